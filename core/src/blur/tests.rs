@@ -1,0 +1,265 @@
+//! Accuracy and behaviour tests against an independent `f64` reference.
+
+use super::simd::Level;
+use super::{MAX_SIGMA, blur_at_level, fir, iir};
+use proptest::prelude::*;
+
+/// The reference: premultiply in `f64`, convolve rows then columns with the sampled Gaussian
+/// `exp(-x^2 / (2 sigma^2))` truncated at `ceil(6 sigma) + 1` (the mass beyond is < 2e-9) and
+/// normalised, clamp-to-edge borders, un-premultiply. Returns unrounded straight RGBA.
+fn reference(src: &[u8], w: usize, h: usize, sigma: f32) -> Vec<f64> {
+    let sigma = f64::from(sigma);
+    let radius = (6.0 * sigma).ceil() as i64 + 1;
+    let taps: Vec<f64> = (-radius..=radius)
+        .map(|x| (-((x * x) as f64) / (2.0 * sigma * sigma)).exp())
+        .collect();
+    let sum: f64 = taps.iter().sum();
+    // weights[i * n + j]: weight of source index j for output index i after clamping.
+    let weights = |n: usize| {
+        let mut m = vec![0f64; n * n];
+        for i in 0..n {
+            for (k, &t) in taps.iter().enumerate() {
+                let j = (i as i64 + k as i64 - radius).clamp(0, n as i64 - 1) as usize;
+                m[i * n + j] += t / sum;
+            }
+        }
+        m
+    };
+    let (wx, wy) = (weights(w), weights(h));
+    let premul: Vec<f64> = src
+        .chunks_exact(4)
+        .flat_map(|p| {
+            let a = f64::from(p[3]);
+            [0, 1, 2]
+                .map(|c| f64::from(p[c]) * a / 255.0)
+                .into_iter()
+                .chain([a])
+        })
+        .collect();
+    let mut rows = vec![0f64; w * h * 4];
+    for y in 0..h {
+        for x in 0..w {
+            for j in 0..w {
+                let wt = wx[x * w + j];
+                for c in 0..4 {
+                    rows[(y * w + x) * 4 + c] += wt * premul[(y * w + j) * 4 + c];
+                }
+            }
+        }
+    }
+    let mut out = vec![0f64; w * h * 4];
+    for y in 0..h {
+        for j in 0..h {
+            let wt = wy[y * h + j];
+            for x in 0..w {
+                for c in 0..4 {
+                    out[(y * w + x) * 4 + c] += wt * rows[(j * w + x) * 4 + c];
+                }
+            }
+        }
+    }
+    for px in out.chunks_exact_mut(4) {
+        let a = px[3];
+        for colour in &mut px[..3] {
+            *colour = if a >= 0.5 { *colour * 255.0 / a } else { 0.0 };
+        }
+    }
+    out
+}
+
+/// Largest difference between `ours` and the rounded reference, over alpha and over the colour
+/// of pixels whose reference alpha is at least `min_alpha` (colour is meaningless, and
+/// arbitrarily sensitive, where alpha is near 0).
+fn max_error(ours: &[u8], reference: &[f64], min_alpha: f64) -> u8 {
+    let mut worst = 0;
+    for (o, r) in ours.chunks_exact(4).zip(reference.chunks_exact(4)) {
+        let channels = if r[3] >= min_alpha { 0..4 } else { 3..4 };
+        for c in channels {
+            let expected = r[c].clamp(0.0, 255.0).round() as u8;
+            worst = worst.max(o[c].abs_diff(expected));
+        }
+    }
+    worst
+}
+
+/// Deterministic test image: smooth gradients, hard edges and noise (xorshift).
+fn test_image(w: usize, h: usize, seed: u32, with_alpha: bool) -> Vec<u8> {
+    let mut state = seed.max(1);
+    let mut noise = move || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state
+    };
+    let mut img = Vec::with_capacity(w * h * 4);
+    for y in 0..h {
+        for x in 0..w {
+            let n = noise();
+            let edge = if (x / 5 + y / 7) % 2 == 0 { 255 } else { 0 };
+            img.push(edge);
+            img.push(((x * 255) / w.max(1)) as u8);
+            img.push((n & 0xff) as u8);
+            img.push(if with_alpha {
+                match (x + 3 * y) % 5 {
+                    0 => 0,
+                    1 => 255,
+                    _ => (n >> 8) as u8,
+                }
+            } else {
+                255
+            });
+        }
+    }
+    img
+}
+
+const SIGMAS: [f32; 8] = [0.5, 1.0, 2.0, 2.5, 7.0, 30.0, 200.0, MAX_SIGMA];
+
+/// Both algorithms at every supported instruction-set level.
+fn all_variants(src: &[u8], w: usize, h: usize, sigma: f32) -> Vec<(String, Vec<u8>)> {
+    let opaque = src.chunks_exact(4).all(|p| p[3] == 255);
+    let mut results = Vec::new();
+    for level in Level::all_supported() {
+        results.push((
+            format!("iir {level:?}"),
+            iir::blur(level, src, w, h, sigma, opaque),
+        ));
+        if fir::radius(sigma) <= 64 {
+            results.push((
+                format!("fir {level:?}"),
+                fir::blur(level, src, w, h, sigma, opaque),
+            ));
+        }
+    }
+    results.push((
+        "public".to_string(),
+        blur_at_level(Level::detect(), src, w as u32, h as u32, sigma),
+    ));
+    results
+}
+
+#[test]
+fn opaque_image_is_within_one_level_of_reference() {
+    let (w, h) = (67, 41);
+    let src = test_image(w, h, 7, false);
+    for sigma in SIGMAS {
+        let expected = reference(&src, w, h, sigma);
+        for (name, ours) in all_variants(&src, w, h, sigma) {
+            let err = max_error(&ours, &expected, 0.0);
+            assert!(err <= 1, "{name}, sigma {sigma}: max error {err}");
+        }
+    }
+}
+
+#[test]
+fn translucent_image_is_within_one_level_of_reference() {
+    // The 12-bit intermediate of the recursive filter carries 1/32 of a premultiplied level,
+    // which un-premultiplying scales by 255 / alpha: colour is checked where alpha >= 32.
+    let (w, h) = (53, 37);
+    let src = test_image(w, h, 99, true);
+    for sigma in SIGMAS {
+        let expected = reference(&src, w, h, sigma);
+        for (name, ours) in all_variants(&src, w, h, sigma) {
+            let err = max_error(&ours, &expected, 32.0);
+            assert!(err <= 1, "{name}, sigma {sigma}: max error {err}");
+        }
+    }
+}
+
+#[test]
+fn constant_image_stays_constant() {
+    for pixel in [[12u8, 200, 99, 255], [10, 200, 30, 128], [255, 0, 255, 40]] {
+        let (w, h) = (23, 19);
+        let src: Vec<u8> = pixel.iter().copied().cycle().take(w * h * 4).collect();
+        for sigma in SIGMAS {
+            for (name, ours) in all_variants(&src, w, h, sigma) {
+                assert!(
+                    ours.chunks_exact(4).all(|p| p == pixel),
+                    "{name}, sigma {sigma}, pixel {pixel:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn transparent_colour_does_not_bleed() {
+    // Left half opaque red, right half fully transparent green.
+    let (w, h) = (40, 9);
+    let mut src = Vec::new();
+    for _ in 0..h {
+        for x in 0..w {
+            src.extend_from_slice(if x < w / 2 {
+                &[255, 0, 0, 255]
+            } else {
+                &[0, 255, 0, 0]
+            });
+        }
+    }
+    for sigma in SIGMAS {
+        for (name, ours) in all_variants(&src, w, h, sigma) {
+            for px in ours.chunks_exact(4) {
+                assert_eq!(px[1], 0, "{name}, sigma {sigma}: green leaked into {px:?}");
+                assert_eq!(px[2], 0, "{name}, sigma {sigma}: blue appeared in {px:?}");
+                if px[3] > 0 {
+                    assert_eq!(px[0], 255, "{name}, sigma {sigma}: red faded in {px:?}");
+                }
+            }
+            // The blur does spread alpha across the boundary.
+            let row = &ours[..w * 4];
+            assert!(row[(w / 2) * 4 + 3] > 0 && row[(w / 2 - 1) * 4 + 3] < 255);
+        }
+    }
+}
+
+#[test]
+fn odd_and_tiny_sizes_match_reference() {
+    for (w, h) in [(1, 1), (1, 9), (9, 1), (2, 3), (17, 1), (1, 33), (5, 70)] {
+        let src = test_image(w, h, (w * 31 + h) as u32, false);
+        for sigma in SIGMAS {
+            let expected = reference(&src, w, h, sigma);
+            for (name, ours) in all_variants(&src, w, h, sigma) {
+                assert_eq!(ours.len(), src.len());
+                let err = max_error(&ours, &expected, 0.0);
+                assert!(err <= 1, "{name}, {w}x{h}, sigma {sigma}: max error {err}");
+            }
+        }
+    }
+}
+
+#[test]
+fn single_pixel_is_unchanged() {
+    let src = [1u8, 2, 3, 200];
+    for sigma in SIGMAS {
+        assert_eq!(blur_at_level(Level::detect(), &src, 1, 1, sigma), src);
+    }
+}
+
+#[test]
+fn out_of_contract_sigma_does_not_panic() {
+    let src = test_image(5, 4, 3, true);
+    for sigma in [0.0, -1.0, f32::NAN] {
+        assert_eq!(blur_at_level(Level::detect(), &src, 5, 4, sigma), src);
+    }
+    let huge = blur_at_level(Level::detect(), &src, 5, 4, f32::INFINITY);
+    let capped = blur_at_level(Level::detect(), &src, 5, 4, MAX_SIGMA);
+    assert_eq!(huge, capped);
+    assert!(blur_at_level(Level::detect(), &[], 0, 7, 3.0).is_empty());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn random_images_are_within_one_level_of_reference(
+        w in 1usize..24,
+        h in 1usize..24,
+        sigma in 0.5f32..60.0,
+        seed in 1u32..u32::MAX,
+        with_alpha: bool,
+    ) {
+        let src = test_image(w, h, seed, with_alpha);
+        let expected = reference(&src, w, h, sigma);
+        let ours = blur_at_level(Level::detect(), &src, w as u32, h as u32, sigma);
+        prop_assert!(max_error(&ours, &expected, 32.0) <= 1);
+    }
+}
