@@ -1,0 +1,231 @@
+//! Decoding: content-sniffed format, limits checked from the header before the pixel
+//! allocation, first frame only, EXIF orientation applied, everything converted to RGBA8.
+
+#![forbid(unsafe_code)]
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Cursor, Seek};
+use std::path::Path;
+
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageReader};
+
+use crate::error::{Error, Result, Stage, image_error, io_error};
+use crate::model::Image;
+use crate::types::{ColorType, DecodeLimits};
+
+/// Where the encoded data comes from; used to word error messages.
+enum Source<'a> {
+    File(&'a Path),
+    Memory(usize),
+}
+
+impl Source<'_> {
+    /// "cannot decode '<path>'" or "cannot decode image data (N bytes)".
+    fn subject(&self) -> String {
+        match self {
+            Source::File(path) => format!("cannot decode '{}'", path.display()),
+            Source::Memory(len) => format!("cannot decode image data ({len} bytes)"),
+        }
+    }
+}
+
+impl Image {
+    /// Opens and decodes the image file at `path` with the default [`DecodeLimits`].
+    ///
+    /// See [`Image::open_with_limits`].
+    pub fn open(path: &Path) -> Result<Image> {
+        Self::open_with_limits(path, &DecodeLimits::default())
+    }
+
+    /// Opens and decodes the image file at `path`.
+    ///
+    /// The format is detected from the file's content (magic bytes), never from its extension.
+    /// Errors: [`Error::NotFound`], [`Error::PermissionDenied`], [`Error::Io`] (also when `path`
+    /// is a directory), [`Error::UnsupportedFormat`] for unrecognised content,
+    /// [`Error::LimitExceeded`], [`Error::Decode`] for corrupt or truncated data.
+    pub fn open_with_limits(path: &Path, limits: &DecodeLimits) -> Result<Image> {
+        let file = File::open(path).map_err(|e| io_error("open", path, &e))?;
+        let metadata = file.metadata().map_err(|e| io_error("inspect", path, &e))?;
+        if metadata.is_dir() {
+            return Err(Error::Io(format!(
+                "cannot open '{}': it is a directory, not an image file",
+                path.display()
+            )));
+        }
+        decode_from(BufReader::new(file), limits, &Source::File(path))
+    }
+
+    /// Decodes an encoded image held in memory with the default [`DecodeLimits`].
+    ///
+    /// See [`Image::decode_with_limits`].
+    pub fn decode(bytes: &[u8]) -> Result<Image> {
+        Self::decode_with_limits(bytes, &DecodeLimits::default())
+    }
+
+    /// Decodes an encoded image held in memory.
+    ///
+    /// The format is detected from the content. Errors: [`Error::UnsupportedFormat`] for
+    /// unrecognised content, [`Error::LimitExceeded`], [`Error::Decode`] for corrupt or
+    /// truncated data.
+    pub fn decode_with_limits(bytes: &[u8], limits: &DecodeLimits) -> Result<Image> {
+        decode_from(Cursor::new(bytes), limits, &Source::Memory(bytes.len()))
+    }
+}
+
+/// `image`'s limits equivalent to ours (it treats `max_alloc` as best effort).
+fn image_limits(limits: &DecodeLimits) -> image::Limits {
+    let mut out = image::Limits::default();
+    out.max_image_width = Some(limits.max_width);
+    out.max_image_height = Some(limits.max_height);
+    out.max_alloc = Some(limits.max_decoded_bytes);
+    out
+}
+
+/// Checks a header's claims against the limits, with a message naming the limit and numbers.
+fn check_limits(
+    width: u32,
+    height: u32,
+    color_type: ColorType,
+    limits: &DecodeLimits,
+    subject: &str,
+) -> Result<()> {
+    if width > limits.max_width {
+        return Err(Error::LimitExceeded(format!(
+            "{subject}: image width {width} exceeds the limit max_width = {}",
+            limits.max_width
+        )));
+    }
+    if height > limits.max_height {
+        return Err(Error::LimitExceeded(format!(
+            "{subject}: image height {height} exceeds the limit max_height = {}",
+            limits.max_height
+        )));
+    }
+    // The decoder allocates in the source layout, we keep RGBA8: budget for the larger.
+    let bytes_per_pixel = u64::from(color_type.bytes_per_pixel().max(4));
+    let needed = u64::from(width)
+        .checked_mul(u64::from(height))
+        .and_then(|n| n.checked_mul(bytes_per_pixel));
+    match needed {
+        Some(needed) if needed <= limits.max_decoded_bytes => Ok(()),
+        _ => Err(Error::LimitExceeded(format!(
+            "{subject}: a {width} x {height} image at {bytes_per_pixel} bytes per pixel needs {} bytes, \
+             more than the limit max_decoded_bytes = {}",
+            needed.map_or_else(|| "more than 2^64".to_owned(), |n| n.to_string()),
+            limits.max_decoded_bytes
+        ))),
+    }
+}
+
+fn decode_from<R: BufRead + Seek>(
+    reader: R,
+    limits: &DecodeLimits,
+    source: &Source<'_>,
+) -> Result<Image> {
+    let subject = source.subject();
+    let decoding_error = |e| image_error(&subject, Stage::Decoding, e);
+
+    let mut reader = ImageReader::new(reader)
+        .with_guessed_format()
+        .map_err(|e| match source {
+            Source::File(path) => io_error("read", path, &e),
+            Source::Memory(_) => Error::Decode(format!("{subject}: {e}")),
+        })?;
+    if reader.format().is_none() {
+        return Err(Error::UnsupportedFormat(format!(
+            "{subject}: the content is not in a recognised image format"
+        )));
+    }
+
+    // Build the decoder with only the allocation budget so that the header can be read and
+    // its dimensions reported in our own message; the dimension limits follow right after,
+    // before any pixel memory is allocated.
+    let mut header_limits = image::Limits::no_limits();
+    header_limits.max_alloc = Some(limits.max_decoded_bytes);
+    reader.limits(header_limits);
+    let mut decoder = reader.into_decoder().map_err(decoding_error)?;
+
+    let (width, height) = decoder.dimensions();
+    let source_color = ColorType::from_image(decoder.color_type());
+    check_limits(width, height, source_color, limits, &subject)?;
+    if width == 0 || height == 0 {
+        return Err(Error::Decode(format!(
+            "{subject}: the header declares an empty image ({width} x {height})"
+        )));
+    }
+    decoder
+        .set_limits(image_limits(limits))
+        .map_err(decoding_error)?;
+
+    // Malformed or unreadable EXIF must not stop the image from loading.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let decoded = DynamicImage::from_decoder(decoder).map_err(decoding_error)?;
+    let mut upright = DynamicImage::ImageRgba8(decoded.into_rgba8());
+    upright.apply_orientation(orientation);
+    let rgba = upright.into_rgba8();
+    let (width, height) = rgba.dimensions();
+    // A 90-degree orientation swaps the axes; the result must respect the limits too.
+    check_limits(width, height, ColorType::Rgba8, limits, &subject)?;
+    Ok(Image::from_parts(
+        width,
+        height,
+        rgba.into_raw(),
+        source_color,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUBJECT: &str = "cannot decode 'x'";
+
+    #[test]
+    fn limits_accept_up_to_and_including_the_maximum() {
+        let limits = DecodeLimits {
+            max_width: 10,
+            max_height: 20,
+            max_decoded_bytes: 10 * 20 * 4,
+        };
+        assert!(check_limits(10, 20, ColorType::Rgba8, &limits, SUBJECT).is_ok());
+        assert!(check_limits(10, 20, ColorType::L8, &limits, SUBJECT).is_ok());
+    }
+
+    #[test]
+    fn limits_name_the_limit_and_the_numbers() {
+        let limits = DecodeLimits {
+            max_width: 10,
+            max_height: 20,
+            max_decoded_bytes: 800,
+        };
+        let wide = check_limits(11, 1, ColorType::L8, &limits, SUBJECT).unwrap_err();
+        assert!(matches!(wide, Error::LimitExceeded(_)));
+        assert!(
+            wide.message().contains("max_width = 10") && wide.message().contains("11"),
+            "{wide}"
+        );
+        let tall = check_limits(1, 21, ColorType::L8, &limits, SUBJECT).unwrap_err();
+        assert!(tall.message().contains("max_height = 20"), "{tall}");
+        // 10 x 20 of Rgba32F is 3200 bytes: over an 800-byte budget.
+        let big = check_limits(10, 20, ColorType::Rgba32F, &limits, SUBJECT).unwrap_err();
+        assert!(
+            big.message().contains("3200") && big.message().contains("max_decoded_bytes = 800"),
+            "{big}"
+        );
+        assert!(big.message().starts_with(SUBJECT));
+    }
+
+    #[test]
+    fn limits_arithmetic_does_not_overflow() {
+        let limits = DecodeLimits {
+            max_width: u32::MAX,
+            max_height: u32::MAX,
+            max_decoded_bytes: u64::MAX,
+        };
+        // u32::MAX^2 * 16 overflows u64.
+        let err =
+            check_limits(u32::MAX, u32::MAX, ColorType::Rgba32F, &limits, SUBJECT).unwrap_err();
+        assert!(matches!(err, Error::LimitExceeded(_)));
+    }
+}

@@ -1,0 +1,336 @@
+//! Encoding to every [`ImageFormat`] and atomic saving to files.
+
+#![forbid(unsafe_code)]
+
+use std::borrow::Cow;
+use std::io::{Cursor, Write};
+use std::path::Path;
+
+use image::codecs::bmp::BmpEncoder;
+use image::codecs::gif::GifEncoder;
+use image::codecs::ico::IcoEncoder;
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::PngEncoder;
+use image::codecs::pnm::{PnmEncoder, PnmSubtype, SampleEncoding};
+use image::codecs::qoi::QoiEncoder;
+use image::codecs::tga::TgaEncoder;
+use image::codecs::tiff::TiffEncoder;
+use image::codecs::webp::WebPEncoder;
+use image::{ExtendedColorType, ImageEncoder};
+
+use crate::error::{Error, Result, Stage, image_error, io_error};
+use crate::model::Image;
+use crate::ops::luma;
+use crate::types::{ColorType, ImageFormat};
+
+/// JPEG quality used when none is given.
+pub const DEFAULT_JPEG_QUALITY: u8 = 90;
+
+/// Largest width and height an ICO file can hold.
+pub const MAX_ICO_SIZE: u32 = 256;
+
+/// NeuQuant sampling speed for GIF palettes of images with more than 256 colours
+/// (1 = slowest/best, 30 = fastest). 10 is the usual balance.
+const GIF_QUANTIZE_SPEED: i32 = 10;
+
+/// The 8-bit channel layout an encoder writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    L8,
+    La8,
+    Rgb8,
+    Rgba8,
+}
+
+impl Layout {
+    /// The layout of the image's colour type at 8 bits, moved to the nearest one `format` can
+    /// store.
+    fn for_format(color_type: ColorType, format: ImageFormat) -> Layout {
+        let wanted = match color_type.to_8bit() {
+            ColorType::L8 => Layout::L8,
+            ColorType::La8 => Layout::La8,
+            ColorType::Rgb8 => Layout::Rgb8,
+            _ => Layout::Rgba8,
+        };
+        match (format, wanted) {
+            // JPEG has no alpha.
+            (ImageFormat::Jpeg, Layout::La8) => Layout::L8,
+            (ImageFormat::Jpeg, Layout::Rgba8) => Layout::Rgb8,
+            // No grey + alpha in TIFF (as written by `image`); no grey at all in GIF and QOI:
+            // keep alpha by widening to RGB(A).
+            (ImageFormat::Tiff, Layout::La8) => Layout::Rgba8,
+            (ImageFormat::Gif | ImageFormat::Qoi, Layout::L8) => Layout::Rgb8,
+            (ImageFormat::Gif | ImageFormat::Qoi, Layout::La8) => Layout::Rgba8,
+            (_, layout) => layout,
+        }
+    }
+
+    fn extended(self) -> ExtendedColorType {
+        match self {
+            Layout::L8 => ExtendedColorType::L8,
+            Layout::La8 => ExtendedColorType::La8,
+            Layout::Rgb8 => ExtendedColorType::Rgb8,
+            Layout::Rgba8 => ExtendedColorType::Rgba8,
+        }
+    }
+
+    /// Converts RGBA8 pixels to this layout. Grey is the Rec. 709 luma of
+    /// [`Image::grayscale`] (so R = G = B = v gives exactly v); dropped alpha is discarded,
+    /// not composited.
+    fn convert(self, rgba: &[u8]) -> Cow<'_, [u8]> {
+        let pixels = rgba.as_chunks::<4>().0.iter();
+        match self {
+            Layout::Rgba8 => Cow::Borrowed(rgba),
+            Layout::Rgb8 => Cow::Owned(pixels.flat_map(|&[r, g, b, _]| [r, g, b]).collect()),
+            Layout::La8 => Cow::Owned(
+                pixels
+                    .flat_map(|&[r, g, b, a]| [luma(r, g, b), a])
+                    .collect(),
+            ),
+            Layout::L8 => Cow::Owned(pixels.map(|&[r, g, b, _]| luma(r, g, b)).collect()),
+        }
+    }
+}
+
+/// Validates `quality` for `format` and returns the JPEG quality to use.
+fn check_quality(format: ImageFormat, quality: Option<u8>) -> Result<u8> {
+    match quality {
+        None => Ok(DEFAULT_JPEG_QUALITY),
+        Some(q) if !format.supports_quality() => Err(Error::InvalidArgument(format!(
+            "quality {q} was given but {format} has no quality setting (only JPEG has)"
+        ))),
+        Some(q @ 1..=100) => Ok(q),
+        Some(q) => Err(Error::InvalidArgument(format!(
+            "JPEG quality {q} is out of range: it must be 1..=100"
+        ))),
+    }
+}
+
+/// The format selected by the extension of `path` (case-insensitive).
+pub(crate) fn format_from_path(path: &Path) -> Result<ImageFormat> {
+    let extension = path.extension().and_then(|ext| ext.to_str());
+    match extension {
+        Some(ext) => ImageFormat::from_extension(ext).ok_or_else(|| {
+            Error::UnsupportedFormat(format!(
+                "cannot save '{}': unknown extension '.{ext}' (use png, jpg, jpeg, webp, bmp, tif, \
+                 tiff, gif, qoi, tga, pnm, ppm, pgm or ico)",
+                path.display()
+            ))
+        }),
+        None => Err(Error::UnsupportedFormat(format!(
+            "cannot save '{}': the file name has no extension to choose the format from",
+            path.display()
+        ))),
+    }
+}
+
+/// Prefixes an error's message with "cannot save '<path>': ", keeping its kind.
+fn in_save_context(path: &Path, err: Error) -> Error {
+    let reword = |m: String| format!("cannot save '{}': {m}", path.display());
+    match err {
+        Error::NotFound(m) => Error::NotFound(reword(m)),
+        Error::PermissionDenied(m) => Error::PermissionDenied(reword(m)),
+        Error::Io(m) => Error::Io(reword(m)),
+        Error::UnsupportedFormat(m) => Error::UnsupportedFormat(reword(m)),
+        Error::Decode(m) => Error::Decode(reword(m)),
+        Error::Encode(m) => Error::Encode(reword(m)),
+        Error::InvalidArgument(m) => Error::InvalidArgument(reword(m)),
+        Error::LimitExceeded(m) => Error::LimitExceeded(reword(m)),
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same directory is written,
+/// flushed to disk and then renamed over `path`. On any failure the temporary file is removed
+/// and an existing `path` is left untouched.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".pixbridge-").suffix(".tmp");
+    // NamedTempFile defaults to 0600; ask for what File::create would give (0666 minus umask).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder
+        .tempfile_in(dir)
+        .map_err(|e| io_error("create a temporary file in", dir, &e))?;
+    temp.write_all(bytes)
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| io_error("write", temp.path(), &e))?;
+    temp.persist(path)
+        .map_err(|e| io_error("replace", path, &e.error))?;
+    Ok(())
+}
+
+impl Image {
+    /// Encodes the image in memory.
+    ///
+    /// `quality` is `None` for the format's default, or `Some(1..=100)` for JPEG only (default
+    /// 90); a quality for any other format, or outside 1..=100, is [`Error::InvalidArgument`].
+    /// ICO images larger than 256 x 256 are [`Error::InvalidArgument`]. WebP is written
+    /// lossless.
+    ///
+    /// Channel layout: the image's [`ColorType`] at 8 bits per channel (L8, La8, Rgb8 or
+    /// Rgba8), moved to the nearest layout the format can store (see [`ImageFormat`]'s
+    /// variants). Grey is computed with the luma rule of [`Image::grayscale`]; dropped alpha is
+    /// discarded, not blended.
+    pub fn encode(&self, format: ImageFormat, quality: Option<u8>) -> Result<Vec<u8>> {
+        let jpeg_quality = check_quality(format, quality)?;
+        let (width, height) = (self.width, self.height);
+        if format == ImageFormat::Ico && (width > MAX_ICO_SIZE || height > MAX_ICO_SIZE) {
+            return Err(Error::InvalidArgument(format!(
+                "a {width} x {height} image cannot be stored as ICO: icons are at most \
+                 {MAX_ICO_SIZE} x {MAX_ICO_SIZE} pixels"
+            )));
+        }
+        let layout = Layout::for_format(self.color_type, format);
+        let samples = layout.convert(&self.pixels);
+        let color = layout.extended();
+
+        let mut out = Vec::new();
+        let written = match format {
+            ImageFormat::Png => {
+                PngEncoder::new(&mut out).write_image(&samples, width, height, color)
+            }
+            ImageFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, jpeg_quality)
+                .write_image(&samples, width, height, color),
+            ImageFormat::WebP => {
+                WebPEncoder::new_lossless(&mut out).write_image(&samples, width, height, color)
+            }
+            ImageFormat::Bmp => {
+                BmpEncoder::new(&mut out).write_image(&samples, width, height, color)
+            }
+            ImageFormat::Tiff => {
+                TiffEncoder::new(Cursor::new(&mut out)).write_image(&samples, width, height, color)
+            }
+            ImageFormat::Gif => GifEncoder::new_with_speed(&mut out, GIF_QUANTIZE_SPEED)
+                .write_image(&samples, width, height, color),
+            ImageFormat::Qoi => {
+                QoiEncoder::new(&mut out).write_image(&samples, width, height, color)
+            }
+            ImageFormat::Tga => {
+                TgaEncoder::new(&mut out).write_image(&samples, width, height, color)
+            }
+            ImageFormat::Pnm => {
+                let subtype = match layout {
+                    Layout::L8 => PnmSubtype::Graymap(SampleEncoding::Binary),
+                    Layout::Rgb8 => PnmSubtype::Pixmap(SampleEncoding::Binary),
+                    Layout::La8 | Layout::Rgba8 => PnmSubtype::ArbitraryMap,
+                };
+                PnmEncoder::new(&mut out)
+                    .with_subtype(subtype)
+                    .write_image(&samples, width, height, color)
+            }
+            ImageFormat::Ico => {
+                IcoEncoder::new(&mut out).write_image(&samples, width, height, color)
+            }
+        };
+        written.map_err(|e| {
+            image_error(
+                &format!("cannot encode a {width} x {height} image as {format}"),
+                Stage::Encoding,
+                e,
+            )
+        })?;
+        Ok(out)
+    }
+
+    /// Saves the image to `path`, choosing the format from the extension (case-insensitive:
+    /// png, jpg/jpeg, webp, bmp, tif/tiff, gif, qoi, tga, pnm/ppm/pgm, ico) with default
+    /// quality. An unknown or missing extension is [`Error::UnsupportedFormat`].
+    ///
+    /// The write is atomic (see [`Image::save_as`]).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let format = format_from_path(path)?;
+        self.save_as(path, format, None)
+    }
+
+    /// Saves the image to `path` in `format` (the extension is not consulted), with `quality`
+    /// as in [`Image::encode`].
+    ///
+    /// Atomic: the file is encoded fully in memory, written to a temporary file in the same
+    /// directory and renamed over `path`. A failure never leaves a half-written file, and an
+    /// existing file at `path` is either replaced whole or left untouched.
+    pub fn save_as(&self, path: &Path, format: ImageFormat, quality: Option<u8>) -> Result<()> {
+        let bytes = self
+            .encode(format, quality)
+            .map_err(|e| in_save_context(path, e))?;
+        write_atomically(path, &bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quality_rules() {
+        assert_eq!(check_quality(ImageFormat::Jpeg, None).unwrap(), 90);
+        assert_eq!(check_quality(ImageFormat::Jpeg, Some(1)).unwrap(), 1);
+        assert_eq!(check_quality(ImageFormat::Jpeg, Some(100)).unwrap(), 100);
+        for bad in [0, 101, 255] {
+            assert!(matches!(
+                check_quality(ImageFormat::Jpeg, Some(bad)),
+                Err(Error::InvalidArgument(_))
+            ));
+        }
+        for format in ImageFormat::ALL
+            .into_iter()
+            .filter(|f| *f != ImageFormat::Jpeg)
+        {
+            assert!(check_quality(format, None).is_ok());
+            assert!(matches!(
+                check_quality(format, Some(50)),
+                Err(Error::InvalidArgument(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn layouts_follow_the_colour_type_and_the_format() {
+        use ColorType::*;
+        let layout = Layout::for_format;
+        assert_eq!(layout(L16, ImageFormat::Png), Layout::L8);
+        assert_eq!(layout(La8, ImageFormat::Png), Layout::La8);
+        assert_eq!(layout(Rgb32F, ImageFormat::Png), Layout::Rgb8);
+        assert_eq!(layout(Rgba16, ImageFormat::Png), Layout::Rgba8);
+        assert_eq!(layout(Rgba8, ImageFormat::Jpeg), Layout::Rgb8);
+        assert_eq!(layout(La16, ImageFormat::Jpeg), Layout::L8);
+        assert_eq!(layout(La8, ImageFormat::Tiff), Layout::Rgba8);
+        assert_eq!(layout(L8, ImageFormat::Gif), Layout::Rgb8);
+        assert_eq!(layout(La8, ImageFormat::Qoi), Layout::Rgba8);
+        assert_eq!(layout(L8, ImageFormat::Pnm), Layout::L8);
+    }
+
+    #[test]
+    fn layout_conversion_by_index() {
+        let rgba = [10, 20, 30, 40, 200, 100, 50, 255];
+        assert_eq!(&*Layout::Rgba8.convert(&rgba), &rgba);
+        assert_eq!(&*Layout::Rgb8.convert(&rgba), &[10, 20, 30, 200, 100, 50]);
+        // Rec. 709 luma, rounded half up:
+        // (2126*10 + 7152*20 + 722*30) / 10000 = 18.596 -> 19;
+        // (2126*200 + 7152*100 + 722*50) / 10000 = 117.65 -> 118.
+        assert_eq!(&*Layout::L8.convert(&rgba), &[19, 118]);
+        assert_eq!(&*Layout::La8.convert(&rgba), &[19, 40, 118, 255]);
+    }
+
+    #[test]
+    fn extension_rules() {
+        let ok = |p: &str| format_from_path(Path::new(p)).unwrap();
+        assert_eq!(ok("a.PNG"), ImageFormat::Png);
+        assert_eq!(ok("dir.x/a.JpEg"), ImageFormat::Jpeg);
+        assert_eq!(ok("a.jpg"), ImageFormat::Jpeg);
+        assert_eq!(ok("a.tif"), ImageFormat::Tiff);
+        assert_eq!(ok("a.pgm"), ImageFormat::Pnm);
+        assert_eq!(ok("a.ppm"), ImageFormat::Pnm);
+        for bad in ["a", "a.", "a.txt", "a.png.bak", ".png"] {
+            let err = format_from_path(Path::new(bad)).unwrap_err();
+            assert!(matches!(err, Error::UnsupportedFormat(_)), "{bad}: {err:?}");
+            assert!(err.message().contains(bad), "{err}");
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! The [`Image`] type: an RGBA8 pixel buffer with its size and source colour type.
+
+#![forbid(unsafe_code)]
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+use crate::types::ColorType;
+
+/// An image held in memory as tightly packed RGBA8.
+///
+/// Pixels are row-major, `width * 4` bytes per row, straight (not premultiplied) alpha.
+/// Width and height are at least 1. The image also remembers the [`ColorType`] it was decoded
+/// from (`Rgba8` for images made from raw pixels), which decides the channel layout encoders
+/// write; [`Image::grayscale`] switches it to `L8` or `La8`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Image {
+    pub(crate) pixels: Vec<u8>,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) color_type: ColorType,
+}
+
+/// The number of bytes an RGBA8 image of `width` x `height` needs, or `None` if that does not
+/// fit in `usize`.
+pub(crate) fn rgba8_len(width: u32, height: u32) -> Option<usize> {
+    usize::try_from(width)
+        .ok()?
+        .checked_mul(usize::try_from(height).ok()?)?
+        .checked_mul(4)
+}
+
+impl Image {
+    /// Makes an image from tightly packed RGBA8 pixels, taking ownership of the buffer (no copy).
+    ///
+    /// The colour type is `Rgba8`. Errors with [`Error::InvalidArgument`] if width or height is
+    /// zero or `pixels.len()` is not exactly `width * height * 4`.
+    pub fn from_rgba8(width: u32, height: u32, pixels: Vec<u8>) -> Result<Image> {
+        Self::check_raw(width, height, pixels.len())?;
+        Ok(Image {
+            pixels,
+            width,
+            height,
+            color_type: ColorType::Rgba8,
+        })
+    }
+
+    /// Makes an image from a copy of tightly packed RGBA8 pixels; same rules as
+    /// [`Image::from_rgba8`].
+    pub fn from_rgba8_slice(width: u32, height: u32, pixels: &[u8]) -> Result<Image> {
+        // Validate before copying so a wrong length never allocates.
+        Self::check_raw(width, height, pixels.len())?;
+        Self::from_rgba8(width, height, pixels.to_vec())
+    }
+
+    fn check_raw(width: u32, height: u32, len: usize) -> Result<()> {
+        if width == 0 || height == 0 {
+            return Err(Error::InvalidArgument(format!(
+                "image size {width} x {height} is empty: width and height must be at least 1"
+            )));
+        }
+        match rgba8_len(width, height) {
+            Some(expected) if expected == len => Ok(()),
+            Some(expected) => Err(Error::InvalidArgument(format!(
+                "pixel buffer has {len} bytes but a {width} x {height} RGBA8 image needs exactly {expected} bytes"
+            ))),
+            None => Err(Error::InvalidArgument(format!(
+                "a {width} x {height} RGBA8 image is too large for this platform's address space"
+            ))),
+        }
+    }
+
+    /// Assembles an image from parts that are already known to be consistent.
+    pub(crate) fn from_parts(
+        width: u32,
+        height: u32,
+        pixels: Vec<u8>,
+        color_type: ColorType,
+    ) -> Image {
+        debug_assert_eq!(rgba8_len(width, height), Some(pixels.len()));
+        debug_assert!(width > 0 && height > 0);
+        Image {
+            pixels,
+            width,
+            height,
+            color_type,
+        }
+    }
+
+    /// Width in pixels (at least 1).
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels (at least 1).
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// The colour type the image was decoded from (see [`ColorType`]).
+    pub fn color_type(&self) -> ColorType {
+        self.color_type
+    }
+
+    /// The pixels: tightly packed RGBA8, row-major, `width * height * 4` bytes, zero-copy.
+    ///
+    /// In-place operations change the contents but never move the buffer.
+    pub fn pixels(&self) -> &[u8] {
+        &self.pixels
+    }
+
+    /// Consumes the image and returns its RGBA8 pixel buffer without copying.
+    pub fn into_pixels(self) -> Vec<u8> {
+        self.pixels
+    }
+}
+
+impl fmt::Debug for Image {
+    /// Shows size and colour type only; the pixels would drown everything else.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Image")
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("color_type", &self.color_type)
+            .field("pixel_bytes", &self.pixels.len())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_rgba8_keeps_the_buffer_and_reports_size() {
+        let data: Vec<u8> = (0..24).collect();
+        let ptr = data.as_ptr();
+        let img = Image::from_rgba8(3, 2, data).unwrap();
+        assert_eq!((img.width(), img.height()), (3, 2));
+        assert_eq!(img.color_type(), ColorType::Rgba8);
+        assert_eq!(img.pixels().as_ptr(), ptr, "from_rgba8 must not copy");
+        assert_eq!(img.pixels(), (0..24).collect::<Vec<u8>>().as_slice());
+    }
+
+    #[test]
+    fn from_rgba8_rejects_wrong_lengths_and_empty_sizes() {
+        for (w, h, len) in [
+            (3, 2, 23),
+            (3, 2, 25),
+            (3, 2, 0),
+            (0, 2, 0),
+            (3, 0, 0),
+            (0, 0, 0),
+        ] {
+            let err = Image::from_rgba8(w, h, vec![0; len]).unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidArgument(_)),
+                "{w}x{h} len {len}: {err:?}"
+            );
+            let err = Image::from_rgba8_slice(w, h, &vec![0; len]).unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidArgument(_)),
+                "{w}x{h} len {len}: {err:?}"
+            );
+        }
+        let err = Image::from_rgba8(3, 2, vec![0; 23]).unwrap_err();
+        assert!(
+            err.message().contains("23") && err.message().contains("24"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn from_rgba8_size_arithmetic_does_not_overflow() {
+        // u32::MAX * u32::MAX * 4 overflows u64 but must be a clean error.
+        let err = Image::from_rgba8_slice(u32::MAX, u32::MAX, &[0; 4]).unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument(_)));
+        assert_eq!(rgba8_len(u32::MAX, u32::MAX), None);
+        assert_eq!(rgba8_len(2, 3), Some(24));
+    }
+
+    #[test]
+    fn debug_does_not_dump_pixels() {
+        let img = Image::from_rgba8(1, 1, vec![1, 2, 3, 4]).unwrap();
+        let text = format!("{img:?}");
+        assert!(
+            text.contains("width: 1") && text.contains("Rgba8"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,395 @@
+//! Image operations.
+//!
+//! Operations that keep the size and map each pixel to one pixel work in place on the existing
+//! buffer (`&mut self`, never reallocating); operations that change the size or mix
+//! neighbouring pixels return a new image and leave the source untouched (`&self`).
+
+#![forbid(unsafe_code)]
+
+use image::imageops::FilterType;
+use image::{ImageBuffer, Rgba};
+
+use crate::blur;
+use crate::error::{Error, Result};
+use crate::model::{Image, rgba8_len};
+use crate::types::{ColorType, DecodeLimits, ResizeFilter};
+
+/// Largest accepted unsharpen `amount`.
+pub const MAX_UNSHARPEN_AMOUNT: f32 = 10.0;
+
+/// Largest accepted unsharpen `threshold`.
+pub const MAX_UNSHARPEN_THRESHOLD: u32 = 255;
+
+/// Largest accepted magnitude of the brightness delta.
+pub const MAX_BRIGHTNESS_DELTA: i32 = 255;
+
+/// Smallest accepted contrast (percent): -100 flattens every channel to mid grey.
+pub const MIN_CONTRAST: f32 = -100.0;
+
+/// Rec. 709 luma of an 8-bit RGB triple, rounded half up:
+/// `(2126 * r + 7152 * g + 722 * b + 5000) / 10000` in integer arithmetic.
+///
+/// The weights sum to 10000, so a grey input (r = g = b = v) gives exactly v.
+pub(crate) fn luma(r: u8, g: u8, b: u8) -> u8 {
+    let weighted = 2126 * u32::from(r) + 7152 * u32::from(g) + 722 * u32::from(b);
+    // At most (10000 * 255 + 5000) / 10000 = 255, so the narrowing cannot truncate.
+    ((weighted + 5000) / 10000) as u8
+}
+
+/// Validates a Gaussian sigma: finite and `0 < sigma <= blur::MAX_SIGMA`.
+fn check_sigma(operation: &str, sigma: f32) -> Result<()> {
+    if sigma.is_finite() && sigma > 0.0 && sigma <= blur::MAX_SIGMA {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "{operation}: sigma {sigma} is invalid: it must be a finite number with 0 < sigma <= {}",
+            blur::MAX_SIGMA
+        )))
+    }
+}
+
+impl Image {
+    /// Gaussian blur with standard deviation `sigma` pixels; returns a new image of the same
+    /// size and colour type.
+    ///
+    /// `sigma` must be finite and `0 < sigma <= MAX_SIGMA` (the blur module's
+    /// `MAX_SIGMA`, 1000), otherwise [`Error::InvalidArgument`].
+    pub fn blur(&self, sigma: f32) -> Result<Image> {
+        check_sigma("blur", sigma)?;
+        let blurred = blur::gaussian_blur_rgba8(&self.pixels, self.width, self.height, sigma);
+        Ok(Image::from_parts(
+            self.width,
+            self.height,
+            blurred,
+            self.color_type,
+        ))
+    }
+
+    /// Unsharp mask; returns a new image of the same size and colour type.
+    ///
+    /// With `blurred` = [`Image::blur`]`(sigma)`, for each of R, G, B:
+    /// `diff = src - blurred` (integers); if `|diff| >= threshold` the output is
+    /// `src + amount * diff` computed in `f64`, rounded half away from zero and clamped to
+    /// 0..=255, otherwise `src`. Alpha is copied from the source.
+    ///
+    /// `sigma` as for [`Image::blur`]; `amount` finite and `0 <= amount <= 10`;
+    /// `threshold` `0..=255`. Anything else is [`Error::InvalidArgument`].
+    pub fn unsharpen(&self, sigma: f32, amount: f32, threshold: u32) -> Result<Image> {
+        check_sigma("unsharpen", sigma)?;
+        if !(amount.is_finite() && (0.0..=MAX_UNSHARPEN_AMOUNT).contains(&amount)) {
+            return Err(Error::InvalidArgument(format!(
+                "unsharpen: amount {amount} is invalid: it must be a finite number with 0 <= amount <= {MAX_UNSHARPEN_AMOUNT}"
+            )));
+        }
+        if threshold > MAX_UNSHARPEN_THRESHOLD {
+            return Err(Error::InvalidArgument(format!(
+                "unsharpen: threshold {threshold} is out of range 0..={MAX_UNSHARPEN_THRESHOLD}"
+            )));
+        }
+        let amount = f64::from(amount);
+        let mut out = blur::gaussian_blur_rgba8(&self.pixels, self.width, self.height, sigma);
+        let source = self.pixels.as_chunks::<4>().0;
+        for (dst, src) in out.as_chunks_mut::<4>().0.iter_mut().zip(source) {
+            for c in 0..3 {
+                let diff = i32::from(src[c]) - i32::from(dst[c]);
+                dst[c] = if diff.unsigned_abs() >= threshold {
+                    let sharpened = f64::from(src[c]) + amount * f64::from(diff);
+                    // Clamped to 0..=255 first, so the cast is exact.
+                    sharpened.round().clamp(0.0, 255.0) as u8
+                } else {
+                    src[c]
+                };
+            }
+            dst[3] = src[3];
+        }
+        Ok(Image::from_parts(
+            self.width,
+            self.height,
+            out,
+            self.color_type,
+        ))
+    }
+
+    /// Resizes to exactly `width` x `height`; returns a new image with the same colour type.
+    ///
+    /// Each channel (including alpha; straight alpha, not premultiplied) is resampled
+    /// independently:
+    /// - [`ResizeFilter::Nearest`]: pixel-centre sampling with exact integer arithmetic:
+    ///   output `(x, y)` copies source `(floor((2x + 1) * src_w / (2 * width)),
+    ///   floor((2y + 1) * src_h / (2 * height)))`.
+    /// - [`ResizeFilter::Bilinear`] and [`ResizeFilter::Lanczos3`]: the separable filter of
+    ///   `image::imageops::resize` (`Triangle`, `Lanczos3`). Per axis with
+    ///   `ratio = src / dst` and `scale = max(ratio, 1)`, output index `o` is centred at
+    ///   `c = (o + 0.5) * ratio` (in `f32`); source index `i` in
+    ///   `[floor(c - support * scale), ceil(c + support * scale))` (clamped to the image) gets
+    ///   weight `kernel((i - (c - 0.5)) / scale)`, weights normalised to sum 1. Kernels:
+    ///   triangle `max(0, 1 - |t|)` with support 1; Lanczos3 `sinc(t) * sinc(t / 3)` for
+    ///   `|t| < 3` with support 3. The vertical pass runs first into `f32` without rounding,
+    ///   then the horizontal pass, whose result is clamped to 0..=255 and rounded to nearest.
+    ///
+    /// The same size as the source gives an exact copy. `width` or `height` of 0, or a
+    /// result larger than the default decode limits (32768 x 32768, 512 MiB of RGBA8), is
+    /// [`Error::InvalidArgument`].
+    pub fn resize(&self, width: u32, height: u32, filter: ResizeFilter) -> Result<Image> {
+        check_new_size("resize", width, height)?;
+        let pixels = match filter {
+            ResizeFilter::Nearest => self.resize_nearest(width, height),
+            ResizeFilter::Bilinear | ResizeFilter::Lanczos3 => {
+                let kind = if filter == ResizeFilter::Bilinear {
+                    FilterType::Triangle
+                } else {
+                    FilterType::Lanczos3
+                };
+                let view: ImageBuffer<Rgba<u8>, &[u8]> =
+                    ImageBuffer::from_raw(self.width, self.height, self.pixels.as_slice())
+                        .expect("an Image's buffer always matches its size");
+                image::imageops::resize(&view, width, height, kind).into_raw()
+            }
+        };
+        Ok(Image::from_parts(width, height, pixels, self.color_type))
+    }
+
+    fn resize_nearest(&self, width: u32, height: u32) -> Vec<u8> {
+        // floor((2i + 1) * src / (2 * dst)) < src always, since 2i + 1 < 2 * dst.
+        let source_index = |i: u32, src: u32, dst: u32| -> usize {
+            ((2 * u64::from(i) + 1) * u64::from(src) / (2 * u64::from(dst))) as usize
+        };
+        let columns: Vec<usize> = (0..width)
+            .map(|x| source_index(x, self.width, width))
+            .collect();
+        let source = self.pixels.as_chunks::<4>().0;
+        let src_width = self.width as usize;
+        let mut out = Vec::with_capacity(rgba8_len(width, height).unwrap_or(0));
+        for y in 0..height {
+            let row = &source[source_index(y, self.height, height) * src_width..][..src_width];
+            out.extend(columns.iter().flat_map(|&sx| row[sx]));
+        }
+        out
+    }
+
+    /// Copies the rectangle at (`x`, `y`) of size `width` x `height` into a new image with the
+    /// same colour type.
+    ///
+    /// The rectangle must be non-empty and lie entirely inside the image, otherwise
+    /// [`Error::InvalidArgument`].
+    pub fn crop(&self, x: u32, y: u32, width: u32, height: u32) -> Result<Image> {
+        let inside = u64::from(x) + u64::from(width) <= u64::from(self.width)
+            && u64::from(y) + u64::from(height) <= u64::from(self.height);
+        if width == 0 || height == 0 || !inside {
+            return Err(Error::InvalidArgument(format!(
+                "crop: the rectangle at ({x}, {y}) of size {width} x {height} is {} the {} x {} image",
+                if width == 0 || height == 0 {
+                    "empty; it must be non-empty and inside"
+                } else {
+                    "not inside"
+                },
+                self.width,
+                self.height
+            )));
+        }
+        let row_bytes = self.width as usize * 4;
+        let (left, crop_row_bytes) = (x as usize * 4, width as usize * 4);
+        let mut out = Vec::with_capacity(crop_row_bytes * height as usize);
+        for row in self
+            .pixels
+            .chunks_exact(row_bytes)
+            .skip(y as usize)
+            .take(height as usize)
+        {
+            out.extend_from_slice(&row[left..left + crop_row_bytes]);
+        }
+        Ok(Image::from_parts(width, height, out, self.color_type))
+    }
+
+    /// Rotates 90 degrees clockwise into a new image (width and height swap): output
+    /// `(x, y)` is source `(y, src_h - 1 - x)`.
+    pub fn rotate90(&self) -> Result<Image> {
+        let (w, h) = (self.width as usize, self.height as usize);
+        Ok(self.rotated(|x, y| y * w + (h - 1 - x)))
+    }
+
+    /// Rotates 270 degrees clockwise (90 counter-clockwise) into a new image (width and height
+    /// swap): output `(x, y)` is source `(src_w - 1 - y, x)`.
+    pub fn rotate270(&self) -> Result<Image> {
+        let w = self.width as usize;
+        Ok(self.rotated(|x, y| x * w + (w - 1 - y)))
+    }
+
+    /// Builds the transposed-size image whose output pixel `(x, y)` is source pixel
+    /// `source_of(x, y)` (a pixel index into the source).
+    fn rotated(&self, source_of: impl Fn(usize, usize) -> usize) -> Image {
+        let (out_w, out_h) = (self.height, self.width);
+        let source = self.pixels.as_chunks::<4>().0;
+        let mut out = Vec::with_capacity(self.pixels.len());
+        for y in 0..out_h as usize {
+            out.extend((0..out_w as usize).flat_map(|x| source[source_of(x, y)]));
+        }
+        Image::from_parts(out_w, out_h, out, self.color_type)
+    }
+
+    /// Mirrors left-right in place: pixel `(x, y)` becomes `(w - 1 - x, y)`.
+    pub fn mirror(&mut self) -> Result<()> {
+        let row_bytes = self.width as usize * 4;
+        for row in self.pixels.chunks_exact_mut(row_bytes) {
+            row.as_chunks_mut::<4>().0.reverse();
+        }
+        Ok(())
+    }
+
+    /// Flips top-bottom in place: pixel `(x, y)` becomes `(x, h - 1 - y)`.
+    pub fn flip_vertical(&mut self) -> Result<()> {
+        let row_bytes = self.width as usize * 4;
+        let rows = self.height as usize;
+        for top in 0..rows / 2 {
+            let bottom = rows - 1 - top;
+            let (upper, lower) = self.pixels.split_at_mut(bottom * row_bytes);
+            upper[top * row_bytes..][..row_bytes].swap_with_slice(&mut lower[..row_bytes]);
+        }
+        Ok(())
+    }
+
+    /// Rotates 180 degrees in place: pixel `(x, y)` becomes `(w - 1 - x, h - 1 - y)`.
+    pub fn rotate180(&mut self) -> Result<()> {
+        self.pixels.as_chunks_mut::<4>().0.reverse();
+        Ok(())
+    }
+
+    /// Converts to grey in place: R, G and B all become the Rec. 709 luma
+    /// `(2126 * R + 7152 * G + 722 * B + 5000) / 10000` (integer division, i.e. rounded half
+    /// up); alpha is unchanged. The colour type becomes `La8` if it had alpha, else `L8`.
+    pub fn grayscale(&mut self) -> Result<()> {
+        for px in self.pixels.as_chunks_mut::<4>().0 {
+            let y = luma(px[0], px[1], px[2]);
+            px[..3].fill(y);
+        }
+        self.color_type = if self.color_type.has_alpha() {
+            ColorType::La8
+        } else {
+            ColorType::L8
+        };
+        Ok(())
+    }
+
+    /// Adds `delta` to R, G and B in place, saturating at 0 and 255; alpha is unchanged.
+    ///
+    /// `delta` must be in `-255..=255`, otherwise [`Error::InvalidArgument`].
+    pub fn adjust_brightness(&mut self, delta: i32) -> Result<()> {
+        if !(-MAX_BRIGHTNESS_DELTA..=MAX_BRIGHTNESS_DELTA).contains(&delta) {
+            return Err(Error::InvalidArgument(format!(
+                "adjust_brightness: delta {delta} is out of range -{MAX_BRIGHTNESS_DELTA}..={MAX_BRIGHTNESS_DELTA}"
+            )));
+        }
+        let table: [u8; 256] = std::array::from_fn(|v| (v as i32 + delta).clamp(0, 255) as u8);
+        self.map_colour_channels(&table);
+        Ok(())
+    }
+
+    /// Changes the contrast in place by `contrast` percent (`image`'s contrast semantics,
+    /// rounded): with `factor = ((100 + contrast) / 100)^2`, each of R, G, B becomes
+    /// `(v - 127.5) * factor + 127.5` computed in `f64`, rounded half away from zero and
+    /// clamped to 0..=255. Alpha is unchanged. 0 leaves the image unchanged; -100 makes every
+    /// colour channel 128.
+    ///
+    /// `contrast` must be finite and `>= -100`, otherwise [`Error::InvalidArgument`].
+    pub fn adjust_contrast(&mut self, contrast: f32) -> Result<()> {
+        if !(contrast.is_finite() && contrast >= MIN_CONTRAST) {
+            return Err(Error::InvalidArgument(format!(
+                "adjust_contrast: contrast {contrast} is invalid: it must be a finite number >= {MIN_CONTRAST}"
+            )));
+        }
+        let factor = ((100.0 + f64::from(contrast)) / 100.0).powi(2);
+        let table: [u8; 256] = std::array::from_fn(|v| {
+            ((v as f64 - 127.5) * factor + 127.5)
+                .round()
+                .clamp(0.0, 255.0) as u8
+        });
+        self.map_colour_channels(&table);
+        Ok(())
+    }
+
+    /// Replaces R, G and B of every pixel through `table`, in place; alpha is untouched.
+    fn map_colour_channels(&mut self, table: &[u8; 256]) {
+        for px in self.pixels.as_chunks_mut::<4>().0 {
+            for channel in &mut px[..3] {
+                *channel = table[usize::from(*channel)];
+            }
+        }
+    }
+}
+
+/// Validates the size of an image an operation is about to create: non-zero and within the
+/// default decode limits.
+fn check_new_size(operation: &str, width: u32, height: u32) -> Result<()> {
+    let limits = DecodeLimits::default();
+    if width == 0 || height == 0 {
+        return Err(Error::InvalidArgument(format!(
+            "{operation}: target size {width} x {height} is empty: width and height must be at least 1"
+        )));
+    }
+    // Both factors are below 2^32, so the product fits in u64; the * 4 might not.
+    let bytes = (u64::from(width) * u64::from(height)).checked_mul(4);
+    let too_many_bytes = bytes.is_none_or(|b| b > limits.max_decoded_bytes);
+    if width > limits.max_width || height > limits.max_height || too_many_bytes {
+        return Err(Error::InvalidArgument(format!(
+            "{operation}: target size {width} x {height} exceeds the \
+             default limits of {} x {} pixels and {} bytes",
+            limits.max_width, limits.max_height, limits.max_decoded_bytes
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luma_is_exact_on_grey_and_rounds_half_up() {
+        for v in 0..=255u8 {
+            assert_eq!(luma(v, v, v), v);
+        }
+        assert_eq!(luma(255, 0, 0), 54); // 54.213
+        assert_eq!(luma(0, 255, 0), 182); // 182.376
+        assert_eq!(luma(0, 0, 255), 18); // 18.411
+        assert_eq!(luma(0, 0, 7), 1); // 0.5054 rounds up
+        assert_eq!(luma(0, 0, 6), 0); // 0.4332 rounds down
+    }
+
+    #[test]
+    fn new_size_limits() {
+        assert!(check_new_size("t", 1, 1).is_ok());
+        assert!(check_new_size("t", 32768, 4096).is_ok()); // exactly 512 MiB
+        for (w, h) in [
+            (0, 1),
+            (1, 0),
+            (32769, 1),
+            (1, 32769),
+            (32768, 4097),
+            (u32::MAX, u32::MAX),
+        ] {
+            assert!(
+                matches!(check_new_size("t", w, h), Err(Error::InvalidArgument(_))),
+                "{w}x{h}"
+            );
+        }
+    }
+
+    #[test]
+    fn sigma_rules() {
+        assert!(check_sigma("t", 0.001).is_ok());
+        assert!(check_sigma("t", blur::MAX_SIGMA).is_ok());
+        for bad in [
+            0.0,
+            -0.0,
+            -1.0,
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            blur::MAX_SIGMA * 1.01,
+        ] {
+            let err = check_sigma("blur", bad).unwrap_err();
+            assert!(matches!(err, Error::InvalidArgument(_)), "{bad}");
+            assert!(err.message().starts_with("blur: sigma"), "{err}");
+        }
+    }
+}

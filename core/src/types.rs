@@ -1,0 +1,363 @@
+//! Plain value types shared by the whole API: formats, filters, colour types and decode limits.
+//!
+//! The numeric discriminants are part of the stable C ABI (`uint32_t` codes), so they are
+//! spelled out explicitly and must never be renumbered.
+
+#![forbid(unsafe_code)]
+
+use std::fmt;
+
+use crate::error::Error;
+
+/// An encoded file format that Pixbridge can write (and read).
+///
+/// Decoding recognises more formats than these (the format is detected from the content);
+/// this enum lists the targets of [`Image::encode`](crate::Image::encode) and
+/// [`Image::save`](crate::Image::save).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ImageFormat {
+    /// PNG (lossless). Writes L8, La8, Rgb8 or Rgba8.
+    Png = 0,
+    /// Baseline JPEG (lossy). Quality 1..=100, default 90. Writes L8 or Rgb8; alpha is dropped.
+    Jpeg = 1,
+    /// WebP, always lossless. Writes L8, La8, Rgb8 or Rgba8.
+    WebP = 2,
+    /// Windows bitmap. Writes L8, La8, Rgb8 or Rgba8.
+    Bmp = 3,
+    /// TIFF. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
+    Tiff = 4,
+    /// GIF, single frame. Writes Rgb8 or Rgba8 (grey is written as Rgb8, grey + alpha as
+    /// Rgba8); images with more than 256 colours are quantised by the encoder.
+    Gif = 5,
+    /// QOI (lossless). Writes Rgb8 or Rgba8 (grey is written as Rgb8, grey + alpha as Rgba8).
+    Qoi = 6,
+    /// Truevision TGA. Writes L8, La8, Rgb8 or Rgba8.
+    Tga = 7,
+    /// Netpbm: PGM (`P5`) for L8, PPM (`P6`) for Rgb8, PAM (`P7`) for La8 and Rgba8.
+    Pnm = 8,
+    /// Windows icon holding one PNG image; at most 256 x 256 pixels.
+    Ico = 9,
+}
+
+impl ImageFormat {
+    /// Every format, in code order.
+    pub const ALL: [ImageFormat; 10] = [
+        ImageFormat::Png,
+        ImageFormat::Jpeg,
+        ImageFormat::WebP,
+        ImageFormat::Bmp,
+        ImageFormat::Tiff,
+        ImageFormat::Gif,
+        ImageFormat::Qoi,
+        ImageFormat::Tga,
+        ImageFormat::Pnm,
+        ImageFormat::Ico,
+    ];
+
+    /// The stable numeric code of this format (as used by the C ABI).
+    pub fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// The format with the given stable numeric code, or `None` if the code is unknown.
+    pub fn from_code(code: u32) -> Option<ImageFormat> {
+        Self::ALL.get(usize::try_from(code).ok()?).copied()
+    }
+
+    /// The format that a file extension (without the dot, case-insensitive) selects:
+    /// `png`, `jpg`/`jpeg`, `webp`, `bmp`, `tif`/`tiff`, `gif`, `qoi`, `tga`,
+    /// `pnm`/`ppm`/`pgm`, `ico`. Any other extension gives `None`.
+    pub fn from_extension(extension: &str) -> Option<ImageFormat> {
+        let lower = extension.to_ascii_lowercase();
+        Some(match lower.as_str() {
+            "png" => ImageFormat::Png,
+            "jpg" | "jpeg" => ImageFormat::Jpeg,
+            "webp" => ImageFormat::WebP,
+            "bmp" => ImageFormat::Bmp,
+            "tif" | "tiff" => ImageFormat::Tiff,
+            "gif" => ImageFormat::Gif,
+            "qoi" => ImageFormat::Qoi,
+            "tga" => ImageFormat::Tga,
+            "pnm" | "ppm" | "pgm" => ImageFormat::Pnm,
+            "ico" => ImageFormat::Ico,
+            _ => return None,
+        })
+    }
+
+    /// A short human name of the format, e.g. `"PNG"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "PNG",
+            ImageFormat::Jpeg => "JPEG",
+            ImageFormat::WebP => "WebP",
+            ImageFormat::Bmp => "BMP",
+            ImageFormat::Tiff => "TIFF",
+            ImageFormat::Gif => "GIF",
+            ImageFormat::Qoi => "QOI",
+            ImageFormat::Tga => "TGA",
+            ImageFormat::Pnm => "PNM",
+            ImageFormat::Ico => "ICO",
+        }
+    }
+
+    /// Whether the format accepts a quality setting (only JPEG does).
+    pub fn supports_quality(self) -> bool {
+        self == ImageFormat::Jpeg
+    }
+}
+
+impl fmt::Display for ImageFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl TryFrom<u32> for ImageFormat {
+    type Error = Error;
+
+    /// Converts a stable numeric code; unknown codes are [`Error::InvalidArgument`].
+    fn try_from(code: u32) -> Result<Self, Error> {
+        ImageFormat::from_code(code).ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "unknown image format code {code} (valid codes are 0..=9)"
+            ))
+        })
+    }
+}
+
+/// The resampling filter of [`Image::resize`](crate::Image::resize).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ResizeFilter {
+    /// Nearest neighbour with pixel-centre sampling (exact integer rule, see
+    /// [`Image::resize`](crate::Image::resize)).
+    Nearest = 0,
+    /// Bilinear (triangle filter, widened when shrinking).
+    Bilinear = 1,
+    /// Lanczos with three lobes (widened when shrinking).
+    Lanczos3 = 2,
+}
+
+impl ResizeFilter {
+    /// Every filter, in code order.
+    pub const ALL: [ResizeFilter; 3] = [
+        ResizeFilter::Nearest,
+        ResizeFilter::Bilinear,
+        ResizeFilter::Lanczos3,
+    ];
+
+    /// The stable numeric code of this filter (as used by the C ABI).
+    pub fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// The filter with the given stable numeric code, or `None` if the code is unknown.
+    pub fn from_code(code: u32) -> Option<ResizeFilter> {
+        Self::ALL.get(usize::try_from(code).ok()?).copied()
+    }
+
+    /// The filter's name as used in the golden manifest: `"Nearest"`, `"Bilinear"`, `"Lanczos3"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ResizeFilter::Nearest => "Nearest",
+            ResizeFilter::Bilinear => "Bilinear",
+            ResizeFilter::Lanczos3 => "Lanczos3",
+        }
+    }
+
+    /// The filter with the given name (exactly as [`ResizeFilter::name`] spells it).
+    pub fn from_name(name: &str) -> Option<ResizeFilter> {
+        Self::ALL.into_iter().find(|filter| filter.name() == name)
+    }
+}
+
+impl fmt::Display for ResizeFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl TryFrom<u32> for ResizeFilter {
+    type Error = Error;
+
+    /// Converts a stable numeric code; unknown codes are [`Error::InvalidArgument`].
+    fn try_from(code: u32) -> Result<Self, Error> {
+        ResizeFilter::from_code(code).ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "unknown resize filter code {code} (valid codes are 0 = Nearest, 1 = Bilinear, 2 = Lanczos3)"
+            ))
+        })
+    }
+}
+
+/// The colour type an image was decoded from (its pixels are always stored as RGBA8).
+///
+/// It decides the channel layout that encoders write: grey types are written as grey, types
+/// with alpha keep alpha, and everything is written at 8 bits per channel.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ColorType {
+    /// 8-bit grey.
+    L8 = 0,
+    /// 8-bit grey with alpha.
+    La8 = 1,
+    /// 8-bit RGB.
+    Rgb8 = 2,
+    /// 8-bit RGB with alpha (also the type of images made from raw pixels).
+    Rgba8 = 3,
+    /// 16-bit grey.
+    L16 = 4,
+    /// 16-bit grey with alpha.
+    La16 = 5,
+    /// 16-bit RGB.
+    Rgb16 = 6,
+    /// 16-bit RGB with alpha.
+    Rgba16 = 7,
+    /// 32-bit float RGB.
+    Rgb32F = 8,
+    /// 32-bit float RGB with alpha.
+    Rgba32F = 9,
+}
+
+impl ColorType {
+    /// Every colour type, in code order.
+    pub const ALL: [ColorType; 10] = [
+        ColorType::L8,
+        ColorType::La8,
+        ColorType::Rgb8,
+        ColorType::Rgba8,
+        ColorType::L16,
+        ColorType::La16,
+        ColorType::Rgb16,
+        ColorType::Rgba16,
+        ColorType::Rgb32F,
+        ColorType::Rgba32F,
+    ];
+
+    /// The stable numeric code of this colour type (as used by the C ABI).
+    pub fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// The colour type with the given stable numeric code, or `None` if the code is unknown.
+    pub fn from_code(code: u32) -> Option<ColorType> {
+        Self::ALL.get(usize::try_from(code).ok()?).copied()
+    }
+
+    /// Whether this colour type has an alpha channel.
+    pub fn has_alpha(self) -> bool {
+        matches!(
+            self,
+            ColorType::La8
+                | ColorType::Rgba8
+                | ColorType::La16
+                | ColorType::Rgba16
+                | ColorType::Rgba32F
+        )
+    }
+
+    /// Whether this colour type is grey (one colour channel).
+    pub fn is_grey(self) -> bool {
+        matches!(
+            self,
+            ColorType::L8 | ColorType::La8 | ColorType::L16 | ColorType::La16
+        )
+    }
+
+    /// The 8-bit colour type with the same channels (`L16` -> `L8`, `Rgb32F` -> `Rgb8`, ...).
+    pub fn to_8bit(self) -> ColorType {
+        match (self.is_grey(), self.has_alpha()) {
+            (true, false) => ColorType::L8,
+            (true, true) => ColorType::La8,
+            (false, false) => ColorType::Rgb8,
+            (false, true) => ColorType::Rgba8,
+        }
+    }
+
+    /// Bytes per pixel of this colour type in its own layout (e.g. 16 for `Rgba32F`).
+    pub fn bytes_per_pixel(self) -> u32 {
+        match self {
+            ColorType::L8 => 1,
+            ColorType::La8 | ColorType::L16 => 2,
+            ColorType::Rgb8 => 3,
+            ColorType::Rgba8 | ColorType::La16 => 4,
+            ColorType::Rgb16 => 6,
+            ColorType::Rgba16 => 8,
+            ColorType::Rgb32F => 12,
+            ColorType::Rgba32F => 16,
+        }
+    }
+
+    /// Maps the colour type reported by an `image` decoder. Types this enum cannot name
+    /// (the `image` enum is non-exhaustive) fall back to the nearest of the ten.
+    pub(crate) fn from_image(color: image::ColorType) -> ColorType {
+        match color {
+            image::ColorType::L8 => ColorType::L8,
+            image::ColorType::La8 => ColorType::La8,
+            image::ColorType::Rgb8 => ColorType::Rgb8,
+            image::ColorType::Rgba8 => ColorType::Rgba8,
+            image::ColorType::L16 => ColorType::L16,
+            image::ColorType::La16 => ColorType::La16,
+            image::ColorType::Rgb16 => ColorType::Rgb16,
+            image::ColorType::Rgba16 => ColorType::Rgba16,
+            image::ColorType::Rgb32F => ColorType::Rgb32F,
+            image::ColorType::Rgba32F => ColorType::Rgba32F,
+            other if other.has_alpha() => ColorType::Rgba8,
+            _ => ColorType::Rgb8,
+        }
+    }
+}
+
+impl TryFrom<u32> for ColorType {
+    type Error = Error;
+
+    /// Converts a stable numeric code; unknown codes are [`Error::InvalidArgument`].
+    fn try_from(code: u32) -> Result<Self, Error> {
+        ColorType::from_code(code).ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "unknown colour type code {code} (valid codes are 0..=9)"
+            ))
+        })
+    }
+}
+
+/// Resource limits applied when decoding, checked from the file header BEFORE any large
+/// allocation.
+///
+/// A file is rejected with [`Error::LimitExceeded`] when its width exceeds `max_width`, its
+/// height exceeds `max_height`, or `width * height * max(bytes per pixel of the decoded colour
+/// type, 4)` exceeds `max_decoded_bytes`. `max_decoded_bytes` is also handed to the decoders
+/// as their allocation budget.
+///
+/// `#[repr(C)]` because the C ABI passes it by pointer.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DecodeLimits {
+    /// Largest accepted width in pixels (default 32768).
+    pub max_width: u32,
+    /// Largest accepted height in pixels (default 32768).
+    pub max_height: u32,
+    /// Largest accepted size of the decoded pixel data in bytes (default 512 MiB).
+    pub max_decoded_bytes: u64,
+}
+
+impl DecodeLimits {
+    /// Default maximum width: 32768 pixels.
+    pub const DEFAULT_MAX_WIDTH: u32 = 32768;
+    /// Default maximum height: 32768 pixels.
+    pub const DEFAULT_MAX_HEIGHT: u32 = 32768;
+    /// Default maximum decoded size: 512 MiB.
+    pub const DEFAULT_MAX_DECODED_BYTES: u64 = 512 * 1024 * 1024;
+}
+
+impl Default for DecodeLimits {
+    /// 32768 x 32768 pixels and 512 MiB of decoded data.
+    fn default() -> Self {
+        DecodeLimits {
+            max_width: Self::DEFAULT_MAX_WIDTH,
+            max_height: Self::DEFAULT_MAX_HEIGHT,
+            max_decoded_bytes: Self::DEFAULT_MAX_DECODED_BYTES,
+        }
+    }
+}
