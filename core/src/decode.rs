@@ -4,7 +4,7 @@
 #![forbid(unsafe_code)]
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Cursor, Seek};
+use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use image::metadata::Orientation;
@@ -48,10 +48,7 @@ impl Image {
         let file = File::open(path).map_err(|e| io_error("open", path, &e))?;
         let metadata = file.metadata().map_err(|e| io_error("inspect", path, &e))?;
         if metadata.is_dir() {
-            return Err(Error::Io(format!(
-                "cannot open '{}': it is a directory, not an image file",
-                path.display()
-            )));
+            return Err(Error::Io(format!("cannot open '{}': it is a directory, not an image file", path.display())));
         }
         decode_from(BufReader::new(file), limits, &Source::File(path))
     }
@@ -83,13 +80,7 @@ fn image_limits(limits: &DecodeLimits) -> image::Limits {
 }
 
 /// Checks a header's claims against the limits, with a message naming the limit and numbers.
-fn check_limits(
-    width: u32,
-    height: u32,
-    color_type: ColorType,
-    limits: &DecodeLimits,
-    subject: &str,
-) -> Result<()> {
+fn check_limits(width: u32, height: u32, color_type: ColorType, limits: &DecodeLimits, subject: &str) -> Result<()> {
     if width > limits.max_width {
         return Err(Error::LimitExceeded(format!(
             "{subject}: image width {width} exceeds the limit max_width = {}",
@@ -104,9 +95,7 @@ fn check_limits(
     }
     // The decoder allocates in the source layout, we keep RGBA8: budget for the larger.
     let bytes_per_pixel = u64::from(color_type.bytes_per_pixel().max(4));
-    let needed = u64::from(width)
-        .checked_mul(u64::from(height))
-        .and_then(|n| n.checked_mul(bytes_per_pixel));
+    let needed = u64::from(width).checked_mul(u64::from(height)).and_then(|n| n.checked_mul(bytes_per_pixel));
     match needed {
         Some(needed) if needed <= limits.max_decoded_bytes => Ok(()),
         _ => Err(Error::LimitExceeded(format!(
@@ -118,24 +107,56 @@ fn check_limits(
     }
 }
 
-fn decode_from<R: BufRead + Seek>(
-    reader: R,
-    limits: &DecodeLimits,
-    source: &Source<'_>,
-) -> Result<Image> {
+/// Whether the stream (read from its current position, which is restored) starts with a
+/// plausible TGA header: a known image type, a colour map exactly when the type needs one,
+/// non-zero size, a standard pixel depth and at most 8 alpha bits.
+fn starts_like_tga<R: Read + Seek>(reader: &mut R) -> std::io::Result<bool> {
+    const HEADER_LEN: usize = 18;
+    let start = reader.stream_position()?;
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    reader.by_ref().take(HEADER_LEN as u64).read_to_end(&mut header)?;
+    reader.seek(SeekFrom::Start(start))?;
+    if header.len() < HEADER_LEN {
+        return Ok(false);
+    }
+    let color_map_type = header[1];
+    let image_type = header[2];
+    let color_map_entry_bits = header[7];
+    let width = u16::from_le_bytes([header[12], header[13]]);
+    let height = u16::from_le_bytes([header[14], header[15]]);
+    let pixel_depth = header[16];
+    let alpha_bits = header[17] & 0x0F;
+    let is_color_mapped = matches!(image_type, 1 | 9);
+    Ok(matches!(image_type, 1 | 2 | 3 | 9 | 10 | 11)
+        && color_map_type == u8::from(is_color_mapped)
+        && (!is_color_mapped || matches!(color_map_entry_bits, 15 | 16 | 24 | 32))
+        && width > 0
+        && height > 0
+        && matches!(pixel_depth, 8 | 15 | 16 | 24 | 32)
+        && alpha_bits <= 8)
+}
+
+fn decode_from<R: BufRead + Seek>(reader: R, limits: &DecodeLimits, source: &Source<'_>) -> Result<Image> {
     let subject = source.subject();
     let decoding_error = |e| image_error(&subject, Stage::Decoding, e);
 
-    let mut reader = ImageReader::new(reader)
-        .with_guessed_format()
-        .map_err(|e| match source {
-            Source::File(path) => io_error("read", path, &e),
-            Source::Memory(_) => Error::Decode(format!("{subject}: {e}")),
-        })?;
+    let read_error = |e: std::io::Error| match source {
+        Source::File(path) => io_error("read", path, &e),
+        Source::Memory(_) => Error::Decode(format!("{subject}: {e}")),
+    };
+    let mut reader = ImageReader::new(reader).with_guessed_format().map_err(read_error)?;
     if reader.format().is_none() {
-        return Err(Error::UnsupportedFormat(format!(
-            "{subject}: the content is not in a recognised image format"
-        )));
+        // TGA has no magic bytes, so `image` never guesses it; recognise it by a header whose
+        // fields are all plausible.
+        let mut inner = reader.into_inner();
+        let looks_like_tga = starts_like_tga(&mut inner).map_err(read_error)?;
+        reader = ImageReader::new(inner);
+        if !looks_like_tga {
+            return Err(Error::UnsupportedFormat(format!(
+                "{subject}: the content is not in a recognised image format"
+            )));
+        }
+        reader.set_format(image::ImageFormat::Tga);
     }
 
     // Build the decoder with only the allocation budget so that the header can be read and
@@ -150,13 +171,9 @@ fn decode_from<R: BufRead + Seek>(
     let source_color = ColorType::from_image(decoder.color_type());
     check_limits(width, height, source_color, limits, &subject)?;
     if width == 0 || height == 0 {
-        return Err(Error::Decode(format!(
-            "{subject}: the header declares an empty image ({width} x {height})"
-        )));
+        return Err(Error::Decode(format!("{subject}: the header declares an empty image ({width} x {height})")));
     }
-    decoder
-        .set_limits(image_limits(limits))
-        .map_err(decoding_error)?;
+    decoder.set_limits(image_limits(limits)).map_err(decoding_error)?;
 
     // Malformed or unreadable EXIF must not stop the image from loading.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
@@ -167,12 +184,7 @@ fn decode_from<R: BufRead + Seek>(
     let (width, height) = rgba.dimensions();
     // A 90-degree orientation swaps the axes; the result must respect the limits too.
     check_limits(width, height, ColorType::Rgba8, limits, &subject)?;
-    Ok(Image::from_parts(
-        width,
-        height,
-        rgba.into_raw(),
-        source_color,
-    ))
+    Ok(Image::from_parts(width, height, rgba.into_raw(), source_color))
 }
 
 #[cfg(test)]
@@ -183,49 +195,30 @@ mod tests {
 
     #[test]
     fn limits_accept_up_to_and_including_the_maximum() {
-        let limits = DecodeLimits {
-            max_width: 10,
-            max_height: 20,
-            max_decoded_bytes: 10 * 20 * 4,
-        };
+        let limits = DecodeLimits { max_width: 10, max_height: 20, max_decoded_bytes: 10 * 20 * 4 };
         assert!(check_limits(10, 20, ColorType::Rgba8, &limits, SUBJECT).is_ok());
         assert!(check_limits(10, 20, ColorType::L8, &limits, SUBJECT).is_ok());
     }
 
     #[test]
     fn limits_name_the_limit_and_the_numbers() {
-        let limits = DecodeLimits {
-            max_width: 10,
-            max_height: 20,
-            max_decoded_bytes: 800,
-        };
+        let limits = DecodeLimits { max_width: 10, max_height: 20, max_decoded_bytes: 800 };
         let wide = check_limits(11, 1, ColorType::L8, &limits, SUBJECT).unwrap_err();
         assert!(matches!(wide, Error::LimitExceeded(_)));
-        assert!(
-            wide.message().contains("max_width = 10") && wide.message().contains("11"),
-            "{wide}"
-        );
+        assert!(wide.message().contains("max_width = 10") && wide.message().contains("11"), "{wide}");
         let tall = check_limits(1, 21, ColorType::L8, &limits, SUBJECT).unwrap_err();
         assert!(tall.message().contains("max_height = 20"), "{tall}");
         // 10 x 20 of Rgba32F is 3200 bytes: over an 800-byte budget.
         let big = check_limits(10, 20, ColorType::Rgba32F, &limits, SUBJECT).unwrap_err();
-        assert!(
-            big.message().contains("3200") && big.message().contains("max_decoded_bytes = 800"),
-            "{big}"
-        );
+        assert!(big.message().contains("3200") && big.message().contains("max_decoded_bytes = 800"), "{big}");
         assert!(big.message().starts_with(SUBJECT));
     }
 
     #[test]
     fn limits_arithmetic_does_not_overflow() {
-        let limits = DecodeLimits {
-            max_width: u32::MAX,
-            max_height: u32::MAX,
-            max_decoded_bytes: u64::MAX,
-        };
+        let limits = DecodeLimits { max_width: u32::MAX, max_height: u32::MAX, max_decoded_bytes: u64::MAX };
         // u32::MAX^2 * 16 overflows u64.
-        let err =
-            check_limits(u32::MAX, u32::MAX, ColorType::Rgba32F, &limits, SUBJECT).unwrap_err();
+        let err = check_limits(u32::MAX, u32::MAX, ColorType::Rgba32F, &limits, SUBJECT).unwrap_err();
         assert!(matches!(err, Error::LimitExceeded(_)));
     }
 }

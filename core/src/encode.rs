@@ -58,9 +58,12 @@ impl Layout {
             (ImageFormat::Jpeg, Layout::Rgba8) => Layout::Rgb8,
             // No grey + alpha in TIFF (as written by `image`); no grey at all in GIF and QOI:
             // keep alpha by widening to RGB(A).
-            (ImageFormat::Tiff, Layout::La8) => Layout::Rgba8,
+            // `image` writes grey + alpha BMP files that lose their alpha on reading.
+            (ImageFormat::Tiff | ImageFormat::Bmp, Layout::La8) => Layout::Rgba8,
             (ImageFormat::Gif | ImageFormat::Qoi, Layout::L8) => Layout::Rgb8,
             (ImageFormat::Gif | ImageFormat::Qoi, Layout::La8) => Layout::Rgba8,
+            // `image`'s ICO reader only accepts RGBA PNG entries.
+            (ImageFormat::Ico, _) => Layout::Rgba8,
             (_, layout) => layout,
         }
     }
@@ -82,11 +85,7 @@ impl Layout {
         match self {
             Layout::Rgba8 => Cow::Borrowed(rgba),
             Layout::Rgb8 => Cow::Owned(pixels.flat_map(|&[r, g, b, _]| [r, g, b]).collect()),
-            Layout::La8 => Cow::Owned(
-                pixels
-                    .flat_map(|&[r, g, b, a]| [luma(r, g, b), a])
-                    .collect(),
-            ),
+            Layout::La8 => Cow::Owned(pixels.flat_map(|&[r, g, b, a]| [luma(r, g, b), a]).collect()),
             Layout::L8 => Cow::Owned(pixels.map(|&[r, g, b, _]| luma(r, g, b)).collect()),
         }
     }
@@ -100,9 +99,7 @@ fn check_quality(format: ImageFormat, quality: Option<u8>) -> Result<u8> {
             "quality {q} was given but {format} has no quality setting (only JPEG has)"
         ))),
         Some(q @ 1..=100) => Ok(q),
-        Some(q) => Err(Error::InvalidArgument(format!(
-            "JPEG quality {q} is out of range: it must be 1..=100"
-        ))),
+        Some(q) => Err(Error::InvalidArgument(format!("JPEG quality {q} is out of range: it must be 1..=100"))),
     }
 }
 
@@ -155,14 +152,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut temp = builder
-        .tempfile_in(dir)
-        .map_err(|e| io_error("create a temporary file in", dir, &e))?;
-    temp.write_all(bytes)
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(|e| io_error("write", temp.path(), &e))?;
-    temp.persist(path)
-        .map_err(|e| io_error("replace", path, &e.error))?;
+    let mut temp = builder.tempfile_in(dir).map_err(|e| io_error("create a temporary file in", dir, &e))?;
+    temp.write_all(bytes).and_then(|()| temp.as_file().sync_all()).map_err(|e| io_error("write", temp.path(), &e))?;
+    temp.persist(path).map_err(|e| io_error("replace", path, &e.error))?;
     Ok(())
 }
 
@@ -193,48 +185,30 @@ impl Image {
 
         let mut out = Vec::new();
         let written = match format {
-            ImageFormat::Png => {
-                PngEncoder::new(&mut out).write_image(&samples, width, height, color)
+            ImageFormat::Png => PngEncoder::new(&mut out).write_image(&samples, width, height, color),
+            ImageFormat::Jpeg => {
+                JpegEncoder::new_with_quality(&mut out, jpeg_quality).write_image(&samples, width, height, color)
             }
-            ImageFormat::Jpeg => JpegEncoder::new_with_quality(&mut out, jpeg_quality)
-                .write_image(&samples, width, height, color),
-            ImageFormat::WebP => {
-                WebPEncoder::new_lossless(&mut out).write_image(&samples, width, height, color)
+            ImageFormat::WebP => WebPEncoder::new_lossless(&mut out).write_image(&samples, width, height, color),
+            ImageFormat::Bmp => BmpEncoder::new(&mut out).write_image(&samples, width, height, color),
+            ImageFormat::Tiff => TiffEncoder::new(Cursor::new(&mut out)).write_image(&samples, width, height, color),
+            ImageFormat::Gif => {
+                GifEncoder::new_with_speed(&mut out, GIF_QUANTIZE_SPEED).write_image(&samples, width, height, color)
             }
-            ImageFormat::Bmp => {
-                BmpEncoder::new(&mut out).write_image(&samples, width, height, color)
-            }
-            ImageFormat::Tiff => {
-                TiffEncoder::new(Cursor::new(&mut out)).write_image(&samples, width, height, color)
-            }
-            ImageFormat::Gif => GifEncoder::new_with_speed(&mut out, GIF_QUANTIZE_SPEED)
-                .write_image(&samples, width, height, color),
-            ImageFormat::Qoi => {
-                QoiEncoder::new(&mut out).write_image(&samples, width, height, color)
-            }
-            ImageFormat::Tga => {
-                TgaEncoder::new(&mut out).write_image(&samples, width, height, color)
-            }
+            ImageFormat::Qoi => QoiEncoder::new(&mut out).write_image(&samples, width, height, color),
+            ImageFormat::Tga => TgaEncoder::new(&mut out).write_image(&samples, width, height, color),
             ImageFormat::Pnm => {
                 let subtype = match layout {
                     Layout::L8 => PnmSubtype::Graymap(SampleEncoding::Binary),
                     Layout::Rgb8 => PnmSubtype::Pixmap(SampleEncoding::Binary),
                     Layout::La8 | Layout::Rgba8 => PnmSubtype::ArbitraryMap,
                 };
-                PnmEncoder::new(&mut out)
-                    .with_subtype(subtype)
-                    .write_image(&samples, width, height, color)
+                PnmEncoder::new(&mut out).with_subtype(subtype).write_image(&samples, width, height, color)
             }
-            ImageFormat::Ico => {
-                IcoEncoder::new(&mut out).write_image(&samples, width, height, color)
-            }
+            ImageFormat::Ico => IcoEncoder::new(&mut out).write_image(&samples, width, height, color),
         };
         written.map_err(|e| {
-            image_error(
-                &format!("cannot encode a {width} x {height} image as {format}"),
-                Stage::Encoding,
-                e,
-            )
+            image_error(&format!("cannot encode a {width} x {height} image as {format}"), Stage::Encoding, e)
         })?;
         Ok(out)
     }
@@ -256,9 +230,7 @@ impl Image {
     /// directory and renamed over `path`. A failure never leaves a half-written file, and an
     /// existing file at `path` is either replaced whole or left untouched.
     pub fn save_as(&self, path: &Path, format: ImageFormat, quality: Option<u8>) -> Result<()> {
-        let bytes = self
-            .encode(format, quality)
-            .map_err(|e| in_save_context(path, e))?;
+        let bytes = self.encode(format, quality).map_err(|e| in_save_context(path, e))?;
         write_atomically(path, &bytes)
     }
 }
@@ -273,20 +245,11 @@ mod tests {
         assert_eq!(check_quality(ImageFormat::Jpeg, Some(1)).unwrap(), 1);
         assert_eq!(check_quality(ImageFormat::Jpeg, Some(100)).unwrap(), 100);
         for bad in [0, 101, 255] {
-            assert!(matches!(
-                check_quality(ImageFormat::Jpeg, Some(bad)),
-                Err(Error::InvalidArgument(_))
-            ));
+            assert!(matches!(check_quality(ImageFormat::Jpeg, Some(bad)), Err(Error::InvalidArgument(_))));
         }
-        for format in ImageFormat::ALL
-            .into_iter()
-            .filter(|f| *f != ImageFormat::Jpeg)
-        {
+        for format in ImageFormat::ALL.into_iter().filter(|f| *f != ImageFormat::Jpeg) {
             assert!(check_quality(format, None).is_ok());
-            assert!(matches!(
-                check_quality(format, Some(50)),
-                Err(Error::InvalidArgument(_))
-            ));
+            assert!(matches!(check_quality(format, Some(50)), Err(Error::InvalidArgument(_))));
         }
     }
 

@@ -112,15 +112,11 @@ pub(crate) fn image_error(subject: &str, stage: Stage, err: image::ImageError) -
             // Decoders report truncated or malformed input as I/O errors of these kinds.
             (
                 Stage::Decoding,
-                io::ErrorKind::UnexpectedEof
-                | io::ErrorKind::InvalidData
-                | io::ErrorKind::InvalidInput,
+                io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput,
             ) => Error::Decode(message),
             (_, io::ErrorKind::NotFound) => Error::NotFound(message),
             (_, io::ErrorKind::PermissionDenied) => Error::PermissionDenied(message),
-            (Stage::Encoding, io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData) => {
-                Error::Encode(message)
-            }
+            (Stage::Encoding, io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData) => Error::Encode(message),
             _ => Error::Io(message),
         },
     }
@@ -130,8 +126,8 @@ pub(crate) fn image_error(subject: &str, stage: Stage, err: image::ImageError) -
 mod tests {
     use super::*;
     use image::error::{
-        DecodingError, EncodingError, ImageFormatHint, LimitError, LimitErrorKind, ParameterError,
-        ParameterErrorKind, UnsupportedError, UnsupportedErrorKind,
+        DecodingError, EncodingError, ImageFormatHint, LimitError, LimitErrorKind, ParameterError, ParameterErrorKind,
+        UnsupportedError, UnsupportedErrorKind,
     };
 
     fn io(kind: io::ErrorKind) -> io::Error {
@@ -145,18 +141,9 @@ mod tests {
         assert!(matches!(not_found, Error::NotFound(_)));
         assert!(not_found.message().contains("/some/where/pic.png"));
         assert!(not_found.message().starts_with("cannot open"));
-        assert!(matches!(
-            io_error("open", path, &io(io::ErrorKind::PermissionDenied)),
-            Error::PermissionDenied(_)
-        ));
-        assert!(matches!(
-            io_error("open", path, &io(io::ErrorKind::IsADirectory)),
-            Error::Io(_)
-        ));
-        assert!(matches!(
-            io_error("write", path, &io(io::ErrorKind::StorageFull)),
-            Error::Io(_)
-        ));
+        assert!(matches!(io_error("open", path, &io(io::ErrorKind::PermissionDenied)), Error::PermissionDenied(_)));
+        assert!(matches!(io_error("open", path, &io(io::ErrorKind::IsADirectory)), Error::Io(_)));
+        assert!(matches!(io_error("write", path, &io(io::ErrorKind::StorageFull)), Error::Io(_)));
     }
 
     #[test]
@@ -166,62 +153,29 @@ mod tests {
             hint(),
             UnsupportedErrorKind::Format(hint()),
         ));
-        assert!(matches!(
-            image_error("x", Stage::Decoding, unsupported),
-            Error::UnsupportedFormat(_)
-        ));
+        assert!(matches!(image_error("x", Stage::Decoding, unsupported), Error::UnsupportedFormat(_)));
         let decoding = image::ImageError::Decoding(DecodingError::new(hint(), "bad"));
-        assert!(matches!(
-            image_error("x", Stage::Decoding, decoding),
-            Error::Decode(_)
-        ));
+        assert!(matches!(image_error("x", Stage::Decoding, decoding), Error::Decode(_)));
         let encoding = image::ImageError::Encoding(EncodingError::new(hint(), "bad"));
-        assert!(matches!(
-            image_error("x", Stage::Encoding, encoding),
-            Error::Encode(_)
-        ));
-        let limits =
-            image::ImageError::Limits(LimitError::from_kind(LimitErrorKind::DimensionError));
-        assert!(matches!(
-            image_error("x", Stage::Decoding, limits),
-            Error::LimitExceeded(_)
-        ));
-        let parameter = || {
-            image::ImageError::Parameter(ParameterError::from_kind(ParameterErrorKind::NoMoreData))
-        };
-        assert!(matches!(
-            image_error("x", Stage::Encoding, parameter()),
-            Error::InvalidArgument(_)
-        ));
-        assert!(matches!(
-            image_error("x", Stage::Decoding, parameter()),
-            Error::Decode(_)
-        ));
+        assert!(matches!(image_error("x", Stage::Encoding, encoding), Error::Encode(_)));
+        let limits = image::ImageError::Limits(LimitError::from_kind(LimitErrorKind::DimensionError));
+        assert!(matches!(image_error("x", Stage::Decoding, limits), Error::LimitExceeded(_)));
+        let parameter = || image::ImageError::Parameter(ParameterError::from_kind(ParameterErrorKind::NoMoreData));
+        assert!(matches!(image_error("x", Stage::Encoding, parameter()), Error::InvalidArgument(_)));
+        assert!(matches!(image_error("x", Stage::Decoding, parameter()), Error::Decode(_)));
     }
 
     #[test]
     fn io_errors_inside_image_errors_map_by_stage() {
         let wrap = |kind| image::ImageError::IoError(io(kind));
-        assert!(matches!(
-            image_error("x", Stage::Decoding, wrap(io::ErrorKind::UnexpectedEof)),
-            Error::Decode(_)
-        ));
+        assert!(matches!(image_error("x", Stage::Decoding, wrap(io::ErrorKind::UnexpectedEof)), Error::Decode(_)));
         assert!(matches!(
             image_error("x", Stage::Decoding, wrap(io::ErrorKind::PermissionDenied)),
             Error::PermissionDenied(_)
         ));
-        assert!(matches!(
-            image_error("x", Stage::Decoding, wrap(io::ErrorKind::NotFound)),
-            Error::NotFound(_)
-        ));
-        assert!(matches!(
-            image_error("x", Stage::Decoding, wrap(io::ErrorKind::Interrupted)),
-            Error::Io(_)
-        ));
-        assert!(matches!(
-            image_error("x", Stage::Encoding, wrap(io::ErrorKind::StorageFull)),
-            Error::Io(_)
-        ));
+        assert!(matches!(image_error("x", Stage::Decoding, wrap(io::ErrorKind::NotFound)), Error::NotFound(_)));
+        assert!(matches!(image_error("x", Stage::Decoding, wrap(io::ErrorKind::Interrupted)), Error::Io(_)));
+        assert!(matches!(image_error("x", Stage::Encoding, wrap(io::ErrorKind::StorageFull)), Error::Io(_)));
     }
 
     #[test]

@@ -24,10 +24,7 @@ pub struct Image {
 /// The number of bytes an RGBA8 image of `width` x `height` needs, or `None` if that does not
 /// fit in `usize`.
 pub(crate) fn rgba8_len(width: u32, height: u32) -> Option<usize> {
-    usize::try_from(width)
-        .ok()?
-        .checked_mul(usize::try_from(height).ok()?)?
-        .checked_mul(4)
+    usize::try_from(width).ok()?.checked_mul(usize::try_from(height).ok()?)?.checked_mul(4)
 }
 
 impl Image {
@@ -37,12 +34,7 @@ impl Image {
     /// zero or `pixels.len()` is not exactly `width * height * 4`.
     pub fn from_rgba8(width: u32, height: u32, pixels: Vec<u8>) -> Result<Image> {
         Self::check_raw(width, height, pixels.len())?;
-        Ok(Image {
-            pixels,
-            width,
-            height,
-            color_type: ColorType::Rgba8,
-        })
+        Ok(Image { pixels, width, height, color_type: ColorType::Rgba8 })
     }
 
     /// Makes an image from a copy of tightly packed RGBA8 pixels; same rules as
@@ -71,20 +63,10 @@ impl Image {
     }
 
     /// Assembles an image from parts that are already known to be consistent.
-    pub(crate) fn from_parts(
-        width: u32,
-        height: u32,
-        pixels: Vec<u8>,
-        color_type: ColorType,
-    ) -> Image {
+    pub(crate) fn from_parts(width: u32, height: u32, pixels: Vec<u8>, color_type: ColorType) -> Image {
         debug_assert_eq!(rgba8_len(width, height), Some(pixels.len()));
         debug_assert!(width > 0 && height > 0);
-        Image {
-            pixels,
-            width,
-            height,
-            color_type,
-        }
+        Image { pixels, width, height, color_type }
     }
 
     /// Width in pixels (at least 1).
@@ -144,30 +126,14 @@ mod tests {
 
     #[test]
     fn from_rgba8_rejects_wrong_lengths_and_empty_sizes() {
-        for (w, h, len) in [
-            (3, 2, 23),
-            (3, 2, 25),
-            (3, 2, 0),
-            (0, 2, 0),
-            (3, 0, 0),
-            (0, 0, 0),
-        ] {
+        for (w, h, len) in [(3, 2, 23), (3, 2, 25), (3, 2, 0), (0, 2, 0), (3, 0, 0), (0, 0, 0)] {
             let err = Image::from_rgba8(w, h, vec![0; len]).unwrap_err();
-            assert!(
-                matches!(err, Error::InvalidArgument(_)),
-                "{w}x{h} len {len}: {err:?}"
-            );
+            assert!(matches!(err, Error::InvalidArgument(_)), "{w}x{h} len {len}: {err:?}");
             let err = Image::from_rgba8_slice(w, h, &vec![0; len]).unwrap_err();
-            assert!(
-                matches!(err, Error::InvalidArgument(_)),
-                "{w}x{h} len {len}: {err:?}"
-            );
+            assert!(matches!(err, Error::InvalidArgument(_)), "{w}x{h} len {len}: {err:?}");
         }
         let err = Image::from_rgba8(3, 2, vec![0; 23]).unwrap_err();
-        assert!(
-            err.message().contains("23") && err.message().contains("24"),
-            "{err}"
-        );
+        assert!(err.message().contains("23") && err.message().contains("24"), "{err}");
     }
 
     #[test]
@@ -183,9 +149,6 @@ mod tests {
     fn debug_does_not_dump_pixels() {
         let img = Image::from_rgba8(1, 1, vec![1, 2, 3, 4]).unwrap();
         let text = format!("{img:?}");
-        assert!(
-            text.contains("width: 1") && text.contains("Rgba8"),
-            "{text}"
-        );
+        assert!(text.contains("width: 1") && text.contains("Rgba8"), "{text}");
     }
 }

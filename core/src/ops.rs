@@ -57,12 +57,7 @@ impl Image {
     pub fn blur(&self, sigma: f32) -> Result<Image> {
         check_sigma("blur", sigma)?;
         let blurred = blur::gaussian_blur_rgba8(&self.pixels, self.width, self.height, sigma);
-        Ok(Image::from_parts(
-            self.width,
-            self.height,
-            blurred,
-            self.color_type,
-        ))
+        Ok(Image::from_parts(self.width, self.height, blurred, self.color_type))
     }
 
     /// Unsharp mask; returns a new image of the same size and colour type.
@@ -102,12 +97,7 @@ impl Image {
             }
             dst[3] = src[3];
         }
-        Ok(Image::from_parts(
-            self.width,
-            self.height,
-            out,
-            self.color_type,
-        ))
+        Ok(Image::from_parts(self.width, self.height, out, self.color_type))
     }
 
     /// Resizes to exactly `width` x `height`; returns a new image with the same colour type.
@@ -135,11 +125,7 @@ impl Image {
         let pixels = match filter {
             ResizeFilter::Nearest => self.resize_nearest(width, height),
             ResizeFilter::Bilinear | ResizeFilter::Lanczos3 => {
-                let kind = if filter == ResizeFilter::Bilinear {
-                    FilterType::Triangle
-                } else {
-                    FilterType::Lanczos3
-                };
+                let kind = if filter == ResizeFilter::Bilinear { FilterType::Triangle } else { FilterType::Lanczos3 };
                 let view: ImageBuffer<Rgba<u8>, &[u8]> =
                     ImageBuffer::from_raw(self.width, self.height, self.pixels.as_slice())
                         .expect("an Image's buffer always matches its size");
@@ -154,9 +140,7 @@ impl Image {
         let source_index = |i: u32, src: u32, dst: u32| -> usize {
             ((2 * u64::from(i) + 1) * u64::from(src) / (2 * u64::from(dst))) as usize
         };
-        let columns: Vec<usize> = (0..width)
-            .map(|x| source_index(x, self.width, width))
-            .collect();
+        let columns: Vec<usize> = (0..width).map(|x| source_index(x, self.width, width)).collect();
         let source = self.pixels.as_chunks::<4>().0;
         let src_width = self.width as usize;
         let mut out = Vec::with_capacity(rgba8_len(width, height).unwrap_or(0));
@@ -178,11 +162,7 @@ impl Image {
         if width == 0 || height == 0 || !inside {
             return Err(Error::InvalidArgument(format!(
                 "crop: the rectangle at ({x}, {y}) of size {width} x {height} is {} the {} x {} image",
-                if width == 0 || height == 0 {
-                    "empty; it must be non-empty and inside"
-                } else {
-                    "not inside"
-                },
+                if width == 0 || height == 0 { "empty; it must be non-empty and inside" } else { "not inside" },
                 self.width,
                 self.height
             )));
@@ -190,12 +170,7 @@ impl Image {
         let row_bytes = self.width as usize * 4;
         let (left, crop_row_bytes) = (x as usize * 4, width as usize * 4);
         let mut out = Vec::with_capacity(crop_row_bytes * height as usize);
-        for row in self
-            .pixels
-            .chunks_exact(row_bytes)
-            .skip(y as usize)
-            .take(height as usize)
-        {
+        for row in self.pixels.chunks_exact(row_bytes).skip(y as usize).take(height as usize) {
             out.extend_from_slice(&row[left..left + crop_row_bytes]);
         }
         Ok(Image::from_parts(width, height, out, self.color_type))
@@ -205,7 +180,7 @@ impl Image {
     /// `(x, y)` is source `(y, src_h - 1 - x)`.
     pub fn rotate90(&self) -> Result<Image> {
         let (w, h) = (self.width as usize, self.height as usize);
-        Ok(self.rotated(|x, y| y * w + (h - 1 - x)))
+        Ok(self.rotated(|x, y| (h - 1 - x) * w + y))
     }
 
     /// Rotates 270 degrees clockwise (90 counter-clockwise) into a new image (width and height
@@ -262,11 +237,7 @@ impl Image {
             let y = luma(px[0], px[1], px[2]);
             px[..3].fill(y);
         }
-        self.color_type = if self.color_type.has_alpha() {
-            ColorType::La8
-        } else {
-            ColorType::L8
-        };
+        self.color_type = if self.color_type.has_alpha() { ColorType::La8 } else { ColorType::L8 };
         Ok(())
     }
 
@@ -298,11 +269,8 @@ impl Image {
             )));
         }
         let factor = ((100.0 + f64::from(contrast)) / 100.0).powi(2);
-        let table: [u8; 256] = std::array::from_fn(|v| {
-            ((v as f64 - 127.5) * factor + 127.5)
-                .round()
-                .clamp(0.0, 255.0) as u8
-        });
+        let table: [u8; 256] =
+            std::array::from_fn(|v| ((v as f64 - 127.5) * factor + 127.5).round().clamp(0.0, 255.0) as u8);
         self.map_colour_channels(&table);
         Ok(())
     }
@@ -359,18 +327,8 @@ mod tests {
     fn new_size_limits() {
         assert!(check_new_size("t", 1, 1).is_ok());
         assert!(check_new_size("t", 32768, 4096).is_ok()); // exactly 512 MiB
-        for (w, h) in [
-            (0, 1),
-            (1, 0),
-            (32769, 1),
-            (1, 32769),
-            (32768, 4097),
-            (u32::MAX, u32::MAX),
-        ] {
-            assert!(
-                matches!(check_new_size("t", w, h), Err(Error::InvalidArgument(_))),
-                "{w}x{h}"
-            );
+        for (w, h) in [(0, 1), (1, 0), (32769, 1), (1, 32769), (32768, 4097), (u32::MAX, u32::MAX)] {
+            assert!(matches!(check_new_size("t", w, h), Err(Error::InvalidArgument(_))), "{w}x{h}");
         }
     }
 
@@ -378,15 +336,7 @@ mod tests {
     fn sigma_rules() {
         assert!(check_sigma("t", 0.001).is_ok());
         assert!(check_sigma("t", blur::MAX_SIGMA).is_ok());
-        for bad in [
-            0.0,
-            -0.0,
-            -1.0,
-            f32::NAN,
-            f32::INFINITY,
-            f32::NEG_INFINITY,
-            blur::MAX_SIGMA * 1.01,
-        ] {
+        for bad in [0.0, -0.0, -1.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, blur::MAX_SIGMA * 1.01] {
             let err = check_sigma("blur", bad).unwrap_err();
             assert!(matches!(err, Error::InvalidArgument(_)), "{bad}");
             assert!(err.message().starts_with("blur: sigma"), "{err}");

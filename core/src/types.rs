@@ -23,7 +23,7 @@ pub enum ImageFormat {
     Jpeg = 1,
     /// WebP, always lossless. Writes L8, La8, Rgb8 or Rgba8.
     WebP = 2,
-    /// Windows bitmap. Writes L8, La8, Rgb8 or Rgba8.
+    /// Windows bitmap. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
     Bmp = 3,
     /// TIFF. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
     Tiff = 4,
@@ -36,7 +36,8 @@ pub enum ImageFormat {
     Tga = 7,
     /// Netpbm: PGM (`P5`) for L8, PPM (`P6`) for Rgb8, PAM (`P7`) for La8 and Rgba8.
     Pnm = 8,
-    /// Windows icon holding one PNG image; at most 256 x 256 pixels.
+    /// Windows icon holding one RGBA8 PNG image (always Rgba8, as `image` reads only those);
+    /// at most 256 x 256 pixels.
     Ico = 9,
 }
 
@@ -118,11 +119,8 @@ impl TryFrom<u32> for ImageFormat {
 
     /// Converts a stable numeric code; unknown codes are [`Error::InvalidArgument`].
     fn try_from(code: u32) -> Result<Self, Error> {
-        ImageFormat::from_code(code).ok_or_else(|| {
-            Error::InvalidArgument(format!(
-                "unknown image format code {code} (valid codes are 0..=9)"
-            ))
-        })
+        ImageFormat::from_code(code)
+            .ok_or_else(|| Error::InvalidArgument(format!("unknown image format code {code} (valid codes are 0..=9)")))
     }
 }
 
@@ -141,11 +139,7 @@ pub enum ResizeFilter {
 
 impl ResizeFilter {
     /// Every filter, in code order.
-    pub const ALL: [ResizeFilter; 3] = [
-        ResizeFilter::Nearest,
-        ResizeFilter::Bilinear,
-        ResizeFilter::Lanczos3,
-    ];
+    pub const ALL: [ResizeFilter; 3] = [ResizeFilter::Nearest, ResizeFilter::Bilinear, ResizeFilter::Lanczos3];
 
     /// The stable numeric code of this filter (as used by the C ABI).
     pub fn code(self) -> u32 {
@@ -247,22 +241,12 @@ impl ColorType {
 
     /// Whether this colour type has an alpha channel.
     pub fn has_alpha(self) -> bool {
-        matches!(
-            self,
-            ColorType::La8
-                | ColorType::Rgba8
-                | ColorType::La16
-                | ColorType::Rgba16
-                | ColorType::Rgba32F
-        )
+        matches!(self, ColorType::La8 | ColorType::Rgba8 | ColorType::La16 | ColorType::Rgba16 | ColorType::Rgba32F)
     }
 
     /// Whether this colour type is grey (one colour channel).
     pub fn is_grey(self) -> bool {
-        matches!(
-            self,
-            ColorType::L8 | ColorType::La8 | ColorType::L16 | ColorType::La16
-        )
+        matches!(self, ColorType::L8 | ColorType::La8 | ColorType::L16 | ColorType::La16)
     }
 
     /// The 8-bit colour type with the same channels (`L16` -> `L8`, `Rgb32F` -> `Rgb8`, ...).
@@ -314,11 +298,8 @@ impl TryFrom<u32> for ColorType {
 
     /// Converts a stable numeric code; unknown codes are [`Error::InvalidArgument`].
     fn try_from(code: u32) -> Result<Self, Error> {
-        ColorType::from_code(code).ok_or_else(|| {
-            Error::InvalidArgument(format!(
-                "unknown colour type code {code} (valid codes are 0..=9)"
-            ))
-        })
+        ColorType::from_code(code)
+            .ok_or_else(|| Error::InvalidArgument(format!("unknown colour type code {code} (valid codes are 0..=9)")))
     }
 }
 
