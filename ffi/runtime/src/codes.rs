@@ -1,0 +1,156 @@
+//! Stable numeric codes for the enums that cross the language boundary.
+//!
+//! Foreign callers pass these as plain `u32` so that an out-of-range value is an
+//! `InvalidArgument` error rather than an invalid Rust enum (undefined behaviour).
+
+use interoptopus::ffi;
+use pixbridge_core as core;
+
+use crate::error::{Error, Result};
+
+/// Encoded image formats, by stable number.
+#[ffi]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    /// PNG (lossless).
+    Png = 0,
+    /// JPEG (lossy; quality 1-100, default 90; no alpha).
+    Jpeg = 1,
+    /// WebP, lossless.
+    WebP = 2,
+    /// Windows bitmap.
+    Bmp = 3,
+    /// TIFF.
+    Tiff = 4,
+    /// GIF (first frame only on decode).
+    Gif = 5,
+    /// QOI (lossless).
+    Qoi = 6,
+    /// Truevision TGA.
+    Tga = 7,
+    /// Portable anymap (PPM/PGM).
+    Pnm = 8,
+    /// Windows icon (at most 256x256).
+    Ico = 9,
+}
+
+/// Resampling filters for `resize`, by stable number.
+#[ffi]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResizeFilter {
+    /// Nearest neighbour.
+    Nearest = 0,
+    /// Bilinear (triangle) filter.
+    Bilinear = 1,
+    /// Lanczos with a window of 3.
+    Lanczos3 = 2,
+}
+
+/// The colour type an image was decoded from (pixels are always held as RGBA8).
+#[ffi]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorType {
+    /// 8-bit grey.
+    L8 = 0,
+    /// 8-bit grey with alpha.
+    La8 = 1,
+    /// 8-bit RGB.
+    Rgb8 = 2,
+    /// 8-bit RGBA.
+    Rgba8 = 3,
+    /// 16-bit grey.
+    L16 = 4,
+    /// 16-bit grey with alpha.
+    La16 = 5,
+    /// 16-bit RGB.
+    Rgb16 = 6,
+    /// 16-bit RGBA.
+    Rgba16 = 7,
+    /// 32-bit float RGB.
+    Rgb32F = 8,
+    /// 32-bit float RGBA.
+    Rgba32F = 9,
+}
+
+/// Width, height and colour type of an image.
+#[ffi]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageInfo {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The colour type the image was decoded from.
+    pub color_type: ColorType,
+}
+
+/// Converts a stable format number to the core's format.
+pub fn image_format(code: u32) -> Result<core::ImageFormat> {
+    Ok(match code {
+        0 => core::ImageFormat::Png,
+        1 => core::ImageFormat::Jpeg,
+        2 => core::ImageFormat::WebP,
+        3 => core::ImageFormat::Bmp,
+        4 => core::ImageFormat::Tiff,
+        5 => core::ImageFormat::Gif,
+        6 => core::ImageFormat::Qoi,
+        7 => core::ImageFormat::Tga,
+        8 => core::ImageFormat::Pnm,
+        9 => core::ImageFormat::Ico,
+        _ => return Err(Error::invalid_argument(format!("unknown image format code {code} (valid: 0-9)"))),
+    })
+}
+
+/// Converts a stable resize-filter number to the core's filter.
+pub fn resize_filter(code: u32) -> Result<core::ResizeFilter> {
+    Ok(match code {
+        0 => core::ResizeFilter::Nearest,
+        1 => core::ResizeFilter::Bilinear,
+        2 => core::ResizeFilter::Lanczos3,
+        _ => return Err(Error::invalid_argument(format!("unknown resize filter code {code} (valid: 0-2)"))),
+    })
+}
+
+/// Converts an encode quality (0 = the format's default) to the core's form.
+pub fn quality(quality: u32) -> Result<Option<u8>> {
+    match quality {
+        0 => Ok(None),
+        1..=100 => Ok(Some(quality as u8)),
+        _ => Err(Error::invalid_argument(format!("quality {quality} is out of range (0 = default, or 1-100)"))),
+    }
+}
+
+impl From<core::ColorType> for ColorType {
+    fn from(color_type: core::ColorType) -> Self {
+        match color_type {
+            core::ColorType::L8 => ColorType::L8,
+            core::ColorType::La8 => ColorType::La8,
+            core::ColorType::Rgb8 => ColorType::Rgb8,
+            core::ColorType::Rgba8 => ColorType::Rgba8,
+            core::ColorType::L16 => ColorType::L16,
+            core::ColorType::La16 => ColorType::La16,
+            core::ColorType::Rgb16 => ColorType::Rgb16,
+            core::ColorType::Rgba16 => ColorType::Rgba16,
+            core::ColorType::Rgb32F => ColorType::Rgb32F,
+            core::ColorType::Rgba32F => ColorType::Rgba32F,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorCode;
+
+    #[test]
+    fn codes_round_trip_and_reject_unknown_values() {
+        assert_eq!(image_format(ImageFormat::Jpeg as u32).unwrap(), core::ImageFormat::Jpeg);
+        assert_eq!(image_format(ImageFormat::Ico as u32).unwrap(), core::ImageFormat::Ico);
+        assert_eq!(image_format(10).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(resize_filter(ResizeFilter::Lanczos3 as u32).unwrap(), core::ResizeFilter::Lanczos3);
+        assert_eq!(resize_filter(u32::MAX).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(quality(0).unwrap(), None);
+        assert_eq!(quality(100).unwrap(), Some(100));
+        assert_eq!(quality(101).unwrap_err().code, ErrorCode::InvalidArgument);
+    }
+}

@@ -1,0 +1,200 @@
+//! The single table of image operations.
+//!
+//! [`with_operations!`](crate::with_operations) is the one place where an operation is listed.
+//! It hands the whole table to a callback macro, which each surface expands in its own way:
+//! this crate into [`ops`](crate::ops) and [`OPERATIONS`](crate::OPERATIONS), the C ABI into
+//! `#[ffi]` exports and function-table fields, the JNI layer into `Java_*` exports, and the
+//! code generators (through `OPERATIONS`) into the C# and Java per-operation methods.
+
+/// Lists every image operation and passes the list to `$callback!`.
+///
+/// `with_operations!(cb { tokens })` passes `{ tokens }` first, so a surface can hand its own
+/// non-operation items to the same expansion (the C ABI does, to build one function table).
+///
+/// Each entry reads
+/// `/// docs` `name: kind (param: type [as Semantic] => "param docs", ...) => |image| body;`
+/// where `kind` is `fresh` (returns a new image; `image: &Image`) or `in_place` (modifies the
+/// image; `image: &mut Image`; never changes its size). Parameter types are FFI primitives
+/// (`f32`, `u32`, `i32`); `as ResizeFilter` marks a `u32` that carries a
+/// [`ResizeFilter`](crate::codes::ResizeFilter) code. `body` returns `crate::Result`.
+#[macro_export]
+macro_rules! with_operations {
+    ($callback:ident $({ $($prefix:tt)* })?) => {
+        $callback! {
+            $({ $($prefix)* })?
+            /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
+            /// Returns a new image; the source is unchanged.
+            blur: fresh (sigma: f32 => "Standard deviation in pixels: finite, greater than 0, at most 1000.")
+                => |image| Ok(image.blur(sigma)?);
+            /// Unsharp mask: adds `amount` times the difference between the image and its Gaussian blur
+            /// to R, G and B where that difference is at least `threshold`. Returns a new image.
+            unsharpen: fresh (
+                sigma: f32 => "Standard deviation of the blur in pixels: finite, greater than 0, at most 1000.",
+                amount: f32 => "Strength: finite, 0 to 10 (1 = add the full difference).",
+                threshold: u32 => "Smallest difference (0-255) that is sharpened; smaller ones are left alone."
+            ) => |image| Ok(image.unsharpen(sigma, amount, threshold)?);
+            /// Resamples to a new size with the given filter. Returns a new image.
+            resize: fresh (
+                width: u32 => "New width in pixels: 1 to 32768.",
+                height: u32 => "New height in pixels: 1 to 32768.",
+                filter: u32 as ResizeFilter => "Resampling filter (Nearest, Bilinear, Lanczos3)."
+            ) => |image| Ok(image.resize(width, height, $crate::codes::resize_filter(filter)?)?);
+            /// Cuts out a rectangle, which must lie inside the image and not be empty. Returns a new image.
+            crop: fresh (
+                x: u32 => "Left edge of the rectangle in pixels.",
+                y: u32 => "Top edge of the rectangle in pixels.",
+                width: u32 => "Width of the rectangle in pixels (at least 1).",
+                height: u32 => "Height of the rectangle in pixels (at least 1)."
+            ) => |image| Ok(image.crop(x, y, width, height)?);
+            /// Rotates 90 degrees clockwise. Returns a new image (width and height swap).
+            rotate90: fresh () => |image| Ok(image.rotate90()?);
+            /// Rotates 270 degrees clockwise (90 counter-clockwise). Returns a new image.
+            rotate270: fresh () => |image| Ok(image.rotate270()?);
+            /// Mirrors left to right, in place.
+            mirror: in_place () => |image| Ok(image.mirror()?);
+            /// Flips top to bottom, in place.
+            flip_vertical: in_place () => |image| Ok(image.flip_vertical()?);
+            /// Rotates 180 degrees, in place.
+            rotate180: in_place () => |image| Ok(image.rotate180()?);
+            /// Converts to grey (alpha kept), in place; the colour type becomes L8 or La8.
+            grayscale: in_place () => |image| Ok(image.grayscale()?);
+            /// Adds `delta` to R, G and B (saturating), in place; alpha is unchanged.
+            adjust_brightness: in_place (delta: i32 => "Amount added to each colour channel: -255 to 255.")
+                => |image| Ok(image.adjust_brightness(delta)?);
+            /// Changes the contrast by `contrast` percent, in place; alpha is unchanged.
+            adjust_contrast: in_place (contrast: f32 => "Percent change: finite, at least -100 (negative lowers contrast).")
+                => |image| Ok(image.adjust_contrast(contrast)?);
+        }
+    };
+}
+
+/// Whether an operation returns a new image or changes the image it is called on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationKind {
+    /// Returns a new image; the source is unchanged.
+    Fresh,
+    /// Changes the image in place (never its size).
+    InPlace,
+}
+
+/// The type of an operation parameter as bindings should present it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    /// 32-bit float.
+    F32,
+    /// Unsigned 32-bit integer (bindings without unsigned types check for negatives).
+    U32,
+    /// Signed 32-bit integer.
+    I32,
+    /// A [`ResizeFilter`](crate::codes::ResizeFilter) code, passed as `u32`.
+    ResizeFilter,
+}
+
+/// Metadata of one operation parameter.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamSpec {
+    /// snake_case name.
+    pub name: &'static str,
+    /// Type as bindings present it.
+    pub ty: ParamType,
+    /// One-sentence description.
+    pub docs: &'static str,
+}
+
+/// Metadata of one operation, for code generators.
+#[derive(Debug, Clone, Copy)]
+pub struct OperationSpec {
+    /// snake_case name (`adjust_brightness`).
+    pub name: &'static str,
+    /// New image or in place.
+    pub kind: OperationKind,
+    /// Parameters after the image itself.
+    pub params: &'static [ParamSpec],
+    /// Documentation, one line per `///` line (leading space trimmed).
+    pub docs: &'static [&'static str],
+}
+
+/// Maps the FFI primitive types of operation parameters to [`ParamType`].
+pub trait OperationParam {
+    /// The parameter type.
+    const PARAM_TYPE: ParamType;
+}
+
+impl OperationParam for f32 {
+    const PARAM_TYPE: ParamType = ParamType::F32;
+}
+impl OperationParam for u32 {
+    const PARAM_TYPE: ParamType = ParamType::U32;
+}
+impl OperationParam for i32 {
+    const PARAM_TYPE: ParamType = ParamType::I32;
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __param_type {
+    ($ty:ty) => {
+        <$ty as $crate::operations::OperationParam>::PARAM_TYPE
+    };
+    ($ty:ty, $sem:ident) => {
+        $crate::operations::ParamType::$sem
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __operation_kind {
+    (fresh) => {
+        $crate::operations::OperationKind::Fresh
+    };
+    (in_place) => {
+        $crate::operations::OperationKind::InPlace
+    };
+}
+
+macro_rules! define_runtime_operations {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident : $kind:ident ( $($param:ident : $ty:ty $(as $sem:ident)? => $pdoc:literal),* )
+            => |$image:ident| $body:expr;
+    )*) => {
+        /// One function per operation, generated from [`with_operations!`](crate::with_operations).
+        ///
+        /// Fresh operations return the handle of a new image; in-place ones change `image`.
+        pub mod ops {
+            #[allow(unused_imports)]
+            use crate::images::{Handle, apply_fresh, apply_in_place};
+            #[allow(unused_imports)]
+            use crate::Result;
+            $( define_runtime_operations!(@fn $kind $name [$($doc)*] ($($param: $ty),*) |$image| $body); )*
+        }
+
+        /// Metadata of every operation, in table order, for code generators.
+        pub static OPERATIONS: &[$crate::operations::OperationSpec] = &[$(
+            $crate::operations::OperationSpec {
+                name: stringify!($name),
+                kind: $crate::__operation_kind!($kind),
+                params: &[$($crate::operations::ParamSpec {
+                    name: stringify!($param),
+                    ty: $crate::__param_type!($ty $(, $sem)?),
+                    docs: $pdoc,
+                }),*],
+                docs: &[$($doc.trim_ascii_start()),*],
+            }
+        ),*];
+    };
+    (@fn fresh $name:ident [$($doc:literal)*] ($($param:ident : $ty:ty),*) |$image:ident| $body:expr) => {
+        $(#[doc = $doc])*
+        pub fn $name(image: Handle, $($param: $ty),*) -> Result<Handle> {
+            apply_fresh(image, |$image| $body)
+        }
+    };
+    (@fn in_place $name:ident [$($doc:literal)*] ($($param:ident : $ty:ty),*) |$image:ident| $body:expr) => {
+        $(#[doc = $doc])*
+        pub fn $name(image: Handle, $($param: $ty),*) -> Result<()> {
+            apply_in_place(image, |$image| $body)
+        }
+    };
+}
+
+with_operations!(define_runtime_operations);

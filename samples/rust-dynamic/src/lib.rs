@@ -1,0 +1,10 @@
+//! Safe Rust bindings over `libpixbridge.so` loaded at run time (no link-time dependency).
+//!
+//! [`ImageFactory::load`] imports the single symbol `pixbridge_functions`, refuses a table whose
+//! size or ABI version differ from [`abi`]'s, and hands out [`Image`]s that destroy their handle
+//! on drop and keep the library loaded while they live.
+
+pub mod abi;
+mod pixbridge;
+
+pub use pixbridge::{Error, Image, ImageFactory, check_table};
