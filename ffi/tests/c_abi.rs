@@ -1,0 +1,356 @@
+//! The C ABI's contract, exercised through the exported functions exactly as C calls them:
+//! error codes and per-thread messages, handle safety, the panic boundary, the function table,
+//! buffers, limits and atomic saves.
+
+use std::path::Path;
+use std::ptr;
+use std::sync::{Mutex, MutexGuard};
+
+use pixbridge::*;
+
+/// Tests here compare the global live-handle counters, so they run one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn testdata(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata").join(name)
+}
+
+fn last_message() -> String {
+    let mut length = 0usize;
+    // SAFETY: a null buffer of length 0 asks for the length only.
+    let status = unsafe { pixbridge_last_error_message(ptr::null_mut(), 0, &mut length) };
+    assert!(status == ErrorCode::BufferTooSmall || (status == ErrorCode::Ok && length == 0));
+    let mut buffer = vec![0xffu8; length + 1];
+    // SAFETY: the buffer is valid for writes of its length.
+    let status = unsafe { pixbridge_last_error_message(buffer.as_mut_ptr(), buffer.len(), &mut length) };
+    assert_eq!(status, ErrorCode::Ok);
+    assert_eq!(buffer[length], 0, "message is NUL-terminated");
+    String::from_utf8(buffer[..length].to_vec()).unwrap()
+}
+
+fn live() -> (u64, u64) {
+    let (mut images, mut buffers) = (0, 0);
+    // SAFETY: valid out-parameters.
+    assert_eq!(unsafe { pixbridge_live_handles(&mut images, &mut buffers) }, ErrorCode::Ok);
+    (images, buffers)
+}
+
+fn open(path: &Path) -> Result<u64, ErrorCode> {
+    let path = path.to_str().unwrap();
+    let mut image = 0;
+    // SAFETY: valid path bytes, null limits, valid out-parameter.
+    match unsafe { pixbridge_image_open(path.as_ptr(), path.len(), ptr::null(), &mut image) } {
+        ErrorCode::Ok => Ok(image),
+        code => Err(code),
+    }
+}
+
+fn decode(bytes: &[u8], limits: Option<&DecodeLimits>) -> Result<u64, ErrorCode> {
+    let mut image = 0;
+    let limits = limits.map_or(ptr::null(), |limits| limits as *const DecodeLimits);
+    // SAFETY: valid byte range, limits null or valid, valid out-parameter.
+    match unsafe { pixbridge_image_decode(bytes.as_ptr(), bytes.len(), limits, &mut image) } {
+        ErrorCode::Ok => Ok(image),
+        code => Err(code),
+    }
+}
+
+fn from_pixels(width: u32, height: u32, rgba: &[u8]) -> u64 {
+    let mut image = 0;
+    // SAFETY: valid byte range and out-parameter.
+    let code = unsafe { pixbridge_image_from_pixels(width, height, rgba.as_ptr(), rgba.len(), &mut image) };
+    assert_eq!(code, ErrorCode::Ok, "{}", last_message());
+    image
+}
+
+fn destroy(image: u64) -> ErrorCode {
+    // SAFETY: plain value.
+    unsafe { pixbridge_image_destroy(image) }
+}
+
+fn blur(image: u64, sigma: f32) -> Result<u64, ErrorCode> {
+    let mut out = 0;
+    // SAFETY: valid out-parameter.
+    match unsafe { pixbridge_image_blur(image, sigma, &mut out) } {
+        ErrorCode::Ok => Ok(out),
+        code => Err(code),
+    }
+}
+
+fn gradient(width: u32, height: u32) -> Vec<u8> {
+    (0..width * height).flat_map(|i| [(i % width * 7) as u8, (i / width * 5) as u8, (i * 3) as u8, 255]).collect()
+}
+
+#[test]
+fn file_errors_have_codes_and_messages() {
+    let _serial = serial();
+    let missing = testdata("does-not-exist.png");
+    assert_eq!(open(&missing), Err(ErrorCode::NotFound));
+    assert!(last_message().contains("does-not-exist.png"), "{}", last_message());
+    // SAFETY: reads the thread's last error code only.
+    assert_eq!(unsafe { pixbridge_last_error_code() }, ErrorCode::NotFound);
+
+    assert_eq!(open(&testdata("")), Err(ErrorCode::Io), "a directory is not an image file");
+    assert!(!last_message().is_empty());
+
+    let mut image = 0;
+    let invalid_utf8 = b"/tmp/\xff\xfe.png";
+    // SAFETY: valid byte range and out-parameter.
+    let code = unsafe { pixbridge_image_open(invalid_utf8.as_ptr(), invalid_utf8.len(), ptr::null(), &mut image) };
+    assert_eq!(code, ErrorCode::InvalidUtf8);
+    assert_eq!(image, 0, "out-parameters are written only on success");
+
+    let text = testdata("SOURCES.md");
+    assert_eq!(open(&text), Err(ErrorCode::UnsupportedFormat));
+}
+
+#[test]
+fn bad_bytes_and_null_arguments_are_refused() {
+    let _serial = serial();
+    assert_eq!(decode(b"", None), Err(ErrorCode::UnsupportedFormat));
+    assert_eq!(decode(b"plain text, not an image", None), Err(ErrorCode::UnsupportedFormat));
+    let png = std::fs::read(testdata("astronaut.png")).unwrap();
+    assert_eq!(decode(&png[..png.len() / 3], None), Err(ErrorCode::Decode), "truncated PNG");
+    let jpeg = std::fs::read(testdata("rocket.jpg")).unwrap();
+    let mut garbage = jpeg[..64].to_vec();
+    garbage.extend(std::iter::repeat_n(0x5a, 4096));
+    assert_eq!(decode(&garbage, None), Err(ErrorCode::Decode), "JPEG signature followed by garbage");
+
+    let mut image = 0;
+    // SAFETY: null data with a non-zero length must be refused before any read.
+    assert_eq!(unsafe { pixbridge_image_decode(ptr::null(), 10, ptr::null(), &mut image) }, ErrorCode::NullArgument);
+    // SAFETY: null out-parameter must be refused before any write.
+    assert_eq!(
+        unsafe { pixbridge_image_decode(png.as_ptr(), png.len(), ptr::null(), ptr::null_mut()) },
+        ErrorCode::NullArgument
+    );
+    assert!(last_message().contains("out_image"), "{}", last_message());
+    // SAFETY: too few pixel bytes for 4x4 RGBA.
+    let short = [0u8; 15];
+    assert_eq!(
+        unsafe { pixbridge_image_from_pixels(2, 2, short.as_ptr(), short.len(), &mut image) },
+        ErrorCode::InvalidArgument
+    );
+}
+
+#[test]
+fn decode_limits_are_enforced_and_configurable() {
+    let _serial = serial();
+    let png = std::fs::read(testdata("chelsea.png")).unwrap();
+    let tight = DecodeLimits { max_width: 100, max_height: 10_000, max_decoded_bytes: u64::MAX };
+    assert_eq!(decode(&png, Some(&tight)), Err(ErrorCode::LimitExceeded));
+    assert!(last_message().contains("451"), "message names the width: {}", last_message());
+    let small_budget = DecodeLimits { max_width: 10_000, max_height: 10_000, max_decoded_bytes: 1000 };
+    assert_eq!(decode(&png, Some(&small_budget)), Err(ErrorCode::LimitExceeded));
+    let roomy = DecodeLimits { max_width: 451, max_height: 300, max_decoded_bytes: 451 * 300 * 4 };
+    let image = decode(&png, Some(&roomy)).unwrap();
+    assert_eq!(destroy(image), ErrorCode::Ok);
+}
+
+#[test]
+fn handles_are_checked_never_trusted() {
+    let _serial = serial();
+    let baseline = live();
+    let image = from_pixels(3, 2, &gradient(3, 2));
+    assert_eq!(live().0, baseline.0 + 1);
+    assert_eq!(destroy(image), ErrorCode::Ok);
+    assert_eq!(destroy(image), ErrorCode::InvalidHandle, "double destroy");
+    assert_eq!(blur(image, 1.0), Err(ErrorCode::InvalidHandle), "use after destroy");
+    for forged in [0, 1, 42, u64::MAX, image + 1, image ^ (1 << 40), 0x0100_0000_0000_0001] {
+        assert_eq!(blur(forged, 1.0), Err(ErrorCode::InvalidHandle), "forged handle {forged:#x}");
+        assert_eq!(destroy(forged), ErrorCode::InvalidHandle);
+    }
+    // A buffer handle is not an image handle and vice versa.
+    let image = from_pixels(3, 2, &gradient(3, 2));
+    let mut buffer = 0;
+    // SAFETY: valid out-parameter.
+    assert_eq!(unsafe { pixbridge_image_encode(image, ImageFormat::Png as u32, 0, &mut buffer) }, ErrorCode::Ok);
+    assert_eq!(destroy(buffer), ErrorCode::InvalidHandle);
+    // SAFETY: plain value.
+    assert_eq!(unsafe { pixbridge_buffer_destroy(image) }, ErrorCode::InvalidHandle);
+    // SAFETY: plain values.
+    assert_eq!(unsafe { pixbridge_buffer_destroy(buffer) }, ErrorCode::Ok);
+    assert_eq!(destroy(image), ErrorCode::Ok);
+    assert_eq!(live(), baseline);
+}
+
+#[test]
+fn panics_stop_at_the_boundary_and_the_library_keeps_working() {
+    let _serial = serial();
+    // SAFETY: no arguments.
+    assert_eq!(unsafe { pixbridge_debug_panic() }, ErrorCode::Panic);
+    assert!(last_message().contains("deliberate test panic"), "{}", last_message());
+    let image = from_pixels(4, 4, &gradient(4, 4));
+    let blurred = blur(image, 1.0).unwrap();
+    assert_eq!(destroy(blurred), ErrorCode::Ok);
+    assert_eq!(destroy(image), ErrorCode::Ok);
+}
+
+#[test]
+fn last_error_messages_are_per_thread() {
+    let _serial = serial();
+    let image = from_pixels(2, 2, &gradient(2, 2));
+    assert_eq!(blur(image, f32::NAN), Err(ErrorCode::InvalidArgument));
+    let main_message = last_message();
+    assert!(main_message.contains("sigma"), "{main_message}");
+    std::thread::spawn(|| {
+        assert_eq!(last_message(), "", "a new thread has no last error");
+        assert_eq!(open(Path::new("/no/such/file.png")), Err(ErrorCode::NotFound));
+        assert!(last_message().contains("/no/such/file.png"));
+    })
+    .join()
+    .unwrap();
+    assert_eq!(last_message(), main_message, "another thread's failure left this thread's message alone");
+    assert_eq!(destroy(image), ErrorCode::Ok);
+}
+
+#[test]
+fn last_error_message_reports_buffer_too_small_without_changing_the_error() {
+    let _serial = serial();
+    assert_eq!(open(Path::new("/missing.png")), Err(ErrorCode::NotFound));
+    let full = last_message();
+    let mut small = [0u8; 4];
+    let mut length = 0;
+    // SAFETY: valid buffer and out-parameter.
+    let status = unsafe { pixbridge_last_error_message(small.as_mut_ptr(), small.len(), &mut length) };
+    assert_eq!(status, ErrorCode::BufferTooSmall);
+    assert_eq!(length, full.len());
+    // SAFETY: reads the code only.
+    assert_eq!(unsafe { pixbridge_last_error_code() }, ErrorCode::NotFound);
+    assert_eq!(last_message(), full);
+}
+
+#[test]
+fn function_table_matches_the_exports() {
+    let table = pixbridge_functions();
+    assert_eq!(table.size, std::mem::size_of::<PixbridgeFunctions>());
+    // SAFETY: no arguments.
+    assert_eq!(table.abi_version, unsafe { pixbridge_abi_version() });
+    assert_eq!(table.image_open as usize, pixbridge_image_open as *const () as usize);
+    assert_eq!(table.image_blur as usize, pixbridge_image_blur as *const () as usize);
+    assert_eq!(table.image_adjust_contrast as usize, pixbridge_image_adjust_contrast as *const () as usize);
+    // Header: size + version + one pointer per function.
+    let pointer = std::mem::size_of::<usize>();
+    assert_eq!(table.size, 2 * pointer + FUNCTION_TABLE.len() * pointer);
+}
+
+#[test]
+fn encode_buffers_round_trip_and_pixels_are_zero_copy() {
+    let _serial = serial();
+    let baseline = live();
+    let rgba = gradient(5, 3);
+    let image = from_pixels(5, 3, &rgba);
+    let (mut data, mut length) = (ptr::null(), 0usize);
+    // SAFETY: valid out-parameters.
+    assert_eq!(unsafe { pixbridge_image_pixels(image, &mut data, &mut length) }, ErrorCode::Ok);
+    // SAFETY: the library guarantees `length` bytes while the handle lives.
+    assert_eq!(unsafe { std::slice::from_raw_parts(data, length) }, &rgba[..]);
+
+    // An in-place operation keeps the same buffer.
+    assert_eq!(pixbridge_image_mirror(image), ErrorCode::Ok);
+    let (mut after, mut after_length) = (ptr::null(), 0usize);
+    // SAFETY: valid out-parameters.
+    assert_eq!(unsafe { pixbridge_image_pixels(image, &mut after, &mut after_length) }, ErrorCode::Ok);
+    assert_eq!((after, after_length), (data, length));
+
+    let mut copy = vec![0u8; rgba.len()];
+    // SAFETY: too small by one byte, then exact.
+    assert_eq!(
+        unsafe { pixbridge_image_copy_pixels(image, copy.as_mut_ptr(), copy.len() - 1) },
+        ErrorCode::BufferTooSmall
+    );
+    // SAFETY: valid buffer.
+    assert_eq!(unsafe { pixbridge_image_copy_pixels(image, copy.as_mut_ptr(), copy.len()) }, ErrorCode::Ok);
+    assert_eq!(copy[..4], rgba[16..20], "first pixel is the old last pixel of row 0");
+
+    let mut buffer = 0;
+    // SAFETY: valid out-parameter; quality 101 is refused, as is an unknown format.
+    assert_eq!(
+        unsafe { pixbridge_image_encode(image, ImageFormat::Jpeg as u32, 101, &mut buffer) },
+        ErrorCode::InvalidArgument
+    );
+    // SAFETY: as above.
+    assert_eq!(unsafe { pixbridge_image_encode(image, 99, 0, &mut buffer) }, ErrorCode::InvalidArgument);
+    // SAFETY: valid out-parameter.
+    assert_eq!(unsafe { pixbridge_image_encode(image, ImageFormat::Png as u32, 0, &mut buffer) }, ErrorCode::Ok);
+    let (mut bytes, mut bytes_length) = (ptr::null(), 0usize);
+    // SAFETY: valid out-parameters.
+    assert_eq!(unsafe { pixbridge_buffer_data(buffer, &mut bytes, &mut bytes_length) }, ErrorCode::Ok);
+    // SAFETY: valid while the buffer handle lives.
+    let encoded = unsafe { std::slice::from_raw_parts(bytes, bytes_length) }.to_vec();
+    let decoded = decode(&encoded, None).unwrap();
+    let mut info = ImageInfo { width: 0, height: 0, color_type: ColorType::L8 };
+    // SAFETY: valid out-parameter.
+    assert_eq!(unsafe { pixbridge_image_info(decoded, &mut info) }, ErrorCode::Ok);
+    assert_eq!((info.width, info.height, info.color_type), (5, 3, ColorType::Rgba8));
+    let mut roundtrip = vec![0u8; rgba.len()];
+    // SAFETY: valid buffer.
+    assert_eq!(unsafe { pixbridge_image_copy_pixels(decoded, roundtrip.as_mut_ptr(), roundtrip.len()) }, ErrorCode::Ok);
+    assert_eq!(roundtrip, copy, "PNG is lossless");
+    // SAFETY: plain values.
+    unsafe {
+        assert_eq!(pixbridge_buffer_destroy(buffer), ErrorCode::Ok);
+        assert_eq!(pixbridge_buffer_data(buffer, &mut bytes, &mut bytes_length), ErrorCode::InvalidHandle);
+    }
+    assert_eq!(destroy(decoded), ErrorCode::Ok);
+    assert_eq!(destroy(image), ErrorCode::Ok);
+    assert_eq!(live(), baseline);
+}
+
+#[test]
+fn failed_saves_leave_existing_files_alone() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let image = from_pixels(4, 4, &gradient(4, 4));
+    let save = |path: &Path| {
+        let path = path.to_str().unwrap();
+        // SAFETY: valid path bytes.
+        unsafe { pixbridge_image_save(image, path.as_ptr(), path.len()) }
+    };
+    let unknown = dir.path().join("picture.xyz");
+    assert_eq!(save(&unknown), ErrorCode::UnsupportedFormat);
+    assert!(!unknown.exists());
+
+    let target = dir.path().join("existing.png");
+    std::fs::write(&target, b"keep me").unwrap();
+    let into_missing_dir = dir.path().join("no-such-dir/out.png");
+    assert_ne!(save(&into_missing_dir), ErrorCode::Ok);
+    assert_eq!(save(&target), ErrorCode::Ok);
+    assert_eq!(&std::fs::read(&target).unwrap()[..4], b"\x89PNG");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("existing.png")], "no temporary files left behind");
+    assert_eq!(destroy(image), ErrorCode::Ok);
+}
+
+#[test]
+fn destroying_on_one_thread_while_another_uses_the_image_never_crashes() {
+    let _serial = serial();
+    let baseline = live();
+    for _ in 0..20 {
+        let image = from_pixels(64, 64, &gradient(64, 64));
+        let user = std::thread::spawn(move || {
+            let mut outcomes = Vec::new();
+            for _ in 0..50 {
+                match blur(image, 2.0) {
+                    Ok(out) => {
+                        assert_eq!(destroy(out), ErrorCode::Ok);
+                        outcomes.push(ErrorCode::Ok);
+                    }
+                    Err(code) => outcomes.push(code),
+                }
+                outcomes.push(pixbridge_image_mirror(image));
+            }
+            outcomes
+        });
+        std::thread::yield_now();
+        assert_eq!(destroy(image), ErrorCode::Ok);
+        for outcome in user.join().unwrap() {
+            assert!(matches!(outcome, ErrorCode::Ok | ErrorCode::InvalidHandle), "{outcome:?}");
+        }
+    }
+    assert_eq!(live(), baseline);
+}
