@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The demo: builds Pixbridge and runs the samples (Rust dynamic loading, C#, Java) on the test
+# photographs: open JPEG -> blur -> mirror -> save PNG. Prints where the outputs are.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$PIXBRIDGE_ROOT"
+
+require cargo "install Rust 1.93 or newer"
+out="$PIXBRIDGE_ROOT/out/demo"
+mkdir -p "$out"
+
+stage "building libpixbridge.so and the Rust sample (release)"
+cargo build --release --offline -p pixbridge-ffi -p pixbridge-jni -p pixbridge-sample-dynamic
+
+stage "Rust sample: loads libpixbridge.so at run time"
+target/release/pixbridge-sample-dynamic --library target/release/libpixbridge.so --out-dir "$out/rust" \
+    testdata/rocket.jpg testdata/hubble_deep_field.jpg
+
+stage "C# sample (NuGet package from a local feed)"
+bash ci/demo-csharp.sh "$out/csharp"
+
+stage "Java sample (jar on the class path)"
+bash ci/demo-java.sh "$out/java"
+
+echo
+echo "Demo outputs:"
+find "$out" -name '*.png' | sort | sed 's/^/  /'

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test of Pixbridge from a fresh clone: formatting and lints, the Rust suites
+# (core, runtime, C ABI, golden manifest, generated-file checks, dynamic-loading sample),
+# the golden decode check against ImageMagick, then the C# and Java SDK suites.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$PIXBRIDGE_ROOT"
+
+require cargo "install Rust 1.93 or newer"
+require cc "install gcc or clang"
+apt_install imagemagick
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+stage "cargo fmt --check"
+cargo fmt --all --check
+
+stage "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --offline -- -D warnings
+
+stage "cargo test (workspace)"
+# The workspace build also builds libpixbridge.so, which the sample and C tests load.
+cargo build --workspace --offline
+cargo test --workspace --offline 2>&1 | tee -a "$log"
+
+stage "golden decodes agree with ImageMagick"
+cargo test -p pixbridge-ffi --test golden --offline -- --ignored 2>&1 | tee -a "$log"
+
+stage "release native libraries for the SDKs"
+cargo build --release --offline -p pixbridge-ffi -p pixbridge-jni
+
+stage "C# SDK"
+bash ci/test-csharp.sh
+
+stage "Java SDK"
+bash ci/test-java.sh
+
+echo
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "Rust: %d passed, %d failed\n", p, f }' "$log"
+echo "All Pixbridge tests passed."
