@@ -215,6 +215,33 @@ mod tests {
     }
 
     #[test]
+    fn tga_sniffing_accepts_plausible_headers_only() {
+        let header = |image_type: u8, map_type: u8, depth: u8| {
+            let mut h = vec![0, map_type, image_type, 0, 0, 2, 0, 24, 0, 0, 0, 0, 5, 0, 3, 0, depth, 8];
+            h.extend_from_slice(&[0; 12]);
+            h
+        };
+        let sniff = |bytes: Vec<u8>| starts_like_tga(&mut Cursor::new(bytes)).unwrap();
+        assert!(sniff(header(2, 0, 32)));
+        assert!(sniff(header(10, 0, 24)));
+        assert!(sniff(header(3, 0, 8)));
+        assert!(sniff(header(1, 1, 8)));
+        assert!(!sniff(header(1, 0, 8)), "colour-mapped without a map");
+        assert!(!sniff(header(2, 1, 32)), "true colour with a map");
+        assert!(!sniff(header(0, 0, 32)), "no image data");
+        assert!(!sniff(header(2, 0, 33)), "odd depth");
+        assert!(!sniff(header(2, 0, 32)[..17].to_vec()), "short header");
+        let mut zero_width = header(2, 0, 32);
+        zero_width[12] = 0;
+        assert!(!sniff(zero_width));
+        assert!(!sniff(b"hello, this is plain text".to_vec()));
+        // The stream position is restored.
+        let mut cursor = Cursor::new(header(2, 0, 32));
+        starts_like_tga(&mut cursor).unwrap();
+        assert_eq!(cursor.position(), 0);
+    }
+
+    #[test]
     fn limits_arithmetic_does_not_overflow() {
         let limits = DecodeLimits { max_width: u32::MAX, max_height: u32::MAX, max_decoded_bytes: u64::MAX };
         // u32::MAX^2 * 16 overflows u64.
