@@ -1,0 +1,304 @@
+//! `io.pixbridge.NativeImage`: image life cycle, pixels, encoding and diagnostics.
+//!
+//! Paths arrive as UTF-8 bytes that the Java side encoded strictly (an unpaired surrogate is
+//! reported there as `InvalidUtf8`), so this side sees exactly the bytes the C ABI would.
+
+use std::path::Path;
+
+use jni::objects::{JByteArray, JByteBuffer, JClass};
+use jni::sys::{jint, jlong};
+use jni::{Env, EnvUnowned, jni_mangle};
+use pixbridge_core::DecodeLimits;
+use pixbridge_runtime::{Error, ErrorCode, images};
+
+use crate::boundary::{NativeResult, guarded, handle, run, to_java};
+
+/// Copies a whole Java byte array into Rust memory.
+fn read_array(env: &Env<'_>, array: &JByteArray<'_>) -> NativeResult<Vec<u8>> {
+    if array.is_null() {
+        return Err(Error::new(ErrorCode::NullArgument, "a required byte array was null").into());
+    }
+    Ok(env.convert_byte_array(array)?)
+}
+
+/// Reads a UTF-8 path given as a Java byte array.
+fn read_path(env: &Env<'_>, utf8: &JByteArray<'_>) -> NativeResult<String> {
+    let bytes = read_array(env, utf8)?;
+    String::from_utf8(bytes).map_err(|e| {
+        Error::new(
+            ErrorCode::InvalidUtf8,
+            format!("path is not valid UTF-8: {e}"),
+        )
+        .into()
+    })
+}
+
+/// Builds decode limits from the Java values (non-negative; checked again here).
+fn limits(
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+) -> pixbridge_runtime::Result<DecodeLimits> {
+    let negative =
+        |name: &str| Error::invalid_argument(format!("decode limit {name} must not be negative"));
+    Ok(DecodeLimits {
+        max_width: u32::try_from(max_width).map_err(|_| negative("maxWidth"))?,
+        max_height: u32::try_from(max_height).map_err(|_| negative("maxHeight"))?,
+        max_decoded_bytes: u64::try_from(max_decoded_bytes)
+            .map_err(|_| negative("maxDecodedBytes"))?,
+    })
+}
+
+/// `NativeImage.open(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes)`.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn open<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    path_utf8: JByteArray<'caller>,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+) -> jlong {
+    run(&mut env, |env| {
+        let path = read_path(env, &path_utf8)?;
+        guarded(|| {
+            images::open(
+                Path::new(&path),
+                &limits(max_width, max_height, max_decoded_bytes)?,
+            )
+        })
+        .map(to_java)
+    })
+}
+
+/// `NativeImage.decodeArray(byte[] data, int offset, int length, int maxWidth, int maxHeight, long maxDecodedBytes)`.
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn decode_array<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    data: JByteArray<'caller>,
+    offset: jint,
+    length: jint,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+) -> jlong {
+    run(&mut env, |env| {
+        if data.is_null() {
+            return Err(Error::new(ErrorCode::NullArgument, "data was null").into());
+        }
+        let (true, Ok(len)) = (offset >= 0, usize::try_from(length)) else {
+            return Err(Error::invalid_argument(format!(
+                "bad range: offset {offset}, length {length}"
+            ))
+            .into());
+        };
+        let mut bytes = vec![0i8; len];
+        // Throws ArrayIndexOutOfBoundsException (left pending) when the range exceeds the array.
+        data.get_region(env, offset, &mut bytes)?;
+        let bytes: Vec<u8> = bytes.into_iter().map(|b| b as u8).collect();
+        guarded(|| images::decode(&bytes, &limits(max_width, max_height, max_decoded_bytes)?))
+            .map(to_java)
+    })
+}
+
+/// `NativeImage.decodeDirect(ByteBuffer data, int offset, int length, int maxWidth, int maxHeight, long maxDecodedBytes)`:
+/// decodes straight from a direct buffer's memory, without copying. The Java side keeps the
+/// buffer reachable for the duration of the call.
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn decode_direct<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    data: JByteBuffer<'caller>,
+    offset: jint,
+    length: jint,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+) -> jlong {
+    run(&mut env, |env| {
+        if data.is_null() {
+            return Err(Error::new(ErrorCode::NullArgument, "data was null").into());
+        }
+        let address = env.get_direct_buffer_address(&data)?;
+        let capacity = env.get_direct_buffer_capacity(&data)?;
+        let range = usize::try_from(offset)
+            .ok()
+            .zip(usize::try_from(length).ok())
+            .and_then(|(start, len)| Some(start..start.checked_add(len)?))
+            .filter(|range| range.end <= capacity);
+        let Some(range) = range else {
+            return Err(Error::invalid_argument(format!(
+                "bad range of a direct buffer of {capacity} bytes: offset {offset}, length {length}"
+            ))
+            .into());
+        };
+        // SAFETY: `address` is the start of the buffer's `capacity` bytes, which stay allocated
+        // while the buffer is reachable (the Java caller fences it), and `range` lies inside.
+        let bytes = unsafe { std::slice::from_raw_parts(address.add(range.start), range.len()) };
+        guarded(|| images::decode(bytes, &limits(max_width, max_height, max_decoded_bytes)?))
+            .map(to_java)
+    })
+}
+
+/// `NativeImage.fromPixels(int width, int height, byte[] rgba)`.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn from_pixels<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    width: jint,
+    height: jint,
+    rgba: JByteArray<'caller>,
+) -> jlong {
+    run(&mut env, |env| {
+        let pixels = read_array(env, &rgba)?;
+        guarded(|| {
+            let width = u32::try_from(width)
+                .map_err(|_| Error::invalid_argument("width must not be negative"))?;
+            let height = u32::try_from(height)
+                .map_err(|_| Error::invalid_argument("height must not be negative"))?;
+            images::from_pixels(width, height, &pixels)
+        })
+        .map(to_java)
+    })
+}
+
+/// `NativeImage.destroy(long image)`.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn destroy<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>, image: jlong) {
+    run(&mut env, |_env| guarded(|| images::destroy(handle(image))))
+}
+
+/// `NativeImage.share(long image)`: a second handle to the same pixels.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn share<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    image: jlong,
+) -> jlong {
+    run(&mut env, |_env| {
+        guarded(|| images::share(handle(image))).map(to_java)
+    })
+}
+
+/// `NativeImage.dimensions(long image)`: width in the high 32 bits, height in the low 32 bits.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn dimensions<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    image: jlong,
+) -> jlong {
+    run(&mut env, |_env| {
+        guarded(|| images::info(handle(image)))
+            .map(|info| ((u64::from(info.width) << 32) | u64::from(info.height)) as jlong)
+    })
+}
+
+/// `NativeImage.colorType(long image)`: the stable colour-type number.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn color_type<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    image: jlong,
+) -> jint {
+    run(&mut env, |_env| {
+        guarded(|| images::info(handle(image))).map(|info| info.color_type as jint)
+    })
+}
+
+/// `NativeImage.pixelBuffer(long image)`: a direct `ByteBuffer` over the image's RGBA8 pixels.
+///
+/// The memory lives as long as the handle `image`; the Java side passes a shared handle that
+/// a `Cleaner` destroys once the buffer is unreachable.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn pixel_buffer<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    image: jlong,
+) -> JByteBuffer<'caller> {
+    run(&mut env, |env| {
+        let (address, len) = guarded(|| images::pixels_ptr(handle(image)))?;
+        if len > i32::MAX as usize {
+            return Err(Error::new(
+                ErrorCode::LimitExceeded,
+                format!(
+                    "{len} bytes of pixels do not fit in a Java ByteBuffer (at most {} bytes)",
+                    i32::MAX
+                ),
+            )
+            .into());
+        }
+        // SAFETY: `address` points at `len` bytes that stay valid while the handle lives (the
+        // runtime never reallocates an image's pixels); Java only reads them (read-only view).
+        Ok(unsafe { env.new_direct_byte_buffer(address.cast_mut(), len)? })
+    })
+}
+
+/// `NativeImage.copyPixels(long image, byte[] dst)`: copies the RGBA8 pixels into `dst`.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn copy_pixels<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    image: jlong,
+    dst: JByteArray<'caller>,
+) {
+    run(&mut env, |env| {
+        if dst.is_null() {
+            return Err(Error::new(ErrorCode::NullArgument, "dst was null").into());
+        }
+        let info = guarded(|| images::info(handle(image)))?;
+        let needed = info.width as usize * info.height as usize * 4;
+        // Only as many bytes as the array can take: a short array gets the runtime's
+        // BufferTooSmall error, with the sizes in its message.
+        let mut pixels = vec![0u8; needed.min(dst.len(env)?)];
+        guarded(|| images::copy_pixels(handle(image), &mut pixels))?;
+        let signed: Vec<i8> = pixels.into_iter().map(|b| b as i8).collect();
+        dst.set_region(env, 0, &signed)?;
+        Ok(())
+    })
+}
+
+/// `NativeImage.save(long image, byte[] pathUtf8)`: format from the extension, atomic write.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn save<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    image: jlong,
+    path_utf8: JByteArray<'caller>,
+) {
+    run(&mut env, |env| {
+        let path = read_path(env, &path_utf8)?;
+        guarded(|| images::save(handle(image), Path::new(&path)))
+    })
+}
+
+/// `NativeImage.encode(long image, int format, int quality)`: quality 0 = the format's default.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn encode<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    image: jlong,
+    format: jint,
+    quality: jint,
+) -> JByteArray<'caller> {
+    run(&mut env, |env| {
+        let bytes = guarded(|| {
+            let format = u32::try_from(format).map_err(|_| {
+                Error::invalid_argument(format!("unknown image format code {format}"))
+            })?;
+            let quality = u32::try_from(quality).map_err(|_| {
+                Error::invalid_argument(format!("quality {quality} is out of range"))
+            })?;
+            images::encode(handle(image), format, quality)
+        })?;
+        Ok(env.byte_array_from_slice(&bytes)?)
+    })
+}
+
+/// `NativeImage.liveHandleCount()`: live image handles (leak tests compare it with a baseline).
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn live_handle_count<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>) -> jlong {
+    run(&mut env, |_env| Ok(images::live_count() as jlong))
+}

@@ -1,0 +1,42 @@
+package io.pixbridge;
+
+/** Counters and facts about the native library, for leak tests and support. */
+public final class Diagnostics {
+    private Diagnostics() {
+    }
+
+    /**
+     * Returns the number of live native image handles in this process. Every open
+     * {@link Image} holds one, and so does every pixel view from {@link Image#pixels()} until
+     * it is garbage collected. Leak tests compare it with a baseline.
+     *
+     * @return the number of live image handles
+     * @throws UnsatisfiedLinkError if the native library cannot be loaded
+     */
+    public static long liveHandleCount() {
+        NativeLoader.load();
+        return NativeImage.liveHandleCount();
+    }
+
+    /**
+     * Describes where the native library was loaded from: {@code "property:<path>"},
+     * {@code "java.library.path"} or {@code "extracted:<path>"}.
+     *
+     * @return how the native library was found
+     * @throws UnsatisfiedLinkError if the native library cannot be loaded
+     */
+    public static String nativeLibrarySource() {
+        return NativeLoader.load();
+    }
+
+    /**
+     * Returns the platform folder this JVM looks for inside the jar, such as
+     * {@code "linux-x86_64"}, {@code "linux-musl-aarch64"}, {@code "macos-aarch64"} or
+     * {@code "windows-x86_64"}.
+     *
+     * @return the platform identifier
+     */
+    public static String platform() {
+        return NativeLoader.platform();
+    }
+}

@@ -1,0 +1,226 @@
+package io.pixbridge;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Finds and loads {@code libpixbridge_jni}, in this order:
+ *
+ * <ol>
+ *   <li>the file named by the system property {@value #LIBRARY_PATH_PROPERTY} (an explicit
+ *       choice: if it fails, nothing else is tried);
+ *   <li>{@code System.loadLibrary("pixbridge_jni")}, i.e. {@code java.library.path};
+ *   <li>the copy inside the jar at {@code /io/pixbridge/native/<platform>/<file>}, extracted into
+ *       a fresh directory that only the current user can access (created inside the directory
+ *       named by {@value #EXTRACT_DIR_PROPERTY}, default {@code java.io.tmpdir}), checked
+ *       against the jar's bytes with SHA-256, then loaded.
+ * </ol>
+ */
+final class NativeLoader {
+    /** System property: absolute path of the JNI library file to load. */
+    static final String LIBRARY_PATH_PROPERTY = "pixbridge.library.path";
+    /** System property: directory in which the private extraction directory is created (for a noexec /tmp). */
+    static final String EXTRACT_DIR_PROPERTY = "pixbridge.native.extractDir";
+    /** The library's name for {@link System#loadLibrary(String)}. */
+    static final String LIBRARY_NAME = "pixbridge_jni";
+
+    private static volatile String source;
+
+    private NativeLoader() {
+    }
+
+    /**
+     * Loads the library once per class loader.
+     *
+     * @return how it was found (see {@link Diagnostics#nativeLibrarySource()})
+     * @throws UnsatisfiedLinkError naming the platform, the places tried and the loader's messages
+     */
+    static String load() {
+        String loaded = source;
+        if (loaded != null) {
+            return loaded;
+        }
+        synchronized (NativeLoader.class) {
+            if (source == null) {
+                source = loadNow();
+            }
+            return source;
+        }
+    }
+
+    private static String loadNow() {
+        String explicit = System.getProperty(LIBRARY_PATH_PROPERTY);
+        if (explicit != null && !explicit.isEmpty()) {
+            try {
+                System.load(Path.of(explicit).toAbsolutePath().toString());
+                return "property:" + explicit;
+            } catch (UnsatisfiedLinkError | RuntimeException e) {
+                throw failure(List.of("-D" + LIBRARY_PATH_PROPERTY + "=" + explicit + ": " + e.getMessage()), e);
+            }
+        }
+        List<String> tried = new ArrayList<>();
+        try {
+            System.loadLibrary(LIBRARY_NAME);
+            return "java.library.path";
+        } catch (UnsatisfiedLinkError e) {
+            tried.add("System.loadLibrary(\"" + LIBRARY_NAME + "\") with java.library.path="
+                    + System.getProperty("java.library.path") + ": " + e.getMessage());
+        }
+        String resource = resourcePath();
+        byte[] library;
+        try {
+            library = readResource(resource);
+        } catch (IOException e) {
+            tried.add("jar resource " + resource + ": " + e.getMessage());
+            throw failure(tried, e);
+        }
+        if (library == null) {
+            tried.add("jar resource " + resource + ": not in the jar (no native library packaged for this platform)");
+            throw failure(tried, null);
+        }
+        Path file;
+        try {
+            file = extract(library);
+        } catch (IOException | RuntimeException e) {
+            tried.add("extracting jar resource " + resource + ": " + e);
+            throw failure(tried, e);
+        }
+        try {
+            verifyAndLoad(file, sha256(library));
+            return "extracted:" + file;
+        } catch (IOException | UnsatisfiedLinkError e) {
+            tried.add("jar resource " + resource + " extracted to " + file + ": " + e.getMessage());
+            throw failure(tried, e);
+        } finally {
+            deleteExtracted(file);
+        }
+    }
+
+    private static UnsatisfiedLinkError failure(List<String> tried, Throwable cause) {
+        StringBuilder message = new StringBuilder("Pixbridge could not load its native library for platform ")
+                .append(platform()).append(". Tried:");
+        for (int i = 0; i < tried.size(); i++) {
+            message.append("\n  ").append(i + 1).append(". ").append(tried.get(i));
+        }
+        UnsatisfiedLinkError error = new UnsatisfiedLinkError(message.toString());
+        if (cause != null) {
+            error.initCause(cause);
+        }
+        return error;
+    }
+
+    /** The resource holding this platform's library, e.g. {@code /io/pixbridge/native/linux-x86_64/libpixbridge_jni.so}. */
+    static String resourcePath() {
+        return "/io/pixbridge/native/" + platform() + "/" + System.mapLibraryName(LIBRARY_NAME);
+    }
+
+    /** The platform folder for this JVM: {@code <os>[-musl]-<arch>}. */
+    static String platform() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = architecture(System.getProperty("os.arch", "").toLowerCase(Locale.ROOT));
+        if (os.startsWith("linux")) {
+            return (isMusl() ? "linux-musl-" : "linux-") + arch;
+        }
+        if (os.startsWith("mac") || os.startsWith("darwin")) {
+            return "macos-" + arch;
+        }
+        if (os.startsWith("windows")) {
+            return "windows-" + arch;
+        }
+        return os.replaceAll("[^a-z0-9]+", "") + "-" + arch;
+    }
+
+    private static String architecture(String arch) {
+        switch (arch) {
+            case "amd64":
+            case "x86_64":
+            case "x64":
+                return "x86_64";
+            case "aarch64":
+            case "arm64":
+                return "aarch64";
+            default:
+                return arch.replaceAll("[^a-z0-9_]+", "");
+        }
+    }
+
+    /** musl's dynamic loader is {@code /lib/ld-musl-<arch>.so.1}; glibc systems do not have it. */
+    private static boolean isMusl() {
+        try (var entries = Files.newDirectoryStream(Path.of("/lib"), "ld-musl-*")) {
+            return entries.iterator().hasNext();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static byte[] readResource(String resource) throws IOException {
+        try (InputStream in = NativeLoader.class.getResourceAsStream(resource)) {
+            return in == null ? null : in.readAllBytes();
+        }
+    }
+
+    /** Writes the library into a new directory that only the current user can access. */
+    private static Path extract(byte[] library) throws IOException {
+        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+        FileAttribute<?>[] ownerOnlyDirectory = posix
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
+                : new FileAttribute<?>[0];
+        String parent = System.getProperty(EXTRACT_DIR_PROPERTY);
+        Path directory = parent == null || parent.isEmpty()
+                ? Files.createTempDirectory("pixbridge-native-", ownerOnlyDirectory)
+                : Files.createTempDirectory(Path.of(parent), "pixbridge-native-", ownerOnlyDirectory);
+        Path file = directory.resolve(System.mapLibraryName(LIBRARY_NAME));
+        if (posix) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.write(file, library, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        } else {
+            Files.write(file, library, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+        return file;
+    }
+
+    /**
+     * Loads {@code file} only if its SHA-256 equals {@code expectedSha256} (the jar's bytes), so a
+     * file changed after extraction is never loaded.
+     *
+     * @throws UnsatisfiedLinkError if the hash differs or the system loader fails
+     */
+    static void verifyAndLoad(Path file, byte[] expectedSha256) throws IOException {
+        byte[] actual = sha256(Files.readAllBytes(file));
+        if (!MessageDigest.isEqual(actual, expectedSha256)) {
+            throw new UnsatisfiedLinkError("refusing to load " + file
+                    + ": its SHA-256 differs from the library inside the jar (the extracted file was modified)");
+        }
+        System.load(file.toAbsolutePath().toString());
+    }
+
+    /** Removes the extracted copy: a loaded library stays mapped on POSIX; Windows keeps it until exit. */
+    private static void deleteExtracted(Path file) {
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.getParent());
+        } catch (IOException e) {
+            file.toFile().deleteOnExit();
+            file.getParent().toFile().deleteOnExit();
+        }
+    }
+
+    static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform provides SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.pixbridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/** Every case of testdata/manifest.json: the same width, height and pixel SHA-256 (or error code) as Rust, C and C#. */
+class ManifestTest {
+    @TestFactory
+    Stream<DynamicTest> everyManifestCase() throws IOException {
+        String json = Files.readString(TestSupport.testdata("manifest.json"), StandardCharsets.UTF_8);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> manifest = (Map<String, Object>) Json.parse(json);
+        assertEquals(1L, manifest.get("version"), "manifest version");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> cases = (List<Map<String, Object>>) manifest.get("cases");
+        assertFalse(cases.isEmpty(), "the manifest has no cases");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Map<String, Object> testCase : cases) {
+            String name = (String) testCase.get("name");
+            tests.add(DynamicTest.dynamicTest(name, () -> {
+                try {
+                    run(testCase);
+                } catch (AssertionError | RuntimeException e) {
+                    throw new AssertionError("manifest case " + name + ": " + e.getMessage(), e);
+                }
+            }));
+        }
+        return tests.stream();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void run(Map<String, Object> testCase) {
+        Map<String, Object> expect = (Map<String, Object>) testCase.get("expect");
+        String expectedError = (String) expect.get("error");
+        long liveBefore = Diagnostics.liveHandleCount();
+        Image image = null;
+        try {
+            image = Image.open(TestSupport.testdata((String) testCase.get("input")));
+            for (Map<String, Object> op : (List<Map<String, Object>>) testCase.get("ops")) {
+                image = apply(image, op);
+            }
+            if (expectedError != null) {
+                fail("expected error " + expectedError + " but got " + image);
+            }
+            assertEquals(((Number) expect.get("width")).intValue(), image.width(), "width");
+            assertEquals(((Number) expect.get("height")).intValue(), image.height(), "height");
+            String sha = TestSupport.pixelSha256(image);
+            assertEquals(expect.get("sha256"), sha, "SHA-256 of the RGBA8 pixels");
+            // The zero-copy view must show the same bytes as the copy.
+            assertEquals(sha, TestSupport.sha256Hex(image.pixels()), "SHA-256 through pixels()");
+        } catch (PixbridgeException e) {
+            if (expectedError == null) {
+                throw e;
+            }
+            assertEquals(expectedError, e.code().pascalCaseName(), "error code; message: " + e.getMessage());
+            assertFalse(e.getMessage().isEmpty(), "the native message is empty");
+        } finally {
+            if (image != null) {
+                image.close();
+            }
+        }
+        System.gc(); // pixel views of this case are unreachable now; not asserted here (see LifetimeTest)
+        assertTrue(Diagnostics.liveHandleCount() <= liveBefore + 1, "handles leaked by the case");
+    }
+
+    /** Applies one manifest op; a fresh-kind op replaces (and closes) the current image. */
+    private static Image apply(Image image, Map<String, Object> op) {
+        String name = (String) op.get("op");
+        switch (name) {
+            case "blur":
+                return replace(image, image.blur(f(op, "sigma")));
+            case "unsharpen":
+                return replace(image, image.unsharpen(f(op, "sigma"), f(op, "amount"), i(op, "threshold")));
+            case "resize":
+                return replace(image, image.resize(i(op, "width"), i(op, "height"),
+                        ResizeFilter.valueOf(((String) op.get("filter")).toUpperCase(java.util.Locale.ROOT))));
+            case "crop":
+                return replace(image, image.crop(i(op, "x"), i(op, "y"), i(op, "width"), i(op, "height")));
+            case "rotate90":
+                return replace(image, image.rotate90());
+            case "rotate270":
+                return replace(image, image.rotate270());
+            case "mirror":
+                image.mirror();
+                return image;
+            case "flip_vertical":
+                image.flipVertical();
+                return image;
+            case "rotate180":
+                image.rotate180();
+                return image;
+            case "grayscale":
+                image.grayscale();
+                return image;
+            case "adjust_brightness":
+                image.adjustBrightness(i(op, "delta"));
+                return image;
+            case "adjust_contrast":
+                image.adjustContrast(f(op, "contrast"));
+                return image;
+            case "encode_decode": {
+                ImageFormat format = ImageFormat.fromName((String) op.get("format"));
+                byte[] encoded = op.containsKey("quality") ? image.encode(format, i(op, "quality")) : image.encode(format);
+                return replace(image, Image.decode(encoded));
+            }
+            default:
+                throw new AssertionError("unknown manifest op " + name);
+        }
+    }
+
+    private static Image replace(Image old, Image fresh) {
+        old.close();
+        return fresh;
+    }
+
+    private static float f(Map<String, Object> op, String name) {
+        Object value = op.get(name);
+        if (value instanceof String) {
+            switch ((String) value) {
+                case "NaN":
+                    return Float.NaN;
+                case "Infinity":
+                    return Float.POSITIVE_INFINITY;
+                case "-Infinity":
+                    return Float.NEGATIVE_INFINITY;
+                default:
+                    throw new AssertionError("bad float " + value);
+            }
+        }
+        return ((Number) value).floatValue();
+    }
+
+    private static int i(Map<String, Object> op, String name) {
+        return Math.toIntExact((Long) op.get(name));
+    }
+}
