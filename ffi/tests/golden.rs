@@ -1,0 +1,538 @@
+//! The golden test suite: runs every case of `testdata/manifest.json` through the C ABI and
+//! checks each step against an independent reference implementation before comparing the
+//! pinned SHA-256 of the result.
+//!
+//! - `golden_manifest_through_c_abi`: the suite itself. With `PIXBRIDGE_PIN_MANIFEST=1` it
+//!   rewrites the pinned hashes of the cases whose reference checks passed.
+//! - `golden_decode_matches_imagemagick` (ignored; CI runs it explicitly): decodes the test
+//!   files with ImageMagick's `convert` and compares, which is the independent check of the
+//!   photographs' decoding.
+//! - `manifest_covers_every_operation_and_input`: the manifest exercises every operation, every
+//!   test file and every error rule.
+
+#[path = "golden/abi.rs"]
+mod abi;
+#[path = "golden/manifest.rs"]
+mod manifest;
+#[path = "golden/reference.rs"]
+mod reference;
+#[path = "golden/synthetic.rs"]
+mod synthetic;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use sha2::{Digest, Sha256};
+
+use manifest::{Case, Expect, Filter, Format, Op};
+use reference::{Expected, Kernel, Rgba};
+use synthetic::SyntheticImage;
+
+/// The photographs. Their decoding has no in-process reference; it is checked against
+/// ImageMagick by `golden_decode_matches_imagemagick`.
+const PHOTOS: [&str; 5] = ["rocket.jpg", "hubble_deep_field.jpg", "astronaut.png", "coffee.png", "chelsea.png"];
+
+/// Every error code name, by code (design.md "Error codes").
+const ERROR_NAMES: [&str; 14] = [
+    "Ok",
+    "NullArgument",
+    "InvalidHandle",
+    "NotFound",
+    "Io",
+    "PermissionDenied",
+    "UnsupportedFormat",
+    "Decode",
+    "Encode",
+    "InvalidArgument",
+    "LimitExceeded",
+    "InvalidUtf8",
+    "BufferTooSmall",
+    "Panic",
+];
+
+/// Serialises the tests that count live handles.
+static ABI_LOCK: Mutex<()> = Mutex::new(());
+
+fn testdata_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata")
+}
+
+fn manifest_path() -> PathBuf {
+    testdata_dir().join("manifest.json")
+}
+
+fn load_cases() -> Vec<Case> {
+    let text = std::fs::read_to_string(manifest_path()).expect("reading testdata/manifest.json");
+    manifest::parse(&text).unwrap_or_else(|e| panic!("testdata/manifest.json: {e}"))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The reference result of one step, or the error code name the rules predict.
+fn reference_step(op: &Op, src: &Rgba) -> Result<Expected, &'static str> {
+    const INVALID: &str = "InvalidArgument";
+    let valid_sigma = |s: f32| s.is_finite() && s > 0.0 && s <= 1000.0;
+    Ok(match *op {
+        Op::Blur { sigma } => {
+            if !valid_sigma(sigma) {
+                return Err(INVALID);
+            }
+            reference::blur(src, f64::from(sigma))
+        }
+        Op::Unsharpen { sigma, amount, threshold } => {
+            if !valid_sigma(sigma) || !(amount.is_finite() && (0.0..=10.0).contains(&amount)) || threshold > 255 {
+                return Err(INVALID);
+            }
+            reference::unsharpen(src, f64::from(sigma), f64::from(amount), threshold)
+        }
+        Op::Resize { width, height, filter } => {
+            let bytes = u64::from(width) * u64::from(height) * 4;
+            if width == 0 || height == 0 || width > 32768 || height > 32768 || bytes > 512 << 20 {
+                return Err(INVALID);
+            }
+            match filter {
+                Filter::Nearest => Expected::exact(reference::resize_nearest(src, width, height)),
+                Filter::Bilinear => reference::resize_filtered(src, width, height, Kernel::Triangle),
+                Filter::Lanczos3 => reference::resize_filtered(src, width, height, Kernel::Lanczos3),
+            }
+        }
+        Op::Crop { x, y, width, height } => Expected::exact(reference::crop(src, x, y, width, height).ok_or(INVALID)?),
+        Op::Rotate90 => Expected::exact(reference::rotate90(src)),
+        Op::Rotate270 => Expected::exact(reference::rotate270(src)),
+        Op::Mirror => Expected::exact(reference::mirror(src)),
+        Op::FlipVertical => Expected::exact(reference::flip_vertical(src)),
+        Op::Rotate180 => Expected::exact(reference::rotate180(src)),
+        Op::Grayscale => reference::grayscale(src),
+        Op::AdjustBrightness { delta } => {
+            if !(-255..=255).contains(&delta) {
+                return Err(INVALID);
+            }
+            Expected::exact(reference::adjust_brightness(src, delta))
+        }
+        Op::AdjustContrast { contrast } => {
+            if !(contrast.is_finite() && contrast >= -100.0) {
+                return Err(INVALID);
+            }
+            reference::adjust_contrast(src, f64::from(contrast))
+        }
+        Op::EncodeDecode { format, quality } => encode_decode_reference(src, format, quality)?,
+    })
+}
+
+/// What an encode-then-decode round trip must give: identity for the lossless formats, a
+/// close match with opaque alpha for JPEG. Quality is accepted only for JPEG, 1..=100.
+fn encode_decode_reference(src: &Rgba, format: Format, quality: Option<u32>) -> Result<Expected, &'static str> {
+    match (format, quality) {
+        (Format::Jpeg, Some(1..=100)) | (_, None) => {}
+        _ => return Err("InvalidArgument"),
+    }
+    Ok(match format {
+        Format::Jpeg => {
+            let mut opaque = src.clone();
+            for p in opaque.pixels.chunks_exact_mut(4) {
+                p[3] = 255;
+            }
+            Expected::Close { reference: opaque, max_mean: 3.0, max_abs: 64 }
+        }
+        Format::Gif => {
+            // GIF stores a palette of at most 256 colours and 1-bit transparency; only images
+            // that fit are reproduced exactly, and hidden colours of transparent pixels are lost.
+            let colours: BTreeSet<[u8; 4]> =
+                src.pixels.chunks_exact(4).map(|p| if p[3] == 0 { [0; 4] } else { [p[0], p[1], p[2], p[3]] }).collect();
+            assert!(
+                colours.len() <= 256 && colours.iter().all(|c| c[3] == 0 || c[3] == 255),
+                "no reference for a GIF round trip of an image with {} colours or partial alpha: \
+                 use an image that GIF stores exactly",
+                colours.len()
+            );
+            let mut lo = src.pixels.clone();
+            let mut hi = src.pixels.clone();
+            for (l, h) in lo.chunks_exact_mut(4).zip(hi.chunks_exact_mut(4)) {
+                if l[3] == 0 {
+                    l[..3].fill(0);
+                    h[..3].fill(255);
+                }
+            }
+            Expected::Within { width: src.width, height: src.height, lo, hi }
+        }
+        _ => Expected::exact(src.clone()),
+    })
+}
+
+/// How the decoded input of a case is checked.
+enum DecodeCheck<'a> {
+    /// A synthetic file: the pixels it was made from.
+    Synthetic(&'a SyntheticImage),
+    /// A photograph: checked by `golden_decode_matches_imagemagick`.
+    Photo,
+}
+
+fn decode_check<'a>(
+    input: &str,
+    synthetic: &'a HashMap<&'static str, SyntheticImage>,
+) -> Result<DecodeCheck<'a>, String> {
+    if let Some(image) = synthetic.get(input) {
+        Ok(DecodeCheck::Synthetic(image))
+    } else if PHOTOS.contains(&input) {
+        Ok(DecodeCheck::Photo)
+    } else {
+        Err(format!("no reference for decoding {input}: add it to synthetic.rs or PHOTOS"))
+    }
+}
+
+/// The outcome of a case that passed all its reference checks.
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    Image { width: u32, height: u32, sha256: String },
+    Error(String),
+}
+
+/// Checks a failure from the C ABI against the predicted error name.
+fn check_failure(step: &str, failure: &abi::Failure, predicted: Option<&str>) -> Result<Outcome, String> {
+    if failure.message.is_empty() {
+        return Err(format!("{step}: {} with an empty last-error message", failure.code));
+    }
+    match predicted {
+        Some(name) if name == failure.code => Ok(Outcome::Error(failure.code.clone())),
+        Some(name) => {
+            Err(format!("{step}: failed with {} ({}), the reference predicts {name}", failure.code, failure.message))
+        }
+        None => {
+            Err(format!("{step}: failed with {} ({}), the reference predicts success", failure.code, failure.message))
+        }
+    }
+}
+
+/// Runs one case through the C ABI, checking the decoded input and every step against the
+/// references. `log` collects one line per check.
+fn run_case(
+    case: &Case,
+    synthetic: &HashMap<&'static str, SyntheticImage>,
+    broken: &HashMap<&'static str, &'static str>,
+    log: &mut Vec<String>,
+) -> Result<Outcome, String> {
+    let path = testdata_dir().join(&case.input);
+    let predicted_open_error = broken.get(case.input.as_str()).copied();
+    let mut image = match abi::Image::open(&path) {
+        Ok(image) => image,
+        Err(failure) => return check_failure("open", &failure, predicted_open_error),
+    };
+    if let Some(name) = predicted_open_error {
+        return Err(format!("open succeeded, the reference predicts {name}"));
+    }
+    let mut current = image.rgba();
+    match decode_check(&case.input, synthetic)? {
+        DecodeCheck::Synthetic(source) => {
+            let expected = if source.lossless {
+                Expected::exact(Rgba::new(source.width, source.height, source.rgba.clone()))
+            } else {
+                Expected::Close {
+                    reference: Rgba::new(source.width, source.height, source.rgba.clone()),
+                    max_mean: 2.0,
+                    max_abs: 16,
+                }
+            };
+            let verdict = expected.check(&current).map_err(|e| format!("decode: {e}"))?;
+            log.push(format!("decode: {verdict}"));
+        }
+        DecodeCheck::Photo => log.push("decode: photo (ImageMagick test)".into()),
+    }
+    for (index, op) in case.ops.iter().enumerate() {
+        let step = format!("step {index} ({})", op.name());
+        let predicted = reference_step(op, &current);
+        match (image.apply(op), predicted) {
+            (Err(failure), Err(name)) => return check_failure(&step, &failure, Some(name)),
+            (Err(failure), Ok(_)) => return check_failure(&step, &failure, None),
+            (Ok(()), Err(name)) => {
+                return Err(format!("{step}: succeeded, the reference predicts {name}"));
+            }
+            (Ok(()), Ok(expected)) => {
+                let actual = image.rgba();
+                let verdict = expected.check(&actual).map_err(|e| format!("{step}: {e}"))?;
+                log.push(format!("{step}: {verdict}"));
+                current = actual;
+            }
+        }
+    }
+    Ok(Outcome::Image { width: current.width, height: current.height, sha256: sha256_hex(&current.pixels) })
+}
+
+#[test]
+fn golden_manifest_through_c_abi() {
+    let _guard = ABI_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let pin = std::env::var("PIXBRIDGE_PIN_MANIFEST").is_ok_and(|v| v == "1");
+    let mut text = std::fs::read_to_string(manifest_path()).expect("reading manifest");
+    let cases = manifest::parse(&text).unwrap_or_else(|e| panic!("manifest: {e}"));
+    let synthetic: HashMap<_, _> = synthetic::all().into_iter().map(|s| (s.file, s)).collect();
+    let broken: HashMap<_, _> = synthetic::broken().into_iter().map(|b| (b.file, b.error)).collect();
+    let live_before = abi::live_images();
+
+    let mut failures = Vec::new();
+    let mut pinned = 0;
+    for case in &cases {
+        let started = std::time::Instant::now();
+        let mut log = Vec::new();
+        let outcome = run_case(case, &synthetic, &broken, &mut log);
+        let elapsed = started.elapsed();
+        let result = match (outcome, &case.expect) {
+            (Err(e), _) => Err(e),
+            (Ok(Outcome::Error(actual)), Expect::Error(expected)) if &actual == expected => Ok(()),
+            (Ok(outcome), Expect::Error(expected)) => Err(format!("expected error {expected}, got {outcome:?}")),
+            (
+                Ok(Outcome::Image { width, height, sha256 }),
+                Expect::Image { width: w, height: h, sha256: pinned_hash },
+            ) => {
+                if (width, height) != (*w, *h) {
+                    Err(format!("size {width} x {height}, manifest says {w} x {h}"))
+                } else if &sha256 == pinned_hash {
+                    Ok(())
+                } else if pin {
+                    text = manifest::pin_sha256(&text, &case.name, &sha256).unwrap_or_else(|e| panic!("{e}"));
+                    pinned += 1;
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "sha256 {sha256}, pinned {pinned_hash:?} (the reference checks passed; \
+                         re-pin with PIXBRIDGE_PIN_MANIFEST=1 if the change is intended)"
+                    ))
+                }
+            }
+            (Ok(Outcome::Error(actual)), Expect::Image { .. }) => {
+                Err(format!("failed with {actual}, the manifest expects an image"))
+            }
+        };
+        println!(
+            "{:<40} {:>6.0?} {}",
+            case.name,
+            elapsed,
+            match &result {
+                Ok(()) => format!("ok [{}]", log.join("; ")),
+                Err(e) => format!("FAILED: {e}"),
+            }
+        );
+        if let Err(e) = result {
+            failures.push(format!("{}: {e}", case.name));
+        }
+    }
+    if pin && pinned > 0 {
+        std::fs::write(manifest_path(), &text).expect("writing manifest");
+        println!("pinned {pinned} hashes in {}", manifest_path().display());
+    }
+    assert_eq!(abi::live_images(), live_before, "the golden run leaked image handles");
+    assert!(failures.is_empty(), "{} of {} golden cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+/// Decodes `path` with ImageMagick into RGBA8 (EXIF orientation applied, like Pixbridge).
+fn imagemagick_rgba(path: &Path) -> Vec<u8> {
+    let output = std::process::Command::new("convert")
+        .arg(path)
+        .args(["-auto-orient", "-depth", "8", "rgba:-"])
+        .output()
+        .expect("running ImageMagick's convert (Debian package imagemagick)");
+    assert!(output.status.success(), "convert {} failed: {}", path.display(), String::from_utf8_lossy(&output.stderr));
+    output.stdout
+}
+
+#[test]
+#[ignore = "needs ImageMagick (`convert`); CI runs it explicitly"]
+fn golden_decode_matches_imagemagick() {
+    let _guard = ABI_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // ImageMagick 6 reads no QOI; that file is checked exactly against its synthetic source.
+    let files: Vec<&str> = PHOTOS
+        .iter()
+        .copied()
+        .chain(synthetic::all().iter().map(|s| s.file).filter(|f| !f.ends_with(".qoi")))
+        .collect();
+    let mut failures = Vec::new();
+    for file in files {
+        let path = testdata_dir().join(file);
+        let ours = abi::Image::open(&path).unwrap_or_else(|f| panic!("{file}: {} {}", f.code, f.message)).rgba();
+        let theirs = imagemagick_rgba(&path);
+        assert_eq!(
+            theirs.len(),
+            ours.pixels.len(),
+            "{file}: ImageMagick gives {} bytes, Pixbridge {} x {}",
+            theirs.len(),
+            ours.width,
+            ours.height
+        );
+        let (mean, max, _) = reference::difference(&ours.pixels, &theirs);
+        // JPEG decoders may differ by IDCT rounding and chroma upsampling. ImageMagick 6 maps
+        // 16-bit samples to 8 bits with a different rounding (Pixbridge's `round(v / 257)` is
+        // checked exactly against the synthetic source by the golden test). Everything else
+        // must agree exactly.
+        let (mean_limit, max_limit) = if file.ends_with(".jpg") {
+            (1.0, 8)
+        } else if file.contains("16-") {
+            (0.5, 1)
+        } else {
+            (0.0, 0)
+        };
+        println!("{file:<28} mean abs diff {mean:.4} max {max}");
+        if mean > mean_limit || max > max_limit {
+            failures.push(format!("{file}: mean {mean:.4} (limit {mean_limit}), max {max} (limit {max_limit})"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn manifest_covers_every_operation_and_input() {
+    let cases = load_cases();
+    assert!(cases.len() >= 40, "only {} cases", cases.len());
+    let ops: BTreeSet<&str> = cases.iter().flat_map(|c| c.ops.iter().map(Op::name)).collect();
+    for name in abi::operation_names() {
+        assert!(ops.contains(name), "no case exercises operation {name}");
+    }
+    assert!(ops.contains("encode_decode"));
+    let inputs: BTreeSet<&str> = cases.iter().map(|c| c.input.as_str()).collect();
+    let files = PHOTOS
+        .iter()
+        .copied()
+        .chain(synthetic::all().into_iter().map(|s| s.file))
+        .chain(synthetic::broken().into_iter().map(|b| b.file));
+    for file in files {
+        assert!(inputs.contains(file), "no case reads {file}");
+        assert!(testdata_dir().join(file).is_file(), "{file} is missing");
+    }
+    let formats: BTreeSet<String> = cases
+        .iter()
+        .flat_map(|c| &c.ops)
+        .filter_map(|op| match op {
+            Op::EncodeDecode { format, .. } => Some(format!("{format:?}")),
+            _ => None,
+        })
+        .collect();
+    for format in ["Png", "Jpeg", "WebP", "Bmp", "Tiff", "Gif", "Qoi", "Tga"] {
+        assert!(formats.contains(format), "no encode_decode round trip to {format}");
+    }
+    for case in &cases {
+        if let Expect::Error(name) = &case.expect {
+            assert!(ERROR_NAMES[1..].contains(&name.as_str()), "{}: unknown error name {name}", case.name);
+        }
+    }
+    let errors = cases.iter().filter(|c| matches!(c.expect, Expect::Error(_))).count();
+    assert!(errors >= 8, "only {errors} error cases");
+}
+
+#[test]
+fn synthetic_files_match_their_generator_sizes() {
+    // The committed files must be the generator's output (regenerate with make_testdata if
+    // the formulas change); the hand-written PNG encoder must produce files `image` can read.
+    for image in synthetic::all() {
+        let on_disk = std::fs::read(testdata_dir().join(image.file)).unwrap_or_else(|e| panic!("{}: {e}", image.file));
+        // TGA has no signature, so the format comes from the extension.
+        let format = image::ImageFormat::from_path(image.file).expect("known extension");
+        let decoded =
+            image::load_from_memory_with_format(&on_disk, format).unwrap_or_else(|e| panic!("{}: {e}", image.file));
+        assert_eq!((decoded.width(), decoded.height()), (image.width, image.height), "{}", image.file);
+        assert_eq!(on_disk, image.bytes, "{} differs from its generator", image.file);
+    }
+}
+
+#[test]
+fn error_code_names_match_the_c_abi() {
+    for (code, name) in ERROR_NAMES.iter().enumerate() {
+        assert_eq!(abi::error_name(code as u32), *name, "code {code}");
+    }
+}
+
+/// Self-checks of the reference implementations on tiny hand-computed examples, so that a
+/// wrong reference cannot silently agree with a wrong implementation.
+#[test]
+fn references_agree_with_hand_computed_examples() {
+    // 3 x 2 image, pixel value = [index, 10 * index, 100, 255].
+    let px = |i: u8| [i, 10 * i, 100, 255];
+    let src = Rgba::from_fn(3, 2, |x, y| px((y * 3 + x) as u8));
+    let indices = |img: &Rgba| -> Vec<u8> { img.pixels.chunks_exact(4).map(|p| p[0]).collect() };
+    // 0 1 2 / 3 4 5
+    assert_eq!(indices(&reference::mirror(&src)), [2, 1, 0, 5, 4, 3]);
+    assert_eq!(indices(&reference::flip_vertical(&src)), [3, 4, 5, 0, 1, 2]);
+    assert_eq!(indices(&reference::rotate180(&src)), [5, 4, 3, 2, 1, 0]);
+    // Clockwise: the left column (0, 3) becomes the top row, read bottom to top.
+    let r90 = reference::rotate90(&src);
+    assert_eq!((r90.width, r90.height), (2, 3));
+    assert_eq!(indices(&r90), [3, 0, 4, 1, 5, 2]);
+    let r270 = reference::rotate270(&src);
+    assert_eq!(indices(&r270), [2, 5, 1, 4, 0, 3]);
+    assert_eq!(reference::rotate270(&r90), src);
+    assert_eq!(indices(&reference::crop(&src, 1, 0, 2, 2).unwrap()), [1, 2, 4, 5]);
+    assert!(reference::crop(&src, 2, 0, 2, 1).is_none());
+    assert!(reference::crop(&src, 0, 0, 0, 1).is_none());
+    // Nearest 3 -> 5 columns: sources floor((2x + 1) * 3 / 10) = 0, 0, 1, 2, 2; 2 -> 1 rows:
+    // floor(1 * 2 / 2) = row 1.
+    assert_eq!(indices(&reference::resize_nearest(&src, 5, 1)), [3, 3, 4, 5, 5]);
+    // Nearest 3 -> 1 takes the centre.
+    assert_eq!(indices(&reference::resize_nearest(&src, 1, 2)), [1, 4]);
+
+    // Blur and filters keep a constant image constant, and blur never moves alpha-0 colour.
+    let flat = Rgba::from_fn(5, 4, |_, _| [10, 200, 30, 255]);
+    for v in reference::blur_values(&flat, 2.0)
+        .chunks_exact(4)
+        .chain(reference::resize_filtered_values(&flat, 7, 3, Kernel::Lanczos3).chunks_exact(4))
+    {
+        for (a, b) in v.iter().zip([10.0, 200.0, 30.0, 255.0]) {
+            assert!((a - b).abs() < 1e-9, "{v:?}");
+        }
+    }
+    let half = Rgba::from_fn(2, 1, |x, _| if x == 0 { [255, 0, 0, 255] } else { [0, 255, 0, 0] });
+    let blurred = reference::blur_values(&half, 1.0);
+    assert!((blurred[0] - 255.0).abs() < 1e-9 && blurred[1].abs() < 1e-9, "{blurred:?}");
+    // Two pixels, sigma 1, radius 4, clamp-to-edge: pixel 0 sees weights summing to the left
+    // half plus the centre; by symmetry the alpha splits as w0 + (w1 + w2 + ...) around 127.5.
+    assert!(blurred[3] > 127.5 && blurred[3] < 255.0, "{blurred:?}");
+    // Bilinear 2 -> 4: centres at -0.25, 0.25, 0.75, 1.25 -> values 0, 0.25, 0.75, 1 of the step.
+    let step = Rgba::from_fn(2, 1, |x, _| [if x == 0 { 0 } else { 200 }, 0, 0, 255]);
+    let up = reference::resize_filtered_values(&step, 4, 1, Kernel::Triangle);
+    let reds: Vec<f64> = up.chunks_exact(4).map(|p| p[0]).collect();
+    for (a, b) in reds.iter().zip([0.0, 50.0, 150.0, 200.0]) {
+        assert!((a - b).abs() < 1e-9, "{reds:?}");
+    }
+
+    // Colour formulas at known points.
+    assert!((reference::luma(255, 0, 0) - 54.213).abs() < 1e-9);
+    assert!((reference::luma(7, 7, 7) - 7.0).abs() < 1e-9);
+    assert_eq!(reference::adjust_brightness(&Rgba::new(1, 1, vec![250, 5, 100, 7]), 10).pixels, [255, 15, 110, 7]);
+    let grey = Rgba::new(1, 1, vec![0, 128, 255, 9]);
+    match reference::adjust_contrast(&grey, 100.0) {
+        // factor 4: 0 -> -382.5 -> 0, 128 -> 129.5 -> 130 (half away from zero), 255 -> 255.
+        Expected::Within { lo, hi, .. } => {
+            assert_eq!(lo, [0, 129, 255, 9]);
+            assert_eq!(hi, [0, 130, 255, 9]);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Unsharpen of a flat image changes nothing (the difference from the blur is 0).
+    match reference::unsharpen(&flat, 1.5, 2.0, 0) {
+        Expected::Within { lo, hi, .. } => {
+            assert!(lo.iter().zip(&flat.pixels).all(|(l, p)| l <= p));
+            assert!(hi.iter().zip(&flat.pixels).all(|(h, p)| h >= p));
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // The 16-bit rounding used for the synthetic expectations.
+    assert_eq!(synthetic::u16_to_u8(0), 0);
+    assert_eq!(synthetic::u16_to_u8(128), 0);
+    assert_eq!(synthetic::u16_to_u8(129), 1);
+    assert_eq!(synthetic::u16_to_u8(65535), 255);
+}
+
+#[test]
+fn pinning_rewrites_only_the_named_case() {
+    let text = r#"{ "version": 1, "cases": [
+    { "name": "a", "input": "x.png", "ops": [],
+      "expect": { "width": 1, "height": 1, "sha256": "" } },
+    { "name": "b", "input": "x.png", "ops": [],
+      "expect": { "width": 1, "height": 1, "sha256": "old" } } ] }"#;
+    let pinned = manifest::pin_sha256(text, "b", "new").unwrap();
+    assert_eq!(pinned, text.replace("\"old\"", "\"new\""));
+    let pinned = manifest::pin_sha256(&pinned, "a", "first").unwrap();
+    assert!(pinned.contains("\"sha256\": \"first\" } },\n    { \"name\": \"b\""));
+    assert!(manifest::pin_sha256(text, "c", "x").is_err());
+    let cases = manifest::parse(&pinned).unwrap();
+    assert_eq!(cases.len(), 2);
+}
