@@ -7,7 +7,7 @@
 
 use rayon::prelude::*;
 
-use super::simd::{Level, dispatch, load_premultiplied, madd, store_straight};
+use super::simd::{Level, Simd, dispatch, load_premultiplied, store_straight};
 
 /// Kernel radius for `sigma`: a Gaussian holds 6.3e-5 of its mass beyond 4 sigma, which moves
 /// an 8-bit result by at most 0.02 of a level.
@@ -29,11 +29,18 @@ pub(super) fn kernel(sigma: f32, radius: usize) -> Vec<f32> {
     raw.iter().map(|v| (v / sum) as f32).collect()
 }
 
+/// Width in pixels of the column tiles a band is processed in: the ring of filtered rows for
+/// one tile (`taps * TILE * 16` bytes) then stays in the L1/L2 cache.
+const TILE: usize = 64;
+
+/// `f32` lanes of one ring row (a whole tile, a multiple of [`BLOCK`]).
+const RING_ROW: usize = TILE * 4;
+
 /// Per-task buffers, reused across the bands a task processes.
 struct Scratch {
-    /// Horizontally filtered rows; source row `y` lives in slot `y % (2 * radius + 1)`.
+    /// Horizontally filtered tile rows; source row `y` lives in slot `y % taps`.
     ring: Vec<f32>,
-    /// One premultiplied source row with `radius` repeated edge pixels on each side.
+    /// One premultiplied source tile row with `radius` clamped pixels on each side.
     padded: Vec<f32>,
     /// Ring slot of each kernel tap for the current output row.
     slots: Vec<usize>,
@@ -61,8 +68,8 @@ pub(super) fn blur(
         .enumerate()
         .for_each_init(
             || Scratch {
-                ring: vec![0.0; taps * row_len],
-                padded: vec![0.0; (w + 2 * radius) * 4],
+                ring: vec![0.0; taps * RING_ROW],
+                padded: vec![0.0; (TILE + 2 * radius) * 4],
                 slots: vec![0; taps],
             },
             |scratch, (band, out_band)| {
@@ -71,30 +78,35 @@ pub(super) fn blur(
                     padded,
                     slots,
                 } = scratch;
-                blur_band(
-                    level,
-                    src,
-                    w,
-                    h,
-                    band * band_rows,
-                    out_band,
-                    &kernel,
-                    opaque,
-                    ring,
-                    padded,
-                    slots,
-                );
+                for x0 in (0..w).step_by(TILE) {
+                    blur_tile(
+                        level,
+                        src,
+                        w,
+                        h,
+                        x0,
+                        band * band_rows,
+                        out_band,
+                        &kernel,
+                        opaque,
+                        ring,
+                        padded,
+                        slots,
+                    );
+                }
             },
         );
     out
 }
 
 dispatch! {
-    /// Computes output rows `y0..` (as many as `out_band` holds).
-    fn blur_band => blur_band_impl(
+    /// Computes the tile of output columns `x0..x0 + TILE` (clipped to the image) of the output
+    /// rows `y0..` (as many as `out_band` holds).
+    fn blur_tile => blur_tile_impl(
         src: &[u8],
         w: usize,
         h: usize,
+        x0: usize,
         y0: usize,
         out_band: &mut [u8],
         kernel: &[f32],
@@ -107,10 +119,12 @@ dispatch! {
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn blur_band_impl<const FMA: bool>(
+fn blur_tile_impl<S: Simd>(
+    simd: S,
     src: &[u8],
     w: usize,
     h: usize,
+    x0: usize,
     y0: usize,
     out_band: &mut [u8],
     kernel: &[f32],
@@ -122,6 +136,17 @@ fn blur_band_impl<const FMA: bool>(
     let taps = kernel.len();
     let radius = taps / 2;
     let row_len = w * 4;
+    let tile_w = TILE.min(w - x0);
+    let lanes = tile_w * 4;
+    // Source pixels the tile's horizontal taps read, before and after clamping to the image.
+    let first = x0 as isize - radius as isize;
+    let load_start = first.max(0) as usize;
+    let load_end = (x0 + tile_w + radius).min(w);
+    let left_pad = (load_start as isize - first) as usize;
+    let right_pad = x0 + tile_w + radius - load_end;
+    // Only the tile's pixels are loaded; the lanes after them hold stale values that are
+    // filtered along (whole blocks are cheaper) but never stored.
+    let padded = &mut padded[..(TILE + 2 * radius) * 4];
     // Next source row to filter horizontally. The rows of the current window are consecutive
     // (after clamping) and at most `taps` many, so their ring slots never collide.
     let mut next = y0.saturating_sub(radius);
@@ -129,103 +154,101 @@ fn blur_band_impl<const FMA: bool>(
         let y = y0 + dy;
         let last = (y + radius).min(h - 1);
         while next <= last {
+            let row = &src[next * row_len..][..row_len];
+            let (left, rest) = padded.split_at_mut(left_pad * 4);
+            let (middle, rest) = rest.split_at_mut((load_end - load_start) * 4);
+            let right = &mut rest[..right_pad * 4];
+            load_premultiplied(&row[load_start * 4..load_end * 4], middle, opaque);
+            let first_px: [f32; 4] = middle[..4].try_into().expect("a pixel");
+            let last_px: [f32; 4] = middle[middle.len() - 4..].try_into().expect("a pixel");
+            for px in left.chunks_exact_mut(4) {
+                px.copy_from_slice(&first_px);
+            }
+            for px in right.chunks_exact_mut(4) {
+                px.copy_from_slice(&last_px);
+            }
             let slot = next % taps;
-            horizontal_row::<FMA>(
-                &src[next * row_len..][..row_len],
-                &mut ring[slot * row_len..][..row_len],
-                padded,
-                kernel,
-                opaque,
-            );
+            horizontal(simd, padded, kernel, &mut ring[slot * RING_ROW..][..RING_ROW]);
             next += 1;
         }
         for (k, slot) in slots.iter_mut().enumerate() {
             *slot = (y + k).saturating_sub(radius).min(h - 1) % taps;
         }
-        vertical_row::<FMA>(ring, row_len, slots, kernel, out_row, opaque);
+        vertical(simd, ring, slots, kernel, &mut out_row[x0 * 4..][..lanes], opaque);
     }
 }
 
 /// Lanes (`f32` samples) accumulated together; a multiple of 4 so blocks hold whole pixels.
 const BLOCK: usize = 32;
 
-/// Filters one source row horizontally into `dst` (premultiplied `f32` samples).
-#[inline(always)]
-fn horizontal_row<const FMA: bool>(
-    src: &[u8],
-    dst: &mut [f32],
-    padded: &mut [f32],
-    kernel: &[f32],
-    opaque: bool,
-) {
-    let radius = kernel.len() / 2;
-    let w = src.len() / 4;
-    let (left, rest) = padded.split_at_mut(radius * 4);
-    let (middle, right) = rest.split_at_mut(w * 4);
-    load_premultiplied(src, middle, opaque);
-    let first: [f32; 4] = middle[..4].try_into().expect("row has a pixel");
-    let last: [f32; 4] = middle[w * 4 - 4..].try_into().expect("row has a pixel");
-    for px in left.chunks_exact_mut(4) {
-        px.copy_from_slice(&first);
-    }
-    for px in right.chunks_exact_mut(4) {
-        px.copy_from_slice(&last);
-    }
+/// Vectors of `S` in a block (at most 8, for four-lane vectors).
+const fn vectors<S: Simd>() -> usize {
+    BLOCK / S::LANES
+}
 
-    // dst[j] = sum_k kernel[k] * padded[j + 4k]: each tap is a shifted, contiguous slice.
-    let full = dst.len() / BLOCK * BLOCK;
-    let (body, tail) = dst.split_at_mut(full);
-    for (block, out) in body.chunks_exact_mut(BLOCK).enumerate() {
+/// `dst[j] = sum_k kernel[k] * padded[j + 4k]` for `j` in `0..dst.len()` (a multiple of
+/// [`BLOCK`]): each tap is a shifted, contiguous slice. The kernel is symmetric, so mirrored
+/// taps are added first and multiplied once.
+#[inline(always)]
+fn horizontal<S: Simd>(simd: S, padded: &[f32], kernel: &[f32], dst: &mut [f32]) {
+    let radius = kernel.len() / 2;
+    for (block, out) in dst.chunks_exact_mut(BLOCK).enumerate() {
         let j = block * BLOCK;
-        let mut acc = [0f32; BLOCK];
-        for (k, &weight) in kernel.iter().enumerate() {
-            let input: &[f32; BLOCK] = padded[j + 4 * k..][..BLOCK].try_into().expect("in range");
-            for (a, &x) in acc.iter_mut().zip(input) {
-                *a = madd::<FMA>(weight, x, *a);
+        let mut acc = [simd.splat(0.0); 8];
+        let centre = simd.splat(kernel[radius]);
+        for (v, acc) in acc.iter_mut().take(vectors::<S>()).enumerate() {
+            let at = j + 4 * radius + v * S::LANES;
+            *acc = simd.mul(centre, simd.load(&padded[at..]));
+        }
+        for m in 1..=radius {
+            let weight = simd.splat(kernel[radius + m]);
+            for (v, acc) in acc.iter_mut().take(vectors::<S>()).enumerate() {
+                let at = j + v * S::LANES;
+                let pair = simd.add(
+                    simd.load(&padded[at + 4 * (radius - m)..]),
+                    simd.load(&padded[at + 4 * (radius + m)..]),
+                );
+                *acc = simd.mul_add(weight, pair, *acc);
             }
         }
-        out.copy_from_slice(&acc);
-    }
-    for (i, out) in tail.iter_mut().enumerate() {
-        let j = full + i;
-        *out = kernel.iter().enumerate().fold(0.0, |a, (k, &weight)| {
-            madd::<FMA>(weight, padded[j + 4 * k], a)
-        });
+        for (v, acc) in acc.iter().take(vectors::<S>()).enumerate() {
+            simd.store(*acc, &mut out[v * S::LANES..]);
+        }
     }
 }
 
-/// Sums the ring rows selected by `slots` with the kernel weights and writes 8-bit pixels.
+/// Sums the ring rows selected by `slots` with the kernel weights and writes the 8-bit pixels
+/// of `out` (at most [`RING_ROW`] lanes).
 #[inline(always)]
-fn vertical_row<const FMA: bool>(
+fn vertical<S: Simd>(
+    simd: S,
     ring: &[f32],
-    row_len: usize,
     slots: &[usize],
     kernel: &[f32],
     out: &mut [u8],
     opaque: bool,
 ) {
-    let mut j = 0;
-    while j < row_len {
-        let lanes = BLOCK.min(row_len - j);
-        let mut acc = [0f32; BLOCK];
-        if lanes == BLOCK {
-            for (&slot, &weight) in slots.iter().zip(kernel) {
-                let input: &[f32; BLOCK] = ring[slot * row_len + j..][..BLOCK]
-                    .try_into()
-                    .expect("in range");
-                for (a, &x) in acc.iter_mut().zip(input) {
-                    *a = madd::<FMA>(weight, x, *a);
-                }
-            }
-        } else {
-            for (&slot, &weight) in slots.iter().zip(kernel) {
-                let input = &ring[slot * row_len + j..][..lanes];
-                for (a, &x) in acc.iter_mut().zip(input) {
-                    *a = madd::<FMA>(weight, x, *a);
-                }
+    let radius = kernel.len() / 2;
+    for (block, out) in out.chunks_mut(BLOCK).enumerate() {
+        let j = block * BLOCK;
+        let mut acc = [simd.splat(0.0); 8];
+        let centre = simd.splat(kernel[radius]);
+        let row = |slot: usize, v: usize| &ring[slot * RING_ROW + j + v * S::LANES..];
+        for (v, acc) in acc.iter_mut().take(vectors::<S>()).enumerate() {
+            *acc = simd.mul(centre, simd.load(row(slots[radius], v)));
+        }
+        for m in 1..=radius {
+            let weight = simd.splat(kernel[radius + m]);
+            let (above, below) = (slots[radius - m], slots[radius + m]);
+            for (v, acc) in acc.iter_mut().take(vectors::<S>()).enumerate() {
+                let pair = simd.add(simd.load(row(above, v)), simd.load(row(below, v)));
+                *acc = simd.mul_add(weight, pair, *acc);
             }
         }
-        store_straight(&acc[..lanes], &mut out[j..j + lanes], opaque);
-        j += lanes;
+        let mut sums = [0f32; BLOCK];
+        for (v, acc) in acc.iter().take(vectors::<S>()).enumerate() {
+            simd.store(*acc, &mut sums[v * S::LANES..]);
+        }
+        store_straight(&sums[..out.len()], out, opaque);
     }
 }

@@ -23,7 +23,7 @@
 
 use rayon::prelude::*;
 
-use super::simd::{Level, dispatch, load_premultiplied, madd, store_straight};
+use super::simd::{Level, Simd, dispatch, load_premultiplied, round_to_bits, store_straight};
 
 /// Deriche's coefficients `(a, a', b, w)` for `Re((a - i a') exp((-b + i w) x))`.
 const DERICHE: [(f64, f64, f64, f64); 2] = [
@@ -148,61 +148,64 @@ impl Coefficients {
     }
 }
 
-/// Filters `input` (`n` samples of `L` independent lanes, laid out `[n][L]`) and writes the
-/// result to `output` (same layout).
+/// Filters `input` (samples of `lanes` independent lanes each, laid out `[n][lanes]`, with
+/// `lanes` a multiple of `2 * S::LANES`) and writes the result to `output` (same layout).
 #[inline(always)]
-fn filter<const FMA: bool, const L: usize>(c: &Coefficients, input: &[f32], output: &mut [f32]) {
-    let n = input.len() / L;
-    debug_assert!(n > 0 && output.len() == input.len());
-    // Causal half: s[n] = A x[n] + p s[n-1], starting from the steady state for x[0].
-    let first: &[f32; L] = input[..L].try_into().expect("one sample");
-    let mut s_re = [[0f32; L]; 2];
-    let mut s_im = [[0f32; L]; 2];
-    for j in 0..2 {
-        for l in 0..L {
-            s_re[j][l] = c.causal_start_re[j] * first[l];
-            s_im[j][l] = c.causal_start_im[j] * first[l];
-        }
-    }
-    for (x, y) in input.chunks_exact(L).zip(output.chunks_exact_mut(L)) {
-        let x: &[f32; L] = x.try_into().expect("L lanes");
-        let y: &mut [f32; L] = y.try_into().expect("L lanes");
-        for l in 0..L {
-            let mut sum = 0.0;
+fn filter<S: Simd>(simd: S, c: &Coefficients, lanes: usize, input: &[f32], output: &mut [f32]) {
+    let n = input.len() / lanes;
+    debug_assert!(n > 0 && output.len() == input.len() && lanes % (2 * S::LANES) == 0);
+    let splat2 = |v: [f32; 2]| [simd.splat(v[0]), simd.splat(v[1])];
+    let (pole_re, pole_im) = (splat2(c.pole_re), splat2(c.pole_im));
+    let neg_pole_im = splat2([-c.pole_im[0], -c.pole_im[1]]);
+    let (gain_re, gain_im) = (splat2(c.gain_re), splat2(c.gain_im));
+    // Two vectors at a time: with two terms that is four independent recursions per step,
+    // enough to hide the latency of the multiply-adds.
+    for chunk in (0..lanes).step_by(2 * S::LANES) {
+        let at = |row: usize, v: usize| row * lanes + chunk + v * S::LANES;
+        // Causal half: s[n] = A x[n] + p s[n-1], from the steady state for a constant x[0].
+        let mut s_re = [[simd.splat(0.0); 2]; 2];
+        let mut s_im = [[simd.splat(0.0); 2]; 2];
+        for v in 0..2 {
+            let x = simd.load(&input[at(0, v)..]);
             for j in 0..2 {
-                let (pr, pi) = (c.pole_re[j], c.pole_im[j]);
-                let (r, i) = (s_re[j][l], s_im[j][l]);
-                let new_r = madd::<FMA>(pr, r, madd::<FMA>(-pi, i, c.gain_re[j] * x[l]));
-                let new_i = madd::<FMA>(pr, i, madd::<FMA>(pi, r, c.gain_im[j] * x[l]));
-                s_re[j][l] = new_r;
-                s_im[j][l] = new_i;
-                sum += new_r;
+                s_re[j][v] = simd.mul(simd.splat(c.causal_start_re[j]), x);
+                s_im[j][v] = simd.mul(simd.splat(c.causal_start_im[j]), x);
             }
-            y[l] = sum;
         }
-    }
-    // Anticausal half: t[n] = p (A x[n+1] + t[n+1]), starting from the steady state for x[n-1].
-    let last: &[f32; L] = input[(n - 1) * L..].try_into().expect("one sample");
-    for j in 0..2 {
-        for l in 0..L {
-            s_re[j][l] = c.anticausal_start_re[j] * last[l];
-            s_im[j][l] = c.anticausal_start_im[j] * last[l];
+        for row in 0..n {
+            for v in 0..2 {
+                let x = simd.load(&input[at(row, v)..]);
+                for j in 0..2 {
+                    let (r, i) = (s_re[j][v], s_im[j][v]);
+                    let ax_re = simd.mul(gain_re[j], x);
+                    let ax_im = simd.mul(gain_im[j], x);
+                    s_re[j][v] = simd.mul_add(pole_re[j], r, simd.mul_add(neg_pole_im[j], i, ax_re));
+                    s_im[j][v] = simd.mul_add(pole_re[j], i, simd.mul_add(pole_im[j], r, ax_im));
+                }
+                simd.store(simd.add(s_re[0][v], s_re[1][v]), &mut output[at(row, v)..]);
+            }
         }
-    }
-    for (x, y) in input.chunks_exact(L).zip(output.chunks_exact_mut(L)).rev() {
-        let x: &[f32; L] = x.try_into().expect("L lanes");
-        let y: &mut [f32; L] = y.try_into().expect("L lanes");
-        for l in 0..L {
-            let mut sum = y[l];
+        // Anticausal half: t[n] = p (A x[n+1] + t[n+1]), from the steady state for x[n-1].
+        for v in 0..2 {
+            let x = simd.load(&input[at(n - 1, v)..]);
             for j in 0..2 {
-                let (pr, pi) = (c.pole_re[j], c.pole_im[j]);
-                sum += s_re[j][l];
-                let u_r = madd::<FMA>(c.gain_re[j], x[l], s_re[j][l]);
-                let u_i = madd::<FMA>(c.gain_im[j], x[l], s_im[j][l]);
-                s_re[j][l] = madd::<FMA>(pr, u_r, -pi * u_i);
-                s_im[j][l] = madd::<FMA>(pr, u_i, pi * u_r);
+                s_re[j][v] = simd.mul(simd.splat(c.anticausal_start_re[j]), x);
+                s_im[j][v] = simd.mul(simd.splat(c.anticausal_start_im[j]), x);
             }
-            y[l] = sum;
+        }
+        for row in (0..n).rev() {
+            for v in 0..2 {
+                let x = simd.load(&input[at(row, v)..]);
+                let y = simd.load(&output[at(row, v)..]);
+                let y = simd.add(y, simd.add(s_re[0][v], s_re[1][v]));
+                simd.store(y, &mut output[at(row, v)..]);
+                for j in 0..2 {
+                    let u_re = simd.mul_add(gain_re[j], x, s_re[j][v]);
+                    let u_im = simd.mul_add(gain_im[j], x, s_im[j][v]);
+                    s_re[j][v] = simd.mul_add(pole_re[j], u_re, simd.mul(neg_pole_im[j], u_im));
+                    s_im[j][v] = simd.mul_add(pole_re[j], u_im, simd.mul(pole_im[j], u_re));
+                }
+            }
         }
     }
 }
@@ -211,7 +214,7 @@ fn filter<const FMA: bool, const L: usize>(c: &Coefficients, input: &[f32], outp
 /// (4 bytes), the low 4 bits of the four channels to `lo` (2 bytes).
 #[inline(always)]
 fn encode_pixel(px: &[f32], hi: &mut [u8], lo: &mut [u8]) {
-    let q = |v: f32| (v.clamp(0.0, 255.0) * 16.0 + 0.5) as i32;
+    let q = |v: f32| round_to_bits(v.max(0.0).min(255.0) * 16.0);
     let (r, g, b, a) = (q(px[0]), q(px[1]), q(px[2]), q(px[3]));
     hi[0] = (r >> 4) as u8;
     hi[1] = (g >> 4) as u8;
@@ -338,7 +341,8 @@ dispatch! {
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn filter_columns_impl<const FMA: bool>(
+fn filter_columns_impl<S: Simd>(
+    simd: S,
     src: &[u8],
     w: usize,
     x: usize,
@@ -357,7 +361,7 @@ fn filter_columns_impl<const FMA: bool>(
         load_premultiplied(&src[start..start + lanes], &mut row[..lanes], opaque);
         row[lanes..].fill(0.0);
     }
-    filter::<FMA, COLUMN_LANES>(coefficients, input, output);
+    filter(simd, coefficients, COLUMN_LANES, input, output);
     for ((row, hi), lo) in output
         .chunks_exact(COLUMN_LANES)
         .zip(hi_rows.iter_mut())
@@ -418,7 +422,8 @@ dispatch! {
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn filter_rows_impl<const FMA: bool>(
+fn filter_rows_impl<S: Simd>(
+    simd: S,
     w: usize,
     coefficients: &Coefficients,
     opaque: bool,
@@ -444,7 +449,7 @@ fn filter_rows_impl<const FMA: bool>(
             decode_pixel(hi, lo, &mut lanes[row * 4..row * 4 + 4]);
         }
     }
-    filter::<FMA, ROW_LANES>(coefficients, input, output);
+    filter(simd, coefficients, ROW_LANES, input, output);
     for (row, hi) in hi_rows.chunks_exact_mut(w * 4).enumerate() {
         for (lanes, px) in output.chunks_exact(ROW_LANES).zip(hi.chunks_exact_mut(4)) {
             store_straight(&lanes[row * 4..row * 4 + 4], px, opaque);
