@@ -72,10 +72,7 @@ fn throw_pixbridge(env: &mut Env<'_>, code: ErrorCode, message: &str) -> jni::er
     let exception = env.new_object(
         &class,
         jni_sig!("(ILjava/lang/String;)V"),
-        &[
-            JValue::Int(code.as_u32() as i32),
-            JValue::Object(&JObject::from(message)),
-        ],
+        &[JValue::Int(code.as_u32() as i32), JValue::Object(&JObject::from(message))],
     )?;
     let exception = env.cast_local::<jni::objects::JThrowable>(exception)?;
     match env.throw(exception) {
@@ -111,11 +108,7 @@ impl<T: Default> ErrorPolicy<T, Failure> for ThrowPixbridgeException {
             Failure::Jni(error) => {
                 if !env.exception_check() {
                     // A JNI failure without a Java exception is a bug on this side of the boundary.
-                    throw_pixbridge(
-                        env,
-                        ErrorCode::Panic,
-                        &format!("JNI call failed inside Pixbridge: {error}"),
-                    )?;
+                    throw_pixbridge(env, ErrorCode::Panic, &format!("JNI call failed inside Pixbridge: {error}"))?;
                 }
             }
         }

@@ -24,28 +24,17 @@ fn read_array(env: &Env<'_>, array: &JByteArray<'_>) -> NativeResult<Vec<u8>> {
 /// Reads a UTF-8 path given as a Java byte array.
 fn read_path(env: &Env<'_>, utf8: &JByteArray<'_>) -> NativeResult<String> {
     let bytes = read_array(env, utf8)?;
-    String::from_utf8(bytes).map_err(|e| {
-        Error::new(
-            ErrorCode::InvalidUtf8,
-            format!("path is not valid UTF-8: {e}"),
-        )
-        .into()
-    })
+    String::from_utf8(bytes)
+        .map_err(|e| Error::new(ErrorCode::InvalidUtf8, format!("path is not valid UTF-8: {e}")).into())
 }
 
 /// Builds decode limits from the Java values (non-negative; checked again here).
-fn limits(
-    max_width: jint,
-    max_height: jint,
-    max_decoded_bytes: jlong,
-) -> pixbridge_runtime::Result<DecodeLimits> {
-    let negative =
-        |name: &str| Error::invalid_argument(format!("decode limit {name} must not be negative"));
+fn limits(max_width: jint, max_height: jint, max_decoded_bytes: jlong) -> pixbridge_runtime::Result<DecodeLimits> {
+    let negative = |name: &str| Error::invalid_argument(format!("decode limit {name} must not be negative"));
     Ok(DecodeLimits {
         max_width: u32::try_from(max_width).map_err(|_| negative("maxWidth"))?,
         max_height: u32::try_from(max_height).map_err(|_| negative("maxHeight"))?,
-        max_decoded_bytes: u64::try_from(max_decoded_bytes)
-            .map_err(|_| negative("maxDecodedBytes"))?,
+        max_decoded_bytes: u64::try_from(max_decoded_bytes).map_err(|_| negative("maxDecodedBytes"))?,
     })
 }
 
@@ -61,13 +50,7 @@ pub fn open<'caller>(
 ) -> jlong {
     run(&mut env, |env| {
         let path = read_path(env, &path_utf8)?;
-        guarded(|| {
-            images::open(
-                Path::new(&path),
-                &limits(max_width, max_height, max_decoded_bytes)?,
-            )
-        })
-        .map(to_java)
+        guarded(|| images::open(Path::new(&path), &limits(max_width, max_height, max_decoded_bytes)?)).map(to_java)
     })
 }
 
@@ -89,17 +72,13 @@ pub fn decode_array<'caller>(
             return Err(Error::new(ErrorCode::NullArgument, "data was null").into());
         }
         let (true, Ok(len)) = (offset >= 0, usize::try_from(length)) else {
-            return Err(Error::invalid_argument(format!(
-                "bad range: offset {offset}, length {length}"
-            ))
-            .into());
+            return Err(Error::invalid_argument(format!("bad range: offset {offset}, length {length}")).into());
         };
         let mut bytes = vec![0i8; len];
         // Throws ArrayIndexOutOfBoundsException (left pending) when the range exceeds the array.
         data.get_region(env, offset, &mut bytes)?;
         let bytes: Vec<u8> = bytes.into_iter().map(|b| b as u8).collect();
-        guarded(|| images::decode(&bytes, &limits(max_width, max_height, max_decoded_bytes)?))
-            .map(to_java)
+        guarded(|| images::decode(&bytes, &limits(max_width, max_height, max_decoded_bytes)?)).map(to_java)
     })
 }
 
@@ -138,8 +117,7 @@ pub fn decode_direct<'caller>(
         // SAFETY: `address` is the start of the buffer's `capacity` bytes, which stay allocated
         // while the buffer is reachable (the Java caller fences it), and `range` lies inside.
         let bytes = unsafe { std::slice::from_raw_parts(address.add(range.start), range.len()) };
-        guarded(|| images::decode(bytes, &limits(max_width, max_height, max_decoded_bytes)?))
-            .map(to_java)
+        guarded(|| images::decode(bytes, &limits(max_width, max_height, max_decoded_bytes)?)).map(to_java)
     })
 }
 
@@ -155,10 +133,8 @@ pub fn from_pixels<'caller>(
     run(&mut env, |env| {
         let pixels = read_array(env, &rgba)?;
         guarded(|| {
-            let width = u32::try_from(width)
-                .map_err(|_| Error::invalid_argument("width must not be negative"))?;
-            let height = u32::try_from(height)
-                .map_err(|_| Error::invalid_argument("height must not be negative"))?;
+            let width = u32::try_from(width).map_err(|_| Error::invalid_argument("width must not be negative"))?;
+            let height = u32::try_from(height).map_err(|_| Error::invalid_argument("height must not be negative"))?;
             images::from_pixels(width, height, &pixels)
         })
         .map(to_java)
@@ -173,23 +149,13 @@ pub fn destroy<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>, i
 
 /// `NativeImage.share(long image)`: a second handle to the same pixels.
 #[jni_mangle("io.pixbridge.NativeImage")]
-pub fn share<'caller>(
-    mut env: EnvUnowned<'caller>,
-    _class: JClass<'caller>,
-    image: jlong,
-) -> jlong {
-    run(&mut env, |_env| {
-        guarded(|| images::share(handle(image))).map(to_java)
-    })
+pub fn share<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>, image: jlong) -> jlong {
+    run(&mut env, |_env| guarded(|| images::share(handle(image))).map(to_java))
 }
 
 /// `NativeImage.dimensions(long image)`: width in the high 32 bits, height in the low 32 bits.
 #[jni_mangle("io.pixbridge.NativeImage")]
-pub fn dimensions<'caller>(
-    mut env: EnvUnowned<'caller>,
-    _class: JClass<'caller>,
-    image: jlong,
-) -> jlong {
+pub fn dimensions<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>, image: jlong) -> jlong {
     run(&mut env, |_env| {
         guarded(|| images::info(handle(image)))
             .map(|info| ((u64::from(info.width) << 32) | u64::from(info.height)) as jlong)
@@ -198,14 +164,8 @@ pub fn dimensions<'caller>(
 
 /// `NativeImage.colorType(long image)`: the stable colour-type number.
 #[jni_mangle("io.pixbridge.NativeImage")]
-pub fn color_type<'caller>(
-    mut env: EnvUnowned<'caller>,
-    _class: JClass<'caller>,
-    image: jlong,
-) -> jint {
-    run(&mut env, |_env| {
-        guarded(|| images::info(handle(image))).map(|info| info.color_type as jint)
-    })
+pub fn color_type<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>, image: jlong) -> jint {
+    run(&mut env, |_env| guarded(|| images::info(handle(image))).map(|info| info.color_type as jint))
 }
 
 /// `NativeImage.pixelBuffer(long image)`: a direct `ByteBuffer` over the image's RGBA8 pixels.
@@ -223,10 +183,7 @@ pub fn pixel_buffer<'caller>(
         if len > i32::MAX as usize {
             return Err(Error::new(
                 ErrorCode::LimitExceeded,
-                format!(
-                    "{len} bytes of pixels do not fit in a Java ByteBuffer (at most {} bytes)",
-                    i32::MAX
-                ),
+                format!("{len} bytes of pixels do not fit in a Java ByteBuffer (at most {} bytes)", i32::MAX),
             )
             .into());
         }
@@ -285,12 +242,10 @@ pub fn encode<'caller>(
 ) -> JByteArray<'caller> {
     run(&mut env, |env| {
         let bytes = guarded(|| {
-            let format = u32::try_from(format).map_err(|_| {
-                Error::invalid_argument(format!("unknown image format code {format}"))
-            })?;
-            let quality = u32::try_from(quality).map_err(|_| {
-                Error::invalid_argument(format!("quality {quality} is out of range"))
-            })?;
+            let format = u32::try_from(format)
+                .map_err(|_| Error::invalid_argument(format!("unknown image format code {format}")))?;
+            let quality = u32::try_from(quality)
+                .map_err(|_| Error::invalid_argument(format!("quality {quality} is out of range")))?;
             images::encode(handle(image), format, quality)
         })?;
         Ok(env.byte_array_from_slice(&bytes)?)

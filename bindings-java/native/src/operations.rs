@@ -32,9 +32,7 @@ impl JavaParam for u32 {
     /// Java has no unsigned int: the Java API rejects negatives before the call; this repeats
     /// the check so that no path turns -1 into 4294967295.
     fn from_java(value: jint, name: &str) -> Result<u32> {
-        u32::try_from(value).map_err(|_| {
-            Error::invalid_argument(format!("{name} must not be negative (got {value})"))
-        })
+        u32::try_from(value).map_err(|_| Error::invalid_argument(format!("{name} must not be negative (got {value})")))
     }
 }
 

@@ -1,0 +1,58 @@
+import io.pixbridge.Diagnostics;
+import io.pixbridge.Image;
+import io.pixbridge.PixbridgeException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The Pixbridge Java sample: for each JPEG given, open -> blur (new image) -> mirror (in place)
+ * -> save as PNG, printing what it did. Needs only the Pixbridge jar on the class path:
+ *
+ * <pre>
+ * javac -cp pixbridge.jar -d classes PixbridgeSample.java
+ * java -cp pixbridge.jar:classes PixbridgeSample out-dir photo1.jpg photo2.jpg
+ * </pre>
+ */
+public final class PixbridgeSample {
+    private PixbridgeSample() {
+    }
+
+    /**
+     * Runs the sample.
+     *
+     * @param args the output directory, then one or more JPEG files
+     * @throws Exception if the output directory cannot be created
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: PixbridgeSample <out-dir> <image.jpg>...");
+            System.exit(2);
+        }
+        Path outDir = Files.createDirectories(Path.of(args[0]));
+        System.out.println("Pixbridge native library: " + Diagnostics.nativeLibrarySource()
+                + " (platform " + Diagnostics.platform() + ")");
+        int failures = 0;
+        for (int i = 1; i < args.length; i++) {
+            Path input = Path.of(args[i]);
+            String name = input.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+            Path output = outDir.resolve(name + "-blur4-mirror.png");
+            long start = System.nanoTime();
+            try (Image image = Image.open(input);
+                 Image blurred = image.blur(4f)) {
+                System.out.printf("%s: opened %dx%d %s%n", input, image.width(), image.height(), image.colorType());
+                System.out.println("  blur(4) -> new image; mirror() -> in place");
+                blurred.mirror();
+                blurred.save(output);
+                System.out.printf("  saved %s (%d bytes) in %.1f ms%n", output, Files.size(output),
+                        (System.nanoTime() - start) / 1e6);
+            } catch (PixbridgeException e) {
+                System.out.printf("%s: failed with %s: %s%n", input, e.code(), e.getMessage());
+                failures++;
+            }
+        }
+        System.out.println("live native images at exit: " + Diagnostics.liveHandleCount());
+        if (failures > 0) {
+            System.exit(1);
+        }
+    }
+}
