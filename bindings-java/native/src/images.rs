@@ -13,6 +13,18 @@ use pixbridge_runtime::{Error, ErrorCode, images};
 
 use crate::boundary::{NativeResult, guarded, handle, run, to_java};
 
+/// Views bytes as JNI's `jbyte` (`i8`): same size and alignment, any bit pattern valid.
+fn as_jbytes(bytes: &[u8]) -> &[i8] {
+    // SAFETY: u8 and i8 have the same size and alignment and every bit pattern is valid for both.
+    unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<i8>(), bytes.len()) }
+}
+
+/// Mutable version of [`as_jbytes`].
+fn as_jbytes_mut(bytes: &mut [u8]) -> &mut [i8] {
+    // SAFETY: as for `as_jbytes`; the borrow is exclusive.
+    unsafe { std::slice::from_raw_parts_mut(bytes.as_mut_ptr().cast::<i8>(), bytes.len()) }
+}
+
 /// Copies a whole Java byte array into Rust memory.
 fn read_array(env: &Env<'_>, array: &JByteArray<'_>) -> NativeResult<Vec<u8>> {
     if array.is_null() {
@@ -74,10 +86,9 @@ pub fn decode_array<'caller>(
         let (true, Ok(len)) = (offset >= 0, usize::try_from(length)) else {
             return Err(Error::invalid_argument(format!("bad range: offset {offset}, length {length}")).into());
         };
-        let mut bytes = vec![0i8; len];
+        let mut bytes = vec![0u8; len];
         // Throws ArrayIndexOutOfBoundsException (left pending) when the range exceeds the array.
-        data.get_region(env, offset, &mut bytes)?;
-        let bytes: Vec<u8> = bytes.into_iter().map(|b| b as u8).collect();
+        data.get_region(env, offset, as_jbytes_mut(&mut bytes))?;
         guarded(|| images::decode(&bytes, &limits(max_width, max_height, max_decoded_bytes)?)).map(to_java)
     })
 }
@@ -211,8 +222,7 @@ pub fn copy_pixels<'caller>(
         // BufferTooSmall error, with the sizes in its message.
         let mut pixels = vec![0u8; needed.min(dst.len(env)?)];
         guarded(|| images::copy_pixels(handle(image), &mut pixels))?;
-        let signed: Vec<i8> = pixels.into_iter().map(|b| b as i8).collect();
-        dst.set_region(env, 0, &signed)?;
+        dst.set_region(env, 0, as_jbytes(&pixels))?;
         Ok(())
     })
 }
