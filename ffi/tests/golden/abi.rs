@@ -1,10 +1,11 @@
-//! The golden runner's view of the library under test: open an image, read its RGBA8 pixels,
-//! apply one manifest step, report failures as error code names with their message.
-//!
-//! Interim: this version drives `pixbridge-core` directly, until the C ABI exports exist;
-//! it is then replaced by the same interface over the `pixbridge_*` C functions.
+//! The golden runner's view of the library under test, through the C ABI exactly as a C
+//! caller uses it: `pixbridge_*` functions, `u64` handles, error codes and the thread's
+//! last-error message.
 
 use std::path::Path;
+use std::ptr;
+
+use pixbridge::{ColorType, ErrorCode, ImageInfo};
 
 use crate::manifest::{Filter, Op};
 use crate::reference::Rgba;
@@ -13,106 +14,170 @@ use crate::reference::Rgba;
 pub struct Failure {
     /// Error code name (`InvalidArgument`, ...).
     pub code: String,
-    /// The detail message.
+    /// The last-error message.
     pub message: String,
 }
 
-impl From<pixbridge_core::Error> for Failure {
-    fn from(error: pixbridge_core::Error) -> Self {
-        Failure { code: error.kind_name().to_string(), message: error.to_string() }
+/// Turns a returned code into `Ok` or a [`Failure`] carrying the thread's last error.
+fn check(code: ErrorCode) -> Result<(), Failure> {
+    if code == ErrorCode::Ok {
+        return Ok(());
     }
+    // SAFETY: no arguments.
+    let last = unsafe { pixbridge::pixbridge_last_error_code() };
+    let message = last_error_message();
+    if last != code {
+        return Err(Failure { code: format!("{} (but last_error_code says {})", code.name(), last.name()), message });
+    }
+    Err(Failure { code: code.name().to_string(), message })
 }
 
-/// An open image.
-pub struct Image(pixbridge_core::Image);
+/// The thread's last-error message, asked for its length first as C callers do.
+fn last_error_message() -> String {
+    let mut len = 0usize;
+    // SAFETY: a null buffer of length 0 asks for the length; `len` is writable.
+    let code = unsafe { pixbridge::pixbridge_last_error_message(ptr::null_mut(), 0, &mut len) };
+    assert_eq!(code, ErrorCode::BufferTooSmall, "asking for the message length");
+    let mut buf = vec![0u8; len + 1];
+    // SAFETY: `buf` holds `buf.len()` writable bytes, `len` is writable.
+    let code = unsafe { pixbridge::pixbridge_last_error_message(buf.as_mut_ptr(), buf.len(), &mut len) };
+    assert_eq!(code, ErrorCode::Ok, "reading the message");
+    assert_eq!(buf[len], 0, "the message is NUL-terminated");
+    buf.truncate(len);
+    String::from_utf8(buf).expect("the last-error message is UTF-8")
+}
+
+/// An image handle, destroyed on drop.
+pub struct Image(u64);
+
+impl Drop for Image {
+    fn drop(&mut self) {
+        // SAFETY: plain handle argument.
+        let code = unsafe { pixbridge::pixbridge_image_destroy(self.0) };
+        // Not asserting inside drop while unwinding keeps a failure's original message.
+        if !std::thread::panicking() {
+            assert_eq!(code, ErrorCode::Ok, "destroying image handle {}", self.0);
+        }
+    }
+}
 
 impl Image {
-    /// Opens and decodes a file with the default limits.
+    /// Opens and decodes a file with the default limits (null limits pointer).
     pub fn open(path: &Path) -> Result<Image, Failure> {
-        Ok(Image(pixbridge_core::Image::open(path)?))
+        let path = path.to_str().expect("test paths are UTF-8").as_bytes();
+        let mut handle = 0u64;
+        // SAFETY: `path` holds `path.len()` bytes, null limits are allowed, `handle` is writable.
+        check(unsafe { pixbridge::pixbridge_image_open(path.as_ptr(), path.len(), ptr::null(), &mut handle) })?;
+        Ok(Image(handle))
     }
 
-    /// A copy of the current pixels.
+    /// Decodes encoded bytes with the default limits.
+    fn decode(bytes: &[u8]) -> Result<Image, Failure> {
+        let mut handle = 0u64;
+        // SAFETY: as for `open`.
+        check(unsafe { pixbridge::pixbridge_image_decode(bytes.as_ptr(), bytes.len(), ptr::null(), &mut handle) })?;
+        Ok(Image(handle))
+    }
+
+    /// A copy of the current pixels, read with `copy_pixels`; the zero-copy view from
+    /// `pixbridge_image_pixels` must hold the same bytes.
     pub fn rgba(&self) -> Rgba {
-        Rgba::new(self.0.width(), self.0.height(), self.0.pixels().to_vec())
+        let mut info = ImageInfo { width: 0, height: 0, color_type: ColorType::Rgba8 };
+        // SAFETY: `info` is writable.
+        check(unsafe { pixbridge::pixbridge_image_info(self.0, &mut info) })
+            .unwrap_or_else(|f| panic!("info: {} {}", f.code, f.message));
+        let mut pixels = vec![0u8; info.width as usize * info.height as usize * 4];
+        // SAFETY: `pixels` holds `pixels.len()` writable bytes.
+        check(unsafe { pixbridge::pixbridge_image_copy_pixels(self.0, pixels.as_mut_ptr(), pixels.len()) })
+            .unwrap_or_else(|f| panic!("copy_pixels: {} {}", f.code, f.message));
+        let (mut data, mut len) = (ptr::null::<u8>(), 0usize);
+        // SAFETY: both out-parameters are writable.
+        check(unsafe { pixbridge::pixbridge_image_pixels(self.0, &mut data, &mut len) })
+            .unwrap_or_else(|f| panic!("pixels: {} {}", f.code, f.message));
+        assert_eq!(len, pixels.len(), "pixels length");
+        // SAFETY: the library guarantees `len` readable bytes at `data` while the handle lives.
+        let view = unsafe { std::slice::from_raw_parts(data, len) };
+        assert!(view == pixels.as_slice(), "zero-copy pixels differ from copy_pixels");
+        Rgba::new(info.width, info.height, pixels)
     }
 
-    /// Applies one manifest step; a fresh-kind result replaces the image.
+    /// Applies one manifest step; a fresh-kind result replaces (and releases) the image.
     pub fn apply(&mut self, op: &Op) -> Result<(), Failure> {
-        use pixbridge_core::{ImageFormat, ResizeFilter};
-        let image = &mut self.0;
-        let fresh = match *op {
-            Op::Blur { sigma } => image.blur(sigma)?,
-            Op::Unsharpen { sigma, amount, threshold } => image.unsharpen(sigma, amount, threshold)?,
-            Op::Resize { width, height, filter } => {
-                let filter = match filter {
-                    Filter::Nearest => ResizeFilter::Nearest,
-                    Filter::Bilinear => ResizeFilter::Bilinear,
-                    Filter::Lanczos3 => ResizeFilter::Lanczos3,
-                };
-                image.resize(width, height, filter)?
-            }
-            Op::Crop { x, y, width, height } => image.crop(x, y, width, height)?,
-            Op::Rotate90 => image.rotate90()?,
-            Op::Rotate270 => image.rotate270()?,
-            Op::Mirror => return Ok(image.mirror()?),
-            Op::FlipVertical => return Ok(image.flip_vertical()?),
-            Op::Rotate180 => return Ok(image.rotate180()?),
-            Op::Grayscale => return Ok(image.grayscale()?),
-            Op::AdjustBrightness { delta } => return Ok(image.adjust_brightness(delta)?),
-            Op::AdjustContrast { contrast } => return Ok(image.adjust_contrast(contrast)?),
-            Op::EncodeDecode { format, quality } => {
-                let format = ImageFormat::from_code(format as u32).expect("manifest formats are valid");
-                // Out-of-range qualities must reach the library to be rejected there.
-                let quality = quality.map(|q| u8::try_from(q).unwrap_or(u8::MAX));
-                let bytes = image.encode(format, quality)?;
-                pixbridge_core::Image::decode(&bytes)?
+        let h = self.0;
+        let mut out = 0u64;
+        // SAFETY (every call below): plain values and a writable `out`.
+        let code = unsafe {
+            match *op {
+                Op::Blur { sigma } => pixbridge::pixbridge_image_blur(h, sigma, &mut out),
+                Op::Unsharpen { sigma, amount, threshold } => {
+                    pixbridge::pixbridge_image_unsharpen(h, sigma, amount, threshold, &mut out)
+                }
+                Op::Resize { width, height, filter } => {
+                    let filter = match filter {
+                        Filter::Nearest => 0,
+                        Filter::Bilinear => 1,
+                        Filter::Lanczos3 => 2,
+                    };
+                    pixbridge::pixbridge_image_resize(h, width, height, filter, &mut out)
+                }
+                Op::Crop { x, y, width, height } => pixbridge::pixbridge_image_crop(h, x, y, width, height, &mut out),
+                Op::Rotate90 => pixbridge::pixbridge_image_rotate90(h, &mut out),
+                Op::Rotate270 => pixbridge::pixbridge_image_rotate270(h, &mut out),
+                Op::Mirror => return check(pixbridge::pixbridge_image_mirror(h)),
+                Op::FlipVertical => return check(pixbridge::pixbridge_image_flip_vertical(h)),
+                Op::Rotate180 => return check(pixbridge::pixbridge_image_rotate180(h)),
+                Op::Grayscale => return check(pixbridge::pixbridge_image_grayscale(h)),
+                Op::AdjustBrightness { delta } => {
+                    return check(pixbridge::pixbridge_image_adjust_brightness(h, delta));
+                }
+                Op::AdjustContrast { contrast } => {
+                    return check(pixbridge::pixbridge_image_adjust_contrast(h, contrast));
+                }
+                Op::EncodeDecode { format, quality } => {
+                    let decoded = self.encode_decode(format as u32, quality.unwrap_or(0))?;
+                    *self = decoded;
+                    return Ok(());
+                }
             }
         };
-        self.0 = fresh;
+        check(code)?;
+        assert_ne!(out, 0, "{}: success must return a handle", op.name());
+        *self = Image(out);
         Ok(())
+    }
+
+    /// Encodes into a buffer handle and decodes its bytes into a new image.
+    fn encode_decode(&self, format: u32, quality: u32) -> Result<Image, Failure> {
+        let mut buffer = 0u64;
+        // SAFETY: `buffer` is writable.
+        check(unsafe { pixbridge::pixbridge_image_encode(self.0, format, quality, &mut buffer) })?;
+        let (mut data, mut len) = (ptr::null::<u8>(), 0usize);
+        // SAFETY: both out-parameters are writable.
+        let result = check(unsafe { pixbridge::pixbridge_buffer_data(buffer, &mut data, &mut len) })
+            // SAFETY: the library guarantees `len` readable bytes while the buffer lives.
+            .and_then(|()| Image::decode(unsafe { std::slice::from_raw_parts(data, len) }));
+        // SAFETY: plain handle argument.
+        let destroyed = unsafe { pixbridge::pixbridge_buffer_destroy(buffer) };
+        assert_eq!(destroyed, ErrorCode::Ok, "destroying buffer {buffer}");
+        result
     }
 }
 
-/// Number of live image handles (the core has none: always 0).
-pub fn live_images() -> u64 {
-    0
+/// Number of live image plus buffer handles (for leak checks).
+pub fn live_handles() -> u64 {
+    let (mut images, mut buffers) = (0u64, 0u64);
+    // SAFETY: both out-parameters are writable.
+    let code = unsafe { pixbridge::pixbridge_live_handles(&mut images, &mut buffers) };
+    assert_eq!(code, ErrorCode::Ok);
+    images + buffers
 }
 
-/// The names of all operations the library exports.
+/// The names of all operations in the library's single operation table.
 pub fn operation_names() -> Vec<&'static str> {
-    vec![
-        "blur",
-        "unsharpen",
-        "resize",
-        "crop",
-        "rotate90",
-        "rotate270",
-        "mirror",
-        "flip_vertical",
-        "rotate180",
-        "grayscale",
-        "adjust_brightness",
-        "adjust_contrast",
-    ]
+    pixbridge_runtime::OPERATIONS.iter().map(|op| op.name).collect()
 }
 
 /// The library's name for an error code number.
 pub fn error_name(code: u32) -> &'static str {
-    [
-        "Ok",
-        "NullArgument",
-        "InvalidHandle",
-        "NotFound",
-        "Io",
-        "PermissionDenied",
-        "UnsupportedFormat",
-        "Decode",
-        "Encode",
-        "InvalidArgument",
-        "LimitExceeded",
-        "InvalidUtf8",
-        "BufferTooSmall",
-        "Panic",
-    ][code as usize]
+    ErrorCode::ALL.into_iter().find(|c| c.as_u32() == code).map_or("<unknown>", ErrorCode::name)
 }

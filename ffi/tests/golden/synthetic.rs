@@ -59,7 +59,8 @@ pub fn gradient_rgb_pixel(x: u32, y: u32, width: u32, height: u32) -> [u8; 3] {
 pub fn gradient_rgba_pixel(x: u32, y: u32, width: u32, height: u32) -> [u8; 4] {
     let [r, g, b] = gradient_rgb_pixel(x, y, width, height);
     let span = 3 * width.saturating_sub(1) + 5 * height.saturating_sub(1);
-    let a = if span == 0 { 255 } else { ((3 * x + 5 * y) * 255 / span) as u8 };
+    // A 1x1 image has no span: fully opaque.
+    let a = ((3 * x + 5 * y) * 255).checked_div(span).map_or(255, |v| v as u8);
     [r, g, b, a]
 }
 
