@@ -22,6 +22,12 @@ cargo test --release --offline -p pixbridge-jni
 stage "Java: generated sources are up to date with pixbridge_runtime::OPERATIONS"
 cargo run --release --offline -q -p pixbridge-jni --bin pixbridge-java-gen -- --check
 
+stage "Java: Javadoc on every public type and member (doclint, warnings are errors)"
+javadoc_out="$(mktemp -d)"
+javadoc -quiet -Xdoclint:all -Werror -d "$javadoc_out" \
+    bindings-java/src/main/java/module-info.java bindings-java/src/main/java/io/pixbridge/*.java
+rm -rf "$javadoc_out"
+
 stage "Java: libpixbridge_jni.so exports only JNI entry points"
 library=target/release/libpixbridge_jni.so
 exports="$(nm -D --defined-only "$library" | awk '{ print $NF }')"

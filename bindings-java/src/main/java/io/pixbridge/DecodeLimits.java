@@ -15,6 +15,9 @@ public record DecodeLimits(int maxWidth, int maxHeight, long maxDecodedBytes) {
     /**
      * Checks the limits.
      *
+     * @param maxWidth largest accepted width in pixels; not negative
+     * @param maxHeight largest accepted height in pixels; not negative
+     * @param maxDecodedBytes largest accepted size of the decoded pixel data in bytes; not negative
      * @throws IllegalArgumentException if a limit is negative
      */
     public DecodeLimits {
