@@ -33,6 +33,9 @@ use synthetic::SyntheticImage;
 /// ImageMagick by `golden_decode_matches_imagemagick`.
 const PHOTOS: [&str; 5] = ["rocket.jpg", "hubble_deep_field.jpg", "astronaut.png", "coffee.png", "chelsea.png"];
 
+/// An input that deliberately does not exist: opening it must fail with `NotFound`.
+const MISSING_INPUT: &str = "does-not-exist.png";
+
 /// Every error code name, by code (design.md "Error codes").
 const ERROR_NAMES: [&str; 14] = [
     "Ok",
@@ -136,7 +139,9 @@ fn encode_decode_reference(src: &Rgba, format: Format, quality: Option<u32>) -> 
             for p in opaque.pixels.chunks_exact_mut(4) {
                 p[3] = 255;
             }
-            Expected::Close { reference: opaque, max_mean: 3.0, max_abs: 64 }
+            // Measured: quality 90 on the gradient gives mean 0.65, default quality on rocket.jpg
+            // mean 1.1 with a largest error of 49 at a sharp edge.
+            Expected::Close { reference: opaque, max_mean: 2.0, max_abs: 64 }
         }
         Format::Gif => {
             // GIF stores a palette of at most 256 colours and 1-bit transparency; only images
@@ -216,7 +221,8 @@ fn run_case(
     log: &mut Vec<String>,
 ) -> Result<Outcome, String> {
     let path = testdata_dir().join(&case.input);
-    let predicted_open_error = broken.get(case.input.as_str()).copied();
+    let predicted_open_error =
+        if case.input == MISSING_INPUT { Some("NotFound") } else { broken.get(case.input.as_str()).copied() };
     let mut image = match abi::Image::open(&path) {
         Ok(image) => image,
         Err(failure) => return check_failure("open", &failure, predicted_open_error),
@@ -399,6 +405,8 @@ fn manifest_covers_every_operation_and_input() {
         assert!(inputs.contains(file), "no case reads {file}");
         assert!(testdata_dir().join(file).is_file(), "{file} is missing");
     }
+    assert!(inputs.contains(MISSING_INPUT), "no case opens a missing file");
+    assert!(!testdata_dir().join(MISSING_INPUT).exists(), "{MISSING_INPUT} must not exist");
     let formats: BTreeSet<String> = cases
         .iter()
         .flat_map(|c| &c.ops)
