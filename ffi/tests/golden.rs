@@ -7,8 +7,11 @@
 //! - `golden_decode_matches_imagemagick` (ignored; CI runs it explicitly): decodes the test
 //!   files with ImageMagick's `convert` and compares, which is the independent check of the
 //!   photographs' decoding.
-//! - `manifest_covers_every_operation_and_input`: the manifest exercises every operation, every
-//!   test file and every error rule.
+//! - `manifest_covers_every_operation_and_input`: the manifest exercises every operation of the
+//!   library's operation table, every test file, every round-trip format and enough errors.
+//! - `synthetic_files_match_their_generator`, `references_agree_with_hand_computed_examples`,
+//!   `pinning_rewrites_only_the_named_case`, `error_code_names_match_the_c_abi`: checks of the
+//!   test data, of the references themselves and of the runner's plumbing.
 
 #[path = "golden/abi.rs"]
 mod abi;

@@ -101,16 +101,34 @@ impl Image {
         Rgba::new(info.width, info.height, pixels)
     }
 
+    /// The zero-copy pixel view's address and length.
+    fn pixels_view(&self) -> (*const u8, usize) {
+        let (mut data, mut len) = (ptr::null::<u8>(), 0usize);
+        // SAFETY: both out-parameters are writable.
+        check(unsafe { pixbridge::pixbridge_image_pixels(self.0, &mut data, &mut len) })
+            .unwrap_or_else(|f| panic!("pixels: {} {}", f.code, f.message));
+        (data, len)
+    }
+
     /// Applies one manifest step; a fresh-kind result replaces (and releases) the image.
+    ///
+    /// Also checks the operation rule the bindings rely on: a new-image operation leaves its
+    /// source unchanged, and an in-place operation keeps the pixel buffer where it is.
     pub fn apply(&mut self, op: &Op) -> Result<(), Failure> {
+        if let Op::EncodeDecode { format, quality } = *op {
+            *self = self.encode_decode(format as u32, quality.unwrap_or(0))?;
+            return Ok(());
+        }
         let h = self.0;
+        let source = self.rgba();
+        let view_before = self.pixels_view();
         let mut out = 0u64;
         // SAFETY (every call below): plain values and a writable `out`.
-        let code = unsafe {
+        let (code, fresh) = unsafe {
             match *op {
-                Op::Blur { sigma } => pixbridge::pixbridge_image_blur(h, sigma, &mut out),
+                Op::Blur { sigma } => (pixbridge::pixbridge_image_blur(h, sigma, &mut out), true),
                 Op::Unsharpen { sigma, amount, threshold } => {
-                    pixbridge::pixbridge_image_unsharpen(h, sigma, amount, threshold, &mut out)
+                    (pixbridge::pixbridge_image_unsharpen(h, sigma, amount, threshold, &mut out), true)
                 }
                 Op::Resize { width, height, filter } => {
                     let filter = match filter {
@@ -118,31 +136,35 @@ impl Image {
                         Filter::Bilinear => 1,
                         Filter::Lanczos3 => 2,
                     };
-                    pixbridge::pixbridge_image_resize(h, width, height, filter, &mut out)
+                    (pixbridge::pixbridge_image_resize(h, width, height, filter, &mut out), true)
                 }
-                Op::Crop { x, y, width, height } => pixbridge::pixbridge_image_crop(h, x, y, width, height, &mut out),
-                Op::Rotate90 => pixbridge::pixbridge_image_rotate90(h, &mut out),
-                Op::Rotate270 => pixbridge::pixbridge_image_rotate270(h, &mut out),
-                Op::Mirror => return check(pixbridge::pixbridge_image_mirror(h)),
-                Op::FlipVertical => return check(pixbridge::pixbridge_image_flip_vertical(h)),
-                Op::Rotate180 => return check(pixbridge::pixbridge_image_rotate180(h)),
-                Op::Grayscale => return check(pixbridge::pixbridge_image_grayscale(h)),
-                Op::AdjustBrightness { delta } => {
-                    return check(pixbridge::pixbridge_image_adjust_brightness(h, delta));
+                Op::Crop { x, y, width, height } => {
+                    (pixbridge::pixbridge_image_crop(h, x, y, width, height, &mut out), true)
                 }
-                Op::AdjustContrast { contrast } => {
-                    return check(pixbridge::pixbridge_image_adjust_contrast(h, contrast));
-                }
-                Op::EncodeDecode { format, quality } => {
-                    let decoded = self.encode_decode(format as u32, quality.unwrap_or(0))?;
-                    *self = decoded;
-                    return Ok(());
-                }
+                Op::Rotate90 => (pixbridge::pixbridge_image_rotate90(h, &mut out), true),
+                Op::Rotate270 => (pixbridge::pixbridge_image_rotate270(h, &mut out), true),
+                Op::Mirror => (pixbridge::pixbridge_image_mirror(h), false),
+                Op::FlipVertical => (pixbridge::pixbridge_image_flip_vertical(h), false),
+                Op::Rotate180 => (pixbridge::pixbridge_image_rotate180(h), false),
+                Op::Grayscale => (pixbridge::pixbridge_image_grayscale(h), false),
+                Op::AdjustBrightness { delta } => (pixbridge::pixbridge_image_adjust_brightness(h, delta), false),
+                Op::AdjustContrast { contrast } => (pixbridge::pixbridge_image_adjust_contrast(h, contrast), false),
+                Op::EncodeDecode { .. } => unreachable!("handled above"),
             }
         };
         check(code)?;
-        assert_ne!(out, 0, "{}: success must return a handle", op.name());
-        *self = Image(out);
+        if fresh {
+            assert_ne!(out, 0, "{}: success must return a handle", op.name());
+            assert!(self.rgba() == source, "{}: a new-image operation changed its source", op.name());
+            *self = Image(out);
+        } else {
+            assert_eq!(
+                self.pixels_view(),
+                view_before,
+                "{}: an in-place operation moved or resized the pixel buffer",
+                op.name()
+            );
+        }
         Ok(())
     }
 
