@@ -1,0 +1,106 @@
+//! Arbitrary call sequences through the C ABI with arbitrary handles and parameters: every call
+//! must return a code, and a failed call must leave a message.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use pixbridge::*;
+
+#[derive(Arbitrary, Debug)]
+enum Handle {
+    /// One of the handles created so far (index modulo their number).
+    Live(u8),
+    /// Any number at all.
+    Forged(u64),
+}
+
+#[derive(Arbitrary, Debug)]
+enum Call {
+    FromPixels(u8, u8),
+    Decode(Vec<u8>),
+    Destroy(Handle),
+    Blur(Handle, f32),
+    Resize(Handle, u16, u16, u32),
+    Crop(Handle, u32, u32, u32, u32),
+    Mirror(Handle),
+    Contrast(Handle, f32),
+    Info(Handle),
+    Pixels(Handle),
+    Encode(Handle, u32, u32),
+    BufferDestroy(Handle),
+}
+
+fn message_is_set() -> bool {
+    let mut length = 0usize;
+    // SAFETY: a null buffer of length 0 asks for the length only.
+    unsafe { pixbridge_last_error_message(std::ptr::null_mut(), 0, &mut length) };
+    length > 0
+}
+
+fuzz_target!(|calls: Vec<Call>| {
+    let mut handles: Vec<u64> = Vec::new();
+    let pick = |handles: &Vec<u64>, handle: &Handle| match handle {
+        Handle::Live(index) if !handles.is_empty() => handles[*index as usize % handles.len()],
+        Handle::Live(_) => 0,
+        Handle::Forged(value) => *value,
+    };
+    for call in calls.iter().take(32) {
+        let mut out = 0u64;
+        // SAFETY (all calls below): every pointer passed is valid for the stated length; handles
+        // and numbers are arbitrary, which is exactly what the ABI must survive.
+        let code = unsafe {
+            match call {
+                Call::FromPixels(w, h) => {
+                    let (w, h) = (u32::from(*w % 32), u32::from(*h % 32));
+                    let pixels = vec![128u8; (w * h * 4) as usize];
+                    pixbridge_image_from_pixels(w, h, pixels.as_ptr(), pixels.len(), &mut out)
+                }
+                Call::Decode(bytes) => pixbridge_image_decode(bytes.as_ptr(), bytes.len(), std::ptr::null(), &mut out),
+                Call::Destroy(handle) => pixbridge_image_destroy(pick(&handles, handle)),
+                Call::Blur(handle, sigma) => pixbridge_image_blur(pick(&handles, handle), sigma.clamp(-1.0, 20.0), &mut out),
+                Call::Resize(handle, w, h, filter) => {
+                    pixbridge_image_resize(pick(&handles, handle), u32::from(*w % 300), u32::from(*h % 300), *filter, &mut out)
+                }
+                Call::Crop(handle, x, y, w, h) => pixbridge_image_crop(pick(&handles, handle), *x, *y, *w, *h, &mut out),
+                Call::Mirror(handle) => pixbridge_image_mirror(pick(&handles, handle)),
+                Call::Contrast(handle, contrast) => pixbridge_image_adjust_contrast(pick(&handles, handle), *contrast),
+                Call::Info(handle) => {
+                    let mut info = ImageInfo { width: 0, height: 0, color_type: ColorType::L8 };
+                    pixbridge_image_info(pick(&handles, handle), &mut info)
+                }
+                Call::Pixels(handle) => {
+                    let (mut data, mut length) = (std::ptr::null(), 0usize);
+                    let code = pixbridge_image_pixels(pick(&handles, handle), &mut data, &mut length);
+                    if code == ErrorCode::Ok && length > 0 {
+                        // Touch both ends: ASan reports any out-of-bounds view.
+                        std::hint::black_box((*data, *data.add(length - 1)));
+                    }
+                    code
+                }
+                Call::Encode(handle, format, quality) => {
+                    let code = pixbridge_image_encode(pick(&handles, handle), *format % 12, *quality % 120, &mut out);
+                    if code == ErrorCode::Ok {
+                        handles.push(out);
+                        out = 0;
+                    }
+                    code
+                }
+                Call::BufferDestroy(handle) => pixbridge_buffer_destroy(pick(&handles, handle)),
+            }
+        };
+        if code == ErrorCode::Ok {
+            if out != 0 {
+                handles.push(out);
+            }
+        } else {
+            assert!(message_is_set(), "{call:?} failed with {code:?} but left no message");
+        }
+    }
+    for handle in handles {
+        // SAFETY: plain values; stale ones give InvalidHandle.
+        unsafe {
+            pixbridge_image_destroy(handle);
+            pixbridge_buffer_destroy(handle);
+        }
+    }
+});

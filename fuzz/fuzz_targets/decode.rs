@@ -1,0 +1,14 @@
+//! Arbitrary bytes through the decoder: every outcome must be an image or an error.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use pixbridge_core::{DecodeLimits, Image};
+
+fuzz_target!(|data: &[u8]| {
+    // Tighter than the defaults so a run's memory stays bounded; the check is the same code.
+    let limits = DecodeLimits { max_width: 4096, max_height: 4096, max_decoded_bytes: 64 << 20 };
+    if let Ok(image) = Image::decode_with_limits(data, &limits) {
+        assert_eq!(image.pixels().len(), image.width() as usize * image.height() as usize * 4);
+        assert!(image.width() <= limits.max_width && image.height() <= limits.max_height);
+    }
+});
