@@ -1,0 +1,29 @@
+using Pixbridge.Native;
+
+namespace Pixbridge;
+
+/// <summary>
+/// Counters of the native library, for leak tests and monitoring.
+/// </summary>
+public static class Diagnostics
+{
+    /// <summary>
+    /// Number of native image handles alive in this process right now (images not yet disposed
+    /// or collected by the garbage collector).
+    /// </summary>
+    /// <exception cref="System.DllNotFoundException">The native library could not be loaded.</exception>
+    public static long LiveImageCount => (long)ReadCounters().Images;
+
+    /// <summary>Number of native encoded-buffer handles alive right now (normally 0 between calls).</summary>
+    /// <exception cref="System.DllNotFoundException">The native library could not be loaded.</exception>
+    public static long LiveBufferCount => (long)ReadCounters().Buffers;
+
+    private static (ulong Images, ulong Buffers) ReadCounters()
+    {
+        NativeLibraryLoader.EnsureLoaded();
+        ulong images = 0;
+        ulong buffers = 0;
+        NativeCalls.Check(Interop.pixbridge_live_handles(ref images, ref buffers));
+        return (images, buffers);
+    }
+}

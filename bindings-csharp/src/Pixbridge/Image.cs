@@ -1,0 +1,417 @@
+using System;
+using System.IO;
+using System.Runtime.InteropServices;
+using Pixbridge.Native;
+
+namespace Pixbridge;
+
+/// <summary>
+/// An image held by the native Pixbridge library as tightly packed RGBA8 pixels.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Create images with <see cref="Open(string, DecodeLimits?)"/>, <see cref="Load(ReadOnlySpan{byte}, DecodeLimits?)"/>
+/// or <see cref="FromPixels"/>, and dispose them when done (<c>using var image = Image.Open(path);</c>).
+/// An image that is never disposed is freed by the garbage collector's finalizer; its native
+/// memory is reported to the GC with <see cref="GC.AddMemoryPressure"/>. After
+/// <see cref="Dispose"/>, every member throws <see cref="ObjectDisposedException"/>.
+/// </para>
+/// <para>
+/// Operations follow one rule: those that keep the size and map each pixel to one pixel change
+/// the image in place and return <c>void</c> (<see cref="Mirror"/>, <see cref="FlipVertical"/>,
+/// <see cref="Rotate180"/>, <see cref="Grayscale"/>, <see cref="AdjustBrightness"/>,
+/// <see cref="AdjustContrast"/>); those that change the size or mix neighbouring pixels return a
+/// new image and leave this one untouched (<see cref="Blur"/>, <see cref="Unsharpen"/>,
+/// <see cref="Resize"/>, <see cref="Crop"/>, <see cref="Rotate90"/>, <see cref="Rotate270"/>).
+/// </para>
+/// <para>
+/// Thread safety: all members may be called from any thread. Different images are independent.
+/// Calls on the same image from several threads are safe too: the native library serialises
+/// in-place operations on one image and keeps its memory alive while any call runs, and a
+/// <see cref="Dispose"/> that races with a running call only takes effect when the call returns.
+/// The outcome of racing in-place operations depends on their order, as with any shared object.
+/// </para>
+/// </remarks>
+public sealed partial class Image : IDisposable
+{
+    private readonly ImageHandle _handle;
+
+    /// <summary>
+    /// Set by <see cref="Dispose"/>. The SafeHandle alone cannot tell: while a pixel view holds a
+    /// reference, the handle stays open after Dispose.
+    /// </summary>
+    private volatile bool _disposed;
+
+    private readonly int _width;
+    private readonly int _height;
+
+    private Image(ImageHandle handle, int width, int height)
+    {
+        _handle = handle;
+        _width = width;
+        _height = height;
+    }
+
+    /// <summary>Width in pixels (never changes; operations that resize return a new image).</summary>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    public int Width
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _width;
+        }
+    }
+
+    /// <summary>Height in pixels (never changes).</summary>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    public int Height
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _height;
+        }
+    }
+
+    /// <summary>
+    /// The colour type the image was decoded from (<see cref="ColorType.Rgba8"/> for images made
+    /// from pixels; <see cref="ColorType.L8"/> or <see cref="ColorType.La8"/> after
+    /// <see cref="Grayscale"/>). It decides the channel layout used when saving.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    public ColorType ColorType
+    {
+        get
+        {
+            using var lease = Lease();
+            var info = default(ImageInfo);
+            NativeCalls.Check(Interop.pixbridge_image_info(lease.Handle, ref info));
+            return NativeCalls.ToPublic(info.color_type);
+        }
+    }
+
+    /// <summary>Size of the RGBA8 pixels in bytes (<c>Width * Height * 4</c>).</summary>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    public long PixelByteCount => (long)Width * Height * 4;
+
+    /// <summary>Opens an image file; the format is detected from the content, not the extension.</summary>
+    /// <param name="path">Path of the file (relative paths are relative to the current directory).</param>
+    /// <param name="limits">Decode limits; <c>null</c> for <see cref="DecodeLimits.Default"/>.</param>
+    /// <returns>The decoded image (EXIF orientation applied).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not valid Unicode.</exception>
+    /// <exception cref="PixbridgeException">
+    /// The file cannot be read or decoded: <see cref="ErrorCode.NotFound"/>, <see cref="ErrorCode.Io"/>,
+    /// <see cref="ErrorCode.PermissionDenied"/>, <see cref="ErrorCode.UnsupportedFormat"/>,
+    /// <see cref="ErrorCode.Decode"/> or <see cref="ErrorCode.LimitExceeded"/>.
+    /// </exception>
+    /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
+    public static Image Open(string path, DecodeLimits? limits = null)
+    {
+        var utf8 = NativeCalls.PathToUtf8(path, nameof(path));
+        NativeLibraryLoader.EnsureLoaded();
+        var nativeLimits = (limits ?? DecodeLimits.Default).ToNative();
+        ulong result = 0;
+        NativeCalls.Check(Interop.pixbridge_image_open(ref utf8[0], (nuint)utf8.Length, ref nativeLimits, ref result));
+        return Adopt(result);
+    }
+
+    /// <summary>Decodes an encoded image (PNG, JPEG, WebP, ...) from memory; the format is detected from the content.</summary>
+    /// <param name="encoded">The encoded bytes.</param>
+    /// <param name="limits">Decode limits; <c>null</c> for <see cref="DecodeLimits.Default"/>.</param>
+    /// <returns>The decoded image.</returns>
+    /// <exception cref="ArgumentException"><paramref name="encoded"/> is empty.</exception>
+    /// <exception cref="PixbridgeException">
+    /// <see cref="ErrorCode.UnsupportedFormat"/>, <see cref="ErrorCode.Decode"/> or <see cref="ErrorCode.LimitExceeded"/>.
+    /// </exception>
+    /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
+    public static Image Load(ReadOnlySpan<byte> encoded, DecodeLimits? limits = null)
+    {
+        if (encoded.IsEmpty)
+        {
+            throw new ArgumentException("The encoded image is empty.", nameof(encoded));
+        }
+        NativeLibraryLoader.EnsureLoaded();
+        var nativeLimits = (limits ?? DecodeLimits.Default).ToNative();
+        ulong result = 0;
+        NativeCalls.Check(Interop.pixbridge_image_decode(
+            ref MemoryMarshal.GetReference(encoded), (nuint)encoded.Length, ref nativeLimits, ref result));
+        return Adopt(result);
+    }
+
+    /// <summary>Decodes an encoded image from a byte array; see <see cref="Load(ReadOnlySpan{byte}, DecodeLimits?)"/>.</summary>
+    /// <param name="encoded">The encoded bytes.</param>
+    /// <param name="limits">Decode limits; <c>null</c> for <see cref="DecodeLimits.Default"/>.</param>
+    /// <returns>The decoded image.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="encoded"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="encoded"/> is empty.</exception>
+    /// <exception cref="PixbridgeException">The bytes cannot be decoded.</exception>
+    /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
+    public static Image Load(byte[] encoded, DecodeLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        return Load(encoded.AsSpan(), limits);
+    }
+
+    /// <summary>Reads a stream to its end and decodes it; see <see cref="Load(ReadOnlySpan{byte}, DecodeLimits?)"/>.</summary>
+    /// <param name="stream">A readable stream, read from its current position; not closed.</param>
+    /// <param name="limits">Decode limits; <c>null</c> for <see cref="DecodeLimits.Default"/>.</param>
+    /// <returns>The decoded image.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not readable or has no data left.</exception>
+    /// <exception cref="PixbridgeException">The bytes cannot be decoded.</exception>
+    /// <exception cref="IOException">Reading the stream failed.</exception>
+    /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
+    public static Image Load(Stream stream, DecodeLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanRead)
+        {
+            throw new ArgumentException("The stream is not readable.", nameof(stream));
+        }
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        if (buffer.Length == 0)
+        {
+            throw new ArgumentException("The stream has no data left to decode.", nameof(stream));
+        }
+        return Load(new ReadOnlySpan<byte>(buffer.GetBuffer(), 0, (int)buffer.Length), limits);
+    }
+
+    /// <summary>Creates an image from tightly packed RGBA8 pixels (row-major, straight alpha).</summary>
+    /// <param name="width">Width in pixels (at least 1).</param>
+    /// <param name="height">Height in pixels (at least 1).</param>
+    /// <param name="rgba">Exactly <c>width * height * 4</c> bytes; copied.</param>
+    /// <returns>A new image whose colour type is <see cref="ColorType.Rgba8"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> or <paramref name="height"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="rgba"/> does not hold exactly <c>width * height * 4</c> bytes.</exception>
+    /// <exception cref="PixbridgeException">The native library rejected the size (<see cref="ErrorCode.InvalidArgument"/>).</exception>
+    /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
+    public static Image FromPixels(int width, int height, ReadOnlySpan<byte> rgba)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        var expected = (long)width * height * 4;
+        if (rgba.Length != expected)
+        {
+            throw new ArgumentException($"Expected {expected} bytes ({width} x {height} x 4), got {rgba.Length}.", nameof(rgba));
+        }
+        NativeLibraryLoader.EnsureLoaded();
+        ulong result = 0;
+        NativeCalls.Check(Interop.pixbridge_image_from_pixels(
+            (uint)width, (uint)height, ref MemoryMarshal.GetReference(rgba), (nuint)rgba.Length, ref result));
+        return Adopt(result);
+    }
+
+    /// <summary>Saves to a file; the format comes from the extension (png, jpg, jpeg, webp, bmp, tif, tiff, gif, qoi, tga, pnm, ppm, pgm, ico).</summary>
+    /// <param name="path">Destination path. The file is written to a temporary file and renamed, so a failure never leaves a half-written file.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not valid Unicode.</exception>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    /// <exception cref="PixbridgeException">
+    /// <see cref="ErrorCode.UnsupportedFormat"/> for an unknown extension, <see cref="ErrorCode.Io"/>,
+    /// <see cref="ErrorCode.PermissionDenied"/>, <see cref="ErrorCode.NotFound"/> (missing folder) or <see cref="ErrorCode.Encode"/>.
+    /// </exception>
+    public void Save(string path)
+    {
+        var utf8 = NativeCalls.PathToUtf8(path, nameof(path));
+        using var lease = Lease();
+        NativeCalls.Check(Interop.pixbridge_image_save(lease.Handle, ref utf8[0], (nuint)utf8.Length));
+    }
+
+    /// <summary>Saves to a file in an explicit format, whatever the extension.</summary>
+    /// <param name="path">Destination path (written atomically, as with <see cref="Save(string)"/>).</param>
+    /// <param name="format">The format to write.</param>
+    /// <param name="quality">JPEG quality 1-100, or <c>null</c> for the format's default (JPEG: 90). Other formats accept only <c>null</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not valid Unicode.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined or <paramref name="quality"/> is outside 1-100.</exception>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    /// <exception cref="PixbridgeException">Writing or encoding failed, or the format does not take a quality (<see cref="ErrorCode.InvalidArgument"/>).</exception>
+    public void Save(string path, ImageFormat format, int? quality = null)
+    {
+        var utf8 = NativeCalls.PathToUtf8(path, nameof(path));
+        var (nativeFormat, nativeQuality) = EncodeArguments(format, quality);
+        using var lease = Lease();
+        NativeCalls.Check(Interop.pixbridge_image_save_as(lease.Handle, ref utf8[0], (nuint)utf8.Length, nativeFormat, nativeQuality));
+    }
+
+    /// <summary>Encodes and writes the image to a stream.</summary>
+    /// <param name="stream">A writable stream; written at its current position and not closed.</param>
+    /// <param name="format">The format to write.</param>
+    /// <param name="quality">JPEG quality 1-100, or <c>null</c> for the format's default.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not writable.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined or <paramref name="quality"/> is outside 1-100.</exception>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    /// <exception cref="PixbridgeException">Encoding failed.</exception>
+    /// <exception cref="IOException">Writing to the stream failed.</exception>
+    public void Save(Stream stream, ImageFormat format, int? quality = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanWrite)
+        {
+            throw new ArgumentException("The stream is not writable.", nameof(stream));
+        }
+        stream.Write(Encode(format, quality));
+    }
+
+    /// <summary>Encodes the image in memory.</summary>
+    /// <param name="format">The format to produce.</param>
+    /// <param name="quality">JPEG quality 1-100, or <c>null</c> for the format's default (JPEG: 90). Other formats accept only <c>null</c>.</param>
+    /// <returns>The encoded bytes.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined or <paramref name="quality"/> is outside 1-100.</exception>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    /// <exception cref="PixbridgeException">
+    /// Encoding failed (<see cref="ErrorCode.Encode"/>), or the format cannot hold this image or
+    /// does not take a quality (<see cref="ErrorCode.InvalidArgument"/>).
+    /// </exception>
+    public byte[] Encode(ImageFormat format, int? quality = null)
+    {
+        var (nativeFormat, nativeQuality) = EncodeArguments(format, quality);
+        ulong buffer = 0;
+        using (var lease = Lease())
+        {
+            NativeCalls.Check(Interop.pixbridge_image_encode(lease.Handle, nativeFormat, nativeQuality, ref buffer));
+        }
+        try
+        {
+            var data = IntPtr.Zero;
+            nuint length = 0;
+            NativeCalls.Check(Interop.pixbridge_buffer_data(buffer, ref data, ref length));
+            var bytes = GC.AllocateUninitializedArray<byte>(checked((int)length));
+            Marshal.Copy(data, bytes, 0, bytes.Length);
+            return bytes;
+        }
+        finally
+        {
+            Interop.pixbridge_buffer_destroy(buffer);
+        }
+    }
+
+    /// <summary>Copies the RGBA8 pixels (<see cref="PixelByteCount"/> bytes, rows of <c>Width * 4</c>) into <paramref name="destination"/>.</summary>
+    /// <param name="destination">At least <see cref="PixelByteCount"/> bytes; only that many are written.</param>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is too small.</exception>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    public void CopyPixels(Span<byte> destination)
+    {
+        if (destination.Length < PixelByteCount)
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} bytes; the pixels need {PixelByteCount}.", nameof(destination));
+        }
+        using var lease = Lease();
+        NativeCalls.Check(Interop.pixbridge_image_copy_pixels(
+            lease.Handle, ref MemoryMarshal.GetReference(destination), (nuint)PixelByteCount));
+    }
+
+    /// <summary>Copies the RGBA8 pixels into a new array.</summary>
+    /// <returns><see cref="PixelByteCount"/> bytes, rows of <c>Width * 4</c>.</returns>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    public byte[] ToPixelArray()
+    {
+        var pixels = GC.AllocateUninitializedArray<byte>(checked((int)PixelByteCount));
+        CopyPixels(pixels);
+        return pixels;
+    }
+
+    /// <summary>
+    /// A zero-copy, read-only view of the RGBA8 pixels. Dispose the view (<c>using</c>) when done:
+    /// it keeps the native memory alive, even past <see cref="Dispose"/> of this image.
+    /// </summary>
+    /// <returns>The view; its <see cref="PixelView.Span"/> holds <see cref="PixelByteCount"/> bytes.</returns>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    public unsafe PixelView ViewPixels()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var added = false;
+        _handle.DangerousAddRef(ref added);
+        try
+        {
+            var data = IntPtr.Zero;
+            nuint length = 0;
+            NativeCalls.Check(Interop.pixbridge_image_pixels(_handle.Native, ref data, ref length));
+            var view = new PixelView(_handle, new ReadOnlySpan<byte>((void*)data, checked((int)length)), _width, _height);
+            added = false; // the view owns the reference now
+            return view;
+        }
+        finally
+        {
+            if (added)
+            {
+                _handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Frees the native image (at once, or when the last running call on it returns). Calling it again does nothing.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _handle.Dispose();
+    }
+
+    /// <summary>Describes the image, e.g. <c>Image 640x427</c>.</summary>
+    /// <returns>A short description.</returns>
+    public override string ToString() => _disposed ? "Image (disposed)" : $"Image {_width}x{_height}";
+
+    /// <summary>Takes ownership of a new native handle (from a factory or a fresh operation).</summary>
+    private static Image Adopt(ulong native)
+    {
+        var handle = new ImageHandle(native);
+        var info = default(ImageInfo);
+        var code = Interop.pixbridge_image_info(native, ref info);
+        if (!code.IsOk)
+        {
+            handle.Dispose();
+            NativeCalls.Check(code);
+        }
+        var image = new Image(handle, checked((int)info.width), checked((int)info.height));
+        handle.AddMemoryPressure((long)image._width * image._height * 4);
+        return image;
+    }
+
+    private static (uint Format, uint Quality) EncodeArguments(ImageFormat format, int? quality)
+    {
+        if (!Enum.IsDefined(format))
+        {
+            throw new ArgumentOutOfRangeException(nameof(format), format, "Not a defined ImageFormat.");
+        }
+        if (quality is { } q)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(q, 1, nameof(quality));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(q, 100, nameof(quality));
+        }
+        return ((uint)format, (uint)(quality ?? 0));
+    }
+
+    /// <summary>Holds a reference on the handle for the duration of one native call.</summary>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    private HandleLease Lease()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed between the check above and the add-ref by another thread.
+            throw new ObjectDisposedException(nameof(Image));
+        }
+        return new HandleLease(_handle);
+    }
+
+    /// <summary>One SafeHandle reference: the native image cannot be destroyed while it is held.</summary>
+    private readonly ref struct HandleLease
+    {
+        private readonly ImageHandle _handle;
+
+        internal HandleLease(ImageHandle handle) => _handle = handle;
+
+        internal ulong Handle => _handle.Native;
+
+        public void Dispose() => _handle.DangerousRelease();
+    }
+}

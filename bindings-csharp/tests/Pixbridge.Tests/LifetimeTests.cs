@@ -1,0 +1,128 @@
+using System;
+using System.IO;
+using System.Runtime.CompilerServices;
+using Xunit;
+
+namespace Pixbridge.Tests;
+
+/// <summary>Tests that read the process-wide live-handle counters run alone, after the parallel tests.</summary>
+[CollectionDefinition(nameof(SerialCollection), DisableParallelization = true)]
+public sealed class SerialCollection
+{
+}
+
+/// <summary>Dispose, finalization and the native live-handle counters.</summary>
+[Collection(nameof(SerialCollection))]
+public sealed class LifetimeTests
+{
+    private static Image Small() => Image.FromPixels(4, 4, new byte[4 * 4 * 4]);
+
+    private static long SettledLiveImages()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        return Diagnostics.LiveImageCount;
+    }
+
+    [Fact]
+    public void EveryMemberThrowsObjectDisposedExceptionAfterDispose()
+    {
+        var image = Small();
+        image.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => image.Width);
+        Assert.Throws<ObjectDisposedException>(() => image.Height);
+        Assert.Throws<ObjectDisposedException>(() => image.ColorType);
+        Assert.Throws<ObjectDisposedException>(() => image.PixelByteCount);
+        Assert.Throws<ObjectDisposedException>(() => image.Blur(1f));
+        Assert.Throws<ObjectDisposedException>(() => image.Mirror());
+        Assert.Throws<ObjectDisposedException>(() => image.Crop(0, 0, 1, 1));
+        Assert.Throws<ObjectDisposedException>(() => image.Encode(ImageFormat.Png));
+        Assert.Throws<ObjectDisposedException>(() => image.Save(Path.Combine(Path.GetTempPath(), "never-written.png")));
+        Assert.Throws<ObjectDisposedException>(() => image.Save(new MemoryStream(), ImageFormat.Png));
+        Assert.Throws<ObjectDisposedException>(() => image.CopyPixels(new byte[64]));
+        Assert.Throws<ObjectDisposedException>(() => image.ToPixelArray());
+        Assert.Throws<ObjectDisposedException>(() => { using var view = image.ViewPixels(); });
+        Assert.Equal("Image (disposed)", image.ToString());
+    }
+
+    [Fact]
+    public void DoubleDisposeIsHarmlessAndFreesOnce()
+    {
+        var baseline = SettledLiveImages();
+        var image = Small();
+        Assert.Equal(baseline + 1, Diagnostics.LiveImageCount);
+        image.Dispose();
+        image.Dispose();
+        Assert.Equal(baseline, Diagnostics.LiveImageCount);
+        using var other = Small();
+        Assert.Equal(baseline + 1, Diagnostics.LiveImageCount);
+    }
+
+    [Fact]
+    public void ForgottenImagesAreFreedByTheGarbageCollector()
+    {
+        var baseline = SettledLiveImages();
+        const int count = 5000;
+        Abandon(count);
+        Assert.Equal(baseline, SettledLiveImages());
+        Assert.Equal(0, Diagnostics.LiveBufferCount);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Abandon(int count)
+    {
+        var before = Diagnostics.LiveImageCount;
+        for (var i = 0; i < count; i++)
+        {
+            var image = Small();
+            using var blurred = image.Blur(1f); // a fresh result that IS disposed
+            _ = image.Width;
+        }
+        // Some may already have been finalized; none can be freed twice.
+        Assert.True(Diagnostics.LiveImageCount <= before + count);
+    }
+
+    [Fact]
+    public void PixelViewKeepsMemoryAliveUntilDisposed()
+    {
+        var baseline = SettledLiveImages();
+        var pattern = new byte[4 * 4 * 4];
+        new Random(7).NextBytes(pattern);
+        var image = Image.FromPixels(4, 4, pattern);
+        var view = image.ViewPixels();
+        image.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => image.Width);
+        // The native image lives on for the view...
+        Assert.Equal(baseline + 1, Diagnostics.LiveImageCount);
+        Assert.True(view.Span.SequenceEqual(pattern));
+        view.Dispose();
+        // ...and is freed when the view lets go; a second Dispose of the view is harmless.
+        Assert.Equal(baseline, Diagnostics.LiveImageCount);
+        view.Dispose();
+        Assert.Equal(baseline, Diagnostics.LiveImageCount);
+    }
+
+    [Fact]
+    public void PixelViewShowsInPlaceChanges()
+    {
+        using var image = Image.FromPixels(2, 1, new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 });
+        using var view = image.ViewPixels();
+        image.Mirror();
+        Assert.True(view.Span.SequenceEqual(new byte[] { 5, 6, 7, 8, 1, 2, 3, 4 }));
+    }
+
+    [Fact]
+    public void EncodeLeavesNoBuffersBehind()
+    {
+        using var image = Small();
+        for (var i = 0; i < 50; i++)
+        {
+            _ = image.Encode(ImageFormat.Png);
+        }
+        Assert.Throws<PixbridgeException>(() => image.Encode(ImageFormat.Png, 50));
+        Assert.Equal(0, Diagnostics.LiveBufferCount);
+    }
+}
