@@ -29,11 +29,20 @@ if [[ "${1:-}" == "--check-generated" ]]; then
   cargo run --release --offline -q -p pixbridge-csharp-gen -- --check
 fi
 
+# The release profile keeps debug info (for profiling); the package ships the library without it.
+native="$repo/bindings-csharp/src/Pixbridge/obj/native/linux-x64/libpixbridge.so"
+mkdir -p "$(dirname "$native")"
+if command -v strip >/dev/null; then
+  strip --strip-debug -o "$native" target/release/libpixbridge.so
+else
+  cp target/release/libpixbridge.so "$native"
+fi
+
 echo "== dotnet pack -> bindings-csharp/local-feed"
 mkdir -p bindings-csharp/local-feed
 rm -f "bindings-csharp/local-feed/Pixbridge.$version.nupkg"
 dotnet pack bindings-csharp/src/Pixbridge/Pixbridge.csproj -c Release --nologo -v quiet \
-  -p:PixbridgeNativeLinuxX64="$repo/target/release/libpixbridge.so"
+  -p:PixbridgeNativeLinuxX64="$native"
 test -f "bindings-csharp/local-feed/Pixbridge.$version.nupkg"
 
 packages="${NUGET_PACKAGES:-$HOME/.nuget/packages}"

@@ -48,7 +48,8 @@ impl From<String> for GenerateError {
 
 /// Where the generated files live in the repository (`bindings-csharp/src/Pixbridge/Generated`).
 pub fn default_output_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../src/Pixbridge/Generated")
+    let generator = Path::new(env!("CARGO_MANIFEST_DIR"));
+    generator.parent().unwrap_or(generator).join("src/Pixbridge/Generated")
 }
 
 /// Generates every file from the inventory of `pixbridge-ffi` and the operation table of
