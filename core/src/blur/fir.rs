@@ -7,7 +7,7 @@
 
 use rayon::prelude::*;
 
-use super::simd::{Level, Simd, dispatch, load_premultiplied, store_straight};
+use super::simd::{Level, Simd, dispatch, load_premultiplied, prefetch_read, store_straight};
 
 /// Kernel radius for `sigma`: a Gaussian holds 6.3e-5 of its mass beyond 4 sigma, which moves
 /// an 8-bit result by at most 0.02 of a level.
@@ -33,6 +33,9 @@ pub(super) fn kernel(sigma: f32, radius: usize) -> Vec<f32> {
 /// one tile (`taps * TILE * 16` bytes) then stays in the L1/L2 cache.
 const TILE: usize = 64;
 
+/// How many rows ahead the source is prefetched.
+const PREFETCH_ROWS: usize = 6;
+
 /// `f32` lanes of one ring row (a whole tile, a multiple of [`BLOCK`]).
 const RING_ROW: usize = TILE * 4;
 
@@ -47,14 +50,7 @@ struct Scratch {
 }
 
 /// Blurs `src` (RGBA8, `w * h` pixels, straight alpha) with the direct separable kernel.
-pub(super) fn blur(
-    level: Level,
-    src: &[u8],
-    w: usize,
-    h: usize,
-    sigma: f32,
-    opaque: bool,
-) -> Vec<u8> {
+pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, opaque: bool) -> Vec<u8> {
     let radius = radius(sigma);
     let kernel = kernel(sigma, radius);
     let taps = kernel.len();
@@ -64,38 +60,19 @@ pub(super) fn blur(
     // context, so bands are kept well above that.
     let threads = rayon::current_num_threads().max(1);
     let band_rows = h.div_ceil(threads * 4).max(8 * radius).min(h);
-    out.par_chunks_mut(band_rows * row_len)
-        .enumerate()
-        .for_each_init(
-            || Scratch {
-                ring: vec![0.0; taps * RING_ROW],
-                padded: vec![0.0; (TILE + 2 * radius) * 4],
-                slots: vec![0; taps],
-            },
-            |scratch, (band, out_band)| {
-                let Scratch {
-                    ring,
-                    padded,
-                    slots,
-                } = scratch;
-                for x0 in (0..w).step_by(TILE) {
-                    blur_tile(
-                        level,
-                        src,
-                        w,
-                        h,
-                        x0,
-                        band * band_rows,
-                        out_band,
-                        &kernel,
-                        opaque,
-                        ring,
-                        padded,
-                        slots,
-                    );
-                }
-            },
-        );
+    out.par_chunks_mut(band_rows * row_len).enumerate().for_each_init(
+        || Scratch {
+            ring: vec![0.0; taps * RING_ROW],
+            padded: vec![0.0; (TILE + 2 * radius) * 4],
+            slots: vec![0; taps],
+        },
+        |scratch, (band, out_band)| {
+            let Scratch { ring, padded, slots } = scratch;
+            for x0 in (0..w).step_by(TILE) {
+                blur_tile(level, src, w, h, x0, band * band_rows, out_band, &kernel, opaque, ring, padded, slots);
+            }
+        },
+    );
     out
 }
 
@@ -154,6 +131,10 @@ fn blur_tile_impl<S: Simd>(
         let y = y0 + dy;
         let last = (y + radius).min(h - 1);
         while next <= last {
+            // Rows are a page or more apart, out of reach of the hardware prefetcher.
+            if next + PREFETCH_ROWS < h {
+                prefetch_read(&src[(next + PREFETCH_ROWS) * row_len..][load_start * 4..load_end * 4]);
+            }
             let row = &src[next * row_len..][..row_len];
             let (left, rest) = padded.split_at_mut(left_pad * 4);
             let (middle, rest) = rest.split_at_mut((load_end - load_start) * 4);
@@ -198,16 +179,14 @@ fn horizontal<S: Simd>(simd: S, padded: &[f32], kernel: &[f32], dst: &mut [f32])
         let centre = simd.splat(kernel[radius]);
         for (v, acc) in acc.iter_mut().take(vectors::<S>()).enumerate() {
             let at = j + 4 * radius + v * S::LANES;
-            *acc = simd.mul(centre, simd.load(&padded[at..]));
+            *acc = simd.mul(centre, simd.load_at(padded, at));
         }
         for m in 1..=radius {
             let weight = simd.splat(kernel[radius + m]);
             for (v, acc) in acc.iter_mut().take(vectors::<S>()).enumerate() {
                 let at = j + v * S::LANES;
-                let pair = simd.add(
-                    simd.load(&padded[at + 4 * (radius - m)..]),
-                    simd.load(&padded[at + 4 * (radius + m)..]),
-                );
+                let pair =
+                    simd.add(simd.load_at(padded, at + 4 * (radius - m)), simd.load_at(padded, at + 4 * (radius + m)));
                 *acc = simd.mul_add(weight, pair, *acc);
             }
         }
@@ -220,28 +199,21 @@ fn horizontal<S: Simd>(simd: S, padded: &[f32], kernel: &[f32], dst: &mut [f32])
 /// Sums the ring rows selected by `slots` with the kernel weights and writes the 8-bit pixels
 /// of `out` (at most [`RING_ROW`] lanes).
 #[inline(always)]
-fn vertical<S: Simd>(
-    simd: S,
-    ring: &[f32],
-    slots: &[usize],
-    kernel: &[f32],
-    out: &mut [u8],
-    opaque: bool,
-) {
+fn vertical<S: Simd>(simd: S, ring: &[f32], slots: &[usize], kernel: &[f32], out: &mut [u8], opaque: bool) {
     let radius = kernel.len() / 2;
     for (block, out) in out.chunks_mut(BLOCK).enumerate() {
         let j = block * BLOCK;
         let mut acc = [simd.splat(0.0); 8];
         let centre = simd.splat(kernel[radius]);
-        let row = |slot: usize, v: usize| &ring[slot * RING_ROW + j + v * S::LANES..];
+        let row = |slot: usize, v: usize| simd.load_at(ring, slot * RING_ROW + j + v * S::LANES);
         for (v, acc) in acc.iter_mut().take(vectors::<S>()).enumerate() {
-            *acc = simd.mul(centre, simd.load(row(slots[radius], v)));
+            *acc = simd.mul(centre, row(slots[radius], v));
         }
         for m in 1..=radius {
             let weight = simd.splat(kernel[radius + m]);
             let (above, below) = (slots[radius - m], slots[radius + m]);
             for (v, acc) in acc.iter_mut().take(vectors::<S>()).enumerate() {
-                let pair = simd.add(simd.load(row(above, v)), simd.load(row(below, v)));
+                let pair = simd.add(row(above, v), row(below, v));
                 *acc = simd.mul_add(weight, pair, *acc);
             }
         }

@@ -23,16 +23,17 @@
 
 use rayon::prelude::*;
 
-use super::simd::{Level, Simd, dispatch, load_premultiplied, round_to_bits, store_straight};
+use super::simd::{
+    Level, Simd, clamp_level, dispatch, load_premultiplied, prefetch_read, round_to_bits, store_straight,
+};
 
 /// Deriche's coefficients `(a, a', b, w)` for `Re((a - i a') exp((-b + i w) x))`.
-const DERICHE: [(f64, f64, f64, f64); 2] = [
-    (1.680, 3.735, 1.783, 0.6318),
-    (-0.6803, -0.2598, 1.723, 1.997),
-];
+const DERICHE: [(f64, f64, f64, f64); 2] = [(1.680, 3.735, 1.783, 0.6318), (-0.6803, -0.2598, 1.723, 1.997)];
 
 /// Lanes of the vertical pass: 16 RGBA pixels.
 const COLUMN_LANES: usize = 64;
+/// How many rows ahead the vertical pass prefetches the source.
+const PREFETCH_ROWS: usize = 8;
 /// Rows filtered together by the horizontal pass.
 const ROW_GROUP: usize = 4;
 /// Lanes of the horizontal pass: one RGBA pixel of each row of a group.
@@ -63,30 +64,18 @@ struct Complex {
 
 impl Complex {
     fn mul(self, o: Complex) -> Complex {
-        Complex {
-            re: self.re * o.re - self.im * o.im,
-            im: self.re * o.im + self.im * o.re,
-        }
+        Complex { re: self.re * o.re - self.im * o.im, im: self.re * o.im + self.im * o.re }
     }
     fn div(self, o: Complex) -> Complex {
         let d = o.re * o.re + o.im * o.im;
-        Complex {
-            re: (self.re * o.re + self.im * o.im) / d,
-            im: (self.im * o.re - self.re * o.im) / d,
-        }
+        Complex { re: (self.re * o.re + self.im * o.im) / d, im: (self.im * o.re - self.re * o.im) / d }
     }
     fn scale(self, s: f64) -> Complex {
-        Complex {
-            re: self.re * s,
-            im: self.im * s,
-        }
+        Complex { re: self.re * s, im: self.im * s }
     }
     /// Rounds both parts to `f32` (and back), so later `f64` maths matches what `f32` runs.
     fn rounded(self) -> Complex {
-        Complex {
-            re: f64::from(self.re as f32),
-            im: f64::from(self.im as f32),
-        }
+        Complex { re: f64::from(self.re as f32), im: f64::from(self.im as f32) }
     }
 }
 
@@ -97,11 +86,7 @@ impl Coefficients {
         let one = Complex { re: 1.0, im: 0.0 };
         let poles = DERICHE.map(|(_, _, b, w)| {
             let r = (-b / sigma).exp();
-            Complex {
-                re: r * (w / sigma).cos(),
-                im: r * (w / sigma).sin(),
-            }
-            .rounded()
+            Complex { re: r * (w / sigma).cos(), im: r * (w / sigma).sin() }.rounded()
         });
         let weights = DERICHE.map(|(a, a2, _, _)| Complex { re: a, im: -a2 });
         // Sum over all n of h(|n|) = 2 * sum_{n >= 0} A p^n - A, per term.
@@ -109,10 +94,7 @@ impl Coefficients {
             .iter()
             .zip(&poles)
             .map(|(&a, &p)| {
-                let series = a.div(Complex {
-                    re: 1.0 - p.re,
-                    im: -p.im,
-                });
+                let series = a.div(Complex { re: 1.0 - p.re, im: -p.im });
                 2.0 * series.re - a.re
             })
             .sum();
@@ -129,10 +111,7 @@ impl Coefficients {
         };
         for j in 0..2 {
             let (p, a) = (poles[j], gains[j]);
-            let one_minus_p = Complex {
-                re: one.re - p.re,
-                im: -p.im,
-            };
+            let one_minus_p = Complex { re: one.re - p.re, im: -p.im };
             let causal = a.div(one_minus_p);
             let anticausal = a.mul(p).div(one_minus_p);
             c.pole_re[j] = p.re as f32;
@@ -153,7 +132,7 @@ impl Coefficients {
 #[inline(always)]
 fn filter<S: Simd>(simd: S, c: &Coefficients, lanes: usize, input: &[f32], output: &mut [f32]) {
     let n = input.len() / lanes;
-    debug_assert!(n > 0 && output.len() == input.len() && lanes % (2 * S::LANES) == 0);
+    debug_assert!(n > 0 && output.len() == input.len() && lanes.is_multiple_of(2 * S::LANES));
     let splat2 = |v: [f32; 2]| [simd.splat(v[0]), simd.splat(v[1])];
     let (pole_re, pole_im) = (splat2(c.pole_re), splat2(c.pole_im));
     let neg_pole_im = splat2([-c.pole_im[0], -c.pole_im[1]]);
@@ -166,7 +145,7 @@ fn filter<S: Simd>(simd: S, c: &Coefficients, lanes: usize, input: &[f32], outpu
         let mut s_re = [[simd.splat(0.0); 2]; 2];
         let mut s_im = [[simd.splat(0.0); 2]; 2];
         for v in 0..2 {
-            let x = simd.load(&input[at(0, v)..]);
+            let x = simd.load_at(input, at(0, v));
             for j in 0..2 {
                 s_re[j][v] = simd.mul(simd.splat(c.causal_start_re[j]), x);
                 s_im[j][v] = simd.mul(simd.splat(c.causal_start_im[j]), x);
@@ -174,7 +153,7 @@ fn filter<S: Simd>(simd: S, c: &Coefficients, lanes: usize, input: &[f32], outpu
         }
         for row in 0..n {
             for v in 0..2 {
-                let x = simd.load(&input[at(row, v)..]);
+                let x = simd.load_at(input, at(row, v));
                 for j in 0..2 {
                     let (r, i) = (s_re[j][v], s_im[j][v]);
                     let ax_re = simd.mul(gain_re[j], x);
@@ -187,7 +166,7 @@ fn filter<S: Simd>(simd: S, c: &Coefficients, lanes: usize, input: &[f32], outpu
         }
         // Anticausal half: t[n] = p (A x[n+1] + t[n+1]), from the steady state for x[n-1].
         for v in 0..2 {
-            let x = simd.load(&input[at(n - 1, v)..]);
+            let x = simd.load_at(input, at(n - 1, v));
             for j in 0..2 {
                 s_re[j][v] = simd.mul(simd.splat(c.anticausal_start_re[j]), x);
                 s_im[j][v] = simd.mul(simd.splat(c.anticausal_start_im[j]), x);
@@ -195,8 +174,8 @@ fn filter<S: Simd>(simd: S, c: &Coefficients, lanes: usize, input: &[f32], outpu
         }
         for row in (0..n).rev() {
             for v in 0..2 {
-                let x = simd.load(&input[at(row, v)..]);
-                let y = simd.load(&output[at(row, v)..]);
+                let x = simd.load_at(input, at(row, v));
+                let y = simd.load_at(output, at(row, v));
                 let y = simd.add(y, simd.add(s_re[0][v], s_re[1][v]));
                 simd.store(y, &mut output[at(row, v)..]);
                 for j in 0..2 {
@@ -214,7 +193,7 @@ fn filter<S: Simd>(simd: S, c: &Coefficients, lanes: usize, input: &[f32], outpu
 /// (4 bytes), the low 4 bits of the four channels to `lo` (2 bytes).
 #[inline(always)]
 fn encode_pixel(px: &[f32], hi: &mut [u8], lo: &mut [u8]) {
-    let q = |v: f32| round_to_bits(v.max(0.0).min(255.0) * 16.0);
+    let q = |v: f32| round_to_bits(clamp_level(v) * 16.0);
     let (r, g, b, a) = (q(px[0]), q(px[1]), q(px[2]), q(px[3]));
     hi[0] = (r >> 4) as u8;
     hi[1] = (g >> 4) as u8;
@@ -234,28 +213,45 @@ fn decode_pixel(hi: &[u8], lo: &[u8], px: &mut [f32]) {
     px[3] = join(hi[3], lo[1] >> 4);
 }
 
+/// [`encode_pixel`] for a run of pixels, two at a time so that the compiler vectorises it.
+#[inline(always)]
+fn encode_run(samples: &[f32], hi: &mut [u8], lo: &mut [u8]) {
+    let pairs = samples.len() / 8;
+    for ((px, hi), lo) in samples.chunks_exact(8).zip(hi.chunks_exact_mut(8)).zip(lo.chunks_exact_mut(4)) {
+        let q: [u32; 8] = std::array::from_fn(|i| round_to_bits(clamp_level(px[i]) * 16.0));
+        for (h, &q) in hi.iter_mut().zip(&q) {
+            *h = (q >> 4) as u8;
+        }
+        for (i, l) in lo.iter_mut().enumerate() {
+            *l = ((q[2 * i] & 15) | ((q[2 * i + 1] & 15) << 4)) as u8;
+        }
+    }
+    if !samples.len().is_multiple_of(8) {
+        encode_pixel(&samples[pairs * 8..], &mut hi[pairs * 8..], &mut lo[pairs * 4..]);
+    }
+}
+
+/// [`decode_pixel`] for a run of pixels, two at a time so that the compiler vectorises it.
+#[inline(always)]
+fn decode_run(hi: &[u8], lo: &[u8], samples: &mut [f32]) {
+    let pairs = samples.len() / 8;
+    for ((px, hi), lo) in samples.chunks_exact_mut(8).zip(hi.chunks_exact(8)).zip(lo.chunks_exact(4)) {
+        for (i, p) in px.iter_mut().enumerate() {
+            let nibble = (lo[i / 2] >> (4 * (i % 2))) & 15;
+            *p = f32::from(u16::from(hi[i]) << 4 | u16::from(nibble)) * (1.0 / 16.0);
+        }
+    }
+    if !samples.len().is_multiple_of(8) {
+        decode_pixel(&hi[pairs * 8..], &lo[pairs * 4..], &mut samples[pairs * 8..]);
+    }
+}
+
 /// Blurs `src` (RGBA8, `w * h` pixels, straight alpha) with the recursive filter.
-pub(super) fn blur(
-    level: Level,
-    src: &[u8],
-    w: usize,
-    h: usize,
-    sigma: f32,
-    opaque: bool,
-) -> Vec<u8> {
+pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, opaque: bool) -> Vec<u8> {
     let coefficients = Coefficients::new(sigma);
     let mut out = vec![0u8; src.len()];
     let mut low_bits = vec![0u8; w * h * 2];
-    vertical_pass(
-        level,
-        src,
-        w,
-        h,
-        &coefficients,
-        opaque,
-        &mut out,
-        &mut low_bits,
-    );
+    vertical_pass(level, src, w, h, &coefficients, opaque, &mut out, &mut low_bits);
     horizontal_pass(level, w, &coefficients, opaque, &mut out, &low_bits);
     out
 }
@@ -275,10 +271,7 @@ fn vertical_pass(
     // Each task owns a strip of columns; several strips per thread balance the load. The
     // strips are handed out as per-row slices so every task writes only its own bytes.
     let threads = rayon::current_num_threads().max(1);
-    let strip_px = w
-        .div_ceil(threads * 4)
-        .next_multiple_of(COLUMN_LANES / 4)
-        .min(w);
+    let strip_px = w.div_ceil(threads * 4).next_multiple_of(COLUMN_LANES / 4).min(w);
     let strips = w.div_ceil(strip_px);
     let mut hi_strips: Vec<Vec<&mut [u8]>> = (0..strips).map(|_| Vec::with_capacity(h)).collect();
     let mut lo_strips: Vec<Vec<&mut [u8]>> = (0..strips).map(|_| Vec::with_capacity(h)).collect();
@@ -292,33 +285,29 @@ fn vertical_pass(
             strip.push(piece);
         }
     }
-    hi_strips
-        .into_par_iter()
-        .zip(lo_strips)
-        .enumerate()
-        .for_each_init(
-            || (vec![0f32; h * COLUMN_LANES], vec![0f32; h * COLUMN_LANES]),
-            |(input, output), (strip, (mut hi_rows, mut lo_rows))| {
-                let strip_width = hi_rows[0].len() / 4;
-                for sub in (0..strip_width).step_by(COLUMN_LANES / 4) {
-                    let pixels = (strip_width - sub).min(COLUMN_LANES / 4);
-                    filter_columns(
-                        level,
-                        src,
-                        w,
-                        strip * strip_px + sub,
-                        pixels,
-                        sub,
-                        coefficients,
-                        opaque,
-                        input,
-                        output,
-                        &mut hi_rows,
-                        &mut lo_rows,
-                    );
-                }
-            },
-        );
+    hi_strips.into_par_iter().zip(lo_strips).enumerate().for_each_init(
+        || (vec![0f32; h * COLUMN_LANES], vec![0f32; h * COLUMN_LANES]),
+        |(input, output), (strip, (mut hi_rows, mut lo_rows))| {
+            let strip_width = hi_rows[0].len() / 4;
+            for sub in (0..strip_width).step_by(COLUMN_LANES / 4) {
+                let pixels = (strip_width - sub).min(COLUMN_LANES / 4);
+                filter_columns(
+                    level,
+                    src,
+                    w,
+                    strip * strip_px + sub,
+                    pixels,
+                    sub,
+                    coefficients,
+                    opaque,
+                    input,
+                    output,
+                    &mut hi_rows,
+                    &mut lo_rows,
+                );
+            }
+        },
+    );
 }
 
 dispatch! {
@@ -356,55 +345,33 @@ fn filter_columns_impl<S: Simd>(
     lo_rows: &mut [&mut [u8]],
 ) {
     let lanes = pixels * 4;
+    let h = input.len() / COLUMN_LANES;
     for (y, row) in input.chunks_exact_mut(COLUMN_LANES).enumerate() {
+        // Rows are a page or more apart, out of reach of the hardware prefetcher.
+        if y + PREFETCH_ROWS < h {
+            let ahead = ((y + PREFETCH_ROWS) * w + x) * 4;
+            prefetch_read(&src[ahead..ahead + lanes]);
+        }
         let start = (y * w + x) * 4;
         load_premultiplied(&src[start..start + lanes], &mut row[..lanes], opaque);
         row[lanes..].fill(0.0);
     }
     filter(simd, coefficients, COLUMN_LANES, input, output);
-    for ((row, hi), lo) in output
-        .chunks_exact(COLUMN_LANES)
-        .zip(hi_rows.iter_mut())
-        .zip(lo_rows.iter_mut())
-    {
+    for ((row, hi), lo) in output.chunks_exact(COLUMN_LANES).zip(hi_rows.iter_mut()).zip(lo_rows.iter_mut()) {
         let hi = &mut hi[strip_x * 4..][..lanes];
         let lo = &mut lo[strip_x * 2..][..pixels * 2];
-        for ((px, hi), lo) in row[..lanes]
-            .chunks_exact(4)
-            .zip(hi.chunks_exact_mut(4))
-            .zip(lo.chunks_exact_mut(2))
-        {
-            encode_pixel(px, hi, lo);
-        }
+        encode_run(&row[..lanes], hi, lo);
     }
 }
 
 /// Filters the rows of the 12-bit intermediate and overwrites `hi` with the final pixels.
-fn horizontal_pass(
-    level: Level,
-    w: usize,
-    coefficients: &Coefficients,
-    opaque: bool,
-    hi: &mut [u8],
-    lo: &[u8],
-) {
-    hi.par_chunks_mut(ROW_GROUP * w * 4)
-        .zip(lo.par_chunks(ROW_GROUP * w * 2))
-        .for_each_init(
-            || (vec![0f32; w * ROW_LANES], vec![0f32; w * ROW_LANES]),
-            |(input, output), (hi_rows, lo_rows)| {
-                filter_rows(
-                    level,
-                    w,
-                    coefficients,
-                    opaque,
-                    input,
-                    output,
-                    hi_rows,
-                    lo_rows,
-                );
-            },
-        );
+fn horizontal_pass(level: Level, w: usize, coefficients: &Coefficients, opaque: bool, hi: &mut [u8], lo: &[u8]) {
+    hi.par_chunks_mut(ROW_GROUP * w * 4).zip(lo.par_chunks(ROW_GROUP * w * 2)).for_each_init(
+        || (vec![0f32; w * ROW_LANES], vec![0f32; w * ROW_LANES], vec![0f32; w * 4]),
+        |(input, output, row_buffer), (hi_rows, lo_rows)| {
+            filter_rows(level, w, coefficients, opaque, input, output, row_buffer, hi_rows, lo_rows);
+        },
+    );
 }
 
 dispatch! {
@@ -415,6 +382,7 @@ dispatch! {
         opaque: bool,
         input: &mut [f32],
         output: &mut [f32],
+        row_buffer: &mut [f32],
         hi_rows: &mut [u8],
         lo_rows: &[u8],
     )
@@ -429,6 +397,7 @@ fn filter_rows_impl<S: Simd>(
     opaque: bool,
     input: &mut [f32],
     output: &mut [f32],
+    row_buffer: &mut [f32],
     hi_rows: &mut [u8],
     lo_rows: &[u8],
 ) {
@@ -436,23 +405,18 @@ fn filter_rows_impl<S: Simd>(
     if rows < ROW_GROUP {
         input.fill(0.0);
     }
-    for (row, (hi, lo)) in hi_rows
-        .chunks_exact(w * 4)
-        .zip(lo_rows.chunks_exact(w * 2))
-        .enumerate()
-    {
-        for ((lanes, hi), lo) in input
-            .chunks_exact_mut(ROW_LANES)
-            .zip(hi.chunks_exact(4))
-            .zip(lo.chunks_exact(2))
-        {
-            decode_pixel(hi, lo, &mut lanes[row * 4..row * 4 + 4]);
+    // Rows are decoded contiguously (vectorised), then interleaved pixel by pixel.
+    for (row, (hi, lo)) in hi_rows.chunks_exact(w * 4).zip(lo_rows.chunks_exact(w * 2)).enumerate() {
+        decode_run(hi, lo, row_buffer);
+        for (lanes, px) in input.chunks_exact_mut(ROW_LANES).zip(row_buffer.chunks_exact(4)) {
+            lanes[row * 4..row * 4 + 4].copy_from_slice(px);
         }
     }
     filter(simd, coefficients, ROW_LANES, input, output);
     for (row, hi) in hi_rows.chunks_exact_mut(w * 4).enumerate() {
-        for (lanes, px) in output.chunks_exact(ROW_LANES).zip(hi.chunks_exact_mut(4)) {
-            store_straight(&lanes[row * 4..row * 4 + 4], px, opaque);
+        for (lanes, px) in output.chunks_exact(ROW_LANES).zip(row_buffer.chunks_exact_mut(4)) {
+            px.copy_from_slice(&lanes[row * 4..row * 4 + 4]);
         }
+        store_straight(row_buffer, hi, opaque);
     }
 }

@@ -21,9 +21,7 @@ impl Level {
     pub(super) fn detect() -> Level {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma")
-            {
+            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
                 return Level::Avx2;
             }
         }
@@ -34,10 +32,7 @@ impl Level {
     #[cfg(test)]
     pub(super) fn all_supported() -> Vec<Level> {
         let best = Level::detect();
-        [Level::Portable, Level::Avx2]
-            .into_iter()
-            .filter(|&level| level <= best)
-            .collect()
+        [Level::Portable, Level::Avx2].into_iter().filter(|&level| level <= best).collect()
     }
 }
 
@@ -52,6 +47,11 @@ pub(super) trait Simd: Copy {
     fn splat(self, x: f32) -> Self::V;
     /// The first `LANES` values of `src` (panics if it is shorter).
     fn load(self, src: &[f32]) -> Self::V;
+    /// `src[at..at + LANES]` (panics if out of range; one bounds check).
+    #[inline(always)]
+    fn load_at(self, src: &[f32], at: usize) -> Self::V {
+        self.load(&src[at..at + Self::LANES])
+    }
     /// Writes the lanes to the first `LANES` values of `dst` (panics if it is shorter).
     fn store(self, v: Self::V, dst: &mut [f32]);
     /// Lane-wise `a + b`.
@@ -106,8 +106,7 @@ pub(super) use avx2::Avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::{
-        __m256, _mm256_add_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_set1_ps,
-        _mm256_storeu_ps,
+        __m256, _mm256_add_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps,
     };
 
     /// Eight lanes with AVX2 and FMA. Only [`Avx2::new`] makes one, after checking the CPU.
@@ -120,9 +119,8 @@ mod avx2 {
         /// The token, if the running CPU has AVX2 and FMA.
         #[inline(always)]
         pub(in crate::blur) fn new() -> Option<Avx2> {
-            (std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma"))
-            .then_some(Avx2 { _checked: () })
+            (std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma"))
+                .then_some(Avx2 { _checked: () })
         }
     }
 
@@ -187,10 +185,31 @@ macro_rules! dispatch {
 }
 pub(super) use dispatch;
 
+/// Asks the CPU to start loading `bytes` into the cache (a hint; does nothing elsewhere).
+#[inline(always)]
+pub(super) fn prefetch_read(bytes: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    for line in bytes.chunks(64) {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch is only a hint and never faults; SSE is part of x86-64.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = bytes;
+}
+
 /// Rounds a sample to the nearest 8-bit level, saturating at 0 and 255 (NaN gives 0).
 #[inline(always)]
 pub(super) fn to_u8(value: f32) -> u8 {
-    round_to_bits(value.max(0.0).min(255.0)) as u8
+    round_to_bits(clamp_level(value)) as u8
+}
+
+/// Limits a sample to `0.0..=255.0`. Unlike `f32::clamp`, NaN becomes 0 (`max` returns the
+/// non-NaN operand), so no later step can see a NaN.
+#[inline(always)]
+#[allow(clippy::manual_clamp)]
+pub(super) fn clamp_level(value: f32) -> f32 {
+    value.max(0.0).min(255.0)
 }
 
 /// Rounds `value` (in `0.0..=4095.0`) to the nearest integer, ties to even. Adding 2^23 leaves
@@ -235,10 +254,7 @@ pub(super) fn store_straight(src: &[f32], dst: &mut [u8], opaque: bool) {
     // Eight pixels at a time in fixed-size arrays, so that the compiler vectorises the lanes.
     const LANES: usize = 32;
     let full = src.len() / LANES * LANES;
-    for (s, d) in src[..full]
-        .chunks_exact(LANES)
-        .zip(dst[..full].chunks_exact_mut(LANES))
-    {
+    for (s, d) in src[..full].chunks_exact(LANES).zip(dst[..full].chunks_exact_mut(LANES)) {
         let s: &[f32; LANES] = s.try_into().expect("LANES samples");
         let d: &mut [u8; LANES] = d.try_into().expect("LANES samples");
         let mut scale = [1f32; LANES];
@@ -251,10 +267,7 @@ pub(super) fn store_straight(src: &[f32], dst: &mut [u8], opaque: bool) {
             *d = to_u8(s * k);
         }
     }
-    for (d, s) in dst[full..]
-        .chunks_exact_mut(4)
-        .zip(src[full..].chunks_exact(4))
-    {
+    for (d, s) in dst[full..].chunks_exact_mut(4).zip(src[full..].chunks_exact(4)) {
         let alpha = s[3];
         let k = if alpha >= 0.5 { 255.0 / alpha } else { 0.0 };
         d[0] = to_u8(s[0] * k);

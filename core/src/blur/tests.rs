@@ -10,9 +10,7 @@ use proptest::prelude::*;
 fn reference(src: &[u8], w: usize, h: usize, sigma: f32) -> Vec<f64> {
     let sigma = f64::from(sigma);
     let radius = (6.0 * sigma).ceil() as i64 + 1;
-    let taps: Vec<f64> = (-radius..=radius)
-        .map(|x| (-((x * x) as f64) / (2.0 * sigma * sigma)).exp())
-        .collect();
+    let taps: Vec<f64> = (-radius..=radius).map(|x| (-((x * x) as f64) / (2.0 * sigma * sigma)).exp()).collect();
     let sum: f64 = taps.iter().sum();
     // weights[i * n + j]: weight of source index j for output index i after clamping.
     let weights = |n: usize| {
@@ -30,10 +28,7 @@ fn reference(src: &[u8], w: usize, h: usize, sigma: f32) -> Vec<f64> {
         .chunks_exact(4)
         .flat_map(|p| {
             let a = f64::from(p[3]);
-            [0, 1, 2]
-                .map(|c| f64::from(p[c]) * a / 255.0)
-                .into_iter()
-                .chain([a])
+            [0, 1, 2].map(|c| f64::from(p[c]) * a / 255.0).into_iter().chain([a])
         })
         .collect();
     let mut rows = vec![0f64; w * h * 4];
@@ -120,21 +115,12 @@ fn all_variants(src: &[u8], w: usize, h: usize, sigma: f32) -> Vec<(String, Vec<
     let opaque = src.chunks_exact(4).all(|p| p[3] == 255);
     let mut results = Vec::new();
     for level in Level::all_supported() {
-        results.push((
-            format!("iir {level:?}"),
-            iir::blur(level, src, w, h, sigma, opaque),
-        ));
+        results.push((format!("iir {level:?}"), iir::blur(level, src, w, h, sigma, opaque)));
         if fir::radius(sigma) <= 64 {
-            results.push((
-                format!("fir {level:?}"),
-                fir::blur(level, src, w, h, sigma, opaque),
-            ));
+            results.push((format!("fir {level:?}"), fir::blur(level, src, w, h, sigma, opaque)));
         }
     }
-    results.push((
-        "public".to_string(),
-        blur_at_level(Level::detect(), src, w as u32, h as u32, sigma),
-    ));
+    results.push(("public".to_string(), blur_at_level(Level::detect(), src, w as u32, h as u32, sigma)));
     results
 }
 
@@ -173,10 +159,7 @@ fn constant_image_stays_constant() {
         let src: Vec<u8> = pixel.iter().copied().cycle().take(w * h * 4).collect();
         for sigma in SIGMAS {
             for (name, ours) in all_variants(&src, w, h, sigma) {
-                assert!(
-                    ours.chunks_exact(4).all(|p| p == pixel),
-                    "{name}, sigma {sigma}, pixel {pixel:?}"
-                );
+                assert!(ours.chunks_exact(4).all(|p| p == pixel), "{name}, sigma {sigma}, pixel {pixel:?}");
             }
         }
     }
@@ -189,11 +172,7 @@ fn transparent_colour_does_not_bleed() {
     let mut src = Vec::new();
     for _ in 0..h {
         for x in 0..w {
-            src.extend_from_slice(if x < w / 2 {
-                &[255, 0, 0, 255]
-            } else {
-                &[0, 255, 0, 0]
-            });
+            src.extend_from_slice(if x < w / 2 { &[255, 0, 0, 255] } else { &[0, 255, 0, 0] });
         }
     }
     for sigma in SIGMAS {
