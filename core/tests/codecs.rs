@@ -572,3 +572,30 @@ fn malformed_exif_is_ignored() {
         assert_eq!(decoded, source, "{exif:?}");
     }
 }
+
+#[test]
+fn mutated_files_never_panic() {
+    // Random byte changes to valid files of every format: any outcome but a panic, and
+    // every success is a consistent image.
+    let source = noise_image(23, 17, 5);
+    let mut grey = source.clone();
+    grey.grayscale().unwrap();
+    let mut random = common::Bytes::new(777);
+    for format in ImageFormat::ALL {
+        let image = if format == ImageFormat::Gif { &grey } else { &source };
+        let bytes = image.encode(format, None).unwrap();
+        for _ in 0..150 {
+            let mut mutated = bytes.clone();
+            for _ in 0..1 + random.next_byte() % 8 {
+                let at = (usize::from(random.next_byte()) << 8 | usize::from(random.next_byte())) % mutated.len();
+                mutated[at] = random.next_byte();
+            }
+            match Image::decode(&mutated) {
+                Ok(decoded) => {
+                    assert_eq!(decoded.pixels().len(), (decoded.width() * decoded.height() * 4) as usize)
+                }
+                Err(err) => assert!(!err.message().is_empty()),
+            }
+        }
+    }
+}
