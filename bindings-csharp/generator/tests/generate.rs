@@ -1,0 +1,75 @@
+//! Generation against the real inventory of `pixbridge-ffi` and the real operation table.
+
+use pixbridge_csharp_gen::{GeneratedFile, default_output_dir, generate, stale_files};
+use pixbridge_runtime::operations::OperationKind;
+
+fn file<'a>(files: &'a [GeneratedFile], name: &str) -> &'a str {
+    &files.iter().find(|file| file.name == name).unwrap_or_else(|| panic!("{name} not generated")).contents
+}
+
+fn pascal(snake: &str) -> String {
+    snake.split('_').map(|word| word[..1].to_uppercase() + &word[1..]).collect()
+}
+
+#[test]
+fn interop_layer_is_internal_and_imports_every_export() {
+    let files = generate().expect("generation succeeds");
+    let interop = file(&files, "Interop.g.cs");
+    assert!(interop.contains("namespace Pixbridge.Native;"));
+    assert!(interop.contains("internal static partial class Interop"));
+    assert!(interop.contains("public const string NativeLib = \"pixbridge\";"));
+    assert!(interop.contains("Interop.__api_guard()"), "the API guard is checked on load");
+    let public_top_level: Vec<&str> = interop.lines().filter(|line| line.starts_with("public ")).collect();
+    assert!(public_top_level.is_empty(), "public top-level declarations left: {public_top_level:?}");
+    for (_, export) in pixbridge::FUNCTION_TABLE {
+        assert!(interop.contains(&format!("EntryPoint = \"{export}\"")), "{export} is not imported");
+    }
+}
+
+#[test]
+fn one_method_per_operation_with_the_right_shape() {
+    let files = generate().expect("generation succeeds");
+    let operations = file(&files, "Image.Operations.g.cs");
+    for operation in pixbridge_runtime::OPERATIONS {
+        let return_type = if operation.kind == OperationKind::Fresh { "Image" } else { "void" };
+        let signature = format!("    public {return_type} {}(", pascal(operation.name));
+        assert!(operations.contains(&signature), "missing {signature}");
+        assert!(operations.contains(&format!("Interop.pixbridge_image_{}(lease.Handle", operation.name)));
+    }
+    assert_eq!(operations.matches("    public ").count(), pixbridge_runtime::OPERATIONS.len());
+    assert!(operations.contains("public Image Resize(int width, int height, ResizeFilter filter)"));
+    assert!(operations.contains("ArgumentOutOfRangeException.ThrowIfNegative(width);"));
+    assert!(operations.contains("public void AdjustBrightness(int delta)"));
+    assert!(!operations.contains("ThrowIfNegative(delta)"), "i32 parameters accept negatives");
+    assert!(operations.contains(&format!("internal const uint ExpectedVersion = {};", pixbridge_runtime::ABI_VERSION)));
+}
+
+#[test]
+fn public_enums_mirror_the_rust_numbers() {
+    let files = generate().expect("generation succeeds");
+    let enums = file(&files, "Enums.g.cs");
+    for code in pixbridge::ErrorCode::ALL {
+        assert!(enums.contains(&format!("    {} = {},\n", code.name(), code.as_u32())), "{code:?}");
+    }
+    for expected in [
+        "public enum ImageFormat",
+        "    WebP = 2,",
+        "public enum ResizeFilter",
+        "    Lanczos3 = 2,",
+        "public enum ColorType",
+        "    Rgba32F = 9,",
+    ] {
+        assert!(enums.contains(expected), "missing {expected:?}");
+    }
+}
+
+/// The same check as `pixbridge-csharp-gen --check` (ci/test-csharp.sh runs that too).
+#[test]
+fn checked_in_files_are_up_to_date() {
+    let files = generate().expect("generation succeeds");
+    let stale = stale_files(&default_output_dir(), &files);
+    assert!(
+        stale.is_empty(),
+        "stale generated C# files {stale:?}: run `cargo run -p pixbridge-csharp-gen` and commit them"
+    );
+}
