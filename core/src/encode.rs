@@ -228,7 +228,9 @@ impl Image {
     ///
     /// Atomic: the file is encoded fully in memory, written to a temporary file in the same
     /// directory and renamed over `path`. A failure never leaves a half-written file, and an
-    /// existing file at `path` is either replaced whole or left untouched.
+    /// existing file at `path` is either replaced whole or left untouched. (A symbolic link at
+    /// `path` is itself replaced, not written through.) New files get the permissions
+    /// `File::create` would give them.
     pub fn save_as(&self, path: &Path, format: ImageFormat, quality: Option<u8>) -> Result<()> {
         let bytes = self.encode(format, quality).map_err(|e| in_save_context(path, e))?;
         write_atomically(path, &bytes)

@@ -528,3 +528,79 @@ fn pixel_of_helper_reads_row_major() {
     let pixels = common::indexed_pixels(3, 2);
     assert_eq!(pixel_of(&pixels, 3, 2, 1), [21, 12, 3, 202]);
 }
+
+// ---------------------------------------------------------------- arbitrary parameters
+
+mod arbitrary_parameters {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn edge_u32() -> impl Strategy<Value = u32> {
+        prop_oneof![0u32..12, Just(u32::MAX), Just(u32::MAX - 1), Just(1 << 31), Just(32768), Just(32769)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn crop_is_ok_exactly_when_inside(w in 1u32..6, h in 1u32..6, x in edge_u32(), y in edge_u32(),
+                                          cw in edge_u32(), ch in edge_u32()) {
+            let image = indexed_image(w, h);
+            let inside = cw > 0 && ch > 0
+                && u64::from(x) + u64::from(cw) <= u64::from(w)
+                && u64::from(y) + u64::from(ch) <= u64::from(h);
+            match image.crop(x, y, cw, ch) {
+                Ok(cropped) => {
+                    prop_assert!(inside);
+                    prop_assert_eq!((cropped.width(), cropped.height()), (cw, ch));
+                }
+                Err(err) => {
+                    prop_assert!(!inside);
+                    prop_assert!(matches!(err, Error::InvalidArgument(_)));
+                }
+            }
+        }
+
+        #[test]
+        fn resize_gives_the_requested_size_or_invalid_argument(w in 1u32..5, h in 1u32..5,
+                tw in prop_oneof![0u32..9, Just(32769u32), Just(u32::MAX)],
+                th in prop_oneof![0u32..9, Just(32769u32), Just(u32::MAX)], filter in 0u32..3) {
+            let image = indexed_image(w, h);
+            let filter = ResizeFilter::try_from(filter).unwrap();
+            match image.resize(tw, th, filter) {
+                Ok(resized) => prop_assert_eq!((resized.width(), resized.height()), (tw, th)),
+                Err(err) => {
+                    prop_assert!(matches!(err, Error::InvalidArgument(_)));
+                    prop_assert!(tw == 0 || th == 0 || tw > 32768 || th > 32768);
+                }
+            }
+        }
+
+        #[test]
+        fn colour_adjustments_validate_or_apply(delta in any::<i32>(), contrast in any::<f32>()) {
+            let source = indexed_image(3, 2);
+            let mut image = source.clone();
+            match image.adjust_brightness(delta) {
+                Ok(()) => prop_assert!((-255..=255).contains(&delta)),
+                Err(_) => { prop_assert!(!(-255..=255).contains(&delta)); prop_assert_eq!(&image, &source); }
+            }
+            let mut image = source.clone();
+            match image.adjust_contrast(contrast) {
+                Ok(()) => prop_assert!(contrast.is_finite() && contrast >= -100.0),
+                Err(_) => {
+                    prop_assert!(!(contrast.is_finite() && contrast >= -100.0));
+                    prop_assert_eq!(&image, &source);
+                }
+            }
+        }
+
+        #[test]
+        fn sharpening_parameters_validate(sigma in any::<f32>(), amount in any::<f32>(), threshold in any::<u32>()) {
+            let image = indexed_image(3, 3);
+            let sigma_ok = sigma.is_finite() && sigma > 0.0 && sigma <= blur::MAX_SIGMA;
+            let amount_ok = amount.is_finite() && (0.0..=10.0).contains(&amount);
+            prop_assert_eq!(image.blur(sigma).is_ok(), sigma_ok);
+            prop_assert_eq!(image.unsharpen(sigma, amount, threshold).is_ok(), sigma_ok && amount_ok && threshold <= 255);
+        }
+    }
+}
