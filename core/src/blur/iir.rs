@@ -34,7 +34,7 @@ const DERICHE: [(f64, f64, f64, f64); 2] = [(1.680, 3.735, 1.783, 0.6318), (-0.6
 const COLUMN_LANES: usize = 64;
 /// How many rows ahead the vertical pass prefetches the source.
 const PREFETCH_ROWS: usize = 8;
-/// Rows filtered together by the horizontal pass.
+/// Rows filtered together by the horizontal pass (`filter_rows_impl` names the four rows).
 const ROW_GROUP: usize = 4;
 /// Lanes of the horizontal pass: one RGBA pixel of each row of a group.
 const ROW_LANES: usize = 4 * ROW_GROUP;
@@ -213,36 +213,52 @@ fn decode_pixel(hi: &[u8], lo: &[u8], px: &mut [f32]) {
     px[3] = join(hi[3], lo[1] >> 4);
 }
 
-/// [`encode_pixel`] for a run of pixels, two at a time so that the compiler vectorises it.
+/// [`encode_pixel`] for a run of pixels, in blocks of 4 pixels (16 samples) whose low nibbles
+/// are paired as sample `k` and `k + 8` (`k < 8`), so that the compiler vectorises both halves.
+/// Pixels after the last whole block use the per-pixel layout. A run must be decoded with the
+/// same block boundaries: runs start at multiples of 4 pixels.
 #[inline(always)]
 fn encode_run(samples: &[f32], hi: &mut [u8], lo: &mut [u8]) {
-    let pairs = samples.len() / 8;
-    for ((px, hi), lo) in samples.chunks_exact(8).zip(hi.chunks_exact_mut(8)).zip(lo.chunks_exact_mut(4)) {
-        let q: [u32; 8] = std::array::from_fn(|i| round_to_bits(clamp_level(px[i]) * 16.0));
+    let blocks = samples.len() / 16;
+    for ((px, hi), lo) in samples.chunks_exact(16).zip(hi.chunks_exact_mut(16)).zip(lo.chunks_exact_mut(8)) {
+        let mut q = [0u32; 16];
+        for (q, &v) in q.iter_mut().zip(px) {
+            *q = round_to_bits(clamp_level(v) * 16.0);
+        }
         for (h, &q) in hi.iter_mut().zip(&q) {
             *h = (q >> 4) as u8;
         }
-        for (i, l) in lo.iter_mut().enumerate() {
-            *l = ((q[2 * i] & 15) | ((q[2 * i + 1] & 15) << 4)) as u8;
+        for (l, (&first, &second)) in lo.iter_mut().zip(q[..8].iter().zip(&q[8..])) {
+            *l = ((first & 15) | ((second & 15) << 4)) as u8;
         }
     }
-    if !samples.len().is_multiple_of(8) {
-        encode_pixel(&samples[pairs * 8..], &mut hi[pairs * 8..], &mut lo[pairs * 4..]);
+    for ((px, hi), lo) in samples[blocks * 16..]
+        .chunks_exact(4)
+        .zip(hi[blocks * 16..].chunks_exact_mut(4))
+        .zip(lo[blocks * 8..].chunks_exact_mut(2))
+    {
+        encode_pixel(px, hi, lo);
     }
 }
 
-/// [`decode_pixel`] for a run of pixels, two at a time so that the compiler vectorises it.
+/// Inverse of [`encode_run`].
 #[inline(always)]
 fn decode_run(hi: &[u8], lo: &[u8], samples: &mut [f32]) {
-    let pairs = samples.len() / 8;
-    for ((px, hi), lo) in samples.chunks_exact_mut(8).zip(hi.chunks_exact(8)).zip(lo.chunks_exact(4)) {
-        for (i, p) in px.iter_mut().enumerate() {
-            let nibble = (lo[i / 2] >> (4 * (i % 2))) & 15;
-            *p = f32::from(u16::from(hi[i]) << 4 | u16::from(nibble)) * (1.0 / 16.0);
+    let blocks = samples.len() / 16;
+    let join = |h: u8, l: u8| f32::from(u16::from(h) << 4 | u16::from(l)) * (1.0 / 16.0);
+    for ((px, hi), lo) in samples.chunks_exact_mut(16).zip(hi.chunks_exact(16)).zip(lo.chunks_exact(8)) {
+        let (first, second) = px.split_at_mut(8);
+        for (i, &l) in lo.iter().enumerate() {
+            first[i] = join(hi[i], l & 15);
+            second[i] = join(hi[i + 8], l >> 4);
         }
     }
-    if !samples.len().is_multiple_of(8) {
-        decode_pixel(&hi[pairs * 8..], &lo[pairs * 4..], &mut samples[pairs * 8..]);
+    for ((px, hi), lo) in samples[blocks * 16..]
+        .chunks_exact_mut(4)
+        .zip(hi[blocks * 16..].chunks_exact(4))
+        .zip(lo[blocks * 8..].chunks_exact(2))
+    {
+        decode_pixel(hi, lo, px);
     }
 }
 
@@ -367,7 +383,7 @@ fn filter_columns_impl<S: Simd>(
 /// Filters the rows of the 12-bit intermediate and overwrites `hi` with the final pixels.
 fn horizontal_pass(level: Level, w: usize, coefficients: &Coefficients, opaque: bool, hi: &mut [u8], lo: &[u8]) {
     hi.par_chunks_mut(ROW_GROUP * w * 4).zip(lo.par_chunks(ROW_GROUP * w * 2)).for_each_init(
-        || (vec![0f32; w * ROW_LANES], vec![0f32; w * ROW_LANES], vec![0f32; w * 4]),
+        || (vec![0f32; w * ROW_LANES], vec![0f32; w * ROW_LANES], vec![0f32; w * ROW_LANES]),
         |(input, output, row_buffer), (hi_rows, lo_rows)| {
             filter_rows(level, w, coefficients, opaque, input, output, row_buffer, hi_rows, lo_rows);
         },
@@ -401,22 +417,43 @@ fn filter_rows_impl<S: Simd>(
     hi_rows: &mut [u8],
     lo_rows: &[u8],
 ) {
-    let rows = hi_rows.len() / (w * 4);
-    if rows < ROW_GROUP {
-        input.fill(0.0);
+    let row_len = w * 4;
+    let rows = hi_rows.len() / row_len;
+    // Rows are decoded contiguously (vectorised), then interleaved pixel by pixel; missing rows
+    // of a short last group are zeros.
+    for (row, (hi, lo)) in hi_rows.chunks_exact(row_len).zip(lo_rows.chunks_exact(w * 2)).enumerate() {
+        decode_run(hi, lo, &mut row_buffer[row * row_len..][..row_len]);
     }
-    // Rows are decoded contiguously (vectorised), then interleaved pixel by pixel.
-    for (row, (hi, lo)) in hi_rows.chunks_exact(w * 4).zip(lo_rows.chunks_exact(w * 2)).enumerate() {
-        decode_run(hi, lo, row_buffer);
-        for (lanes, px) in input.chunks_exact_mut(ROW_LANES).zip(row_buffer.chunks_exact(4)) {
-            lanes[row * 4..row * 4 + 4].copy_from_slice(px);
-        }
+    row_buffer[rows * row_len..].fill(0.0);
+    let (r0, rest) = row_buffer.split_at_mut(row_len);
+    let (r1, rest) = rest.split_at_mut(row_len);
+    let (r2, r3) = rest.split_at_mut(row_len);
+    for ((((lanes, p0), p1), p2), p3) in input
+        .chunks_exact_mut(ROW_LANES)
+        .zip(r0.chunks_exact(4))
+        .zip(r1.chunks_exact(4))
+        .zip(r2.chunks_exact(4))
+        .zip(r3.chunks_exact(4))
+    {
+        lanes[0..4].copy_from_slice(p0);
+        lanes[4..8].copy_from_slice(p1);
+        lanes[8..12].copy_from_slice(p2);
+        lanes[12..16].copy_from_slice(p3);
     }
     filter(simd, coefficients, ROW_LANES, input, output);
-    for (row, hi) in hi_rows.chunks_exact_mut(w * 4).enumerate() {
-        for (lanes, px) in output.chunks_exact(ROW_LANES).zip(row_buffer.chunks_exact_mut(4)) {
-            px.copy_from_slice(&lanes[row * 4..row * 4 + 4]);
-        }
-        store_straight(row_buffer, hi, opaque);
+    for ((((lanes, p0), p1), p2), p3) in output
+        .chunks_exact(ROW_LANES)
+        .zip(r0.chunks_exact_mut(4))
+        .zip(r1.chunks_exact_mut(4))
+        .zip(r2.chunks_exact_mut(4))
+        .zip(r3.chunks_exact_mut(4))
+    {
+        p0.copy_from_slice(&lanes[0..4]);
+        p1.copy_from_slice(&lanes[4..8]);
+        p2.copy_from_slice(&lanes[8..12]);
+        p3.copy_from_slice(&lanes[12..16]);
+    }
+    for (hi, filtered) in hi_rows.chunks_exact_mut(row_len).zip([&*r0, &*r1, &*r2, &*r3]) {
+        store_straight(filtered, hi, opaque);
     }
 }

@@ -54,7 +54,7 @@ fn blur_at_level(level: Level, pixels: &[u8], width: u32, height: u32, sigma: f3
     }
     let sigma = sigma.min(MAX_SIGMA);
     // Blocks of whole pixels, each folded without early exit so that the check vectorises.
-    let opaque = pixels.chunks(4096).all(|block| block.chunks_exact(4).fold(true, |all, px| all & (px[3] == 255)));
+    let opaque = pixels.chunks(4096).all(|block| block.chunks_exact(4).fold(255, |all, px| all & px[3]) == 255);
     if sigma <= FIR_MAX_SIGMA {
         fir::blur(level, pixels, w, h, sigma, opaque)
     } else {
