@@ -265,6 +265,23 @@ fn resize_bilinear_and_lanczos3_match_the_documented_filter() {
 }
 
 #[test]
+fn resize_bilinear_and_lanczos3_equal_the_image_crate_exactly() {
+    use image::imageops::{FilterType, resize};
+    let source = noise_image(23, 17, 2024);
+    let view = image::RgbaImage::from_raw(23, 17, source.pixels().to_vec()).unwrap();
+    let sizes = [(1, 1), (5, 3), (11, 17), (23, 4), (46, 34), (50, 9), (7, 40), (100, 71), (22, 16), (24, 18)];
+    for (filter, kind) in
+        [(ResizeFilter::Bilinear, FilterType::Triangle), (ResizeFilter::Lanczos3, FilterType::Lanczos3)]
+    {
+        for (w, h) in sizes {
+            let ours = source.resize(w, h, filter).unwrap();
+            let theirs = resize(&view, w, h, kind);
+            assert_eq!(ours.pixels(), theirs.as_raw().as_slice(), "{filter} {w}x{h}");
+        }
+    }
+}
+
+#[test]
 fn resize_bilinear_hand_example() {
     // 2 x 1 (0 and 200) -> 4 x 1: centres map to source positions -0.25, 0.25, 0.75, 1.25,
     // i.e. 0, 50, 150, 200 after clamping at the edges.
