@@ -1,7 +1,7 @@
 //! Plain value types shared by the whole API: formats, filters, colour types and decode limits.
 //!
-//! The numeric discriminants are part of the stable C ABI (`uint32_t` codes), so they are
-//! spelled out explicitly and must never be renumbered.
+//! The core gives them no numbers: the stable codes that cross a language boundary belong to
+//! the bindings' runtime (`pixbridge-runtime`'s `codes` module), defined there once.
 
 #![forbid(unsafe_code)]
 
@@ -14,35 +14,34 @@ use crate::error::Error;
 /// Decoding recognises more formats than these (the format is detected from the content);
 /// this enum lists the targets of [`Image::encode`](crate::Image::encode) and
 /// [`Image::save`](crate::Image::save).
-#[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ImageFormat {
     /// PNG (lossless). Writes L8, La8, Rgb8 or Rgba8.
-    Png = 0,
+    Png,
     /// Baseline JPEG (lossy). Quality 1..=100, default 90. Writes L8 or Rgb8; alpha is dropped.
-    Jpeg = 1,
+    Jpeg,
     /// WebP, always lossless. Writes L8, La8, Rgb8 or Rgba8.
-    WebP = 2,
+    WebP,
     /// Windows bitmap. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
-    Bmp = 3,
+    Bmp,
     /// TIFF. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
-    Tiff = 4,
+    Tiff,
     /// GIF, single frame. Writes Rgb8 or Rgba8 (grey is written as Rgb8, grey + alpha as
     /// Rgba8); images with more than 256 colours are quantised by the encoder.
-    Gif = 5,
+    Gif,
     /// QOI (lossless). Writes Rgb8 or Rgba8 (grey is written as Rgb8, grey + alpha as Rgba8).
-    Qoi = 6,
+    Qoi,
     /// Truevision TGA. Writes L8, La8, Rgb8 or Rgba8.
-    Tga = 7,
+    Tga,
     /// Netpbm: PGM (`P5`) for L8, PPM (`P6`) for Rgb8, PAM (`P7`) for La8 and Rgba8.
-    Pnm = 8,
+    Pnm,
     /// Windows icon holding one RGBA8 PNG image (always Rgba8, as `image` reads only those);
     /// at most 256 x 256 pixels.
-    Ico = 9,
+    Ico,
 }
 
 impl ImageFormat {
-    /// Every format, in code order.
+    /// Every format, in declaration order.
     pub const ALL: [ImageFormat; 10] = [
         ImageFormat::Png,
         ImageFormat::Jpeg,
@@ -55,16 +54,6 @@ impl ImageFormat {
         ImageFormat::Pnm,
         ImageFormat::Ico,
     ];
-
-    /// The stable numeric code of this format (as used by the C ABI).
-    pub fn code(self) -> u32 {
-        self as u32
-    }
-
-    /// The format with the given stable numeric code, or `None` if the code is unknown.
-    pub fn from_code(code: u32) -> Option<ImageFormat> {
-        Self::ALL.get(usize::try_from(code).ok()?).copied()
-    }
 
     /// The format that a file extension (without the dot, case-insensitive) selects:
     /// `png`, `jpg`/`jpeg`, `webp`, `bmp`, `tif`/`tiff`, `gif`, `qoi`, `tga`,
@@ -114,42 +103,21 @@ impl fmt::Display for ImageFormat {
     }
 }
 
-impl TryFrom<u32> for ImageFormat {
-    type Error = Error;
-
-    /// Converts a stable numeric code; unknown codes are [`Error::InvalidArgument`].
-    fn try_from(code: u32) -> Result<Self, Error> {
-        ImageFormat::from_code(code)
-            .ok_or_else(|| Error::InvalidArgument(format!("unknown image format code {code} (valid codes are 0..=9)")))
-    }
-}
-
 /// The resampling filter of [`Image::resize`](crate::Image::resize).
-#[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ResizeFilter {
     /// Nearest neighbour with pixel-centre sampling (exact integer rule, see
     /// [`Image::resize`](crate::Image::resize)).
-    Nearest = 0,
+    Nearest,
     /// Bilinear (triangle filter, widened when shrinking).
-    Bilinear = 1,
+    Bilinear,
     /// Lanczos with three lobes (widened when shrinking).
-    Lanczos3 = 2,
+    Lanczos3,
 }
 
 impl ResizeFilter {
-    /// Every filter, in code order.
+    /// Every filter, in declaration order.
     pub const ALL: [ResizeFilter; 3] = [ResizeFilter::Nearest, ResizeFilter::Bilinear, ResizeFilter::Lanczos3];
-
-    /// The stable numeric code of this filter (as used by the C ABI).
-    pub fn code(self) -> u32 {
-        self as u32
-    }
-
-    /// The filter with the given stable numeric code, or `None` if the code is unknown.
-    pub fn from_code(code: u32) -> Option<ResizeFilter> {
-        Self::ALL.get(usize::try_from(code).ok()?).copied()
-    }
 
     /// The filter's name as used in the golden manifest: `"Nearest"`, `"Bilinear"`, `"Lanczos3"`.
     pub fn name(self) -> &'static str {
@@ -172,50 +140,36 @@ impl fmt::Display for ResizeFilter {
     }
 }
 
-impl TryFrom<u32> for ResizeFilter {
-    type Error = Error;
-
-    /// Converts a stable numeric code; unknown codes are [`Error::InvalidArgument`].
-    fn try_from(code: u32) -> Result<Self, Error> {
-        ResizeFilter::from_code(code).ok_or_else(|| {
-            Error::InvalidArgument(format!(
-                "unknown resize filter code {code} (valid codes are 0 = Nearest, 1 = Bilinear, 2 = Lanczos3)"
-            ))
-        })
-    }
-}
-
 /// The colour type an image was decoded from (its pixels are always stored as RGBA8).
 ///
 /// It decides the channel layout that encoders write: grey types are written as grey, types
 /// with alpha keep alpha, and everything is written at 8 bits per channel.
-#[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ColorType {
     /// 8-bit grey.
-    L8 = 0,
+    L8,
     /// 8-bit grey with alpha.
-    La8 = 1,
+    La8,
     /// 8-bit RGB.
-    Rgb8 = 2,
+    Rgb8,
     /// 8-bit RGB with alpha (also the type of images made from raw pixels).
-    Rgba8 = 3,
+    Rgba8,
     /// 16-bit grey.
-    L16 = 4,
+    L16,
     /// 16-bit grey with alpha.
-    La16 = 5,
+    La16,
     /// 16-bit RGB.
-    Rgb16 = 6,
+    Rgb16,
     /// 16-bit RGB with alpha.
-    Rgba16 = 7,
+    Rgba16,
     /// 32-bit float RGB.
-    Rgb32F = 8,
+    Rgb32F,
     /// 32-bit float RGB with alpha.
-    Rgba32F = 9,
+    Rgba32F,
 }
 
 impl ColorType {
-    /// Every colour type, in code order.
+    /// Every colour type, in declaration order.
     pub const ALL: [ColorType; 10] = [
         ColorType::L8,
         ColorType::La8,
@@ -228,16 +182,6 @@ impl ColorType {
         ColorType::Rgb32F,
         ColorType::Rgba32F,
     ];
-
-    /// The stable numeric code of this colour type (as used by the C ABI).
-    pub fn code(self) -> u32 {
-        self as u32
-    }
-
-    /// The colour type with the given stable numeric code, or `None` if the code is unknown.
-    pub fn from_code(code: u32) -> Option<ColorType> {
-        Self::ALL.get(usize::try_from(code).ok()?).copied()
-    }
 
     /// Whether this colour type has an alpha channel.
     pub fn has_alpha(self) -> bool {
@@ -293,16 +237,6 @@ impl ColorType {
     }
 }
 
-impl TryFrom<u32> for ColorType {
-    type Error = Error;
-
-    /// Converts a stable numeric code; unknown codes are [`Error::InvalidArgument`].
-    fn try_from(code: u32) -> Result<Self, Error> {
-        ColorType::from_code(code)
-            .ok_or_else(|| Error::InvalidArgument(format!("unknown colour type code {code} (valid codes are 0..=9)")))
-    }
-}
-
 /// Resource limits applied when decoding, checked from the file header BEFORE any large
 /// allocation.
 ///
@@ -310,9 +244,6 @@ impl TryFrom<u32> for ColorType {
 /// height exceeds `max_height`, or `width * height * max(bytes per pixel of the decoded colour
 /// type, 4)` exceeds `max_decoded_bytes`. `max_decoded_bytes` is also handed to the decoders
 /// as their allocation budget.
-///
-/// `#[repr(C)]` because the C ABI passes it by pointer.
-#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DecodeLimits {
     /// Largest accepted width in pixels (default 32768).

@@ -168,26 +168,31 @@ fn ico_is_limited_to_256() {
 }
 
 #[test]
-fn format_codes_are_stable() {
-    let names: Vec<(u32, &str)> = ImageFormat::ALL.iter().map(|f| (f.code(), f.name())).collect();
-    assert_eq!(
-        names,
-        [
-            (0, "PNG"),
-            (1, "JPEG"),
-            (2, "WebP"),
-            (3, "BMP"),
-            (4, "TIFF"),
-            (5, "GIF"),
-            (6, "QOI"),
-            (7, "TGA"),
-            (8, "PNM"),
-            (9, "ICO")
-        ]
-    );
-    assert!(matches!(ImageFormat::try_from(10), Err(Error::InvalidArgument(_))));
-    assert_eq!(ColorType::Rgba32F.code(), 9);
-    assert_eq!(ColorType::from_code(4), Some(ColorType::L16));
+fn formats_come_from_extensions_case_insensitively() {
+    let cases = [
+        ("png", ImageFormat::Png),
+        ("JPG", ImageFormat::Jpeg),
+        ("jpeg", ImageFormat::Jpeg),
+        ("WebP", ImageFormat::WebP),
+        ("bmp", ImageFormat::Bmp),
+        ("tif", ImageFormat::Tiff),
+        ("TIFF", ImageFormat::Tiff),
+        ("gif", ImageFormat::Gif),
+        ("qoi", ImageFormat::Qoi),
+        ("tga", ImageFormat::Tga),
+        ("ppm", ImageFormat::Pnm),
+        ("pgm", ImageFormat::Pnm),
+        ("pnm", ImageFormat::Pnm),
+        ("ico", ImageFormat::Ico),
+    ];
+    for (extension, format) in cases {
+        assert_eq!(ImageFormat::from_extension(extension), Some(format), "{extension}");
+    }
+    for unknown in ["", "xyz", "png.bak", "jp"] {
+        assert_eq!(ImageFormat::from_extension(unknown), None, "{unknown}");
+    }
+    assert_eq!(ImageFormat::ALL.len(), 10);
+    assert_eq!(ColorType::ALL.iter().filter(|color| color.has_alpha()).count(), 5);
 }
 
 // ---------------------------------------------------------------- decoding sources

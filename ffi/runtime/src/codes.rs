@@ -84,30 +84,59 @@ pub struct ImageInfo {
     pub color_type: ColorType,
 }
 
+/// Finds the variant of `all` whose stable number is `code`.
+fn by_code<T: Copy>(all: &[T], code: u32, number: impl Fn(T) -> u32) -> Option<T> {
+    all.iter().copied().find(|variant| number(*variant) == code)
+}
+
+impl ImageFormat {
+    /// Every format, in numeric order.
+    pub const ALL: [ImageFormat; 10] = [
+        ImageFormat::Png,
+        ImageFormat::Jpeg,
+        ImageFormat::WebP,
+        ImageFormat::Bmp,
+        ImageFormat::Tiff,
+        ImageFormat::Gif,
+        ImageFormat::Qoi,
+        ImageFormat::Tga,
+        ImageFormat::Pnm,
+        ImageFormat::Ico,
+    ];
+}
+
+impl ResizeFilter {
+    /// Every filter, in numeric order.
+    pub const ALL: [ResizeFilter; 3] = [ResizeFilter::Nearest, ResizeFilter::Bilinear, ResizeFilter::Lanczos3];
+}
+
 /// Converts a stable format number to the core's format.
 pub fn image_format(code: u32) -> Result<core::ImageFormat> {
-    Ok(match code {
-        0 => core::ImageFormat::Png,
-        1 => core::ImageFormat::Jpeg,
-        2 => core::ImageFormat::WebP,
-        3 => core::ImageFormat::Bmp,
-        4 => core::ImageFormat::Tiff,
-        5 => core::ImageFormat::Gif,
-        6 => core::ImageFormat::Qoi,
-        7 => core::ImageFormat::Tga,
-        8 => core::ImageFormat::Pnm,
-        9 => core::ImageFormat::Ico,
-        _ => return Err(Error::invalid_argument(format!("unknown image format code {code} (valid: 0-9)"))),
+    let format = by_code(&ImageFormat::ALL, code, |format| format as u32)
+        .ok_or_else(|| Error::invalid_argument(format!("unknown image format code {code} (valid: 0-9)")))?;
+    Ok(match format {
+        ImageFormat::Png => core::ImageFormat::Png,
+        ImageFormat::Jpeg => core::ImageFormat::Jpeg,
+        ImageFormat::WebP => core::ImageFormat::WebP,
+        ImageFormat::Bmp => core::ImageFormat::Bmp,
+        ImageFormat::Tiff => core::ImageFormat::Tiff,
+        ImageFormat::Gif => core::ImageFormat::Gif,
+        ImageFormat::Qoi => core::ImageFormat::Qoi,
+        ImageFormat::Tga => core::ImageFormat::Tga,
+        ImageFormat::Pnm => core::ImageFormat::Pnm,
+        ImageFormat::Ico => core::ImageFormat::Ico,
     })
 }
 
 /// Converts a stable resize-filter number to the core's filter.
 pub fn resize_filter(code: u32) -> Result<core::ResizeFilter> {
-    Ok(match code {
-        0 => core::ResizeFilter::Nearest,
-        1 => core::ResizeFilter::Bilinear,
-        2 => core::ResizeFilter::Lanczos3,
-        _ => return Err(Error::invalid_argument(format!("unknown resize filter code {code} (valid: 0-2)"))),
+    let filter = by_code(&ResizeFilter::ALL, code, |filter| filter as u32).ok_or_else(|| {
+        Error::invalid_argument(format!("unknown resize filter code {code} (0 = Nearest, 1 = Bilinear, 2 = Lanczos3)"))
+    })?;
+    Ok(match filter {
+        ResizeFilter::Nearest => core::ResizeFilter::Nearest,
+        ResizeFilter::Bilinear => core::ResizeFilter::Bilinear,
+        ResizeFilter::Lanczos3 => core::ResizeFilter::Lanczos3,
     })
 }
 
@@ -141,6 +170,14 @@ impl From<core::ColorType> for ColorType {
 mod tests {
     use super::*;
     use crate::ErrorCode;
+
+    #[test]
+    fn numbers_are_stable() {
+        let formats: Vec<u32> = ImageFormat::ALL.iter().map(|format| *format as u32).collect();
+        assert_eq!(formats, (0..10).collect::<Vec<_>>());
+        assert_eq!((ColorType::L8 as u32, ColorType::Rgba8 as u32, ColorType::Rgba32F as u32), (0, 3, 9));
+        assert_eq!(ColorType::from(core::ColorType::L16) as u32, 4);
+    }
 
     #[test]
     fn codes_round_trip_and_reject_unknown_values() {
