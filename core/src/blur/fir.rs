@@ -178,16 +178,17 @@ fn horizontal<S: Simd>(simd: S, padded: &[f32], kernel: &[f32], dst: &mut [f32])
         let j = block * BLOCK;
         let mut acc = [simd.splat(0.0); 8];
         let centre = simd.splat(kernel[radius]);
+        // Each tap's input is sliced once per block, so the loads below need no bounds checks.
+        let tap = |k: usize| -> &[f32; BLOCK] { padded[j + 4 * k..][..BLOCK].try_into().expect("BLOCK lanes") };
+        let middle = tap(radius);
         for (v, acc) in acc.iter_mut().take(vectors::<S>()).enumerate() {
-            let at = j + 4 * radius + v * S::LANES;
-            *acc = simd.mul(centre, simd.load_at(padded, at));
+            *acc = simd.mul(centre, simd.load_at(middle, v * S::LANES));
         }
         for m in 1..=radius {
             let weight = simd.splat(kernel[radius + m]);
+            let (left, right) = (tap(radius - m), tap(radius + m));
             for (v, acc) in acc.iter_mut().take(vectors::<S>()).enumerate() {
-                let at = j + v * S::LANES;
-                let pair =
-                    simd.add(simd.load_at(padded, at + 4 * (radius - m)), simd.load_at(padded, at + 4 * (radius + m)));
+                let pair = simd.add(simd.load_at(left, v * S::LANES), simd.load_at(right, v * S::LANES));
                 *acc = simd.mul_add(weight, pair, *acc);
             }
         }
@@ -206,15 +207,18 @@ fn vertical<S: Simd>(simd: S, ring: &[f32], slots: &[usize], kernel: &[f32], out
         let j = block * BLOCK;
         let mut acc = [simd.splat(0.0); 8];
         let centre = simd.splat(kernel[radius]);
-        let row = |slot: usize, v: usize| simd.load_at(ring, slot * RING_ROW + j + v * S::LANES);
+        // Each ring row's block is sliced once, so the loads below need no bounds checks.
+        let row =
+            |slot: usize| -> &[f32; BLOCK] { ring[slot * RING_ROW + j..][..BLOCK].try_into().expect("BLOCK lanes") };
+        let middle = row(slots[radius]);
         for (v, acc) in acc.iter_mut().take(vectors::<S>()).enumerate() {
-            *acc = simd.mul(centre, row(slots[radius], v));
+            *acc = simd.mul(centre, simd.load_at(middle, v * S::LANES));
         }
         for m in 1..=radius {
             let weight = simd.splat(kernel[radius + m]);
-            let (above, below) = (slots[radius - m], slots[radius + m]);
+            let (above, below) = (row(slots[radius - m]), row(slots[radius + m]));
             for (v, acc) in acc.iter_mut().take(vectors::<S>()).enumerate() {
-                let pair = simd.add(row(above, v), row(below, v));
+                let pair = simd.add(simd.load_at(above, v * S::LANES), simd.load_at(below, v * S::LANES));
                 *acc = simd.mul_add(weight, pair, *acc);
             }
         }

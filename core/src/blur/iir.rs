@@ -151,9 +151,12 @@ fn filter<S: Simd>(simd: S, c: &Coefficients, lanes: usize, input: &[f32], outpu
                 s_im[j][v] = simd.mul(simd.splat(c.causal_start_im[j]), x);
             }
         }
-        for row in 0..n {
+        // Each row's pair of vectors is sliced once, so the loads below need no bounds checks.
+        let width = 2 * S::LANES;
+        for (x_row, y_row) in input.chunks_exact(lanes).zip(output.chunks_exact_mut(lanes)) {
+            let (x_pair, y_pair) = (&x_row[chunk..chunk + width], &mut y_row[chunk..chunk + width]);
             for v in 0..2 {
-                let x = simd.load_at(input, at(row, v));
+                let x = simd.load_at(x_pair, v * S::LANES);
                 for j in 0..2 {
                     let (r, i) = (s_re[j][v], s_im[j][v]);
                     let ax_re = simd.mul(gain_re[j], x);
@@ -161,7 +164,7 @@ fn filter<S: Simd>(simd: S, c: &Coefficients, lanes: usize, input: &[f32], outpu
                     s_re[j][v] = simd.mul_add(pole_re[j], r, simd.mul_add(neg_pole_im[j], i, ax_re));
                     s_im[j][v] = simd.mul_add(pole_re[j], i, simd.mul_add(pole_im[j], r, ax_im));
                 }
-                simd.store(simd.add(s_re[0][v], s_re[1][v]), &mut output[at(row, v)..]);
+                simd.store(simd.add(s_re[0][v], s_re[1][v]), &mut y_pair[v * S::LANES..]);
             }
         }
         // Anticausal half: t[n] = p (A x[n+1] + t[n+1]), from the steady state for x[n-1].
@@ -172,12 +175,13 @@ fn filter<S: Simd>(simd: S, c: &Coefficients, lanes: usize, input: &[f32], outpu
                 s_im[j][v] = simd.mul(simd.splat(c.anticausal_start_im[j]), x);
             }
         }
-        for row in (0..n).rev() {
+        for (x_row, y_row) in input.chunks_exact(lanes).zip(output.chunks_exact_mut(lanes)).rev() {
+            let (x_pair, y_pair) = (&x_row[chunk..chunk + width], &mut y_row[chunk..chunk + width]);
             for v in 0..2 {
-                let x = simd.load_at(input, at(row, v));
-                let y = simd.load_at(output, at(row, v));
+                let x = simd.load_at(x_pair, v * S::LANES);
+                let y = simd.load_at(y_pair, v * S::LANES);
                 let y = simd.add(y, simd.add(s_re[0][v], s_re[1][v]));
-                simd.store(y, &mut output[at(row, v)..]);
+                simd.store(y, &mut y_pair[v * S::LANES..]);
                 for j in 0..2 {
                     let u_re = simd.mul_add(gain_re[j], x, s_re[j][v]);
                     let u_im = simd.mul_add(gain_im[j], x, s_im[j][v]);
