@@ -363,8 +363,14 @@ public sealed partial class Image : IDisposable
         var code = Interop.pixbridge_image_info(native, ref info);
         if (!code.IsOk)
         {
-            handle.Dispose();
-            NativeCalls.Check(code);
+            try
+            {
+                NativeCalls.Check(code); // reads this thread's error message before anything else runs
+            }
+            finally
+            {
+                handle.Dispose();
+            }
         }
         var image = new Image(handle, checked((int)info.width), checked((int)info.height));
         handle.AddMemoryPressure((long)image._width * image._height * 4);
