@@ -74,3 +74,24 @@ pub fn stale_files(dir: &Path, files: &[GeneratedFile]) -> Vec<&'static str> {
         .map(|file| file.name)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_files_lists_missing_and_different_files_only() {
+        let dir = std::env::temp_dir().join(format!("pixbridge-csharp-gen-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = vec![
+            GeneratedFile { name: "Same.g.cs", contents: "same\n".into() },
+            GeneratedFile { name: "Changed.g.cs", contents: "new\n".into() },
+            GeneratedFile { name: "Missing.g.cs", contents: "x\n".into() },
+        ];
+        std::fs::write(dir.join("Same.g.cs"), "same\n").unwrap();
+        std::fs::write(dir.join("Changed.g.cs"), "old\n").unwrap();
+        let stale = stale_files(&dir, &files);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(stale, ["Changed.g.cs", "Missing.g.cs"]);
+    }
+}
