@@ -112,7 +112,6 @@ pub fn decode_direct<'caller>(
         if data.is_null() {
             return Err(Error::new(ErrorCode::NullArgument, "data was null").into());
         }
-        let address = env.get_direct_buffer_address(&data)?;
         let capacity = env.get_direct_buffer_capacity(&data)?;
         let range = usize::try_from(offset)
             .ok()
@@ -125,9 +124,15 @@ pub fn decode_direct<'caller>(
             ))
             .into());
         };
-        // SAFETY: `address` is the start of the buffer's `capacity` bytes, which stay allocated
-        // while the buffer is reachable (the Java caller fences it), and `range` lies inside.
-        let bytes = unsafe { std::slice::from_raw_parts(address.add(range.start), range.len()) };
+        let bytes: &[u8] = if range.is_empty() {
+            // A zero-capacity buffer may have no address at all.
+            &[]
+        } else {
+            let address = env.get_direct_buffer_address(&data)?;
+            // SAFETY: `address` is the start of the buffer's `capacity` bytes, which stay allocated
+            // while the buffer is reachable (the Java caller fences it), and `range` lies inside.
+            unsafe { std::slice::from_raw_parts(address.add(range.start), range.len()) }
+        };
         guarded(|| images::decode(bytes, &limits(max_width, max_height, max_decoded_bytes)?)).map(to_java)
     })
 }

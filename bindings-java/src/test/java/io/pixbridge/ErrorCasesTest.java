@@ -53,6 +53,9 @@ class ErrorCasesTest {
         assertCode(ErrorCode.UNSUPPORTED_FORMAT, () -> Image.decode(text));
         assertCode(ErrorCode.UNSUPPORTED_FORMAT, () -> Image.open(TestSupport.testdata("not-an-image.png")));
         assertCode(ErrorCode.UNSUPPORTED_FORMAT, () -> Image.decode(new byte[0]));
+        assertCode(ErrorCode.UNSUPPORTED_FORMAT, () -> Image.decode(ByteBuffer.allocateDirect(0)));
+        assertCode(ErrorCode.UNSUPPORTED_FORMAT, () -> Image.decode(ByteBuffer.allocate(0)));
+        assertCode(ErrorCode.UNSUPPORTED_FORMAT, () -> Image.decode(new java.io.ByteArrayInputStream(text)));
     }
 
     @Test
