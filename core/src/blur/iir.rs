@@ -367,7 +367,7 @@ fn filter_columns_impl<S: Simd>(
     let lanes = pixels * 4;
     let h = input.len() / COLUMN_LANES;
     for (y, row) in input.chunks_exact_mut(COLUMN_LANES).enumerate() {
-        // Rows are a page or more apart, out of reach of the hardware prefetcher.
+        // On wide images rows are a page or more apart, out of reach of the hardware prefetcher.
         if y + PREFETCH_ROWS < h {
             let ahead = ((y + PREFETCH_ROWS) * w + x) * 4;
             prefetch_read(&src[ahead..ahead + lanes]);
