@@ -30,19 +30,6 @@ struct Input {
     operations: Vec<Operation>,
 }
 
-const FORMATS: [ImageFormat; 10] = [
-    ImageFormat::Png,
-    ImageFormat::Jpeg,
-    ImageFormat::WebP,
-    ImageFormat::Bmp,
-    ImageFormat::Tiff,
-    ImageFormat::Gif,
-    ImageFormat::Qoi,
-    ImageFormat::Tga,
-    ImageFormat::Pnm,
-    ImageFormat::Ico,
-];
-
 fuzz_target!(|input: Input| {
     let (width, height) = (u32::from(input.width % 64) + 1, u32::from(input.height % 64) + 1);
     let mut pixels = vec![0u8; (width * height * 4) as usize];
@@ -58,7 +45,7 @@ fuzz_target!(|input: Input| {
                 image.unsharpen(sigma.clamp(-1.0, 50.0), amount, threshold).map(Some)
             }
             Operation::Resize(w, h, filter) => {
-                let filter = [ResizeFilter::Nearest, ResizeFilter::Bilinear, ResizeFilter::Lanczos3][filter as usize % 3];
+                let filter = ResizeFilter::ALL[filter as usize % ResizeFilter::ALL.len()];
                 image.resize(u32::from(w % 256), u32::from(h % 256), filter).map(Some)
             }
             Operation::Crop(x, y, w, h) => image.crop(x, y, w, h).map(Some),
@@ -71,7 +58,7 @@ fuzz_target!(|input: Input| {
             Operation::Brightness(delta) => image.adjust_brightness(delta).map(|()| None),
             Operation::Contrast(contrast) => image.adjust_contrast(contrast).map(|()| None),
             Operation::RoundTrip(format, quality) => {
-                let format = FORMATS[format as usize % FORMATS.len()];
+                let format = ImageFormat::ALL[format as usize % ImageFormat::ALL.len()];
                 let quality = (quality != 0).then_some(quality);
                 match image.encode(format, quality) {
                     Ok(bytes) => Image::decode(&bytes).map(Some),
