@@ -17,13 +17,14 @@ pub(super) fn radius(sigma: f32) -> usize {
 }
 
 /// Sampled Gaussian `exp(-x^2 / (2 sigma^2))` for `x` in `-radius..=radius`, normalised to sum 1
-/// (computed in `f64`, so the `f32` weights sum to 1 within rounding).
+/// (computed in `f64`, so the `f32` weights sum to 1 within rounding, with the platform-independent
+/// `exp` of [`super::math`], so the weights are the same bits everywhere).
 pub(super) fn kernel(sigma: f32, radius: usize) -> Vec<f32> {
     let sigma = f64::from(sigma);
     let raw: Vec<f64> = (0..=2 * radius)
         .map(|i| {
             let x = i as f64 - radius as f64;
-            (-x * x / (2.0 * sigma * sigma)).exp()
+            super::math::exp(-x * x / (2.0 * sigma * sigma))
         })
         .collect();
     let sum: f64 = raw.iter().sum();

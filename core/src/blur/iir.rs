@@ -23,6 +23,7 @@
 
 use rayon::prelude::*;
 
+use super::math;
 use super::simd::{
     Level, Simd, clamp_level, dispatch, load_premultiplied, prefetch_read, round_to_bits, store_straight,
 };
@@ -85,8 +86,10 @@ impl Coefficients {
         let sigma = f64::from(sigma);
         let one = Complex { re: 1.0, im: 0.0 };
         let poles = DERICHE.map(|(_, _, b, w)| {
-            let r = (-b / sigma).exp();
-            Complex { re: r * (w / sigma).cos(), im: r * (w / sigma).sin() }.rounded()
+            // Platform-independent `exp` / `sin` / `cos`, so the poles are the same bits everywhere.
+            let r = math::exp(-b / sigma);
+            let (sin, cos) = math::sin_cos(w / sigma);
+            Complex { re: r * cos, im: r * sin }.rounded()
         });
         let weights = DERICHE.map(|(a, a2, _, _)| Complex { re: a, im: -a2 });
         // Sum over all n of h(|n|) = 2 * sum_{n >= 0} A p^n - A, per term.

@@ -13,6 +13,7 @@
 
 mod fir;
 mod iir;
+mod math;
 mod simd;
 #[cfg(test)]
 mod tests;

@@ -2,17 +2,23 @@
 //!
 //! The hot loops are written once, generic over [`Simd`] (a vector of `f32` lanes). They are
 //! instantiated with [`Portable`] (four-lane arrays that the compiler maps to SSE2 on x86-64
-//! and NEON on aarch64) and, on x86-64, with [`Avx2`] (eight lanes, fused multiply-add) inside a
-//! function compiled with `target_feature(enable = "avx2,fma")`; [`dispatch!`] picks one at
-//! run time. A NEON- or AVX-512-specific version only needs another `Simd` implementation and
-//! `Level`. (On the Zen 4 this was tuned on, AVX-512 runs at the same width as AVX2.)
+//! and NEON on aarch64) and, on x86-64, with [`Avx2`] (eight lanes) inside a function compiled
+//! with `target_feature(enable = "avx2")`; [`dispatch!`] picks one at run time. A NEON- or
+//! AVX-512-specific version only needs another `Simd` implementation and `Level`. (On the Zen 4
+//! this was tuned on, AVX-512 runs at the same width as AVX2.)
+//!
+//! Determinism: every level computes exactly the same IEEE `f32` operations in the same order
+//! per lane, so the output is bit-identical on every CPU. The trait's `mul_add` is therefore
+//! never fused (an FMA rounds once where `mul` then `add` rounds twice, and not every CPU has
+//! one); Rust never contracts a separate `mul` and `add` into an FMA by itself, and lanes never
+//! interact, so the vector width does not change any result.
 
 /// Instruction-set level a dispatched function runs at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Level {
     /// Whatever the compilation target guarantees (SSE2 on x86-64, NEON on aarch64).
     Portable,
-    /// x86-64 with AVX2 and FMA.
+    /// x86-64 with AVX2 (eight lanes; the same arithmetic as `Portable`, wider).
     Avx2,
 }
 
@@ -21,7 +27,7 @@ impl Level {
     pub(super) fn detect() -> Level {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            if std::arch::is_x86_feature_detected!("avx2") {
                 return Level::Avx2;
             }
         }
@@ -58,8 +64,12 @@ pub(super) trait Simd: Copy {
     fn add(self, a: Self::V, b: Self::V) -> Self::V;
     /// Lane-wise `a * b`.
     fn mul(self, a: Self::V, b: Self::V) -> Self::V;
-    /// Lane-wise `a * b + c`, fused where the instruction set has it.
-    fn mul_add(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    /// Lane-wise `a * b + c`, rounded after the multiply and after the add (never fused, so
+    /// that every level gives the same bits).
+    #[inline(always)]
+    fn mul_add(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V {
+        self.add(self.mul(a, b), c)
+    }
 }
 
 /// Four lanes in a plain array: the compiler vectorises it for the baseline of the target.
@@ -89,15 +99,6 @@ impl Simd for Portable {
     fn mul(self, a: [f32; 4], b: [f32; 4]) -> [f32; 4] {
         [a[0] * b[0], a[1] * b[1], a[2] * b[2], a[3] * b[3]]
     }
-    #[inline(always)]
-    fn mul_add(self, a: [f32; 4], b: [f32; 4], c: [f32; 4]) -> [f32; 4] {
-        // aarch64 always has a fused multiply-add; elsewhere `mul_add` could be a libm call.
-        if cfg!(target_arch = "aarch64") {
-            [0, 1, 2, 3].map(|i| a[i].mul_add(b[i], c[i]))
-        } else {
-            [0, 1, 2, 3].map(|i| a[i] * b[i] + c[i])
-        }
-    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -105,27 +106,24 @@ pub(super) use avx2::Avx2;
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use std::arch::x86_64::{
-        __m256, _mm256_add_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps,
-    };
+    use std::arch::x86_64::{__m256, _mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps};
 
-    /// Eight lanes with AVX2 and FMA. Only [`Avx2::new`] makes one, after checking the CPU.
+    /// Eight lanes with AVX2. Only [`Avx2::new`] makes one, after checking the CPU.
     #[derive(Clone, Copy, Debug)]
     pub(in crate::blur) struct Avx2 {
         _checked: (),
     }
 
     impl Avx2 {
-        /// The token, if the running CPU has AVX2 and FMA.
+        /// The token, if the running CPU has AVX2.
         #[inline(always)]
         pub(in crate::blur) fn new() -> Option<Avx2> {
-            (std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma"))
-                .then_some(Avx2 { _checked: () })
+            std::arch::is_x86_feature_detected!("avx2").then_some(Avx2 { _checked: () })
         }
     }
 
     // SAFETY (every `unsafe` block below): an `Avx2` value exists only if `Avx2::new` found
-    // AVX2 and FMA on this CPU, and the pointers come from slices checked to hold 8 values.
+    // AVX2 on this CPU, and the pointers come from slices checked to hold 8 values.
     impl super::Simd for Avx2 {
         type V = __m256;
         const LANES: usize = 8;
@@ -151,10 +149,6 @@ mod avx2 {
         fn mul(self, a: __m256, b: __m256) -> __m256 {
             unsafe { _mm256_mul_ps(a, b) }
         }
-        #[inline(always)]
-        fn mul_add(self, a: __m256, b: __m256, c: __m256) -> __m256 {
-            unsafe { _mm256_fmadd_ps(a, b, c) }
-        }
     }
 }
 
@@ -167,13 +161,14 @@ macro_rules! dispatch {
         $vis fn $name(level: $crate::blur::simd::Level, $($arg: $ty),*) {
             #[cfg(target_arch = "x86_64")]
             if level == $crate::blur::simd::Level::Avx2 {
-                #[target_feature(enable = "avx2,fma")]
+                // No "fma": the arithmetic must be the same as on every other level.
+                #[target_feature(enable = "avx2")]
                 #[allow(clippy::too_many_arguments)]
                 fn avx2(simd: $crate::blur::simd::Avx2, $($arg: $ty),*) {
                     $imp(simd, $($arg),*)
                 }
                 if let Some(simd) = $crate::blur::simd::Avx2::new() {
-                    // SAFETY: `Avx2::new` just confirmed that the CPU has AVX2 and FMA.
+                    // SAFETY: `Avx2::new` just confirmed that the CPU has AVX2.
                     return unsafe { avx2(simd, $($arg),*) };
                 }
             }

@@ -226,6 +226,70 @@ fn out_of_contract_sigma_does_not_panic() {
     assert!(blur_at_level(Level::detect(), &[], 0, 7, 3.0).is_empty());
 }
 
+/// Test images for the determinism tests: opaque and translucent, with widths that leave
+/// partial vectors, tiles and strips at every level.
+fn determinism_images() -> Vec<(usize, usize, Vec<u8>)> {
+    [(67, 41, false), (53, 37, true), (130, 9, true), (3, 29, false), (200, 150, true), (200, 150, false)]
+        .into_iter()
+        .enumerate()
+        .map(|(i, (w, h, alpha))| (w, h, test_image(w, h, 1000 + i as u32, alpha)))
+        .collect()
+}
+
+/// Sigmas for the determinism tests: both algorithms, both sides of the switch.
+const DETERMINISM_SIGMAS: [f32; 11] = [0.5, 0.8, 1.0, 1.7, 2.0, 2.5, 3.0, 5.0, 30.0, 200.0, MAX_SIGMA];
+
+#[test]
+fn every_level_gives_identical_bytes() {
+    // "Same pixels everywhere": the SIMD levels must not differ in a single bit (no fused
+    // multiply-add on one level only, no lane-order effects), for both algorithms.
+    let levels = Level::all_supported();
+    for (w, h, src) in determinism_images() {
+        let opaque = src.chunks_exact(4).all(|p| p[3] == 255);
+        for sigma in DETERMINISM_SIGMAS {
+            let mut algorithms: Vec<(&str, fn(Level, &[u8], usize, usize, f32, bool) -> Vec<u8>)> =
+                vec![("iir", iir::blur)];
+            if fir::radius(sigma) <= 64 {
+                algorithms.push(("fir", fir::blur));
+            }
+            for (name, blur) in algorithms {
+                let first = blur(levels[0], &src, w, h, sigma, opaque);
+                for &level in &levels[1..] {
+                    let other = blur(level, &src, w, h, sigma, opaque);
+                    let differing = first.iter().zip(&other).filter(|(a, b)| a != b).count();
+                    assert_eq!(
+                        differing, 0,
+                        "{name}, {w}x{h}, sigma {sigma}: {level:?} differs from {:?} in {differing} bytes",
+                        levels[0]
+                    );
+                }
+            }
+            let public: Vec<Vec<u8>> =
+                levels.iter().map(|&level| blur_at_level(level, &src, w as u32, h as u32, sigma)).collect();
+            assert!(public.windows(2).all(|pair| pair[0] == pair[1]), "public, {w}x{h}, sigma {sigma}");
+        }
+    }
+}
+
+#[test]
+fn sha256_of_blurs_is_identical_at_every_level() {
+    // Prints the hashes (`--nocapture`) so that runs on different CPUs (or under
+    // `qemu-x86_64 -cpu qemu64 / Nehalem / Haswell`) can be compared; see docs/blur.md.
+    use sha2::{Digest, Sha256};
+    let hex = |bytes: &[u8]| Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>();
+    for (w, h, src) in determinism_images().into_iter().skip(4) {
+        for sigma in [1.0, 2.0, 3.0, 5.0, 40.0] {
+            let hashes: Vec<String> = Level::all_supported()
+                .into_iter()
+                .map(|level| hex(&blur_at_level(level, &src, w as u32, h as u32, sigma)))
+                .collect();
+            let opaque = if src.chunks_exact(4).all(|p| p[3] == 255) { "opaque" } else { "translucent" };
+            println!("blur sha256 {w}x{h} {opaque} sigma {sigma}: {} ({:?})", hashes[0], Level::all_supported());
+            assert!(hashes.windows(2).all(|pair| pair[0] == pair[1]), "{w}x{h} sigma {sigma}: {hashes:?}");
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
     #[test]
