@@ -11,11 +11,11 @@
 use std::f64::consts::{LOG2_E, TAU};
 
 /// `ln 2` split Cody-Waite style: `LN2_HI` has trailing zero bits, so `k * LN2_HI` is exact.
-const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
+const LN2_HI: f64 = f64::from_bits(0x3fe62e42fee00000);
 /// `ln 2 - LN2_HI`.
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const LN2_LO: f64 = f64::from_bits(0x3dea39ef35793c76);
 /// `2 pi - TAU` (the rounding error of `TAU`).
-const TAU_LO: f64 = 2.449_293_598_294_706_354_45e-16;
+const TAU_LO: f64 = 2.449_293_598_294_706_4e-16;
 
 /// `e^x`; 0 below -700 (the result would be subnormal or 0; no caller gets near that).
 pub(super) fn exp(x: f64) -> f64 {

@@ -239,6 +239,9 @@ fn determinism_images() -> Vec<(usize, usize, Vec<u8>)> {
 /// Sigmas for the determinism tests: both algorithms, both sides of the switch.
 const DETERMINISM_SIGMAS: [f32; 11] = [0.5, 0.8, 1.0, 1.7, 2.0, 2.5, 3.0, 5.0, 30.0, 200.0, MAX_SIGMA];
 
+/// `fir::blur` or `iir::blur`.
+type Algorithm = fn(Level, &[u8], usize, usize, f32, bool) -> Vec<u8>;
+
 #[test]
 fn every_level_gives_identical_bytes() {
     // "Same pixels everywhere": the SIMD levels must not differ in a single bit (no fused
@@ -247,8 +250,7 @@ fn every_level_gives_identical_bytes() {
     for (w, h, src) in determinism_images() {
         let opaque = src.chunks_exact(4).all(|p| p[3] == 255);
         for sigma in DETERMINISM_SIGMAS {
-            let mut algorithms: Vec<(&str, fn(Level, &[u8], usize, usize, f32, bool) -> Vec<u8>)> =
-                vec![("iir", iir::blur)];
+            let mut algorithms: Vec<(&str, Algorithm)> = vec![("iir", iir::blur)];
             if fir::radius(sigma) <= 64 {
                 algorithms.push(("fir", fir::blur));
             }
