@@ -1,0 +1,413 @@
+//! The bad-input corpus of issue 6 (`testdata/bad/manifest.json`), run through the C ABI exactly
+//! as C calls it: every case gives its expected code and a non-empty message, never a panic.
+//! Also: a truncation sweep over every sample format, the peak memory of the decompression
+//! bombs, and the path errors that cannot live in a shared manifest (permissions, invalid UTF-8).
+//!
+//! Regenerate the corpus: `cargo test -p pixbridge-ffi --test bad_inputs -- --ignored make_bad_corpus`
+//! (needs ImageMagick's `convert`).
+
+use std::path::{Path, PathBuf};
+use std::ptr;
+use std::sync::{Mutex, MutexGuard};
+
+use pixbridge::*;
+use serde_json::Value;
+
+#[path = "bad_inputs/bytes.rs"]
+mod bytes;
+#[path = "bad_inputs/corpus.rs"]
+mod corpus;
+
+/// The tests compare global live-handle counts and the process's peak memory: one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
+}
+
+fn last_message() -> String {
+    let mut length = 0usize;
+    // SAFETY: a null buffer of length 0 asks for the length only.
+    unsafe { pixbridge_last_error_message(ptr::null_mut(), 0, &mut length) };
+    let mut buffer = vec![0u8; length + 1];
+    // SAFETY: the buffer is valid for writes of its length.
+    let status = unsafe { pixbridge_last_error_message(buffer.as_mut_ptr(), buffer.len(), &mut length) };
+    assert_eq!(status, ErrorCode::Ok);
+    String::from_utf8(buffer[..length].to_vec()).unwrap()
+}
+
+fn live_images() -> u64 {
+    let (mut images, mut buffers) = (0, 0);
+    // SAFETY: valid out-parameters.
+    assert_eq!(unsafe { pixbridge_live_handles(&mut images, &mut buffers) }, ErrorCode::Ok);
+    images + buffers
+}
+
+/// An error: its code and the thread's last-error message.
+type Failure = (ErrorCode, String);
+
+fn check(code: ErrorCode) -> Result<(), Failure> {
+    if code == ErrorCode::Ok { Ok(()) } else { Err((code, last_message())) }
+}
+
+fn decode(bytes: &[u8]) -> Result<u64, Failure> {
+    let mut image = 0;
+    // SAFETY: valid byte range (a dangling non-null pointer for an empty slice is fine: length 0).
+    check(unsafe { pixbridge_image_decode(bytes.as_ptr(), bytes.len(), ptr::null(), &mut image) })?;
+    Ok(image)
+}
+
+fn open(path: &Path) -> Result<u64, Failure> {
+    let path = path.to_str().unwrap();
+    let mut image = 0;
+    // SAFETY: valid path bytes and out-parameter.
+    check(unsafe { pixbridge_image_open(path.as_ptr(), path.len(), ptr::null(), &mut image) })?;
+    Ok(image)
+}
+
+fn size(image: u64) -> (u32, u32) {
+    let mut info = std::mem::MaybeUninit::<ImageInfo>::uninit();
+    // SAFETY: valid out-parameter; initialised on Ok.
+    assert_eq!(unsafe { pixbridge_image_info(image, info.as_mut_ptr()) }, ErrorCode::Ok);
+    // SAFETY: written by the successful call above.
+    let info = unsafe { info.assume_init() };
+    (info.width, info.height)
+}
+
+fn destroy(image: u64) {
+    // SAFETY: plain value.
+    assert_eq!(unsafe { pixbridge_image_destroy(image) }, ErrorCode::Ok);
+}
+
+fn float(op: &Value, name: &str) -> f32 {
+    match &op[name] {
+        Value::String(s) if s == "NaN" => f32::NAN,
+        Value::String(s) if s == "Infinity" => f32::INFINITY,
+        Value::String(s) if s == "-Infinity" => f32::NEG_INFINITY,
+        value => value.as_f64().unwrap_or_else(|| panic!("float {name} in {op}")) as f32,
+    }
+}
+
+fn uint(value: &Value, name: &str) -> u32 {
+    u32::try_from(value[name].as_u64().unwrap_or_else(|| panic!("uint {name} in {value}"))).unwrap()
+}
+
+fn format_code(name: &str) -> u32 {
+    ["png", "jpeg", "webp", "bmp", "tiff", "gif", "qoi", "tga", "pnm", "ico"]
+        .iter()
+        .position(|f| *f == name)
+        .unwrap_or_else(|| panic!("format {name}")) as u32
+}
+
+/// Applies one operation; a fresh operation's result replaces (and releases) the image.
+fn apply(image: u64, op: &Value) -> Result<u64, Failure> {
+    let mut out = 0;
+    // SAFETY (all calls below): plain values and a valid out-parameter.
+    let fresh = |code: ErrorCode, out: u64| {
+        check(code)?;
+        destroy(image);
+        Ok(out)
+    };
+    match op["op"].as_str().unwrap() {
+        "blur" => fresh(unsafe { pixbridge_image_blur(image, float(op, "sigma"), &mut out) }, out),
+        "unsharpen" => fresh(
+            unsafe {
+                pixbridge_image_unsharpen(
+                    image,
+                    float(op, "sigma"),
+                    float(op, "amount"),
+                    uint(op, "threshold"),
+                    &mut out,
+                )
+            },
+            out,
+        ),
+        "crop" => fresh(
+            unsafe {
+                pixbridge_image_crop(
+                    image,
+                    uint(op, "x"),
+                    uint(op, "y"),
+                    uint(op, "width"),
+                    uint(op, "height"),
+                    &mut out,
+                )
+            },
+            out,
+        ),
+        "resize" => {
+            let filter = ["Nearest", "Bilinear", "Lanczos3"].iter().position(|f| op["filter"] == *f).unwrap() as u32;
+            fresh(
+                unsafe { pixbridge_image_resize(image, uint(op, "width"), uint(op, "height"), filter, &mut out) },
+                out,
+            )
+        }
+        "adjust_contrast" => check(pixbridge_image_adjust_contrast(image, float(op, "contrast"))).map(|()| image),
+        "adjust_brightness" => {
+            let delta = i32::try_from(op["delta"].as_i64().unwrap()).unwrap();
+            check(pixbridge_image_adjust_brightness(image, delta)).map(|()| image)
+        }
+        other => panic!("operation {other} is not used by the bad-input manifest"),
+    }
+}
+
+/// Runs one case; Ok((width, height)) or the failure.
+fn run(case: &Value) -> Result<(u32, u32), Failure> {
+    let input = case["input"].as_str().map(|name| testdata().join(name));
+    let image = match case["call"].as_str().unwrap() {
+        "decode" => decode(&std::fs::read(input.unwrap()).unwrap())?,
+        "open" => open(&input.unwrap())?,
+        "ops" => {
+            let mut image = open(&input.unwrap()).expect("the input of an ops case opens");
+            for op in case["ops"].as_array().unwrap() {
+                image = apply(image, op).inspect_err(|_| destroy(image))?;
+            }
+            image
+        }
+        "save" => {
+            let image = open(&input.unwrap()).expect("the input of a save case opens");
+            let tmp = tempfile::tempdir().unwrap();
+            let path = case["path"].as_str().unwrap().replace("{tmp}", tmp.path().to_str().unwrap());
+            // SAFETY: valid path bytes.
+            let result = check(unsafe { pixbridge_image_save(image, path.as_ptr(), path.len()) });
+            if result.is_err() {
+                let left: Vec<_> = walk(tmp.path());
+                assert!(left.is_empty(), "a failed save left files behind: {left:?}");
+            }
+            result.inspect_err(|_| destroy(image))?;
+            image
+        }
+        "from_pixels" => {
+            let pixels = vec![7u8; case["length"].as_u64().unwrap() as usize];
+            let mut image = 0;
+            // SAFETY: valid byte range and out-parameter.
+            check(unsafe {
+                pixbridge_image_from_pixels(
+                    uint(case, "width"),
+                    uint(case, "height"),
+                    pixels.as_ptr(),
+                    pixels.len(),
+                    &mut image,
+                )
+            })?;
+            image
+        }
+        "encode" => {
+            let image = open(&input.unwrap()).expect("the input of an encode case opens");
+            let mut buffer = 0;
+            let format = format_code(case["format"].as_str().unwrap());
+            // SAFETY: valid out-parameter.
+            let result = check(unsafe { pixbridge_image_encode(image, format, uint(case, "quality"), &mut buffer) });
+            if result.is_ok() {
+                // SAFETY: plain value.
+                assert_eq!(unsafe { pixbridge_buffer_destroy(buffer) }, ErrorCode::Ok);
+            }
+            result.inspect_err(|_| destroy(image))?;
+            image
+        }
+        other => panic!("unknown call {other}"),
+    };
+    let result = size(image);
+    destroy(image);
+    Ok(result)
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().path()).collect()
+}
+
+fn code_name(code: ErrorCode) -> String {
+    format!("{code:?}")
+}
+
+/// Peak resident memory of this process (VmHWM) in KiB.
+fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Resets VmHWM to the current RSS (Linux >= 4.0; ignored where unsupported).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn manifest() -> Vec<Value> {
+    let text = std::fs::read_to_string(testdata().join("bad/manifest.json")).unwrap();
+    let manifest: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(manifest["version"], 1);
+    manifest["cases"].as_array().unwrap().clone()
+}
+
+#[test]
+fn bad_input_manifest() {
+    let _serial = serial();
+    let cases = manifest();
+    assert!(cases.len() >= 40, "issue 6 asks for at least 40 cases, the manifest has {}", cases.len());
+    let baseline = live_images();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case["name"].as_str().unwrap();
+        let expect = &case["expect"];
+        let bomb = expect["error"] == "LimitExceeded";
+        if bomb {
+            reset_peak_rss();
+        }
+        let before = peak_rss_kib();
+        let started = std::time::Instant::now();
+        let outcome = run(case);
+        if bomb {
+            println!(
+                "{name}: peak RSS {} KiB -> {} KiB (+{} KiB) in {:?}",
+                before,
+                peak_rss_kib(),
+                peak_rss_kib().saturating_sub(before),
+                started.elapsed()
+            );
+        }
+        match (outcome, expect["error"].as_str()) {
+            (Ok(size), None) => {
+                let expected = (uint(expect, "width"), uint(expect, "height"));
+                if size != expected {
+                    failures.push(format!("{name}: size {size:?}, expected {expected:?}"));
+                }
+            }
+            (Ok(size), Some(error)) => failures.push(format!("{name}: succeeded ({size:?}), expected {error}")),
+            (Err((code, message)), expected) => {
+                if expected != Some(code_name(code).as_str()) {
+                    failures.push(format!("{name}: {code:?} ({message}), expected {}", expected.unwrap_or("success")));
+                } else if message.is_empty() {
+                    failures.push(format!("{name}: {code:?} with an empty message"));
+                }
+            }
+        }
+    }
+    assert_eq!(live_images(), baseline, "handles leaked by the corpus");
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+/// Offsets to cut a file at: every one of the first 64 bytes, then 96 spread over the rest.
+fn cut_points(length: usize) -> Vec<usize> {
+    let mut points: Vec<usize> = (0..length.min(64)).collect();
+    points.extend((0..96).map(|i| 64 + (length.saturating_sub(64)) * i / 96).filter(|&p| p < length));
+    points.dedup();
+    points
+}
+
+#[test]
+fn truncation_sweep_never_panics() {
+    let _serial = serial();
+    let samples = [
+        "gradient-64x48.png",
+        "gradient-64x48.jpg",
+        "gradient-40x30.bmp",
+        "gradient-40x30.tiff",
+        "gradient-40x30.webp",
+        "gradient-40x30.qoi",
+        "gradient-40x30.tga",
+        "levels-40x30.gif",
+        "interlaced-33x21.png",
+        "palette-23x16.png",
+        "rgb16-32x24.png",
+        "bad/cmyk-40x30.jpg",
+        "bad/progressive-40x30.jpg",
+        "bad/interlaced-40x30.gif",
+        "bad/exif-orientation-6.jpg",
+    ];
+    let baseline = live_images();
+    let (mut cuts, mut errors) = (0, 0);
+    for sample in samples {
+        let bytes = std::fs::read(testdata().join(sample)).unwrap();
+        for cut in cut_points(bytes.len()) {
+            cuts += 1;
+            match decode(&bytes[..cut]) {
+                Ok(image) => destroy(image),
+                Err((code, message)) => {
+                    errors += 1;
+                    assert_ne!(code, ErrorCode::Panic, "{sample} cut at {cut}: {message}");
+                    assert!(!message.is_empty(), "{sample} cut at {cut}: {code:?} without a message");
+                }
+            }
+        }
+    }
+    println!("truncation sweep: {} samples, {cuts} cuts, {errors} errors, {} decoded", samples.len(), cuts - errors);
+    assert_eq!(live_images(), baseline);
+}
+
+#[test]
+fn path_errors_outside_the_manifest() {
+    let _serial = serial();
+    let image = open(&testdata().join("gradient-64x48.png")).unwrap();
+    let save = |path: &[u8]| {
+        // SAFETY: valid byte range.
+        check(unsafe { pixbridge_image_save(image, path.as_ptr(), path.len()) })
+    };
+    let mut out = 0;
+    let bad_utf8 = b"/tmp/\xff\xfe.png";
+    // SAFETY: valid byte range and out-parameter.
+    let code = unsafe { pixbridge_image_open(bad_utf8.as_ptr(), bad_utf8.len(), ptr::null(), &mut out) };
+    assert_eq!(code, ErrorCode::InvalidUtf8);
+    assert_eq!(save(bad_utf8).unwrap_err().0, ErrorCode::InvalidUtf8);
+
+    // Under a file instead of a folder.
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("plain-file");
+    std::fs::write(&file, b"x").unwrap();
+    let under_file = format!("{}/out.png", file.display());
+    assert_eq!(save(under_file.as_bytes()).unwrap_err().0, ErrorCode::Io);
+
+    let root = std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .any(|line| line.starts_with("Uid:") && line.split_whitespace().nth(2) == Some("0"));
+    // An unreadable file and an unwritable folder holding an existing target. chmod does not
+    // stop root (CI runs as root), so there /proc/self stands in for an unwritable folder.
+    use std::os::unix::fs::PermissionsExt;
+    let locked = tmp.path().join("locked.png");
+    std::fs::copy(testdata().join("gradient-64x48.png"), &locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let (folder, target) = if root {
+        println!("running as root: chmod 000 does not deny reads; the unreadable-file check is skipped");
+        (PathBuf::from("/proc/self"), PathBuf::from("/proc/self/environ"))
+    } else {
+        assert_eq!(open(&locked).unwrap_err().0, ErrorCode::PermissionDenied);
+        let folder = tmp.path().join("read-only");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("target.png"), b"existing content").unwrap();
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
+        (folder.clone(), folder.join("target.png"))
+    };
+    let before = std::fs::read(&target).unwrap();
+    let path = target.to_str().unwrap();
+    // SAFETY: valid byte range.
+    let (code, message) =
+        check(unsafe { pixbridge_image_save_as(image, path.as_ptr(), path.len(), ImageFormat::Png as u32, 0) })
+            .unwrap_err();
+    println!("save into unwritable {}: {code:?}: {message}", folder.display());
+    assert!(matches!(code, ErrorCode::PermissionDenied | ErrorCode::Io | ErrorCode::NotFound), "{code:?}");
+    assert_eq!(std::fs::read(&target).unwrap(), before, "the existing target file was changed");
+    if !root {
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    destroy(image);
+}
+
+/// Regenerates `testdata/bad/` (run with `--ignored`; needs ImageMagick's `convert`).
+#[test]
+#[ignore = "writes testdata/bad/; run by hand to regenerate the corpus"]
+fn make_bad_corpus() {
+    // The bomb streams must decode to what they claim: check the encoder on a small size.
+    let zeros = bytes::zlib_zeros(100 * (100u64.div_ceil(8) + 1));
+    let small_bomb = bytes::png(&bytes::ihdr(100, 100, 1, 0), &[], &zeros);
+    let decoded = image::load_from_memory(&small_bomb).expect("the hand-made deflate stream decodes");
+    assert_eq!((decoded.width(), decoded.height()), (100, 100));
+    assert!(decoded.to_luma8().pixels().all(|p| p.0[0] == 0));
+    corpus::write_corpus(&testdata());
+}

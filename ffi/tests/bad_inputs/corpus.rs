@@ -1,0 +1,485 @@
+//! The bad-input corpus: writes `testdata/bad/*` and `testdata/bad/manifest.json`.
+//!
+//! Every expected outcome here is derived from the file's construction and the documented
+//! rules (`docs/design.md`: default limits 32768 x 32768 and 512 MiB, parameter ranges), not
+//! from running Pixbridge.
+
+use std::path::Path;
+use std::process::Command;
+
+use image::{ImageEncoder, Rgb, RgbImage, Rgba, RgbaImage};
+use serde_json::{Value, json};
+
+use super::bytes::*;
+
+/// Deterministic bytes (xorshift64*) so that regenerating gives the same files.
+fn pseudo_random(seed: u64, count: usize) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..count)
+        .map(|_| {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 56) as u8
+        })
+        .collect()
+}
+
+fn encode_png(image: &RgbaImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut out)
+        .write_image(image, image.width(), image.height(), image::ExtendedColorType::Rgba8)
+        .unwrap();
+    out
+}
+
+fn encode_jpeg(image: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+        .write_image(image, image.width(), image.height(), image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+fn encode_gif(frames: usize, width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = image::codecs::gif::GifEncoder::new(&mut out);
+        for i in 0..frames {
+            let frame = RgbaImage::from_pixel(width, height, Rgba([(i % 251) as u8, (i / 251) as u8, 7, 255]));
+            encoder.encode_frame(image::Frame::new(frame)).unwrap();
+        }
+    }
+    out
+}
+
+fn encode_bmp(image: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::bmp::BmpEncoder::new(&mut out)
+        .write_image(image, image.width(), image.height(), image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+/// Runs ImageMagick's `convert`; the exotic JPEG/GIF variants need it (Debian `imagemagick`).
+fn convert(dir: &Path, input: &str, args: &[&str], output: &str) {
+    let status = Command::new("convert")
+        .current_dir(dir)
+        .arg(input)
+        .args(args)
+        .arg(output)
+        .status()
+        .expect("ImageMagick `convert` is needed to regenerate the corpus (apt-get install imagemagick)");
+    assert!(status.success(), "convert {input} {args:?} {output}");
+}
+
+/// Collects the files and cases, then writes them.
+struct Corpus {
+    cases: Vec<Value>,
+    dir: std::path::PathBuf,
+}
+
+impl Corpus {
+    fn file(&mut self, name: &str, bytes: &[u8]) -> String {
+        std::fs::write(self.dir.join(name), bytes).unwrap();
+        format!("bad/{name}")
+    }
+
+    fn case(&mut self, name: &str, why: &str, mut case: Value, expect: Value) {
+        case["name"] = json!(name);
+        case["why"] = json!(why);
+        case["expect"] = expect;
+        self.cases.push(case);
+    }
+
+    /// Decodes the file's bytes; expects an error code name.
+    fn decode(&mut self, name: &str, file: &str, bytes: &[u8], error: &str, why: &str) {
+        let input = self.file(file, bytes);
+        self.case(name, why, json!({ "call": "decode", "input": input }), json!({ "error": error }));
+    }
+
+    /// Decodes the file's bytes; expects success with this size.
+    fn decode_ok(&mut self, name: &str, file: &str, bytes: &[u8], size: (u32, u32), why: &str) {
+        let input = self.file(file, bytes);
+        self.case(name, why, json!({ "call": "decode", "input": input }), json!({ "width": size.0, "height": size.1 }));
+    }
+}
+
+fn err(code: &str) -> Value {
+    json!({ "error": code })
+}
+
+/// Writes the corpus into `testdata/bad/`.
+pub fn write_corpus(testdata: &Path) {
+    let dir = testdata.join("bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut c = Corpus { cases: Vec::new(), dir: dir.clone() };
+    let unsupported = "UnsupportedFormat";
+
+    // --- bytes: nothing recognisable ---
+    c.decode("empty", "empty.bin", b"", unsupported, "no bytes at all");
+    for n in 1..=7 {
+        // Random bytes that happen to start with a known signature would not be "unrecognised".
+        let bytes = pseudo_random(n as u64 * 7919, n);
+        c.decode(
+            &format!("random-{n}-bytes"),
+            &format!("random-{n}.bin"),
+            &bytes,
+            unsupported,
+            "too short for any signature",
+        );
+    }
+    c.decode("text", "text.png", b"This is a text file with a .png name.\n", unsupported, "wrong magic: text");
+    let mut zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00".to_vec();
+    zip.extend(pseudo_random(11, 120));
+    c.decode("zip", "archive.zip", &zip, unsupported, "wrong magic: ZIP local file header");
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+    c.decode("pdf", "document.pdf", pdf, unsupported, "wrong magic: PDF");
+
+    // --- valid signature followed by garbage ---
+    let garbage = pseudo_random(99, 512);
+    for (name, signature) in [
+        ("png", &b"\x89PNG\r\n\x1a\n"[..]),
+        ("jpeg", &b"\xff\xd8\xff\xe0"[..]),
+        // GIF and BMP: a plausible size field first, or the random bytes would be read as a
+        // huge logical screen (LimitExceeded) or an unknown BMP header size (UnsupportedFormat).
+        ("gif", &b"GIF89a\x10\x00\x10\x00\x00\x00\x00"[..]),
+        (
+            "bmp",
+            &b"BM\x00\x02\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00\x28\x00\x00\x00\x10\x00\x00\x00\x10\x00\x00\x00"[..],
+        ),
+        ("tiff", &b"II*\0"[..]),
+        ("webp", &b"RIFF\x00\x02\x00\x00WEBPVP8 "[..]),
+        ("qoi", &b"qoif"[..]),
+    ] {
+        let mut bytes = signature.to_vec();
+        bytes.extend_from_slice(&garbage);
+        c.decode(
+            &format!("{name}-signature-then-garbage"),
+            &format!("garbage.{name}"),
+            &bytes,
+            "Decode",
+            "a valid signature followed by random bytes",
+        );
+    }
+    let gradient_png = std::fs::read(testdata.join("gradient-64x48.png")).unwrap();
+    let mut png_as_jpeg = b"\xff\xd8\xff".to_vec();
+    png_as_jpeg.extend_from_slice(&gradient_png);
+    c.decode("png-forced-as-jpeg", "png-as-jpeg.jpg", &png_as_jpeg, "Decode", "a JPEG signature prepended to PNG data");
+
+    // --- zero sizes and 1x1 ---
+    let one_row = zlib_stored(&[0, 0]);
+    c.decode(
+        "png-zero-width",
+        "zero-width.png",
+        &png(&ihdr(0, 16, 8, 0), &[], &one_row),
+        "Decode",
+        "IHDR width 0 (PNG forbids it)",
+    );
+    c.decode(
+        "png-zero-height",
+        "zero-height.png",
+        &png(&ihdr(16, 0, 8, 0), &[], &one_row),
+        "Decode",
+        "IHDR height 0 (PNG forbids it)",
+    );
+    let gif_1x1 = encode_gif(1, 1, 1);
+    let mut gif_zero = gif_1x1.clone();
+    gif_zero[6..10].copy_from_slice(&[0, 0, 0, 0]); // logical screen 0 x 0
+    // The frame still says 1x1 at (0,0): a zero-size canvas cannot hold it.
+    c.decode("gif-zero-screen", "zero-screen.gif", &gif_zero, "Decode", "GIF logical screen 0 x 0");
+    let pixel = RgbaImage::from_pixel(1, 1, Rgba([10, 20, 30, 128]));
+    c.decode_ok("png-1x1", "one.png", &encode_png(&pixel), (1, 1), "smallest valid PNG");
+    c.decode_ok("gif-1x1", "one.gif", &gif_1x1, (1, 1), "smallest valid GIF");
+    c.decode_ok(
+        "jpeg-1x1",
+        "one.jpg",
+        &encode_jpeg(&RgbImage::from_pixel(1, 1, Rgb([200, 100, 50]))),
+        (1, 1),
+        "smallest valid JPEG",
+    );
+    c.decode_ok(
+        "bmp-1x1",
+        "one.bmp",
+        &encode_bmp(&RgbImage::from_pixel(1, 1, Rgb([1, 2, 3]))),
+        (1, 1),
+        "smallest valid BMP",
+    );
+
+    // --- decompression bombs and huge headers: LimitExceeded before allocating ---
+    let limit = "LimitExceeded";
+    // 1,000,001 x 1 grey 1-bit: one row of 125,001 bytes + the filter byte, all zero.
+    c.decode(
+        "png-1000001x1",
+        "wide-1000001x1.png",
+        &png(&ihdr(1_000_001, 1, 1, 0), &[], &zlib_zeros(125_002)),
+        limit,
+        "width over max_width 32768",
+    );
+    // 20000 x 20000 grey 1-bit: 50 MB of zero scanlines in ~50 KB, 1.6 GB as RGBA8.
+    let rows = 20_000u64 * (2_500 + 1);
+    c.decode(
+        "png-bomb-20000x20000",
+        "bomb-20000x20000.png",
+        &png(&ihdr(20_000, 20_000, 1, 0), &[], &zlib_zeros(rows)),
+        limit,
+        "1.6 GB of RGBA8 > 512 MiB",
+    );
+    // 32768 x 32768 RGBA: 2^32 bytes as RGBA8 (overflows u32), within max_width/max_height.
+    // The IDAT is a token: the header alone must be refused.
+    c.decode(
+        "png-32768x32768-u32-overflow",
+        "overflow-32768x32768.png",
+        &png(&ihdr(32_768, 32_768, 8, 6), &[], &zlib_zeros(1)),
+        limit,
+        "w*h*4 = 2^32 overflows 32 bits; > 512 MiB",
+    );
+    c.decode(
+        "png-30000x30000-rgba16",
+        "rgba16-30000x30000.png",
+        &png(&ihdr(30_000, 30_000, 16, 6), &[], &zlib_zeros(1)),
+        limit,
+        "w*h*8 = 7.2 GB > 512 MiB",
+    );
+    let small_jpeg = encode_jpeg(&RgbImage::from_fn(8, 4, |x, y| Rgb([(x * 30) as u8, (y * 60) as u8, 90])));
+    c.decode(
+        "jpeg-65500x65500",
+        "huge-65500x65500.jpg",
+        &jpeg_with_size(&small_jpeg, 65_500, 65_500),
+        limit,
+        "SOF declares 65500 x 65500",
+    );
+    // (4e9 x 4e9 is refused by the PNM decoder itself as UnsupportedFormat: see docs/reliability.md.)
+    c.decode("pnm-absurd", "absurd.ppm", b"P6\n100000 100000\n255\n\x00\x00\x00", limit, "PNM 100000 x 100000");
+    c.decode(
+        "pnm-30000x30000",
+        "big-30000x30000.pgm",
+        b"P5\n30000 30000\n255\n\x00\x00\x00",
+        limit,
+        "PNM 30000 x 30000 (3.6 GB as RGBA8)",
+    );
+    let mut gif_huge = gif_1x1.clone();
+    gif_huge[6..10].copy_from_slice(&[0xff, 0xff, 0xff, 0xff]);
+    c.decode("gif-huge-screen", "huge-screen.gif", &gif_huge, limit, "GIF logical screen 65535 x 65535");
+    let hdr = b"#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 100000 +X 100000\n\x02\x02\x00\x00";
+    c.decode("hdr-huge", "huge.hdr", hdr, limit, "Radiance HDR 100000 x 100000");
+    let hdr_budget = b"#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 20000 +X 20000\n\x02\x02\x00\x00";
+    c.decode(
+        "hdr-20000x20000",
+        "big-20000x20000.hdr",
+        hdr_budget,
+        limit,
+        "Radiance HDR 20000 x 20000 as 32-bit float: 4.8 GB",
+    );
+
+    // --- many frames, many chunks ---
+    c.decode_ok(
+        "gif-1000-frames",
+        "frames-1000.gif",
+        &encode_gif(1000, 16, 16),
+        (16, 16),
+        "only the first frame is decoded",
+    );
+    let text_chunks: Vec<(&[u8; 4], Vec<u8>)> = (0..3000).map(|i| (b"tEXt", format!("k\0{i}").into_bytes())).collect();
+    let grey_row = zlib_stored(&[0, 0x80, 0x80, 0x80, 0x80]);
+    c.decode_ok(
+        "png-3000-text-chunks",
+        "text-chunks-3000.png",
+        &png(&ihdr(4, 1, 8, 0), &text_chunks, &grey_row),
+        (4, 1),
+        "3000 tEXt chunks before IDAT",
+    );
+
+    // --- exotic but valid (ImageMagick makes what the image crate cannot encode) ---
+    std::fs::copy(testdata.join("gradient-40x30.bmp"), dir.join("source-40x30.bmp")).unwrap();
+    convert(&dir, "source-40x30.bmp", &["-colorspace", "CMYK", "-quality", "85"], "cmyk-40x30.jpg");
+    convert(&dir, "source-40x30.bmp", &["-interlace", "Plane", "-quality", "85"], "progressive-40x30.jpg");
+    convert(&dir, "source-40x30.bmp", &["-colors", "32", "-interlace", "GIF"], "interlaced-40x30.gif");
+    std::fs::remove_file(dir.join("source-40x30.bmp")).unwrap();
+    for (name, file) in [
+        ("jpeg-cmyk", "cmyk-40x30.jpg"),
+        ("jpeg-progressive", "progressive-40x30.jpg"),
+        ("gif-interlaced", "interlaced-40x30.gif"),
+    ] {
+        c.case(
+            name,
+            "exotic but valid (made by ImageMagick)",
+            json!({ "call": "decode", "input": format!("bad/{file}") }),
+            json!({ "width": 40, "height": 30 }),
+        );
+    }
+    for (name, file, size) in [
+        ("png-rgb16", "rgb16-32x24.png", (32, 24)),
+        ("png-gray16", "gray16-32x24.png", (32, 24)),
+        ("png-gray-alpha", "gray-alpha-32x24.png", (32, 24)),
+        ("png-interlaced", "interlaced-33x21.png", (33, 21)),
+        ("png-palette", "palette-23x16.png", (23, 16)),
+    ] {
+        c.case(
+            name,
+            "exotic but valid (golden test image)",
+            json!({ "call": "open", "input": file }),
+            json!({ "width": size.0, "height": size.1 }),
+        );
+    }
+    // EXIF orientation on an 8 x 4 JPEG: 1-4 keep 8 x 4, 5-8 transpose to 4 x 8 (EXIF 2.32, 4.6.4 A).
+    for orientation in 1..=8u16 {
+        let size = if orientation >= 5 { (4, 8) } else { (8, 4) };
+        let bytes = jpeg_with_app1(&small_jpeg, &exif_orientation(orientation));
+        c.decode_ok(
+            &format!("jpeg-exif-orientation-{orientation}"),
+            &format!("exif-orientation-{orientation}.jpg"),
+            &bytes,
+            size,
+            "auto-oriented on decode",
+        );
+    }
+    let mut bad_exif = b"Exif\0\0II*\0".to_vec();
+    bad_exif.extend_from_slice(&0xffff_0000u32.to_le_bytes()); // IFD0 offset far past the end
+    c.decode_ok(
+        "jpeg-exif-bad-offset",
+        "exif-bad-offset.jpg",
+        &jpeg_with_app1(&small_jpeg, &bad_exif),
+        (8, 4),
+        "malformed EXIF is ignored",
+    );
+    let mut junk_exif = b"Exif\0\0".to_vec();
+    junk_exif.extend(pseudo_random(5, 40));
+    c.decode_ok(
+        "jpeg-exif-garbage",
+        "exif-garbage.jpg",
+        &jpeg_with_app1(&small_jpeg, &junk_exif),
+        (8, 4),
+        "malformed EXIF is ignored",
+    );
+    c.decode_ok(
+        "jpeg-exif-orientation-9",
+        "exif-orientation-9.jpg",
+        &jpeg_with_app1(&small_jpeg, &exif_orientation(9)),
+        (8, 4),
+        "an undefined orientation value is ignored",
+    );
+
+    // --- parameters on a small valid image ---
+    let ops = |ops: Value| json!({ "call": "ops", "input": "gradient-64x48.png", "ops": ops });
+    let invalid = || err("InvalidArgument");
+    for (name, sigma) in [
+        ("nan", json!("NaN")),
+        ("inf", json!("Infinity")),
+        ("neg-inf", json!("-Infinity")),
+        ("negative", json!(-1.0)),
+        ("huge", json!(1.0e30)),
+    ] {
+        c.case(
+            &format!("blur-sigma-{name}"),
+            "sigma must be finite, > 0 and bounded",
+            ops(json!([{ "op": "blur", "sigma": sigma }])),
+            invalid(),
+        );
+    }
+    c.case(
+        "unsharpen-sigma-nan",
+        "sigma must be finite",
+        ops(json!([{ "op": "unsharpen", "sigma": "NaN", "amount": 1.0, "threshold": 0 }])),
+        invalid(),
+    );
+    c.case(
+        "crop-outside",
+        "x beyond the width",
+        ops(json!([{ "op": "crop", "x": 64, "y": 0, "width": 1, "height": 1 }])),
+        invalid(),
+    );
+    c.case(
+        "crop-past-edge",
+        "x + width beyond the width",
+        ops(json!([{ "op": "crop", "x": 60, "y": 0, "width": 10, "height": 10 }])),
+        invalid(),
+    );
+    let mut overflow = ops(json!([{ "op": "crop", "x": 4_294_967_295u32, "y": 0, "width": 2, "height": 1 }]));
+    overflow["argument_error"] = json!(true);
+    c.case("crop-overflowing", "x + width overflows 32 bits (negative in Java/C# int)", overflow, invalid());
+    c.case(
+        "crop-zero",
+        "zero-size crop",
+        ops(json!([{ "op": "crop", "x": 0, "y": 0, "width": 0, "height": 5 }])),
+        invalid(),
+    );
+    c.case(
+        "resize-zero",
+        "zero target size",
+        ops(json!([{ "op": "resize", "width": 0, "height": 10, "filter": "Bilinear" }])),
+        invalid(),
+    );
+    c.case(
+        "resize-over-limits",
+        "40000 > max_width",
+        ops(json!([{ "op": "resize", "width": 40_000, "height": 10, "filter": "Nearest" }])),
+        invalid(),
+    );
+    c.case(
+        "resize-over-bytes",
+        "30000 x 30000 x 4 > 512 MiB",
+        ops(json!([{ "op": "resize", "width": 30_000, "height": 30_000, "filter": "Nearest" }])),
+        invalid(),
+    );
+    c.case(
+        "contrast-nan",
+        "contrast must be finite",
+        ops(json!([{ "op": "adjust_contrast", "contrast": "NaN" }])),
+        invalid(),
+    );
+    c.case(
+        "contrast-below-minus-100",
+        "contrast >= -100",
+        ops(json!([{ "op": "adjust_contrast", "contrast": -101.0 }])),
+        invalid(),
+    );
+    c.case(
+        "brightness-256",
+        "delta in -255..=255",
+        ops(json!([{ "op": "adjust_brightness", "delta": 256 }])),
+        invalid(),
+    );
+    c.case(
+        "from-pixels-short",
+        "63 bytes for 4 x 4 RGBA (64 needed)",
+        json!({ "call": "from_pixels", "width": 4, "height": 4, "length": 63 }),
+        invalid(),
+    );
+    c.case(
+        "from-pixels-overflow",
+        "65536 x 65536 x 4 overflows 32 bits",
+        json!({ "call": "from_pixels", "width": 65_536, "height": 65_536, "length": 16 }),
+        invalid(),
+    );
+    c.case(
+        "from-pixels-zero",
+        "0 x 0",
+        json!({ "call": "from_pixels", "width": 0, "height": 0, "length": 0 }),
+        invalid(),
+    );
+    let encode = |format: &str, quality: u32| json!({ "call": "encode", "input": "gradient-64x48.png", "format": format, "quality": quality });
+    c.case("encode-jpeg-quality-101", "quality 1..=100", encode("jpeg", 101), invalid());
+    c.case("encode-jpeg-quality-1000", "quality 1..=100", encode("jpeg", 1000), invalid());
+    c.case("encode-png-quality", "only JPEG takes a quality", encode("png", 50), invalid());
+
+    // --- paths ({tmp} is a fresh empty directory per case) ---
+    c.case(
+        "open-missing",
+        "no such file",
+        json!({ "call": "open", "input": "bad/does-not-exist.png" }),
+        err("NotFound"),
+    );
+    c.case("open-directory", "a directory is not a file", json!({ "call": "open", "input": "bad" }), err("Io"));
+    let save = |path: &str| json!({ "call": "save", "input": "gradient-64x48.png", "path": path });
+    c.case("save-unknown-extension", "no format for .xyz", save("{tmp}/out.xyz"), err(unsupported));
+    c.case("save-no-extension", "no extension at all", save("{tmp}/out"), err(unsupported));
+    c.case("save-missing-folder", "the output folder does not exist", save("{tmp}/missing/out.png"), err("NotFound"));
+
+    let manifest = json!({
+        "version": 1,
+        "about": "Bad-input corpus (issue 6): run by ffi/tests/bad_inputs.rs, the Java and C# suites. See docs/reliability.md.",
+        "cases": c.cases,
+    });
+    std::fs::write(dir.join("manifest.json"), serde_json::to_string_pretty(&manifest).unwrap() + "\n").unwrap();
+}
