@@ -274,6 +274,19 @@ fn every_level_gives_identical_bytes() {
 }
 
 #[test]
+fn thread_count_does_not_change_the_output() {
+    // Bands, strips and row groups depend on the thread count; no lane may depend on them.
+    let pool = |threads| rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
+    let (one, three) = (pool(1), pool(3));
+    for (w, h, src) in determinism_images() {
+        for sigma in [1.0, 2.0, 3.0, 30.0] {
+            let blur = || blur_at_level(Level::detect(), &src, w as u32, h as u32, sigma);
+            assert!(one.install(blur) == three.install(blur), "{w}x{h}, sigma {sigma}");
+        }
+    }
+}
+
+#[test]
 fn sha256_of_blurs_is_identical_at_every_level() {
     // Prints the hashes (`--nocapture`) so that runs on different CPUs (or under
     // `qemu-x86_64 -cpu qemu64 / Nehalem / Haswell`) can be compared; see docs/blur.md.
