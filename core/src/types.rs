@@ -7,8 +7,6 @@
 
 use std::fmt;
 
-use crate::error::Error;
-
 /// An encoded file format that Pixbridge can write (and read).
 ///
 /// Decoding recognises more formats than these (the format is detected from the content);
