@@ -325,16 +325,23 @@ fn truncation_sweep_never_panics() {
     let (mut cuts, mut errors) = (0, 0);
     for sample in samples {
         let bytes = std::fs::read(testdata().join(sample)).unwrap();
+        let mut decoded_cuts = Vec::new();
         for cut in cut_points(bytes.len()) {
             cuts += 1;
             match decode(&bytes[..cut]) {
-                Ok(image) => destroy(image),
+                Ok(image) => {
+                    decoded_cuts.push(cut);
+                    destroy(image);
+                }
                 Err((code, message)) => {
                     errors += 1;
                     assert_ne!(code, ErrorCode::Panic, "{sample} cut at {cut}: {message}");
                     assert!(!message.is_empty(), "{sample} cut at {cut}: {code:?} without a message");
                 }
             }
+        }
+        if !decoded_cuts.is_empty() {
+            println!("{sample} ({} bytes) decodes when cut at {decoded_cuts:?}", bytes.len());
         }
     }
     println!("truncation sweep: {} samples, {cuts} cuts, {errors} errors, {} decoded", samples.len(), cuts - errors);
