@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Native side-by-side: times OpenCV's cv2.GaussianBlur (Debian python3-opencv) and libvips'
+# gaussblur (Debian libvips-tools, `vips` CLI on .v files, load/save time subtracted) on the same
+# images as Pixbridge, in the same run, on one thread and on all threads; measures their accuracy
+# against the f64 reference blur of pixbridge-bench; prints ratios Pixbridge / peer.
+#
+# Usage: ci/bench-peers.sh [--quick] [--ours OURS.jsonl --images DIR] [--out PEERS.jsonl] [--sigmas LIST]
+# Without --ours, it builds pixbridge-bench and times Pixbridge's 4K blur itself first.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$PIXBRIDGE_ROOT"
+
+quick=()
+ours=""
+images=""
+out="out/bench/peers.jsonl"
+sigmas="1,2,5,10,40,100"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) quick=(--quick); shift ;;
+        --ours) ours="$2"; shift 2 ;;
+        --images) images="$2"; shift 2 ;;
+        --out) out="$2"; shift 2 ;;
+        --sigmas) sigmas="$2"; shift 2 ;;
+        *) echo "usage: $0 [--quick] [--ours OURS.jsonl --images DIR] [--out PEERS.jsonl] [--sigmas LIST]" >&2; exit 2 ;;
+    esac
+done
+
+# Debian's python (the one python3-opencv installs into), not a pyenv one earlier on PATH.
+apt_install python3-opencv libvips-tools
+python=/usr/bin/python3
+"$python" -c "import cv2, numpy" || { echo "error: $python cannot import cv2" >&2; exit 1; }
+require vips "apt-get install libvips-tools"
+
+mkdir -p "$(dirname "$out")"
+if [ -z "$ours" ]; then
+    unset CARGO_TARGET_DIR
+    stage "peers: Pixbridge's 4K blur (pixbridge-bench)"
+    cargo build --release --offline -q -p pixbridge-bench
+    images="out/bench/images"
+    ours="out/bench/ours-4k.jsonl"
+    target/release/pixbridge-bench "${quick[@]}" --sizes 4k --sigmas "$sigmas" --sections blur,accuracy \
+        --export "$images" --out "$ours"
+fi
+[ -n "$images" ] || { echo "error: --ours needs --images (the pixbridge-bench --export directory)" >&2; exit 2; }
+
+stage "peers: OpenCV and libvips"
+"$python" bench/scripts/peers.py "$images" "$ours" "$out" "${quick[@]}" --sigmas "$sigmas"
