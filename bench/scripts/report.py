@@ -1,0 +1,244 @@
+#!/usr/bin/python3
+"""Writes docs/benchmarks.md and docs/img/blur-4k.svg from the JSON lines of one `make bench` run.
+
+Usage: report.py RESULTS_DIR DOC.md PLOT.svg
+RESULTS_DIR holds ours.jsonl (pixbridge-bench), peers.jsonl (ci/bench-peers.sh) and, when they
+ran, java.jsonl and csharp.md (BenchmarkDotNet's GitHub-flavoured report) plus machine.json.
+"""
+
+import json
+import os
+import sys
+
+EXACT_PEERS = ["libblur exact", "opencv GaussianBlur", "libvips gaussblur"]
+COLUMNS = ["pixbridge", "libblur exact", "libblur fixed-point", "opencv GaussianBlur", "libvips gaussblur",
+           "image fast_blur", "image blur"]
+ACCURACY_NAME = {"opencv GaussianBlur": "opencv ksize auto"}
+TARGET_SPEEDUP = 1.25
+
+
+def load(path):
+    if not os.path.exists(path):
+        return []
+    return [json.loads(line) for line in open(path) if line.strip()]
+
+
+def fmt_ms(v):
+    return f"{v:.0f}" if v >= 100 else f"{v:.1f}" if v >= 10 else f"{v:.2f}"
+
+
+def main():
+    results, doc_path, plot_path = sys.argv[1:4]
+    ours = load(os.path.join(results, "ours.jsonl"))
+    peers = load(os.path.join(results, "peers.jsonl"))
+    java = load(os.path.join(results, "java.jsonl"))
+    machine = json.load(open(os.path.join(results, "machine.json")))
+    records = ours + peers
+    blur = {(r["method"], r["size"], r["threads"], r["sigma"]): r for r in records if r["kind"] == "blur"}
+    accuracy = {(r["method"], r["sigma"]): r["max_abs_error"] for r in records if r["kind"] == "accuracy"}
+    meta = next((r for r in ours if r["kind"] == "meta"), {})
+    peer_meta = next((r for r in peers if r["kind"] == "peer_meta"), {})
+    sizes = sorted({k[1] for k in blur}, key=lambda s: s != "4k")
+    sigmas = sorted({k[3] for k in blur})
+    threads_all = sorted({k[2] for k in blur})
+
+    lines = []
+    w = lines.append
+    w("# Benchmarks")
+    w("")
+    w("Written by `make bench` (`ci/bench.sh`) from the results of one run; do not edit by hand.")
+    w(f"Run: {machine['date']}{' (`--quick`: fewer iterations)' if meta.get('quick') else ''}.")
+    w("")
+    w("## Machine")
+    w("")
+    for key in ["cpu", "cores", "memory", "os", "kernel", "rustc", "opencv", "vips", "java", "dotnet", "load"]:
+        value = machine.get(key) or peer_meta.get(key)
+        if value:
+            w(f"* {key}: {value}")
+    w("")
+    w("The machine is **shared and noisy**: other engineers' builds and tests ran on the same 2 cores "
+      "during the run (see the load average above), so absolute times vary by 10-50% between runs and "
+      "the all-threads numbers are the least reliable. Every contender ran in the same run, "
+      "back to back, on the same images; compare ratios rather than absolute times.")
+    w("")
+    w("## Method")
+    w("")
+    w(f"* Image: {meta.get('test_image', '?')}, RGBA8 (opaque). Sizes 4K = 3840x2160, 1080p = 1920x1080.")
+    w("* Times: wall-clock milliseconds per blur, including the output allocation; warm-up runs first, then "
+      "timed runs until a per-case budget is spent. Cells show the **median** and the spread "
+      "[p25-p75]. One thread: a one-thread rayon pool (and libblur's `ThreadingPolicy::Single`), "
+      "`cv2.setNumThreads(1)`, `VIPS_CONCURRENCY=1`.")
+    w("* OpenCV: `cv2.GaussianBlur(img, (0, 0), sigma, borderType=BORDER_REPLICATE)` (ksize derived by "
+      "OpenCV, radius about 3 sigma for 8-bit), in-process. libvips: `vips gaussblur in.v out.v sigma` with "
+      "default precision; the median of `vips copy in.v out.v` (process start, load, save) is subtracted.")
+    w(f"* Accuracy: `err` = max abs difference in 8-bit levels against an `f64` reference Gaussian "
+      f"(premultiplied alpha, clamp-to-edge, kernel to 6 sigma; `bench/src/reference.rs`) on "
+      f"{meta.get('accuracy_crop', 'a crop')}, each method run on that crop. The target is err <= 1.")
+    w("* `image fast_blur` is a box approximation and `image blur` is single-threaded; shown for scale. "
+      "Slow cases are skipped (see `bench/src/main.rs`, `runs`).")
+    w("")
+
+    def cell(method, size, threads, sigma):
+        r = blur.get((method, size, threads, sigma))
+        if not r:
+            return "-"
+        err = accuracy.get((ACCURACY_NAME.get(method, method), sigma))
+        err_s = f", err {err}" if err is not None else ""
+        return f"{fmt_ms(r['median_ms'])} [{fmt_ms(r['p25_ms'])}-{fmt_ms(r['p75_ms'])}]{err_s}"
+
+    verdicts = []
+    for size in sizes:
+        for threads in threads_all:
+            present = [m for m in COLUMNS if any((m, size, threads, s) in blur for s in sigmas)]
+            if "pixbridge" not in present:
+                continue
+            w(f"## Blur {size}, {threads} thread{'s' if threads > 1 else ''}")
+            w("")
+            w("| sigma | " + " | ".join(present) + " | fastest exact peer | speedup |")
+            w("| ---: | " + " | ".join("---:" for _ in present) + " | --- | ---: |")
+            for sigma in sigmas:
+                if ("pixbridge", size, threads, sigma) not in blur:
+                    continue
+                mine = blur[("pixbridge", size, threads, sigma)]["median_ms"]
+                peer_times = [(blur[(p, size, threads, sigma)]["median_ms"], p) for p in EXACT_PEERS
+                              if (p, size, threads, sigma) in blur]
+                fastest = min(peer_times) if peer_times else None
+                speedup = fastest[0] / mine if fastest else None
+                if fastest and size == "4k":
+                    verdicts.append((threads, sigma, speedup, fastest[1]))
+                cells = [cell(m, size, threads, sigma) for m in present]
+                cells[0] = f"**{cells[0]}**"
+                w(f"| {sigma:g} | " + " | ".join(cells) + f" | {fastest[1] if fastest else '-'} | "
+                  + (f"{speedup:.2f}x" if speedup else "-") + " |")
+            w("")
+    w("`speedup` = fastest exact peer's median / Pixbridge's median (above 1: Pixbridge is faster; the "
+      f"target is {TARGET_SPEEDUP}x). Exact peers: {', '.join(EXACT_PEERS)}.")
+    w("")
+    w(f"![4K blur, median ms by sigma]({os.path.relpath(plot_path, os.path.dirname(doc_path))})")
+    w("")
+
+    accuracy_methods = sorted({m for m, _ in accuracy}, key=lambda m: (m != "pixbridge", m))
+    if accuracy:
+        w("## Accuracy (max abs error in 8-bit levels vs the f64 reference, on the crop)")
+        w("")
+        acc_sigmas = sorted({s for _, s in accuracy})
+        w("| method | " + " | ".join(f"sigma {s:g}" for s in acc_sigmas) + " |")
+        w("| --- | " + " | ".join("---:" for _ in acc_sigmas) + " |")
+        for m in accuracy_methods:
+            w(f"| {m} | " + " | ".join(str(accuracy.get((m, s), "-")) for s in acc_sigmas) + " |")
+        w("")
+
+    memory = [r for r in ours if r["kind"] == "memory"]
+    if memory:
+        w("## Peak extra memory of a 4K blur")
+        w("")
+        w("Counted by a global allocator in `pixbridge-bench`: peak bytes allocated during the call minus the "
+          "bytes live before and minus the output image (33.2 MB).")
+        w("")
+        w("| method | threads | sigma | extra MB | x image |")
+        w("| --- | ---: | ---: | ---: | ---: |")
+        for r in memory:
+            w(f"| {r['method']} | {r['threads']} | {r['sigma']:g} | {r['peak_extra_bytes'] / 1e6:.2f} | "
+              f"{r['ratio']:.2f} |")
+        w("")
+
+    other = [r for r in ours if r["kind"] in ("jpeg_decode", "png_encode", "pipeline")]
+    if other:
+        w("## Codecs and pipeline (Pixbridge core, all threads)")
+        w("")
+        w("| case | file | median ms | [p25-p75] |")
+        w("| --- | --- | ---: | --- |")
+        for r in other:
+            what = r["kind"].replace("_", " ")
+            if r["kind"] == "pipeline":
+                what = r["steps"]
+            w(f"| {what} | {r['file']} | {fmt_ms(r['median_ms'])} | [{fmt_ms(r['p25_ms'])}-{fmt_ms(r['p75_ms'])}] |")
+        w("")
+
+    if java:
+        w("## Java (`bindings-java/bench`)")
+        w("")
+        w("| case | median | [p25-p75] | iterations | note |")
+        w("| --- | ---: | --- | ---: | --- |")
+        for r in java:
+            if r.get("kind") != "java":
+                continue
+            unit = r.get("unit", "ms")
+            w(f"| {r['case']} | {r['median']:.3g} {unit} | [{r['p25']:.3g}-{r['p75']:.3g}] | {r['iterations']} | "
+              f"{r.get('note', '')} |")
+        w("")
+    csharp_md = os.path.join(results, "csharp.md")
+    if os.path.exists(csharp_md):
+        w("## C# (`bindings-csharp/benchmarks`, BenchmarkDotNet)")
+        w("")
+        w(open(csharp_md).read().strip())
+        w("")
+
+    w("## Targets")
+    w("")
+    for threads, sigma, speedup, peer in verdicts:
+        status = "met" if speedup >= TARGET_SPEEDUP else "**missed**"
+        detail = (f"{speedup:.2f}x faster than {peer}" if speedup >= 1
+                  else f"{1 / speedup:.2f}x slower than {peer}")
+        short = "" if speedup >= TARGET_SPEEDUP else f" (short of {TARGET_SPEEDUP}x by a factor {TARGET_SPEEDUP / speedup:.2f})"
+        w(f"* 4K, {threads} thread{'s' if threads > 1 else ''}, sigma {sigma:g}: {status}: {detail}{short}.")
+    missed_small = [v for v in verdicts if v[2] < TARGET_SPEEDUP]
+    if missed_small:
+        w("")
+        w("Why the misses (see docs/blur.md, *Speed*): at small sigma Pixbridge uses a direct kernel of "
+          "radius ceil(3.5 sigma) so that every level stays within 1 of the reference; libblur's \"exact\" "
+          "kernel (radius about 3.3 sigma, 2 at sigma 1) and OpenCV's auto ksize (radius about 3 sigma) "
+          "are shorter and less accurate (their `err` above exceeds 1 at small sigma). The recursive filter "
+          "used from sigma > 2 costs the same at every sigma; where it loses, its fixed cost is higher than "
+          "a short kernel's. What would close the gap: skipping the alpha lane in the opaque fast path "
+          "(a quarter less work) and moving the direct/recursive switch (docs/blur.md, next steps).")
+    ours_acc = [accuracy[k] for k in accuracy if k[0] == "pixbridge"]
+    if ours_acc:
+        w(f"* Accuracy: Pixbridge's max error over all sigmas is {max(ours_acc)} level(s): "
+          f"{'met' if max(ours_acc) <= 1 else '**missed**'} (target <= 1).")
+    if memory:
+        worst = max(memory, key=lambda r: r["ratio"] if r["method"] == "pixbridge" else -1)
+        w(f"* Memory: peak extra memory of a 4K blur at most {worst['ratio']:.2f}x the image "
+          f"(sigma {worst['sigma']:g}, {worst['threads']} threads): "
+          f"{'met' if worst['ratio'] <= 1.5 else '**missed**'} (target <= 1.5x).")
+    java_targets = [r for r in java if r.get("kind") == "java_target"]
+    for r in java_targets:
+        w(f"* Java: {r['text']}")
+    if not java:
+        w("* Java: not measured in this run (see the report of `make bench`).")
+    if not os.path.exists(csharp_md):
+        w("* C#: not measured in this run (the BenchmarkDotNet project is not part of this run).")
+    w("")
+    os.makedirs(os.path.dirname(doc_path), exist_ok=True)
+    open(doc_path, "w").write("\n".join(lines))
+
+    # Plot: 4K median by sigma, one line per method, one panel per thread count.
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    plot_size = "4k" if "4k" in sizes else sizes[0]
+    panels = [t for t in threads_all if any(("pixbridge", plot_size, t, s) in blur for s in sigmas)]
+    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.5), squeeze=False)
+    for ax, threads in zip(axes[0], panels):
+        for method in COLUMNS:
+            pts = [(s, blur[(method, plot_size, threads, s)]["median_ms"]) for s in sigmas
+                   if (method, plot_size, threads, s) in blur]
+            if pts:
+                xs, ys = zip(*pts)
+                ax.plot(xs, ys, marker="o", linewidth=3 if method == "pixbridge" else 1.2, label=method)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xticks(sigmas)
+        ax.set_xticklabels([f"{s:g}" for s in sigmas])
+        ax.set_xlabel("sigma")
+        ax.set_ylabel("median ms per blur (log)")
+        ax.set_title(f"Gaussian blur, {plot_size} RGBA8, {threads} thread{'s' if threads > 1 else ''}")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(plot_path), exist_ok=True)
+    fig.savefig(plot_path, format="svg", metadata={"Date": None})
+
+
+if __name__ == "__main__":
+    main()

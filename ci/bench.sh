@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# `make bench`: runs the benchmark suite and writes docs/benchmarks.md and docs/img/blur-4k.svg.
+#   1. pixbridge-bench (Rust): Pixbridge's blur vs libblur and the image crate, accuracy, memory,
+#      codecs, pipeline;
+#   2. ci/bench-peers.sh: OpenCV and libvips on the same images, in the same run;
+#   3. the Java harness (bindings-java/bench) against the packaged jar, when the Java toolchain is
+#      there (the jar is built by ci/test-java.sh if missing);
+#   4. the report (bench/scripts/report.py, matplotlib).
+# Bounded: about 10-15 minutes on 2 cores (`--quick`: about 5). Results: out/bench/*.jsonl.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$PIXBRIDGE_ROOT"
+unset CARGO_TARGET_DIR
+
+quick=()
+[ "${1:-}" = "--quick" ] && quick=(--quick)
+results=out/bench
+rm -rf "$results"
+mkdir -p "$results"
+
+apt_install python3-matplotlib python3-opencv libvips-tools
+require cargo "install Rust 1.93 or newer"
+
+stage "bench: building pixbridge-bench (release)"
+cargo build --release --offline -q -p pixbridge-bench
+
+stage "bench: Rust (Pixbridge, libblur, image crate)"
+timeout 1200 target/release/pixbridge-bench "${quick[@]}" --export "$results/images" --out "$results/ours.jsonl"
+
+stage "bench: OpenCV and libvips (ci/bench-peers.sh)"
+timeout 900 bash ci/bench-peers.sh "${quick[@]}" --ours "$results/ours.jsonl" --images "$results/images" \
+    --out "$results/peers.jsonl"
+
+if [ -f bindings-java/bench/run.sh ]; then
+    stage "bench: Java (bindings-java/bench)"
+    if ! ls bindings-java/target/pixbridge-*.jar >/dev/null 2>&1; then
+        bash ci/test-java.sh
+    fi
+    timeout 600 bash bindings-java/bench/run.sh "$results/images/4k.png" "$results/ours.jsonl" "$results/java.jsonl" \
+        "${quick[@]}" || echo "warning: the Java benchmark failed; the report leaves it out" >&2
+fi
+
+stage "bench: report"
+/usr/bin/python3 - "$results/machine.json" <<'PY'
+import json, os, platform, subprocess, sys, datetime
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=30).stdout.strip()
+    except Exception:
+        return ""
+lscpu = dict(l.split(":", 1) for l in sh("LC_ALL=C lscpu").splitlines() if ":" in l)
+os_name = dict(l.split("=", 1) for l in open("/etc/os-release").read().splitlines() if "=" in l).get("PRETTY_NAME", "")
+info = {
+    "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    "cpu": lscpu.get("Model name", "").strip(),
+    "cores": f"{os.cpu_count()} logical CPUs available",
+    "memory": sh("free -h | awk '/^Mem:/ {print $2}'") + " RAM",
+    "os": os_name.strip('"'),
+    "kernel": platform.release(),
+    "rustc": sh("rustc --version"),
+    "opencv": "OpenCV " + sh("/usr/bin/python3 -c 'import cv2; print(cv2.__version__)'"),
+    "vips": sh("vips --version"),
+    "java": sh("java -version 2>&1 | head -1"),
+    "dotnet": sh("dotnet --version") and ".NET SDK " + sh("dotnet --version"),
+    "load": "load average at the end of the run: " + " ".join(open("/proc/loadavg").read().split()[:3]),
+}
+json.dump(info, open(sys.argv[1], "w"), indent=1)
+PY
+/usr/bin/python3 bench/scripts/report.py "$results" docs/benchmarks.md docs/img/blur-4k.svg
+echo "wrote docs/benchmarks.md and docs/img/blur-4k.svg (raw results in $results/)"
