@@ -5,7 +5,9 @@
 #   2. ci/bench-peers.sh: OpenCV and libvips on the same images, in the same run;
 #   3. the Java harness (bindings-java/bench) against the packaged jar, when the Java toolchain is
 #      there (the jar is built by ci/test-java.sh if missing);
-#   4. the report (bench/scripts/report.py, matplotlib).
+#   4. the BenchmarkDotNet suite (bindings-csharp/benchmarks) when dotnet is there (the package
+#      is packed into bindings-csharp/local-feed if missing);
+#   5. the report (bench/scripts/report.py, matplotlib).
 # Bounded: about 10-15 minutes on 2 cores (`--quick`: about 5). Results: out/bench/*.jsonl.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -38,6 +40,15 @@ if [ -f bindings-java/bench/run.sh ]; then
     fi
     timeout 600 bash bindings-java/bench/run.sh "$results/images/4k.png" "$results/ours.jsonl" "$results/java.jsonl" \
         "${quick[@]}" || echo "warning: the Java benchmark failed; the report leaves it out" >&2
+fi
+
+if command -v dotnet >/dev/null 2>&1; then
+    stage "bench: C# (bindings-csharp/benchmarks, BenchmarkDotNet)"
+    if ! ls bindings-csharp/local-feed/Pixbridge.*.nupkg >/dev/null 2>&1; then
+        bash bindings-csharp/pack.sh
+    fi
+    timeout 900 bash bindings-csharp/benchmarks/run.sh "$results/images/4k.png" "$results/csharp.md" \
+        || echo "warning: the C# benchmark failed; the report leaves it out" >&2
 fi
 
 stage "bench: report"

@@ -27,6 +27,30 @@ def fmt_ms(v):
     return f"{v:.0f}" if v >= 100 else f"{v:.1f}" if v >= 10 else f"{v:.2f}"
 
 
+def csharp_targets(markdown):
+    """Target lines from BenchmarkDotNet's GitHub tables: native-call cost and view allocations."""
+    out = []
+    header = None
+    for line in markdown.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if "Method" in cells and "Mean" in cells:
+            header = cells
+            continue
+        if not header or len(cells) != len(header) or cells[0].startswith("-"):
+            continue
+        row = dict(zip(header, cells))
+        name, mean = row["Method"], row["Mean"].replace(",", "")
+        if name in ("ColorTypeNativeCall", "LiveImageCountNativeCall") and mean.endswith(" ns"):
+            ns = float(mean[:-3])
+            out.append(f"trivial native call `{name}` {ns:.1f} ns: {'met' if ns < 20 else '**missed**'} (target < 20 ns).")
+        if name == "ViewPixels":
+            alloc = row.get("Allocated", "?")
+            zero = alloc in ("-", "0 B")
+            out.append(f"zero-copy pixel view: {alloc} allocated per view of the 33 MB image "
+                       f"({'met' if zero else '**missed**: no pixel copy, but not 0 B'}; target 0 B).")
+    return out
+
+
 def main():
     results, doc_path, plot_path = sys.argv[1:4]
     ours = load(os.path.join(results, "ours.jsonl"))
@@ -207,7 +231,10 @@ def main():
     if not java:
         w("* Java: not measured in this run (see the report of `make bench`).")
     if not os.path.exists(csharp_md):
-        w("* C#: not measured in this run (the BenchmarkDotNet project is not part of this run).")
+        w("* C#: not measured in this run.")
+    else:
+        for line in csharp_targets(open(csharp_md).read()):
+            w(f"* C#: {line}")
     w("")
     os.makedirs(os.path.dirname(doc_path), exist_ok=True)
     open(doc_path, "w").write("\n".join(lines))

@@ -1,0 +1,194 @@
+using System;
+using System.Runtime.InteropServices;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Running;
+using ImageMagick;
+using SkiaSharp;
+using PixImage = Pixbridge.Image;
+using VipsImage = NetVips.Image;
+
+namespace Pixbridge.Benchmarks;
+
+/// <summary>Entry point: runs every benchmark class (BenchmarkDotNet switcher arguments pass through).</summary>
+public static class Program
+{
+    /// <summary>Runs the benchmarks; the test image comes from <c>PIXBRIDGE_BENCH_IMAGE</c>.</summary>
+    /// <param name="args">BenchmarkDotNet arguments, e.g. <c>--filter *Blur*</c>.</param>
+    public static void Main(string[] args) =>
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? new[] { "--filter", "*" } : args);
+}
+
+/// <summary>The shared test image (a PNG path in <c>PIXBRIDGE_BENCH_IMAGE</c>), as RGBA8 pixels.</summary>
+public static class TestImage
+{
+    /// <summary>Opens the test image with Pixbridge.</summary>
+    /// <returns>The image; the caller disposes it.</returns>
+    public static PixImage Open()
+    {
+        var path = Environment.GetEnvironmentVariable("PIXBRIDGE_BENCH_IMAGE")
+            ?? throw new InvalidOperationException("set PIXBRIDGE_BENCH_IMAGE to the test image (make bench exports out/bench/images/4k.png)");
+        return PixImage.Open(path);
+    }
+}
+
+/// <summary>Gaussian blur of the same 4K RGBA8 image: Pixbridge, SkiaSharp and NetVips, every sigma of the target.</summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 7)]
+public class BlurBenchmarks
+{
+    private PixImage _pixbridge = null!;
+    private SKBitmap _skia = null!;
+    private SKImage _skiaImage = null!;
+    private VipsImage _vips = null!;
+    private SKPaint _skiaPaint = null!;
+
+    /// <summary>Standard deviation in pixels.</summary>
+    [Params(1f, 2f, 5f, 10f, 40f, 100f)]
+    public float Sigma { get; set; }
+
+    /// <summary>Loads the image into each library's own form, outside the timed region.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _pixbridge = TestImage.Open();
+        var rgba = _pixbridge.ToPixelArray();
+        int w = _pixbridge.Width, h = _pixbridge.Height;
+        _skia = new SKBitmap(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        Marshal.Copy(rgba, 0, _skia.GetPixels(), rgba.Length);
+        _skiaImage = SKImage.FromBitmap(_skia);
+        _skiaPaint = new SKPaint { ImageFilter = SKImageFilter.CreateBlur(Sigma, Sigma, SKShaderTileMode.Clamp) };
+        _vips = VipsImage.NewFromMemory(rgba, w, h, 4, NetVips.Enums.BandFormat.Uchar);
+    }
+
+    /// <summary>Releases the native images.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _pixbridge.Dispose();
+        _skiaImage.Dispose();
+        _skia.Dispose();
+        _skiaPaint.Dispose();
+        _vips.Dispose();
+    }
+
+    /// <summary>Pixbridge's exact Gaussian into a new image.</summary>
+    /// <returns>The new image's width (keeps the result alive until the call ends).</returns>
+    [Benchmark(Baseline = true)]
+    public int Pixbridge()
+    {
+        using var blurred = _pixbridge.Blur(Sigma);
+        return blurred.Width;
+    }
+
+    /// <summary>SkiaSharp's blur image filter (clamp tiles) drawn into a new bitmap.</summary>
+    /// <returns>A pixel of the result.</returns>
+    [Benchmark]
+    public uint SkiaSharpBlur()
+    {
+        using var target = new SKBitmap(_skia.Info);
+        using (var canvas = new SKCanvas(target))
+        {
+            canvas.DrawImage(_skiaImage, 0, 0, new SKSamplingOptions(), _skiaPaint);
+            canvas.Flush();
+        }
+        return (uint)target.GetPixel(7, 7);
+    }
+
+    /// <summary>NetVips' Gaussblur (default precision), evaluated into a new byte array.</summary>
+    /// <returns>The length of the result.</returns>
+    [Benchmark]
+    public int NetVipsGaussblur()
+    {
+        using var blurred = _vips.Gaussblur(Sigma);
+        return blurred.WriteToMemory<byte>().Length;
+    }
+}
+
+/// <summary>Magick.NET's GaussianBlur (a 2-D kernel, so only the small sigmas fit the time budget).</summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+public class MagickBlurBenchmarks
+{
+    private PixImage _pixbridge = null!;
+    private MagickImage _magick = null!;
+
+    /// <summary>Standard deviation in pixels.</summary>
+    [Params(1f, 2f)]
+    public float Sigma { get; set; }
+
+    /// <summary>Loads the image into both libraries.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _pixbridge = TestImage.Open();
+        _magick = new MagickImage();
+        _magick.ReadPixels(_pixbridge.ToPixelArray(),
+            new PixelReadSettings((uint)_pixbridge.Width, (uint)_pixbridge.Height, StorageType.Char, PixelMapping.RGBA));
+    }
+
+    /// <summary>Releases both images.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _pixbridge.Dispose();
+        _magick.Dispose();
+    }
+
+    /// <summary>Pixbridge's blur, as the baseline of this class.</summary>
+    /// <returns>The new image's width.</returns>
+    [Benchmark(Baseline = true)]
+    public int Pixbridge()
+    {
+        using var blurred = _pixbridge.Blur(Sigma);
+        return blurred.Width;
+    }
+
+    /// <summary>Magick.NET's GaussianBlur on a copy (it works in place).</summary>
+    /// <returns>The copy's width.</returns>
+    [Benchmark]
+    public uint MagickGaussianBlur()
+    {
+        using var copy = (MagickImage)_magick.Clone();
+        copy.GaussianBlur(0, Sigma);
+        return copy.Width;
+    }
+}
+
+/// <summary>Cost of crossing into the native library, and of viewing the pixels without copying.</summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+public class CallOverheadBenchmarks
+{
+    private PixImage _image = null!;
+
+    /// <summary>Opens the test image.</summary>
+    [GlobalSetup]
+    public void Setup() => _image = TestImage.Open();
+
+    /// <summary>Disposes the test image.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => _image.Dispose();
+
+    /// <summary><c>Width</c>: a managed field read (no native call), for scale.</summary>
+    /// <returns>The width.</returns>
+    [Benchmark]
+    public int Width() => _image.Width;
+
+    /// <summary><c>ColorType</c>: one P/Invoke (<c>pixbridge_image_info</c>) with a SafeHandle lease.</summary>
+    /// <returns>The colour type.</returns>
+    [Benchmark]
+    public ColorType ColorTypeNativeCall() => _image.ColorType;
+
+    /// <summary><c>Diagnostics.LiveImageCount</c>: one P/Invoke without a handle.</summary>
+    /// <returns>The count.</returns>
+    [Benchmark]
+    public long LiveImageCountNativeCall() => Diagnostics.LiveImageCount;
+
+    /// <summary>Zero-copy view of the 4K pixels, reading a byte: the memory diagnoser must show 0 B.</summary>
+    /// <returns>A byte of the pixels.</returns>
+    [Benchmark]
+    public int ViewPixels()
+    {
+        using var view = _image.ViewPixels();
+        return view.Span[view.Span.Length - 1] + view.Span.Length;
+    }
+}
