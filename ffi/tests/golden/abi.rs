@@ -7,7 +7,7 @@ use std::ptr;
 
 use pixbridge::{ColorType, ErrorCode, ImageInfo};
 
-use crate::manifest::{Filter, Op};
+use crate::manifest::Op;
 use crate::reference::Rgba;
 
 /// A failed call: the error code name and the last-error message.
@@ -131,11 +131,7 @@ impl Image {
                     (pixbridge::pixbridge_image_unsharpen(h, sigma, amount, threshold, &mut out), true)
                 }
                 Op::Resize { width, height, filter } => {
-                    let filter = match filter {
-                        Filter::Nearest => 0,
-                        Filter::Bilinear => 1,
-                        Filter::Lanczos3 => 2,
-                    };
+                    let filter = filter as u32;
                     (pixbridge::pixbridge_image_resize(h, width, height, filter, &mut out), true)
                 }
                 Op::Crop { x, y, width, height } => {

@@ -3,59 +3,24 @@
 
 use serde_json::{Map, Value};
 
-/// A resampling filter, by its stable code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Filter {
-    /// Code 0.
-    Nearest = 0,
-    /// Code 1.
-    Bilinear = 1,
-    /// Code 2.
-    Lanczos3 = 2,
-}
+/// Filters and formats are the C ABI's own enums: their numbers are defined once, there.
+pub use pixbridge::{ImageFormat as Format, ResizeFilter as Filter};
 
-/// An encoding format, by its stable code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// Code 0.
-    Png = 0,
-    /// Code 1.
-    Jpeg = 1,
-    /// Code 2.
-    WebP = 2,
-    /// Code 3.
-    Bmp = 3,
-    /// Code 4.
-    Tiff = 4,
-    /// Code 5.
-    Gif = 5,
-    /// Code 6.
-    Qoi = 6,
-    /// Code 7.
-    Tga = 7,
-    /// Code 8.
-    Pnm = 8,
-    /// Code 9.
-    Ico = 9,
-}
-
-impl Format {
-    /// The format for a manifest name (lower case, as in the manifest).
-    fn from_name(name: &str) -> Option<Format> {
-        Some(match name {
-            "png" => Format::Png,
-            "jpeg" => Format::Jpeg,
-            "webp" => Format::WebP,
-            "bmp" => Format::Bmp,
-            "tiff" => Format::Tiff,
-            "gif" => Format::Gif,
-            "qoi" => Format::Qoi,
-            "tga" => Format::Tga,
-            "pnm" => Format::Pnm,
-            "ico" => Format::Ico,
-            _ => return None,
-        })
-    }
+/// The format for a manifest name (lower case, as in the manifest).
+fn format_from_name(name: &str) -> Option<Format> {
+    Some(match name {
+        "png" => Format::Png,
+        "jpeg" => Format::Jpeg,
+        "webp" => Format::WebP,
+        "bmp" => Format::Bmp,
+        "tiff" => Format::Tiff,
+        "gif" => Format::Gif,
+        "qoi" => Format::Qoi,
+        "tga" => Format::Tga,
+        "pnm" => Format::Pnm,
+        "ico" => Format::Ico,
+        _ => return None,
+    })
 }
 
 /// One step of a case.
@@ -280,7 +245,7 @@ fn parse_op(value: &Value) -> Result<Op, String> {
             format: o
                 .get("format")
                 .and_then(Value::as_str)
-                .and_then(Format::from_name)
+                .and_then(format_from_name)
                 .ok_or("unknown or missing format")?,
             // 0 would mean "default" at the C ABI but not in every binding: omit it instead.
             quality: match o.get("quality") {
