@@ -209,13 +209,15 @@ def main():
     missed_small = [v for v in verdicts if v[2] < TARGET_SPEEDUP]
     if missed_small:
         w("")
-        w("Why the misses (see docs/blur.md, *Speed*): at small sigma Pixbridge uses a direct kernel of "
-          "radius ceil(3.5 sigma) so that every level stays within 1 of the reference; libblur's \"exact\" "
-          "kernel (radius about 3.3 sigma, 2 at sigma 1) and OpenCV's auto ksize (radius about 3 sigma) "
-          "are shorter and less accurate (their `err` above exceeds 1 at small sigma). The recursive filter "
-          "used from sigma > 2 costs the same at every sigma; where it loses, its fixed cost is higher than "
-          "a short kernel's. What would close the gap: skipping the alpha lane in the opaque fast path "
-          "(a quarter less work) and moving the direct/recursive switch (docs/blur.md, next steps).")
+        w("Why the misses (see docs/blur.md, *Speed*): at sigma <= 2 Pixbridge uses a direct kernel of "
+          "radius ceil(3.5 sigma) so that every level stays within 1 of the reference, while libblur's "
+          "\"exact\" kernel (radius about 3.3 sigma, 2 at sigma 1) is shorter (its `err` exceeds 1 at small "
+          "sigma) and OpenCV's 8-bit path uses a fixed-point kernel of radius about 3 sigma. From sigma > 2 "
+          "the recursive filter costs the same at every sigma (flat from 5 to 100 above); at sigma 5 its fixed "
+          "cost is still above a short direct kernel's. What would close the gap: moving the direct/recursive "
+          "switch to about sigma 3.5 and cheaper recursive sections (docs/blur.md, next steps), and a "
+          "fixed-point direct kernel for sigma <= 2.")
+        w("")
     ours_acc = [accuracy[k] for k in accuracy if k[0] == "pixbridge"]
     if ours_acc:
         w(f"* Accuracy: Pixbridge's max error over all sigmas is {max(ours_acc)} level(s): "
