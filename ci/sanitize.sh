@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Runs the Rust test suites that exercise the library's memory handling, and the dynamic-loading
-# sample, under AddressSanitizer + LeakSanitizer (stable toolchain, RUSTC_BOOTSTRAP=1 for -Z
-# flags). Any invalid access or leak fails the run.
+# Memory checks of the library:
+# - the Rust suites that drive it in-process (core, runtime, and through the C ABI: c_abi, golden,
+#   bad_inputs) under AddressSanitizer + LeakSanitizer (stable toolchain, RUSTC_BOOTSTRAP=1 for -Z
+#   flags);
+# - the dynamic-loading sample, which dlopen()s libpixbridge.so, under Valgrind memcheck: Rust's
+#   ASan runtime is linked statically into executables and is not visible to a dlopen()ed
+#   instrumented library, so run-time loading is checked with Valgrind instead.
+# Any invalid access or leak fails the run.
 #
 # Not instrumented: the generated-file tests (they link an uninstrumented C program against the
 # library) and the core test that counts allocations with its own global allocator.
@@ -19,16 +24,23 @@ export LSAN_OPTIONS="report_objects=1"
 cargo_asan=(cargo --offline)
 
 stage "building and testing under AddressSanitizer + LeakSanitizer ($host)"
-# The sample's tests load the instrumented libpixbridge.so, so build it first.
-"${cargo_asan[@]}" build --target "$host" -p pixbridge-ffi -p pixbridge-sample-dynamic
 "${cargo_asan[@]}" test --target "$host" -p pixbridge-runtime -p pixbridge-core --lib
 "${cargo_asan[@]}" test --target "$host" -p pixbridge-core --test ops --test codecs
-"${cargo_asan[@]}" test --target "$host" -p pixbridge-ffi --lib --test c_abi --test golden
-"${cargo_asan[@]}" test --target "$host" -p pixbridge-sample-dynamic
+"${cargo_asan[@]}" test --target "$host" -p pixbridge-ffi --lib --test c_abi --test golden --test bad_inputs
+echo "ASan/LSan: no invalid access, no leak."
 
-stage "the Rust sample end to end under ASan"
+stage "the dynamic-loading sample under Valgrind memcheck"
+apt_install valgrind
+unset RUSTC_BOOTSTRAP RUSTFLAGS ASAN_OPTIONS LSAN_OPTIONS
+export CARGO_TARGET_DIR="$PIXBRIDGE_ROOT/target"
+cargo build --offline -p pixbridge-ffi -p pixbridge-sample-dynamic
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-"$CARGO_TARGET_DIR/$host/debug/pixbridge-sample-dynamic" --library "$CARGO_TARGET_DIR/$host/debug/libpixbridge.so" \
-    --out-dir "$out" testdata/rocket.jpg
-echo "ASan/LSan: no invalid access, no leak."
+memcheck=(valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect
+    --errors-for-leak-kinds=definite,indirect)
+"${memcheck[@]}" target/debug/pixbridge-sample-dynamic --library target/debug/libpixbridge.so --out-dir "$out" \
+    testdata/rocket.jpg
+# The sample's own tests (they load the library in-process) with Valgrind as the test runner.
+host_upper="$(echo "$host" | tr 'a-z-' 'A-Z_')"
+env "CARGO_TARGET_${host_upper}_RUNNER=${memcheck[*]}" cargo test --offline -p pixbridge-sample-dynamic
+echo "Valgrind memcheck: no invalid access, no definite or indirect leak."
