@@ -82,7 +82,7 @@ public sealed class BadInputTests
                 {
                     foreach (var op in testCase.GetProperty("ops").EnumerateArray())
                     {
-                        var next = Apply(image, op);
+                        var next = ManifestOps.Apply(image, op);
                         if (next is not null)
                         {
                             image.Dispose();
@@ -136,46 +136,8 @@ public sealed class BadInputTests
         }
     }
 
-    /// <summary>Applies one operation; returns the new image of a fresh operation, or null.</summary>
-    private static Image? Apply(Image image, JsonElement op)
-    {
-        switch (op.GetProperty("op").GetString())
-        {
-            case "blur":
-                return image.Blur(F(op, "sigma"));
-            case "unsharpen":
-                return image.Unsharpen(F(op, "sigma"), F(op, "amount"), U32(op, "threshold"));
-            case "crop":
-                return image.Crop(U32(op, "x"), U32(op, "y"), U32(op, "width"), U32(op, "height"));
-            case "resize":
-                return image.Resize(U32(op, "width"), U32(op, "height"), Enum.Parse<ResizeFilter>(op.GetProperty("filter").GetString()!));
-            case "adjust_brightness":
-                image.AdjustBrightness(U32(op, "delta"));
-                return null;
-            case "adjust_contrast":
-                image.AdjustContrast(F(op, "contrast"));
-                return null;
-            default:
-                throw new InvalidOperationException($"operation {op.GetProperty("op")} is not used by the bad-input manifest");
-        }
-    }
-
     /// <summary>A manifest integer as a C# int: unsigned values above int.MaxValue wrap to negative, as a C caller's value would.</summary>
     private static int U32(JsonElement element, string name) => unchecked((int)(uint)element.GetProperty(name).GetInt64());
-
-    private static float F(JsonElement op, string name)
-    {
-        var value = op.GetProperty(name);
-        return value.ValueKind == JsonValueKind.String
-            ? value.GetString() switch
-            {
-                "NaN" => float.NaN,
-                "Infinity" => float.PositiveInfinity,
-                "-Infinity" => float.NegativeInfinity,
-                var other => throw new InvalidOperationException($"bad float {other}"),
-            }
-            : value.GetSingle();
-    }
 
     private static string Size(Image image) => $"Ok {image.Width}x{image.Height}";
 

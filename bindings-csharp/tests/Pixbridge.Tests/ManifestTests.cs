@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Reflection;
 using System.Text.Json;
 using Xunit;
 
@@ -61,7 +60,7 @@ public sealed class ManifestTests
             current = Image.Open(TestData.PathOf(testCase.GetProperty("input").GetString()!));
             foreach (var op in testCase.GetProperty("ops").EnumerateArray())
             {
-                var next = Apply(current, op);
+                var next = ManifestOps.Apply(current, op);
                 if (next is not null)
                 {
                     current.Dispose();
@@ -86,78 +85,6 @@ public sealed class ManifestTests
             current?.Dispose();
         }
     }
-
-    /// <summary>Applies one operation; returns the new image of a fresh operation, or null.</summary>
-    private static Image? Apply(Image image, JsonElement op)
-    {
-        var name = op.GetProperty("op").GetString()!;
-        if (name == "encode_decode")
-        {
-            var format = Enum.Parse<ImageFormat>(op.GetProperty("format").GetString()!, ignoreCase: true);
-            int? quality = op.TryGetProperty("quality", out var q) ? q.GetInt32() : null;
-            return Image.Load(image.Encode(format, quality));
-        }
-
-        var methodName = string.Concat(name.Split('_').Select(word => char.ToUpperInvariant(word[0]) + word[1..]));
-        var method = typeof(Image).GetMethod(methodName, BindingFlags.Public | BindingFlags.Instance)
-            ?? throw new InvalidOperationException($"manifest operation {name}: Image has no method {methodName}");
-        var parameters = method.GetParameters();
-        var extra = op.EnumerateObject().Select(p => p.Name).Where(p => p != "op").Except(parameters.Select(p => SnakeCase(p.Name!))).ToList();
-        Assert.True(extra.Count == 0, $"manifest operation {name} has unknown parameters: {string.Join(", ", extra)}");
-
-        object?[] arguments;
-        try
-        {
-            arguments = parameters.Select(p => Convert(op, name, p)).ToArray();
-        }
-        catch (OverflowException e)
-        {
-            // The value does not fit the C# parameter type (e.g. above int.MaxValue).
-            throw new ArgumentOutOfRangeException(e.Message, e);
-        }
-        try
-        {
-            return method.Invoke(image, arguments) as Image;
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
-            throw;
-        }
-    }
-
-    private static object Convert(JsonElement op, string opName, ParameterInfo parameter)
-    {
-        var key = SnakeCase(parameter.Name!);
-        if (!op.TryGetProperty(key, out var value))
-        {
-            throw new InvalidOperationException($"manifest operation {opName} lacks parameter {key}");
-        }
-        if (parameter.ParameterType == typeof(float))
-        {
-            return value.ValueKind == JsonValueKind.String
-                ? value.GetString() switch
-                {
-                    "NaN" => float.NaN,
-                    "Infinity" => float.PositiveInfinity,
-                    "-Infinity" => float.NegativeInfinity,
-                    var other => throw new InvalidOperationException($"bad float {other}"),
-                }
-                : value.GetSingle();
-        }
-        if (parameter.ParameterType == typeof(int))
-        {
-            return checked((int)value.GetInt64());
-        }
-        if (parameter.ParameterType == typeof(ResizeFilter))
-        {
-            return Enum.Parse<ResizeFilter>(value.GetString()!);
-        }
-        throw new InvalidOperationException($"unsupported parameter type {parameter.ParameterType} of {opName}.{key}");
-    }
-
-    private static string SnakeCase(string camel) =>
-        string.Concat(camel.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
     private static Dictionary<string, JsonElement> LoadCases()
     {
