@@ -90,7 +90,7 @@ class BadInputTest {
                     Image image = Image.open(input);
                     try {
                         for (Map<String, Object> op : (List<Map<String, Object>>) testCase.get("ops")) {
-                            image = apply(image, op);
+                            image = ManifestOps.apply(image, op);
                         }
                         return size(image);
                     } finally {
@@ -101,14 +101,14 @@ class BadInputTest {
                     return save(input, (String) testCase.get("path"));
                 case "from_pixels": {
                     byte[] pixels = new byte[Math.toIntExact((Long) testCase.get("length"))];
-                    try (Image image = Image.fromPixels(u32(testCase, "width"), u32(testCase, "height"), pixels)) {
+                    try (Image image = Image.fromPixels(ManifestOps.int32(testCase, "width"), ManifestOps.int32(testCase, "height"), pixels)) {
                         return size(image);
                     }
                 }
                 case "encode":
                     try (Image image = Image.open(input)) {
                         byte[] encoded = image.encode(ImageFormat.fromName((String) testCase.get("format")),
-                                u32(testCase, "quality"));
+                                ManifestOps.int32(testCase, "quality"));
                         return "Ok " + encoded.length + " bytes";
                     }
                 default:
@@ -142,63 +142,5 @@ class BadInputTest {
 
     private static String size(Image image) {
         return "Ok " + image.width() + "x" + image.height();
-    }
-
-    /** Applies one operation; a fresh operation's result replaces (and closes) the image. */
-    private static Image apply(Image image, Map<String, Object> op) {
-        String name = (String) op.get("op");
-        switch (name) {
-            case "blur":
-                return replace(image, image.blur(f(op, "sigma")));
-            case "unsharpen":
-                return replace(image, image.unsharpen(f(op, "sigma"), f(op, "amount"), u32(op, "threshold")));
-            case "crop":
-                return replace(image, image.crop(u32(op, "x"), u32(op, "y"), u32(op, "width"), u32(op, "height")));
-            case "resize":
-                return replace(image, image.resize(u32(op, "width"), u32(op, "height"),
-                        ResizeFilter.valueOf(((String) op.get("filter")).toUpperCase(java.util.Locale.ROOT))));
-            case "adjust_brightness":
-                image.adjustBrightness(u32(op, "delta"));
-                return image;
-            case "adjust_contrast":
-                image.adjustContrast(f(op, "contrast"));
-                return image;
-            default:
-                throw new AssertionError("operation " + name + " is not used by the bad-input manifest");
-        }
-    }
-
-    private static Image replace(Image old, Image fresh) {
-        old.close();
-        return fresh;
-    }
-
-    /**
-     * A manifest integer as Java's int: unsigned 32-bit values over 2^31 - 1 wrap to negative,
-     * exactly what a Java caller holding the C value would pass.
-     */
-    private static int u32(Map<String, Object> map, String name) {
-        long value = (Long) map.get(name);
-        if (value < Integer.MIN_VALUE || value > 0xffff_ffffL) {
-            throw new AssertionError(name + " = " + value + " is not a 32-bit value");
-        }
-        return (int) value;
-    }
-
-    private static float f(Map<String, Object> op, String name) {
-        Object value = op.get(name);
-        if (value instanceof String) {
-            switch ((String) value) {
-                case "NaN":
-                    return Float.NaN;
-                case "Infinity":
-                    return Float.POSITIVE_INFINITY;
-                case "-Infinity":
-                    return Float.NEGATIVE_INFINITY;
-                default:
-                    throw new AssertionError("bad float " + value);
-            }
-        }
-        return ((Number) value).floatValue();
     }
 }

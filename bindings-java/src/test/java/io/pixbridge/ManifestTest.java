@@ -49,7 +49,7 @@ class ManifestTest {
         try {
             image = Image.open(TestSupport.testdata((String) testCase.get("input")));
             for (Map<String, Object> op : (List<Map<String, Object>>) testCase.get("ops")) {
-                image = apply(image, op);
+                image = ManifestOps.apply(image, op);
             }
             if (expectedError != null) {
                 fail("expected error " + expectedError + " but got " + image);
@@ -73,76 +73,5 @@ class ManifestTest {
         }
         System.gc(); // pixel views of this case are unreachable now; not asserted here (see LifetimeTest)
         assertTrue(Diagnostics.liveHandleCount() <= liveBefore + 1, "handles leaked by the case");
-    }
-
-    /** Applies one manifest op; a fresh-kind op replaces (and closes) the current image. */
-    private static Image apply(Image image, Map<String, Object> op) {
-        String name = (String) op.get("op");
-        switch (name) {
-            case "blur":
-                return replace(image, image.blur(f(op, "sigma")));
-            case "unsharpen":
-                return replace(image, image.unsharpen(f(op, "sigma"), f(op, "amount"), i(op, "threshold")));
-            case "resize":
-                return replace(image, image.resize(i(op, "width"), i(op, "height"),
-                        ResizeFilter.valueOf(((String) op.get("filter")).toUpperCase(java.util.Locale.ROOT))));
-            case "crop":
-                return replace(image, image.crop(i(op, "x"), i(op, "y"), i(op, "width"), i(op, "height")));
-            case "rotate90":
-                return replace(image, image.rotate90());
-            case "rotate270":
-                return replace(image, image.rotate270());
-            case "mirror":
-                image.mirror();
-                return image;
-            case "flip_vertical":
-                image.flipVertical();
-                return image;
-            case "rotate180":
-                image.rotate180();
-                return image;
-            case "grayscale":
-                image.grayscale();
-                return image;
-            case "adjust_brightness":
-                image.adjustBrightness(i(op, "delta"));
-                return image;
-            case "adjust_contrast":
-                image.adjustContrast(f(op, "contrast"));
-                return image;
-            case "encode_decode": {
-                ImageFormat format = ImageFormat.fromName((String) op.get("format"));
-                byte[] encoded = op.containsKey("quality") ? image.encode(format, i(op, "quality")) : image.encode(format);
-                return replace(image, Image.decode(encoded));
-            }
-            default:
-                throw new AssertionError("unknown manifest op " + name);
-        }
-    }
-
-    private static Image replace(Image old, Image fresh) {
-        old.close();
-        return fresh;
-    }
-
-    private static float f(Map<String, Object> op, String name) {
-        Object value = op.get(name);
-        if (value instanceof String) {
-            switch ((String) value) {
-                case "NaN":
-                    return Float.NaN;
-                case "Infinity":
-                    return Float.POSITIVE_INFINITY;
-                case "-Infinity":
-                    return Float.NEGATIVE_INFINITY;
-                default:
-                    throw new AssertionError("bad float " + value);
-            }
-        }
-        return ((Number) value).floatValue();
-    }
-
-    private static int i(Map<String, Object> op, String name) {
-        return Math.toIntExact((Long) op.get(name));
     }
 }
