@@ -70,6 +70,13 @@ impl Image {
     }
 }
 
+/// Allocation budget while the headers are read, before the dimensions are known. Headers
+/// carry metadata Pixbridge does not apply (ICC profiles, text, EXIF beyond the orientation);
+/// a compressed PNG `iCCP` chunk can otherwise inflate to the whole pixel budget from a file
+/// of a few hundred KiB. 32 MiB stays above the largest ICC profile a JPEG can carry
+/// (255 APP2 segments, about 16 MiB) with room for EXIF and XMP.
+const HEADER_BUDGET_BYTES: u64 = 32 << 20;
+
 /// `image`'s limits equivalent to ours (it treats `max_alloc` as best effort).
 fn image_limits(limits: &DecodeLimits) -> image::Limits {
     let mut out = image::Limits::default();
@@ -159,11 +166,11 @@ fn decode_from<R: BufRead + Seek>(reader: R, limits: &DecodeLimits, source: &Sou
         reader.set_format(image::ImageFormat::Tga);
     }
 
-    // Build the decoder with only the allocation budget so that the header can be read and
-    // its dimensions reported in our own message; the dimension limits follow right after,
-    // before any pixel memory is allocated.
+    // Build the decoder with only a metadata budget so that the header can be read and its
+    // dimensions reported in our own message; the dimension and pixel limits follow right
+    // after, before any pixel memory is allocated.
     let mut header_limits = image::Limits::no_limits();
-    header_limits.max_alloc = Some(limits.max_decoded_bytes);
+    header_limits.max_alloc = Some(limits.max_decoded_bytes.min(HEADER_BUDGET_BYTES));
     reader.limits(header_limits);
     let mut decoder = reader.into_decoder().map_err(decoding_error)?;
 

@@ -192,3 +192,92 @@ pub fn exif_orientation(orientation: u16) -> Vec<u8> {
     out.extend_from_slice(&0u32.to_le_bytes()); // no next IFD
     out
 }
+
+/// An animated PNG (APNG) of `frames` frames of `width` x `height` 8-bit RGB, every frame the
+/// same `idat` stream: the default image is frame 0 (fcTL before IDAT), the others are
+/// fcTL + fdAT pairs with consecutive sequence numbers, as the APNG specification orders them.
+pub fn apng(width: u32, height: u32, frames: u32, idat: &[u8]) -> Vec<u8> {
+    let frame_control = |sequence: u32| {
+        let mut data = Vec::with_capacity(26);
+        for field in [sequence, width, height, 0, 0] {
+            data.extend_from_slice(&field.to_be_bytes());
+        }
+        data.extend_from_slice(&1u16.to_be_bytes()); // delay numerator
+        data.extend_from_slice(&25u16.to_be_bytes()); // delay denominator: 40 ms
+        data.extend_from_slice(&[0, 0]); // dispose none, blend source
+        data
+    };
+    let mut out = PNG_SIGNATURE.to_vec();
+    png_chunk(&mut out, b"IHDR", &ihdr(width, height, 8, 2));
+    let mut animation_control = frames.to_be_bytes().to_vec();
+    animation_control.extend_from_slice(&0u32.to_be_bytes()); // loop forever
+    png_chunk(&mut out, b"acTL", &animation_control);
+    let mut sequence = 0;
+    png_chunk(&mut out, b"fcTL", &frame_control(sequence));
+    sequence += 1;
+    png_chunk(&mut out, b"IDAT", idat);
+    for _ in 1..frames {
+        png_chunk(&mut out, b"fcTL", &frame_control(sequence));
+        sequence += 1;
+        let mut frame_data = sequence.to_be_bytes().to_vec();
+        frame_data.extend_from_slice(idat);
+        png_chunk(&mut out, b"fdAT", &frame_data);
+        sequence += 1;
+    }
+    png_chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+/// An iCCP chunk payload: profile name, compression method 0, then the zlib stream.
+pub fn iccp(zlib_profile: &[u8]) -> Vec<u8> {
+    let mut data = b"huge profile\0\0".to_vec();
+    data.extend_from_slice(zlib_profile);
+    data
+}
+
+/// Splits a JPEG into its segments (marker + payload; a scan includes its entropy-coded data).
+fn jpeg_segments(jpeg: &[u8]) -> Vec<&[u8]> {
+    assert_eq!(&jpeg[..2], &[0xff, 0xd8], "SOI expected");
+    let mut segments = vec![&jpeg[..2]];
+    let mut i = 2;
+    while i < jpeg.len() {
+        assert_eq!(jpeg[i], 0xff, "marker expected at {i}");
+        let marker = jpeg[i + 1];
+        if marker == 0xd9 {
+            segments.push(&jpeg[i..i + 2]);
+            break;
+        }
+        let mut end = i + 2 + usize::from(u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]));
+        if marker == 0xda {
+            // Entropy-coded data runs to the next marker that is neither a stuffed 0xff00
+            // nor a restart marker.
+            while !(jpeg[end] == 0xff && jpeg[end + 1] != 0 && !(0xd0..=0xd7).contains(&jpeg[end + 1])) {
+                end += 1;
+            }
+        }
+        segments.push(&jpeg[i..end]);
+        i = end;
+    }
+    segments
+}
+
+/// Number of scans (SOS segments) of a JPEG.
+pub fn jpeg_scan_count(jpeg: &[u8]) -> usize {
+    jpeg_segments(jpeg).iter().filter(|s| s[1] == 0xda).count()
+}
+
+/// Repeats everything after the `keep`-th scan (the later scans with their Huffman tables)
+/// `times` times: a progressive JPEG whose scan count grows without bound, the shape of the
+/// many-scans denial of service (each scan is a pass over the coefficient buffer).
+pub fn jpeg_repeat_scans(jpeg: &[u8], keep: usize, times: usize) -> Vec<u8> {
+    let segments = jpeg_segments(jpeg);
+    let split = segments.iter().enumerate().filter(|(_, s)| s[1] == 0xda).nth(keep - 1).expect("enough scans").0 + 1;
+    let (head, tail) = segments.split_at(split);
+    let (tail, eoi) = tail.split_at(tail.len() - 1);
+    let mut out: Vec<u8> = head.concat();
+    for _ in 0..times {
+        out.extend(tail.concat());
+    }
+    out.extend(eoi.concat());
+    out
+}

@@ -111,6 +111,19 @@ impl Corpus {
         self.case(name, why, json!({ "call": "decode", "input": input }), json!({ "error": error }));
     }
 
+    /// Like [`Corpus::decode_ok`] for a file that tests the decoder's time and memory bounds;
+    /// the suites print its peak memory and time.
+    fn bounded_ok(&mut self, name: &str, file: &str, bytes: &[u8], size: (u32, u32), why: &str) {
+        self.decode_ok(name, file, bytes, size, why);
+        self.cases.last_mut().unwrap()["bounded"] = json!(true);
+    }
+
+    /// Like [`Corpus::decode`] for a file that tests the decoder's time and memory bounds.
+    fn bounded_error(&mut self, name: &str, file: &str, bytes: &[u8], error: &str, why: &str) {
+        self.decode(name, file, bytes, error, why);
+        self.cases.last_mut().unwrap()["bounded"] = json!(true);
+    }
+
     /// Decodes the file's bytes; expects success with this size.
     fn decode_ok(&mut self, name: &str, file: &str, bytes: &[u8], size: (u32, u32), why: &str) {
         let input = self.file(file, bytes);
@@ -286,7 +299,7 @@ pub fn write_corpus(testdata: &Path) {
     );
 
     // --- many frames, many chunks ---
-    c.decode_ok(
+    c.bounded_ok(
         "gif-1000-frames",
         "frames-1000.gif",
         &encode_gif(1000, 16, 16),
@@ -301,6 +314,99 @@ pub fn write_corpus(testdata: &Path) {
         &png(&ihdr(4, 1, 8, 0), &text_chunks, &grey_row),
         (4, 1),
         "3000 tEXt chunks before IDAT",
+    );
+
+    let rgb_rows: Vec<u8> = (0..16).flat_map(|_| std::iter::once(0).chain([10, 20, 30].repeat(16))).collect();
+    let rgb_idat = zlib_stored(&rgb_rows);
+    c.bounded_ok(
+        "apng-1000-frames",
+        "frames-1000.apng.png",
+        &apng(16, 16, 1000, &rgb_idat),
+        (16, 16),
+        "animated PNG: only the default image is decoded",
+    );
+    let frames = dir.join("webp-frames");
+    std::fs::create_dir_all(&frames).unwrap();
+    let mut frame_files = Vec::new();
+    for i in 0..500u32 {
+        let frame = RgbImage::from_pixel(16, 16, Rgb([(i % 251) as u8, (i * 7 % 251) as u8, 9]));
+        let file = frames.join(format!("{i:03}.png"));
+        frame.save(&file).unwrap();
+        frame_files.push(file);
+    }
+    let status = Command::new("img2webp")
+        .args(["-loop", "0", "-lossless", "-d", "40"])
+        .args(&frame_files)
+        .arg("-o")
+        .arg(dir.join("frames-500.webp"))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("img2webp is needed to regenerate the corpus (apt-get install webp)");
+    assert!(status.success(), "img2webp");
+    std::fs::remove_dir_all(&frames).unwrap();
+    let webp = std::fs::read(dir.join("frames-500.webp")).unwrap();
+    assert!(webp.windows(4).filter(|w| w == b"ANMF").count() == 500, "img2webp wrote 500 frames");
+    c.bounded_ok(
+        "webp-500-frames",
+        "frames-500.webp",
+        &webp,
+        (16, 16),
+        "animated WebP: only the first frame is decoded",
+    );
+    let grey_idat = zlib_stored(&(0..16).flat_map(|_| std::iter::once(0).chain([0x80; 16 * 3])).collect::<Vec<u8>>());
+    c.bounded_ok(
+        "png-iccp-16mib",
+        "iccp-16mib.png",
+        &png(&ihdr(16, 16, 8, 2), &[(b"iCCP", iccp(&zlib_zeros(16 << 20)))], &grey_idat),
+        (16, 16),
+        "a 16 MiB ICC profile (within the 32 MiB header budget; not applied)",
+    );
+    c.bounded_ok(
+        "png-iccp-bomb-256mib",
+        "iccp-bomb-256mib.png",
+        &png(&ihdr(16, 16, 8, 2), &[(b"iCCP", iccp(&zlib_zeros(256 << 20)))], &grey_idat),
+        (16, 16),
+        "an ICC profile inflating to 256 MiB from 260 KB: over the 32 MiB header budget, dropped",
+    );
+
+    // --- progressive JPEG with many scans (cjpeg caps its own scan scripts at 100) ---
+    let scan_script: String = ["0,1,2: 0 0 0 1;".to_string(), "0,1,2: 0 0 1 0;".to_string()]
+        .into_iter()
+        .chain((0..3).flat_map(|c| (1..64).step_by(2).map(move |k| format!("{c}: {k} {} 0 0;", (k + 1).min(63)))))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(dir.join("scans.txt"), scan_script + "\n").unwrap();
+    let mut source = RgbImage::new(256, 256);
+    for (x, y, px) in source.enumerate_pixels_mut() {
+        *px = Rgb([(x ^ y) as u8, (x * 3) as u8, (y * 5) as u8]);
+    }
+    let bmp = dir.join("source-256.bmp");
+    source.save(&bmp).unwrap();
+    let status = Command::new("cjpeg")
+        .args(["-quality", "90", "-scans", "scans.txt", "-outfile", "scans-98.jpg", "source-256.bmp"])
+        .current_dir(&dir)
+        .status()
+        .expect("cjpeg is needed to regenerate the corpus (apt-get install libjpeg-turbo-progs)");
+    assert!(status.success(), "cjpeg");
+    std::fs::remove_file(dir.join("scans.txt")).unwrap();
+    std::fs::remove_file(&bmp).unwrap();
+    let progressive = std::fs::read(dir.join("scans-98.jpg")).unwrap();
+    assert_eq!(jpeg_scan_count(&progressive), 98);
+    c.bounded_ok(
+        "jpeg-98-scans",
+        "scans-98.jpg",
+        &progressive,
+        (256, 256),
+        "progressive, one scan per component and pair of coefficients: valid",
+    );
+    let many = jpeg_repeat_scans(&progressive, 2, 6);
+    assert_eq!(jpeg_scan_count(&many), 2 + 96 * 6);
+    c.bounded_error(
+        "jpeg-578-scans",
+        "scans-578.jpg",
+        &many,
+        "Decode",
+        "the AC scans repeated 6 times: more than the decoder's 100-scan limit, refused",
     );
 
     // --- exotic but valid (ImageMagick makes what the image crate cannot encode) ---
