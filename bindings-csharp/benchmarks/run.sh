@@ -1,15 +1,77 @@
 #!/usr/bin/env bash
-# Runs the BenchmarkDotNet suite on IMAGE (a PNG) and writes the GitHub-markdown reports into OUT.md.
+# Runs the BenchmarkDotNet suite on IMAGE (a PNG) and writes the GitHub-markdown reports into OUT.md,
+# followed by the C#-vs-Rust blur comparison (same image, same sigma, same thread count).
 # Pixbridge comes from bindings-csharp/local-feed (ci/test-csharp.sh or bindings-csharp/pack.sh fills it).
 # Usage: bindings-csharp/benchmarks/run.sh IMAGE.png OUT.md [BenchmarkDotNet arguments]
+#
+# The comparison alternates, round by round, the C# timer (this program's --blur-timing mode, through
+# the Pixbridge package) and the Rust timer (bindings-csharp/generator/examples/rust_blur_timing.rs,
+# pixbridge_core directly), each in its own process with RAYON_NUM_THREADS set to the same value, and
+# reports the median C#/Rust ratio over the rounds with its range. Environment:
+#   PIXBRIDGE_PAIR_SIGMAS      sigmas to compare (default "2 10 40"; empty skips the comparison)
+#   PIXBRIDGE_PAIR_ROUNDS      alternating rounds per sigma (default 6)
+#   PIXBRIDGE_PAIR_ITERATIONS  timed blurs per process (default 9)
+#   RAYON_NUM_THREADS          thread count for both sides (default: the number of CPUs)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
 image="$(realpath "$1")"
 out="$(realpath -m "$2")"
 shift 2
 artifacts="$(mktemp -d)"
 trap 'rm -rf "$artifacts"' EXIT
+sigmas="${PIXBRIDGE_PAIR_SIGMAS-2 10 40}"
+rounds="${PIXBRIDGE_PAIR_ROUNDS:-6}"
+iterations="${PIXBRIDGE_PAIR_ITERATIONS:-9}"
+export RAYON_NUM_THREADS="${RAYON_NUM_THREADS:-$(nproc)}"
+
+if [ -n "$sigmas" ]; then
+  echo "== Rust blur timer (release): cargo build --example rust_blur_timing"
+  (cd "$repo" && cargo build --release --offline -q -p pixbridge-csharp-gen --example rust_blur_timing)
+  rust_timer="${CARGO_TARGET_DIR:-$repo/target}/release/examples/rust_blur_timing"
+fi
+
 cd "$here/Pixbridge.Benchmarks"
 [ $# -gt 0 ] || set -- --filter '*'
 PIXBRIDGE_BENCH_IMAGE="$image" dotnet run -c Release -- --artifacts "$artifacts" "$@"
 cat "$artifacts"/results/*-report-github.md > "$out"
+
+[ -n "$sigmas" ] || exit 0
+echo "== C# vs Rust blur: sigmas $sigmas, $rounds rounds, $iterations blurs per process, $RAYON_NUM_THREADS threads"
+pairs="$artifacts/pairs.jsonl"
+: > "$pairs"
+for sigma in $sigmas; do
+  for round in $(seq 1 "$rounds"); do
+    # Alternate which side goes first, so that drift on the shared machine favours neither.
+    if (( round % 2 )); then order="csharp rust"; else order="rust csharp"; fi
+    for side in $order; do
+      if [ "$side" = csharp ]; then
+        line="$(dotnet bin/Release/net10.0/Pixbridge.Benchmarks.dll --blur-timing "$image" "$sigma" "$iterations")"
+      else
+        line="$("$rust_timer" "$image" "$sigma" "$iterations")"
+      fi
+      echo "sigma $sigma round $round $side: $line"
+      echo "{\"side\":\"$side\",\"round\":$round,\"result\":$line}" >> "$pairs"
+    done
+  done
+done
+python3 - "$pairs" "$rounds" "$iterations" >> "$out" <<'PY'
+import json, statistics, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+rounds, iterations = sys.argv[2], sys.argv[3]
+by = {}
+for r in rows:
+    by.setdefault(r["result"]["sigma"], {}).setdefault(r["round"], {})[r["side"]] = r["result"]
+first = rows[0]["result"]
+print()
+print(f"C# vs Rust, 4K blur ({first['width']}x{first['height']}, {first['threads']} threads on both sides): "
+      f"{rounds} alternating rounds of one process per side, each the median of {iterations} timed blurs after 2 untimed ones.")
+print()
+print("| Sigma | C# median ms | Rust median ms | C#/Rust median | C#/Rust min | C#/Rust max |")
+print("|------:|-------------:|---------------:|---------------:|------------:|------------:|")
+for sigma, per_round in sorted(by.items()):
+    pairs = [(p["csharp"]["median_ms"], p["rust"]["median_ms"]) for p in per_round.values() if len(p) == 2]
+    ratios = [c / r for c, r in pairs]
+    print(f"| {sigma:g} | {statistics.median(c for c, _ in pairs):.1f} | {statistics.median(r for _, r in pairs):.1f} "
+          f"| {statistics.median(ratios):.3f} | {min(ratios):.3f} | {max(ratios):.3f} |")
+PY

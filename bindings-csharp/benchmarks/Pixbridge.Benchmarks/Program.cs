@@ -1,4 +1,6 @@
 using System;
+using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
@@ -10,13 +12,72 @@ using VipsImage = NetVips.Image;
 
 namespace Pixbridge.Benchmarks;
 
-/// <summary>Entry point: runs every benchmark class (BenchmarkDotNet switcher arguments pass through).</summary>
+/// <summary>
+/// Entry point: runs every benchmark class (BenchmarkDotNet switcher arguments pass through), or,
+/// with <c>--blur-timing IMAGE SIGMA ITERATIONS</c>, the C# half of the C#-vs-Rust blur comparison.
+/// </summary>
 public static class Program
 {
     /// <summary>Runs the benchmarks; the test image comes from <c>PIXBRIDGE_BENCH_IMAGE</c>.</summary>
-    /// <param name="args">BenchmarkDotNet arguments, e.g. <c>--filter *Blur*</c>.</param>
-    public static void Main(string[] args) =>
+    /// <param name="args">BenchmarkDotNet arguments, e.g. <c>--filter *Blur*</c>, or <c>--blur-timing IMAGE SIGMA ITERATIONS</c>.</param>
+    /// <returns>The process exit code.</returns>
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--blur-timing")
+        {
+            return BlurTiming.Run(args[1..]);
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? new[] { "--filter", "*" } : args);
+        return 0;
+    }
+}
+
+/// <summary>
+/// Times <see cref="PixImage.Blur"/> with the protocol of the Rust example <c>rust_blur_timing</c>
+/// (bindings-csharp/generator/examples): two untimed runs, then ITERATIONS timed runs, each
+/// result disposed outside the timed region; prints the same JSON line. A plain stopwatch loop,
+/// not BenchmarkDotNet, so that both sides are timed the same way.
+/// </summary>
+public static class BlurTiming
+{
+    private const int WarmUp = 2;
+
+    /// <summary>Runs the timing and prints one JSON line.</summary>
+    /// <param name="args">IMAGE SIGMA ITERATIONS.</param>
+    /// <returns>0, or 2 for bad arguments.</returns>
+    public static int Run(string[] args)
+    {
+        if (args.Length != 3
+            || !float.TryParse(args[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var sigma)
+            || !int.TryParse(args[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var iterations)
+            || iterations < 1)
+        {
+            Console.Error.WriteLine("usage: Pixbridge.Benchmarks --blur-timing IMAGE SIGMA ITERATIONS");
+            return 2;
+        }
+        using var image = PixImage.Open(args[0]);
+        for (var i = 0; i < WarmUp; i++)
+        {
+            image.Blur(sigma).Dispose();
+        }
+        var samples = new double[iterations];
+        for (var i = 0; i < iterations; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var blurred = image.Blur(sigma);
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            blurred.Dispose();
+        }
+        Array.Sort(samples);
+        var middle = samples.Length / 2;
+        var median = samples.Length % 2 == 1 ? samples[middle] : (samples[middle - 1] + samples[middle]) / 2;
+        var threads = Environment.GetEnvironmentVariable("RAYON_NUM_THREADS") is { Length: > 0 } configured
+            ? configured
+            : Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"threads\":{threads},\"width\":{image.Width},\"height\":{image.Height},\"sigma\":{sigma},\"iterations\":{iterations},\"median_ms\":{median:F3},\"min_ms\":{samples[0]:F3},\"max_ms\":{samples[^1]:F3}}}"));
+        return 0;
+    }
 }
 
 /// <summary>The shared test image (a PNG path in <c>PIXBRIDGE_BENCH_IMAGE</c>), as RGBA8 pixels.</summary>
@@ -153,7 +214,10 @@ public class MagickBlurBenchmarks
     }
 }
 
-/// <summary>Cost of crossing into the native library, and of viewing the pixels without copying.</summary>
+/// <summary>
+/// Cost of the SDK's trivial members, of a real native round trip, and of viewing the pixels
+/// without copying (the memory diagnoser must show 0 B for the view).
+/// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 public class CallOverheadBenchmarks
@@ -168,17 +232,26 @@ public class CallOverheadBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _image.Dispose();
 
-    /// <summary><c>Width</c>: a managed field read (no native call), for scale.</summary>
+    /// <summary><c>Width</c>: cached (no native call), with the disposed check.</summary>
     /// <returns>The width.</returns>
     [Benchmark]
     public int Width() => _image.Width;
 
-    /// <summary><c>ColorType</c>: one P/Invoke (<c>pixbridge_image_info</c>) with a SafeHandle lease.</summary>
+    /// <summary><c>ColorType</c>: cached since the colour type only changes through in-place operations, which refresh it.</summary>
     /// <returns>The colour type.</returns>
     [Benchmark]
-    public ColorType ColorTypeNativeCall() => _image.ColorType;
+    public ColorType ColorTypeCached() => _image.ColorType;
 
-    /// <summary><c>Diagnostics.LiveImageCount</c>: one P/Invoke without a handle.</summary>
+    /// <summary>
+    /// One real native round trip on an image: SafeHandle lease (add-ref, release) and the
+    /// P/Invoke <c>pixbridge_image_info</c> (handle-table lookup, read lock) with its GC transition.
+    /// This is what every native call of the SDK pays on top of its own work.
+    /// </summary>
+    /// <returns>The colour type read from the native library.</returns>
+    [Benchmark]
+    public ColorType NativeRoundTrip() => _image.ReadColorTypeFromNative();
+
+    /// <summary><c>Diagnostics.LiveImageCount</c>: one P/Invoke without a handle (no SafeHandle lease).</summary>
     /// <returns>The count.</returns>
     [Benchmark]
     public long LiveImageCountNativeCall() => Diagnostics.LiveImageCount;

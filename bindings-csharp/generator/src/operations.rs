@@ -128,6 +128,9 @@ fn write_method(out: &mut String, operation: &OperationSpec) {
     out.push_str(&format!("        NativeCalls.Check(Interop.{}({}));\n", export_name(operation), args.join(", ")));
     if fresh {
         out.push_str("        return Adopt(result);\n");
+    } else {
+        // An in-place operation may change the colour type (grayscale), which Image caches.
+        out.push_str("        RefreshColorType(lease.Handle);\n");
     }
     out.push_str("    }\n");
 }

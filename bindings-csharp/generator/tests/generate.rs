@@ -11,6 +11,13 @@ fn pascal(snake: &str) -> String {
     snake.split('_').map(|word| word[..1].to_uppercase() + &word[1..]).collect()
 }
 
+/// The text of the method that starts with `signature`, up to its closing brace.
+fn method_body<'a>(text: &'a str, signature: &str) -> &'a str {
+    let start = text.find(signature).unwrap_or_else(|| panic!("missing {signature}"));
+    let end = text[start..].find("\n    }\n").unwrap_or_else(|| panic!("unterminated {signature}"));
+    &text[start..start + end]
+}
+
 #[test]
 fn interop_layer_is_internal_and_imports_every_export() {
     let files = generate().expect("generation succeeds");
@@ -35,6 +42,16 @@ fn one_method_per_operation_with_the_right_shape() {
         let signature = format!("    public {return_type} {}(", pascal(operation.name));
         assert!(operations.contains(&signature), "missing {signature}");
         assert!(operations.contains(&format!("Interop.pixbridge_image_{}(lease.Handle", operation.name)));
+        let method = method_body(operations, &signature);
+        if operation.kind == OperationKind::Fresh {
+            assert!(method.contains("return Adopt(result);"), "{} must adopt its result", operation.name);
+        } else {
+            assert!(
+                method.contains("RefreshColorType(lease.Handle);"),
+                "{} must refresh the cached colour type",
+                operation.name
+            );
+        }
     }
     assert_eq!(operations.matches("    public ").count(), pixbridge_runtime::OPERATIONS.len());
     assert!(operations.contains("public Image Resize(int width, int height, ResizeFilter filter)"));
@@ -63,7 +80,8 @@ fn public_enums_mirror_the_rust_numbers() {
     }
 }
 
-/// The same check as `pixbridge-csharp-gen --check` (ci/test-csharp.sh runs that too).
+/// The same check as `pixbridge-csharp-gen --check`; `make test` relies on this test for it
+/// (ci/test-csharp.sh no longer repeats it).
 #[test]
 fn checked_in_files_are_up_to_date() {
     let files = generate().expect("generation succeeds");

@@ -1,6 +1,8 @@
 using System;
+using System.Buffers;
 using System.IO;
 using System.Runtime.InteropServices;
+using System.Threading;
 using Pixbridge.Native;
 
 namespace Pixbridge;
@@ -31,6 +33,15 @@ namespace Pixbridge;
 /// <see cref="Dispose"/> that races with a running call only takes effect when the call returns.
 /// The outcome of racing in-place operations depends on their order, as with any shared object.
 /// </para>
+/// <para>
+/// Cached facts: <see cref="Width"/>, <see cref="Height"/>, the pixel address behind
+/// <see cref="ViewPixels"/> and <see cref="ColorType"/> are read from the native library once,
+/// when the image is created, and then answered without a native call. This is exact because a
+/// native image is owned by exactly one <see cref="Image"/> and only changes through it:
+/// in-place operations keep the size and the pixel buffer (operations that change the size return
+/// a new image), and the colour type is read again after every in-place operation
+/// (<see cref="Grayscale"/> changes it).
+/// </para>
 /// </remarks>
 public sealed partial class Image : IDisposable
 {
@@ -45,14 +56,25 @@ public sealed partial class Image : IDisposable
     private readonly int _width;
     private readonly int _height;
 
-    private Image(ImageHandle handle, int width, int height)
+    /// <summary>Address of the native RGBA8 pixels: fixed for the handle's lifetime (in-place operations never reallocate).</summary>
+    private readonly IntPtr _pixels;
+    private readonly nuint _pixelLength;
+
+    /// <summary>The cached colour type; written only under <see cref="_colorTypeGate"/> (see <see cref="RefreshColorType"/>).</summary>
+    private volatile ColorType _colorType;
+    private readonly object _colorTypeGate = new();
+
+    private Image(ImageHandle handle, int width, int height, ColorType colorType, IntPtr pixels, nuint pixelLength)
     {
         _handle = handle;
         _width = width;
         _height = height;
+        _colorType = colorType;
+        _pixels = pixels;
+        _pixelLength = pixelLength;
     }
 
-    /// <summary>Width in pixels (never changes; operations that resize return a new image).</summary>
+    /// <summary>Width in pixels (cached: it never changes; operations that resize return a new image).</summary>
     /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
     public int Width
     {
@@ -63,7 +85,7 @@ public sealed partial class Image : IDisposable
         }
     }
 
-    /// <summary>Height in pixels (never changes).</summary>
+    /// <summary>Height in pixels (cached: it never changes).</summary>
     /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
     public int Height
     {
@@ -79,15 +101,17 @@ public sealed partial class Image : IDisposable
     /// from pixels; <see cref="ColorType.L8"/> or <see cref="ColorType.La8"/> after
     /// <see cref="Grayscale"/>). It decides the channel layout used when saving.
     /// </summary>
+    /// <remarks>
+    /// Cached: read from the native library when the image is created and again after every
+    /// in-place operation, the only way it can change; reading it makes no native call.
+    /// </remarks>
     /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
     public ColorType ColorType
     {
         get
         {
-            using var lease = Lease();
-            var info = default(ImageInfo);
-            NativeCalls.Check(Interop.pixbridge_image_info(lease.Handle, ref info));
-            return NativeCalls.ToPublic(info.color_type);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _colorType;
         }
     }
 
@@ -155,6 +179,12 @@ public sealed partial class Image : IDisposable
     }
 
     /// <summary>Reads a stream to its end and decodes it; see <see cref="Load(ReadOnlySpan{byte}, DecodeLimits?)"/>.</summary>
+    /// <remarks>
+    /// A <see cref="MemoryStream"/> whose buffer is exposable (<see cref="MemoryStream.TryGetBuffer"/>)
+    /// and an <see cref="UnmanagedMemoryStream"/> are decoded in place, without copying. Other
+    /// streams are copied once into a pooled buffer (sized up front when the stream can seek).
+    /// Afterwards the stream is positioned at its end.
+    /// </remarks>
     /// <param name="stream">A readable stream, read from its current position; not closed.</param>
     /// <param name="limits">Decode limits; <c>null</c> for <see cref="DecodeLimits.Default"/>.</param>
     /// <returns>The decoded image.</returns>
@@ -170,13 +200,84 @@ public sealed partial class Image : IDisposable
         {
             throw new ArgumentException("The stream is not readable.", nameof(stream));
         }
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        if (buffer.Length == 0)
+        switch (stream)
         {
-            throw new ArgumentException("The stream has no data left to decode.", nameof(stream));
+            case MemoryStream memory when memory.TryGetBuffer(out var buffer):
+                {
+                    var start = (int)Math.Min(memory.Position, buffer.Count);
+                    var image = Load(RemainingOrThrow(buffer.AsSpan(start), nameof(stream)), limits);
+                    memory.Position = memory.Length;
+                    return image;
+                }
+            case UnmanagedMemoryStream unmanaged:
+                return LoadUnmanaged(unmanaged, limits);
+            default:
+                return LoadCopied(stream, limits);
         }
-        return Load(new ReadOnlySpan<byte>(buffer.GetBuffer(), 0, (int)buffer.Length), limits);
+    }
+
+    /// <summary>Decodes the rest of an <see cref="UnmanagedMemoryStream"/> where it lies.</summary>
+    private static unsafe Image LoadUnmanaged(UnmanagedMemoryStream stream, DecodeLimits? limits)
+    {
+        var remaining = stream.Length - stream.Position;
+        if (remaining > int.MaxValue)
+        {
+            throw new ArgumentException("The stream holds more than 2 GiB; decode it from a file instead.", nameof(stream));
+        }
+        var bytes = remaining > 0 ? new ReadOnlySpan<byte>(stream.PositionPointer, (int)remaining) : default;
+        var image = Load(RemainingOrThrow(bytes, nameof(stream)), limits);
+        stream.Position = stream.Length;
+        return image;
+    }
+
+    /// <summary>Reads the rest of <paramref name="stream"/> into one pooled buffer and decodes it.</summary>
+    private static Image LoadCopied(Stream stream, DecodeLimits? limits)
+    {
+        var capacity = 64 * 1024;
+        if (stream.CanSeek)
+        {
+            // One more byte than announced, so that reaching the end needs no regrowth.
+            capacity = (int)Math.Clamp(stream.Length - stream.Position + 1, 1, Array.MaxLength);
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(capacity);
+        try
+        {
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (buffer.Length >= Array.MaxLength)
+                    {
+                        throw new ArgumentException("The stream holds more than 2 GiB; decode it from a file instead.", nameof(stream));
+                    }
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, Array.MaxLength));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = stream.Read(buffer, length, buffer.Length - length);
+                if (read == 0)
+                {
+                    break;
+                }
+                length += read;
+            }
+            return Load(RemainingOrThrow(buffer.AsSpan(0, length), nameof(stream)), limits);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static ReadOnlySpan<byte> RemainingOrThrow(ReadOnlySpan<byte> bytes, string parameterName)
+    {
+        if (bytes.IsEmpty)
+        {
+            throw new ArgumentException("The stream has no data left to decode.", parameterName);
+        }
+        return bytes;
     }
 
     /// <summary>Creates an image from tightly packed RGBA8 pixels (row-major, straight alpha).</summary>
@@ -319,29 +420,35 @@ public sealed partial class Image : IDisposable
     /// A zero-copy, read-only view of the RGBA8 pixels. Dispose the view (<c>using</c>) when done:
     /// it keeps the native memory alive, even past <see cref="Dispose"/> of this image.
     /// </summary>
+    /// <remarks>
+    /// No native call, no pixel copy and, in steady state, no allocation: the pixel address is
+    /// cached (it is fixed for the image's lifetime) and the view holds a reusable reference on
+    /// the native handle.
+    /// </remarks>
     /// <returns>The view; its <see cref="PixelView.Span"/> holds <see cref="PixelByteCount"/> bytes.</returns>
     /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">The pixels take more than 2 GiB, more than a span can show; use <see cref="Resize"/> or <see cref="Crop"/> first.</exception>
     public unsafe PixelView ViewPixels()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_pixelLength > int.MaxValue)
+        {
+            throw new InvalidOperationException($"The pixels take {_pixelLength} bytes, more than a span can show.");
+        }
+        var lease = Interlocked.Exchange(ref _handle.SpareViewLease, null) ?? new ViewLease(_handle);
         var added = false;
-        _handle.DangerousAddRef(ref added);
         try
         {
-            var data = IntPtr.Zero;
-            nuint length = 0;
-            NativeCalls.Check(Interop.pixbridge_image_pixels(_handle.Native, ref data, ref length));
-            var view = new PixelView(_handle, new ReadOnlySpan<byte>((void*)data, checked((int)length)), _width, _height);
-            added = false; // the view owns the reference now
-            return view;
+            _handle.DangerousAddRef(ref added);
         }
-        finally
+        catch (ObjectDisposedException)
         {
-            if (added)
-            {
-                _handle.DangerousRelease();
-            }
+            // Disposed between the check above and the add-ref by another thread.
+            Interlocked.CompareExchange(ref _handle.SpareViewLease, lease, null);
+            throw new ObjectDisposedException(nameof(Image));
         }
+        var token = lease.Activate(); // the lease owns the reference now
+        return new PixelView(lease, token, new ReadOnlySpan<byte>((void*)_pixels, (int)_pixelLength), _width, _height);
     }
 
     /// <summary>Frees the native image (at once, or when the last running call on it returns). Calling it again does nothing.</summary>
@@ -355,12 +462,21 @@ public sealed partial class Image : IDisposable
     /// <returns>A short description.</returns>
     public override string ToString() => _disposed ? "Image (disposed)" : $"Image {_width}x{_height}";
 
-    /// <summary>Takes ownership of a new native handle (from a factory or a fresh operation).</summary>
+    /// <summary>
+    /// Takes ownership of a new native handle (from a factory or a fresh operation) and caches its
+    /// size, colour type and pixel address.
+    /// </summary>
     private static Image Adopt(ulong native)
     {
         var handle = new ImageHandle(native);
         var info = default(ImageInfo);
+        var pixels = IntPtr.Zero;
+        nuint pixelLength = 0;
         var code = Interop.pixbridge_image_info(native, ref info);
+        if (code.IsOk)
+        {
+            code = Interop.pixbridge_image_pixels(native, ref pixels, ref pixelLength);
+        }
         if (!code.IsOk)
         {
             try
@@ -372,9 +488,44 @@ public sealed partial class Image : IDisposable
                 handle.Dispose();
             }
         }
-        var image = new Image(handle, checked((int)info.width), checked((int)info.height));
+        var image = new Image(handle, checked((int)info.width), checked((int)info.height),
+            NativeCalls.ToPublic(info.color_type), pixels, pixelLength);
         handle.AddMemoryPressure((long)image._width * image._height * 4);
         return image;
+    }
+
+    /// <summary>
+    /// Reads the colour type from the native library into the cache; called by every in-place
+    /// operation after it succeeded, with the operation's lease still held.
+    /// </summary>
+    /// <remarks>
+    /// The read and the store happen under one lock, so when in-place operations race, the last
+    /// store comes from the last read, which sees every operation that had finished by then.
+    /// </remarks>
+    private void RefreshColorType(ulong native)
+    {
+        lock (_colorTypeGate)
+        {
+            _colorType = ReadColorType(native);
+        }
+    }
+
+    /// <summary>
+    /// One real native round trip: SafeHandle lease plus <c>pixbridge_image_info</c>. Not used by
+    /// the getters (they are cached); the benchmarks use it to report what a native call costs.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    internal ColorType ReadColorTypeFromNative()
+    {
+        using var lease = Lease();
+        return ReadColorType(lease.Handle);
+    }
+
+    private static ColorType ReadColorType(ulong native)
+    {
+        var info = default(ImageInfo);
+        NativeCalls.Check(Interop.pixbridge_image_info(native, ref info));
+        return NativeCalls.ToPublic(info.color_type);
     }
 
     private static (uint Format, uint Quality) EncodeArguments(ImageFormat format, int? quality)

@@ -28,13 +28,11 @@ internal static class NativeCalls
         return new PixbridgeException(code, message.Length > 0 ? message : $"Pixbridge call failed with {code}");
     }
 
-    /// <summary>
-    /// The generated ErrorCode keeps its number private; both enums are generated from the same
-    /// Rust enum, so the variant names match one to one.
-    /// </summary>
-    internal static ErrorCode ToPublic(Native.ErrorCode code) => Enum.Parse<ErrorCode>(code.ToString());
+    /// <summary>The public error code with the same number (both enums come from one Rust enum).</summary>
+    internal static ErrorCode ToPublic(Native.ErrorCode code) => (ErrorCode)code.Value;
 
-    internal static ColorType ToPublic(Native.ColorType colorType) => Enum.Parse<ColorType>(colorType.ToString());
+    /// <summary>The public colour type with the same number (both enums come from one Rust enum).</summary>
+    internal static ColorType ToPublic(Native.ColorType colorType) => (ColorType)colorType.Value;
 
     /// <summary>The calling thread's last native error message, or "" if there is none.</summary>
     internal static string LastErrorMessage()

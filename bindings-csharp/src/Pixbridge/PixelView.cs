@@ -1,5 +1,4 @@
 using System;
-using System.Threading;
 
 namespace Pixbridge;
 
@@ -14,17 +13,24 @@ namespace Pixbridge;
 /// methods, so it cannot outlive the method that created it. Use it with <c>using</c>.
 /// </para>
 /// <para>
+/// Creating and disposing a view copies no pixels and, in steady state, allocates nothing: the
+/// hold on the native memory is a reusable lease object of the image. Disposing a view twice
+/// (or disposing a copy of it) releases the hold once.
+/// </para>
+/// <para>
 /// In-place operations (<see cref="Image.Mirror"/>, <see cref="Image.Grayscale"/>, ...) change
 /// the bytes the view shows, never its size; do not run them on another thread while reading.
 /// </para>
 /// </remarks>
 public readonly ref struct PixelView
 {
-    private readonly Lease? _lease;
+    private readonly ViewLease? _lease;
+    private readonly long _token;
 
-    internal PixelView(ImageHandle handle, ReadOnlySpan<byte> pixels, int width, int height)
+    internal PixelView(ViewLease lease, long token, ReadOnlySpan<byte> pixels, int width, int height)
     {
-        _lease = new Lease(handle);
+        _lease = lease;
+        _token = token;
         Span = pixels;
         Width = width;
         Height = height;
@@ -43,18 +49,5 @@ public readonly ref struct PixelView
     public int Stride => Width * 4;
 
     /// <summary>Releases the view's hold on the native memory; <see cref="Span"/> must not be used afterwards.</summary>
-    public void Dispose() => _lease?.Release();
-
-    /// <summary>
-    /// One reference on the SafeHandle, released at most once even if the view was copied and
-    /// every copy is disposed.
-    /// </summary>
-    private sealed class Lease
-    {
-        private ImageHandle? _handle;
-
-        internal Lease(ImageHandle handle) => _handle = handle;
-
-        internal void Release() => Interlocked.Exchange(ref _handle, null)?.DangerousRelease();
-    }
+    public void Dispose() => _lease?.Release(_token);
 }

@@ -141,6 +141,7 @@ public sealed partial class Image
     {
         using var lease = Lease();
         NativeCalls.Check(Interop.pixbridge_image_mirror(lease.Handle));
+        RefreshColorType(lease.Handle);
     }
 
     /// <summary>
@@ -152,6 +153,7 @@ public sealed partial class Image
     {
         using var lease = Lease();
         NativeCalls.Check(Interop.pixbridge_image_flip_vertical(lease.Handle));
+        RefreshColorType(lease.Handle);
     }
 
     /// <summary>
@@ -163,6 +165,7 @@ public sealed partial class Image
     {
         using var lease = Lease();
         NativeCalls.Check(Interop.pixbridge_image_rotate180(lease.Handle));
+        RefreshColorType(lease.Handle);
     }
 
     /// <summary>
@@ -174,6 +177,7 @@ public sealed partial class Image
     {
         using var lease = Lease();
         NativeCalls.Check(Interop.pixbridge_image_grayscale(lease.Handle));
+        RefreshColorType(lease.Handle);
     }
 
     /// <summary>
@@ -186,6 +190,7 @@ public sealed partial class Image
     {
         using var lease = Lease();
         NativeCalls.Check(Interop.pixbridge_image_adjust_brightness(lease.Handle, delta));
+        RefreshColorType(lease.Handle);
     }
 
     /// <summary>
@@ -198,5 +203,6 @@ public sealed partial class Image
     {
         using var lease = Lease();
         NativeCalls.Check(Interop.pixbridge_image_adjust_contrast(lease.Handle, contrast));
+        RefreshColorType(lease.Handle);
     }
 }
