@@ -5,11 +5,13 @@
 demo:
 	bash ci/demo.sh
 
-## Runs every test: Rust (lints, unit, C ABI, golden manifest, sample), C# and Java.
+## Runs every test: Rust (lints, unit, C ABI, golden manifest, bad inputs, stress, sample), C#
+## and Java, then ASan/LSan + Valgrind and a fuzz smoke (60 s per target).
 test:
 	bash ci/test.sh
 
-## The slower reliability checks: Rust suites and sample under ASan/LSan, then a fuzz smoke (60 s per target).
+## Only the reliability checks that `make test` ends with: Rust suites under ASan/LSan, the
+## sample under Valgrind, then a fuzz smoke (60 s per target).
 test-deep:
 	bash ci/sanitize.sh
 	bash ci/fuzz.sh 60

@@ -42,7 +42,7 @@ for target in "${targets[@]}"; do
     stage "fuzzing $target for ${seconds}s"
     log="$work/$target.log"
     "$CARGO_TARGET_DIR/$host/release/$target" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 \
-        -max_len=262144 -timeout=20 -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$target-" 2>&1 | tee "$log" \
+        -max_len=262144 -timeout=20 -seed=1 -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$target-" 2>&1 | tee "$log" \
         | grep -E '^(#[0-9]+ +(INITED|DONE)|==[0-9]+==ERROR|SUMMARY)' || true
     if grep -qE '==[0-9]+==ERROR|panicked at|deadly signal' "$log"; then
         echo "fuzz target $target crashed; reproducer in fuzz/artifacts/" >&2

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of Pixbridge from a fresh clone: formatting and lints, the Rust suites
-# (core, runtime, C ABI, golden manifest, generated-file checks, dynamic-loading sample),
-# the golden decode check against ImageMagick, then the C# and Java SDK suites.
+# (core, runtime, C ABI, golden manifest, bad-input corpus, generated-file checks,
+# dynamic-loading sample), the golden decode check against ImageMagick, the release stress run,
+# the C# and Java SDK suites, then the reliability checks: ASan/LSan and Valgrind
+# (ci/sanitize.sh) and a 60 s fuzz smoke per target (ci/fuzz.sh).
+#
+# PIXBRIDGE_SKIP_DEEP=1 leaves out the sanitizer and fuzz stages (a quicker local loop; CI
+# always runs them).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$PIXBRIDGE_ROOT"
@@ -30,11 +35,20 @@ cargo test -p pixbridge-ffi --test golden --offline -- --ignored 2>&1 | tee -a "
 stage "release native libraries for the SDKs"
 cargo build --release --offline -p pixbridge-ffi -p pixbridge-jni
 
+stage "stress run through the C ABI (release, 4 x cores threads)"
+# The debug run above checks correctness; in release the same time covers ~80x more pipelines.
+cargo test --release --offline -p pixbridge-ffi --test stress -- --nocapture 2>&1 | tee -a "$log"
+
 stage "C# SDK"
 bash ci/test-csharp.sh
 
 stage "Java SDK"
 bash ci/test-java.sh
+
+if [ "${PIXBRIDGE_SKIP_DEEP:-0}" != 1 ]; then
+    bash ci/sanitize.sh
+    bash ci/fuzz.sh 60
+fi
 
 echo
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
