@@ -11,7 +11,7 @@ use jni::{Env, EnvUnowned, jni_mangle};
 use pixbridge_core::DecodeLimits;
 use pixbridge_runtime::{Error, ErrorCode, images};
 
-use crate::boundary::{NativeResult, guarded, handle, run, to_java};
+use crate::boundary::{NativeResult, guarded, handle, run, run_without_env, to_java};
 
 /// Views bytes as JNI's `jbyte` (`i8`): same size and alignment, any bit pattern valid.
 fn as_jbytes(bytes: &[u8]) -> &[i8] {
@@ -160,28 +160,27 @@ pub fn from_pixels<'caller>(
 /// `NativeImage.destroy(long image)`.
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn destroy<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>, image: jlong) {
-    run(&mut env, |_env| guarded(|| images::destroy(handle(image))))
+    run_without_env(&mut env, || images::destroy(handle(image)))
 }
 
 /// `NativeImage.share(long image)`: a second handle to the same pixels.
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn share<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>, image: jlong) -> jlong {
-    run(&mut env, |_env| guarded(|| images::share(handle(image))).map(to_java))
+    run_without_env(&mut env, || images::share(handle(image)).map(to_java))
 }
 
 /// `NativeImage.dimensions(long image)`: width in the high 32 bits, height in the low 32 bits.
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn dimensions<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>, image: jlong) -> jlong {
-    run(&mut env, |_env| {
-        guarded(|| images::info(handle(image)))
-            .map(|info| ((u64::from(info.width) << 32) | u64::from(info.height)) as jlong)
+    run_without_env(&mut env, || {
+        images::info(handle(image)).map(|info| ((u64::from(info.width) << 32) | u64::from(info.height)) as jlong)
     })
 }
 
 /// `NativeImage.colorType(long image)`: the stable colour-type number.
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn color_type<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>, image: jlong) -> jint {
-    run(&mut env, |_env| guarded(|| images::info(handle(image))).map(|info| info.color_type as jint))
+    run_without_env(&mut env, || images::info(handle(image)).map(|info| info.color_type as jint))
 }
 
 /// `NativeImage.pixelBuffer(long image)`: a direct `ByteBuffer` over the image's RGBA8 pixels.
@@ -270,5 +269,5 @@ pub fn encode<'caller>(
 /// `NativeImage.liveHandleCount()`: live image handles (leak tests compare it with a baseline).
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn live_handle_count<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>) -> jlong {
-    run(&mut env, |_env| Ok(images::live_count() as jlong))
+    run_without_env(&mut env, || Ok(images::live_count() as jlong))
 }

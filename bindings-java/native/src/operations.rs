@@ -55,12 +55,10 @@ macro_rules! define_jni_operations {
             image: jlong
             $(, $param: <$ty as JavaParam>::Java)*
         ) -> jlong {
-            crate::boundary::run(&mut env, |_env| {
-                crate::boundary::guarded(|| {
-                    $( let $param = <$ty as JavaParam>::from_java($param, stringify!($param))?; )*
-                    pixbridge_runtime::ops::$name(crate::boundary::handle(image) $(, $param)*)
-                })
-                .map(crate::boundary::to_java)
+            crate::boundary::run_without_env(&mut env, || {
+                $( let $param = <$ty as JavaParam>::from_java($param, stringify!($param))?; )*
+                pixbridge_runtime::ops::$name(crate::boundary::handle(image) $(, $param)*)
+                    .map(crate::boundary::to_java)
             })
         }
     };
@@ -73,11 +71,9 @@ macro_rules! define_jni_operations {
             image: jlong
             $(, $param: <$ty as JavaParam>::Java)*
         ) {
-            crate::boundary::run(&mut env, |_env| {
-                crate::boundary::guarded(|| {
-                    $( let $param = <$ty as JavaParam>::from_java($param, stringify!($param))?; )*
-                    pixbridge_runtime::ops::$name(crate::boundary::handle(image) $(, $param)*)
-                })
+            crate::boundary::run_without_env(&mut env, || {
+                $( let $param = <$ty as JavaParam>::from_java($param, stringify!($param))?; )*
+                pixbridge_runtime::ops::$name(crate::boundary::handle(image) $(, $param)*)
             })
         }
     };
