@@ -164,4 +164,42 @@ class LifetimeTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void closeRacingManyCallsFreesTheHandleExactlyOnce() throws Exception {
+        int threads = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int round = 0; round < 50; round++) {
+                long baseline = Diagnostics.liveHandleCount();
+                Image image = Image.open(TestSupport.testdata("noise-13x7.png"));
+                CountDownLatch running = new CountDownLatch(threads);
+                List<Future<Long>> callers = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    callers.add(pool.submit(() -> {
+                        long calls = 0;
+                        running.countDown();
+                        try {
+                            while (true) {
+                                image.colorType();
+                                calls++;
+                            }
+                        } catch (IllegalStateException closed) {
+                            return calls; // the only way out: a destroy failure would be a PixbridgeException
+                        }
+                    }));
+                }
+                running.await();
+                image.close();
+                for (Future<Long> caller : callers) {
+                    caller.get(30, TimeUnit.SECONDS);
+                }
+                // Freed exactly once: a second destroy would have thrown from a caller's exit or
+                // the close, and a missing one would leave the count above the baseline.
+                assertEquals(baseline, Diagnostics.liveHandleCount(), "round " + round);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
