@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Java SDK: installs its Debian packages, builds libpixbridge_jni.so (release), checks the
-# generated Java sources and the library's exports, runs `mvn package` (JUnit 5 suite with
-# -Xcheck:jni against the classes, then against the packaged jar), fails on any JNI warning,
-# and runs the Java sample from the packaged jar. Idempotent; works from a fresh clone.
+# generated Java sources and the library's exports, packs a copy without debug info, runs
+# `mvn package` (JUnit 5 suite with -Xcheck:jni against the classes, then against the packaged
+# jar), fails on any JNI warning, and runs the Java sample from the packaged jar. Idempotent;
+# works from a fresh clone. The crate's Rust unit tests run in ci/test.sh's workspace
+# `cargo test` (a second run here would rebuild the debug dependencies for nothing).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$PIXBRIDGE_ROOT"
@@ -15,10 +17,8 @@ apt_install openjdk-17-jdk-headless maven binutils junit5 libsurefire-java \
     libmaven-install-plugin-java
 require cargo "install Rust 1.93 or newer"
 
-stage "Java: libpixbridge_jni.so (release) and its unit tests"
+stage "Java: libpixbridge_jni.so (release)"
 cargo build --release --offline -p pixbridge-jni
-# Debug profile: the workspace test run of ci/test.sh has built it already.
-cargo test --offline -p pixbridge-jni
 
 stage "Java: generated sources are up to date with pixbridge_runtime::OPERATIONS"
 cargo run --release --offline -q -p pixbridge-jni --bin pixbridge-java-gen -- --check
@@ -40,8 +40,20 @@ if [ -n "$unexpected" ]; then
 fi
 echo "$(wc -l <<<"$exports") exports, all Java_io_pixbridge_*"
 
+stage "Java: the library to pack, without debug info"
+# The workspace's release profile keeps line tables (debug = 1) for the Rust tools; the jar does
+# not need them. The copy keeps its symbol tables (exports, function names in backtraces).
+packed_dir=target/java-native
+mkdir -p "$packed_dir"
+objcopy --strip-debug "$library" "$packed_dir/libpixbridge_jni.so"
+if readelf -S --wide "$packed_dir/libpixbridge_jni.so" | grep -q '\.debug_'; then
+    echo "error: $packed_dir/libpixbridge_jni.so still has .debug_* sections" >&2
+    exit 1
+fi
+echo "$(stat -c %s "$library") bytes built, $(stat -c %s "$packed_dir/libpixbridge_jni.so") bytes packed"
+
 stage "Java: mvn package (JUnit 5, -Xcheck:jni, packaged-jar tests)"
-maven_args=(-B -f bindings-java/pom.xml -Dpixbridge.native.dir="$PIXBRIDGE_ROOT/target/release")
+maven_args=(-B -f bindings-java/pom.xml -Dpixbridge.native.dir="$PIXBRIDGE_ROOT/$packed_dir")
 if curl -s -o /dev/null --max-time 5 --head https://repo.maven.apache.org/maven2/; then
     echo "Maven Central is reachable: online build"
 else
