@@ -3,14 +3,18 @@ package io.pixbridge.bench;
 import io.pixbridge.ColorType;
 import io.pixbridge.Diagnostics;
 import io.pixbridge.Image;
+import io.pixbridge.ImageFormat;
 import java.awt.image.BufferedImage;
 import java.awt.image.ConvolveOp;
 import java.awt.image.DataBufferInt;
 import java.awt.image.Kernel;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,8 +30,10 @@ import java.util.function.LongSupplier;
  * <p>Usage: {@code BlurBench IMAGE.png RUST_RESULTS.jsonl OUT.jsonl [--quick]}. Compares
  * Pixbridge's {@code blur} with {@code java.awt.image.ConvolveOp} (separable Gaussian, two 1-D
  * kernels), measures trivial native calls, the 4K blur through Java against the same blur from
- * Rust (read from {@code pixbridge-bench}'s results of the same run), and shows that
- * {@code pixels()} copies nothing.
+ * Rust (paired rounds with {@code pixbridge-blur-timing} when the system property
+ * {@code pixbridge.bench.rustTiming} names it, else {@code pixbridge-bench}'s results of the same
+ * run), shows that {@code pixels()} copies nothing, and what {@code decode(byte[])}'s input
+ * copy costs.
  */
 public final class BlurBench {
     /** Written by every measured call so that no result is dead code. */
@@ -84,6 +90,94 @@ public final class BlurBench {
             sink += acc;
         }
         return Stats.of(samples);
+    }
+
+    /** Blurs once and frees the result; what every timed Java blur does. */
+    static long blurOnce(Image image, float sigma) {
+        try (Image blurred = image.blur(sigma)) {
+            return blurred.width();
+        }
+    }
+
+    /** Java and Rust samples of one paired blur comparison. */
+    record Paired(Stats java, Stats rust) {
+        /** Java median over Rust median, minus 1, in percent. */
+        double overheadPercent() {
+            return (java.median() / rust.median() - 1) * 100;
+        }
+    }
+
+    /**
+     * A running {@code pixbridge-blur-timing} process: blurs the same file in Rust on request.
+     * It stays up for the whole run, so that it is as warm as this JVM.
+     */
+    static final class RustBlurTiming implements AutoCloseable {
+        private final Process process;
+        private final PrintWriter requests;
+        private final BufferedReader timings;
+
+        RustBlurTiming(String binary, Path image) throws IOException {
+            process = new ProcessBuilder(binary, image.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            requests = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+            timings = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        }
+
+        /** Runs {@code count} blurs in the Rust process; returns their milliseconds. */
+        double[] blur(float sigma, int count) throws IOException {
+            requests.println(sigma + " " + count);
+            double[] millis = new double[count];
+            for (int i = 0; i < count; i++) {
+                String line = timings.readLine();
+                if (line == null) {
+                    throw new IOException("pixbridge-blur-timing stopped early (see its message above)");
+                }
+                millis[i] = Double.parseDouble(line.trim());
+            }
+            return millis;
+        }
+
+        @Override
+        public void close() throws IOException {
+            requests.close();
+            int status;
+            try {
+                status = process.waitFor();
+            } catch (InterruptedException e) {
+                process.destroy();
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for pixbridge-blur-timing", e);
+            }
+            if (status != 0) {
+                throw new IOException("pixbridge-blur-timing exited with status " + status);
+            }
+        }
+    }
+
+    /**
+     * Times the same blur of the same file from Rust and through Java in alternating rounds (the
+     * side that goes first alternates too), so that both see the same machine load: each round
+     * is one warm-up and {@code perRound} timed blurs on each side. Both sides time allocating
+     * and freeing the output.
+     */
+    static Paired pairedBlur(Image image, RustBlurTiming rust, float sigma, int rounds, int perRound) throws IOException {
+        double[] javaSamples = new double[rounds * perRound];
+        double[] rustSamples = new double[rounds * perRound];
+        for (int round = 0; round < rounds; round++) {
+            for (int side = 0; side < 2; side++) {
+                if ((round + side) % 2 == 0) {
+                    rust.blur(sigma, 1);
+                    System.arraycopy(rust.blur(sigma, perRound), 0, rustSamples, round * perRound, perRound);
+                } else {
+                    sink += blurOnce(image, sigma);
+                    for (int i = 0; i < perRound; i++) {
+                        long start = System.nanoTime();
+                        sink += blurOnce(image, sigma);
+                        javaSamples[round * perRound + i] = (System.nanoTime() - start) / 1e6;
+                    }
+                }
+            }
+        }
+        return new Paired(Stats.of(javaSamples), Stats.of(rustSamples));
     }
 
     /** Separable Gaussian with two 1-D ConvolveOp kernels of radius ceil(3 sigma). */
@@ -160,15 +254,23 @@ public final class BlurBench {
         boolean quick = args.length > 3 && args[3].equals("--quick");
         List<String> rust = Files.readAllLines(Path.of(args[1]));
         int threads = Runtime.getRuntime().availableProcessors();
-        try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(args[2]))); Image image = Image.open(Path.of(args[0]))) {
-            // Trivial calls. width() reads a Java field (no native call); colorType() and
-            // liveHandleCount() cross JNI.
+        // pixbridge-blur-timing, for the paired Java-vs-Rust blur comparison (see run.sh).
+        String rustTiming = System.getProperty("pixbridge.bench.rustTiming");
+        Path imageFile = Path.of(args[0]).toAbsolutePath();
+        try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(args[2])));
+                Image image = Image.open(imageFile);
+                RustBlurTiming rustProcess = rustTiming == null ? null : new RustBlurTiming(rustTiming, imageFile)) {
+            // Trivial calls. width() reads a Java field (no native call). colorType() is a real
+            // native round trip, not cached: the image's lifetime guard (two atomic adds), the
+            // JNI transition, the runtime's handle-table lookup (lock, generation check, Arc
+            // clone) and the image's read lock. liveHandleCount() is the bare JNI round trip
+            // plus the runtime's table lock.
             Stats field = timeNanosPerCall(image::width, 100_000, quick ? 50 : 200);
             Stats colorType = timeNanosPerCall(() -> image.colorType().ordinal(), 100_000, quick ? 50 : 200);
             Stats live = timeNanosPerCall(Diagnostics::liveHandleCount, 100_000, quick ? 50 : 200);
             out.println(json("width() (Java field, no native call)", field, "ns", "per call"));
-            out.println(json("colorType() (JNI call with handle check)", colorType, "ns", "per call"));
-            out.println(json("Diagnostics.liveHandleCount() (JNI call)", live, "ns", "per call"));
+            out.println(json("colorType() (native round trip: lifetime guard, JNI, handle lookup)", colorType, "ns", "per call, not cached"));
+            out.println(json("Diagnostics.liveHandleCount() (native round trip: JNI, table lock)", live, "ns", "per call"));
             double slowest = Math.max(colorType.median(), live.median());
             out.println(target(String.format(Locale.ROOT, "trivial JNI call %.1f ns (colorType) / %.1f ns (liveHandleCount): %s (target < 60 ns).",
                     colorType.median(), live.median(), slowest < 60 ? "met" : "**missed**")));
@@ -188,6 +290,18 @@ public final class BlurBench {
                 sink += image.pixels().capacity();
             }
             double bytesPerCall = (threadBean.getThreadAllocatedBytes(tid) - before) / (double) calls;
+            // The same count for a 64 x 48 image: a copy would scale with the pixels, a view does not.
+            double smallBytesPerCall;
+            try (Image small = image.resize(64, 48, io.pixbridge.ResizeFilter.NEAREST)) {
+                for (int i = 0; i < 1000; i++) {
+                    sink += small.pixels().capacity();
+                }
+                long smallBefore = threadBean.getThreadAllocatedBytes(tid);
+                for (int i = 0; i < calls; i++) {
+                    sink += small.pixels().capacity();
+                }
+                smallBytesPerCall = (threadBean.getThreadAllocatedBytes(tid) - smallBefore) / (double) calls;
+            }
             Stats pixelsTime = timeNanosPerCall(() -> image.pixels().capacity(), 1000, quick ? 30 : 100);
             int firstRed = view.get(0) & 0xff;
             int lastRedOfRow = view.get((image.width() - 1) * 4) & 0xff;
@@ -196,13 +310,49 @@ public final class BlurBench {
                 copy.mirror();
                 boolean seen = (rowView.get(0) & 0xff) == lastRedOfRow;
                 out.println(json("pixels() view", pixelsTime, "ns", String.format(Locale.ROOT,
-                        "direct=%s, %.0f bytes allocated per call for a %d-byte image; mirror() after pixels() visible through the view: %s",
-                        view.isDirect(), bytesPerCall, view.capacity(), seen)));
+                        "direct=%s, %.0f bytes allocated per call for a %d-byte image, %.0f for a 12288-byte image; mirror() after pixels() visible through the view: %s",
+                        view.isDirect(), bytesPerCall, view.capacity(), smallBytesPerCall, seen)));
                 out.println(target(String.format(Locale.ROOT,
-                        "pixels() zero copy: %s (direct buffer, %.0f bytes of Java heap per call for a %d MB image, in-place changes visible through an earlier view: %s).",
-                        view.isDirect() && bytesPerCall < 1024 && seen ? "met" : "**missed**", bytesPerCall, view.capacity() >> 20, seen)));
+                        "pixels() zero copy: %s (direct buffer, %.0f bytes of Java heap per call for a %d MB image and %.0f for a 12 KB one, in-place changes visible through an earlier view: %s).",
+                        view.isDirect() && bytesPerCall < 1024 && seen ? "met" : "**missed**", bytesPerCall, view.capacity() >> 20,
+                        smallBytesPerCall, seen)));
             }
             sink += firstRed;
+
+            // decode(byte[]) copies the encoded bytes into native memory (GetByteArrayRegion)
+            // before decoding; decode(direct ByteBuffer) reads them in place. Same bytes, timed
+            // alternately; the copy alone is timed with System.arraycopy (the same memcpy).
+            byte[] jpeg = image.encode(ImageFormat.JPEG, 90);
+            ByteBuffer directJpeg = ByteBuffer.allocateDirect(jpeg.length).put(jpeg).flip();
+            double[] fromArray = new double[quick ? 4 : 10];
+            double[] fromDirect = new double[fromArray.length];
+            for (int i = -1; i < fromArray.length; i++) { // i = -1: warm-up
+                long start = System.nanoTime();
+                try (Image decoded = Image.decode(jpeg)) {
+                    sink += decoded.width();
+                }
+                long middle = System.nanoTime();
+                try (Image decoded = Image.decode(directJpeg)) {
+                    sink += decoded.width();
+                }
+                long end = System.nanoTime();
+                if (i >= 0) {
+                    fromArray[i] = (middle - start) / 1e6;
+                    fromDirect[i] = (end - middle) / 1e6;
+                }
+            }
+            byte[] copyTarget = new byte[jpeg.length];
+            Stats copy = timeNanosPerCall(() -> {
+                System.arraycopy(jpeg, 0, copyTarget, 0, jpeg.length);
+                return copyTarget[jpeg.length / 2];
+            }, 10, 50);
+            Stats arrayDecode = Stats.of(fromArray);
+            Stats directDecode = Stats.of(fromDirect);
+            out.println(json("decode(byte[]) 4K JPEG (input copied)", arrayDecode, "ms", String.format(Locale.ROOT,
+                    "%d-byte JPEG; decode(direct ByteBuffer) of the same bytes (no copy) %.1f ms [%.1f-%.1f]; copying the input alone %.0f us (%.2f%% of the decode)",
+                    jpeg.length, directDecode.median(), directDecode.p25(), directDecode.p75(), copy.median() / 1e3,
+                    copy.median() / 1e6 / arrayDecode.median() * 100)));
+            out.flush();
 
             // 4K blur through Java vs the same blur from Rust (same process count of threads).
             float[] sigmas = {1, 2, 5, 10, 40, 100};
@@ -212,19 +362,32 @@ public final class BlurBench {
                 // ConvolveOp leaves large arrays behind: collect them now so that concurrent GC
                 // work does not compete with the timed blurs for the cores.
                 System.gc();
-                Stats java = timeMillis(() -> {
-                    try (Image blurred = image.blur(sigma)) {
-                        return blurred.width();
-                    }
-                }, 2, quick ? 3 : 5, quick ? 5 : 15, quick ? 1.0 : 3.0);
-                double rustMs = rustMedian(rust, sigma, threads);
-                double overhead = (java.median() / rustMs - 1) * 100;
-                out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge via Java)", java, "ms",
-                        String.format(Locale.ROOT, "Rust median %.1f ms, Java/Rust %+.1f%%", rustMs, overhead)));
+                Stats java;
+                double rustMs;
+                double overhead;
+                if (rustTiming != null) {
+                    Paired paired = pairedBlur(image, rustProcess, sigma, quick ? 4 : 8, quick ? 3 : 4);
+                    java = paired.java();
+                    rustMs = paired.rust().median();
+                    overhead = paired.overheadPercent();
+                    out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge via Java, paired)", java, "ms",
+                            String.format(Locale.ROOT, "same process: JNI, Image API; Java/Rust %+.1f%%", overhead)));
+                    out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge from Rust, paired)", paired.rust(), "ms",
+                            "pixbridge-blur-timing (one warm process), rounds alternating with the Java ones"));
+                } else {
+                    java = timeMillis(() -> blurOnce(image, sigma), 2, quick ? 3 : 5, quick ? 5 : 15, quick ? 1.0 : 3.0);
+                    rustMs = rustMedian(rust, sigma, threads);
+                    overhead = (java.median() / rustMs - 1) * 100;
+                    out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge via Java)", java, "ms",
+                            String.format(Locale.ROOT, "Rust median %.1f ms (pixbridge-bench, another process, another time), Java/Rust %+.1f%%",
+                                    rustMs, overhead)));
+                }
                 if (sigma == 10) {
                     out.println(target(String.format(Locale.ROOT,
-                            "4K blur sigma 10 through Java %.1f ms vs Rust %.1f ms (%+.1f%%): %s (target within 2%%; separate processes on a shared machine, so differences of several %% are noise).",
-                            java.median(), rustMs, overhead, Math.abs(overhead) <= 2 ? "met" : "**missed**")));
+                            "4K blur sigma 10 through Java %.1f ms vs Rust %.1f ms (%+.1f%%, %s): %s (target within 2%%).",
+                            java.median(), rustMs, overhead,
+                            rustTiming != null ? "paired rounds in one run" : "Rust from a separate run: differences of several % are noise",
+                            Math.abs(overhead) <= 2 ? "met" : "**missed**")));
                 }
                 if (convolveAffordable) {
                     long start = System.nanoTime();
