@@ -94,12 +94,21 @@ pub(crate) enum Stage {
     Encoding,
 }
 
+/// Whether `image` refused the input because its declared dimensions are too large to hold.
+fn declares_oversized_image(unsupported: &image::error::UnsupportedError) -> bool {
+    matches!(unsupported.kind(), image::error::UnsupportedErrorKind::GenericFeature(feature)
+        if feature.contains("dimensions") && feature.contains("too large"))
+}
+
 /// Maps an `image` crate error. `subject` names what was being worked on, e.g.
 /// `"cannot decode '/tmp/a.png'"`; the error's own text is appended after a colon.
 pub(crate) fn image_error(subject: &str, stage: Stage, err: image::ImageError) -> Error {
     use image::ImageError as E;
     let message = format!("{subject}: {err}");
     match err {
+        // Some decoders (PNM, BMP) refuse a header whose byte size overflows as an unsupported
+        // "feature" before our own limit check sees the dimensions: it is a size limit.
+        E::Unsupported(ref unsupported) if declares_oversized_image(unsupported) => Error::LimitExceeded(message),
         E::Unsupported(_) => Error::UnsupportedFormat(message),
         E::Decoding(_) => Error::Decode(message),
         E::Encoding(_) => Error::Encode(message),
@@ -154,6 +163,16 @@ mod tests {
             UnsupportedErrorKind::Format(hint()),
         ));
         assert!(matches!(image_error("x", Stage::Decoding, unsupported), Error::UnsupportedFormat(_)));
+        let oversized = image::ImageError::Unsupported(UnsupportedError::from_format_and_kind(
+            hint(),
+            UnsupportedErrorKind::GenericFeature("Image dimensions (4000000000x4000000000) are too large".into()),
+        ));
+        assert!(matches!(image_error("x", Stage::Decoding, oversized), Error::LimitExceeded(_)));
+        let feature = image::ImageError::Unsupported(UnsupportedError::from_format_and_kind(
+            hint(),
+            UnsupportedErrorKind::GenericFeature("interlaced 16-bit".into()),
+        ));
+        assert!(matches!(image_error("x", Stage::Decoding, feature), Error::UnsupportedFormat(_)));
         let decoding = image::ImageError::Decoding(DecodingError::new(hint(), "bad"));
         assert!(matches!(image_error("x", Stage::Decoding, decoding), Error::Decode(_)));
         let encoding = image::ImageError::Encoding(EncodingError::new(hint(), "bad"));

@@ -275,8 +275,14 @@ pub fn write_corpus(testdata: &Path) {
         limit,
         "SOF declares 65500 x 65500",
     );
-    // (4e9 x 4e9 is refused by the PNM decoder itself as UnsupportedFormat: see docs/reliability.md.)
     c.decode("pnm-absurd", "absurd.ppm", b"P6\n100000 100000\n255\n\x00\x00\x00", limit, "PNM 100000 x 100000");
+    c.decode(
+        "pnm-4000000000",
+        "absurd-4e9.ppm",
+        b"P6\n4000000000 4000000000\n255\n\x00\x00\x00",
+        limit,
+        "PNM 4e9 x 4e9: the size overflows before any header check of ours",
+    );
     c.decode(
         "pnm-30000x30000",
         "big-30000x30000.pgm",
