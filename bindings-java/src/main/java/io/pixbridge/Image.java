@@ -698,8 +698,7 @@ public final class Image implements AutoCloseable {
         }
 
         private final long handle;
-        /** Calls in flight (low bits) plus the {@link #CLOSED} and {@link #DESTROYED} flags. */
-        @SuppressWarnings("unused") // accessed through STATE
+        /** Calls in flight (low bits) plus the {@link #CLOSED} and {@link #DESTROYED} flags; changed only through STATE. */
         private volatile long state;
 
         Lifetime(long handle) {
