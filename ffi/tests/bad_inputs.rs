@@ -17,6 +17,8 @@ use serde_json::Value;
 mod bytes;
 #[path = "bad_inputs/corpus.rs"]
 mod corpus;
+#[path = "common/memory.rs"]
+mod memory;
 
 /// The tests compare global live-handle counts and the process's peak memory: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -226,12 +228,7 @@ fn code_name(code: ErrorCode) -> String {
 
 /// Peak resident memory of this process (VmHWM) in KiB.
 fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+    memory::status_kib("VmHWM")
 }
 
 /// Resets VmHWM to the current RSS (Linux >= 4.0; ignored where unsupported).

@@ -15,6 +15,9 @@ use pixbridge::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+#[path = "common/memory.rs"]
+mod memory;
+
 const GOOD_INPUTS: [&str; 5] = ["gradient-64x48.png", "chelsea.png", "coffee.png", "rocket.jpg", "palette-23x16.png"];
 
 fn testdata(name: &str) -> PathBuf {
@@ -23,12 +26,7 @@ fn testdata(name: &str) -> PathBuf {
 
 /// Resident memory of this process (VmRSS) in KiB.
 fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+    memory::status_kib("VmRSS")
 }
 
 fn live() -> (u64, u64) {
