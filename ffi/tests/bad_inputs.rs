@@ -13,12 +13,23 @@ use std::sync::{Mutex, MutexGuard};
 use pixbridge::*;
 use serde_json::Value;
 
+// The golden suite's manifest parser and operation applier: the bad-input manifest writes
+// operations in the same syntax. Only part of each module is used here.
+#[allow(dead_code)]
+#[path = "golden/abi.rs"]
+mod abi;
 #[path = "bad_inputs/bytes.rs"]
 mod bytes;
 #[path = "bad_inputs/corpus.rs"]
 mod corpus;
+#[allow(dead_code)]
+#[path = "golden/manifest.rs"]
+mod manifest;
 #[path = "common/memory.rs"]
 mod memory;
+#[allow(dead_code)]
+#[path = "golden/reference.rs"]
+mod reference;
 
 /// The tests compare global live-handle counts and the process's peak memory: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -85,76 +96,28 @@ fn destroy(image: u64) {
     assert_eq!(unsafe { pixbridge_image_destroy(image) }, ErrorCode::Ok);
 }
 
-fn float(op: &Value, name: &str) -> f32 {
-    match &op[name] {
-        Value::String(s) if s == "NaN" => f32::NAN,
-        Value::String(s) if s == "Infinity" => f32::INFINITY,
-        Value::String(s) if s == "-Infinity" => f32::NEG_INFINITY,
-        value => value.as_f64().unwrap_or_else(|| panic!("float {name} in {op}")) as f32,
-    }
-}
-
 fn uint(value: &Value, name: &str) -> u32 {
     u32::try_from(value[name].as_u64().unwrap_or_else(|| panic!("uint {name} in {value}"))).unwrap()
 }
 
 fn format_code(name: &str) -> u32 {
-    ["png", "jpeg", "webp", "bmp", "tiff", "gif", "qoi", "tga", "pnm", "ico"]
-        .iter()
-        .position(|f| *f == name)
-        .unwrap_or_else(|| panic!("format {name}")) as u32
+    manifest::format_from_name(name).unwrap_or_else(|| panic!("format {name}")) as u32
 }
 
-/// Applies one operation; a fresh operation's result replaces (and releases) the image.
-fn apply(image: u64, op: &Value) -> Result<u64, Failure> {
-    let mut out = 0;
-    // SAFETY (all calls below): plain values and a valid out-parameter.
-    let fresh = |code: ErrorCode, out: u64| {
-        check(code)?;
-        destroy(image);
-        Ok(out)
-    };
-    match op["op"].as_str().unwrap() {
-        "blur" => fresh(unsafe { pixbridge_image_blur(image, float(op, "sigma"), &mut out) }, out),
-        "unsharpen" => fresh(
-            unsafe {
-                pixbridge_image_unsharpen(
-                    image,
-                    float(op, "sigma"),
-                    float(op, "amount"),
-                    uint(op, "threshold"),
-                    &mut out,
-                )
-            },
-            out,
-        ),
-        "crop" => fresh(
-            unsafe {
-                pixbridge_image_crop(
-                    image,
-                    uint(op, "x"),
-                    uint(op, "y"),
-                    uint(op, "width"),
-                    uint(op, "height"),
-                    &mut out,
-                )
-            },
-            out,
-        ),
-        "resize" => {
-            let filter = ["Nearest", "Bilinear", "Lanczos3"].iter().position(|f| op["filter"] == *f).unwrap() as u32;
-            fresh(
-                unsafe { pixbridge_image_resize(image, uint(op, "width"), uint(op, "height"), filter, &mut out) },
-                out,
-            )
-        }
-        "adjust_contrast" => check(pixbridge_image_adjust_contrast(image, float(op, "contrast"))).map(|()| image),
-        "adjust_brightness" => {
-            let delta = i32::try_from(op["delta"].as_i64().unwrap()).unwrap();
-            check(pixbridge_image_adjust_brightness(image, delta)).map(|()| image)
-        }
-        other => panic!("operation {other} is not used by the bad-input manifest"),
+/// Opens `path` and applies the operations with the golden suite's applier (which also checks
+/// the operation rule: a new-image operation leaves its source alone, an in-place one keeps its
+/// buffer). Ok((width, height)) of the result or the first failure.
+fn apply_ops(path: &Path, ops: &[Value]) -> Result<(u32, u32), Failure> {
+    let mut image = abi::Image::open(path).unwrap_or_else(|f| panic!("the input of an ops case opens: {}", f.message));
+    for op in ops {
+        let op = manifest::parse_op(op).unwrap_or_else(|e| panic!("{e}: {op}"));
+        image.apply(&op).map_err(|failure| {
+            let code = ErrorCode::ALL.into_iter().find(|c| c.name() == failure.code);
+            (code.unwrap_or_else(|| panic!("{}: {}", failure.code, failure.message)), failure.message)
+        })?;
     }
+    let rgba = image.rgba();
+    Ok((rgba.width, rgba.height))
 }
 
 /// Runs one case; Ok((width, height)) or the failure.
@@ -163,13 +126,7 @@ fn run(case: &Value) -> Result<(u32, u32), Failure> {
     let image = match case["call"].as_str().unwrap() {
         "decode" => decode(&std::fs::read(input.unwrap()).unwrap())?,
         "open" => open(&input.unwrap())?,
-        "ops" => {
-            let mut image = open(&input.unwrap()).expect("the input of an ops case opens");
-            for op in case["ops"].as_array().unwrap() {
-                image = apply(image, op).inspect_err(|_| destroy(image))?;
-            }
-            image
-        }
+        "ops" => return apply_ops(&input.unwrap(), case["ops"].as_array().unwrap()),
         "save" => {
             let image = open(&input.unwrap()).expect("the input of a save case opens");
             let tmp = tempfile::tempdir().unwrap();

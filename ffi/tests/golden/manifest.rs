@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 pub use pixbridge::{ImageFormat as Format, ResizeFilter as Filter};
 
 /// The format for a manifest name (lower case, as in the manifest).
-fn format_from_name(name: &str) -> Option<Format> {
+pub fn format_from_name(name: &str) -> Option<Format> {
     Some(match name {
         "png" => Format::Png,
         "jpeg" => Format::Jpeg,
@@ -187,7 +187,9 @@ fn parse_case(name: &str, case: &Value) -> Result<Case, String> {
     Ok(Case { name: name.to_string(), input: input.to_string(), ops, expect })
 }
 
-fn parse_op(value: &Value) -> Result<Op, String> {
+/// One operation object of a manifest (`{ "op": "blur", "sigma": 2.0 }`); the bad-input
+/// manifest uses the same syntax.
+pub fn parse_op(value: &Value) -> Result<Op, String> {
     let object = value.as_object().ok_or("op is not an object")?;
     let name = object.get("op").and_then(Value::as_str).ok_or("op without \"op\" name")?;
     let params: &[&str] = match name {
