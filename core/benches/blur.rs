@@ -22,7 +22,7 @@ use libblur::{
 };
 use pixbridge_core::blur::gaussian_blur_rgba8;
 
-const SIGMAS: [f32; 7] = [1.0, 2.0, 3.0, 5.0, 10.0, 40.0, 100.0];
+const SIGMAS: [f32; 8] = [1.0, 2.0, 3.0, 5.0, 8.0, 10.0, 40.0, 100.0];
 
 /// An opaque photograph-like test image: smooth gradients, edges and some noise.
 fn test_image(width: u32, height: u32) -> RgbaImage {

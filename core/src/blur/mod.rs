@@ -12,6 +12,7 @@
 //! See `docs/blur.md` for the design and measurements.
 
 mod fir;
+mod fixed;
 mod iir;
 mod math;
 mod simd;
@@ -31,6 +32,10 @@ pub const MAX_SIGMA: f32 = 1000.0;
 /// so golden hashes at such sigmas must be re-pinned.
 const FIR_MAX_SIGMA: f32 = 2.0;
 
+/// Largest sigma blurred with the fixed-point direct kernel ([`fixed`]) when the image is
+/// opaque; above it the recursive filter.
+const FIXED_MAX_SIGMA: f32 = 6.0;
+
 /// Gaussian blur of a tightly packed RGBA8 image with straight alpha.
 ///
 /// `sigma` must already be validated by the caller (finite, `0 < sigma <= MAX_SIGMA`); values
@@ -42,6 +47,20 @@ const FIR_MAX_SIGMA: f32 = 2.0;
 /// If `pixels.len() != width * height * 4`.
 pub fn gaussian_blur_rgba8(pixels: &[u8], width: u32, height: u32, sigma: f32) -> Vec<u8> {
     blur_at_level(Level::detect(), pixels, width, height, sigma)
+}
+
+/// Whether every alpha byte of the RGBA8 `pixels` is 255. Blocks of two pixels as `u64`
+/// words, each block of 4 KiB folded without early exit so that the check vectorises.
+fn is_opaque(pixels: &[u8]) -> bool {
+    const ALPHA: u64 = u64::from_le_bytes([0, 0, 0, 255, 0, 0, 0, 255]);
+    let words = pixels.chunks_exact(8);
+    let tail_opaque = words.remainder().chunks_exact(4).all(|px| px[3] == 255);
+    let mut blocks = pixels[..pixels.len() / 8 * 8].chunks(4096);
+    tail_opaque
+        && blocks.all(|block| {
+            block.chunks_exact(8).fold(ALPHA, |all, word| all & u64::from_le_bytes(word.try_into().expect("8 bytes")))
+                == ALPHA
+        })
 }
 
 /// [`gaussian_blur_rgba8`] with the instruction-set level chosen by the caller.
@@ -56,9 +75,10 @@ fn blur_at_level(level: Level, pixels: &[u8], width: u32, height: u32, sigma: f3
         return pixels.to_vec();
     }
     let sigma = sigma.min(MAX_SIGMA);
-    // Blocks of whole pixels, each folded without early exit so that the check vectorises.
-    let opaque = pixels.chunks(4096).all(|block| block.chunks_exact(4).fold(255, |all, px| all & px[3]) == 255);
-    if sigma <= FIR_MAX_SIGMA {
+    let opaque = is_opaque(pixels);
+    if opaque && sigma <= FIXED_MAX_SIGMA {
+        fixed::blur(level, pixels, w, h, sigma, fir::radius(sigma))
+    } else if !opaque && sigma <= FIR_MAX_SIGMA {
         fir::blur(level, pixels, w, h, sigma, opaque)
     } else {
         iir::blur(level, pixels, w, h, sigma, opaque)

@@ -1,7 +1,7 @@
 //! Accuracy and behaviour tests against an independent `f64` reference.
 
 use super::simd::Level;
-use super::{MAX_SIGMA, blur_at_level, fir, iir};
+use super::{MAX_SIGMA, blur_at_level, fir, fixed, iir};
 use proptest::prelude::*;
 
 /// The reference: premultiply in `f64`, convolve rows then columns with the sampled Gaussian
@@ -118,6 +118,10 @@ fn all_variants(src: &[u8], w: usize, h: usize, sigma: f32) -> Vec<(String, Vec<
         results.push((format!("iir {level:?}"), iir::blur(level, src, w, h, sigma, opaque)));
         if fir::radius(sigma) <= 64 {
             results.push((format!("fir {level:?}"), fir::blur(level, src, w, h, sigma, opaque)));
+        }
+        if opaque && fir::radius(sigma) <= 64 {
+            let radius = fir::radius(sigma);
+            results.push((format!("fixed {level:?}"), fixed::blur(level, src, w, h, sigma, radius)));
         }
     }
     results.push(("public".to_string(), blur_at_level(Level::detect(), src, w as u32, h as u32, sigma)));
@@ -242,6 +246,11 @@ const DETERMINISM_SIGMAS: [f32; 11] = [0.5, 0.8, 1.0, 1.7, 2.0, 2.5, 3.0, 5.0, 3
 /// `fir::blur` or `iir::blur`.
 type Algorithm = fn(Level, &[u8], usize, usize, f32, bool) -> Vec<u8>;
 
+/// `fixed::blur` with the direct kernel's radius, as an [`Algorithm`] (opaque images only).
+fn fixed_blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, _opaque: bool) -> Vec<u8> {
+    fixed::blur(level, src, w, h, sigma, fir::radius(sigma))
+}
+
 #[test]
 fn every_level_gives_identical_bytes() {
     // "Same pixels everywhere": the SIMD levels must not differ in a single bit (no fused
@@ -253,6 +262,9 @@ fn every_level_gives_identical_bytes() {
             let mut algorithms: Vec<(&str, Algorithm)> = vec![("iir", iir::blur)];
             if fir::radius(sigma) <= 64 {
                 algorithms.push(("fir", fir::blur));
+                if opaque {
+                    algorithms.push(("fixed", fixed_blur));
+                }
             }
             for (name, blur) in algorithms {
                 let first = blur(levels[0], &src, w, h, sigma, opaque);
@@ -319,5 +331,69 @@ proptest! {
         let expected = reference(&src, w, h, sigma);
         let ours = blur_at_level(Level::detect(), &src, w as u32, h as u32, sigma);
         prop_assert!(max_error(&ours, &expected, 32.0) <= 1);
+    }
+}
+
+#[test]
+fn fixed_point_error_bound_is_below_one_level() {
+    // Worst case of the fixed-point kernel against the untruncated sampled Gaussian, per pass:
+    // the weights' error (half their L1 distance, since both sum to 1, times 255 levels) plus
+    // half a Q6 unit (1/128 level) of rounding per term. Two passes must stay below 1 level,
+    // so that rounding gives at most 1 level of difference from the reference.
+    let mut sigma = 0.5f32;
+    while sigma <= super::FIXED_MAX_SIGMA {
+        let radius = fir::radius(sigma);
+        let weights = fixed::Weights::new(sigma, radius);
+        assert_eq!(weights.radius(), radius);
+        let s = f64::from(sigma);
+        let reach = (12.0 * s) as i64 + 2;
+        let exact: Vec<f64> = (-reach..=reach).map(|k| (-((k * k) as f64) / (2.0 * s * s)).exp()).collect();
+        let total: f64 = exact.iter().sum();
+        let distance: f64 = (-reach..=reach)
+            .zip(&exact)
+            .map(|(k, g)| {
+                let m = k.unsigned_abs() as usize;
+                let ours = if m <= radius { f64::from(weights.taps()[m]) / 32768.0 } else { 0.0 };
+                (ours - g / total).abs()
+            })
+            .sum();
+        let per_pass = 255.0 * distance / 2.0 + (radius + 1) as f64 / 128.0;
+        assert!(2.0 * per_pass < 0.95, "sigma {sigma}: error bound {} levels", 2.0 * per_pass);
+        sigma += 0.05;
+    }
+}
+
+#[test]
+fn fixed_point_matches_reference_across_column_tiles() {
+    // Narrow tiles put several tile borders (and blocks running past a partial last tile) into
+    // a small image; the output must not depend on the tile width.
+    let (w, h) = (150, 23);
+    let src = test_image(w, h, 77, false);
+    for sigma in [0.5, 1.0, 2.0, 3.3, 5.0, super::FIXED_MAX_SIGMA] {
+        let radius = fir::radius(sigma);
+        let expected = reference(&src, w, h, sigma);
+        let whole = fixed::blur(Level::Portable, &src, w, h, sigma, radius);
+        assert!(max_error(&whole, &expected, 0.0) <= 1, "sigma {sigma}");
+        for level in Level::all_supported() {
+            for tile in [16, 48, 64] {
+                let ours = fixed::blur_in_tiles(level, &src, w, h, sigma, radius, tile);
+                assert!(ours == whole, "{level:?}, sigma {sigma}, tiles of {tile}: differs from one tile");
+            }
+        }
+    }
+}
+
+#[test]
+fn opacity_check_finds_any_translucent_pixel() {
+    for w in [1usize, 2, 3, 7, 1030] {
+        let h = 3;
+        let mut src = test_image(w, h, 5, false);
+        assert!(super::is_opaque(&src));
+        for px in [0, w * h / 2, w * h - 1] {
+            let saved = src[px * 4 + 3];
+            src[px * 4 + 3] = 254;
+            assert!(!super::is_opaque(&src), "{w}x{h}, pixel {px}");
+            src[px * 4 + 3] = saved;
+        }
     }
 }

@@ -1,0 +1,393 @@
+//! Fixed-point direct separable convolution for opaque images at small sigma.
+//!
+//! Same structure as [`super::fir`] (bands of output rows per rayon task, column tiles, a ring
+//! of `2 * radius + 1` horizontally filtered tile rows summed vertically straight into the
+//! output), but in 16-bit integers, sixteen lanes per AVX2 vector:
+//!
+//! * samples are `i16` with [`FRACTION_BITS`] fractional bits ("Q6": level `v` is `64 v`, at
+//!   most `16320`), so two of them (mirrored taps, which share a weight) add up within `i16`;
+//! * weights are `i16` in Q15, rounded from the `f64` kernel, the centre absorbing the rounding
+//!   so that they sum to exactly `2^15` (capped at `i16::MAX` for sigma far below 0.5);
+//! * each term is `round(weight * (left + right) / 2^15)` (`_mm256_mulhrs_epi16`), exact
+//!   but for that rounding (at most half a Q6 unit, 1/128 of a level, per term), and the terms
+//!   add up without overflow in `i16`;
+//! * the horizontal pass reads a tile row widened to Q6, the vertical pass reads the ring rows
+//!   (Q6) and rounds to 8 bits.
+//!
+//! Integer operations have one defined result, so every instruction-set level computes the
+//! same bits by construction. Images with translucent pixels need premultiplied colour with
+//! more precision than 8 bits and use [`super::fir`] / [`super::iir`] instead.
+
+use rayon::prelude::*;
+
+use super::simd::{Level, Portable, dispatch};
+
+/// Fractional bits of the samples between and inside the passes.
+pub(super) const FRACTION_BITS: u32 = 6;
+
+/// `i16` lanes computed together: four AVX2 vectors (16 pixels), so that each weight is
+/// broadcast and each ring row located once per four vectors.
+const BLOCK: usize = 64;
+
+/// `i16` lanes of one AVX2 vector.
+#[cfg(target_arch = "x86_64")]
+const VECTOR: usize = 16;
+
+/// The quantised kernel.
+pub(super) struct Weights {
+    /// `taps[m]`: Q15 weight of the samples `m` pixels from the centre, `m` in `0..=radius`.
+    taps: Vec<i16>,
+}
+
+impl Weights {
+    /// Sampled Gaussian `exp(-x^2 / (2 sigma^2))` for `|x| <= radius`, normalised in `f64`
+    /// (platform-independent `exp`, so the same integers everywhere) and rounded to Q15. The
+    /// centre absorbs the rounding so that the weights sum to exactly `2^15`, except that it
+    /// is capped at `i16::MAX` (sigma below about 0.2: a blur by less than 1/255).
+    pub(super) fn new(sigma: f32, radius: usize) -> Weights {
+        let sigma = f64::from(sigma);
+        let raw: Vec<f64> = (0..=radius).map(|m| super::math::exp(-((m * m) as f64) / (2.0 * sigma * sigma))).collect();
+        let sum = raw[0] + 2.0 * raw[1..].iter().sum::<f64>();
+        let mut taps: Vec<i32> = raw.iter().map(|&v| (v / sum * 32768.0).round() as i32).collect();
+        taps[0] = (32768 - 2 * taps[1..].iter().sum::<i32>()).min(i32::from(i16::MAX));
+        let taps = taps.into_iter().map(|t| i16::try_from(t).expect("Q15 weights below 1 fit i16")).collect();
+        Weights { taps }
+    }
+
+    /// Kernel radius in pixels.
+    pub(super) fn radius(&self) -> usize {
+        self.taps.len() - 1
+    }
+
+    /// The Q15 weights, centre first (`taps[m]` for `m` in `0..=radius`).
+    #[cfg(test)]
+    pub(super) fn taps(&self) -> &[i16] {
+        &self.taps
+    }
+}
+
+/// `round(a * b / 2^15)` (ties upwards), exactly as `_mm256_mulhrs_epi16` computes it.
+#[inline(always)]
+fn mulhrs(a: i16, b: i16) -> i16 {
+    ((i32::from(a) * i32::from(b) + (1 << 14)) >> 15) as i16
+}
+
+/// Per-task buffers, reused across the bands a task processes.
+struct Scratch {
+    /// Horizontally filtered tile rows; source row `y` lives in slot `y % taps`.
+    ring: Vec<i16>,
+    /// One source tile row in Q6, with `radius` clamped pixels on each side.
+    padded: Vec<i16>,
+    /// For each output row of the band, the ring offsets of its `taps` source rows (the same
+    /// for every tile of the band, so computed once per band).
+    rows: Vec<usize>,
+    /// One output tile row (whole blocks) for a last tile that does not fill whole blocks.
+    out: Vec<u8>,
+}
+
+/// Tile width in pixels for a kernel of `taps` taps: as wide as possible (less per-row
+/// overhead, and the widened source row is written long before the taps read it back, so no
+/// store-forwarding stalls) while the ring (`taps * tile * 8` bytes) stays within about
+/// 256 KiB of L2 cache; a multiple of 16 pixels so that a tile row is whole [`BLOCK`]s.
+fn tile_width(taps: usize) -> usize {
+    (256 * 1024 / (taps * 8)).max(64) / 16 * 16
+}
+
+/// Blurs the opaque RGBA8 image `src` (`w * h` pixels, every alpha 255) with the fixed-point
+/// kernel of `radius` pixels.
+pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, radius: usize) -> Vec<u8> {
+    blur_in_tiles(level, src, w, h, sigma, radius, tile_width(2 * radius + 1))
+}
+
+/// [`blur`] with column tiles of `tile` pixels (a multiple of 16; tests use narrow tiles to
+/// cover tile borders on small images).
+pub(super) fn blur_in_tiles(
+    level: Level,
+    src: &[u8],
+    w: usize,
+    h: usize,
+    sigma: f32,
+    radius: usize,
+    tile: usize,
+) -> Vec<u8> {
+    assert!(tile > 0 && tile.is_multiple_of(16), "tiles are whole blocks");
+    let weights = Weights::new(sigma, radius);
+    let taps = 2 * radius + 1;
+    let row_len = w * 4;
+    let mut out = vec![0u8; src.len()];
+    // Several bands per thread balance the load; each band re-filters `2 * radius` rows of
+    // context, so bands are kept well above that.
+    let threads = rayon::current_num_threads().max(1);
+    let band_rows = h.div_ceil(threads * 4).max(8 * radius).min(h);
+    out.par_chunks_mut(band_rows * row_len).enumerate().for_each_init(
+        || Scratch {
+            ring: vec![0; taps * tile * 4],
+            padded: vec![0; (tile + 2 * radius) * 4],
+            rows: Vec::with_capacity(band_rows * taps),
+            out: vec![0; tile * 4],
+        },
+        |scratch, (band, out_band)| {
+            let Scratch { ring, padded, rows, out } = scratch;
+            let y0 = band * band_rows;
+            rows.clear();
+            for y in y0..y0 + out_band.len() / row_len {
+                rows.extend((0..taps).map(|k| (y + k).saturating_sub(radius).min(h - 1) % taps * tile * 4));
+            }
+            for x0 in (0..w).step_by(tile) {
+                let tile = Tile { x0, y0, width: tile.min(w - x0), ring_row: tile * 4 };
+                blur_tile(level, src, w, h, tile, out_band, &weights, ring, padded, rows, out);
+            }
+        },
+    );
+    out
+}
+
+/// Where a tile lies in the image.
+#[derive(Clone, Copy)]
+struct Tile {
+    /// First column.
+    x0: usize,
+    /// First output row (of the band).
+    y0: usize,
+    /// Columns (the full tile width except at the right edge).
+    width: usize,
+    /// `i16` lanes per ring row (four per pixel of the full tile width).
+    ring_row: usize,
+}
+
+dispatch! {
+    /// Computes the output columns of `tile` for the output rows `tile.y0..` (as many as
+    /// `out_band` holds).
+    fn blur_tile => blur_tile_impl(
+        src: &[u8],
+        w: usize,
+        h: usize,
+        tile: Tile,
+        out_band: &mut [u8],
+        weights: &Weights,
+        ring: &mut [i16],
+        padded: &mut [i16],
+        rows: &[usize],
+        tile_out: &mut [u8],
+    )
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn blur_tile_impl<S: FixedTaps>(
+    simd: S,
+    src: &[u8],
+    w: usize,
+    h: usize,
+    tile: Tile,
+    out_band: &mut [u8],
+    weights: &Weights,
+    ring: &mut [i16],
+    padded: &mut [i16],
+    rows: &[usize],
+    tile_out: &mut [u8],
+) {
+    let Tile { x0, y0, width: tile_w, ring_row } = tile;
+    let radius = weights.radius();
+    let taps = 2 * radius + 1;
+    let row_len = w * 4;
+    let lanes = tile_w * 4;
+    let block_lanes = lanes.next_multiple_of(BLOCK);
+    // Source pixels the tile's horizontal taps read, before and after clamping to the image.
+    let first = x0 as isize - radius as isize;
+    let load_start = first.max(0) as usize;
+    let load_end = (x0 + tile_w + radius).min(w);
+    let left_pad = (load_start as isize - first) as usize;
+    let right_pad = x0 + tile_w + radius - load_end;
+    // Next source row to filter horizontally, and its ring slot. The rows of the current
+    // window are consecutive (after clamping) and at most `taps` many, so their slots never
+    // collide.
+    let mut next = y0.saturating_sub(radius);
+    let mut slot = next % taps;
+    for ((out_row, dy), window) in out_band.chunks_exact_mut(row_len).zip(0..).zip(rows.chunks_exact(taps)) {
+        let last = (y0 + dy + radius).min(h - 1);
+        while next <= last {
+            // Tiles are wide, so the hardware prefetcher follows each row (software prefetching
+            // whole rows ahead measured slower).
+            let row = &src[next * row_len..][load_start * 4..load_end * 4];
+            // Lanes after the tile's pixels hold stale samples: they are filtered along in whole
+            // blocks and never stored.
+            let (left, rest) = padded.split_at_mut(left_pad * 4);
+            let (middle, rest) = rest.split_at_mut(row.len());
+            let right = &mut rest[..right_pad * 4];
+            for (d, &s) in middle.iter_mut().zip(row) {
+                *d = i16::from(s) << FRACTION_BITS;
+            }
+            let first_px: [i16; 4] = middle[..4].try_into().expect("a pixel");
+            let last_px: [i16; 4] = middle[middle.len() - 4..].try_into().expect("a pixel");
+            for px in left.chunks_exact_mut(4) {
+                px.copy_from_slice(&first_px);
+            }
+            for px in right.chunks_exact_mut(4) {
+                px.copy_from_slice(&last_px);
+            }
+            simd.horizontal(padded, weights, &mut ring[slot * ring_row..][..block_lanes]);
+            next += 1;
+            slot = if slot + 1 == taps { 0 } else { slot + 1 };
+        }
+        let out = &mut out_row[x0 * 4..][..lanes];
+        if lanes == block_lanes {
+            simd.vertical(ring, window, weights, out);
+        } else {
+            simd.vertical(ring, window, weights, &mut tile_out[..block_lanes]);
+            out.copy_from_slice(&tile_out[..lanes]);
+        }
+    }
+}
+
+/// The two passes for one instruction-set level. Every implementation computes exactly the
+/// integers of the scalar definitions in [`Portable`]'s implementation.
+pub(super) trait FixedTaps: Copy {
+    /// `dst[j] = sum_m mulhrs(taps[m], src[c + j - 4m] + src[c + j + 4m])` (the centre term
+    /// `mulhrs(taps[0], src[c + j])`), `c = 4 * radius`, for `j` in `0..dst.len()` (a multiple
+    /// of [`BLOCK`]; `src` (Q6) holds at least `dst.len() + 8 * radius` samples).
+    fn horizontal(self, src: &[i16], weights: &Weights, dst: &mut [i16]);
+    /// The same sum over the ring rows `row(r - m)[j]` and `row(r + m)[j]`, `row(k)` starting
+    /// at `ring[rows[k]]`, rounded from Q6 to 8 bits, for `j` in `0..dst.len()` (a multiple of
+    /// [`BLOCK`]; each ring row holds at least that many lanes).
+    fn vertical(self, ring: &[i16], rows: &[usize], weights: &Weights, dst: &mut [u8]);
+}
+
+/// Rounds a Q6 sample to an 8-bit level (ties upwards), saturating like `_mm256_packus_epi16`.
+#[inline(always)]
+fn q6_to_u8(value: i16) -> u8 {
+    ((i32::from(value) + (1 << (FRACTION_BITS - 1))) >> FRACTION_BITS).clamp(0, 255) as u8
+}
+
+impl FixedTaps for Portable {
+    #[inline(always)]
+    fn horizontal(self, src: &[i16], weights: &Weights, dst: &mut [i16]) {
+        let radius = weights.radius();
+        let centre = 4 * radius;
+        for (block, out) in dst.chunks_exact_mut(BLOCK).enumerate() {
+            let src = &src[block * BLOCK..][..BLOCK + 8 * radius];
+            let mut acc = [0i16; BLOCK];
+            for (m, &weight) in weights.taps.iter().enumerate() {
+                let (left, right) = (&src[centre - 4 * m..][..BLOCK], &src[centre + 4 * m..][..BLOCK]);
+                for ((acc, &l), &r) in acc.iter_mut().zip(left).zip(right) {
+                    *acc += mulhrs(weight, if m == 0 { l } else { l + r });
+                }
+            }
+            out.copy_from_slice(&acc);
+        }
+    }
+
+    #[inline(always)]
+    fn vertical(self, ring: &[i16], rows: &[usize], weights: &Weights, dst: &mut [u8]) {
+        let radius = weights.radius();
+        for (block, out) in dst.chunks_exact_mut(BLOCK).enumerate() {
+            let j = block * BLOCK;
+            let row = |k: usize| &ring[rows[k] + j..][..BLOCK];
+            let mut acc = [0i16; BLOCK];
+            for (m, &weight) in weights.taps.iter().enumerate() {
+                let (above, below) = (row(radius - m), row(radius + m));
+                for ((acc, &a), &b) in acc.iter_mut().zip(above).zip(below) {
+                    *acc += mulhrs(weight, if m == 0 { a } else { a + b });
+                }
+            }
+            for (out, acc) in out.iter_mut().zip(acc) {
+                *out = q6_to_u8(acc);
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::{
+        __m256i, _mm256_add_epi16, _mm256_loadu_si256, _mm256_mulhrs_epi16, _mm256_packus_epi16,
+        _mm256_permute4x64_epi64, _mm256_set1_epi16, _mm256_setzero_si256, _mm256_srai_epi16, _mm256_storeu_si256,
+    };
+
+    use super::{BLOCK, FRACTION_BITS, FixedTaps, VECTOR, Weights};
+    use crate::blur::simd::Avx2;
+
+    /// `sum_m mulhrs(taps[m], term(m, v))` for the four vectors `v` of a block.
+    ///
+    /// # Safety
+    ///
+    /// AVX2 must be available; `term` must be safe to call for `0..=radius` and `0..4`.
+    #[inline(always)]
+    unsafe fn accumulate(weights: &Weights, term: impl Fn(usize, usize) -> __m256i) -> [__m256i; 4] {
+        unsafe {
+            // Plain loops over the four vectors: `array::map` with intrinsics in the closure is
+            // not inlined into the AVX2 function.
+            let weight = _mm256_set1_epi16(weights.taps[0]);
+            let mut acc = [_mm256_setzero_si256(); 4];
+            for (v, acc) in acc.iter_mut().enumerate() {
+                *acc = _mm256_mulhrs_epi16(term(0, v), weight);
+            }
+            for (m, &weight) in weights.taps.iter().enumerate().skip(1) {
+                let weight = _mm256_set1_epi16(weight);
+                for (v, acc) in acc.iter_mut().enumerate() {
+                    *acc = _mm256_add_epi16(*acc, _mm256_mulhrs_epi16(term(m, v), weight));
+                }
+            }
+            acc
+        }
+    }
+
+    // SAFETY (every `unsafe` block below): an `Avx2` value exists only if the CPU has AVX2, and
+    // every pointer is derived from a slice whose length was checked once for all the loads.
+    impl FixedTaps for Avx2 {
+        #[inline(always)]
+        fn horizontal(self, src: &[i16], weights: &Weights, dst: &mut [i16]) {
+            let radius = weights.radius();
+            let centre = 4 * radius;
+            for (block, out) in dst.chunks_exact_mut(BLOCK).enumerate() {
+                let src = &src[block * BLOCK..][..BLOCK + 8 * radius];
+                let load = |at: usize| unsafe { _mm256_loadu_si256(src.as_ptr().add(at).cast()) };
+                let term = |m: usize, v: usize| {
+                    let at = centre + v * VECTOR;
+                    if m == 0 { load(at) } else { unsafe { _mm256_add_epi16(load(at - 4 * m), load(at + 4 * m)) } }
+                };
+                unsafe {
+                    let sums = accumulate(weights, term);
+                    for (v, sum) in sums.into_iter().enumerate() {
+                        let out: &mut [i16; VECTOR] = (&mut out[v * VECTOR..][..VECTOR]).try_into().expect("a vector");
+                        _mm256_storeu_si256(out.as_mut_ptr().cast(), sum);
+                    }
+                }
+            }
+        }
+
+        #[inline(always)]
+        fn vertical(self, ring: &[i16], rows: &[usize], weights: &Weights, dst: &mut [u8]) {
+            let radius = weights.radius();
+            let rows: &[usize] = &rows[..2 * radius + 1];
+            assert!(rows.iter().all(|&start| start + dst.len() <= ring.len()));
+            for (block, out) in dst.chunks_exact_mut(BLOCK).enumerate() {
+                let j = block * BLOCK;
+                let load = |k: usize, v: usize| unsafe {
+                    _mm256_loadu_si256(ring.as_ptr().add(rows[k] + j + v * VECTOR).cast())
+                };
+                let term = |m: usize, v: usize| {
+                    if m == 0 {
+                        load(radius, v)
+                    } else {
+                        unsafe { _mm256_add_epi16(load(radius - m, v), load(radius + m, v)) }
+                    }
+                };
+                unsafe {
+                    let mut levels = accumulate(weights, term);
+                    let half = _mm256_set1_epi16(1 << (FRACTION_BITS - 1));
+                    for level in &mut levels {
+                        *level = _mm256_srai_epi16::<{ FRACTION_BITS as i32 }>(_mm256_add_epi16(*level, half));
+                    }
+                    for (pair, out) in levels.chunks_exact(2).zip(out.chunks_exact_mut(2 * VECTOR)) {
+                        // packus interleaves the two vectors by 128-bit halves; the permutation
+                        // restores the lane order.
+                        let bytes = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packus_epi16(pair[0], pair[1]));
+                        let out: &mut [u8; 2 * VECTOR] = out.try_into().expect("two vectors");
+                        _mm256_storeu_si256(out.as_mut_ptr().cast(), bytes);
+                    }
+                }
+            }
+        }
+    }
+}
