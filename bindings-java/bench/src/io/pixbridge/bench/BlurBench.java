@@ -271,6 +271,19 @@ public final class BlurBench {
             out.println(json("width() (Java field, no native call)", field, "ns", "per call"));
             out.println(json("colorType() (native round trip: lifetime guard, JNI, handle lookup)", colorType, "ns", "per call, not cached"));
             out.println(json("Diagnostics.liveHandleCount() (native round trip: JNI, table lock)", live, "ns", "per call"));
+            // Everything the Java path adds to a fresh operation such as blur, with next to no
+            // pixel work: lifetime guard, JNI, runtime call, new Image (handle, Cleaner,
+            // dimensions call) and close (destroy).
+            Stats freshOperation;
+            try (Image onePixel = Image.fromPixels(1, 1, new byte[] {1, 2, 3, 4})) {
+                freshOperation = timeNanosPerCall(() -> {
+                    try (Image rotated = onePixel.rotate90()) {
+                        return rotated.height();
+                    }
+                }, 10_000, quick ? 30 : 100);
+            }
+            out.println(json("rotate90() of a 1x1 image (the Java path of a fresh operation: JNI, new Image, Cleaner, close)",
+                    freshOperation, "ns", "per call; an upper bound of what Java adds to a 4K blur"));
             double slowest = Math.max(colorType.median(), live.median());
             out.println(target(String.format(Locale.ROOT, "trivial JNI call %.1f ns (colorType) / %.1f ns (liveHandleCount): %s (target < 60 ns).",
                     colorType.median(), live.median(), slowest < 60 ? "met" : "**missed**")));
@@ -326,19 +339,18 @@ public final class BlurBench {
             ByteBuffer directJpeg = ByteBuffer.allocateDirect(jpeg.length).put(jpeg).flip();
             double[] fromArray = new double[quick ? 4 : 10];
             double[] fromDirect = new double[fromArray.length];
-            for (int i = -1; i < fromArray.length; i++) { // i = -1: warm-up
-                long start = System.nanoTime();
-                try (Image decoded = Image.decode(jpeg)) {
-                    sink += decoded.width();
-                }
-                long middle = System.nanoTime();
-                try (Image decoded = Image.decode(directJpeg)) {
-                    sink += decoded.width();
-                }
-                long end = System.nanoTime();
-                if (i >= 0) {
-                    fromArray[i] = (middle - start) / 1e6;
-                    fromDirect[i] = (end - middle) / 1e6;
+            for (int i = -2; i < fromArray.length; i++) { // i < 0: warm-up
+                // Which one goes first alternates, so that neither always inherits the other's heap state.
+                for (int side = 0; side < 2; side++) {
+                    boolean array = (i + side) % 2 == 0;
+                    long start = System.nanoTime();
+                    try (Image decoded = array ? Image.decode(jpeg) : Image.decode(directJpeg)) {
+                        sink += decoded.width();
+                    }
+                    double millis = (System.nanoTime() - start) / 1e6;
+                    if (i >= 0) {
+                        (array ? fromArray : fromDirect)[i] = millis;
+                    }
                 }
             }
             byte[] copyTarget = new byte[jpeg.length];
@@ -356,6 +368,8 @@ public final class BlurBench {
 
             // 4K blur through Java vs the same blur from Rust (same process count of threads).
             float[] sigmas = {1, 2, 5, 10, 40, 100};
+            double logRatioSum = 0;
+            int pairedCount = 0;
             BufferedImage awt = toBufferedImage(image);
             boolean convolveAffordable = true;
             for (float sigma : sigmas) {
@@ -370,6 +384,8 @@ public final class BlurBench {
                     java = paired.java();
                     rustMs = paired.rust().median();
                     overhead = paired.overheadPercent();
+                    logRatioSum += Math.log(paired.java().median() / paired.rust().median());
+                    pairedCount++;
                     out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge via Java, paired)", java, "ms",
                             String.format(Locale.ROOT, "same process: JNI, Image API; Java/Rust %+.1f%%", overhead)));
                     out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge from Rust, paired)", paired.rust(), "ms",
@@ -403,6 +419,12 @@ public final class BlurBench {
                 }
                 out.flush();
                 System.err.println("java: sigma " + sigmaText(sigma) + " done");
+            }
+            if (pairedCount > 0) {
+                out.println(target(String.format(Locale.ROOT,
+                        "4K blur through Java vs Rust over all %d sigmas (geometric mean of the paired median ratios): %+.1f%%; "
+                                + "the Java path of one fresh operation costs %.1f us (rotate90 of a 1x1 image).",
+                        pairedCount, (Math.exp(logRatioSum / pairedCount) - 1) * 100, freshOperation.median() / 1e3)));
             }
         }
     }
