@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the BenchmarkDotNet suite on IMAGE (a PNG) and writes the GitHub-markdown reports into OUT.md,
 # followed by the C#-vs-Rust blur comparison (same image, same sigma, same thread count).
-# Pixbridge comes from bindings-csharp/local-feed (ci/test-csharp.sh or bindings-csharp/pack.sh fills it).
+# Pixbridge comes from bindings-csharp/local-feed, which this script refreshes first with
+# bindings-csharp/pack.sh so that the packaged native library and the Rust timer are built from the
+# same sources (PIXBRIDGE_SKIP_PACK=1 uses the feed as it is).
 # Usage: bindings-csharp/benchmarks/run.sh IMAGE.png OUT.md [BenchmarkDotNet arguments]
 #
 # The comparison alternates, round by round, the C# timer (this program's --blur-timing mode, through
@@ -25,6 +27,9 @@ rounds="${PIXBRIDGE_PAIR_ROUNDS:-6}"
 iterations="${PIXBRIDGE_PAIR_ITERATIONS:-9}"
 export RAYON_NUM_THREADS="${RAYON_NUM_THREADS:-$(nproc)}"
 
+if [ "${PIXBRIDGE_SKIP_PACK:-0}" != 1 ]; then
+  bash "$repo/bindings-csharp/pack.sh"
+fi
 if [ -n "$sigmas" ]; then
   echo "== Rust blur timer (release): cargo build --example rust_blur_timing"
   (cd "$repo" && cargo build --release --offline -q -p pixbridge-csharp-gen --example rust_blur_timing)
@@ -65,13 +70,20 @@ for r in rows:
 first = rows[0]["result"]
 print()
 print(f"C# vs Rust, 4K blur ({first['width']}x{first['height']}, {first['threads']} threads on both sides): "
-      f"{rounds} alternating rounds of one process per side, each the median of {iterations} timed blurs after 2 untimed ones.")
+      f"{rounds} alternating rounds of one process per side, each the median of {iterations} timed blurs after 2 untimed ones. "
+      "Wall time, and CPU time of all the process's threads per blur (/proc/self/task/*/schedstat), which other "
+      "load on the machine disturbs far less. Ratios: median over the rounds [min, max].")
 print()
-print("| Sigma | C# median ms | Rust median ms | C#/Rust median | C#/Rust min | C#/Rust max |")
-print("|------:|-------------:|---------------:|---------------:|------------:|------------:|")
+print("| Sigma | C# wall ms | Rust wall ms | C#/Rust wall | C# CPU ms | Rust CPU ms | C#/Rust CPU |")
+print("|------:|-----------:|-------------:|-------------:|----------:|------------:|------------:|")
+def summary(values):
+    return f"{statistics.median(values):.3f} [{min(values):.3f}, {max(values):.3f}]"
 for sigma, per_round in sorted(by.items()):
-    pairs = [(p["csharp"]["median_ms"], p["rust"]["median_ms"]) for p in per_round.values() if len(p) == 2]
-    ratios = [c / r for c, r in pairs]
-    print(f"| {sigma:g} | {statistics.median(c for c, _ in pairs):.1f} | {statistics.median(r for _, r in pairs):.1f} "
-          f"| {statistics.median(ratios):.3f} | {min(ratios):.3f} | {max(ratios):.3f} |")
+    pairs = [(p["csharp"], p["rust"]) for p in per_round.values() if len(p) == 2]
+    wall = [c["median_ms"] / r["median_ms"] for c, r in pairs]
+    cpu = [c["cpu_median_ms"] / r["cpu_median_ms"] for c, r in pairs if r["cpu_median_ms"] > 0]
+    print(f"| {sigma:g} | {statistics.median(c['median_ms'] for c, _ in pairs):.1f} "
+          f"| {statistics.median(r['median_ms'] for _, r in pairs):.1f} | {summary(wall)} "
+          f"| {statistics.median(c['cpu_median_ms'] for c, _ in pairs):.1f} "
+          f"| {statistics.median(r['cpu_median_ms'] for _, r in pairs):.1f} | {summary(cpu) if cpu else 'n/a'} |")
 PY

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
@@ -35,7 +36,8 @@ public static class Program
 /// <summary>
 /// Times <see cref="PixImage.Blur"/> with the protocol of the Rust example <c>rust_blur_timing</c>
 /// (bindings-csharp/generator/examples): two untimed runs, then ITERATIONS timed runs, each
-/// result disposed outside the timed region; prints the same JSON line. A plain stopwatch loop,
+/// result disposed outside the timed region; prints the same JSON line (wall time and the CPU
+/// time of all the process's threads per blur). A plain stopwatch loop,
 /// not BenchmarkDotNet, so that both sides are timed the same way.
 /// </summary>
 public static class BlurTiming
@@ -60,23 +62,70 @@ public static class BlurTiming
         {
             image.Blur(sigma).Dispose();
         }
+        var collectionsBefore = GC.CollectionCount(0);
         var samples = new double[iterations];
+        var cpuSamples = new double[iterations];
         for (var i = 0; i < iterations; i++)
         {
+            var cpuStart = ProcessCpuNanoseconds();
             var start = Stopwatch.GetTimestamp();
             var blurred = image.Blur(sigma);
             samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            var cpuEnd = ProcessCpuNanoseconds();
+            cpuSamples[i] = Math.Max(0, cpuEnd - cpuStart) / 1e6;
             blurred.Dispose();
         }
+        var collections = GC.CollectionCount(0) - collectionsBefore;
+        var median = Median(samples);
         Array.Sort(samples);
-        var middle = samples.Length / 2;
-        var median = samples.Length % 2 == 1 ? samples[middle] : (samples[middle - 1] + samples[middle]) / 2;
         var threads = Environment.GetEnvironmentVariable("RAYON_NUM_THREADS") is { Length: > 0 } configured
             ? configured
             : Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{{\"threads\":{threads},\"width\":{image.Width},\"height\":{image.Height},\"sigma\":{sigma},\"iterations\":{iterations},\"median_ms\":{median:F3},\"min_ms\":{samples[0]:F3},\"max_ms\":{samples[^1]:F3}}}"));
+            $"{{\"threads\":{threads},\"width\":{image.Width},\"height\":{image.Height},\"sigma\":{sigma},\"iterations\":{iterations},\"median_ms\":{median:F3},\"min_ms\":{samples[0]:F3},\"max_ms\":{samples[^1]:F3},\"cpu_median_ms\":{Median(cpuSamples):F3},\"gc_collections\":{collections}}}"));
         return 0;
+    }
+
+    private static double Median(double[] samples)
+    {
+        var sorted = (double[])samples.Clone();
+        Array.Sort(sorted);
+        var middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    /// <summary>
+    /// CPU time used so far by all threads of this process, in nanoseconds: the sum of the first
+    /// field of <c>/proc/self/task/*/schedstat</c> (0 where that is unavailable), as the Rust timer
+    /// reads it. Unlike wall time, it hardly changes when other processes compete for the cores.
+    /// </summary>
+    private static long ProcessCpuNanoseconds()
+    {
+        long total = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(task, "schedstat"));
+                    var end = stat.IndexOf(' ');
+                    if (end > 0 && long.TryParse(stat.AsSpan(0, end), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ns))
+                    {
+                        total += ns;
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended between listing and reading.
+                }
+            }
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+        return total;
     }
 }
 
@@ -250,6 +299,14 @@ public class CallOverheadBenchmarks
     /// <returns>The colour type read from the native library.</returns>
     [Benchmark]
     public ColorType NativeRoundTrip() => _image.ReadColorTypeFromNative();
+
+    /// <summary>
+    /// The floor of any native call: the generated P/Invoke of <c>pixbridge_abi_version</c>, which does
+    /// no work (GC transition, call, return; no lease, no lock, no error check).
+    /// </summary>
+    /// <returns>The ABI version.</returns>
+    [Benchmark]
+    public uint BareNativeCall() => Pixbridge.Native.Interop.pixbridge_abi_version();
 
     /// <summary><c>Diagnostics.LiveImageCount</c>: one P/Invoke without a handle (no SafeHandle lease).</summary>
     /// <returns>The count.</returns>
