@@ -398,12 +398,10 @@ public final class BlurBench {
                             String.format(Locale.ROOT, "Rust median %.1f ms (pixbridge-bench, another process, another time), Java/Rust %+.1f%%",
                                     rustMs, overhead)));
                 }
-                if (sigma == 10) {
+                if (sigma == 10 && rustTiming == null) {
                     out.println(target(String.format(Locale.ROOT,
-                            "4K blur sigma 10 through Java %.1f ms vs Rust %.1f ms (%+.1f%%, %s): %s (target within 2%%).",
-                            java.median(), rustMs, overhead,
-                            rustTiming != null ? "paired rounds in one run" : "Rust from a separate run: differences of several % are noise",
-                            Math.abs(overhead) <= 2 ? "met" : "**missed**")));
+                            "4K blur sigma 10 through Java %.1f ms vs Rust %.1f ms (%+.1f%%, Rust from a separate run: differences of several %% are noise): %s (target within 2%%).",
+                            java.median(), rustMs, overhead, Math.abs(overhead) <= 2 ? "met" : "**missed**")));
                 }
                 if (convolveAffordable) {
                     long start = System.nanoTime();
@@ -421,10 +419,13 @@ public final class BlurBench {
                 System.err.println("java: sigma " + sigmaText(sigma) + " done");
             }
             if (pairedCount > 0) {
+                // One sigma's [p25-p75] spans several % on a shared machine, more than the 2% to
+                // show, so the verdict pools the six paired comparisons.
+                double pooled = (Math.exp(logRatioSum / pairedCount) - 1) * 100;
                 out.println(target(String.format(Locale.ROOT,
-                        "4K blur through Java vs Rust over all %d sigmas (geometric mean of the paired median ratios): %+.1f%%; "
+                        "4K blur through Java vs Rust, paired, over all %d sigmas (geometric mean of the median ratios): %+.1f%%: %s (target within 2%%); "
                                 + "the Java path of one fresh operation costs %.1f us (rotate90 of a 1x1 image).",
-                        pairedCount, (Math.exp(logRatioSum / pairedCount) - 1) * 100, freshOperation.median() / 1e3)));
+                        pairedCount, pooled, Math.abs(pooled) <= 2 ? "met" : "**missed**", freshOperation.median() / 1e3)));
             }
         }
     }
