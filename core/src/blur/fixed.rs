@@ -25,7 +25,10 @@ use super::simd::{Level, Portable, dispatch};
 /// Fractional bits of the samples between and inside the passes.
 pub(super) const FRACTION_BITS: u32 = 6;
 
-/// `i16` lanes computed together: four AVX2 vectors (16 pixels), so that each weight is
+/// Lanes per pixel: opaque images are filtered as packed RGB (alpha is 255 anyway).
+const CHANNELS: usize = 3;
+
+/// `i16` lanes computed together: four AVX2 vectors, so that each weight is
 /// broadcast and each ring row located once per four vectors.
 const BLOCK: usize = 64;
 
@@ -81,16 +84,16 @@ struct Scratch {
     /// For each output row of the band, the ring offsets of its `taps` source rows (the same
     /// for every tile of the band, so computed once per band).
     rows: Vec<usize>,
-    /// One output tile row (whole blocks) for a last tile that does not fill whole blocks.
+    /// One output tile row, packed RGB (whole blocks).
     out: Vec<u8>,
 }
 
 /// Tile width in pixels for a kernel of `taps` taps: as wide as possible (less per-row
 /// overhead, and the widened source row is written long before the taps read it back, so no
 /// store-forwarding stalls) while the ring (`taps * tile * 8` bytes) stays within about
-/// 256 KiB of L2 cache; a multiple of 16 pixels so that a tile row is whole [`BLOCK`]s.
+/// 256 KiB of L2 cache; a multiple of 64 pixels so that a tile row is whole [`BLOCK`]s.
 fn tile_width(taps: usize) -> usize {
-    (256 * 1024 / (taps * 8)).max(64) / 16 * 16
+    (256 * 1024 / (taps * 6)).max(64) / 64 * 64
 }
 
 /// Blurs the opaque RGBA8 image `src` (`w * h` pixels, every alpha 255) with the fixed-point
@@ -99,7 +102,7 @@ pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, rad
     blur_in_tiles(level, src, w, h, sigma, radius, tile_width(2 * radius + 1))
 }
 
-/// [`blur`] with column tiles of `tile` pixels (a multiple of 16; tests use narrow tiles to
+/// [`blur`] with column tiles of `tile` pixels (a multiple of 64; tests use narrow tiles to
 /// cover tile borders on small images).
 pub(super) fn blur_in_tiles(
     level: Level,
@@ -110,7 +113,7 @@ pub(super) fn blur_in_tiles(
     radius: usize,
     tile: usize,
 ) -> Vec<u8> {
-    assert!(tile > 0 && tile.is_multiple_of(16), "tiles are whole blocks");
+    assert!(tile > 0 && tile.is_multiple_of(64), "tiles are whole blocks");
     let weights = Weights::new(sigma, radius);
     let taps = 2 * radius + 1;
     let row_len = w * 4;
@@ -121,20 +124,21 @@ pub(super) fn blur_in_tiles(
     let band_rows = h.div_ceil(threads * 4).max(8 * radius).min(h);
     out.par_chunks_mut(band_rows * row_len).enumerate().for_each_init(
         || Scratch {
-            ring: vec![0; taps * tile * 4],
-            padded: vec![0; (tile + 2 * radius) * 4],
+            ring: vec![0; taps * tile * CHANNELS],
+            // Room for the widening's last overlapping store (see `FixedTaps::widen`).
+            padded: vec![0; (tile + 2 * radius) * CHANNELS + BLOCK],
             rows: Vec::with_capacity(band_rows * taps),
-            out: vec![0; tile * 4],
+            out: vec![0; tile * CHANNELS],
         },
         |scratch, (band, out_band)| {
             let Scratch { ring, padded, rows, out } = scratch;
             let y0 = band * band_rows;
             rows.clear();
             for y in y0..y0 + out_band.len() / row_len {
-                rows.extend((0..taps).map(|k| (y + k).saturating_sub(radius).min(h - 1) % taps * tile * 4));
+                rows.extend((0..taps).map(|k| (y + k).saturating_sub(radius).min(h - 1) % taps * tile * CHANNELS));
             }
             for x0 in (0..w).step_by(tile) {
-                let tile = Tile { x0, y0, width: tile.min(w - x0), ring_row: tile * 4 };
+                let tile = Tile { x0, y0, width: tile.min(w - x0), ring_row: tile * CHANNELS };
                 blur_tile(level, src, w, h, tile, out_band, &weights, ring, padded, rows, out);
             }
         },
@@ -191,7 +195,7 @@ fn blur_tile_impl<S: FixedTaps>(
     let radius = weights.radius();
     let taps = 2 * radius + 1;
     let row_len = w * 4;
-    let lanes = tile_w * 4;
+    let lanes = tile_w * CHANNELS;
     let block_lanes = lanes.next_multiple_of(BLOCK);
     // Source pixels the tile's horizontal taps read, before and after clamping to the image.
     let first = x0 as isize - radius as isize;
@@ -212,40 +216,39 @@ fn blur_tile_impl<S: FixedTaps>(
             let row = &src[next * row_len..][load_start * 4..load_end * 4];
             // Lanes after the tile's pixels hold stale samples: they are filtered along in whole
             // blocks and never stored.
-            let (left, rest) = padded.split_at_mut(left_pad * 4);
-            let (middle, rest) = rest.split_at_mut(row.len());
-            let right = &mut rest[..right_pad * 4];
-            for (d, &s) in middle.iter_mut().zip(row) {
-                *d = i16::from(s) << FRACTION_BITS;
-            }
-            let first_px: [i16; 4] = middle[..4].try_into().expect("a pixel");
-            let last_px: [i16; 4] = middle[middle.len() - 4..].try_into().expect("a pixel");
-            for px in left.chunks_exact_mut(4) {
+            let pixels = load_end - load_start;
+            simd.widen(row, &mut padded[left_pad * CHANNELS..]);
+            let (left, rest) = padded.split_at_mut(left_pad * CHANNELS);
+            let (middle, rest) = rest.split_at_mut(pixels * CHANNELS);
+            let right = &mut rest[..right_pad * CHANNELS];
+            let first_px: [i16; CHANNELS] = middle[..CHANNELS].try_into().expect("a pixel");
+            let last_px: [i16; CHANNELS] = middle[middle.len() - CHANNELS..].try_into().expect("a pixel");
+            for px in left.chunks_exact_mut(CHANNELS) {
                 px.copy_from_slice(&first_px);
             }
-            for px in right.chunks_exact_mut(4) {
+            for px in right.chunks_exact_mut(CHANNELS) {
                 px.copy_from_slice(&last_px);
             }
             simd.horizontal(padded, weights, &mut ring[slot * ring_row..][..block_lanes]);
             next += 1;
             slot = if slot + 1 == taps { 0 } else { slot + 1 };
         }
-        let out = &mut out_row[x0 * 4..][..lanes];
-        if lanes == block_lanes {
-            simd.vertical(ring, window, weights, out);
-        } else {
-            simd.vertical(ring, window, weights, &mut tile_out[..block_lanes]);
-            out.copy_from_slice(&tile_out[..lanes]);
-        }
+        simd.vertical(ring, window, weights, &mut tile_out[..block_lanes]);
+        simd.expand(&tile_out[..lanes], &mut out_row[x0 * 4..][..tile_w * 4]);
     }
 }
 
 /// The two passes for one instruction-set level. Every implementation computes exactly the
 /// integers of the scalar definitions in [`Portable`]'s implementation.
 pub(super) trait FixedTaps: Copy {
-    /// `dst[j] = sum_m mulhrs(taps[m], src[c + j - 4m] + src[c + j + 4m])` (the centre term
-    /// `mulhrs(taps[0], src[c + j])`), `c = 4 * radius`, for `j` in `0..dst.len()` (a multiple
-    /// of [`BLOCK`]; `src` (Q6) holds at least `dst.len() + 8 * radius` samples).
+    /// Packed RGB Q6 samples of the opaque RGBA8 pixels `src`: `dst[3i + c] = src[4i + c] << 6`.
+    /// May also overwrite the [`BLOCK`] samples after them (`dst` must have that room).
+    fn widen(self, src: &[u8], dst: &mut [i16]);
+    /// Opaque RGBA8 pixels from packed RGB levels: `dst[4i + c] = src[3i + c]`, alpha 255.
+    fn expand(self, src: &[u8], dst: &mut [u8]);
+    /// `dst[j] = sum_m mulhrs(taps[m], src[c + j - 3m] + src[c + j + 3m])` (the centre term
+    /// `mulhrs(taps[0], src[c + j])`), `c = 3 * radius`, for `j` in `0..dst.len()` (a multiple
+    /// of [`BLOCK`]; `src` (packed RGB, Q6) holds at least `dst.len() + 6 * radius` samples).
     fn horizontal(self, src: &[i16], weights: &Weights, dst: &mut [i16]);
     /// The same sum over the ring rows `row(r - m)[j]` and `row(r + m)[j]`, `row(k)` starting
     /// at `ring[rows[k]]`, rounded from Q6 to 8 bits, for `j` in `0..dst.len()` (a multiple of
@@ -261,14 +264,30 @@ fn q6_to_u8(value: i16) -> u8 {
 
 impl FixedTaps for Portable {
     #[inline(always)]
+    fn widen(self, src: &[u8], dst: &mut [i16]) {
+        for (d, s) in dst.chunks_exact_mut(CHANNELS).zip(src.chunks_exact(4)) {
+            for (d, &s) in d.iter_mut().zip(s) {
+                *d = i16::from(s) << FRACTION_BITS;
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn expand(self, src: &[u8], dst: &mut [u8]) {
+        for (d, s) in dst.chunks_exact_mut(4).zip(src.chunks_exact(CHANNELS)) {
+            d.copy_from_slice(&[s[0], s[1], s[2], 255]);
+        }
+    }
+
+    #[inline(always)]
     fn horizontal(self, src: &[i16], weights: &Weights, dst: &mut [i16]) {
         let radius = weights.radius();
-        let centre = 4 * radius;
+        let centre = CHANNELS * radius;
         for (block, out) in dst.chunks_exact_mut(BLOCK).enumerate() {
-            let src = &src[block * BLOCK..][..BLOCK + 8 * radius];
+            let src = &src[block * BLOCK..][..BLOCK + 2 * centre];
             let mut acc = [0i16; BLOCK];
             for (m, &weight) in weights.taps.iter().enumerate() {
-                let (left, right) = (&src[centre - 4 * m..][..BLOCK], &src[centre + 4 * m..][..BLOCK]);
+                let (left, right) = (&src[centre - CHANNELS * m..][..BLOCK], &src[centre + CHANNELS * m..][..BLOCK]);
                 for ((acc, &l), &r) in acc.iter_mut().zip(left).zip(right) {
                     *acc += mulhrs(weight, if m == 0 { l } else { l + r });
                 }
@@ -300,12 +319,14 @@ impl FixedTaps for Portable {
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::{
-        __m256i, _mm256_add_epi16, _mm256_loadu_si256, _mm256_mulhrs_epi16, _mm256_packus_epi16,
-        _mm256_permute4x64_epi64, _mm256_set1_epi16, _mm256_setzero_si256, _mm256_srai_epi16, _mm256_storeu_si256,
+        __m256i, _mm_loadu_si128, _mm_or_si128, _mm_set1_epi32, _mm_setr_epi8, _mm_shuffle_epi8, _mm_storeu_si128,
+        _mm256_add_epi16, _mm256_cvtepu8_epi16, _mm256_loadu_si256, _mm256_mulhrs_epi16, _mm256_packus_epi16,
+        _mm256_permute4x64_epi64, _mm256_set1_epi16, _mm256_setzero_si256, _mm256_slli_epi16, _mm256_srai_epi16,
+        _mm256_storeu_si256,
     };
 
-    use super::{BLOCK, FRACTION_BITS, FixedTaps, VECTOR, Weights};
-    use crate::blur::simd::Avx2;
+    use super::{BLOCK, CHANNELS, FRACTION_BITS, FixedTaps, VECTOR, Weights};
+    use crate::blur::simd::{Avx2, Portable};
 
     /// `sum_m mulhrs(taps[m], term(m, v))` for the four vectors `v` of a block.
     ///
@@ -336,15 +357,55 @@ mod avx2 {
     // every pointer is derived from a slice whose length was checked once for all the loads.
     impl FixedTaps for Avx2 {
         #[inline(always)]
+        fn widen(self, src: &[u8], dst: &mut [i16]) {
+            // Four pixels per step: drop the alpha bytes (shuffle), widen the 12 colour bytes
+            // to `i16` (the four lanes after them become 0 and are overwritten by the next
+            // step, or are the permitted overrun after the last one).
+            let steps = src.len() / 16;
+            assert!(dst.len() >= steps * 12 + 4);
+            unsafe {
+                let drop_alpha = _mm_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+                for step in 0..steps {
+                    let rgba = _mm_loadu_si128(src.as_ptr().add(step * 16).cast());
+                    let rgb = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(rgba, drop_alpha));
+                    let q6 = _mm256_slli_epi16::<{ FRACTION_BITS as i32 }>(rgb);
+                    _mm256_storeu_si256(dst.as_mut_ptr().add(step * 12).cast(), q6);
+                }
+            }
+            Portable.widen(&src[steps * 16..], &mut dst[steps * 12..]);
+        }
+
+        #[inline(always)]
+        fn expand(self, src: &[u8], dst: &mut [u8]) {
+            // Four pixels per step: 12 colour bytes (a 16-byte load, so it stops a step early
+            // unless 4 spare bytes follow) spread to 16 with alpha 255.
+            let steps = (src.len().saturating_sub(4) / 12).min(dst.len() / 16);
+            unsafe {
+                let spread = _mm_setr_epi8(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1);
+                let alpha = _mm_set1_epi32(0xff00_0000_u32 as i32);
+                for step in 0..steps {
+                    let rgb = _mm_loadu_si128(src.as_ptr().add(step * 12).cast());
+                    let rgba = _mm_or_si128(_mm_shuffle_epi8(rgb, spread), alpha);
+                    _mm_storeu_si128(dst.as_mut_ptr().add(step * 16).cast(), rgba);
+                }
+            }
+            Portable.expand(&src[steps * 12..], &mut dst[steps * 16..]);
+        }
+
+        #[inline(always)]
         fn horizontal(self, src: &[i16], weights: &Weights, dst: &mut [i16]) {
             let radius = weights.radius();
-            let centre = 4 * radius;
+            let centre = CHANNELS * radius;
             for (block, out) in dst.chunks_exact_mut(BLOCK).enumerate() {
-                let src = &src[block * BLOCK..][..BLOCK + 8 * radius];
+                let src = &src[block * BLOCK..][..BLOCK + 2 * centre];
                 let load = |at: usize| unsafe { _mm256_loadu_si256(src.as_ptr().add(at).cast()) };
                 let term = |m: usize, v: usize| {
                     let at = centre + v * VECTOR;
-                    if m == 0 { load(at) } else { unsafe { _mm256_add_epi16(load(at - 4 * m), load(at + 4 * m)) } }
+                    if m == 0 {
+                        load(at)
+                    } else {
+                        unsafe { _mm256_add_epi16(load(at - CHANNELS * m), load(at + CHANNELS * m)) }
+                    }
                 };
                 unsafe {
                     let sums = accumulate(weights, term);

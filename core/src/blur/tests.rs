@@ -375,7 +375,7 @@ fn fixed_point_matches_reference_across_column_tiles() {
         let whole = fixed::blur(Level::Portable, &src, w, h, sigma, radius);
         assert!(max_error(&whole, &expected, 0.0) <= 1, "sigma {sigma}");
         for level in Level::all_supported() {
-            for tile in [16, 48, 64] {
+            for tile in [64, 128] {
                 let ours = fixed::blur_in_tiles(level, &src, w, h, sigma, radius, tile);
                 assert!(ours == whole, "{level:?}, sigma {sigma}, tiles of {tile}: differs from one tile");
             }
