@@ -9,7 +9,8 @@
 # The comparison alternates, round by round, the C# timer (this program's --blur-timing mode, through
 # the Pixbridge package) and the Rust timer (bindings-csharp/generator/examples/rust_blur_timing.rs,
 # pixbridge_core directly), each in its own process with RAYON_NUM_THREADS set to the same value, and
-# reports the median C#/Rust ratio over the rounds with its range. Environment:
+# reports the median C#/Rust ratio over the rounds with its range. The C# process runs with tiered
+# compilation off (see below). Environment:
 #   PIXBRIDGE_PAIR_SIGMAS      sigmas to compare (default "2 10 40"; empty skips the comparison)
 #   PIXBRIDGE_PAIR_ROUNDS      alternating rounds per sigma (default 6)
 #   PIXBRIDGE_PAIR_ITERATIONS  timed blurs per process (default 9)
@@ -51,7 +52,10 @@ for sigma in $sigmas; do
     if (( round % 2 )); then order="csharp rust"; else order="rust csharp"; fi
     for side in $order; do
       if [ "$side" = csharp ]; then
-        line="$(dotnet bin/Release/net10.0/Pixbridge.Benchmarks.dll --blur-timing "$image" "$sigma" "$iterations")"
+        # Tiered compilation off: otherwise its background thread is still compiling start-up code
+        # (about 10 ms of CPU per blur here) during the first seconds, which a long-running app
+        # never pays; with it off the managed code is final from the first call.
+        line="$(DOTNET_TieredCompilation=0 dotnet bin/Release/net10.0/Pixbridge.Benchmarks.dll --blur-timing "$image" "$sigma" "$iterations")"
       else
         line="$("$rust_timer" "$image" "$sigma" "$iterations")"
       fi
