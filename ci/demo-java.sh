@@ -8,7 +8,7 @@ cd "$PIXBRIDGE_ROOT"
 unset CARGO_TARGET_DIR
 out="${1:-$PIXBRIDGE_ROOT/out/demo/java}"
 
-apt_install openjdk-17-jdk-headless maven libmaven-compiler-plugin-java libmaven-jar-plugin-java \
+apt_install openjdk-17-jdk-headless maven binutils libmaven-compiler-plugin-java libmaven-jar-plugin-java \
     libmaven-resources-plugin-java libsurefire-java junit5
 
 jar="bindings-java/target/pixbridge-0.1.0.jar"
@@ -18,8 +18,8 @@ if [ ! -f "$jar" ] || [ target/release/libpixbridge_jni.so -nt "$jar" ] || [ ! -
     settings=()
     curl -s -o /dev/null --max-time 5 --head https://repo.maven.apache.org/maven2/ \
         || settings=(-s bindings-java/ci-settings.xml)
-    mvn -B -q -f bindings-java/pom.xml "${settings[@]}" -DskipTests \
-        -Dpixbridge.native.dir="$PIXBRIDGE_ROOT/target/release" package
+    native_dir="$(java_native_dir)"
+    mvn -B -q -f bindings-java/pom.xml "${settings[@]}" -DskipTests -Dpixbridge.native.dir="$native_dir" package
 fi
 
 classes="$(mktemp -d)"

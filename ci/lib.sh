@@ -29,3 +29,18 @@ apt_install() {
 require() {
     command -v "$1" >/dev/null 2>&1 || { echo "error: '$1' is required but not installed ($2)" >&2; exit 1; }
 }
+
+# The JNI library as the jar packs it: a copy of target/release/libpixbridge_jni.so without
+# debug info in target/java-native/ (the release profile keeps line tables for the Rust tools;
+# the jar does not need them; symbol tables stay for exports and backtraces). Prints the folder.
+java_native_dir() {
+    local library="$PIXBRIDGE_ROOT/target/release/libpixbridge_jni.so"
+    local dir="$PIXBRIDGE_ROOT/target/java-native"
+    mkdir -p "$dir"
+    objcopy --strip-debug "$library" "$dir/libpixbridge_jni.so"
+    if readelf -S --wide "$dir/libpixbridge_jni.so" | grep -q '\.debug_'; then
+        echo "error: $dir/libpixbridge_jni.so still has .debug_* sections" >&2
+        return 1
+    fi
+    echo "$dir"
+}

@@ -41,19 +41,11 @@ fi
 echo "$(wc -l <<<"$exports") exports, all Java_io_pixbridge_*"
 
 stage "Java: the library to pack, without debug info"
-# The workspace's release profile keeps line tables (debug = 1) for the Rust tools; the jar does
-# not need them. The copy keeps its symbol tables (exports, function names in backtraces).
-packed_dir=target/java-native
-mkdir -p "$packed_dir"
-objcopy --strip-debug "$library" "$packed_dir/libpixbridge_jni.so"
-if readelf -S --wide "$packed_dir/libpixbridge_jni.so" | grep -q '\.debug_'; then
-    echo "error: $packed_dir/libpixbridge_jni.so still has .debug_* sections" >&2
-    exit 1
-fi
+packed_dir="$(java_native_dir)"
 echo "$(stat -c %s "$library") bytes built, $(stat -c %s "$packed_dir/libpixbridge_jni.so") bytes packed"
 
 stage "Java: mvn package (JUnit 5, -Xcheck:jni, packaged-jar tests)"
-maven_args=(-B -f bindings-java/pom.xml -Dpixbridge.native.dir="$PIXBRIDGE_ROOT/$packed_dir")
+maven_args=(-B -f bindings-java/pom.xml -Dpixbridge.native.dir="$packed_dir")
 if curl -s -o /dev/null --max-time 5 --head https://repo.maven.apache.org/maven2/; then
     echo "Maven Central is reachable: online build"
 else
