@@ -75,6 +75,44 @@ fn mulhrs(a: i16, b: i16) -> i16 {
     ((i32::from(a) * i32::from(b) + (1 << 14)) >> 15) as i16
 }
 
+/// Largest worst-case error, in 8-bit levels, that [`radius`] accepts for the two passes
+/// together. Below 1, a rounded output level is within 1 of the rounded reference; the rest of
+/// the level is margin.
+const ERROR_BUDGET: f64 = 0.7;
+
+/// Kernel radius for `sigma`: the smallest (at most [`super::fir::radius`], `ceil(3.5 sigma)`)
+/// whose worst-case error ([`error_bound`]) fits [`ERROR_BUDGET`]. Shorter than the float
+/// kernel's where the budget allows (radius 3 instead of 4 at sigma 1, 6 instead of 7 at
+/// sigma 2), because every tap costs time.
+pub(super) fn radius(sigma: f32) -> usize {
+    let longest = super::fir::radius(sigma);
+    (1..longest).find(|&r| error_bound(sigma, &Weights::new(sigma, r)) <= ERROR_BUDGET).unwrap_or(longest)
+}
+
+/// Worst-case difference, in 8-bit levels, between the two fixed-point passes with `weights`
+/// and the exact (untruncated, normalised) sampled Gaussian, before the final rounding. Per
+/// pass: the weights' error on samples in `0..=255` (half their L1 distance from the exact
+/// kernel, since both sum to 1) plus half a Q6 unit of rounding per term (`radius + 1` terms).
+fn error_bound(sigma: f32, weights: &Weights) -> f64 {
+    let sigma = f64::from(sigma);
+    let radius = weights.radius();
+    // Far enough out that the rest of the Gaussian is below 1e-30.
+    let reach = (12.0 * sigma).ceil() as usize + 2;
+    let exact: Vec<f64> = (0..=reach).map(|m| super::math::exp(-((m * m) as f64) / (2.0 * sigma * sigma))).collect();
+    let total = exact[0] + 2.0 * exact[1..].iter().sum::<f64>();
+    let distance: f64 = exact
+        .iter()
+        .enumerate()
+        .map(|(m, &g)| {
+            let ours = weights.taps.get(m).map_or(0.0, |&w| f64::from(w) / 32768.0);
+            let mirrored = if m == 0 { 1.0 } else { 2.0 };
+            mirrored * (ours - g / total).abs()
+        })
+        .sum();
+    let per_pass = 255.0 * distance / 2.0 + (radius + 1) as f64 / f64::from(2u32 << FRACTION_BITS);
+    2.0 * per_pass
+}
+
 /// Per-task buffers, reused across the bands a task processes.
 struct Scratch {
     /// Horizontally filtered tile rows; source row `y` lives in slot `y % taps`.

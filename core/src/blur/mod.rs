@@ -77,7 +77,7 @@ fn blur_at_level(level: Level, pixels: &[u8], width: u32, height: u32, sigma: f3
     let sigma = sigma.min(MAX_SIGMA);
     let opaque = is_opaque(pixels);
     if opaque && sigma <= FIXED_MAX_SIGMA {
-        fixed::blur(level, pixels, w, h, sigma, fir::radius(sigma))
+        fixed::blur(level, pixels, w, h, sigma, fixed::radius(sigma))
     } else if !opaque && sigma <= FIR_MAX_SIGMA {
         fir::blur(level, pixels, w, h, sigma, opaque)
     } else {

@@ -120,7 +120,7 @@ fn all_variants(src: &[u8], w: usize, h: usize, sigma: f32) -> Vec<(String, Vec<
             results.push((format!("fir {level:?}"), fir::blur(level, src, w, h, sigma, opaque)));
         }
         if opaque && fir::radius(sigma) <= 64 {
-            let radius = fir::radius(sigma);
+            let radius = fixed::radius(sigma);
             results.push((format!("fixed {level:?}"), fixed::blur(level, src, w, h, sigma, radius)));
         }
     }
@@ -248,7 +248,7 @@ type Algorithm = fn(Level, &[u8], usize, usize, f32, bool) -> Vec<u8>;
 
 /// `fixed::blur` with the direct kernel's radius, as an [`Algorithm`] (opaque images only).
 fn fixed_blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, _opaque: bool) -> Vec<u8> {
-    fixed::blur(level, src, w, h, sigma, fir::radius(sigma))
+    fixed::blur(level, src, w, h, sigma, fixed::radius(sigma))
 }
 
 #[test]
@@ -342,7 +342,8 @@ fn fixed_point_error_bound_is_below_one_level() {
     // so that rounding gives at most 1 level of difference from the reference.
     let mut sigma = 0.5f32;
     while sigma <= super::FIXED_MAX_SIGMA {
-        let radius = fir::radius(sigma);
+        let radius = fixed::radius(sigma);
+        assert!(radius <= fir::radius(sigma));
         let weights = fixed::Weights::new(sigma, radius);
         assert_eq!(weights.radius(), radius);
         let s = f64::from(sigma);
@@ -370,7 +371,7 @@ fn fixed_point_matches_reference_across_column_tiles() {
     let (w, h) = (150, 23);
     let src = test_image(w, h, 77, false);
     for sigma in [0.5, 1.0, 2.0, 3.3, 5.0, super::FIXED_MAX_SIGMA] {
-        let radius = fir::radius(sigma);
+        let radius = fixed::radius(sigma);
         let expected = reference(&src, w, h, sigma);
         let whole = fixed::blur(Level::Portable, &src, w, h, sigma, radius);
         assert!(max_error(&whole, &expected, 0.0) <= 1, "sigma {sigma}");
