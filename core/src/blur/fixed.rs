@@ -18,6 +18,8 @@
 //! same bits by construction. Images with translucent pixels need premultiplied colour with
 //! more precision than 8 bits and use [`super::fir`] / [`super::iir`] instead.
 
+use std::mem::MaybeUninit;
+
 use rayon::prelude::*;
 
 use super::simd::{Level, Portable, dispatch};
@@ -155,12 +157,14 @@ pub(super) fn blur_in_tiles(
     let weights = Weights::new(sigma, radius);
     let taps = 2 * radius + 1;
     let row_len = w * 4;
-    let mut out = vec![0u8; src.len()];
+    // Left uninitialised: every byte is written below (bands cover all rows, tiles all columns,
+    // `expand` all four bytes of every pixel), and zeroing 4K output first costs about 8%.
+    let mut out: Vec<u8> = Vec::with_capacity(src.len());
     // Several bands per thread balance the load; each band re-filters `2 * radius` rows of
     // context, so bands are kept well above that.
     let threads = rayon::current_num_threads().max(1);
     let band_rows = h.div_ceil(threads * 4).max(8 * radius).min(h);
-    out.par_chunks_mut(band_rows * row_len).enumerate().for_each_init(
+    out.spare_capacity_mut()[..src.len()].par_chunks_mut(band_rows * row_len).enumerate().for_each_init(
         || Scratch {
             ring: vec![0; taps * tile * CHANNELS],
             // Room for the widening's last overlapping store (see `FixedTaps::widen`).
@@ -181,6 +185,9 @@ pub(super) fn blur_in_tiles(
             }
         },
     );
+    // SAFETY: the capacity is `src.len()` and every byte of it was written above (see the
+    // comment on `out`); a panic before this point leaves the length 0.
+    unsafe { out.set_len(src.len()) };
     out
 }
 
@@ -205,7 +212,7 @@ dispatch! {
         w: usize,
         h: usize,
         tile: Tile,
-        out_band: &mut [u8],
+        out_band: &mut [MaybeUninit<u8>],
         weights: &Weights,
         ring: &mut [i16],
         padded: &mut [i16],
@@ -222,7 +229,7 @@ fn blur_tile_impl<S: FixedTaps>(
     w: usize,
     h: usize,
     tile: Tile,
-    out_band: &mut [u8],
+    out_band: &mut [MaybeUninit<u8>],
     weights: &Weights,
     ring: &mut [i16],
     padded: &mut [i16],
@@ -283,7 +290,7 @@ pub(super) trait FixedTaps: Copy {
     /// May also overwrite the [`BLOCK`] samples after them (`dst` must have that room).
     fn widen(self, src: &[u8], dst: &mut [i16]);
     /// Opaque RGBA8 pixels from packed RGB levels: `dst[4i + c] = src[3i + c]`, alpha 255.
-    fn expand(self, src: &[u8], dst: &mut [u8]);
+    fn expand(self, src: &[u8], dst: &mut [MaybeUninit<u8>]);
     /// `dst[j] = sum_m mulhrs(taps[m], src[c + j - 3m] + src[c + j + 3m])` (the centre term
     /// `mulhrs(taps[0], src[c + j])`), `c = 3 * radius`, for `j` in `0..dst.len()` (a multiple
     /// of [`BLOCK`]; `src` (packed RGB, Q6) holds at least `dst.len() + 6 * radius` samples).
@@ -311,9 +318,9 @@ impl FixedTaps for Portable {
     }
 
     #[inline(always)]
-    fn expand(self, src: &[u8], dst: &mut [u8]) {
+    fn expand(self, src: &[u8], dst: &mut [MaybeUninit<u8>]) {
         for (d, s) in dst.chunks_exact_mut(4).zip(src.chunks_exact(CHANNELS)) {
-            d.copy_from_slice(&[s[0], s[1], s[2], 255]);
+            d.copy_from_slice(&[s[0], s[1], s[2], 255].map(MaybeUninit::new));
         }
     }
 
@@ -362,6 +369,8 @@ mod avx2 {
         _mm256_permute4x64_epi64, _mm256_set1_epi16, _mm256_setzero_si256, _mm256_slli_epi16, _mm256_srai_epi16,
         _mm256_storeu_si256,
     };
+
+    use std::mem::MaybeUninit;
 
     use super::{BLOCK, CHANNELS, FRACTION_BITS, FixedTaps, VECTOR, Weights};
     use crate::blur::simd::{Avx2, Portable};
@@ -414,7 +423,7 @@ mod avx2 {
         }
 
         #[inline(always)]
-        fn expand(self, src: &[u8], dst: &mut [u8]) {
+        fn expand(self, src: &[u8], dst: &mut [MaybeUninit<u8>]) {
             // Four pixels per step: 12 colour bytes (a 16-byte load, so it stops a step early
             // unless 4 spare bytes follow) spread to 16 with alpha 255.
             let steps = (src.len().saturating_sub(4) / 12).min(dst.len() / 16);
