@@ -19,6 +19,7 @@
 //! more precision than 8 bits and use [`super::fir`] / [`super::iir`] instead.
 
 use std::mem::MaybeUninit;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
@@ -138,7 +139,10 @@ fn tile_width(taps: usize) -> usize {
 
 /// Blurs the opaque RGBA8 image `src` (`w * h` pixels, every alpha 255) with the fixed-point
 /// kernel of `radius` pixels.
-pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, radius: usize) -> Vec<u8> {
+///
+/// The opacity is checked on the way, as the rows are read (one pass over the image instead of
+/// two): at the first alpha below 255 every task stops and the result is `None`.
+pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, radius: usize) -> Option<Vec<u8>> {
     blur_in_tiles(level, src, w, h, sigma, radius, tile_width(2 * radius + 1))
 }
 
@@ -152,7 +156,7 @@ pub(super) fn blur_in_tiles(
     sigma: f32,
     radius: usize,
     tile: usize,
-) -> Vec<u8> {
+) -> Option<Vec<u8>> {
     assert!(tile > 0 && tile.is_multiple_of(64), "tiles are whole blocks");
     let weights = Weights::new(sigma, radius);
     let taps = 2 * radius + 1;
@@ -160,6 +164,8 @@ pub(super) fn blur_in_tiles(
     // Left uninitialised: every byte is written below (bands cover all rows, tiles all columns,
     // `expand` all four bytes of every pixel), and zeroing 4K output first costs about 8%.
     let mut out: Vec<u8> = Vec::with_capacity(src.len());
+    // Set by the first task that reads an alpha below 255.
+    let translucent = AtomicBool::new(false);
     // Several bands per thread balance the load; each band re-filters `2 * radius` rows of
     // context, so bands are kept well above that.
     let threads = rayon::current_num_threads().max(1);
@@ -173,6 +179,9 @@ pub(super) fn blur_in_tiles(
             out: vec![0; tile * CHANNELS],
         },
         |scratch, (band, out_band)| {
+            if translucent.load(Ordering::Relaxed) {
+                return;
+            }
             let Scratch { ring, padded, rows, out } = scratch;
             let y0 = band * band_rows;
             rows.clear();
@@ -181,14 +190,18 @@ pub(super) fn blur_in_tiles(
             }
             for x0 in (0..w).step_by(tile) {
                 let tile = Tile { x0, y0, width: tile.min(w - x0), ring_row: tile * CHANNELS };
-                blur_tile(level, src, w, h, tile, out_band, &weights, ring, padded, rows, out);
+                blur_tile(level, src, w, h, tile, out_band, &weights, ring, padded, rows, out, &translucent);
             }
         },
     );
+    if translucent.into_inner() {
+        return None;
+    }
     // SAFETY: the capacity is `src.len()` and every byte of it was written above (see the
-    // comment on `out`); a panic before this point leaves the length 0.
+    // comment on `out`; no task stopped early, or `translucent` would be set); a panic before
+    // this point leaves the length 0.
     unsafe { out.set_len(src.len()) };
-    out
+    Some(out)
 }
 
 /// Where a tile lies in the image.
@@ -218,6 +231,7 @@ dispatch! {
         padded: &mut [i16],
         rows: &[usize],
         tile_out: &mut [u8],
+        translucent: &AtomicBool,
     )
 }
 
@@ -235,7 +249,11 @@ fn blur_tile_impl<S: FixedTaps>(
     padded: &mut [i16],
     rows: &[usize],
     tile_out: &mut [u8],
+    translucent: &AtomicBool,
 ) {
+    if translucent.load(Ordering::Relaxed) {
+        return;
+    }
     let Tile { x0, y0, width: tile_w, ring_row } = tile;
     let radius = weights.radius();
     let taps = 2 * radius + 1;
@@ -262,7 +280,10 @@ fn blur_tile_impl<S: FixedTaps>(
             // Lanes after the tile's pixels hold stale samples: they are filtered along in whole
             // blocks and never stored.
             let pixels = load_end - load_start;
-            simd.widen(row, &mut padded[left_pad * CHANNELS..]);
+            if simd.widen(row, &mut padded[left_pad * CHANNELS..]) != 255 {
+                translucent.store(true, Ordering::Relaxed);
+                return;
+            }
             let (left, rest) = padded.split_at_mut(left_pad * CHANNELS);
             let (middle, rest) = rest.split_at_mut(pixels * CHANNELS);
             let right = &mut rest[..right_pad * CHANNELS];
@@ -288,7 +309,8 @@ fn blur_tile_impl<S: FixedTaps>(
 pub(super) trait FixedTaps: Copy {
     /// Packed RGB Q6 samples of the opaque RGBA8 pixels `src`: `dst[3i + c] = src[4i + c] << 6`.
     /// May also overwrite the [`BLOCK`] samples after them (`dst` must have that room).
-    fn widen(self, src: &[u8], dst: &mut [i16]);
+    /// Returns the bitwise AND of the alpha bytes (255 if and only if all are 255).
+    fn widen(self, src: &[u8], dst: &mut [i16]) -> u8;
     /// Opaque RGBA8 pixels from packed RGB levels: `dst[4i + c] = src[3i + c]`, alpha 255.
     fn expand(self, src: &[u8], dst: &mut [MaybeUninit<u8>]);
     /// `dst[j] = sum_m mulhrs(taps[m], src[c + j - 3m] + src[c + j + 3m])` (the centre term
@@ -309,12 +331,15 @@ fn q6_to_u8(value: i16) -> u8 {
 
 impl FixedTaps for Portable {
     #[inline(always)]
-    fn widen(self, src: &[u8], dst: &mut [i16]) {
+    fn widen(self, src: &[u8], dst: &mut [i16]) -> u8 {
+        let mut alpha = 255;
         for (d, s) in dst.chunks_exact_mut(CHANNELS).zip(src.chunks_exact(4)) {
             for (d, &s) in d.iter_mut().zip(s) {
                 *d = i16::from(s) << FRACTION_BITS;
             }
+            alpha &= s[3];
         }
+        alpha
     }
 
     #[inline(always)]
@@ -364,10 +389,10 @@ impl FixedTaps for Portable {
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::{
-        __m256i, _mm_loadu_si128, _mm_or_si128, _mm_set1_epi32, _mm_setr_epi8, _mm_shuffle_epi8, _mm_storeu_si128,
-        _mm256_add_epi16, _mm256_cvtepu8_epi16, _mm256_loadu_si256, _mm256_mulhrs_epi16, _mm256_packus_epi16,
-        _mm256_permute4x64_epi64, _mm256_set1_epi16, _mm256_setzero_si256, _mm256_slli_epi16, _mm256_srai_epi16,
-        _mm256_storeu_si256,
+        __m256i, _mm_and_si128, _mm_loadu_si128, _mm_or_si128, _mm_set1_epi8, _mm_set1_epi32, _mm_setr_epi8,
+        _mm_shuffle_epi8, _mm_storeu_si128, _mm256_add_epi16, _mm256_cvtepu8_epi16, _mm256_loadu_si256,
+        _mm256_mulhrs_epi16, _mm256_packus_epi16, _mm256_permute4x64_epi64, _mm256_set1_epi16, _mm256_setzero_si256,
+        _mm256_slli_epi16, _mm256_srai_epi16, _mm256_storeu_si256,
     };
 
     use std::mem::MaybeUninit;
@@ -404,22 +429,27 @@ mod avx2 {
     // every pointer is derived from a slice whose length was checked once for all the loads.
     impl FixedTaps for Avx2 {
         #[inline(always)]
-        fn widen(self, src: &[u8], dst: &mut [i16]) {
+        fn widen(self, src: &[u8], dst: &mut [i16]) -> u8 {
             // Four pixels per step: drop the alpha bytes (shuffle), widen the 12 colour bytes
             // to `i16` (the four lanes after them become 0 and are overwritten by the next
             // step, or are the permitted overrun after the last one).
             let steps = src.len() / 16;
             assert!(dst.len() >= steps * 12 + 4);
+            let mut all = [255u8; 16];
             unsafe {
                 let drop_alpha = _mm_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+                let mut and = _mm_set1_epi8(-1);
                 for step in 0..steps {
                     let rgba = _mm_loadu_si128(src.as_ptr().add(step * 16).cast());
+                    and = _mm_and_si128(and, rgba);
                     let rgb = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(rgba, drop_alpha));
                     let q6 = _mm256_slli_epi16::<{ FRACTION_BITS as i32 }>(rgb);
                     _mm256_storeu_si256(dst.as_mut_ptr().add(step * 12).cast(), q6);
                 }
+                _mm_storeu_si128(all.as_mut_ptr().cast(), and);
             }
-            Portable.widen(&src[steps * 16..], &mut dst[steps * 12..]);
+            let alpha = all[3] & all[7] & all[11] & all[15];
+            alpha & Portable.widen(&src[steps * 16..], &mut dst[steps * 12..])
         }
 
         #[inline(always)]

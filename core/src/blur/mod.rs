@@ -75,12 +75,17 @@ fn blur_at_level(level: Level, pixels: &[u8], width: u32, height: u32, sigma: f3
         return pixels.to_vec();
     }
     let sigma = sigma.min(MAX_SIGMA);
-    let opaque = is_opaque(pixels);
-    if opaque && sigma <= FIXED_MAX_SIGMA {
-        fixed::blur(level, pixels, w, h, sigma, fixed::radius(sigma))
-    } else if !opaque && sigma <= FIR_MAX_SIGMA {
-        fir::blur(level, pixels, w, h, sigma, opaque)
-    } else {
-        iir::blur(level, pixels, w, h, sigma, opaque)
+    if sigma <= FIXED_MAX_SIGMA {
+        // The fixed-point kernel checks the opacity itself as it reads the rows, and gives up
+        // at the first translucent pixel.
+        if let Some(blurred) = fixed::blur(level, pixels, w, h, sigma, fixed::radius(sigma)) {
+            return blurred;
+        }
+        return if sigma <= FIR_MAX_SIGMA {
+            fir::blur(level, pixels, w, h, sigma, false)
+        } else {
+            iir::blur(level, pixels, w, h, sigma, false)
+        };
     }
+    iir::blur(level, pixels, w, h, sigma, is_opaque(pixels))
 }

@@ -121,7 +121,8 @@ fn all_variants(src: &[u8], w: usize, h: usize, sigma: f32) -> Vec<(String, Vec<
         }
         if opaque && fir::radius(sigma) <= 64 {
             let radius = fixed::radius(sigma);
-            results.push((format!("fixed {level:?}"), fixed::blur(level, src, w, h, sigma, radius)));
+            let blurred = fixed::blur(level, src, w, h, sigma, radius).expect("an opaque image");
+            results.push((format!("fixed {level:?}"), blurred));
         }
     }
     results.push(("public".to_string(), blur_at_level(Level::detect(), src, w as u32, h as u32, sigma)));
@@ -248,7 +249,7 @@ type Algorithm = fn(Level, &[u8], usize, usize, f32, bool) -> Vec<u8>;
 
 /// `fixed::blur` with the direct kernel's radius, as an [`Algorithm`] (opaque images only).
 fn fixed_blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, _opaque: bool) -> Vec<u8> {
-    fixed::blur(level, src, w, h, sigma, fixed::radius(sigma))
+    fixed::blur(level, src, w, h, sigma, fixed::radius(sigma)).expect("an opaque image")
 }
 
 #[test]
@@ -373,11 +374,11 @@ fn fixed_point_matches_reference_across_column_tiles() {
     for sigma in [0.5, 1.0, 2.0, 3.3, 5.0, super::FIXED_MAX_SIGMA] {
         let radius = fixed::radius(sigma);
         let expected = reference(&src, w, h, sigma);
-        let whole = fixed::blur(Level::Portable, &src, w, h, sigma, radius);
+        let whole = fixed::blur(Level::Portable, &src, w, h, sigma, radius).expect("an opaque image");
         assert!(max_error(&whole, &expected, 0.0) <= 1, "sigma {sigma}");
         for level in Level::all_supported() {
             for tile in [64, 128] {
-                let ours = fixed::blur_in_tiles(level, &src, w, h, sigma, radius, tile);
+                let ours = fixed::blur_in_tiles(level, &src, w, h, sigma, radius, tile).expect("an opaque image");
                 assert!(ours == whole, "{level:?}, sigma {sigma}, tiles of {tile}: differs from one tile");
             }
         }
@@ -395,6 +396,31 @@ fn opacity_check_finds_any_translucent_pixel() {
             src[px * 4 + 3] = 254;
             assert!(!super::is_opaque(&src), "{w}x{h}, pixel {px}");
             src[px * 4 + 3] = saved;
+        }
+    }
+}
+
+#[test]
+fn fixed_point_kernel_gives_up_on_any_translucent_pixel() {
+    // The kernel checks the opacity as it reads rows; a single translucent pixel anywhere (in
+    // the widening's vector part or its scalar tail, in any tile or band) must be found, and
+    // the public entry point then falls back to the premultiplied paths.
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("a thread pool");
+    let (w, h) = (150, 40);
+    for px in [0, 37, w * h / 2 + 71, w * h - 1] {
+        let mut src = test_image(w, h, 11, false);
+        src[px * 4 + 3] = 254;
+        for sigma in [1.0, 4.0] {
+            let radius = fixed::radius(sigma);
+            for level in Level::all_supported() {
+                for tile in [64, 128] {
+                    let result = pool.install(|| fixed::blur_in_tiles(level, &src, w, h, sigma, radius, tile));
+                    assert!(result.is_none(), "{level:?}, pixel {px}, sigma {sigma}, tiles of {tile}");
+                }
+            }
+            let expected = reference(&src, w, h, sigma);
+            let ours = blur_at_level(Level::detect(), &src, w as u32, h as u32, sigma);
+            assert!(max_error(&ours, &expected, 32.0) <= 1, "pixel {px}, sigma {sigma}");
         }
     }
 }
