@@ -142,6 +142,7 @@ public sealed partial class Image : IDisposable
     }
 
     /// <summary>Decodes an encoded image (PNG, JPEG, WebP, ...) from memory; the format is detected from the content.</summary>
+    /// <remarks>The bytes are read where they are (pinned for the duration of the call), never copied.</remarks>
     /// <param name="encoded">The encoded bytes.</param>
     /// <param name="limits">Decode limits; <c>null</c> for <see cref="DecodeLimits.Default"/>.</param>
     /// <returns>The decoded image.</returns>
