@@ -5,9 +5,11 @@
 //!   transparent pixels never bleed their (invisible) colour into their neighbours. Images whose
 //!   alpha is 255 everywhere skip the premultiplication.
 //! * Borders: clamp-to-edge, the edge pixels are repeated outwards.
-//! * Speed: small sigma uses a direct separable kernel ([`fir`]); larger sigma uses Deriche's
-//!   recursive filter ([`iir`]), whose cost does not grow with sigma. Both are vectorised for the
-//!   best instruction set of the running CPU ([`simd`]) and parallel on rayon's current pool.
+//! * Speed: small sigma uses a direct separable kernel, in 16-bit fixed point for opaque images
+//!   ([`fixed`], up to sigma 6) and in `f32` on premultiplied colour otherwise ([`fir`], up to
+//!   sigma 2); larger sigma uses Deriche's recursive filter ([`iir`]), whose cost does not grow
+//!   with sigma. All are vectorised for the best instruction set of the running CPU ([`simd`])
+//!   and parallel on rayon's current pool.
 //!
 //! See `docs/blur.md` for the design and measurements.
 
@@ -26,14 +28,16 @@ use simd::Level;
 /// limit are indistinguishable from a flat average anyway.
 pub const MAX_SIGMA: f32 = 1000.0;
 
-/// Largest sigma blurred with the direct kernel; above it the recursive filter. On 4K images
-/// the two cost about the same between sigma 2 and 3.5 (see `docs/blur.md`). Moving the switch
+/// Largest sigma at which translucent images are blurred with the `f32` direct kernel; above it
+/// the recursive filter. On 4K images the two cost about the same between sigma 2 and 3.5
+/// (see `docs/blur.md`). Moving the switch
 /// changes the output bits for the sigmas in between (both stay within 1 level of a Gaussian),
 /// so golden hashes at such sigmas must be re-pinned.
 const FIR_MAX_SIGMA: f32 = 2.0;
 
 /// Largest sigma blurred with the fixed-point direct kernel ([`fixed`]) when the image is
-/// opaque; above it the recursive filter.
+/// opaque; above it the recursive filter. The measured 4K crossover is near sigma 6.5 (see
+/// `docs/blur.md`); moving the switch changes output bits (golden hashes must be re-pinned).
 const FIXED_MAX_SIGMA: f32 = 6.0;
 
 /// Gaussian blur of a tightly packed RGBA8 image with straight alpha.

@@ -363,6 +363,8 @@ fn fixed_point_error_bound_is_below_one_level() {
         assert!(2.0 * per_pass < 0.95, "sigma {sigma}: error bound {} levels", 2.0 * per_pass);
         sigma += 0.05;
     }
+    // The radii docs/blur.md quotes (shorter than ceil(3.5 sigma) = 4, 7, 18).
+    assert_eq!([1.0, 2.0, 5.0].map(fixed::radius), [3, 6, 17]);
 }
 
 #[test]
