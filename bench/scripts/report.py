@@ -232,8 +232,8 @@ def main():
           "(16-bit samples, 15-bit weights, the shortest radius whose worst-case error stays within 0.75 "
           "level: 3 at sigma 1), above it Deriche's recursive filter. At sigma 1 the kernel is so short that "
           "the blur is bound by reading the source and writing the output (66 MB per 4K blur), where OpenCV's "
-          "8-bit fixed-point kernel of radius 3 is as fast; the remaining ideas are non-temporal stores for "
-          "the output and fusing the two passes per cache tile. Translucent images still take the float "
+          "8-bit fixed-point kernel of radius 3 is about as fast; the idea left untried is non-temporal "
+          "stores for the output. Translucent images still take the float "
           "kernel or the recursive filter (slower; not what this table measures).")
         w("")
     ours_acc = [accuracy[k] for k in accuracy if k[0] == "pixbridge"]
