@@ -99,10 +99,10 @@ def main():
         if value:
             w(f"* {key}: {value}")
     w("")
-    w("The machine is **shared and noisy**: other engineers' builds and tests ran on the same 2 cores "
-      "during the run (see the load average above), so absolute times vary by 10-50% between runs and "
-      "the all-threads numbers are the least reliable. Every contender ran in the same run, "
-      "back to back, on the same images; compare ratios rather than absolute times.")
+    w("The machine is **shared**: other work may run on the same 2 cores (see the load average above) "
+      "and it is a virtual machine whose fresh pages can be slow to fault in, so absolute times vary by "
+      "10-50% between runs and the all-threads numbers are the least reliable. Every contender ran in "
+      "the same run, back to back, on the same images; compare ratios rather than absolute times.")
     w("")
     w("## Method")
     w("")
@@ -248,6 +248,9 @@ def main():
     java_targets = [r for r in java if r.get("kind") == "java_target"]
     for r in java_targets:
         w(f"* Java: {r['text']}")
+    if java_targets:
+        w("* Java: what is known about the Java-vs-Rust blur gap at small sigma is in "
+          "`bindings-java/README.md`, *Blur from Java vs Rust*.")
     if not java:
         w("* Java: not measured in this run (see the report of `make bench`).")
     if not os.path.exists(csharp_md):
