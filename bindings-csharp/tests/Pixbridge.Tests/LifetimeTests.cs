@@ -17,16 +17,6 @@ public sealed class LifetimeTests
 {
     private static Image Small() => Image.FromPixels(4, 4, new byte[4 * 4 * 4]);
 
-    private static long SettledLiveImages()
-    {
-        for (var i = 0; i < 3; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-        return Diagnostics.LiveImageCount;
-    }
-
     [Fact]
     public void EveryMemberThrowsObjectDisposedExceptionAfterDispose()
     {
@@ -51,7 +41,7 @@ public sealed class LifetimeTests
     [Fact]
     public void DoubleDisposeIsHarmlessAndFreesOnce()
     {
-        var baseline = SettledLiveImages();
+        var baseline = NativeCounters.SettledImages();
         var image = Small();
         Assert.Equal(baseline + 1, Diagnostics.LiveImageCount);
         image.Dispose();
@@ -64,10 +54,10 @@ public sealed class LifetimeTests
     [Fact]
     public void ForgottenImagesAreFreedByTheGarbageCollector()
     {
-        var baseline = SettledLiveImages();
+        var baseline = NativeCounters.SettledImages();
         const int count = 5000;
         Abandon(count);
-        Assert.Equal(baseline, SettledLiveImages());
+        Assert.Equal(baseline, NativeCounters.SettledImages());
         Assert.Equal(0, Diagnostics.LiveBufferCount);
     }
 
@@ -88,7 +78,7 @@ public sealed class LifetimeTests
     [Fact]
     public void PixelViewKeepsMemoryAliveUntilDisposed()
     {
-        var baseline = SettledLiveImages();
+        var baseline = NativeCounters.SettledImages();
         var pattern = new byte[4 * 4 * 4];
         new Random(7).NextBytes(pattern);
         var image = Image.FromPixels(4, 4, pattern);

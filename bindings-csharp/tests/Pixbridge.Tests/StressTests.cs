@@ -71,16 +71,6 @@ public sealed class StressTests
         return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static (long Images, long Buffers) SettledLiveHandles()
-    {
-        for (var i = 0; i < 3; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-        return (Diagnostics.LiveImageCount, Diagnostics.LiveBufferCount);
-    }
-
     [Fact]
     public void ManyThreadsMixingGoodAndBadInputsMatchSingleThreadedAndLeakNothing()
     {
@@ -92,7 +82,7 @@ public sealed class StressTests
         var expected = good.ToDictionary(g => g.Name, g => Pipeline(g.Bytes));
         Assert.Equal(GoodInputs.Length, expected.Values.Distinct().Count());
 
-        var baseline = SettledLiveHandles();
+        var baseline = NativeCounters.Settled();
         var rssStart = ResidentKilobytes();
 
         var threadCount = 4 * Environment.ProcessorCount;
@@ -149,7 +139,7 @@ public sealed class StressTests
         }
         clock.Stop();
 
-        var after = SettledLiveHandles();
+        var after = NativeCounters.Settled();
         var rssEnd = ResidentKilobytes();
         _output.WriteLine(
             $"stress: {threadCount} threads, {clock.Elapsed.TotalSeconds:F1} s, {goodRuns} good pipelines, {badRuns} bad inputs, " +

@@ -60,20 +60,11 @@ public sealed class ZeroCopyTests
 [Collection(nameof(SerialCollection))]
 public sealed class PixelViewLeaseTests
 {
-    private static long SettledLiveImages()
-    {
-        for (var i = 0; i < 3; i++)
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-        }
-        return Diagnostics.LiveImageCount;
-    }
 
     [Fact]
     public void StaleCopyOfADisposedViewDoesNotReleaseALaterView()
     {
-        var baseline = SettledLiveImages();
+        var baseline = NativeCounters.SettledImages();
         var pattern = new byte[4 * 2 * 4];
         new Random(3).NextBytes(pattern);
         var image = Image.FromPixels(4, 2, pattern);
@@ -94,7 +85,7 @@ public sealed class PixelViewLeaseTests
     [Fact]
     public async Task ViewsRacingWithDisposeNeverCrashOrLeak()
     {
-        var baseline = SettledLiveImages();
+        var baseline = NativeCounters.SettledImages();
         for (var round = 0; round < 200; round++)
         {
             var image = Image.FromPixels(16, 16, new byte[16 * 16 * 4]);
@@ -120,7 +111,7 @@ public sealed class PixelViewLeaseTests
             image.Dispose();
             await Task.WhenAll(readers);
         }
-        Assert.Equal(baseline, SettledLiveImages());
+        Assert.Equal(baseline, NativeCounters.SettledImages());
     }
 }
 
