@@ -3,8 +3,8 @@
 #   1. pixbridge-bench (Rust): Pixbridge's blur vs libblur and the image crate, accuracy, memory,
 #      codecs, pipeline;
 #   2. ci/bench-peers.sh: OpenCV and libvips on the same images, in the same run;
-#   3. the Java harness (bindings-java/bench) against the packaged jar, when the Java toolchain is
-#      there (the jar is built by ci/test-java.sh if missing);
+#   3. the Java harness (bindings-java/bench) against the jar, packaged first from the current
+#      sources (ci/package-java.sh);
 #   4. the BenchmarkDotNet suite (bindings-csharp/benchmarks) when dotnet is there (the package
 #      is packed into bindings-csharp/local-feed if missing);
 #   5. the report (bench/scripts/report.py, matplotlib).
@@ -35,9 +35,8 @@ timeout 900 bash ci/bench-peers.sh "${quick[@]}" --ours "$results/ours.jsonl" --
 
 if [ -f bindings-java/bench/run.sh ]; then
     stage "bench: Java (bindings-java/bench)"
-    if ! ls bindings-java/target/pixbridge-*.jar >/dev/null 2>&1; then
-        bash ci/test-java.sh
-    fi
+    # Always from the current sources: a jar left over from older sources would time old code.
+    bash ci/package-java.sh
     timeout 600 bash bindings-java/bench/run.sh "$results/images/4k.png" "$results/ours.jsonl" "$results/java.jsonl" \
         "${quick[@]}" || echo "warning: the Java benchmark failed; the report leaves it out" >&2
 fi

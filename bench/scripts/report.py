@@ -248,9 +248,6 @@ def main():
     java_targets = [r for r in java if r.get("kind") == "java_target"]
     for r in java_targets:
         w(f"* Java: {r['text']}")
-    if java_targets:
-        w("* Java: what is known about the Java-vs-Rust blur gap at small sigma is in "
-          "`bindings-java/README.md`, *Blur from Java vs Rust*.")
     if not java:
         w("* Java: not measured in this run (see the report of `make bench`).")
     if not os.path.exists(csharp_md):
