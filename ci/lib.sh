@@ -4,6 +4,9 @@
 PIXBRIDGE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PIXBRIDGE_ROOT
 
+# CI builds each crate once: incremental caches would only take disk (about 0.5 GB).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
 # Prints a visible stage banner.
 stage() {
     printf '\n==> %s\n' "$*"
@@ -43,4 +46,16 @@ java_native_dir() {
         return 1
     fi
     echo "$dir"
+}
+
+# Warns when the disk holding the repository has less free space than a full run writes
+# ($1 GiB), so that a later "No space left on device" from the compiler is not a mystery.
+check_free_disk() {
+    local need_gib="$1"
+    local free_kib
+    free_kib=$(df -Pk "$PIXBRIDGE_ROOT" | awk 'NR == 2 { print $4 }')
+    echo "free disk at $PIXBRIDGE_ROOT: $((free_kib / 1024 / 1024)) GiB (a full run writes about $need_gib GiB)"
+    if [ "$free_kib" -lt $((need_gib * 1024 * 1024)) ]; then
+        echo "warning: less free disk than this run needs; builds may fail with 'No space left on device'" >&2
+    fi
 }

@@ -14,6 +14,7 @@ cd "$PIXBRIDGE_ROOT"
 require cargo "install Rust 1.93 or newer"
 require cc "install gcc or clang"
 apt_install imagemagick
+check_free_disk 8
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
