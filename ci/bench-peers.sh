@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Native side-by-side: times OpenCV's cv2.GaussianBlur (Debian python3-opencv) and libvips'
-# gaussblur (Debian libvips-tools, `vips` CLI on .v files, load/save time subtracted) on the same
-# images as Pixbridge, in the same run, on one thread and on all threads; measures their accuracy
-# against the f64 reference blur of pixbridge-bench; prints ratios Pixbridge / peer.
+# Native side-by-side: times OpenCV's cv2.GaussianBlur (Debian python3-opencv, in-process) and
+# libvips' vips_gaussblur (Debian libvips-dev, in-process through bench/peers/vips_gaussblur.c,
+# built here with gcc) on the same images as Pixbridge, in the same run, on one thread and on all
+# threads; measures their accuracy against the f64 reference blur of pixbridge-bench; libvips at
+# its defaults and in the cheapest configuration that reaches Pixbridge's accuracy.
 #
 # Usage: ci/bench-peers.sh [--quick] [--ours OURS.jsonl --images DIR] [--out PEERS.jsonl] [--sigmas LIST]
 # Without --ours, it builds pixbridge-bench and times Pixbridge's 4K blur itself first.
@@ -27,10 +28,17 @@ while [ $# -gt 0 ]; do
 done
 
 # Debian's python (the one python3-opencv installs into), not a pyenv one earlier on PATH.
-apt_install python3-opencv libvips-tools
+apt_install python3-opencv libvips-tools libvips-dev gcc pkg-config
 python=/usr/bin/python3
 "$python" -c "import cv2, numpy" || { echo "error: $python cannot import cv2" >&2; exit 1; }
 require vips "apt-get install libvips-tools"
+require gcc "apt-get install gcc"
+
+# The libvips timer, rebuilt every run (a second of gcc) so that it always matches its source.
+vips_timer="target/peers/vips_gaussblur"
+mkdir -p "$(dirname "$vips_timer")"
+# shellcheck disable=SC2046 # pkg-config prints several flags on purpose
+gcc -O2 -Wall -Wextra -Werror -o "$vips_timer" bench/peers/vips_gaussblur.c $(pkg-config --cflags --libs vips)
 
 mkdir -p "$(dirname "$out")"
 if [ -z "$ours" ]; then
@@ -45,4 +53,4 @@ fi
 [ -n "$images" ] || { echo "error: --ours needs --images (the pixbridge-bench --export directory)" >&2; exit 2; }
 
 stage "peers: OpenCV and libvips"
-"$python" bench/scripts/peers.py "$images" "$ours" "$out" "${quick[@]}" --sigmas "$sigmas"
+"$python" bench/scripts/peers.py "$images" "$ours" "$out" "$vips_timer" "${quick[@]}" --sigmas "$sigmas"

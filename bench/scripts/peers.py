@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""Times OpenCV's GaussianBlur and libvips' gaussblur on the images exported by
-`pixbridge-bench --export DIR`, measures their accuracy against the exported f64 reference blurs
-of the crop, and prints ratios against Pixbridge's timings from the same run.
+"""Times OpenCV's GaussianBlur (in-process) and libvips' gaussblur (in-process, through
+bench/peers/vips_gaussblur.c) on the images exported by `pixbridge-bench --export DIR`, measures
+their accuracy against the exported f64 reference blurs of the crop, picks libvips' equal-quality
+configuration per sigma (VIPS_CONFIGS), and prints the timings next to Pixbridge's from the same run.
 
-Usage: peers.py IMAGES_DIR OURS.jsonl OUT.jsonl [--quick] [--sigmas 1,2,5,10,40,100]
-Run with Debian's /usr/bin/python3 (python3-opencv, libvips-tools); ci/bench-peers.sh does.
+Usage: peers.py IMAGES_DIR OURS.jsonl OUT.jsonl VIPS_GAUSSBLUR_BINARY [--quick] [--sigmas 1,2,5,10,40,100]
+Run with Debian's /usr/bin/python3 (python3-opencv); ci/bench-peers.sh builds the binary and runs this.
 """
 
 import json
@@ -33,15 +34,24 @@ def summary(samples):
             "p75_ms": q(0.75), "max_ms": s[-1]}
 
 
+# Sampling rule, shared with bench/peers/vips_gaussblur.c (keep the two in step).
+SLOW_RUN_S = 2.0  # a first run slower than this is the only sample (seconds per call)
+FAST_RUN_S = 0.020  # a first run faster than this allows more samples (noise on the shared cores)
+
+
 def measure(run, quick):
-    """Warm-up, then timed runs until the budget is spent. A run slower than 2 s is timed only
-    once more after the warm-up (OpenCV at sigma 100 on 4K takes seconds per call)."""
+    """One untimed warm-up run, then timed runs until the budget is spent. A case whose warm-up
+    took more than SLOW_RUN_S is timed by that one run (OpenCV at sigma 100 on 4K takes seconds
+    per call; a second run would only double the cost); one under FAST_RUN_S takes up to 41
+    samples, so a short case is not decided by a few noisy runs."""
     start = time.perf_counter()
     run()
     warm = time.perf_counter() - start
+    if warm > SLOW_RUN_S:
+        return summary([warm * 1e3])
     min_iter, max_iter, budget = (3, 5, 0.8) if quick else (5, 15, 3.0)
-    if warm > 2.0:
-        min_iter, max_iter = 1, 1
+    if warm < FAST_RUN_S and not quick:
+        max_iter = 41
     samples = []
     begun = time.perf_counter()
     while len(samples) < min_iter or (len(samples) < max_iter and time.perf_counter() - begun < budget):
@@ -76,22 +86,34 @@ def opencv_blur(img, sigma, rule):
     return cv2.GaussianBlur(img, opencv_ksize(sigma, rule), sigma, borderType=cv2.BORDER_REPLICATE)
 
 
-def vips(*args, single):
-    env = dict(os.environ)
-    if single:
-        env["VIPS_CONCURRENCY"] = "1"
-    subprocess.run(["vips", *map(str, args)], check=True, env=env)
+# libvips configurations tried for equal quality, cheapest first: integer precision is
+# vectorised and several times faster than float, and a larger min_ampl means a shorter kernel.
+# The first one is libvips' default. Rule: at each sigma, the equal-quality configuration is the
+# first of this list whose error on the crop is <= EQUAL_QUALITY_ERR; none if none is.
+VIPS_CONFIGS = [("integer", 0.2), ("integer", 0.05), ("integer", 0.01), ("float", 0.05), ("float", 0.01),
+                ("float", 0.001)]
+VIPS_DEFAULT = VIPS_CONFIGS[0]
+EQUAL_QUALITY_ERR = 1
 
 
-def to_vips_rgba(png, v):
-    """PNG -> 4-band .v (alpha added when missing), so libvips blurs as many channels as we do."""
-    vips("copy", png, v, single=False)
-    bands = int(subprocess.run(["vipsheader", "-f", "bands", v], check=True, capture_output=True,
-                               text=True).stdout.strip())
-    if bands == 3:
-        tmp = v + ".rgba.v"
-        vips("bandjoin_const", v, tmp, "255", single=False)
-        os.replace(tmp, v)
+def vips_config_name(config):
+    precision, min_ampl = config
+    return f"libvips gaussblur (precision {precision}, min_ampl {min_ampl:g})"
+
+
+def vips_crop(binary, crop_png, out_png, sigma, config):
+    subprocess.run([binary, "crop", crop_png, out_png, f"{sigma:g}", config[0], f"{config[1]:g}"], check=True)
+
+
+def vips_time(binary, png, threads, quick, cases):
+    """Times (sigma, config) cases in one process that loads the image once; records by case."""
+    args = [binary, "time", png, str(threads), "1" if quick else "0"]
+    args += [f"{sigma:g}:{p}:{m:g}" for sigma, (p, m) in cases]
+    lines = subprocess.run(args, check=True, capture_output=True, text=True).stdout.splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    if len(records) != len(cases):
+        sys.exit(f"peers.py: {binary} timed {len(records)} of {len(cases)} cases")
+    return records
 
 
 def main():
@@ -103,9 +125,9 @@ def main():
         i = args.index("--sigmas")
         sigmas = [float(s) for s in args[i + 1].split(",")]
         del args[i:i + 2]
-    if len(args) != 3:
+    if len(args) != 4:
         sys.exit(__doc__)
-    images, ours_path, out_path = args
+    images, ours_path, out_path, vips_binary = args
     ours = [json.loads(line) for line in open(ours_path) if line.strip()]
     out = open(out_path, "w")
 
@@ -116,50 +138,61 @@ def main():
     default_threads = cv2.getNumThreads()
     vips_version = subprocess.run(["vips", "--version"], capture_output=True, text=True).stdout.strip()
     emit({"kind": "peer_meta", "opencv": cv2.__version__, "opencv_threads": default_threads,
-          "vips": vips_version})
+          "vips": vips_version, "vips_configs": [vips_config_name(c) for c in VIPS_CONFIGS],
+          "equal_quality_err": EQUAL_QUALITY_ERR})
     work = tempfile.mkdtemp(prefix="pixbridge-peers-")
 
-    # Accuracy on the crop, against the f64 reference exported by pixbridge-bench.
-    crop = bgra(os.path.join(images, "crop.png"))
-    crop_v = os.path.join(work, "crop.v")
-    to_vips_rgba(os.path.join(images, "crop.png"), crop_v)
+    # Accuracy on the crop, against the f64 reference exported by pixbridge-bench; libvips through
+    # the same program and code path that is timed below.
+    crop_png = os.path.join(images, "crop.png")
+    crop = bgra(crop_png)
     accuracy = {}
+    vips_equal = {}
     for sigma in sigmas:
         ref = bgra(os.path.join(images, f"crop-reference-sigma{sigma:g}.png")).astype(np.int16)
         results = {f"opencv ksize {rule}": opencv_blur(crop, sigma, rule) for rule in ("auto", "6sigma+1")}
-        out_png = os.path.join(work, "crop-vips.png")
-        vips("gaussblur", crop_v, out_png, sigma, single=False)
-        results["libvips gaussblur"] = bgra(out_png)
+        for config in VIPS_CONFIGS:
+            out_png = os.path.join(work, "crop-vips.png")
+            vips_crop(vips_binary, crop_png, out_png, sigma, config)
+            results[vips_config_name(config)] = bgra(out_png)
         for method, img in results.items():
             err = int(np.abs(img.astype(np.int16) - ref).max())
             accuracy[(method, sigma)] = err
             emit({"kind": "accuracy", "method": method, "sigma": sigma, "max_abs_error": err,
                   "crop": [crop.shape[1], crop.shape[0]]})
+        vips_equal[sigma] = next((c for c in VIPS_CONFIGS
+                                  if accuracy[(vips_config_name(c), sigma)] <= EQUAL_QUALITY_ERR), None)
+        chosen = vips_config_name(vips_equal[sigma]) if vips_equal[sigma] else None
+        emit({"kind": "equal_quality_choice", "peer": "libvips gaussblur", "sigma": sigma, "config": chosen})
+        print(f"libvips equal quality at sigma {sigma:g}: {chosen or 'none of the configurations'}",
+              file=sys.stderr)
 
     sizes = sorted({r["size"] for r in ours if r["kind"] == "blur"}, reverse=True) or ["4k"]
     rows = []
+
+    def add(method, size, threads, sigma, stats, **extra):
+        rows.append((method, size, threads, sigma, stats))
+        emit({"kind": "blur", "method": method, "size": size, "threads": threads, "sigma": sigma, **extra,
+              **stats})
+        print(f"{method} {size} {threads}t sigma {sigma:g}: {stats['median_ms']:.1f} ms", file=sys.stderr)
+
     for size in sizes:
         png = os.path.join(images, f"{size}.png")
         img = bgra(png)
-        big_v = os.path.join(work, f"{size}.v")
-        to_vips_rgba(png, big_v)
-        out_v = os.path.join(work, "out.v")
         for threads in (1, default_threads):
-            single = threads == 1
-            cv2.setNumThreads(1 if single else default_threads)
-            # libvips runs as a process: time `vips copy` (start-up, load, save) and subtract it.
-            base = measure(lambda: vips("copy", big_v, out_v, single=single), quick)
+            cv2.setNumThreads(threads)
             for sigma in sigmas:
-                stats = measure(lambda: opencv_blur(img, sigma, "auto"), quick)
-                rows.append(("opencv GaussianBlur", size, threads, sigma, stats))
-                raw = measure(lambda: vips("gaussblur", big_v, out_v, sigma, single=single), quick)
-                # The baseline median is subtracted from every quantile (clamped at 0: process noise).
-                stats = {k: (max(v - base["median_ms"], 0.0) if k.endswith("_ms") else v) for k, v in raw.items()}
-                stats["baseline_copy_ms"] = base["median_ms"]
-                rows.append(("libvips gaussblur", size, threads, sigma, stats))
-                for method, sz, th, sg, st in rows[-2:]:
-                    emit({"kind": "blur", "method": method, "size": sz, "threads": th, "sigma": sg, **st})
-                    print(f"{method} {sz} {th}t sigma {sg:g}: {st['median_ms']:.1f} ms", file=sys.stderr)
+                add("opencv GaussianBlur", size, threads, sigma, measure(lambda: opencv_blur(img, sigma, "auto"), quick),
+                    accuracy_method="opencv ksize auto")
+            # libvips: the defaults at every sigma, plus the equal-quality configuration where it
+            # differs from the defaults (where they coincide, the defaults' record serves both).
+            cases = [(sigma, VIPS_DEFAULT) for sigma in sigmas]
+            cases += [(sigma, vips_equal[sigma]) for sigma in sigmas if vips_equal[sigma] not in (None, VIPS_DEFAULT)]
+            for (sigma, config), record in zip(cases, vips_time(vips_binary, png, threads, quick, cases)):
+                stats = {k: v for k, v in record.items() if k.endswith("_ms") or k == "iterations"}
+                method = "libvips gaussblur" if config == VIPS_DEFAULT else "libvips gaussblur equal quality"
+                add(method, size, threads, sigma, stats, config=vips_config_name(config),
+                    accuracy_method=vips_config_name(config))
     cv2.setNumThreads(default_threads)
 
     # Ratios ours / theirs (below 1 = Pixbridge faster).
@@ -167,20 +200,24 @@ def main():
                    for r in ours if r["kind"] == "blur" and r["method"] == "pixbridge"}
     ours_acc = {r["sigma"]: r["max_abs_error"] for r in ours
                 if r["kind"] == "accuracy" and r["method"] == "pixbridge"}
-    print(f"\n{'size':6} {'thr':>3} {'sigma':>5} {'pixbridge ms':>12} {'opencv ms':>10} {'ours/opencv':>11} "
-          f"{'vips ms':>8} {'ours/vips':>9}   max error: ours / opencv / vips")
     by_key = {(m, s, t, g): st for m, s, t, g, st in rows}
+    print(f"\n{'size':6} {'thr':>3} {'sigma':>5} {'pixbridge':>10} {'opencv':>8} {'vips':>8} {'vips eq':>8}   "
+          "ms; max error: ours / opencv / vips / vips eq", file=sys.stderr)
     for size in sizes:
         for threads in (1, default_threads):
             for sigma in sigmas:
+                def ms(method):
+                    st = by_key.get((method, size, threads, sigma))
+                    if method == "libvips gaussblur equal quality" and st is None and vips_equal[sigma] == VIPS_DEFAULT:
+                        st = by_key.get(("libvips gaussblur", size, threads, sigma))
+                    return f"{st['median_ms']:.1f}" if st else "-"
                 mine = ours_median.get((size, threads, sigma))
-                cv = by_key[("opencv GaussianBlur", size, threads, sigma)]["median_ms"]
-                vp = by_key[("libvips gaussblur", size, threads, sigma)]["median_ms"]
-                ratio = lambda t: f"{mine / t:.2f}" if mine and t > 0 else "-"
-                mine_s = f"{mine:.1f}" if mine else "-"
-                print(f"{size:6} {threads:>3} {sigma:>5g} {mine_s:>12} {cv:>10.1f} {ratio(cv):>11} {vp:>8.1f} "
-                      f"{ratio(vp):>9}   {ours_acc.get(sigma, '-')} / {accuracy[('opencv ksize auto', sigma)]} / "
-                      f"{accuracy[('libvips gaussblur', sigma)]}")
+                eq = vips_equal[sigma]
+                print(f"{size:6} {threads:>3} {sigma:>5g} {mine or 0:>10.1f} {ms('opencv GaussianBlur'):>8} "
+                      f"{ms('libvips gaussblur'):>8} {ms('libvips gaussblur equal quality'):>8}   "
+                      f"{ours_acc.get(sigma, '-')} / {accuracy[('opencv ksize auto', sigma)]} / "
+                      f"{accuracy[(vips_config_name(VIPS_DEFAULT), sigma)]} / "
+                      f"{accuracy[(vips_config_name(eq), sigma)] if eq else '-'}", file=sys.stderr)
     subprocess.run(["rm", "-rf", work], check=True)
 
 
