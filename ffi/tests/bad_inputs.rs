@@ -20,6 +20,8 @@ use serde_json::Value;
 mod abi;
 #[path = "bad_inputs/bytes.rs"]
 mod bytes;
+#[path = "common/abi.rs"]
+mod common_abi;
 #[path = "bad_inputs/corpus.rs"]
 mod corpus;
 #[allow(dead_code)]
@@ -42,44 +44,24 @@ fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
 }
 
-fn last_message() -> String {
-    let mut length = 0usize;
-    // SAFETY: a null buffer of length 0 asks for the length only.
-    unsafe { pixbridge_last_error_message(ptr::null_mut(), 0, &mut length) };
-    let mut buffer = vec![0u8; length + 1];
-    // SAFETY: the buffer is valid for writes of its length.
-    let status = unsafe { pixbridge_last_error_message(buffer.as_mut_ptr(), buffer.len(), &mut length) };
-    assert_eq!(status, ErrorCode::Ok);
-    String::from_utf8(buffer[..length].to_vec()).unwrap()
-}
-
-fn live_images() -> u64 {
-    let (mut images, mut buffers) = (0, 0);
-    // SAFETY: valid out-parameters.
-    assert_eq!(unsafe { pixbridge_live_handles(&mut images, &mut buffers) }, ErrorCode::Ok);
-    images + buffers
-}
-
 /// An error: its code and the thread's last-error message.
 type Failure = (ErrorCode, String);
 
+/// Adds the thread's last-error message to a failed call's code.
+fn with_message(code: ErrorCode) -> Failure {
+    (code, common_abi::last_message())
+}
+
 fn check(code: ErrorCode) -> Result<(), Failure> {
-    if code == ErrorCode::Ok { Ok(()) } else { Err((code, last_message())) }
+    common_abi::check(code).map_err(with_message)
 }
 
 fn decode(bytes: &[u8]) -> Result<u64, Failure> {
-    let mut image = 0;
-    // SAFETY: valid byte range (a dangling non-null pointer for an empty slice is fine: length 0).
-    check(unsafe { pixbridge_image_decode(bytes.as_ptr(), bytes.len(), ptr::null(), &mut image) })?;
-    Ok(image)
+    common_abi::decode(bytes, None).map_err(with_message)
 }
 
 fn open(path: &Path) -> Result<u64, Failure> {
-    let path = path.to_str().unwrap();
-    let mut image = 0;
-    // SAFETY: valid path bytes and out-parameter.
-    check(unsafe { pixbridge_image_open(path.as_ptr(), path.len(), ptr::null(), &mut image) })?;
-    Ok(image)
+    common_abi::open(path).map_err(with_message)
 }
 
 fn size(image: u64) -> (u32, u32) {
@@ -92,8 +74,7 @@ fn size(image: u64) -> (u32, u32) {
 }
 
 fn destroy(image: u64) {
-    // SAFETY: plain value.
-    assert_eq!(unsafe { pixbridge_image_destroy(image) }, ErrorCode::Ok);
+    assert_eq!(common_abi::destroy(image), ErrorCode::Ok);
 }
 
 fn uint(value: &Value, name: &str) -> u32 {
@@ -210,7 +191,7 @@ fn bad_input_manifest() {
     let _serial = serial();
     let cases = manifest();
     assert!(cases.len() >= 40, "issue 6 asks for at least 40 cases, the manifest has {}", cases.len());
-    let baseline = live_images();
+    let baseline = abi::live_handles();
     // ASan's quarantine and shadow memory inflate RSS; ci/sanitize.sh says so.
     let under_sanitizer = std::env::var_os("PIXBRIDGE_UNDER_SANITIZER").is_some();
     let mut failures = Vec::new();
@@ -250,7 +231,7 @@ fn bad_input_manifest() {
             }
         }
     }
-    assert_eq!(live_images(), baseline, "handles leaked by the corpus");
+    assert_eq!(abi::live_handles(), baseline, "handles leaked by the corpus");
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
 
@@ -282,7 +263,7 @@ fn truncation_sweep_never_panics() {
         "bad/interlaced-40x30.gif",
         "bad/exif-orientation-6.jpg",
     ];
-    let baseline = live_images();
+    let baseline = abi::live_handles();
     let (mut cuts, mut errors) = (0, 0);
     for sample in samples {
         let bytes = std::fs::read(testdata().join(sample)).unwrap();
@@ -306,7 +287,7 @@ fn truncation_sweep_never_panics() {
         }
     }
     println!("truncation sweep: {} samples, {cuts} cuts, {errors} errors, {} decoded", samples.len(), cuts - errors);
-    assert_eq!(live_images(), baseline);
+    assert_eq!(abi::live_handles(), baseline);
 }
 
 #[test]

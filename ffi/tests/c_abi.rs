@@ -8,6 +8,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use pixbridge::*;
 
+#[path = "common/abi.rs"]
+mod common_abi;
+
+use common_abi::{decode, destroy, last_message, live, open};
+
 /// Tests here compare the global live-handle counters, so they run one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -19,57 +24,12 @@ fn testdata(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata").join(name)
 }
 
-fn last_message() -> String {
-    let mut length = 0usize;
-    // SAFETY: a null buffer of length 0 asks for the length only.
-    let status = unsafe { pixbridge_last_error_message(ptr::null_mut(), 0, &mut length) };
-    assert!(status == ErrorCode::BufferTooSmall || (status == ErrorCode::Ok && length == 0));
-    let mut buffer = vec![0xffu8; length + 1];
-    // SAFETY: the buffer is valid for writes of its length.
-    let status = unsafe { pixbridge_last_error_message(buffer.as_mut_ptr(), buffer.len(), &mut length) };
-    assert_eq!(status, ErrorCode::Ok);
-    assert_eq!(buffer[length], 0, "message is NUL-terminated");
-    String::from_utf8(buffer[..length].to_vec()).unwrap()
-}
-
-fn live() -> (u64, u64) {
-    let (mut images, mut buffers) = (0, 0);
-    // SAFETY: valid out-parameters.
-    assert_eq!(unsafe { pixbridge_live_handles(&mut images, &mut buffers) }, ErrorCode::Ok);
-    (images, buffers)
-}
-
-fn open(path: &Path) -> Result<u64, ErrorCode> {
-    let path = path.to_str().unwrap();
-    let mut image = 0;
-    // SAFETY: valid path bytes, null limits, valid out-parameter.
-    match unsafe { pixbridge_image_open(path.as_ptr(), path.len(), ptr::null(), &mut image) } {
-        ErrorCode::Ok => Ok(image),
-        code => Err(code),
-    }
-}
-
-fn decode(bytes: &[u8], limits: Option<&DecodeLimits>) -> Result<u64, ErrorCode> {
-    let mut image = 0;
-    let limits = limits.map_or(ptr::null(), |limits| limits as *const DecodeLimits);
-    // SAFETY: valid byte range, limits null or valid, valid out-parameter.
-    match unsafe { pixbridge_image_decode(bytes.as_ptr(), bytes.len(), limits, &mut image) } {
-        ErrorCode::Ok => Ok(image),
-        code => Err(code),
-    }
-}
-
 fn from_pixels(width: u32, height: u32, rgba: &[u8]) -> u64 {
     let mut image = 0;
     // SAFETY: valid byte range and out-parameter.
     let code = unsafe { pixbridge_image_from_pixels(width, height, rgba.as_ptr(), rgba.len(), &mut image) };
     assert_eq!(code, ErrorCode::Ok, "{}", last_message());
     image
-}
-
-fn destroy(image: u64) -> ErrorCode {
-    // SAFETY: plain value.
-    unsafe { pixbridge_image_destroy(image) }
 }
 
 fn blur(image: u64, sigma: f32) -> Result<u64, ErrorCode> {

@@ -15,6 +15,8 @@
 
 #[path = "golden/abi.rs"]
 mod abi;
+#[path = "common/abi.rs"]
+mod common_abi;
 #[path = "golden/manifest.rs"]
 mod manifest;
 #[path = "golden/reference.rs"]

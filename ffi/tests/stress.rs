@@ -15,8 +15,20 @@ use pixbridge::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+#[path = "common/abi.rs"]
+mod common_abi;
 #[path = "common/memory.rs"]
 mod memory;
+
+use common_abi::{check, last_message, live};
+
+fn decode(bytes: &[u8]) -> Result<u64, ErrorCode> {
+    common_abi::decode(bytes, None)
+}
+
+fn destroy(handle: u64) {
+    assert_eq!(common_abi::destroy(handle), ErrorCode::Ok);
+}
 
 const GOOD_INPUTS: [&str; 5] = ["gradient-64x48.png", "chelsea.png", "coffee.png", "rocket.jpg", "palette-23x16.png"];
 
@@ -29,29 +41,6 @@ fn rss_kib() -> u64 {
     memory::status_kib("VmRSS")
 }
 
-fn live() -> (u64, u64) {
-    let (mut images, mut buffers) = (0, 0);
-    // SAFETY: valid out-parameters.
-    assert_eq!(unsafe { pixbridge_live_handles(&mut images, &mut buffers) }, ErrorCode::Ok);
-    (images, buffers)
-}
-
-fn check(code: ErrorCode) -> Result<(), ErrorCode> {
-    if code == ErrorCode::Ok { Ok(()) } else { Err(code) }
-}
-
-fn decode(bytes: &[u8]) -> Result<u64, ErrorCode> {
-    let mut image = 0;
-    // SAFETY: valid byte range, default limits, valid out-parameter.
-    check(unsafe { pixbridge_image_decode(bytes.as_ptr(), bytes.len(), ptr::null(), &mut image) })?;
-    Ok(image)
-}
-
-fn destroy(handle: u64) {
-    // SAFETY: plain handle; the table validates it.
-    assert_eq!(unsafe { pixbridge_image_destroy(handle) }, ErrorCode::Ok);
-}
-
 /// Destroys the image when dropped, so that an early `?` return does not leak it.
 struct Owned(u64);
 
@@ -59,16 +48,6 @@ impl Drop for Owned {
     fn drop(&mut self) {
         destroy(self.0);
     }
-}
-
-/// This thread's last error message.
-fn last_message() -> String {
-    let mut buffer = vec![0u8; 4096];
-    let mut length = 0;
-    // SAFETY: the buffer is valid for writes of its length.
-    let status = unsafe { pixbridge_last_error_message(buffer.as_mut_ptr(), buffer.len(), &mut length) };
-    assert_eq!(status, ErrorCode::Ok);
-    String::from_utf8(buffer[..length].to_vec()).unwrap()
 }
 
 /// Decode, blur 2, mirror, encode as PNG, decode that PNG again: the SHA-256 of its pixels.

@@ -25,26 +25,11 @@ fn check(code: ErrorCode) -> Result<(), Failure> {
     }
     // SAFETY: no arguments.
     let last = unsafe { pixbridge::pixbridge_last_error_code() };
-    let message = last_error_message();
+    let message = crate::common_abi::last_message();
     if last != code {
         return Err(Failure { code: format!("{} (but last_error_code says {})", code.name(), last.name()), message });
     }
     Err(Failure { code: code.name().to_string(), message })
-}
-
-/// The thread's last-error message, asked for its length first as C callers do.
-fn last_error_message() -> String {
-    let mut len = 0usize;
-    // SAFETY: a null buffer of length 0 asks for the length; `len` is writable.
-    let code = unsafe { pixbridge::pixbridge_last_error_message(ptr::null_mut(), 0, &mut len) };
-    assert_eq!(code, ErrorCode::BufferTooSmall, "asking for the message length");
-    let mut buf = vec![0u8; len + 1];
-    // SAFETY: `buf` holds `buf.len()` writable bytes, `len` is writable.
-    let code = unsafe { pixbridge::pixbridge_last_error_message(buf.as_mut_ptr(), buf.len(), &mut len) };
-    assert_eq!(code, ErrorCode::Ok, "reading the message");
-    assert_eq!(buf[len], 0, "the message is NUL-terminated");
-    buf.truncate(len);
-    String::from_utf8(buf).expect("the last-error message is UTF-8")
 }
 
 /// An image handle, destroyed on drop.
@@ -183,10 +168,7 @@ impl Image {
 
 /// Number of live image plus buffer handles (for leak checks).
 pub fn live_handles() -> u64 {
-    let (mut images, mut buffers) = (0u64, 0u64);
-    // SAFETY: both out-parameters are writable.
-    let code = unsafe { pixbridge::pixbridge_live_handles(&mut images, &mut buffers) };
-    assert_eq!(code, ErrorCode::Ok);
+    let (images, buffers) = crate::common_abi::live();
     images + buffers
 }
 
