@@ -14,6 +14,18 @@ pub struct Budget {
     pub max_iterations: usize,
     /// After `min_iterations`, stop once the timed runs have taken this long.
     pub time: Duration,
+    /// A case whose first warm-up run is faster than this may take up to
+    /// `fast_max_iterations` timed runs (within `time`): short cases are the most exposed to
+    /// noise from other work on the machine, and extra runs of them cost little.
+    pub fast_run: Duration,
+    /// Timed runs never exceeded by a fast case.
+    pub fast_max_iterations: usize,
+    /// A case whose first warm-up run is slower than this skips the other warm-ups and takes at
+    /// most `slow_min_iterations` forced runs (a run that long is its own warm-up; more runs would
+    /// only lengthen `make bench`).
+    pub slow_run: Duration,
+    /// Forced timed runs of a slow case.
+    pub slow_min_iterations: usize,
 }
 
 /// Timings of one case in milliseconds.
@@ -57,14 +69,22 @@ impl Stats {
 /// Times `run` under `budget`. Each result goes through `black_box` and is dropped outside the
 /// timed region.
 pub fn measure<T>(budget: Budget, mut run: impl FnMut() -> T) -> Stats {
-    for _ in 0..budget.warm_up {
+    let (mut min_iterations, mut max_iterations) = (budget.min_iterations, budget.max_iterations);
+    for warm_up in 0..budget.warm_up {
+        let start = Instant::now();
         black_box(run());
+        let elapsed = start.elapsed();
+        if warm_up == 0 && elapsed < budget.fast_run {
+            max_iterations = max_iterations.max(budget.fast_max_iterations);
+        }
+        if warm_up == 0 && elapsed > budget.slow_run {
+            min_iterations = min_iterations.min(budget.slow_min_iterations);
+            break;
+        }
     }
     let mut samples = Vec::new();
     let started = Instant::now();
-    while samples.len() < budget.min_iterations
-        || (samples.len() < budget.max_iterations && started.elapsed() < budget.time)
-    {
+    while samples.len() < min_iterations.max(1) || (samples.len() < max_iterations && started.elapsed() < budget.time) {
         let start = Instant::now();
         let result = black_box(run());
         samples.push(start.elapsed().as_secs_f64() * 1e3);
@@ -85,13 +105,54 @@ mod tests {
         assert_eq!((even.p25, even.median, even.p75), (1.75, 2.5, 3.25));
     }
 
+    /// A budget whose fast and slow rules never apply.
+    fn plain(warm_up: usize, min_iterations: usize, max_iterations: usize, time: Duration) -> Budget {
+        Budget {
+            warm_up,
+            min_iterations,
+            max_iterations,
+            time,
+            fast_run: Duration::ZERO,
+            fast_max_iterations: 0,
+            slow_run: Duration::MAX,
+            slow_min_iterations: 0,
+        }
+    }
+
     #[test]
     fn budget_bounds_the_iterations() {
-        let budget = Budget { warm_up: 2, min_iterations: 3, max_iterations: 5, time: Duration::from_secs(60) };
+        let budget = plain(2, 3, 5, Duration::from_secs(60));
         let mut calls = 0;
         let stats = measure(budget, || calls += 1);
         assert_eq!((stats.iterations, calls), (5, 7));
         let zero_time = Budget { time: Duration::ZERO, ..budget };
         assert_eq!(measure(zero_time, || ()).iterations, 3);
+    }
+
+    #[test]
+    fn fast_cases_take_more_runs() {
+        let budget = Budget {
+            fast_run: Duration::from_secs(60),
+            fast_max_iterations: 9,
+            ..plain(2, 3, 5, Duration::from_secs(60))
+        };
+        let mut calls = 0;
+        let stats = measure(budget, || calls += 1);
+        assert_eq!((stats.iterations, calls), (9, 11));
+    }
+
+    #[test]
+    fn slow_cases_skip_warm_ups_and_take_fewer_runs() {
+        let sleep = Duration::from_millis(2);
+        let budget =
+            Budget { slow_run: Duration::from_millis(1), slow_min_iterations: 1, ..plain(3, 4, 6, Duration::ZERO) };
+        let mut calls = 0;
+        let stats = measure(budget, || {
+            calls += 1;
+            std::thread::sleep(sleep);
+        });
+        // One warm-up (the slow one), then the single forced run: the zero time budget stops there.
+        assert_eq!((stats.iterations, calls), (1, 2));
+        assert!(stats.min >= 2.0, "each timed run sleeps 2 ms, got {} ms", stats.min);
     }
 }
