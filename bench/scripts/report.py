@@ -125,9 +125,9 @@ def main():
       "`vips_image_write_to_memory` into a fresh buffer, so every pixel is computed (a float result is "
       "cast back to 8 bits inside the timed call); the operation cache is off (`vips_cache_set_max(0)`). "
       "`libvips gaussblur` is libvips' defaults (precision integer, min_ampl 0.2). "
-      "`libvips gaussblur equal quality` is, at each sigma, the first configuration of the list "
-      + ", ".join(c.replace("libvips gaussblur ", "") for c in peer_meta.get("vips_configs", [])[1:]) +
-      " (ordered cheapest first: integer arithmetic is vectorised, a larger min_ampl is a shorter "
+      "`libvips gaussblur equal quality` is, at each sigma, the first configuration of the list ["
+      + "; ".join(c[c.index("(") + 1:c.rindex(")")] for c in peer_meta.get("vips_configs", [])[1:]) +
+      "] (ordered cheapest first: integer arithmetic is vectorised, a larger min_ampl is a shorter "
       f"kernel) whose err on the crop is <= {EQUAL_QUALITY_ERR}; it is timed only where it differs "
       "from the defaults (where the defaults already reach it, their cell stands for both), and it is "
       "missing where no configuration of the list reaches it.")
