@@ -3,7 +3,8 @@
 # libvips' vips_gaussblur (Debian libvips-dev, in-process through bench/peers/vips_gaussblur.c,
 # built here with gcc) on the same images as Pixbridge, in the same run, on one thread and on all
 # threads; measures their accuracy against the f64 reference blur of pixbridge-bench; libvips at
-# its defaults and in the cheapest configuration that reaches Pixbridge's accuracy.
+# its defaults and in the cheapest configuration that reaches Pixbridge's accuracy; also, at 4K, the
+# libvips build that NetVips ships when the C# benchmark has restored it (~/.nuget).
 #
 # Usage: ci/bench-peers.sh [--quick] [--ours OURS.jsonl --images DIR] [--out PEERS.jsonl] [--sigmas LIST]
 # Without --ours, it builds pixbridge-bench and times Pixbridge's 4K blur itself first.
@@ -39,6 +40,24 @@ vips_timer="target/peers/vips_gaussblur"
 mkdir -p "$(dirname "$vips_timer")"
 # shellcheck disable=SC2046 # pkg-config prints several flags on purpose
 gcc -O2 -Wall -Wextra -Werror -o "$vips_timer" bench/peers/vips_gaussblur.c $(pkg-config --cflags --libs vips)
+# A second libvips peer when the C# benchmark's NetVips has been restored: the same program linked
+# to the libvips that NetVips ships (newer than Debian's, with faster integer convolution; it
+# bundles its own GLib, hence no system -lglib). The highest restored version is used.
+netvips_args=()
+netvips_lib="$(ls -d "$HOME"/.nuget/packages/netvips.native.linux-x64/*/runtimes/linux-x64/native 2>/dev/null \
+    | sort -V | tail -1)"
+if [ -n "$netvips_lib" ] && [ -f "$netvips_lib/libvips.so.42" ]; then
+    # shellcheck disable=SC2046
+    gcc -O2 -Wall -Wextra -Werror -o "$vips_timer-netvips" bench/peers/vips_gaussblur.c \
+        $(pkg-config --cflags vips) -L"$netvips_lib" -l:libvips.so.42 -Wl,-rpath,"$netvips_lib"
+    if "$vips_timer-netvips" version >/dev/null; then
+        netvips_args=(--netvips-vips "$vips_timer-netvips")
+    else
+        echo "warning: the NetVips build of libvips in $netvips_lib does not run; timing the system libvips only" >&2
+    fi
+else
+    echo "note: no NetVips libvips in ~/.nuget (restore bindings-csharp/benchmarks first); timing the system libvips only" >&2
+fi
 
 mkdir -p "$(dirname "$out")"
 if [ -z "$ours" ]; then
@@ -53,4 +72,5 @@ fi
 [ -n "$images" ] || { echo "error: --ours needs --images (the pixbridge-bench --export directory)" >&2; exit 2; }
 
 stage "peers: OpenCV and libvips"
-"$python" bench/scripts/peers.py "$images" "$ours" "$out" "$vips_timer" "${quick[@]}" --sigmas "$sigmas"
+"$python" bench/scripts/peers.py "$images" "$ours" "$out" "$vips_timer" "${netvips_args[@]}" "${quick[@]}" \
+    --sigmas "$sigmas"

@@ -6,6 +6,9 @@
  *       loads IN once into memory, then for each configuration times the blur on THREADS
  *       threads and prints one JSON line (milliseconds; same sampling rule as peers.py).
  *
+ *   vips_gaussblur version
+ *       prints the version of the libvips it runs against (it may be linked to another build).
+ *
  * PRECISION is integer, float or approximate. A blur is timed from the call to vips_gaussblur to
  * the whole result being written into a fresh memory buffer (vips_image_write_to_memory), so
  * every pixel is computed and the output allocation is included, as for the other contenders.
@@ -143,7 +146,9 @@ int main(int argc, char **argv) {
     if (VIPS_INIT(argv[0])) fail("init");
     /* No cached results: every timed call computes the blur. */
     vips_cache_set_max(0);
-    if (argc == 7 && strcmp(argv[1], "crop") == 0) {
+    if (argc == 2 && strcmp(argv[1], "version") == 0) {
+        printf("%s\n", vips_version_string());
+    } else if (argc == 7 && strcmp(argv[1], "crop") == 0) {
         VipsImage *in = load_rgba(argv[2]);
         size_t size;
         void *pixels = blur(in, parse_positive(argv[4], "SIGMA"), parse_precision(argv[5]),
@@ -164,7 +169,8 @@ int main(int argc, char **argv) {
         g_object_unref(in);
     } else {
         fprintf(stderr,
-                "usage: vips_gaussblur crop IN.png OUT.png SIGMA PRECISION MIN_AMPL\n"
+                "usage: vips_gaussblur version\n"
+                "       vips_gaussblur crop IN.png OUT.png SIGMA PRECISION MIN_AMPL\n"
                 "       vips_gaussblur time IN.png THREADS QUICK(0|1) SIGMA:PRECISION:MIN_AMPL...\n");
         return 2;
     }

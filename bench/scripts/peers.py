@@ -4,8 +4,11 @@ bench/peers/vips_gaussblur.c) on the images exported by `pixbridge-bench --expor
 their accuracy against the exported f64 reference blurs of the crop, picks libvips' equal-quality
 configuration per sigma (VIPS_CONFIGS), and prints the timings next to Pixbridge's from the same run.
 
-Usage: peers.py IMAGES_DIR OURS.jsonl OUT.jsonl VIPS_GAUSSBLUR_BINARY [--quick] [--sigmas 1,2,5,10,40,100]
-Run with Debian's /usr/bin/python3 (python3-opencv); ci/bench-peers.sh builds the binary and runs this.
+Usage: peers.py IMAGES_DIR OURS.jsonl OUT.jsonl VIPS_GAUSSBLUR_BINARY [--netvips-vips BINARY]
+                [--quick] [--sigmas 1,2,5,10,40,100]
+VIPS_GAUSSBLUR_BINARY runs against the system libvips; --netvips-vips names the same program linked
+to the libvips that NetVips ships (newer, timed at 4K only), a second libvips peer when present.
+Run with Debian's /usr/bin/python3 (python3-opencv); ci/bench-peers.sh builds the binaries and runs this.
 """
 
 import json
@@ -96,9 +99,9 @@ VIPS_DEFAULT = VIPS_CONFIGS[0]
 EQUAL_QUALITY_ERR = 1
 
 
-def vips_config_name(config):
+def vips_config_name(config, label="libvips gaussblur"):
     precision, min_ampl = config
-    return f"libvips gaussblur (precision {precision}, min_ampl {min_ampl:g})"
+    return f"{label} (precision {precision}, min_ampl {min_ampl:g})"
 
 
 def vips_crop(binary, crop_png, out_png, sigma, config):
@@ -125,9 +128,18 @@ def main():
         i = args.index("--sigmas")
         sigmas = [float(s) for s in args[i + 1].split(",")]
         del args[i:i + 2]
+    netvips_binary = None
+    if "--netvips-vips" in args:
+        i = args.index("--netvips-vips")
+        netvips_binary = args[i + 1]
+        del args[i:i + 2]
     if len(args) != 4:
         sys.exit(__doc__)
     images, ours_path, out_path, vips_binary = args
+    # (label, binary, sizes or None for all): the system libvips, then NetVips' build if given.
+    vips_builds = [("libvips gaussblur", vips_binary, None)]
+    if netvips_binary:
+        vips_builds.append(("libvips gaussblur, NetVips build", netvips_binary, {"4k"}))
     ours = [json.loads(line) for line in open(ours_path) if line.strip()]
     out = open(out_path, "w")
 
@@ -137,9 +149,11 @@ def main():
 
     default_threads = cv2.getNumThreads()
     vips_version = subprocess.run(["vips", "--version"], capture_output=True, text=True).stdout.strip()
+    vips_versions = {label: subprocess.run([binary, "version"], check=True, capture_output=True,
+                                           text=True).stdout.strip() for label, binary, _ in vips_builds}
     emit({"kind": "peer_meta", "opencv": cv2.__version__, "opencv_threads": default_threads,
-          "vips": vips_version, "vips_configs": [vips_config_name(c) for c in VIPS_CONFIGS],
-          "equal_quality_err": EQUAL_QUALITY_ERR})
+          "vips": vips_version, "vips_builds": vips_versions,
+          "vips_configs": [vips_config_name(c) for c in VIPS_CONFIGS], "equal_quality_err": EQUAL_QUALITY_ERR})
     work = tempfile.mkdtemp(prefix="pixbridge-peers-")
 
     # Accuracy on the crop, against the f64 reference exported by pixbridge-bench; libvips through
@@ -151,21 +165,23 @@ def main():
     for sigma in sigmas:
         ref = bgra(os.path.join(images, f"crop-reference-sigma{sigma:g}.png")).astype(np.int16)
         results = {f"opencv ksize {rule}": opencv_blur(crop, sigma, rule) for rule in ("auto", "6sigma+1")}
-        for config in VIPS_CONFIGS:
-            out_png = os.path.join(work, "crop-vips.png")
-            vips_crop(vips_binary, crop_png, out_png, sigma, config)
-            results[vips_config_name(config)] = bgra(out_png)
+        for label, binary, _ in vips_builds:
+            for config in VIPS_CONFIGS:
+                out_png = os.path.join(work, "crop-vips.png")
+                vips_crop(binary, crop_png, out_png, sigma, config)
+                results[vips_config_name(config, label)] = bgra(out_png)
         for method, img in results.items():
             err = int(np.abs(img.astype(np.int16) - ref).max())
             accuracy[(method, sigma)] = err
             emit({"kind": "accuracy", "method": method, "sigma": sigma, "max_abs_error": err,
                   "crop": [crop.shape[1], crop.shape[0]]})
-        vips_equal[sigma] = next((c for c in VIPS_CONFIGS
-                                  if accuracy[(vips_config_name(c), sigma)] <= EQUAL_QUALITY_ERR), None)
-        chosen = vips_config_name(vips_equal[sigma]) if vips_equal[sigma] else None
-        emit({"kind": "equal_quality_choice", "peer": "libvips gaussblur", "sigma": sigma, "config": chosen})
-        print(f"libvips equal quality at sigma {sigma:g}: {chosen or 'none of the configurations'}",
-              file=sys.stderr)
+        for label, _, _ in vips_builds:
+            vips_equal[(label, sigma)] = next(
+                (c for c in VIPS_CONFIGS if accuracy[(vips_config_name(c, label), sigma)] <= EQUAL_QUALITY_ERR), None)
+            chosen = vips_config_name(vips_equal[(label, sigma)], label) if vips_equal[(label, sigma)] else None
+            emit({"kind": "equal_quality_choice", "peer": label, "sigma": sigma, "config": chosen})
+            print(f"{label} equal quality at sigma {sigma:g}: {chosen or 'none of the configurations'}",
+                  file=sys.stderr)
 
     sizes = sorted({r["size"] for r in ours if r["kind"] == "blur"}, reverse=True) or ["4k"]
     rows = []
@@ -186,38 +202,34 @@ def main():
                     accuracy_method="opencv ksize auto")
             # libvips: the defaults at every sigma, plus the equal-quality configuration where it
             # differs from the defaults (where they coincide, the defaults' record serves both).
-            cases = [(sigma, VIPS_DEFAULT) for sigma in sigmas]
-            cases += [(sigma, vips_equal[sigma]) for sigma in sigmas if vips_equal[sigma] not in (None, VIPS_DEFAULT)]
-            for (sigma, config), record in zip(cases, vips_time(vips_binary, png, threads, quick, cases)):
-                stats = {k: v for k, v in record.items() if k.endswith("_ms") or k == "iterations"}
-                method = "libvips gaussblur" if config == VIPS_DEFAULT else "libvips gaussblur equal quality"
-                add(method, size, threads, sigma, stats, config=vips_config_name(config),
-                    accuracy_method=vips_config_name(config))
+            for label, binary, only_sizes in vips_builds:
+                if only_sizes and size not in only_sizes:
+                    continue
+                cases = [(sigma, VIPS_DEFAULT) for sigma in sigmas]
+                cases += [(sigma, vips_equal[(label, sigma)]) for sigma in sigmas
+                          if vips_equal[(label, sigma)] not in (None, VIPS_DEFAULT)]
+                for (sigma, config), record in zip(cases, vips_time(binary, png, threads, quick, cases)):
+                    stats = {k: v for k, v in record.items() if k.endswith("_ms") or k == "iterations"}
+                    method = label if config == VIPS_DEFAULT else f"{label}, equal quality"
+                    add(method, size, threads, sigma, stats, config=vips_config_name(config, label),
+                        accuracy_method=vips_config_name(config, label))
     cv2.setNumThreads(default_threads)
 
-    # Ratios ours / theirs (below 1 = Pixbridge faster).
+    # Side by side, median ms (Pixbridge's from OURS.jsonl); the errors are in OUT.jsonl.
     ours_median = {(r["size"], r["threads"], r["sigma"]): r["median_ms"]
                    for r in ours if r["kind"] == "blur" and r["method"] == "pixbridge"}
     ours_acc = {r["sigma"]: r["max_abs_error"] for r in ours
                 if r["kind"] == "accuracy" and r["method"] == "pixbridge"}
-    by_key = {(m, s, t, g): st for m, s, t, g, st in rows}
-    print(f"\n{'size':6} {'thr':>3} {'sigma':>5} {'pixbridge':>10} {'opencv':>8} {'vips':>8} {'vips eq':>8}   "
-          "ms; max error: ours / opencv / vips / vips eq", file=sys.stderr)
+    print("", file=sys.stderr)
     for size in sizes:
         for threads in (1, default_threads):
             for sigma in sigmas:
-                def ms(method):
-                    st = by_key.get((method, size, threads, sigma))
-                    if method == "libvips gaussblur equal quality" and st is None and vips_equal[sigma] == VIPS_DEFAULT:
-                        st = by_key.get(("libvips gaussblur", size, threads, sigma))
-                    return f"{st['median_ms']:.1f}" if st else "-"
                 mine = ours_median.get((size, threads, sigma))
-                eq = vips_equal[sigma]
-                print(f"{size:6} {threads:>3} {sigma:>5g} {mine or 0:>10.1f} {ms('opencv GaussianBlur'):>8} "
-                      f"{ms('libvips gaussblur'):>8} {ms('libvips gaussblur equal quality'):>8}   "
-                      f"{ours_acc.get(sigma, '-')} / {accuracy[('opencv ksize auto', sigma)]} / "
-                      f"{accuracy[(vips_config_name(VIPS_DEFAULT), sigma)]} / "
-                      f"{accuracy[(vips_config_name(eq), sigma)] if eq else '-'}", file=sys.stderr)
+                cells = [f"pixbridge {mine:.1f} (err {ours_acc.get(sigma, '?')})" if mine else "pixbridge -"]
+                for method, size_, threads_, sigma_, stats in rows:
+                    if (size_, threads_, sigma_) == (size, threads, sigma):
+                        cells.append(f"{method} {stats['median_ms']:.1f}")
+                print(f"{size} {threads}t sigma {sigma:g}: " + "; ".join(cells), file=sys.stderr)
     subprocess.run(["rm", "-rf", work], check=True)
 
 

@@ -14,9 +14,11 @@ import sys
 # compares against the fastest of them whose measured error is <= EQUAL_QUALITY_ERR at that sigma;
 # the fastest at any quality is shown next to it.
 ISSUE_PEERS = ["libblur exact", "libblur exact equal quality", "opencv GaussianBlur", "libvips gaussblur",
-               "libvips gaussblur equal quality"]
+               "libvips gaussblur, equal quality", "libvips gaussblur, NetVips build",
+               "libvips gaussblur, NetVips build, equal quality"]
 COLUMNS = ["pixbridge", "libblur exact", "libblur exact equal quality", "libblur fixed-point", "opencv GaussianBlur",
-           "libvips gaussblur", "libvips gaussblur equal quality", "image fast_blur", "image blur"]
+           "libvips gaussblur", "libvips gaussblur, equal quality", "libvips gaussblur, NetVips build",
+           "libvips gaussblur, NetVips build, equal quality", "image fast_blur", "image blur"]
 EQUAL_QUALITY_ERR = 1
 TARGET_SPEEDUP = 1.25
 
@@ -130,7 +132,13 @@ def main():
       "] (ordered cheapest first: integer arithmetic is vectorised, a larger min_ampl is a shorter "
       f"kernel) whose err on the crop is <= {EQUAL_QUALITY_ERR}; it is timed only where it differs "
       "from the defaults (where the defaults already reach it, their cell stands for both), and it is "
-      "missing where no configuration of the list reaches it.")
+      "missing where no configuration of the list reaches it. "
+      + (f"`libvips gaussblur, NetVips build` is the same program linked to the libvips that NetVips ships "
+         f"({peer_meta['vips_builds'].get('libvips gaussblur, NetVips build')}, against the system's "
+         f"{peer_meta['vips_builds'].get('libvips gaussblur')}), same rules, timed at 4K only."
+         if len(peer_meta.get("vips_builds", {})) > 1 else
+         "The libvips that NetVips ships was not found in this run (it is timed when the C# benchmark has "
+         "restored it)."))
     radius = meta.get("libblur_equal_quality_radius_sigmas")
     radius_sigmas = f"{radius:g}" if radius is not None else "?"
     w("* libblur: `gaussian_blur` with `ConvolutionMode::Exact` and clamp edges. `libblur exact` uses "
@@ -152,7 +160,7 @@ def main():
     def config_note(record):
         """Short form of a libvips configuration, shown where it varies by sigma."""
         config = record.get("config", "")
-        if "(" not in config or record["method"] == "libvips gaussblur":
+        if "(" not in config or not record["method"].endswith("equal quality"):
             return ""
         return ", " + config[config.index("(") + 1:config.rindex(")")].replace("precision ", "")
 
