@@ -14,7 +14,6 @@ Run with Debian's /usr/bin/python3 (python3-opencv); ci/bench-peers.sh builds th
 import json
 import math
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
