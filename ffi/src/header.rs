@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use interoptopus::inventory::{RustInventory, TypeId};
 use interoptopus::lang::function::Function;
-use interoptopus::lang::types::{Primitive, TypeKind, TypePattern};
+use interoptopus::lang::types::{Layout, Primitive, TypeKind, TypePattern};
 
 use crate::{FUNCTION_TABLE, ffi_inventory};
 
@@ -176,6 +176,14 @@ pub fn c_header() -> String {
     types.sort_by(|a, b| a.name.cmp(&b.name));
     for ty in &types {
         if let TypeKind::Enum(enumeration) = &ty.kind {
+            // The header promises 32-bit codes; an enum compiled narrower would return or store
+            // fewer bytes than C reads (see `pixbridge_runtime::codes::code`).
+            assert!(
+                matches!(enumeration.repr.layout, Layout::Primitive(Primitive::I32 | Primitive::U32)),
+                "#[ffi] enum {} is {:?}, but pixbridge.h declares it uint32_t",
+                ty.name,
+                enumeration.repr.layout
+            );
             comment(&mut out, "", "///", &ty.docs.lines);
             let _ = writeln!(out, "typedef uint32_t Pixbridge{};", ty.name);
             let _ = writeln!(out, "enum {{");

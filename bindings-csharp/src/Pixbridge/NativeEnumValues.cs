@@ -8,12 +8,12 @@ namespace Pixbridge.Native;
 internal partial struct ErrorCode
 {
     /// <summary>The stable number (see <see cref="Pixbridge.ErrorCode"/>).</summary>
-    internal byte Value => _variant;
+    internal int Value => _variant;
 }
 
 /// <summary>The number of a C ABI colour type.</summary>
 internal partial struct ColorType
 {
     /// <summary>The stable number (see <see cref="Pixbridge.ColorType"/>).</summary>
-    internal byte Value => _variant;
+    internal int Value => _variant;
 }

@@ -8,30 +8,50 @@ use pixbridge_core as core;
 
 use crate::error::{Error, Result};
 
+/// The stable number of an enum variant that crosses the C ABI, where pixbridge.h declares
+/// every code `uint32_t` (and C#, Java and the Rust loader read 32 bits).
+///
+/// `#[ffi]` gives an enum whose discriminants are all literals the smallest repr that fits
+/// (`u8` here), so exports returned one byte that callers read as four (the upper bytes were
+/// whatever the register held). It falls back to a 32-bit repr for a discriminant it cannot
+/// evaluate, such as a call to this function; the assertions below pin the sizes.
+pub(crate) const fn code(number: i32) -> i32 {
+    number
+}
+
+const _: () = {
+    assert!(size_of::<crate::ErrorCode>() == 4);
+    assert!(size_of::<ImageFormat>() == 4);
+    assert!(size_of::<ResizeFilter>() == 4);
+    assert!(size_of::<ColorType>() == 4);
+    // Matches `PixbridgeImageInfo` in pixbridge.h: three `uint32_t` fields.
+    assert!(size_of::<ImageInfo>() == 12);
+};
+
 /// Encoded image formats, by stable number.
 #[ffi]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImageFormat {
     /// PNG (lossless).
-    Png = 0,
+    Png = code(0),
     /// JPEG (lossy; quality 1-100, default 90; no alpha).
-    Jpeg = 1,
+    Jpeg = code(1),
     /// WebP, lossless.
-    WebP = 2,
+    WebP = code(2),
     /// Windows bitmap.
-    Bmp = 3,
+    Bmp = code(3),
     /// TIFF.
-    Tiff = 4,
+    Tiff = code(4),
     /// GIF (first frame only on decode).
-    Gif = 5,
+    Gif = code(5),
     /// QOI (lossless).
-    Qoi = 6,
+    Qoi = code(6),
     /// Truevision TGA.
-    Tga = 7,
+    Tga = code(7),
     /// Portable anymap (PPM/PGM).
-    Pnm = 8,
+    Pnm = code(8),
     /// Windows icon (at most 256x256).
-    Ico = 9,
+    Ico = code(9),
 }
 
 /// Resampling filters for `resize`, by stable number.
@@ -39,11 +59,11 @@ pub enum ImageFormat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResizeFilter {
     /// Nearest neighbour.
-    Nearest = 0,
+    Nearest = code(0),
     /// Bilinear (triangle) filter.
-    Bilinear = 1,
+    Bilinear = code(1),
     /// Lanczos with a window of 3.
-    Lanczos3 = 2,
+    Lanczos3 = code(2),
 }
 
 /// The colour type an image was decoded from (pixels are always held as RGBA8).
@@ -51,25 +71,25 @@ pub enum ResizeFilter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColorType {
     /// 8-bit grey.
-    L8 = 0,
+    L8 = code(0),
     /// 8-bit grey with alpha.
-    La8 = 1,
+    La8 = code(1),
     /// 8-bit RGB.
-    Rgb8 = 2,
+    Rgb8 = code(2),
     /// 8-bit RGBA.
-    Rgba8 = 3,
+    Rgba8 = code(3),
     /// 16-bit grey.
-    L16 = 4,
+    L16 = code(4),
     /// 16-bit grey with alpha.
-    La16 = 5,
+    La16 = code(5),
     /// 16-bit RGB.
-    Rgb16 = 6,
+    Rgb16 = code(6),
     /// 16-bit RGBA.
-    Rgba16 = 7,
+    Rgba16 = code(7),
     /// 32-bit float RGB.
-    Rgb32F = 8,
+    Rgb32F = code(8),
     /// 32-bit float RGBA.
-    Rgba32F = 9,
+    Rgba32F = code(9),
 }
 
 /// Width, height and colour type of an image.

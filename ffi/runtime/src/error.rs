@@ -6,6 +6,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use interoptopus::ffi;
 
+use crate::codes::code;
+
 /// Outcome of every Pixbridge call, with stable numbers that never change meaning.
 ///
 /// After a call returns anything but `Ok`, the calling thread's last-error message
@@ -14,33 +16,33 @@ use interoptopus::ffi;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     /// Success.
-    Ok = 0,
+    Ok = code(0),
     /// A required pointer argument was null.
-    NullArgument = 1,
+    NullArgument = code(1),
     /// The handle is null, forged, already destroyed, or of the wrong kind.
-    InvalidHandle = 2,
+    InvalidHandle = code(2),
     /// The file does not exist.
-    NotFound = 3,
+    NotFound = code(3),
     /// Another I/O failure (a directory given as a file, disk full, ...).
-    Io = 4,
+    Io = code(4),
     /// The operating system refused access.
-    PermissionDenied = 5,
+    PermissionDenied = code(5),
     /// Unknown content, unknown file extension, or a format not supported for this use.
-    UnsupportedFormat = 6,
+    UnsupportedFormat = code(6),
     /// The image data is corrupt or truncated.
-    Decode = 7,
+    Decode = code(7),
     /// The encoder failed.
-    Encode = 8,
+    Encode = code(8),
     /// A parameter is out of range (NaN sigma, crop outside the image, zero size, bad quality, ...).
-    InvalidArgument = 9,
+    InvalidArgument = code(9),
     /// The image exceeds the decode limits; checked before any large allocation.
-    LimitExceeded = 10,
+    LimitExceeded = code(10),
     /// A path or string was not valid UTF-8.
-    InvalidUtf8 = 11,
+    InvalidUtf8 = code(11),
     /// A caller-provided buffer was too small; the required size is reported.
-    BufferTooSmall = 12,
+    BufferTooSmall = code(12),
     /// A bug inside Pixbridge was caught at the boundary; the library keeps working.
-    Panic = 13,
+    Panic = code(13),
 }
 
 impl ErrorCode {
