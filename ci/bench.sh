@@ -2,11 +2,12 @@
 # `make bench`: runs the benchmark suite and writes docs/benchmarks.md and docs/img/blur-4k.svg.
 #   1. pixbridge-bench (Rust): Pixbridge's blur vs libblur and the image crate, accuracy, memory,
 #      codecs, pipeline;
-#   2. ci/bench-peers.sh: OpenCV and libvips on the same images, in the same run;
-#   3. the Java harness (bindings-java/bench) against the jar, packaged first from the current
-#      sources (ci/package-java.sh);
-#   4. the BenchmarkDotNet suite (bindings-csharp/benchmarks) when dotnet is there (the package
+#   2. the BenchmarkDotNet suite (bindings-csharp/benchmarks) when dotnet is there (the package
 #      is packed into bindings-csharp/local-feed if missing);
+#   3. ci/bench-peers.sh: OpenCV and libvips (Debian's, and NetVips' own build once step 2 has
+#      restored it) on the same images, in the same run;
+#   4. the Java harness (bindings-java/bench) against the jar, packaged first from the current
+#      sources (ci/package-java.sh);
 #   5. the report (bench/scripts/report.py, matplotlib).
 # Bounded: about 10-15 minutes on 2 cores (`--quick`: about 5). Results: out/bench/*.jsonl.
 set -euo pipefail
@@ -29,6 +30,16 @@ cargo build --release --offline -q -p pixbridge-bench
 stage "bench: Rust (Pixbridge, libblur, image crate)"
 timeout 1200 target/release/pixbridge-bench "${quick[@]}" --export "$results/images" --out "$results/ours.jsonl"
 
+if command -v dotnet >/dev/null 2>&1; then
+    stage "bench: C# (bindings-csharp/benchmarks, BenchmarkDotNet)"
+    if ! ls bindings-csharp/local-feed/Pixbridge.*.nupkg >/dev/null 2>&1; then
+        bash bindings-csharp/pack.sh
+    fi
+    timeout 900 bash bindings-csharp/benchmarks/run.sh "$results/images/4k.png" "$results/csharp.md" \
+        || echo "warning: the C# benchmark failed; the report leaves it out" >&2
+fi
+
+# After the C# stage: it restores NetVips, whose own libvips the peers stage times as well.
 stage "bench: OpenCV and libvips (ci/bench-peers.sh)"
 timeout 900 bash ci/bench-peers.sh "${quick[@]}" --ours "$results/ours.jsonl" --images "$results/images" \
     --out "$results/peers.jsonl"
@@ -39,15 +50,6 @@ if [ -f bindings-java/bench/run.sh ]; then
     bash ci/package-java.sh
     timeout 600 bash bindings-java/bench/run.sh "$results/images/4k.png" "$results/ours.jsonl" "$results/java.jsonl" \
         "${quick[@]}" || echo "warning: the Java benchmark failed; the report leaves it out" >&2
-fi
-
-if command -v dotnet >/dev/null 2>&1; then
-    stage "bench: C# (bindings-csharp/benchmarks, BenchmarkDotNet)"
-    if ! ls bindings-csharp/local-feed/Pixbridge.*.nupkg >/dev/null 2>&1; then
-        bash bindings-csharp/pack.sh
-    fi
-    timeout 900 bash bindings-csharp/benchmarks/run.sh "$results/images/4k.png" "$results/csharp.md" \
-        || echo "warning: the C# benchmark failed; the report leaves it out" >&2
 fi
 
 stage "bench: report"
