@@ -180,6 +180,17 @@ macro_rules! dispatch {
 }
 pub(super) use dispatch;
 
+/// Orders this thread's earlier streaming (non-temporal) stores before its later stores, so
+/// that whoever synchronises with this thread afterwards sees them (does nothing elsewhere).
+#[inline(always)]
+pub(super) fn store_fence() {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SFENCE is part of SSE, which every x86-64 CPU has.
+    unsafe {
+        std::arch::x86_64::_mm_sfence()
+    };
+}
+
 /// Asks the CPU to start loading `bytes` into the cache (a hint; does nothing elsewhere).
 #[inline(always)]
 pub(super) fn prefetch_read(bytes: &[u8]) {
