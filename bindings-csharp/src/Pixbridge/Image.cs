@@ -14,8 +14,9 @@ namespace Pixbridge;
 /// <para>
 /// Create images with <see cref="Open(string, DecodeLimits?)"/>, <see cref="Load(ReadOnlySpan{byte}, DecodeLimits?)"/>
 /// or <see cref="FromPixels"/>, and dispose them when done (<c>using var image = Image.Open(path);</c>).
-/// An image that is never disposed is freed by the garbage collector's finalizer; its native
-/// memory is reported to the GC with <see cref="GC.AddMemoryPressure"/>. After
+/// An image that is never disposed is freed by the garbage collector's finalizer; once such
+/// images hold a lot of native memory (256 MB and more, then each doubling), Pixbridge asks for
+/// a collection so that their finalizers run. Disposed images never cause one. After
 /// <see cref="Dispose"/>, every member throws <see cref="ObjectDisposedException"/>.
 /// </para>
 /// <para>

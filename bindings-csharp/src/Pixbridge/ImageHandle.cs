@@ -37,12 +37,12 @@ internal sealed class ImageHandle : SafeHandle
     /// <summary>The native handle; only meaningful while a reference is held (see <see cref="Image"/>).</summary>
     internal ulong Native => _native;
 
-    /// <summary>Tells the GC about the native pixel memory this handle keeps alive.</summary>
+    /// <summary>Counts the native pixel memory this handle keeps alive (see <see cref="NativeMemoryPressure"/>).</summary>
     internal void AddMemoryPressure(long bytes)
     {
         if (bytes > 0)
         {
-            GC.AddMemoryPressure(bytes);
+            NativeMemoryPressure.Add(bytes);
             _memoryPressure = bytes;
         }
     }
@@ -52,7 +52,7 @@ internal sealed class ImageHandle : SafeHandle
     {
         if (_memoryPressure > 0)
         {
-            GC.RemoveMemoryPressure(_memoryPressure);
+            NativeMemoryPressure.Remove(_memoryPressure);
             _memoryPressure = 0;
         }
         return Interop.pixbridge_image_destroy(_native).IsOk;

@@ -75,6 +75,51 @@ public sealed class LifetimeTests
         Assert.True(Diagnostics.LiveImageCount <= before + count);
     }
 
+    /// <summary>A 2048x2048 image: 16 MiB of native pixels.</summary>
+    private static Image Large(byte[] pixels) => Image.FromPixels(2048, 2048, pixels);
+
+    [Fact]
+    public void DisposedImagesNeverInduceACollection()
+    {
+        NativeCounters.Settled();
+        var pixels = new byte[2048 * 2048 * 4];
+        var (induced, unreleased) = (NativeMemoryPressure.InducedCollections, NativeMemoryPressure.UnreleasedBytes);
+        // 40 x 16 MiB = 640 MiB in all, more than any threshold, but never more than one alive.
+        for (var i = 0; i < 40; i++)
+        {
+            using var image = Large(pixels);
+            using var blurred = image.Blur(0.5f);
+            Assert.Equal(unreleased + 2 * pixels.Length, NativeMemoryPressure.UnreleasedBytes);
+        }
+        Assert.Equal(induced, NativeMemoryPressure.InducedCollections);
+        Assert.Equal(unreleased, NativeMemoryPressure.UnreleasedBytes);
+    }
+
+    [Fact]
+    public void ForgottenLargeImagesInduceACollectionThatFreesThem()
+    {
+        var baseline = NativeCounters.SettledImages();
+        var unreleased = NativeMemoryPressure.UnreleasedBytes;
+        var induced = NativeMemoryPressure.InducedCollections;
+        // After settling, the threshold is at most twice the minimum (see NativeMemoryPressure.Remove),
+        // so this many forgotten 16 MiB images cross it.
+        var count = (int)(2 * NativeMemoryPressure.MinCollectBytes / (2048 * 2048 * 4)) + 1;
+        AbandonLarge(count);
+        Assert.True(NativeMemoryPressure.InducedCollections > induced, "no collection was induced");
+        Assert.Equal(baseline, NativeCounters.SettledImages());
+        Assert.Equal(unreleased, NativeMemoryPressure.UnreleasedBytes);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AbandonLarge(int count)
+    {
+        var pixels = new byte[2048 * 2048 * 4];
+        for (var i = 0; i < count; i++)
+        {
+            _ = Large(pixels).Width; // never disposed
+        }
+    }
+
     [Fact]
     public void PixelViewKeepsMemoryAliveUntilDisposed()
     {
