@@ -41,19 +41,27 @@ def csharp_targets(markdown):
     header = None
     for line in markdown.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if ("Method" in cells and "Mean" in cells) or ("Sigma" in cells and "C#/Rust wall" in cells):
+        if (("Method" in cells and "Mean" in cells) or ("Sigma" in cells and "C#/Rust wall" in cells)
+                or ("Sigma" in cells and "SDK/direct" in cells)):
             header = cells
             continue
         if not header or len(cells) != len(header) or cells[0].startswith("-"):
             continue
         row = dict(zip(header, cells))
+        if "SDK/direct" in row:
+            ratio = float(row["SDK/direct"].split()[0])
+            met = abs(ratio - 1) <= 0.02
+            out.append(f"4K blur sigma {row['Sigma']} through the C# SDK vs the same Rust blur called directly, "
+                       f"in one process, alternating: ratio {row['SDK/direct']} ({(ratio - 1) * 100:+.1f}%): "
+                       f"{'met' if met else '**missed**'} (target within 2%).")
+            continue
         if "C#/Rust wall" in row:
             wall = float(row["C#/Rust wall"].split()[0])
             cpu = row["C#/Rust CPU"]
-            met = abs(wall - 1) <= 0.02
-            out.append(f"4K blur sigma {row['Sigma']} through C# vs the same blur from Rust: wall ratio "
-                       f"{row['C#/Rust wall']} ({(wall - 1) * 100:+.1f}%), CPU ratio {cpu}: "
-                       f"{'met' if met else '**missed**'} (target within 2%).")
+            out.append(f"4K blur sigma {row['Sigma']}, C# process vs Rust process (pixbridge_core linked "
+                       f"statically), alternating rounds: wall ratio {row['C#/Rust wall']} "
+                       f"({(wall - 1) * 100:+.1f}%), CPU ratio {cpu} (for information: one process against "
+                       "another differs by up to 20% here, more than the 2% to show).")
             continue
         name, mean = row["Method"], row["Mean"].replace(",", "")
         if not mean.endswith(" ns"):

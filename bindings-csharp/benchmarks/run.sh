@@ -91,3 +91,28 @@ for sigma, per_round in sorted(by.items()):
           f"| {statistics.median(c['cpu_median_ms'] for c, _ in pairs):.1f} "
           f"| {statistics.median(r['cpu_median_ms'] for _, r in pairs):.1f} | {summary(cpu) if cpu else 'n/a'} |")
 PY
+
+# What the SDK adds, measured in one process: Image.Blur against the bare export on the same
+# image, alternating call by call (--blur-overhead), so that both halves see the same machine.
+overhead_pairs="${PIXBRIDGE_OVERHEAD_PAIRS:-60}"
+echo "== C# SDK vs the bare export, one process: sigmas $sigmas, $overhead_pairs alternating pairs"
+overhead="$artifacts/overhead.jsonl"
+: > "$overhead"
+for sigma in $sigmas; do
+  DOTNET_TieredCompilation=0 dotnet bin/Release/net10.0/Pixbridge.Benchmarks.dll --blur-overhead "$image" "$sigma" \
+    "$overhead_pairs" | tee -a "$overhead"
+done
+python3 - "$overhead" >> "$out" <<'PY'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+print()
+print(f"C# SDK vs the same Rust blur called directly (the bare `pixbridge_image_blur` export through the generated "
+      f"P/Invoke, raw handles), in one process, {rows[0]['pairs']} pairs alternating call by call; ratio = median "
+      "of the per-pair SDK/direct ratios [p25, p75].")
+print()
+print("| Sigma | SDK ms | direct ms | SDK/direct |")
+print("|------:|-------:|----------:|-----------:|")
+for r in rows:
+    print(f"| {r['sigma']:g} | {r['sdk_median_ms']:.1f} | {r['direct_median_ms']:.1f} "
+          f"| {r['ratio_median']:.4f} [{r['ratio_p25']:.4f}, {r['ratio_p75']:.4f}] |")
+PY

@@ -28,8 +28,109 @@ public static class Program
         {
             return BlurTiming.Run(args[1..]);
         }
+        if (args.Length > 0 && args[0] == "--blur-overhead")
+        {
+            return BlurOverhead.Run(args[1..]);
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? new[] { "--filter", "*" } : args);
         return 0;
+    }
+}
+
+/// <summary>
+/// <c>--blur-overhead IMAGE SIGMA PAIRS</c>: what the C# SDK adds to a blur. Times
+/// <see cref="PixImage.Blur"/> against the same native export called directly (the generated
+/// P/Invoke on raw handles: the Rust blur with nothing of the SDK around it), alternating call by
+/// call in one process so that both see the same state of the shared machine (separate processes
+/// differ by up to 20% here). Prints one JSON line: both medians and the median of the per-pair
+/// ratios with its quartiles.
+/// </summary>
+public static class BlurOverhead
+{
+    private const int WarmUp = 2;
+
+    /// <summary>Runs the comparison and prints one JSON line.</summary>
+    /// <param name="args">IMAGE SIGMA PAIRS.</param>
+    /// <returns>0, or 2 for bad arguments.</returns>
+    public static int Run(string[] args)
+    {
+        if (args.Length != 3
+            || !float.TryParse(args[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var sigma)
+            || !int.TryParse(args[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var pairs)
+            || pairs < 1)
+        {
+            Console.Error.WriteLine("usage: Pixbridge.Benchmarks --blur-overhead IMAGE SIGMA PAIRS");
+            return 2;
+        }
+        using var image = PixImage.Open(args[0]);
+        var path = System.Text.Encoding.UTF8.GetBytes(args[0]);
+        var limits = DecodeLimits.Default.ToNative();
+        ulong raw = 0;
+        Check(Native.Interop.pixbridge_image_open(ref path[0], (nuint)path.Length, ref limits, ref raw));
+        try
+        {
+            for (var i = 0; i < WarmUp; i++)
+            {
+                ThroughSdk(image, sigma);
+                Direct(raw, sigma);
+            }
+            var sdk = new double[pairs];
+            var direct = new double[pairs];
+            var ratios = new double[pairs];
+            for (var i = 0; i < pairs; i++)
+            {
+                // Alternate which goes first, so that neither always follows the other.
+                if (i % 2 == 0)
+                {
+                    sdk[i] = ThroughSdk(image, sigma);
+                    direct[i] = Direct(raw, sigma);
+                }
+                else
+                {
+                    direct[i] = Direct(raw, sigma);
+                    sdk[i] = ThroughSdk(image, sigma);
+                }
+                ratios[i] = sdk[i] / direct[i];
+            }
+            Array.Sort(ratios);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{{\"sigma\":{sigma},\"pairs\":{pairs},\"sdk_median_ms\":{BlurTiming.Median(sdk):F3},\"direct_median_ms\":{BlurTiming.Median(direct):F3},\"ratio_median\":{BlurTiming.Median(ratios):F4},\"ratio_p25\":{ratios[pairs / 4]:F4},\"ratio_p75\":{ratios[pairs * 3 / 4]:F4}}}"));
+            return 0;
+        }
+        finally
+        {
+            Native.Interop.pixbridge_image_destroy(raw);
+        }
+    }
+
+    /// <summary>One blur through the SDK; the result is disposed outside the timed region.</summary>
+    private static double ThroughSdk(PixImage image, float sigma)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var blurred = image.Blur(sigma);
+        var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        blurred.Dispose();
+        return elapsed;
+    }
+
+    /// <summary>One blur through the bare export; the result is destroyed outside the timed region.</summary>
+    private static double Direct(ulong raw, float sigma)
+    {
+        ulong result = 0;
+        var start = Stopwatch.GetTimestamp();
+        var code = Native.Interop.pixbridge_image_blur(raw, sigma, ref result);
+        var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        Check(code);
+        Native.Interop.pixbridge_image_destroy(result);
+        return elapsed;
+    }
+
+    private static void Check(Native.ErrorCode code)
+    {
+        if (!code.IsOk)
+        {
+            throw new InvalidOperationException($"native call failed with code {code.Value}");
+        }
     }
 }
 
@@ -90,7 +191,7 @@ public static class BlurTiming
         return 0;
     }
 
-    private static double Median(double[] samples)
+    internal static double Median(double[] samples)
     {
         var sorted = (double[])samples.Clone();
         Array.Sort(sorted);
