@@ -54,12 +54,8 @@ public static class BlurOverhead
     /// <returns>0, or 2 for bad arguments.</returns>
     public static int Run(string[] args)
     {
-        if (args.Length != 3
-            || !float.TryParse(args[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var sigma)
-            || !int.TryParse(args[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var pairs)
-            || pairs < 1)
+        if (!BlurTiming.TryParseArguments(args, "--blur-overhead IMAGE SIGMA PAIRS", out var sigma, out var pairs))
         {
-            Console.Error.WriteLine("usage: Pixbridge.Benchmarks --blur-overhead IMAGE SIGMA PAIRS");
             return 2;
         }
         using var image = PixImage.Open(args[0]);
@@ -150,12 +146,8 @@ public static class BlurTiming
     /// <returns>0, or 2 for bad arguments.</returns>
     public static int Run(string[] args)
     {
-        if (args.Length != 3
-            || !float.TryParse(args[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var sigma)
-            || !int.TryParse(args[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var iterations)
-            || iterations < 1)
+        if (!TryParseArguments(args, "--blur-timing IMAGE SIGMA ITERATIONS", out var sigma, out var iterations))
         {
-            Console.Error.WriteLine("usage: Pixbridge.Benchmarks --blur-timing IMAGE SIGMA ITERATIONS");
             return 2;
         }
         using var image = PixImage.Open(args[0]);
@@ -189,6 +181,24 @@ public static class BlurTiming
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{{\"threads\":{threads},\"width\":{image.Width},\"height\":{image.Height},\"sigma\":{sigma},\"iterations\":{iterations},\"median_ms\":{median:F3},\"min_ms\":{samples[0]:F3},\"max_ms\":{samples[^1]:F3},\"cpu_median_ms\":{Median(cpuSamples):F3},\"gc_collections\":{collections},\"gc_pause_ms_per_blur\":{gcPausePerBlur:F3}}}"));
         return 0;
+    }
+
+    /// <summary>
+    /// Reads IMAGE SIGMA COUNT (the image path stays <c>args[0]</c>); prints the usage and returns
+    /// false if they are not a path, a number and a positive count.
+    /// </summary>
+    internal static bool TryParseArguments(string[] args, string usage, out float sigma, out int count)
+    {
+        (sigma, count) = (0, 0);
+        var ok = args.Length == 3
+            && float.TryParse(args[1], NumberStyles.Float, CultureInfo.InvariantCulture, out sigma)
+            && int.TryParse(args[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out count)
+            && count >= 1;
+        if (!ok)
+        {
+            Console.Error.WriteLine($"usage: Pixbridge.Benchmarks {usage}");
+        }
+        return ok;
     }
 
     internal static double Median(double[] samples)
