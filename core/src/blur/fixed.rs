@@ -488,20 +488,15 @@ mod avx2 {
             unsafe {
                 let spread = _mm_setr_epi8(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1);
                 let alpha = _mm_set1_epi32(0xff00_0000_u32 as i32);
-                // Streaming stores need 16-byte alignment: tiles start at multiples of 64 pixels
-                // and rows are whole pixels, so a 16-byte aligned buffer qualifies row by row.
-                if stream && (dst.as_ptr() as usize).is_multiple_of(16) {
-                    for step in 0..steps {
-                        let rgb = _mm_loadu_si128(src.as_ptr().add(step * 12).cast());
-                        let rgba = _mm_or_si128(_mm_shuffle_epi8(rgb, spread), alpha);
-                        _mm_stream_si128(dst.as_mut_ptr().add(step * 16).cast(), rgba);
-                    }
-                } else {
-                    for step in 0..steps {
-                        let rgb = _mm_loadu_si128(src.as_ptr().add(step * 12).cast());
-                        let rgba = _mm_or_si128(_mm_shuffle_epi8(rgb, spread), alpha);
-                        _mm_storeu_si128(dst.as_mut_ptr().add(step * 16).cast(), rgba);
-                    }
+                // Streaming stores need 16-byte alignment: tiles start at multiples of 64 pixels,
+                // so a row qualifies when the buffer and the row length are multiples of 16.
+                let streaming = stream && (dst.as_ptr() as usize).is_multiple_of(16);
+                for step in 0..steps {
+                    let rgb = _mm_loadu_si128(src.as_ptr().add(step * 12).cast());
+                    let rgba = _mm_or_si128(_mm_shuffle_epi8(rgb, spread), alpha);
+                    let at = dst.as_mut_ptr().add(step * 16).cast();
+                    // Loop-invariant: the compiler splits the loop in two.
+                    if streaming { _mm_stream_si128(at, rgba) } else { _mm_storeu_si128(at, rgba) }
                 }
             }
             Portable.expand(&src[steps * 12..], &mut dst[steps * 16..], false);
