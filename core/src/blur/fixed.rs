@@ -35,6 +35,10 @@ const CHANNELS: usize = 3;
 /// broadcast and each ring row located once per four vectors.
 const BLOCK: usize = 64;
 
+/// `i16` lanes of the horizontal pass between two prefetches of the next source row (about
+/// 11 cache lines of source at a time; 2 and 32 blocks measured no better).
+const PREFETCH_CHUNK: usize = 8 * BLOCK;
+
 /// `i16` lanes of one AVX2 vector.
 #[cfg(target_arch = "x86_64")]
 const VECTOR: usize = 16;
@@ -300,8 +304,6 @@ fn blur_tile_impl<S: FixedTaps>(
     for ((out_row, dy), window) in out_band.chunks_exact_mut(row_len).zip(0..).zip(rows.chunks_exact(taps)) {
         let last = (y0 + dy + radius).min(h - 1);
         while next <= last {
-            // Tiles are wide, so the hardware prefetcher follows each row (software prefetching
-            // whole rows ahead measured slower).
             let row = &src[next * row_len..][load_start * 4..load_end * 4];
             // Lanes after the tile's pixels hold stale samples: they are filtered along in whole
             // blocks and never stored.
@@ -321,7 +323,19 @@ fn blur_tile_impl<S: FixedTaps>(
             for px in right.chunks_exact_mut(CHANNELS) {
                 px.copy_from_slice(&last_px);
             }
-            simd.horizontal(padded, weights, &mut ring[slot * ring_row..][..block_lanes]);
+            // The next source row is prefetched a slice per chunk of the horizontal pass, so
+            // that its reads overlap the arithmetic instead of stalling the next `widen` (the
+            // hardware prefetcher alone runs only a little ahead of it). 13-18% faster at sigma
+            // 1-5 on 4K; prefetching the whole row at once, or two rows ahead, was slower.
+            let ahead = &src[(next + 1).min(h - 1) * row_len..][load_start * 4..load_end * 4];
+            let ring_out = &mut ring[slot * ring_row..][..block_lanes];
+            let chunks = block_lanes.div_ceil(PREFETCH_CHUNK);
+            for (chunk, dst) in ring_out.chunks_mut(PREFETCH_CHUNK).enumerate() {
+                let from = chunk * ahead.len() / chunks;
+                let to = (chunk + 1) * ahead.len() / chunks;
+                super::simd::prefetch_read(&ahead[from..to]);
+                simd.horizontal(&padded[chunk * PREFETCH_CHUNK..], weights, dst);
+            }
             next += 1;
             slot = if slot + 1 == taps { 0 } else { slot + 1 };
         }

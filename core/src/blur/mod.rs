@@ -6,7 +6,7 @@
 //!   alpha is 255 everywhere skip the premultiplication.
 //! * Borders: clamp-to-edge, the edge pixels are repeated outwards.
 //! * Speed: small sigma uses a direct separable kernel, in 16-bit fixed point for opaque images
-//!   ([`fixed`], up to sigma 8) and in `f32` on premultiplied colour otherwise ([`fir`], up to
+//!   ([`fixed`], up to sigma 10) and in `f32` on premultiplied colour otherwise ([`fir`], up to
 //!   sigma 2); larger sigma uses Deriche's recursive filter ([`iir`]), whose cost does not grow
 //!   with sigma. All are vectorised for the best instruction set of the running CPU ([`simd`])
 //!   and parallel on rayon's current pool.
@@ -36,10 +36,11 @@ pub const MAX_SIGMA: f32 = 1000.0;
 const FIR_MAX_SIGMA: f32 = 2.0;
 
 /// Largest sigma blurred with the fixed-point direct kernel ([`fixed`]) when the image is
-/// opaque; above it the recursive filter. The measured crossover is about sigma 9-10, and 8
-/// keeps the worst-case error bound at most 0.75 level (see `docs/blur.md`); moving the switch
-/// changes output bits (golden hashes must be re-pinned).
-const FIXED_MAX_SIGMA: f32 = 8.0;
+/// opaque; above it the recursive filter. With the prefetching direct kernel the measured
+/// crossover is about sigma 11-12 (see `docs/blur.md`); at 10 the worst-case error bound is
+/// 0.86 level, still below 1. Moving the switch changes output bits (golden hashes must be
+/// re-pinned).
+const FIXED_MAX_SIGMA: f32 = 10.0;
 
 /// Gaussian blur of a tightly packed RGBA8 image with straight alpha.
 ///

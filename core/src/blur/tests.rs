@@ -108,7 +108,7 @@ fn test_image(w: usize, h: usize, seed: u32, with_alpha: bool) -> Vec<u8> {
     img
 }
 
-const SIGMAS: [f32; 8] = [0.5, 1.0, 2.0, 2.5, 7.0, 30.0, 200.0, MAX_SIGMA];
+const SIGMAS: [f32; 9] = [0.5, 1.0, 2.0, 2.5, 7.0, super::FIXED_MAX_SIGMA, 30.0, 200.0, MAX_SIGMA];
 
 /// Both algorithms at every supported instruction-set level.
 fn all_variants(src: &[u8], w: usize, h: usize, sigma: f32) -> Vec<(String, Vec<u8>)> {
