@@ -2,9 +2,10 @@
  *
  *   vips_gaussblur crop IN.png OUT.png SIGMA PRECISION MIN_AMPL
  *       blurs IN once with that configuration and writes the 8-bit result to OUT (for accuracy).
- *   vips_gaussblur time IN.png THREADS QUICK SIGMA:PRECISION:MIN_AMPL...
+ *   vips_gaussblur time IN.png THREADS RULE SIGMA:PRECISION:MIN_AMPL...
  *       loads IN once into memory, then for each configuration times the blur on THREADS
- *       threads and prints one JSON line (milliseconds; same sampling rule as peers.py).
+ *       threads, sampled by RULE (defined by Rule in peers.py, which passes it), and prints one
+ *       JSON line (milliseconds).
  *
  *   vips_gaussblur version
  *       prints the version of the libvips it runs against (it may be linked to another build).
@@ -22,9 +23,16 @@
 #include <time.h>
 #include <vips/vips.h>
 
-/* Same rule as measure() in peers.py. */
-#define SLOW_RUN_S 2.0      /* a warm-up slower than this is the only sample */
-#define FAST_RUN_S 0.020    /* a warm-up faster than this allows more samples */
+/* Most timed runs of one case (bounds a rule's max_runs). */
+#define MAX_RUNS 64
+
+/* How a case is sampled; defined by Rule in peers.py, which passes it as the RULE argument. */
+struct rule {
+    int min_runs, max_runs;
+    double budget_s, fast_run_s;
+    int fast_max_runs;
+    double slow_run_s;
+};
 
 static double now_s(void) {
     struct timespec t;
@@ -111,7 +119,23 @@ static double quantile(const double *sorted, int n, double q) {
     return sorted[low] + (sorted[high] - sorted[low]) * (pos - low);
 }
 
-static void time_config(VipsImage *in, int threads, int quick, const char *config) {
+/* RULE as MIN_RUNS:MAX_RUNS:BUDGET_S:FAST_RUN_S:FAST_MAX_RUNS:SLOW_RUN_S (see Rule in peers.py). */
+static struct rule parse_rule(const char *text) {
+    struct rule r;
+    char end;
+    if (sscanf(text, "%d:%d:%lf:%lf:%d:%lf%c", &r.min_runs, &r.max_runs, &r.budget_s, &r.fast_run_s,
+               &r.fast_max_runs, &r.slow_run_s, &end) != 6 ||
+        r.min_runs < 1 || r.max_runs < r.min_runs || r.fast_max_runs < r.min_runs || r.max_runs > MAX_RUNS ||
+        r.fast_max_runs > MAX_RUNS || !(r.budget_s >= 0.0) || !(r.fast_run_s >= 0.0) || !(r.slow_run_s > 0.0)) {
+        fprintf(stderr, "vips_gaussblur: RULE %s is not MIN_RUNS:MAX_RUNS:BUDGET_S:FAST_RUN_S:FAST_MAX_RUNS:SLOW_RUN_S "
+                        "with 1 <= MIN_RUNS <= MAX_RUNS, FAST_MAX_RUNS <= %d\n", text, MAX_RUNS);
+        exit(2);
+    }
+    return r;
+}
+
+/* One untimed warm-up, then timed runs by `rule` (the same loop as measure() in peers.py). */
+static void time_config(VipsImage *in, int threads, const struct rule *rule, const char *config) {
     char precision_name[32];
     double sigma, min_ampl;
     if (sscanf(config, "%lf:%31[a-z]:%lf", &sigma, precision_name, &min_ampl) != 3 || !(sigma > 0.0) ||
@@ -120,17 +144,15 @@ static void time_config(VipsImage *in, int threads, int quick, const char *confi
         exit(2);
     }
     VipsPrecision precision = parse_precision(precision_name);
-    int min_iter = quick ? 3 : 5, max_iter = quick ? 5 : 15;
-    double budget = quick ? 0.8 : 3.0;
-    double samples[64];
+    double samples[MAX_RUNS];
     int n = 0;
     double warm = timed_blur(in, sigma, precision, min_ampl);
-    if (warm > SLOW_RUN_S) {
+    if (warm > rule->slow_run_s) {
         samples[n++] = warm;
     } else {
-        if (warm < FAST_RUN_S && !quick) max_iter = 41;
+        int max_runs = warm < rule->fast_run_s ? rule->fast_max_runs : rule->max_runs;
         double begun = now_s();
-        while (n < min_iter || (n < max_iter && now_s() - begun < budget))
+        while (n < rule->min_runs || (n < max_runs && now_s() - begun < rule->budget_s))
             samples[n++] = timed_blur(in, sigma, precision, min_ampl);
     }
     for (int i = 0; i < n; i++) samples[i] *= 1e3;
@@ -163,15 +185,16 @@ int main(int argc, char **argv) {
     } else if (argc >= 6 && strcmp(argv[1], "time") == 0) {
         VipsImage *in = load_rgba(argv[2]);
         int threads = (int)parse_positive(argv[3], "THREADS");
-        int quick = strcmp(argv[4], "1") == 0;
+        struct rule rule = parse_rule(argv[4]);
         vips_concurrency_set(threads);
-        for (int i = 5; i < argc; i++) time_config(in, threads, quick, argv[i]);
+        for (int i = 5; i < argc; i++) time_config(in, threads, &rule, argv[i]);
         g_object_unref(in);
     } else {
         fprintf(stderr,
                 "usage: vips_gaussblur version\n"
                 "       vips_gaussblur crop IN.png OUT.png SIGMA PRECISION MIN_AMPL\n"
-                "       vips_gaussblur time IN.png THREADS QUICK(0|1) SIGMA:PRECISION:MIN_AMPL...\n");
+                "       vips_gaussblur time IN.png THREADS RULE SIGMA:PRECISION:MIN_AMPL...\n"
+                "       (RULE: MIN_RUNS:MAX_RUNS:BUDGET_S:FAST_RUN_S:FAST_MAX_RUNS:SLOW_RUN_S)\n");
         return 2;
     }
     vips_shutdown();

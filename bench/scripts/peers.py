@@ -36,27 +36,37 @@ def summary(samples):
             "p75_ms": q(0.75), "max_ms": s[-1]}
 
 
-# Sampling rule, shared with bench/peers/vips_gaussblur.c (keep the two in step).
-SLOW_RUN_S = 2.0  # a first run slower than this is the only sample (seconds per call)
-FAST_RUN_S = 0.020  # a first run faster than this allows more samples (noise on the shared cores)
+class Rule:
+    """How one case is sampled, for OpenCV here and for libvips in vips_gaussblur.c (which
+    receives it as an argument, see as_arg): one untimed warm-up run, then timed runs until
+    min_runs are taken and then until max_runs or budget_s seconds. A case whose warm-up took
+    more than slow_run_s is timed by that one run (OpenCV at sigma 100 on 4K takes seconds per
+    call; a second run would only double the cost); one under fast_run_s takes up to
+    fast_max_runs samples, so a short case is not decided by a few noisy runs on the shared
+    cores."""
+
+    def __init__(self, quick):
+        self.min_runs, self.max_runs, self.budget_s = (3, 5, 0.8) if quick else (5, 15, 3.0)
+        self.fast_run_s, self.fast_max_runs = 0.020, (5 if quick else 41)
+        self.slow_run_s = 2.0
+
+    def as_arg(self):
+        """The rule as vips_gaussblur's RULE argument."""
+        return (f"{self.min_runs}:{self.max_runs}:{self.budget_s:g}:{self.fast_run_s:g}:"
+                f"{self.fast_max_runs}:{self.slow_run_s:g}")
 
 
-def measure(run, quick):
-    """One untimed warm-up run, then timed runs until the budget is spent. A case whose warm-up
-    took more than SLOW_RUN_S is timed by that one run (OpenCV at sigma 100 on 4K takes seconds
-    per call; a second run would only double the cost); one under FAST_RUN_S takes up to 41
-    samples, so a short case is not decided by a few noisy runs."""
+def measure(run, rule):
+    """Samples `run` by `rule` (see Rule) and returns their summary."""
     start = time.perf_counter()
     run()
     warm = time.perf_counter() - start
-    if warm > SLOW_RUN_S:
+    if warm > rule.slow_run_s:
         return summary([warm * 1e3])
-    min_iter, max_iter, budget = (3, 5, 0.8) if quick else (5, 15, 3.0)
-    if warm < FAST_RUN_S and not quick:
-        max_iter = 41
+    max_runs = rule.fast_max_runs if warm < rule.fast_run_s else rule.max_runs
     samples = []
     begun = time.perf_counter()
-    while len(samples) < min_iter or (len(samples) < max_iter and time.perf_counter() - begun < budget):
+    while len(samples) < rule.min_runs or (len(samples) < max_runs and time.perf_counter() - begun < rule.budget_s):
         t = time.perf_counter()
         run()
         samples.append((time.perf_counter() - t) * 1e3)
@@ -107,9 +117,9 @@ def vips_crop(binary, crop_png, out_png, sigma, config):
     subprocess.run([binary, "crop", crop_png, out_png, f"{sigma:g}", config[0], f"{config[1]:g}"], check=True)
 
 
-def vips_time(binary, png, threads, quick, cases):
+def vips_time(binary, png, threads, rule, cases):
     """Times (sigma, config) cases in one process that loads the image once; records by case."""
-    args = [binary, "time", png, str(threads), "1" if quick else "0"]
+    args = [binary, "time", png, str(threads), rule.as_arg()]
     args += [f"{sigma:g}:{p}:{m:g}" for sigma, (p, m) in cases]
     lines = subprocess.run(args, check=True, capture_output=True, text=True).stdout.splitlines()
     records = [json.loads(line) for line in lines if line.strip()]
@@ -120,7 +130,7 @@ def vips_time(binary, png, threads, quick, cases):
 
 def main():
     args = sys.argv[1:]
-    quick = "--quick" in args
+    rule = Rule(quick="--quick" in args)
     args = [a for a in args if a != "--quick"]
     sigmas = [1.0, 2.0, 5.0, 10.0, 40.0, 100.0]
     if "--sigmas" in args:
@@ -197,7 +207,7 @@ def main():
         for threads in (1, default_threads):
             cv2.setNumThreads(threads)
             for sigma in sigmas:
-                add("opencv GaussianBlur", size, threads, sigma, measure(lambda: opencv_blur(img, sigma, "auto"), quick),
+                add("opencv GaussianBlur", size, threads, sigma, measure(lambda: opencv_blur(img, sigma, "auto"), rule),
                     accuracy_method="opencv ksize auto")
             # libvips: the defaults at every sigma, plus the equal-quality configuration where it
             # differs from the defaults (where they coincide, the defaults' record serves both).
@@ -207,7 +217,7 @@ def main():
                 cases = [(sigma, VIPS_DEFAULT) for sigma in sigmas]
                 cases += [(sigma, vips_equal[(label, sigma)]) for sigma in sigmas
                           if vips_equal[(label, sigma)] not in (None, VIPS_DEFAULT)]
-                for (sigma, config), record in zip(cases, vips_time(binary, png, threads, quick, cases)):
+                for (sigma, config), record in zip(cases, vips_time(binary, png, threads, rule, cases)):
                     stats = {k: v for k, v in record.items() if k.endswith("_ms") or k == "iterations"}
                     method = label if config == VIPS_DEFAULT else f"{label}, equal quality"
                     add(method, size, threads, sigma, stats, config=vips_config_name(config, label),
