@@ -7,9 +7,6 @@
 //! PNG files, for the peer scripts (OpenCV, libvips) and the Java and C# harnesses.
 
 mod alloc;
-mod methods;
-mod reference;
-mod timing;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -20,8 +17,9 @@ use pixbridge_core::{Image, ImageFormat, ResizeFilter};
 use serde_json::{Value, json};
 
 use crate::alloc::CountingAllocator;
-use crate::methods::{Method, Source};
-use crate::timing::{Budget, Stats, measure};
+use pixbridge_bench::methods::{self, Method, Source};
+use pixbridge_bench::reference;
+use pixbridge_bench::timing::{Budget, Stats, measure};
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator::new();
@@ -133,19 +131,6 @@ fn size_dimensions(name: &str) -> Option<(u32, u32)> {
     }
 }
 
-/// Whether a method is run at this size and sigma: the slow ones only where one iteration fits
-/// the time budget (`image::imageops::blur` grows linearly with sigma and has no threads;
-/// libblur's fixed-point Gaussian takes about 5 s at 4K sigma 100).
-fn runs(method: Method, width: u32, sigma: f32, single_thread: bool, quick: bool) -> bool {
-    let big = width > 1920;
-    match method {
-        Method::Pixbridge | Method::LibblurExact | Method::LibblurExactEqualQuality => true,
-        Method::LibblurFixedPoint => !(big && sigma >= 100.0),
-        Method::ImageFastBlur => single_thread,
-        Method::ImageBlur => single_thread && if big { sigma <= if quick { 2.0 } else { 5.0 } } else { sigma <= 10.0 },
-    }
-}
-
 /// JSON lines sink.
 struct Output {
     sink: Box<dyn Write>,
@@ -253,7 +238,7 @@ fn run() -> Result<(), String> {
                 let threads = if single_thread { 1 } else { all_threads };
                 for &sigma in &options.sigmas {
                     for method in Method::ALL {
-                        if !runs(method, width, sigma, single_thread, options.quick) {
+                        if !method.runs(width, sigma, single_thread, options.quick) {
                             continue;
                         }
                         let time = || {

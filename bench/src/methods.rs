@@ -48,6 +48,22 @@ impl Method {
             Method::ImageBlur => "image blur",
         }
     }
+
+    /// Whether this method is run at this image width and sigma: the slow ones only where one
+    /// iteration fits the time budget (`image::imageops::blur` grows linearly with sigma and has
+    /// no threads; libblur's fixed-point Gaussian takes about 5 s at 4K sigma 100). `quick`
+    /// narrows it further for a rough pass.
+    pub fn runs(self, width: u32, sigma: f32, single_thread: bool, quick: bool) -> bool {
+        let big = width > 1920;
+        match self {
+            Method::Pixbridge | Method::LibblurExact | Method::LibblurExactEqualQuality => true,
+            Method::LibblurFixedPoint => !(big && sigma >= 100.0),
+            Method::ImageFastBlur => single_thread,
+            Method::ImageBlur => {
+                single_thread && if big { sigma <= if quick { 2.0 } else { 5.0 } } else { sigma <= 10.0 }
+            }
+        }
+    }
 }
 
 /// One source image in the forms the methods take, built once outside the timed region.
