@@ -4,7 +4,9 @@
 # built here with gcc) on the same images as Pixbridge, in the same run, on one thread and on all
 # threads; measures their accuracy against the f64 reference blur of pixbridge-bench; libvips at
 # its defaults and in the cheapest configuration that reaches Pixbridge's accuracy; also, at 4K, the
-# libvips build that NetVips ships when the C# benchmark has restored it (~/.nuget).
+# libvips build that NetVips ships when the C# benchmark has restored it (~/.nuget). Then times
+# Pixbridge (its C ABI, libpixbridge.so) and OpenCV in pairs, one call at a time, up to sigma 10
+# (bench/scripts/paired.py; PAIRED.jsonl is paired.jsonl next to PEERS.jsonl).
 #
 # Usage: ci/bench-peers.sh [--quick] [--ours OURS.jsonl --images DIR] [--out PEERS.jsonl] [--sigmas LIST]
 # Without --ours, it builds pixbridge-bench and times Pixbridge's 4K blur itself first.
@@ -74,3 +76,17 @@ fi
 stage "peers: OpenCV and libvips"
 "$python" bench/scripts/peers.py "$images" "$ours" "$out" "$vips_timer" "${netvips_args[@]}" "${quick[@]}" \
     --sigmas "$sigmas"
+
+# Pairs at the sigmas where OpenCV is a close peer (above 10 it is several times slower).
+paired_out="$(dirname "$out")/paired.jsonl"
+paired_sigmas="$("$python" -c 'import sys; print(",".join(s for s in sys.argv[1].split(",") if float(s) <= 10))' "$sigmas")"
+if [ -n "$paired_sigmas" ]; then
+    unset CARGO_TARGET_DIR
+    stage "peers: Pixbridge and OpenCV in pairs (bench/scripts/paired.py)"
+    cargo build --release --offline -q -p pixbridge-ffi
+    rm -f "$paired_out"
+    for threads in 1 "$(nproc)"; do
+        "$python" bench/scripts/paired.py "$images" target/release/libpixbridge.so "$paired_out" \
+            --threads "$threads" --sigmas "$paired_sigmas" "${quick[@]}"
+    done
+fi

@@ -5,11 +5,12 @@
 #   2. the BenchmarkDotNet suite (bindings-csharp/benchmarks) when dotnet is there (the package
 #      is packed into bindings-csharp/local-feed if missing);
 #   3. ci/bench-peers.sh: OpenCV and libvips (Debian's, and NetVips' own build once step 2 has
-#      restored it) on the same images, in the same run;
+#      restored it) on the same images, in the same run; then Pixbridge and OpenCV in pairs, one
+#      call at a time (bench/scripts/paired.py);
 #   4. the Java harness (bindings-java/bench) against the jar, packaged first from the current
 #      sources (ci/package-java.sh);
 #   5. the report (bench/scripts/report.py, matplotlib).
-# Bounded: about 10-15 minutes on 2 cores (`--quick`: about 5). Results: out/bench/*.jsonl.
+# Bounded: about 15-20 minutes on 2 cores (`--quick`: about 5). Results: out/bench/*.jsonl.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$PIXBRIDGE_ROOT"
