@@ -224,6 +224,15 @@ impl Drop for Image {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::{Mutex, MutexGuard};
+
+    /// The live-image count is global to the loaded library and tests run in parallel, so every
+    /// test that creates images holds this lock; otherwise one test's images move another's count.
+    static IMAGES: Mutex<()> = Mutex::new(());
+
+    fn serial() -> MutexGuard<'static, ()> {
+        IMAGES.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 
     fn library() -> std::path::PathBuf {
         // Unit tests run from target/<profile>/deps; the library is uplifted to target/<profile>.
@@ -245,6 +254,7 @@ mod tests {
 
     #[test]
     fn images_keep_the_library_loaded_and_free_their_handles() {
+        let _serial = serial();
         let factory = ImageFactory::load(&library()).unwrap();
         let baseline = factory.live_images().unwrap();
         let rgba: Vec<u8> = (0..4 * 5 * 4).map(|i| (i * 13 % 256) as u8).collect();
@@ -269,6 +279,7 @@ mod tests {
 
     #[test]
     fn errors_carry_code_and_message() {
+        let _serial = serial();
         let factory = ImageFactory::load(&library()).unwrap();
         let image = factory.from_pixels(2, 2, &[0u8; 16]).unwrap();
         let error = image.blur(f32::NAN).err().unwrap();
