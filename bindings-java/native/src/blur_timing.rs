@@ -13,6 +13,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use pixbridge_core::Image;
+use pixbridge_runtime::alloc::RecyclingAllocator;
+
+/// The JNI library's allocator, so that the two sides of the comparison differ only in the path
+/// through Java and JNI, not in how the result's memory is obtained.
+#[global_allocator]
+static ALLOCATOR: RecyclingAllocator = RecyclingAllocator::new();
 
 /// Parses one `SIGMA COUNT` request.
 fn parse_request(line: &str) -> Option<(f32, u32)> {

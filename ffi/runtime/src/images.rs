@@ -116,6 +116,12 @@ pub fn apply_fresh(image: Handle, operation: impl FnOnce(&Image) -> Result<Image
     Ok(insert(result))
 }
 
+/// Runs `reader` on the image under a shared lock and returns what it returns.
+pub fn read<R>(image: Handle, reader: impl FnOnce(&Image) -> R) -> Result<R> {
+    let cell = IMAGES.get(image)?;
+    Ok(reader(&cell.read()))
+}
+
 /// Runs an in-place operation under the image's exclusive lock.
 pub fn apply_in_place(image: Handle, operation: impl FnOnce(&mut Image) -> Result<()>) -> Result<()> {
     let cell = IMAGES.get(image)?;
