@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Compiles and runs the Java benchmark harness against the packaged jar.
 # Usage: bindings-java/bench/run.sh IMAGE.png RUST_RESULTS.jsonl OUT.jsonl [--quick]
-# The Java-vs-Rust blur comparison runs pixbridge-blur-timing (bindings-java/native, rebuilt here
-# from the current sources; PIXBRIDGE_BLUR_TIMING names another copy) in rounds alternating with the Java ones.
+# The Java-vs-Rust blur verdict pairs Image.blur with the blur timed inside the library, in the
+# JVM; for information it also runs pixbridge-blur-timing (bindings-java/native, rebuilt here from
+# the current sources; PIXBRIDGE_BLUR_TIMING names another copy) in rounds alternating with Java's.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"

@@ -4,9 +4,10 @@
 //! reported there as `InvalidUtf8`), so this side sees exactly the bytes the C ABI would.
 
 use std::path::Path;
+use std::time::Instant;
 
 use jni::objects::{JByteArray, JByteBuffer, JClass};
-use jni::sys::{jint, jlong};
+use jni::sys::{jfloat, jint, jlong};
 use jni::{Env, EnvUnowned, jni_mangle};
 use pixbridge_core::DecodeLimits;
 use pixbridge_runtime::{Error, ErrorCode, images};
@@ -174,6 +175,26 @@ pub fn share<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>, ima
 pub fn dimensions<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>, image: jlong) -> jlong {
     run_without_env(&mut env, || {
         images::info(handle(image)).map(|info| ((u64::from(info.width) << 32) | u64::from(info.height)) as jlong)
+    })
+}
+
+/// `NativeImage.blurNanos(long image, float sigma)`: blurs the image with the core's
+/// [`pixbridge_core::Image::blur`] inside the library, frees the result, and returns the
+/// nanoseconds this took, timed here. The benchmark harness alternates it with `Image.blur`
+/// on the same image, in the same process, to measure what the Java API and JNI add to a blur.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn blur_nanos<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    image: jlong,
+    sigma: jfloat,
+) -> jlong {
+    run_without_env(&mut env, || {
+        images::read(handle(image), |image| {
+            let start = Instant::now();
+            drop(std::hint::black_box(image.blur(sigma)?));
+            Ok(i64::try_from(start.elapsed().as_nanos()).unwrap_or(i64::MAX))
+        })?
     })
 }
 

@@ -3,6 +3,7 @@ package io.pixbridge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -64,6 +65,7 @@ class RawMisuseTest {
         calls.put("NativeImage.copyPixels", h -> NativeImage.copyPixels(h, new byte[64]));
         calls.put("NativeImage.save", h -> NativeImage.save(h, savePath));
         calls.put("NativeImage.encode", h -> NativeImage.encode(h, ImageFormat.PNG.value(), 0));
+        calls.put("NativeImage.blurNanos", h -> NativeImage.blurNanos(h, 1f));
         Method[] operations = NativeOperations.class.getDeclaredMethods();
         Arrays.sort(operations, Comparator.comparing(Method::getName));
         int found = 0;
@@ -252,5 +254,22 @@ class RawMisuseTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void nativeBlurTimingLeavesTheImageAndNoHandleBehindAndRejectsBadSigmas() {
+        long baseline = Diagnostics.liveHandleCount();
+        long handle = newImage();
+        try {
+            assertTrue(NativeImage.blurNanos(handle, 2f) > 0, "a blur takes some time");
+            assertEquals(baseline + 1, Diagnostics.liveHandleCount(), "the timed result was freed, not kept");
+            assertEquals(4L << 32 | 4L, NativeImage.dimensions(handle), "the image itself is unchanged");
+            PixbridgeException error = assertThrows(PixbridgeException.class,
+                    () -> NativeImage.blurNanos(handle, Float.NaN));
+            assertEquals(ErrorCode.INVALID_ARGUMENT, error.code(), error.getMessage());
+        } finally {
+            NativeImage.destroy(handle);
+        }
+        assertEquals(baseline, Diagnostics.liveHandleCount());
     }
 }
