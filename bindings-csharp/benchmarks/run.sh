@@ -41,6 +41,11 @@ cd "$here/Pixbridge.Benchmarks"
 [ $# -gt 0 ] || set -- --filter '*'
 PIXBRIDGE_BENCH_IMAGE="$image" dotnet run -c Release -- --artifacts "$artifacts" "$@"
 cat "$artifacts"/results/*-report-github.md > "$out"
+# BenchmarkDotNet exits 0 even when every benchmark threw (its tables then say NA).
+if grep -q "Benchmarks with issues" "$out"; then
+  echo "error: some benchmarks failed (see their output above); $out lists them" >&2
+  exit 1
+fi
 
 [ -n "$sigmas" ] || exit 0
 echo "== C# vs Rust blur: sigmas $sigmas, $rounds rounds, $iterations blurs per process, $RAYON_NUM_THREADS threads"
