@@ -109,6 +109,18 @@ impl RecyclingAllocator {
     }
 }
 
+impl Drop for RecyclingAllocator {
+    /// Frees the cached blocks (a global allocator is never dropped; other instances are).
+    fn drop(&mut self) {
+        let cache = self.cache.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for block in cache.blocks.iter_mut().filter_map(Option::take) {
+            // SAFETY: each cached block came from `System` with `system_layout` of its layout.
+            unsafe { System.dealloc(block.address as *mut u8, system_layout(block.layout)) };
+        }
+        cache.bytes = 0;
+    }
+}
+
 impl Default for RecyclingAllocator {
     fn default() -> Self {
         Self::new()
