@@ -8,15 +8,12 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ConvolveOp;
 import java.awt.image.DataBufferInt;
 import java.awt.image.Kernel;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,10 +30,8 @@ import java.util.function.LongSupplier;
  * Pixbridge's {@code blur} with {@code java.awt.image.ConvolveOp} (separable Gaussian, two 1-D
  * kernels), measures trivial native calls, the 4K blur through Java against the same blur from
  * Rust (timed inside the library in this process, alternating call by call; for information
- * also rounds against {@code pixbridge-blur-timing}, another process, when the system property
- * {@code pixbridge.bench.rustTiming} names it, else {@code pixbridge-bench}'s results of the
- * same run), shows that {@code pixels()} copies nothing, and what {@code decode(byte[])}'s
- * input copy costs.
+ * also {@code pixbridge-bench}'s median of the same run), shows that {@code pixels()} copies
+ * nothing, and what {@code decode(byte[])}'s input copy costs.
  */
 public final class BlurBench {
     /** Written by every measured call so that no result is dead code. */
@@ -161,79 +156,6 @@ public final class BlurBench {
         return new Paired(Stats.of(javaSamples), Stats.of(nativeSamples));
     }
 
-    /**
-     * A running {@code pixbridge-blur-timing} process: blurs the same file in Rust on request.
-     * It stays up for the whole run, so that it is as warm as this JVM.
-     */
-    static final class RustBlurTiming implements AutoCloseable {
-        private final Process process;
-        private final PrintWriter requests;
-        private final BufferedReader timings;
-
-        RustBlurTiming(String binary, Path image) throws IOException {
-            process = new ProcessBuilder(binary, image.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            requests = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
-            timings = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        }
-
-        /** Runs {@code count} blurs in the Rust process; returns their milliseconds. */
-        double[] blur(float sigma, int count) throws IOException {
-            requests.println(sigma + " " + count);
-            double[] millis = new double[count];
-            for (int i = 0; i < count; i++) {
-                String line = timings.readLine();
-                if (line == null) {
-                    throw new IOException("pixbridge-blur-timing stopped early (see its message above)");
-                }
-                millis[i] = Double.parseDouble(line.trim());
-            }
-            return millis;
-        }
-
-        @Override
-        public void close() throws IOException {
-            requests.close();
-            int status;
-            try {
-                status = process.waitFor();
-            } catch (InterruptedException e) {
-                process.destroy();
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while waiting for pixbridge-blur-timing", e);
-            }
-            if (status != 0) {
-                throw new IOException("pixbridge-blur-timing exited with status " + status);
-            }
-        }
-    }
-
-    /**
-     * Times the same blur of the same file from Rust and through Java in alternating rounds (the
-     * side that goes first alternates too), so that both see the same machine load: each round
-     * is one warm-up and {@code perRound} timed blurs on each side. Both sides time allocating
-     * and freeing the output.
-     */
-    static Paired pairedBlur(Image image, RustBlurTiming rust, float sigma, int rounds, int perRound) throws IOException {
-        double[] javaSamples = new double[rounds * perRound];
-        double[] rustSamples = new double[rounds * perRound];
-        for (int round = 0; round < rounds; round++) {
-            for (int side = 0; side < 2; side++) {
-                if ((round + side) % 2 == 0) {
-                    rust.blur(sigma, 1);
-                    System.arraycopy(rust.blur(sigma, perRound), 0, rustSamples, round * perRound, perRound);
-                } else {
-                    sink += blurOnce(image, sigma);
-                    for (int i = 0; i < perRound; i++) {
-                        long start = System.nanoTime();
-                        sink += blurOnce(image, sigma);
-                        javaSamples[round * perRound + i] = (System.nanoTime() - start) / 1e6;
-                    }
-                }
-            }
-        }
-        return new Paired(Stats.of(javaSamples), Stats.of(rustSamples));
-    }
-
     /** Separable Gaussian with two 1-D ConvolveOp kernels of radius ceil(3 sigma). */
     static BufferedImage convolveGaussian(BufferedImage src, float sigma) {
         int radius = (int) Math.ceil(3 * sigma);
@@ -308,12 +230,9 @@ public final class BlurBench {
         boolean quick = args.length > 3 && args[3].equals("--quick");
         List<String> rust = Files.readAllLines(Path.of(args[1]));
         int threads = Runtime.getRuntime().availableProcessors();
-        // pixbridge-blur-timing, for the paired Java-vs-Rust blur comparison (see run.sh).
-        String rustTiming = System.getProperty("pixbridge.bench.rustTiming");
         Path imageFile = Path.of(args[0]).toAbsolutePath();
         try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(args[2])));
-                Image image = Image.open(imageFile);
-                RustBlurTiming rustProcess = rustTiming == null ? null : new RustBlurTiming(rustTiming, imageFile)) {
+                Image image = Image.open(imageFile)) {
             // Trivial calls. width() reads a Java field (no native call). colorType() is a real
             // native round trip, not cached: the image's lifetime guard (two atomic adds), the
             // JNI transition, the runtime's handle-table lookup (lock, generation check, Arc
@@ -420,10 +339,10 @@ public final class BlurBench {
                     copy.median() / 1e6 / arrayDecode.median() * 100)));
             out.flush();
 
-            // 4K blur through Java vs the same blur from Rust. The verdict pairs Image.blur with
-            // the blur timed inside the library in this process, call by call; the rounds against
-            // pixbridge-blur-timing (another process) are shown for information: two processes
-            // differ by a few % on this machine whatever the binding does.
+            // 4K blur through Java vs the same blur from Rust: Image.blur paired call by call with
+            // the blur timed inside the library in this process. Against another process (such as
+            // pixbridge-bench, shown for information) the same blur differs by a few % on this
+            // machine whatever the binding does.
             float[] sigmas = {1, 2, 5, 10, 40, 100};
             NativeBlur inside = new NativeBlur(image);
             double logRatioSum = 0;
@@ -440,17 +359,9 @@ public final class BlurBench {
                         String.format(Locale.ROOT, "Image.blur + close, timed in Java; Java/Rust %+.1f%%", paired.overheadPercent())));
                 out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge inside the library, in-process pairs)", paired.rust(), "ms",
                         "core blur + free, timed in Rust in the same process, alternating call by call with the Java one"));
-                if (rustTiming != null) {
-                    Paired rounds = pairedBlur(image, rustProcess, sigma, quick ? 4 : 8, quick ? 3 : 4);
-                    out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge via Java, rounds vs another process)", rounds.java(), "ms",
-                            String.format(Locale.ROOT, "for information; Java/Rust-process %+.1f%%", rounds.overheadPercent())));
-                    out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge from a Rust process, rounds)", rounds.rust(), "ms",
-                            "pixbridge-blur-timing (one warm process), rounds alternating with the Java ones"));
-                } else {
-                    double rustMs = rustMedian(rust, sigma, threads);
-                    out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge from pixbridge-bench)", new Stats(1, rustMs, rustMs, rustMs, rustMs), "ms",
-                            "for information: another process, another time"));
-                }
+                double rustMs = rustMedian(rust, sigma, threads);
+                out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge from pixbridge-bench)", new Stats(1, rustMs, rustMs, rustMs, rustMs), "ms",
+                        "for information: another process, another time"));
                 if (convolveAffordable) {
                     long start = System.nanoTime();
                     sink += convolveGaussian(awt, sigma).getRGB(0, 0);
