@@ -31,14 +31,12 @@ import time
 import cv2
 import numpy as np
 
-from peers import bgra, opencv_blur
+from peers import Rule, bgra, opencv_blur, quantile
 
-# Pairs per case: a case whose first pair takes under FAST_PAIR_S gets up to FAST_MAX_PAIRS within
-# BUDGET_S (short cases are the most exposed to the machine's drift), others up to MAX_PAIRS; at
-# least MIN_PAIRS. A case whose OpenCV call takes over SLOW_CALL_S is skipped: it is not close.
-MIN_PAIRS, MAX_PAIRS, FAST_MAX_PAIRS = 5, 15, 41
-FAST_PAIR_S, BUDGET_S, SLOW_CALL_S = 0.040, 3.0, 0.5
-QUICK = dict(MIN_PAIRS=3, MAX_PAIRS=5, FAST_MAX_PAIRS=5, BUDGET_S=0.8)
+# Pairs per case follow peers.py's Rule, a pair counting as one run of two calls (so a pair is
+# "fast" under twice the rule's fast_run_s). A case whose OpenCV call takes over SLOW_CALL_S is
+# skipped: OpenCV is not a close peer there.
+SLOW_CALL_S = 0.5
 
 
 class Pixbridge:
@@ -90,14 +88,6 @@ def timed_opencv(img, sigma):
     return elapsed
 
 
-def quantile(sorted_values, q):
-    """Linear interpolation between the closest ranks, as pixbridge-bench and peers.py do."""
-    pos = q * (len(sorted_values) - 1)
-    low = int(pos)
-    high = min(low + 1, len(sorted_values) - 1)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (pos - low)
-
-
 def worker(library, threads, images, conn):
     """Serves timed blurs: receives (size, sigma), sends the seconds of one call; None ends it.
     `library` is the path of libpixbridge.so, or None for OpenCV."""
@@ -139,18 +129,19 @@ class Worker:
             sys.exit(f"paired.py: a worker exited with {self.process.exitcode}")
 
 
-def pairs(ours, opencv, size, sigma, limits):
-    """(ours_s, opencv_s) per pair, or None if OpenCV is too slow to be a close peer."""
+def pairs(ours, opencv, size, sigma, rule):
+    """(ours_s, opencv_s) per pair, sampled by `rule`, or None if OpenCV is too slow to be a
+    close peer."""
     ours.time(size, sigma)  # warm-up: rayon's threads, the allocator's first blocks
     ours.time(size, sigma)
     if opencv.time(size, sigma) > SLOW_CALL_S:
         return None
     first = (ours.time(size, sigma), opencv.time(size, sigma))
-    max_pairs = limits["FAST_MAX_PAIRS"] if sum(first) < FAST_PAIR_S else limits["MAX_PAIRS"]
+    max_pairs = rule.fast_max_runs if sum(first) < 2 * rule.fast_run_s else rule.max_runs
     samples = [first]
     begun = time.perf_counter()
-    while len(samples) < limits["MIN_PAIRS"] or (len(samples) < max_pairs
-                                                  and time.perf_counter() - begun < limits["BUDGET_S"]):
+    while len(samples) < rule.min_runs or (len(samples) < max_pairs
+                                           and time.perf_counter() - begun < rule.budget_s):
         if len(samples) % 2:
             opencv_s = opencv.time(size, sigma)
             ours_s = ours.time(size, sigma)
@@ -175,9 +166,7 @@ def main():
         sys.exit(__doc__)
     images, library, out_path = args
     threads = int(options["--threads"])
-    limits = dict(MIN_PAIRS=MIN_PAIRS, MAX_PAIRS=MAX_PAIRS, FAST_MAX_PAIRS=FAST_MAX_PAIRS, BUDGET_S=BUDGET_S)
-    if quick:
-        limits.update(QUICK)
+    rule = Rule(quick)
     # Fresh interpreters (not forks of this one) for both workers.
     context = multiprocessing.get_context("spawn")
     ours = Worker(context, os.path.abspath(library), threads, images)
@@ -185,7 +174,7 @@ def main():
     with open(out_path, "a") as out:
         for size in options["--sizes"].split(","):
             for sigma in [float(s) for s in options["--sigmas"].split(",")]:
-                samples = pairs(ours, opencv, size, sigma, limits)
+                samples = pairs(ours, opencv, size, sigma, rule)
                 if samples is None:
                     print(f"paired {size} {threads}t sigma {sigma:g}: OpenCV over {SLOW_CALL_S} s, skipped",
                           file=sys.stderr)

@@ -23,17 +23,18 @@ import cv2
 import numpy as np
 
 
+def quantile(sorted_values, q):
+    """Linear interpolation between the closest ranks (the quantile rule of pixbridge-bench)."""
+    pos = q * (len(sorted_values) - 1)
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
 def summary(samples):
-    """Median and spread of a list of milliseconds (same quantile rule as pixbridge-bench)."""
+    """Median and spread of a list of milliseconds."""
     s = sorted(samples)
-
-    def q(p):
-        pos = p * (len(s) - 1)
-        lo, hi = math.floor(pos), math.ceil(pos)
-        return s[lo] + (s[hi] - s[lo]) * (pos - lo)
-
-    return {"iterations": len(s), "median_ms": q(0.5), "min_ms": s[0], "p25_ms": q(0.25),
-            "p75_ms": q(0.75), "max_ms": s[-1]}
+    return {"iterations": len(s), "median_ms": quantile(s, 0.5), "min_ms": s[0], "p25_ms": quantile(s, 0.25),
+            "p75_ms": quantile(s, 0.75), "max_ms": s[-1]}
 
 
 class Rule:
