@@ -35,6 +35,18 @@ struct Block {
     freed: u64,
 }
 
+impl Block {
+    /// Returns the block to [`System`].
+    ///
+    /// # Safety
+    /// The block must be owned by the caller alone; it came from `System` with
+    /// `system_layout(self.layout)`, as every block this allocator records did.
+    unsafe fn free(self) {
+        // SAFETY: the caller's contract.
+        unsafe { System.dealloc(self.address as *mut u8, system_layout(self.layout)) };
+    }
+}
+
 /// Freed blocks kept for reuse.
 struct Cache {
     blocks: [Option<Block>; SLOTS],
@@ -107,6 +119,11 @@ impl RecyclingAllocator {
     fn cacheable(layout: Layout) -> bool {
         layout.size() >= MIN_CACHED_BYTES
     }
+
+    /// A cached block of exactly `layout`, if it is a cacheable layout and one is cached.
+    fn reuse(&self, layout: Layout) -> Option<*mut u8> {
+        if Self::cacheable(layout) { self.lock().take(layout) } else { None }
+    }
 }
 
 impl Drop for RecyclingAllocator {
@@ -114,8 +131,8 @@ impl Drop for RecyclingAllocator {
     fn drop(&mut self) {
         let cache = self.cache.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner());
         for block in cache.blocks.iter_mut().filter_map(Option::take) {
-            // SAFETY: each cached block came from `System` with `system_layout` of its layout.
-            unsafe { System.dealloc(block.address as *mut u8, system_layout(block.layout)) };
+            // SAFETY: a cached block is owned by the cache alone.
+            unsafe { block.free() };
         }
         cache.bytes = 0;
     }
@@ -142,19 +159,12 @@ fn system_layout(layout: Layout) -> Layout {
 // back to `System` with `system_layout` of the layout it was allocated for, as it was obtained.
 unsafe impl GlobalAlloc for RecyclingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if Self::cacheable(layout)
-            && let Some(block) = self.lock().take(layout)
-        {
-            return block;
-        }
         // SAFETY: a non-zero-size layout (the caller's, possibly more aligned).
-        unsafe { System.alloc(system_layout(layout)) }
+        self.reuse(layout).unwrap_or_else(|| unsafe { System.alloc(system_layout(layout)) })
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if Self::cacheable(layout)
-            && let Some(block) = self.lock().take(layout)
-        {
+        if let Some(block) = self.reuse(layout) {
             // SAFETY: the block is valid for `layout.size()` bytes and owned by the caller now.
             unsafe { block.write_bytes(0, layout.size()) };
             return block;
@@ -171,8 +181,8 @@ unsafe impl GlobalAlloc for RecyclingAllocator {
         let to_free = self.lock().put(ptr as usize, layout);
         // Freed outside the lock: unmapping a large block takes a while.
         for block in to_free.into_iter().flatten() {
-            // SAFETY: each block came from `System` with `system_layout` of its recorded layout.
-            unsafe { System.dealloc(block.address as *mut u8, system_layout(block.layout)) };
+            // SAFETY: evicted or refused blocks are owned by no one else.
+            unsafe { block.free() };
         }
     }
 
