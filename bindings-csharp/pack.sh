@@ -24,12 +24,6 @@ fi
 echo "== native library: cargo build --release -p pixbridge-ffi"
 cargo build --release --offline -p pixbridge-ffi
 
-if [[ "${1:-}" == "--check-generated" ]]; then
-  echo "== generated C#: pixbridge-csharp-gen --check"
-  # Debug build: cheaper than release, and shared with the workspace's debug build.
-  cargo run --offline -q -p pixbridge-csharp-gen -- --check
-fi
-
 # The release profile keeps debug info (for profiling); the package ships the library without it.
 native="$repo/bindings-csharp/src/Pixbridge/obj/native/linux-x64/libpixbridge.so"
 mkdir -p "$(dirname "$native")"

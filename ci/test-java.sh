@@ -20,9 +20,6 @@ require cargo "install Rust 1.93 or newer"
 stage "Java: libpixbridge_jni.so (release)"
 cargo build --release --offline -p pixbridge-jni
 
-stage "Java: generated sources are up to date with pixbridge_runtime::OPERATIONS"
-cargo run --release --offline -q -p pixbridge-jni --bin pixbridge-java-gen -- --check
-
 stage "Java: Javadoc on every public type and member (doclint, warnings are errors)"
 javadoc_out="$(mktemp -d)"
 javadoc -quiet -Xdoclint:all -Werror -d "$javadoc_out" \

@@ -25,6 +25,9 @@ cargo fmt --all --check
 stage "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --offline -- -D warnings
 
+stage "generated files are up to date (cargo run -p pixbridge-codegen -- --check)"
+cargo run --offline -q -p pixbridge-codegen -- --check
+
 stage "cargo test (workspace)"
 # The workspace build also builds libpixbridge.so, which the sample and C tests load.
 cargo build --workspace --offline

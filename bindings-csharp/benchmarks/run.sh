@@ -7,7 +7,7 @@
 # Usage: bindings-csharp/benchmarks/run.sh IMAGE.png OUT.md [BenchmarkDotNet arguments]
 #
 # The comparison alternates, round by round, the C# timer (this program's --blur-timing mode, through
-# the Pixbridge package) and the Rust timer (bindings-csharp/generator/examples/rust_blur_timing.rs,
+# the Pixbridge package) and the Rust timer (bench/examples/rust_blur_timing.rs,
 # pixbridge_core directly), each in its own process with RAYON_NUM_THREADS set to the same value, and
 # reports the median C#/Rust ratio over the rounds with its range. The C# process runs with tiered
 # compilation off (see below). Environment:
@@ -33,7 +33,7 @@ if [ "${PIXBRIDGE_SKIP_PACK:-0}" != 1 ]; then
 fi
 if [ -n "$sigmas" ]; then
   echo "== Rust blur timer (release): cargo build --example rust_blur_timing"
-  (cd "$repo" && cargo build --release --offline -q -p pixbridge-csharp-gen --example rust_blur_timing)
+  (cd "$repo" && cargo build --release --offline -q -p pixbridge-bench --example rust_blur_timing)
   rust_timer="${CARGO_TARGET_DIR:-$repo/target}/release/examples/rust_blur_timing"
 fi
 

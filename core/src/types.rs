@@ -1,58 +1,78 @@
 //! Plain value types shared by the whole API: formats, filters, colour types and decode limits.
 //!
-//! The core gives them no numbers: the stable codes that cross a language boundary belong to
-//! the bindings' runtime (`pixbridge-runtime`'s `codes` module), defined there once.
+//! The variant lists of the enums are macros (`with_image_formats!`, ...) so that the bindings'
+//! runtime builds its C-ABI enums, with the same stable numbers, from the same lists.
 
 #![forbid(unsafe_code)]
 
 use std::fmt;
 
-/// An encoded file format that Pixbridge can write (and read).
-///
-/// Decoding recognises more formats than these (the format is detected from the content);
-/// this enum lists the targets of [`Image::encode`](crate::Image::encode) and
-/// [`Image::save`](crate::Image::save).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ImageFormat {
-    /// PNG (lossless). Writes L8, La8, Rgb8 or Rgba8.
-    Png,
-    /// Baseline JPEG (lossy). Quality 1..=100, default 90. Writes L8 or Rgb8; alpha is dropped.
-    Jpeg,
-    /// WebP, always lossless. Writes L8, La8, Rgb8 or Rgba8.
-    WebP,
-    /// Windows bitmap. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
-    Bmp,
-    /// TIFF. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
-    Tiff,
-    /// GIF, single frame. Writes Rgb8 or Rgba8 (grey is written as Rgb8, grey + alpha as
-    /// Rgba8); images with more than 256 colours are quantised by the encoder.
-    Gif,
-    /// QOI (lossless). Writes Rgb8 or Rgba8 (grey is written as Rgb8, grey + alpha as Rgba8).
-    Qoi,
-    /// Truevision TGA. Writes L8, La8, Rgb8 or Rgba8.
-    Tga,
-    /// Netpbm: PGM (`P5`) for L8, PPM (`P6`) for Rgb8, PAM (`P7`) for La8 and Rgba8.
-    Pnm,
-    /// Windows icon holding one RGBA8 PNG image (always Rgba8, as `image` reads only those);
-    /// at most 256 x 256 pixels.
-    Ico,
+/// Lists the variants of [`ImageFormat`] with their stable numbers and passes them to
+/// `$callback!`: the core expands them into its enum below, the bindings' runtime into the C-ABI
+/// enum with the same numbers, so the list exists once.
+#[macro_export]
+macro_rules! with_image_formats {
+    ($callback:ident) => {
+        $callback! {
+            /// An encoded file format that Pixbridge can write (and read).
+            ///
+            /// Decoding recognises more formats than these (the format is detected from the content);
+            /// this enum lists the targets of `Image::encode` and `Image::save`.
+            ImageFormat {
+                /// PNG (lossless). Writes L8, La8, Rgb8 or Rgba8.
+                Png = 0,
+                /// Baseline JPEG (lossy). Quality 1..=100, default 90. Writes L8 or Rgb8; alpha is dropped.
+                Jpeg = 1,
+                /// WebP, always lossless. Writes L8, La8, Rgb8 or Rgba8.
+                WebP = 2,
+                /// Windows bitmap. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
+                Bmp = 3,
+                /// TIFF. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
+                Tiff = 4,
+                /// GIF, single frame. Writes Rgb8 or Rgba8 (grey is written as Rgb8, grey + alpha as
+                /// Rgba8); images with more than 256 colours are quantised by the encoder.
+                Gif = 5,
+                /// QOI (lossless). Writes Rgb8 or Rgba8 (grey is written as Rgb8, grey + alpha as Rgba8).
+                Qoi = 6,
+                /// Truevision TGA. Writes L8, La8, Rgb8 or Rgba8.
+                Tga = 7,
+                /// Netpbm: PGM (`P5`) for L8, PPM (`P6`) for Rgb8, PAM (`P7`) for La8 and Rgba8.
+                Pnm = 8,
+                /// Windows icon holding one RGBA8 PNG image (always Rgba8, as `image` reads only those);
+                /// at most 256 x 256 pixels.
+                Ico = 9,
+            }
+        }
+    };
 }
 
-impl ImageFormat {
-    /// Every format, in declaration order.
-    pub const ALL: [ImageFormat; 10] = [
-        ImageFormat::Png,
-        ImageFormat::Jpeg,
-        ImageFormat::WebP,
-        ImageFormat::Bmp,
-        ImageFormat::Tiff,
-        ImageFormat::Gif,
-        ImageFormat::Qoi,
-        ImageFormat::Tga,
-        ImageFormat::Pnm,
-        ImageFormat::Ico,
-    ];
+/// Defines a plain enum from a variant list (see [`with_image_formats!`]): the variants with
+/// their stable numbers as discriminants, `ALL` in numeric order, and `variant_name()`.
+macro_rules! listed_enum {
+    ($(#[doc = $doc:literal])* $name:ident { $($(#[doc = $vdoc:literal])* $variant:ident = $number:literal,)* }) => {
+        $(#[doc = $doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[doc = $vdoc])* $variant = $number,)*
+        }
 
+        impl $name {
+            /// Every variant, in the order of their stable numbers.
+            pub const ALL: [$name; [$(stringify!($variant)),*].len()] = [$($name::$variant),*];
+
+            /// The variant's name as written in Rust (`"Png"`, `"Lanczos3"`, `"Rgba8"`).
+            pub fn variant_name(self) -> &'static str {
+                match self {
+                    $($name::$variant => stringify!($variant),)*
+                }
+            }
+        }
+    };
+}
+
+with_image_formats!(listed_enum);
+
+impl ImageFormat {
     /// The format that a file extension (without the dot, case-insensitive) selects:
     /// `png`, `jpg`/`jpeg`, `webp`, `bmp`, `tif`/`tiff`, `gif`, `qoi`, `tga`,
     /// `pnm`/`ppm`/`pgm`, `ico`. Any other extension gives `None`.
@@ -101,29 +121,30 @@ impl fmt::Display for ImageFormat {
     }
 }
 
-/// The resampling filter of [`Image::resize`](crate::Image::resize).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ResizeFilter {
-    /// Nearest neighbour with pixel-centre sampling (exact integer rule, see
-    /// [`Image::resize`](crate::Image::resize)).
-    Nearest,
-    /// Bilinear (triangle filter, widened when shrinking).
-    Bilinear,
-    /// Lanczos with three lobes (widened when shrinking).
-    Lanczos3,
+/// Lists the variants of [`ResizeFilter`] with their stable numbers (see [`with_image_formats!`]).
+#[macro_export]
+macro_rules! with_resize_filters {
+    ($callback:ident) => {
+        $callback! {
+            /// The resampling filter of `Image::resize`.
+            ResizeFilter {
+                /// Nearest neighbour with pixel-centre sampling (exact integer rule, see `Image::resize`).
+                Nearest = 0,
+                /// Bilinear (triangle filter, widened when shrinking).
+                Bilinear = 1,
+                /// Lanczos with three lobes (widened when shrinking).
+                Lanczos3 = 2,
+            }
+        }
+    };
 }
 
-impl ResizeFilter {
-    /// Every filter, in declaration order.
-    pub const ALL: [ResizeFilter; 3] = [ResizeFilter::Nearest, ResizeFilter::Bilinear, ResizeFilter::Lanczos3];
+with_resize_filters!(listed_enum);
 
+impl ResizeFilter {
     /// The filter's name as used in the golden manifest: `"Nearest"`, `"Bilinear"`, `"Lanczos3"`.
     pub fn name(self) -> &'static str {
-        match self {
-            ResizeFilter::Nearest => "Nearest",
-            ResizeFilter::Bilinear => "Bilinear",
-            ResizeFilter::Lanczos3 => "Lanczos3",
-        }
+        self.variant_name()
     }
 
     /// The filter with the given name (exactly as [`ResizeFilter::name`] spells it).
@@ -138,49 +159,44 @@ impl fmt::Display for ResizeFilter {
     }
 }
 
-/// The colour type an image was decoded from (its pixels are always stored as RGBA8).
-///
-/// It decides the channel layout that encoders write: grey types are written as grey, types
-/// with alpha keep alpha, and everything is written at 8 bits per channel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ColorType {
-    /// 8-bit grey.
-    L8,
-    /// 8-bit grey with alpha.
-    La8,
-    /// 8-bit RGB.
-    Rgb8,
-    /// 8-bit RGB with alpha (also the type of images made from raw pixels).
-    Rgba8,
-    /// 16-bit grey.
-    L16,
-    /// 16-bit grey with alpha.
-    La16,
-    /// 16-bit RGB.
-    Rgb16,
-    /// 16-bit RGB with alpha.
-    Rgba16,
-    /// 32-bit float RGB.
-    Rgb32F,
-    /// 32-bit float RGB with alpha.
-    Rgba32F,
+/// Lists the variants of [`ColorType`] with their stable numbers (see [`with_image_formats!`]).
+#[macro_export]
+macro_rules! with_color_types {
+    ($callback:ident) => {
+        $callback! {
+            /// The colour type an image was decoded from (its pixels are always stored as RGBA8).
+            ///
+            /// It decides the channel layout that encoders write: grey types are written as grey, types
+            /// with alpha keep alpha, and everything is written at 8 bits per channel.
+            ColorType {
+                /// 8-bit grey.
+                L8 = 0,
+                /// 8-bit grey with alpha.
+                La8 = 1,
+                /// 8-bit RGB.
+                Rgb8 = 2,
+                /// 8-bit RGB with alpha (also the type of images made from raw pixels).
+                Rgba8 = 3,
+                /// 16-bit grey.
+                L16 = 4,
+                /// 16-bit grey with alpha.
+                La16 = 5,
+                /// 16-bit RGB.
+                Rgb16 = 6,
+                /// 16-bit RGB with alpha.
+                Rgba16 = 7,
+                /// 32-bit float RGB.
+                Rgb32F = 8,
+                /// 32-bit float RGB with alpha.
+                Rgba32F = 9,
+            }
+        }
+    };
 }
 
-impl ColorType {
-    /// Every colour type, in declaration order.
-    pub const ALL: [ColorType; 10] = [
-        ColorType::L8,
-        ColorType::La8,
-        ColorType::Rgb8,
-        ColorType::Rgba8,
-        ColorType::L16,
-        ColorType::La16,
-        ColorType::Rgb16,
-        ColorType::Rgba16,
-        ColorType::Rgb32F,
-        ColorType::Rgba32F,
-    ];
+with_color_types!(listed_enum);
 
+impl ColorType {
     /// Whether this colour type has an alpha channel.
     pub fn has_alpha(self) -> bool {
         matches!(self, ColorType::La8 | ColorType::Rgba8 | ColorType::La16 | ColorType::Rgba16 | ColorType::Rgba32F)

@@ -143,8 +143,7 @@ fn run(case: &Value) -> Result<(u32, u32), Failure> {
             // SAFETY: valid out-parameter.
             let result = check(unsafe { pixbridge_image_encode(image, format, uint(case, "quality"), &mut buffer) });
             if result.is_ok() {
-                // SAFETY: plain value.
-                assert_eq!(unsafe { pixbridge_buffer_destroy(buffer) }, ErrorCode::Ok);
+                assert_eq!(pixbridge_buffer_destroy(buffer), ErrorCode::Ok);
             }
             result.inspect_err(|_| destroy(image))?;
             image

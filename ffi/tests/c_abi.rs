@@ -51,8 +51,7 @@ fn file_errors_have_codes_and_messages() {
     let missing = testdata("does-not-exist.png");
     assert_eq!(open(&missing), Err(ErrorCode::NotFound));
     assert!(last_message().contains("does-not-exist.png"), "{}", last_message());
-    // SAFETY: reads the thread's last error code only.
-    assert_eq!(unsafe { pixbridge_last_error_code() }, ErrorCode::NotFound);
+    assert_eq!(pixbridge_last_error_code(), ErrorCode::NotFound);
 
     assert_eq!(open(&testdata("")), Err(ErrorCode::Io), "a directory is not an image file");
     assert!(!last_message().is_empty());
@@ -89,8 +88,8 @@ fn bad_bytes_and_null_arguments_are_refused() {
         ErrorCode::NullArgument
     );
     assert!(last_message().contains("out_image"), "{}", last_message());
-    // SAFETY: too few pixel bytes for 4x4 RGBA.
     let short = [0u8; 15];
+    // SAFETY: too few pixel bytes for 4x4 RGBA.
     assert_eq!(
         unsafe { pixbridge_image_from_pixels(2, 2, short.as_ptr(), short.len(), &mut image) },
         ErrorCode::InvalidArgument
@@ -130,10 +129,8 @@ fn handles_are_checked_never_trusted() {
     // SAFETY: valid out-parameter.
     assert_eq!(unsafe { pixbridge_image_encode(image, ImageFormat::Png as u32, 0, &mut buffer) }, ErrorCode::Ok);
     assert_eq!(destroy(buffer), ErrorCode::InvalidHandle);
-    // SAFETY: plain value.
-    assert_eq!(unsafe { pixbridge_buffer_destroy(image) }, ErrorCode::InvalidHandle);
-    // SAFETY: plain values.
-    assert_eq!(unsafe { pixbridge_buffer_destroy(buffer) }, ErrorCode::Ok);
+    assert_eq!(pixbridge_buffer_destroy(image), ErrorCode::InvalidHandle);
+    assert_eq!(pixbridge_buffer_destroy(buffer), ErrorCode::Ok);
     assert_eq!(destroy(image), ErrorCode::Ok);
     assert_eq!(live(), baseline);
 }
@@ -141,8 +138,7 @@ fn handles_are_checked_never_trusted() {
 #[test]
 fn panics_stop_at_the_boundary_and_the_library_keeps_working() {
     let _serial = serial();
-    // SAFETY: no arguments.
-    assert_eq!(unsafe { pixbridge_debug_panic() }, ErrorCode::Panic);
+    assert_eq!(pixbridge_debug_panic(), ErrorCode::Panic);
     assert!(last_message().contains("deliberate test panic"), "{}", last_message());
     let image = from_pixels(4, 4, &gradient(4, 4));
     let blurred = blur(image, 1.0).unwrap();
@@ -179,8 +175,7 @@ fn last_error_message_reports_buffer_too_small_without_changing_the_error() {
     let status = unsafe { pixbridge_last_error_message(small.as_mut_ptr(), small.len(), &mut length) };
     assert_eq!(status, ErrorCode::BufferTooSmall);
     assert_eq!(length, full.len());
-    // SAFETY: reads the code only.
-    assert_eq!(unsafe { pixbridge_last_error_code() }, ErrorCode::NotFound);
+    assert_eq!(pixbridge_last_error_code(), ErrorCode::NotFound);
     assert_eq!(last_message(), full);
 }
 
@@ -188,8 +183,7 @@ fn last_error_message_reports_buffer_too_small_without_changing_the_error() {
 fn function_table_matches_the_exports() {
     let table = pixbridge_functions();
     assert_eq!(table.size, std::mem::size_of::<PixbridgeFunctions>());
-    // SAFETY: no arguments.
-    assert_eq!(table.abi_version, unsafe { pixbridge_abi_version() });
+    assert_eq!(table.abi_version, pixbridge_abi_version());
     assert_eq!(table.image_open as usize, pixbridge_image_open as *const () as usize);
     assert_eq!(table.image_blur as usize, pixbridge_image_blur as *const () as usize);
     assert_eq!(table.image_adjust_contrast as usize, pixbridge_image_adjust_contrast as *const () as usize);

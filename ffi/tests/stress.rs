@@ -145,8 +145,7 @@ fn many_threads_mixing_good_and_bad_inputs_agree_with_one_thread() {
                         let code = decode(bytes).map(destroy).expect_err(name);
                         assert_eq!(code, expected_codes[index], "thread {thread}, {name}");
                         // The message is this thread's own: it names this input's failure.
-                        // SAFETY: no arguments.
-                        assert_eq!(unsafe { pixbridge_last_error_code() }, code, "thread {thread}, {name}");
+                        assert_eq!(pixbridge_last_error_code(), code, "thread {thread}, {name}");
                         let message = last_message();
                         let subject = format!("({} bytes)", bytes.len());
                         assert!(message.contains(&subject), "thread {thread}, {name}: message {message:?}");

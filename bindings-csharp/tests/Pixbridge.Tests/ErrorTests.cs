@@ -157,22 +157,6 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
-    public void NativePanicBecomesExceptionAndLibraryKeepsWorking()
-    {
-        using (Gradient())
-        {
-            // Make sure the library is loaded and verified before calling the raw layer directly.
-        }
-        var e = Assert.Throws<PixbridgeException>(() => NativeCalls.Check(Interop.pixbridge_debug_panic()));
-        Assert.Equal(ErrorCode.Panic, e.Code);
-        Assert.Contains("deliberate test panic", e.Message);
-
-        using var image = Gradient();
-        using var blurred = image.Blur(1f);
-        Assert.Equal(image.Width, blurred.Width);
-    }
-
-    [Fact]
     public void ErrorMessagesArePerCall()
     {
         var first = Assert.Throws<PixbridgeException>(() => Image.Open(Path.Combine(_scratch, "first-missing.png")));

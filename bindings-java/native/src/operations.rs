@@ -39,10 +39,9 @@ impl JavaParam for u32 {
 /// Expands the operation table into `Java_io_pixbridge_NativeOperations_<lowerCamelName>`
 /// exports: fresh operations return the new handle, in-place ones return nothing.
 macro_rules! define_jni_operations {
-    ($(
-        $(#[doc = $doc:literal])*
-        $name:ident : $kind:ident ( $($param:ident : $ty:ty $(as $sem:ident)? => $pdoc:literal),* )
-            => |$image:ident| $body:expr;
+    ({} $(
+        $kind:ident $name:ident [$($doc:literal)*]
+            ($($param:ident : $ty:ty = $param_type:expr => $pdoc:literal),*) |$image:ident| $body:expr;
     )*) => {
         $( define_jni_operations!(@export $kind $name ($($param: $ty),*)); )*
     };

@@ -65,6 +65,5 @@ pub fn open(path: &Path) -> Result<u64, ErrorCode> {
 
 /// Destroys an image handle and returns the code (the table validates any value).
 pub fn destroy(image: u64) -> ErrorCode {
-    // SAFETY: plain value.
-    unsafe { pixbridge_image_destroy(image) }
+    pixbridge_image_destroy(image)
 }

@@ -23,8 +23,7 @@ fn check(code: ErrorCode) -> Result<(), Failure> {
     if code == ErrorCode::Ok {
         return Ok(());
     }
-    // SAFETY: no arguments.
-    let last = unsafe { pixbridge::pixbridge_last_error_code() };
+    let last = pixbridge::pixbridge_last_error_code();
     let message = crate::common_abi::last_message();
     if last != code {
         return Err(Failure { code: format!("{} (but last_error_code says {})", code.name(), last.name()), message });
@@ -37,8 +36,7 @@ pub struct Image(u64);
 
 impl Drop for Image {
     fn drop(&mut self) {
-        // SAFETY: plain handle argument.
-        let code = unsafe { pixbridge::pixbridge_image_destroy(self.0) };
+        let code = pixbridge::pixbridge_image_destroy(self.0);
         // Not asserting inside drop while unwinding keeps a failure's original message.
         if !std::thread::panicking() {
             assert_eq!(code, ErrorCode::Ok, "destroying image handle {}", self.0);
@@ -159,8 +157,7 @@ impl Image {
         let result = check(unsafe { pixbridge::pixbridge_buffer_data(buffer, &mut data, &mut len) })
             // SAFETY: the library guarantees `len` readable bytes while the buffer lives.
             .and_then(|()| Image::decode(unsafe { std::slice::from_raw_parts(data, len) }));
-        // SAFETY: plain handle argument.
-        let destroyed = unsafe { pixbridge::pixbridge_buffer_destroy(buffer) };
+        let destroyed = pixbridge::pixbridge_buffer_destroy(buffer);
         assert_eq!(destroyed, ErrorCode::Ok, "destroying buffer {buffer}");
         result
     }

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * generation and kind checks), never crash the JVM, and leave no handle behind.
  */
 class RawMisuseTest {
-    /** The image table's kind tag, bits 56..63 of a handle (ffi/runtime/src/images.rs). */
+    /** The image table's kind tag, bits 56..63 of a handle (runtime/src/images.rs). */
     private static final long IMAGE_KIND = 0x1;
     /** The buffer table's kind tag: a buffer handle is the wrong kind for every image call. */
     private static final long BUFFER_KIND = 0x2;

@@ -6,10 +6,8 @@
 //! `#[ffi]` exports and function-table fields, the JNI layer into `Java_*` exports, and the
 //! code generators (through `OPERATIONS`) into the C# and Java per-operation methods.
 
-/// Lists every image operation and passes the list to `$callback!`.
-///
-/// `with_operations!(cb { tokens })` passes `{ tokens }` first, so a surface can hand its own
-/// non-operation items to the same expansion (the C ABI does, to build one function table).
+/// Lists every image operation and passes the list to `$callback!` through
+/// [`__parse_operations!`](crate::__parse_operations), the one place that reads this grammar.
 ///
 /// Each entry reads
 /// `/// docs` `name: kind (param: type [as Semantic] => "param docs", ...) => |image| body;`
@@ -17,11 +15,18 @@
 /// image; `image: &mut Image`; never changes its size). Parameter types are FFI primitives
 /// (`f32`, `u32`, `i32`); `as ResizeFilter` marks a `u32` that carries a
 /// [`ResizeFilter`](crate::codes::ResizeFilter) code. `body` returns `crate::Result`.
+///
+/// `with_operations!(cb { tokens })` passes `{ tokens }` first, so a surface can hand its own
+/// non-operation items to the same expansion. What `cb` receives is described at
+/// [`__parse_operations!`](crate::__parse_operations).
+///
+/// Adding an operation: implement it in `pixbridge-core`, add its entry here, add its cases to
+/// `testdata/manifest.json`, then run `cargo run -p pixbridge-codegen`.
 #[macro_export]
 macro_rules! with_operations {
     ($callback:ident $({ $($prefix:tt)* })?) => {
-        $callback! {
-            $({ $($prefix)* })?
+        $crate::__parse_operations! {
+            $callback { $($($prefix)*)? }
             /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
             /// Returns a new image; the source is unchanged.
             blur: fresh (sigma: f32 => "Standard deviation in pixels: finite, greater than 0, at most 1000.")
@@ -130,6 +135,38 @@ impl OperationParam for i32 {
     const PARAM_TYPE: ParamType = ParamType::I32;
 }
 
+/// The front of [`with_operations!`]: reads the table's grammar once and hands `$callback!` every
+/// operation in one normalised form, so no surface parses the author-facing grammar itself:
+///
+/// ```text
+/// $callback! {
+///     { prefix tokens }
+///     kind name [ "doc line" ... ] ( param: type = ParamType-expression => "param docs", ... ) |image| body;
+///     ...
+/// }
+/// ```
+///
+/// `kind` is `fresh` or `in_place`; the `ParamType` expression says how bindings present the
+/// parameter (`as Semantic` in the table, otherwise derived from the Rust type).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __parse_operations {
+    ($callback:ident { $($prefix:tt)* } $(
+        $(#[doc = $doc:literal])*
+        $name:ident : $kind:ident ( $($param:ident : $ty:ty $(as $sem:ident)? => $pdoc:literal),* $(,)? )
+            => |$image:ident| $body:expr;
+    )*) => {
+        $callback! {
+            { $($prefix)* }
+            $(
+                $kind $name [$($doc)*]
+                    ($($param: $ty = $crate::__param_type!($ty $(, $sem)?) => $pdoc),*)
+                    |$image| $body;
+            )*
+        }
+    };
+}
+
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __param_type {
@@ -153,10 +190,9 @@ macro_rules! __operation_kind {
 }
 
 macro_rules! define_runtime_operations {
-    ($(
-        $(#[doc = $doc:literal])*
-        $name:ident : $kind:ident ( $($param:ident : $ty:ty $(as $sem:ident)? => $pdoc:literal),* )
-            => |$image:ident| $body:expr;
+    ({} $(
+        $kind:ident $name:ident [$($doc:literal)*]
+            ($($param:ident : $ty:ty = $param_type:expr => $pdoc:literal),*) |$image:ident| $body:expr;
     )*) => {
         /// One function per operation, generated from [`with_operations!`](crate::with_operations).
         ///
@@ -176,7 +212,7 @@ macro_rules! define_runtime_operations {
                 kind: $crate::__operation_kind!($kind),
                 params: &[$($crate::operations::ParamSpec {
                     name: stringify!($param),
-                    ty: $crate::__param_type!($ty $(, $sem)?),
+                    ty: $param_type,
                     docs: $pdoc,
                 }),*],
                 docs: &[$($doc.trim_ascii_start()),*],

@@ -1,111 +1,7 @@
-//! Small helpers for writing C# source: names and XML documentation.
+//! Documentation text in each target language, from the Markdown of the Rust docs and the
+//! operation table: C comments keep it as it is, C# gets XML doc text, Java gets Javadoc HTML.
 
-/// `adjust_brightness` -> `AdjustBrightness`, `rotate90` -> `Rotate90`.
-pub fn pascal_case(snake: &str) -> String {
-    snake
-        .split('_')
-        .filter(|word| !word.is_empty())
-        .map(|word| {
-            let mut chars = word.chars();
-            match chars.next() {
-                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
-}
-
-/// `max_width` -> `maxWidth`; C# keywords get a leading `@`.
-pub fn camel_case(snake: &str) -> String {
-    let pascal = pascal_case(snake);
-    let mut chars = pascal.chars();
-    let name = match chars.next() {
-        Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
-        None => String::new(),
-    };
-    if CSHARP_KEYWORDS.contains(&name.as_str()) { format!("@{name}") } else { name }
-}
-
-/// Reserved words that cannot be parameter names without `@`.
-const CSHARP_KEYWORDS: &[&str] = &[
-    "abstract",
-    "as",
-    "base",
-    "bool",
-    "break",
-    "byte",
-    "case",
-    "catch",
-    "char",
-    "checked",
-    "class",
-    "const",
-    "continue",
-    "decimal",
-    "default",
-    "delegate",
-    "do",
-    "double",
-    "else",
-    "enum",
-    "event",
-    "explicit",
-    "extern",
-    "false",
-    "finally",
-    "fixed",
-    "float",
-    "for",
-    "foreach",
-    "goto",
-    "if",
-    "implicit",
-    "in",
-    "int",
-    "interface",
-    "internal",
-    "is",
-    "lock",
-    "long",
-    "namespace",
-    "new",
-    "null",
-    "object",
-    "operator",
-    "out",
-    "override",
-    "params",
-    "private",
-    "protected",
-    "public",
-    "readonly",
-    "ref",
-    "return",
-    "sbyte",
-    "sealed",
-    "short",
-    "sizeof",
-    "stackalloc",
-    "static",
-    "string",
-    "struct",
-    "switch",
-    "this",
-    "throw",
-    "true",
-    "try",
-    "typeof",
-    "uint",
-    "ulong",
-    "unchecked",
-    "unsafe",
-    "ushort",
-    "using",
-    "virtual",
-    "void",
-    "volatile",
-    "while",
-];
+use std::fmt::Write as _;
 
 /// Turns one line of Rust doc Markdown into XML-doc text: escapes `&`, `<`, `>`, renders
 /// `` `code` `` as `<c>code</c>` and keeps only the text of `[text](link)` links.
@@ -166,19 +62,38 @@ pub fn summary(out: &mut String, indent: &str, lines: &[impl AsRef<str>]) {
     out.push_str(&format!("{indent}/// </summary>\n"));
 }
 
+/// Markdown to Javadoc HTML: escapes `<`, `>`, `&`, `@`, turns `` `code` `` into `{@code code}`
+/// and keeps only the text of links.
+pub fn javadoc_text(markdown: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in strip_links(markdown.trim()).split('`').enumerate() {
+        let escaped = part.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('@', "&#64;");
+        if i % 2 == 1 {
+            let _ = write!(out, "{{@code {escaped}}}");
+        } else {
+            out.push_str(&escaped);
+        }
+    }
+    out
+}
+
+/// Writes `lines` as line comments with `prefix` (`///`, `//`), one space after it, blank
+/// lines as a bare prefix.
+pub fn line_comments(out: &mut String, indent: &str, prefix: &str, lines: &[impl AsRef<str>]) {
+    for line in lines {
+        let line = line.as_ref().trim_end();
+        let line = line.strip_prefix(' ').unwrap_or(line);
+        if line.is_empty() {
+            let _ = writeln!(out, "{indent}{prefix}");
+        } else {
+            let _ = writeln!(out, "{indent}{prefix} {line}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_follow_csharp_conventions() {
-        assert_eq!(pascal_case("adjust_brightness"), "AdjustBrightness");
-        assert_eq!(pascal_case("rotate90"), "Rotate90");
-        assert_eq!(pascal_case("blur"), "Blur");
-        assert_eq!(camel_case("max_decoded_bytes"), "maxDecodedBytes");
-        assert_eq!(camel_case("sigma"), "sigma");
-        assert_eq!(camel_case("fixed"), "@fixed");
-    }
 
     #[test]
     fn markdown_becomes_escaped_xml() {
@@ -197,5 +112,14 @@ mod tests {
         let mut out = String::new();
         summary(&mut out, "    ", &["First.", "", "Second."]);
         assert_eq!(out, "    /// <summary>\n    /// First.\n    /// Second.\n    /// </summary>\n");
+    }
+
+    #[test]
+    fn markdown_becomes_javadoc() {
+        assert_eq!(
+            javadoc_text("Adds `delta` to R, G & B <x> @y"),
+            "Adds {@code delta} to R, G &amp; B &lt;x&gt; &#64;y"
+        );
+        assert_eq!(javadoc_text("see [`ResizeFilter`](crate::codes::ResizeFilter)"), "see {@code ResizeFilter}");
     }
 }

@@ -1,0 +1,181 @@
+//! `pixbridge-codegen`: writes every generated file of Pixbridge from two sources of truth,
+//! the C ABI's interoptopus inventory (`pixbridge::ffi_inventory()`: exports, enums, structs,
+//! docs) and the single operation table (`pixbridge_runtime::OPERATIONS`).
+//!
+//! One backend per target, each a module with a `files(&Model)` function:
+//!
+//! - [`c`]: `ffi/include/pixbridge.h`;
+//! - [`rust_loader`]: the run-time loader's mirror of the function table;
+//! - [`csharp`]: the P/Invoke layer, the public enums and the per-operation methods;
+//! - [`java`]: the enums, the JNI natives and the per-operation methods;
+//! - [`operation_docs`]: `docs/operations.md`, the one prose list of operations.
+//!
+//! Shared helpers exist once: [`naming`] (case conversion) and [`docs`] (Markdown to each
+//! language's doc syntax). A new language is one more module and one more line in
+//! [`generate`].
+
+pub mod abi;
+pub mod c;
+pub mod csharp;
+pub mod docs;
+pub mod java;
+pub mod naming;
+pub mod operation_docs;
+pub mod rust_loader;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use interoptopus::inventory::RustInventory;
+use pixbridge_runtime::operations::OperationSpec;
+
+/// What every backend reads.
+pub struct Model {
+    /// The C ABI as interoptopus describes it.
+    pub inventory: RustInventory,
+    /// The operation table, in table order.
+    pub operations: &'static [OperationSpec],
+    /// The ABI version of the library.
+    pub abi_version: u32,
+    /// Makes another copy of `inventory` (interoptopus' C# backend consumes one; it is not `Clone`).
+    pub make_inventory: fn() -> RustInventory,
+}
+
+impl Model {
+    /// The model of the library this crate is built against.
+    pub fn current() -> Self {
+        Self {
+            inventory: pixbridge::ffi_inventory(),
+            operations: pixbridge_runtime::OPERATIONS,
+            abi_version: pixbridge_runtime::ABI_VERSION,
+            make_inventory: pixbridge::ffi_inventory,
+        }
+    }
+}
+
+/// One generated file: its path relative to the repository root and its full text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Path relative to the repository root, with `/` separators.
+    pub path: String,
+    /// Full text of the file.
+    pub contents: String,
+}
+
+impl GeneratedFile {
+    /// A file at `path` (relative to the repository root).
+    pub fn new(path: impl Into<String>, contents: String) -> Self {
+        Self { path: path.into(), contents }
+    }
+}
+
+/// Why generation failed.
+#[derive(Debug)]
+pub struct GenerateError(String);
+
+impl fmt::Display for GenerateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GenerateError {}
+
+impl From<String> for GenerateError {
+    fn from(message: String) -> Self {
+        Self(message)
+    }
+}
+
+impl From<&str> for GenerateError {
+    fn from(message: &str) -> Self {
+        Self(message.to_string())
+    }
+}
+
+/// The repository root (the parent of this crate's folder).
+pub fn repo_root() -> PathBuf {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate_dir.parent().unwrap_or(crate_dir).to_path_buf()
+}
+
+/// Every generated file of the repository, from `model`.
+pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, GenerateError> {
+    let mut files = vec![c::header(model)?, rust_loader::bindings(model)?, operation_docs::list(model)];
+    files.extend(csharp::files(model)?);
+    files.extend(java::files(model)?);
+    Ok(files)
+}
+
+/// A file whose checked-in text differs from a fresh generation, with a line diff.
+#[derive(Debug)]
+pub struct StaleFile {
+    /// Path relative to the repository root.
+    pub path: String,
+    /// `-`/`+` lines (or a note that the file is missing).
+    pub diff: String,
+}
+
+/// Compares `files` with what lies under `root`.
+pub fn stale_files(root: &Path, files: &[GeneratedFile]) -> Vec<StaleFile> {
+    files
+        .iter()
+        .filter_map(|file| match std::fs::read_to_string(root.join(&file.path)) {
+            Ok(current) if current == file.contents => None,
+            Ok(current) => Some(StaleFile { path: file.path.clone(), diff: line_diff(&current, &file.contents) }),
+            Err(error) => Some(StaleFile { path: file.path.clone(), diff: format!("(cannot read it: {error})\n") }),
+        })
+        .collect()
+}
+
+/// A compact diff: the differing middle of two texts after their common first and last lines,
+/// as `-old` and `+new` lines with the line number where it starts. Enough to see what changed.
+pub fn line_diff(old: &str, new: &str) -> String {
+    let old: Vec<&str> = old.lines().collect();
+    let new: Vec<&str> = new.lines().collect();
+    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
+    let mut out = format!("@@ line {} @@\n", prefix + 1);
+    for line in &old[prefix..old.len() - suffix] {
+        out.push_str(&format!("-{line}\n"));
+    }
+    for line in &new[prefix..new.len() - suffix] {
+        out.push_str(&format!("+{line}\n"));
+    }
+    out
+}
+
+/// The first line of every generated file, in the comment syntax of its language.
+pub fn banner(comment: &str, source: &str) -> String {
+    format!("{comment} GENERATED by `cargo run -p pixbridge-codegen` from {source}. Do not edit.\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_shows_only_the_changed_middle() {
+        assert_eq!(line_diff("a\nb\nc\n", "a\nB\nc\n"), "@@ line 2 @@\n-b\n+B\n");
+        assert_eq!(line_diff("a\n", "a\nb\n"), "@@ line 2 @@\n+b\n");
+        assert_eq!(line_diff("a\nb\n", "b\n"), "@@ line 1 @@\n-a\n");
+    }
+
+    #[test]
+    fn stale_files_lists_missing_and_different_files_only() {
+        let dir = std::env::temp_dir().join(format!("pixbridge-codegen-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("same.txt"), "same\n").unwrap();
+        std::fs::write(dir.join("sub/changed.txt"), "old\n").unwrap();
+        let files = vec![
+            GeneratedFile::new("same.txt", "same\n".into()),
+            GeneratedFile::new("sub/changed.txt", "new\n".into()),
+            GeneratedFile::new("missing.txt", "x\n".into()),
+        ];
+        let stale = stale_files(&dir, &files);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let paths: Vec<&str> = stale.iter().map(|file| file.path.as_str()).collect();
+        assert_eq!(paths, ["sub/changed.txt", "missing.txt"]);
+        assert_eq!(stale[0].diff, "@@ line 1 @@\n-old\n+new\n");
+    }
+}

@@ -1,0 +1,58 @@
+//! The calling thread's last error, as in libgit2 and rustls-ffi, and the exports that read it.
+//!
+//! Each thread has its own slot, so one thread's failure never overwrites another's message.
+
+use std::cell::RefCell;
+
+use interoptopus::ffi;
+use pixbridge_runtime::{Error, ErrorCode};
+
+use crate::convert;
+
+thread_local! {
+    static LAST_ERROR: RefCell<Option<Error>> = const { RefCell::new(None) };
+}
+
+/// Runs an export's body: catches panics and records a failure as this thread's last error.
+pub(crate) fn export(body: impl FnOnce() -> pixbridge_runtime::Result<()>) -> ErrorCode {
+    match pixbridge_runtime::guard(body) {
+        Ok(()) => ErrorCode::Ok,
+        Err(error) => {
+            let code = error.code;
+            LAST_ERROR.with(|slot| *slot.borrow_mut() = Some(error));
+            code
+        }
+    }
+}
+
+/// Code of the calling thread's last error (`Ok` if none yet). Does not change it.
+#[ffi]
+pub fn pixbridge_last_error_code() -> ErrorCode {
+    LAST_ERROR.with(|slot| slot.borrow().as_ref().map_or(ErrorCode::Ok, |error| error.code))
+}
+
+/// Copies the calling thread's last error message (UTF-8) and a terminating NUL into
+/// `(buf, buf_len)` and writes the message length (without NUL) to `out_len`. If `buf_len`
+/// is not larger than the length, returns `BufferTooSmall` with the length in `out_len`
+/// (pass a null `buf` and 0 to ask for it). Does not change the last error.
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_last_error_message(buf: *mut u8, buf_len: usize, out_len: *mut usize) -> ErrorCode {
+    // Not through `export`: reading the last error must not replace it.
+    let result = pixbridge_runtime::guard(|| {
+        // SAFETY: C contract: `out_len` is null or writable, `buf` holds `buf_len` bytes.
+        let (out_len, buf) = unsafe { (convert::out(out_len, "out_len")?, convert::bytes_mut(buf, buf_len, "buf")?) };
+        LAST_ERROR.with(|slot| {
+            let slot = slot.borrow();
+            let message = slot.as_ref().map_or("", |error| error.message.as_str());
+            *out_len = message.len();
+            let target = buf
+                .get_mut(..=message.len())
+                .ok_or_else(|| Error::new(ErrorCode::BufferTooSmall, "buffer too small for the last error message"))?;
+            target[..message.len()].copy_from_slice(message.as_bytes());
+            target[message.len()] = 0;
+            Ok(())
+        })
+    });
+    result.err().map_or(ErrorCode::Ok, |error| error.code)
+}

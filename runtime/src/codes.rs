@@ -1,0 +1,214 @@
+//! Stable numeric codes for the enums that cross the language boundary.
+//!
+//! Foreign callers pass these as plain `u32` so that an out-of-range value is an
+//! `InvalidArgument` error rather than an invalid Rust enum (undefined behaviour).
+
+use interoptopus::ffi;
+use pixbridge_core as core;
+
+use crate::error::{Error, Result};
+
+/// The stable number of an enum variant that crosses the C ABI, where pixbridge.h declares
+/// every code `uint32_t` (and C#, Java and the Rust loader read 32 bits).
+///
+/// `#[ffi]` gives an enum whose discriminants are all literals the smallest repr that fits
+/// (`u8` here), so exports returned one byte that callers read as four (the upper bytes were
+/// whatever the register held). It falls back to a 32-bit repr for a discriminant it cannot
+/// evaluate, such as a call to this function; the assertions below pin the sizes.
+pub(crate) const fn code(number: i32) -> i32 {
+    number
+}
+
+const _: () = {
+    assert!(size_of::<ErrorCode>() == 4);
+    assert!(size_of::<ImageFormat>() == 4);
+    assert!(size_of::<ResizeFilter>() == 4);
+    assert!(size_of::<ColorType>() == 4);
+    // Matches `PixbridgeImageInfo` in pixbridge.h: three `uint32_t` fields.
+    assert!(size_of::<ImageInfo>() == 12);
+};
+
+/// Defines a C-ABI enum (`#[ffi]`, 32 bits) from a variant list with stable numbers, with `ALL`
+/// in numeric order, `name()`/`from_name()` (the variant names, as the golden manifest and
+/// the SDKs spell them) and `from_code()`.
+macro_rules! stable_enum {
+    ($(#[doc = $doc:literal])* $name:ident { $($(#[doc = $vdoc:literal])* $variant:ident = $number:literal,)* }) => {
+        $(#[doc = $doc])*
+        #[ffi]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[doc = $vdoc])* $variant = code($number),)*
+        }
+
+        impl $name {
+            /// Every variant, in numeric order.
+            pub const ALL: [$name; [$($number),*].len()] = [$($name::$variant),*];
+
+            /// The stable number of this variant.
+            pub fn as_u32(self) -> u32 {
+                self as u32
+            }
+
+            /// The variant's name, e.g. `"InvalidArgument"`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => stringify!($variant),)*
+                }
+            }
+
+            /// Looks a variant up by its [`name`](Self::name).
+            pub fn from_name(name: &str) -> Option<Self> {
+                Self::ALL.into_iter().find(|variant| variant.name() == name)
+            }
+
+            /// Looks a variant up by its stable number.
+            pub fn from_code(code: u32) -> Option<Self> {
+                Self::ALL.into_iter().find(|variant| variant.as_u32() == code)
+            }
+        }
+    };
+}
+
+/// [`stable_enum!`] over one of the core's variant lists, with conversions both ways.
+macro_rules! core_mirror {
+    ($(#[doc = $doc:literal])* $name:ident { $($(#[doc = $vdoc:literal])* $variant:ident = $number:literal,)* }) => {
+        stable_enum! { $(#[doc = $doc])* $name { $($(#[doc = $vdoc])* $variant = $number,)* } }
+
+        impl From<core::$name> for $name {
+            fn from(value: core::$name) -> Self {
+                match value {
+                    $(core::$name::$variant => $name::$variant,)*
+                }
+            }
+        }
+
+        impl From<$name> for core::$name {
+            fn from(value: $name) -> Self {
+                match value {
+                    $($name::$variant => core::$name::$variant,)*
+                }
+            }
+        }
+    };
+}
+
+stable_enum! {
+    /// Outcome of every Pixbridge call, with stable numbers that never change meaning.
+    ///
+    /// After a call returns anything but `Ok`, the calling thread's last-error message
+    /// (C ABI) or the exception message (C#, Java) holds the human-readable detail.
+    ErrorCode {
+        /// Success.
+        Ok = 0,
+        /// A required pointer argument was null.
+        NullArgument = 1,
+        /// The handle is null, forged, already destroyed, or of the wrong kind.
+        InvalidHandle = 2,
+        /// The file does not exist.
+        NotFound = 3,
+        /// Another I/O failure (a directory given as a file, disk full, ...).
+        Io = 4,
+        /// The operating system refused access.
+        PermissionDenied = 5,
+        /// Unknown content, unknown file extension, or a format not supported for this use.
+        UnsupportedFormat = 6,
+        /// The image data is corrupt or truncated.
+        Decode = 7,
+        /// The encoder failed.
+        Encode = 8,
+        /// A parameter is out of range (NaN sigma, crop outside the image, zero size, bad quality, ...).
+        InvalidArgument = 9,
+        /// The image exceeds the decode limits; checked before any large allocation.
+        LimitExceeded = 10,
+        /// A path or string was not valid UTF-8.
+        InvalidUtf8 = 11,
+        /// A caller-provided buffer was too small; the required size is reported.
+        BufferTooSmall = 12,
+        /// A bug inside Pixbridge was caught at the boundary; the library keeps working.
+        Panic = 13,
+    }
+}
+
+core::with_image_formats!(core_mirror);
+core::with_resize_filters!(core_mirror);
+core::with_color_types!(core_mirror);
+
+/// Width, height and colour type of an image.
+#[ffi]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageInfo {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The colour type the image was decoded from.
+    pub color_type: ColorType,
+}
+
+/// Converts a stable format number to the core's format.
+pub fn image_format(code: u32) -> Result<core::ImageFormat> {
+    ImageFormat::from_code(code).map(Into::into).ok_or_else(|| {
+        Error::invalid_argument(format!("unknown image format code {code} (valid: 0-{})", ImageFormat::ALL.len() - 1))
+    })
+}
+
+/// Converts a stable resize-filter number to the core's filter.
+pub fn resize_filter(code: u32) -> Result<core::ResizeFilter> {
+    ResizeFilter::from_code(code).map(Into::into).ok_or_else(|| {
+        Error::invalid_argument(format!("unknown resize filter code {code} (0 = Nearest, 1 = Bilinear, 2 = Lanczos3)"))
+    })
+}
+
+/// Converts an encode quality (0 = the format's default) to the core's form.
+pub fn quality(quality: u32) -> Result<Option<u8>> {
+    match quality {
+        0 => Ok(None),
+        1..=100 => Ok(Some(quality as u8)),
+        _ => Err(Error::invalid_argument(format!("quality {quality} is out of range (0 = default, or 1-100)"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_stable() {
+        let formats: Vec<u32> = ImageFormat::ALL.iter().map(|format| *format as u32).collect();
+        assert_eq!(formats, (0..10).collect::<Vec<_>>());
+        assert_eq!((ColorType::L8 as u32, ColorType::Rgba8 as u32, ColorType::Rgba32F as u32), (0, 3, 9));
+        assert_eq!(ColorType::from(core::ColorType::L16) as u32, 4);
+        // The C-ABI enums take their numbers from the core's lists.
+        for format in core::ImageFormat::ALL {
+            assert_eq!(ImageFormat::from(format).as_u32(), format as u32);
+            assert_eq!(core::ImageFormat::from(ImageFormat::from(format)), format);
+        }
+        for color in core::ColorType::ALL {
+            assert_eq!(ColorType::from(color).name(), color.variant_name());
+        }
+    }
+
+    #[test]
+    fn error_codes_keep_their_numbers_and_names() {
+        for (number, code) in ErrorCode::ALL.into_iter().enumerate() {
+            assert_eq!(code.as_u32(), number as u32);
+            assert_eq!(ErrorCode::from_name(code.name()), Some(code));
+            assert_eq!(ErrorCode::from_code(number as u32), Some(code));
+        }
+        assert_eq!((ErrorCode::InvalidArgument.name(), ErrorCode::Panic.as_u32()), ("InvalidArgument", 13));
+        assert_eq!(ErrorCode::from_name("NoSuchCode"), None);
+        assert_eq!(ErrorCode::from_code(14), None);
+    }
+
+    #[test]
+    fn codes_round_trip_and_reject_unknown_values() {
+        assert_eq!(image_format(ImageFormat::Jpeg as u32).unwrap(), core::ImageFormat::Jpeg);
+        assert_eq!(image_format(ImageFormat::Ico as u32).unwrap(), core::ImageFormat::Ico);
+        assert_eq!(image_format(10).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(resize_filter(ResizeFilter::Lanczos3 as u32).unwrap(), core::ResizeFilter::Lanczos3);
+        assert_eq!(resize_filter(u32::MAX).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(quality(0).unwrap(), None);
+        assert_eq!(quality(100).unwrap(), Some(100));
+        assert_eq!(quality(101).unwrap_err().code, ErrorCode::InvalidArgument);
+    }
+}
