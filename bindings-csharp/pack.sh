@@ -3,9 +3,8 @@
 # bindings-csharp/local-feed, then removes any unpacked copy of the same version from the NuGet
 # global-packages folder so that the next restore takes this package, not a stale one.
 #
-#   bindings-csharp/pack.sh [--check-generated]
+#   bindings-csharp/pack.sh
 #
-# --check-generated also verifies that src/Pixbridge/Generated matches a fresh generation.
 # Uses the repository's default cargo target dir (target/), like the top-level build.
 set -euo pipefail
 

@@ -2,9 +2,8 @@
 # C# SDK: native library (release), NuGet pack into the local feed, and the xunit suite (net10.0)
 # that consumes the package from that feed. Exits non-zero on failure.
 # Idempotent; works from a fresh clone with cargo and the .NET SDK installed.
-# That src/Pixbridge/Generated is up to date is checked once, by the Rust test
-# `cargo test -p pixbridge-csharp-gen` (part of `make test`); run `bindings-csharp/pack.sh
-# --check-generated` for the same check on its own.
+# That src/Pixbridge/Generated is up to date is checked once, by
+# `cargo run -p pixbridge-codegen -- --check` (part of `make test`).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

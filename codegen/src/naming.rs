@@ -27,11 +27,16 @@ pub fn pascal_case(snake: &str) -> String {
     chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
 }
 
-/// `InvalidArgument` -> `INVALID_ARGUMENT`, `Rgba32F` -> `RGBA32_F` (C and Java constants).
+/// `InvalidArgument` -> `INVALID_ARGUMENT`, `WebP` -> `WEBP`, `Rgba32F` -> `RGBA32F` (C and Java
+/// constants): a word starts at an upper-case letter that follows a lower-case one and is
+/// followed by another lower-case one, so trailing capitals and digits stay in their word.
 pub fn screaming_snake(pascal: &str) -> String {
+    let chars: Vec<char> = pascal.chars().collect();
     let mut out = String::with_capacity(pascal.len() + 4);
-    for (i, ch) in pascal.chars().enumerate() {
-        if ch.is_ascii_uppercase() && i > 0 {
+    for (i, &ch) in chars.iter().enumerate() {
+        let after_lower = i > 0 && chars[i - 1].is_ascii_lowercase();
+        let before_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
+        if ch.is_ascii_uppercase() && after_lower && before_lower {
             out.push('_');
         }
         out.push(ch.to_ascii_uppercase());
@@ -140,6 +145,10 @@ mod tests {
         assert_eq!(csharp_parameter("fixed"), "@fixed");
         assert_eq!(screaming_snake("InvalidArgument"), "INVALID_ARGUMENT");
         assert_eq!(screaming_snake("ErrorCode"), "ERROR_CODE");
+        assert_eq!(screaming_snake("WebP"), "WEBP");
+        assert_eq!(screaming_snake("Rgba32F"), "RGBA32F");
+        assert_eq!(screaming_snake("La8"), "LA8");
+        assert_eq!(screaming_snake("InvalidUtf8"), "INVALID_UTF8");
     }
 
     #[test]

@@ -1,11 +1,13 @@
-//! `docs/operations.md`: the one prose list of the image operations, which the README, the
-//! design notes and the SDK docs link to instead of keeping their own lists.
+//! `docs/operations.md`: the one prose list of the image operations and of the codes that cross
+//! the C ABI (errors, formats, filters, colour types), which the README, the design notes and
+//! the SDK docs link to instead of keeping their own lists.
 
 use std::fmt::Write as _;
 
+use interoptopus::lang::types::{TypeKind, VariantKind};
 use pixbridge_runtime::operations::{OperationKind, ParamType};
 
-use crate::naming::{lower_camel, pascal_case};
+use crate::naming::{lower_camel, pascal_case, screaming_snake};
 use crate::{GeneratedFile, Model};
 
 /// Where the list lives.
@@ -52,5 +54,37 @@ pub fn list(model: &Model) -> GeneratedFile {
             }
         }
     }
+    codes(model, &mut out);
     GeneratedFile::new(PATH, out)
+}
+
+/// One table per enum of the C ABI: number, name in C# and Rust, Java constant, meaning.
+fn codes(model: &Model, out: &mut String) {
+    out.push_str(
+        "\n# Codes\n\nEvery enum that crosses the C ABI, with its stable numbers (C `uint32_t` constants \
+         `PIXBRIDGE_<ENUM>_<NAME>`, C# and Rust `Name`, Java `NAME`).\n",
+    );
+    let mut enums: Vec<_> =
+        model.inventory.types.values().filter_map(|ty| if let TypeKind::Enum(e) = &ty.kind { Some((ty, e)) } else { None }).collect();
+    // Errors first, the rest by name, so the order never depends on the inventory's hashing.
+    enums.sort_by_key(|(ty, _)| (ty.name != "ErrorCode", ty.name.clone()));
+    for (ty, enumeration) in enums {
+        let _ = writeln!(out, "\n## {}\n", ty.name);
+        if let Some(first) = ty.docs.lines.first() {
+            let _ = writeln!(out, "{}\n", first.trim());
+        }
+        out.push_str("| number | name | Java | meaning |\n| --- | --- | --- | --- |\n");
+        for variant in &enumeration.variants {
+            if let VariantKind::Unit(value) = variant.kind {
+                let meaning: Vec<&str> = variant.docs.lines.iter().map(|line| line.trim()).collect();
+                let _ = writeln!(
+                    out,
+                    "| {value} | `{}` | `{}` | {} |",
+                    variant.name,
+                    screaming_snake(&variant.name),
+                    meaning.join(" ")
+                );
+            }
+        }
+    }
 }

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /** ABI version this header describes; compare with pixbridge_abi_version(). */
-#define PIXBRIDGE_ABI_VERSION 1
+#define PIXBRIDGE_ABI_VERSION 2012
 
 /// The colour type an image was decoded from (its pixels are always stored as RGBA8).
 ///
@@ -45,9 +45,9 @@ enum {
     /// 16-bit RGB with alpha.
     PIXBRIDGE_COLOR_TYPE_RGBA16 = 7,
     /// 32-bit float RGB.
-    PIXBRIDGE_COLOR_TYPE_RGB32_F = 8,
+    PIXBRIDGE_COLOR_TYPE_RGB32F = 8,
     /// 32-bit float RGB with alpha.
-    PIXBRIDGE_COLOR_TYPE_RGBA32_F = 9,
+    PIXBRIDGE_COLOR_TYPE_RGBA32F = 9,
 };
 
 /// Outcome of every Pixbridge call, with stable numbers that never change meaning.
@@ -97,7 +97,7 @@ enum {
     /// Baseline JPEG (lossy). Quality 1..=100, default 90. Writes L8 or Rgb8; alpha is dropped.
     PIXBRIDGE_IMAGE_FORMAT_JPEG = 1,
     /// WebP, always lossless. Writes L8, La8, Rgb8 or Rgba8.
-    PIXBRIDGE_IMAGE_FORMAT_WEB_P = 2,
+    PIXBRIDGE_IMAGE_FORMAT_WEBP = 2,
     /// Windows bitmap. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
     PIXBRIDGE_IMAGE_FORMAT_BMP = 3,
     /// TIFF. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).

@@ -205,6 +205,9 @@ macro_rules! define_runtime_operations {
             $( define_runtime_operations!(@fn $kind $name [$($doc)*] ($($param: $ty),*) |$image| $body); )*
         }
 
+        /// Number of operations in the table (the function table has one export per operation).
+        pub const OPERATION_COUNT: usize = [$(stringify!($name)),*].len();
+
         /// Metadata of every operation, in table order, for code generators.
         pub static OPERATIONS: &[$crate::operations::OperationSpec] = &[$(
             $crate::operations::OperationSpec {

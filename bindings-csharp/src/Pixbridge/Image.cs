@@ -21,11 +21,10 @@ namespace Pixbridge;
 /// </para>
 /// <para>
 /// Operations follow one rule: those that keep the size and map each pixel to one pixel change
-/// the image in place and return <c>void</c> (<see cref="Mirror"/>, <see cref="FlipVertical"/>,
-/// <see cref="Rotate180"/>, <see cref="Grayscale"/>, <see cref="AdjustBrightness"/>,
-/// <see cref="AdjustContrast"/>); those that change the size or mix neighbouring pixels return a
-/// new image and leave this one untouched (<see cref="Blur"/>, <see cref="Unsharpen"/>,
-/// <see cref="Resize"/>, <see cref="Crop"/>, <see cref="Rotate90"/>, <see cref="Rotate270"/>).
+/// the image in place and return <c>void</c> (for example <see cref="Mirror"/>); those that change
+/// the size or mix neighbouring pixels return a new image and leave this one untouched (for
+/// example <see cref="Blur"/>). Each operation's documentation says which it is; docs/operations.md
+/// in the repository lists them all.
 /// </para>
 /// <para>
 /// Thread safety: all members may be called from any thread. Different images are independent.

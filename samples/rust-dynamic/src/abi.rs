@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 /// ABI version these bindings describe.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2012;
 
 /// The colour type an image was decoded from (its pixels are always stored as RGBA8).
 ///
@@ -31,9 +31,9 @@ pub mod color_type {
     /// 16-bit RGB with alpha.
     pub const RGBA16: u32 = 7;
     /// 32-bit float RGB.
-    pub const RGB32_F: u32 = 8;
+    pub const RGB32F: u32 = 8;
     /// 32-bit float RGB with alpha.
-    pub const RGBA32_F: u32 = 9;
+    pub const RGBA32F: u32 = 9;
 
     /// The variant name of `code`, if it is known.
     pub fn name(code: u32) -> Option<&'static str> {
@@ -134,7 +134,7 @@ pub mod image_format {
     /// Baseline JPEG (lossy). Quality 1..=100, default 90. Writes L8 or Rgb8; alpha is dropped.
     pub const JPEG: u32 = 1;
     /// WebP, always lossless. Writes L8, La8, Rgb8 or Rgba8.
-    pub const WEB_P: u32 = 2;
+    pub const WEBP: u32 = 2;
     /// Windows bitmap. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
     pub const BMP: u32 = 3;
     /// TIFF. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
