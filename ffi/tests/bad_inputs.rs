@@ -29,6 +29,8 @@ mod corpus;
 mod manifest;
 #[path = "common/memory.rs"]
 mod memory;
+#[path = "common/operations.rs"]
+mod operations;
 #[allow(dead_code)]
 #[path = "golden/reference.rs"]
 mod reference;

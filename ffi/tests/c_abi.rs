@@ -10,6 +10,8 @@ use pixbridge::*;
 
 #[path = "common/abi.rs"]
 mod common_abi;
+#[path = "common/operations.rs"]
+mod operations;
 
 use common_abi::{decode, destroy, last_message, live, open};
 
@@ -132,6 +134,36 @@ fn handles_are_checked_never_trusted() {
     assert_eq!(pixbridge_buffer_destroy(image), ErrorCode::InvalidHandle);
     assert_eq!(pixbridge_buffer_destroy(buffer), ErrorCode::Ok);
     assert_eq!(destroy(image), ErrorCode::Ok);
+    assert_eq!(live(), baseline);
+}
+
+#[test]
+fn every_operation_checks_its_handle() {
+    let _serial = serial();
+    let baseline = live();
+    let destroyed = from_pixels(3, 2, &gradient(3, 2));
+    assert_eq!(destroy(destroyed), ErrorCode::Ok);
+    for spec in pixbridge_runtime::OPERATIONS {
+        // Arguments that are valid for most operations; the handle is checked first anyway.
+        let args: Vec<operations::Arg> = spec
+            .params
+            .iter()
+            .map(|param| match param.ty {
+                pixbridge_runtime::operations::ParamType::F32 => operations::Arg::F32(1.0),
+                pixbridge_runtime::operations::ParamType::U32 => operations::Arg::U32(1),
+                pixbridge_runtime::operations::ParamType::I32 => operations::Arg::I32(1),
+                pixbridge_runtime::operations::ParamType::ResizeFilter => {
+                    operations::Arg::ResizeFilter(ResizeFilter::Bilinear as u32)
+                }
+            })
+            .collect();
+        for handle in [0, destroyed, u64::MAX] {
+            let returned = operations::call(spec, handle, &args).unwrap();
+            assert_eq!(returned.code, ErrorCode::InvalidHandle, "{} on handle {handle:#x}", spec.name);
+            assert_eq!(returned.out.unwrap_or(0), 0, "{}: no handle on failure", spec.name);
+            assert!(!last_message().is_empty(), "{}: a message for the invalid handle", spec.name);
+        }
+    }
     assert_eq!(live(), baseline);
 }
 

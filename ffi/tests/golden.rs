@@ -3,7 +3,10 @@
 //! pinned SHA-256 of the result.
 //!
 //! - `golden_manifest_through_c_abi`: the suite itself. With `PIXBRIDGE_PIN_MANIFEST=1` it
-//!   rewrites the pinned hashes of the cases whose reference checks passed.
+//!   rewrites the pinned hashes of the cases whose reference checks passed. Steps are parsed
+//!   and dispatched from the operation table (`golden/manifest.rs`, `common/operations.rs`);
+//!   only the references below are written per operation, and a step whose operation has no
+//!   reference yet is checked by its pinned hash or expected error alone.
 //! - `golden_decode_matches_imagemagick` (ignored; CI runs it explicitly): decodes the test
 //!   files with ImageMagick's `convert` and compares, which is the independent check of the
 //!   photographs' decoding.
@@ -19,6 +22,8 @@ mod abi;
 mod common_abi;
 #[path = "golden/manifest.rs"]
 mod manifest;
+#[path = "common/operations.rs"]
+mod operations;
 #[path = "golden/reference.rs"]
 mod reference;
 #[path = "golden/synthetic.rs"]
@@ -79,56 +84,74 @@ fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The reference result of one step, or the error code name the rules predict.
-fn reference_step(op: &Op, src: &Rgba) -> Result<Expected, &'static str> {
+/// The reference result of one step, or the error code name the rules predict; `None` for an
+/// operation of the table that has no independent reference here yet (its cases are then checked
+/// by their pinned hash or expected error only, as in the other languages' suites).
+///
+/// The references are matched by the operation's name and read their arguments by parameter
+/// name, so they stay independent of the library's own dispatch.
+fn reference_step(op: &Op, src: &Rgba) -> Option<Result<Expected, &'static str>> {
     const INVALID: &str = "InvalidArgument";
+    let call = match op {
+        Op::EncodeDecode { format, quality } => return Some(encode_decode_reference(src, *format, *quality)),
+        Op::Table(call) => call,
+    };
     let valid_sigma = |s: f32| s.is_finite() && s > 0.0 && s <= 1000.0;
-    Ok(match *op {
-        Op::Blur { sigma } => {
+    let exact = |image: Rgba| Some(Ok(Expected::exact(image)));
+    match call.spec.name {
+        "blur" => {
+            let sigma = call.f32("sigma");
             if !valid_sigma(sigma) {
-                return Err(INVALID);
+                return Some(Err(INVALID));
             }
-            reference::blur(src, f64::from(sigma))
+            Some(Ok(reference::blur(src, f64::from(sigma))))
         }
-        Op::Unsharpen { sigma, amount, threshold } => {
+        "unsharpen" => {
+            let (sigma, amount, threshold) = (call.f32("sigma"), call.f32("amount"), call.u32("threshold"));
             let valid_amount = amount.is_finite() && (0.0..=10.0).contains(&amount);
             if !valid_sigma(sigma) || !valid_amount || threshold > 255 {
-                return Err(INVALID);
+                return Some(Err(INVALID));
             }
-            reference::unsharpen(src, f64::from(sigma), f64::from(amount), threshold)
+            Some(Ok(reference::unsharpen(src, f64::from(sigma), f64::from(amount), threshold)))
         }
-        Op::Resize { width, height, filter } => {
+        "resize" => {
+            let (width, height) = (call.u32("width"), call.u32("height"));
             let bytes = u64::from(width) * u64::from(height) * 4;
             if width == 0 || height == 0 || width > 32768 || height > 32768 || bytes > 512 << 20 {
-                return Err(INVALID);
+                return Some(Err(INVALID));
             }
-            match filter {
+            Some(Ok(match call.filter("filter") {
                 Filter::Nearest => Expected::exact(reference::resize_nearest(src, width, height)),
                 Filter::Bilinear => reference::resize_filtered(src, width, height, Kernel::Triangle),
                 Filter::Lanczos3 => reference::resize_filtered(src, width, height, Kernel::Lanczos3),
-            }
+            }))
         }
-        Op::Crop { x, y, width, height } => Expected::exact(reference::crop(src, x, y, width, height).ok_or(INVALID)?),
-        Op::Rotate90 => Expected::exact(reference::rotate90(src)),
-        Op::Rotate270 => Expected::exact(reference::rotate270(src)),
-        Op::Mirror => Expected::exact(reference::mirror(src)),
-        Op::FlipVertical => Expected::exact(reference::flip_vertical(src)),
-        Op::Rotate180 => Expected::exact(reference::rotate180(src)),
-        Op::Grayscale => reference::grayscale(src),
-        Op::AdjustBrightness { delta } => {
+        "crop" => {
+            let (x, y, width, height) = (call.u32("x"), call.u32("y"), call.u32("width"), call.u32("height"));
+            Some(reference::crop(src, x, y, width, height).map(Expected::exact).ok_or(INVALID))
+        }
+        "rotate90" => exact(reference::rotate90(src)),
+        "rotate270" => exact(reference::rotate270(src)),
+        "mirror" => exact(reference::mirror(src)),
+        "flip_vertical" => exact(reference::flip_vertical(src)),
+        "rotate180" => exact(reference::rotate180(src)),
+        "grayscale" => Some(Ok(reference::grayscale(src))),
+        "adjust_brightness" => {
+            let delta = call.i32("delta");
             if !(-255..=255).contains(&delta) {
-                return Err(INVALID);
+                return Some(Err(INVALID));
             }
-            Expected::exact(reference::adjust_brightness(src, delta))
+            exact(reference::adjust_brightness(src, delta))
         }
-        Op::AdjustContrast { contrast } => {
+        "adjust_contrast" => {
+            let contrast = call.f32("contrast");
             if !(contrast.is_finite() && contrast >= -100.0) {
-                return Err(INVALID);
+                return Some(Err(INVALID));
             }
-            reference::adjust_contrast(src, f64::from(contrast))
+            Some(Ok(reference::adjust_contrast(src, f64::from(contrast))))
         }
-        Op::EncodeDecode { format, quality } => encode_decode_reference(src, format, quality)?,
-    })
+        _ => None,
+    }
 }
 
 /// What an encode-then-decode round trip must give: identity for the lossless formats, a
@@ -254,8 +277,23 @@ fn run_case(
     }
     for (index, op) in case.ops.iter().enumerate() {
         let step = format!("step {index} ({})", op.name());
-        let predicted = reference_step(op, &current);
-        match (image.apply(op), predicted) {
+        let result = image.apply(op);
+        let Some(predicted) = reference_step(op, &current) else {
+            // No independent reference for this operation: the outcome is only compared with
+            // the manifest's expectation (pinned hash or error name) by the caller.
+            match result {
+                Err(failure) if failure.message.is_empty() => {
+                    return Err(format!("{step}: {} with an empty last-error message", failure.code));
+                }
+                Err(failure) => return Ok(Outcome::Error(failure.code)),
+                Ok(()) => {
+                    log.push(format!("{step}: no independent reference, pinned hash only"));
+                    current = image.rgba();
+                    continue;
+                }
+            }
+        };
+        match (result, predicted) {
             (Err(failure), Err(name)) => return check_failure(&step, &failure, Some(name)),
             (Err(failure), Ok(_)) => return check_failure(&step, &failure, None),
             (Ok(()), Err(name)) => {
@@ -399,7 +437,12 @@ fn manifest_covers_every_operation_and_input() {
     for name in abi::operation_names() {
         assert!(ops.contains(name), "no case exercises operation {name}");
     }
-    assert!(ops.contains("encode_decode"));
+    assert!(ops.contains(manifest::ENCODE_DECODE));
+    let unreferenced: Vec<&str> =
+        pixbridge_runtime::OPERATIONS.iter().filter(|spec| !has_reference(spec)).map(|spec| spec.name).collect();
+    if !unreferenced.is_empty() {
+        println!("operations checked by pinned hashes only (no independent reference yet): {unreferenced:?}");
+    }
     let inputs: BTreeSet<&str> = cases.iter().map(|c| c.input.as_str()).collect();
     let files = PHOTOS
         .iter()
@@ -430,6 +473,23 @@ fn manifest_covers_every_operation_and_input() {
     }
     let errors = cases.iter().filter(|c| matches!(c.expect, Expect::Error(_))).count();
     assert!(errors >= 8, "only {errors} error cases");
+}
+
+/// Whether `reference_step` knows the operation (asked with placeholder arguments on a 2 x 2 image).
+fn has_reference(spec: &'static pixbridge_runtime::operations::OperationSpec) -> bool {
+    use pixbridge_runtime::operations::ParamType;
+    let args = spec
+        .params
+        .iter()
+        .map(|param| match param.ty {
+            ParamType::F32 => operations::Arg::F32(1.0),
+            ParamType::U32 => operations::Arg::U32(1),
+            ParamType::I32 => operations::Arg::I32(0),
+            ParamType::ResizeFilter => operations::Arg::ResizeFilter(Filter::Nearest.as_u32()),
+        })
+        .collect();
+    let src = Rgba::from_fn(2, 2, |x, y| [x as u8, y as u8, 0, 255]);
+    reference_step(&Op::Table(manifest::Call { spec, args }), &src).is_some()
 }
 
 #[test]
@@ -554,4 +614,41 @@ fn pinning_rewrites_only_the_named_case() {
     assert!(manifest::pin_sha256(text, "c", "x").is_err());
     let cases = manifest::parse(&pinned).unwrap();
     assert_eq!(cases.len(), 2);
+}
+
+#[test]
+fn manifest_steps_are_checked_against_the_operation_table() {
+    let parse = |text: &str| manifest::parse_op(&serde_json::from_str(text).unwrap());
+    let error = |text: &str| parse(text).expect_err(text);
+    assert!(error(r#"{ "op": "sharpen_more" }"#).contains("unknown op \"sharpen_more\""));
+    assert!(error(r#"{ "op": "blur" }"#).contains("missing parameter \"sigma\""));
+    assert!(error(r#"{ "op": "blur", "sigma": 1.0, "radius": 3 }"#).contains("unexpected key \"radius\""));
+    assert!(error(r#"{ "op": "mirror", "sigma": 1.0 }"#).contains("unexpected key \"sigma\""));
+    assert!(error(r#"{ "op": "resize", "width": 1, "height": 1, "filter": "Cubic" }"#).contains("resize filter"));
+    assert!(error(r#"{ "op": "crop", "x": -1, "y": 0, "width": 1, "height": 1 }"#).contains("x is not a u32"));
+    assert!(error(r#"{ "op": "encode_decode", "format": "png", "quality": 0 }"#).contains("quality 0"));
+    // Every table operation parses from its parameter names, with arguments in table order.
+    for spec in pixbridge_runtime::OPERATIONS {
+        let mut object = serde_json::Map::new();
+        object.insert("op".into(), spec.name.into());
+        for param in spec.params {
+            use pixbridge_runtime::operations::ParamType;
+            let value: serde_json::Value = match param.ty {
+                ParamType::F32 => "NaN".into(),
+                ParamType::U32 => 7.into(),
+                ParamType::I32 => (-7).into(),
+                ParamType::ResizeFilter => "Lanczos3".into(),
+            };
+            object.insert(param.name.into(), value);
+        }
+        let op = manifest::parse_op(&object.into()).unwrap_or_else(|e| panic!("{}: {e}", spec.name));
+        let manifest::Op::Table(call) = op else { panic!("{}: not a table op", spec.name) };
+        assert_eq!(call.spec.name, spec.name);
+        operations::check_args(spec, &call.args).unwrap();
+    }
+    let Ok(manifest::Op::Table(call)) = parse(r#"{ "filter": "Bilinear", "op": "resize", "height": 2, "width": 3 }"#)
+    else {
+        panic!("resize parses");
+    };
+    assert_eq!((call.u32("width"), call.u32("height"), call.filter("filter")), (3, 2, Filter::Bilinear));
 }

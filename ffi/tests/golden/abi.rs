@@ -8,6 +8,7 @@ use std::ptr;
 use pixbridge::{ColorType, ErrorCode, ImageInfo};
 
 use crate::manifest::Op;
+use crate::operations;
 use crate::reference::Rgba;
 
 /// A failed call: the error code name and the last-error message.
@@ -95,54 +96,34 @@ impl Image {
 
     /// Applies one manifest step; a fresh-kind result replaces (and releases) the image.
     ///
-    /// Also checks the operation rule the bindings rely on: a new-image operation leaves its
-    /// source unchanged, and an in-place operation keeps the pixel buffer where it is.
+    /// Table operations go through the dispatcher generated from the operation table
+    /// (`common/operations.rs`). Also checks the operation rule the bindings rely on: a
+    /// new-image operation leaves its source unchanged, and an in-place operation keeps the
+    /// pixel buffer where it is.
     pub fn apply(&mut self, op: &Op) -> Result<(), Failure> {
-        if let Op::EncodeDecode { format, quality } = *op {
-            *self = self.encode_decode(format as u32, quality.unwrap_or(0))?;
-            return Ok(());
-        }
-        let h = self.0;
+        let call = match op {
+            Op::EncodeDecode { format, quality } => {
+                *self = self.encode_decode(*format as u32, quality.unwrap_or(0))?;
+                return Ok(());
+            }
+            Op::Table(call) => call,
+        };
+        let name = call.spec.name;
         let source = self.rgba();
         let view_before = self.pixels_view();
-        let mut out = 0u64;
-        // SAFETY (every call below): plain values and a writable `out`.
-        let (code, fresh) = unsafe {
-            match *op {
-                Op::Blur { sigma } => (pixbridge::pixbridge_image_blur(h, sigma, &mut out), true),
-                Op::Unsharpen { sigma, amount, threshold } => {
-                    (pixbridge::pixbridge_image_unsharpen(h, sigma, amount, threshold, &mut out), true)
-                }
-                Op::Resize { width, height, filter } => {
-                    let filter = filter as u32;
-                    (pixbridge::pixbridge_image_resize(h, width, height, filter, &mut out), true)
-                }
-                Op::Crop { x, y, width, height } => {
-                    (pixbridge::pixbridge_image_crop(h, x, y, width, height, &mut out), true)
-                }
-                Op::Rotate90 => (pixbridge::pixbridge_image_rotate90(h, &mut out), true),
-                Op::Rotate270 => (pixbridge::pixbridge_image_rotate270(h, &mut out), true),
-                Op::Mirror => (pixbridge::pixbridge_image_mirror(h), false),
-                Op::FlipVertical => (pixbridge::pixbridge_image_flip_vertical(h), false),
-                Op::Rotate180 => (pixbridge::pixbridge_image_rotate180(h), false),
-                Op::Grayscale => (pixbridge::pixbridge_image_grayscale(h), false),
-                Op::AdjustBrightness { delta } => (pixbridge::pixbridge_image_adjust_brightness(h, delta), false),
-                Op::AdjustContrast { contrast } => (pixbridge::pixbridge_image_adjust_contrast(h, contrast), false),
-                Op::EncodeDecode { .. } => unreachable!("handled above"),
+        let returned = operations::call(call.spec, self.0, &call.args).unwrap_or_else(|e| panic!("{e}"));
+        check(returned.code)?;
+        match returned.out {
+            Some(out) => {
+                assert_ne!(out, 0, "{name}: success must return a handle");
+                assert!(self.rgba() == source, "{name}: a new-image operation changed its source");
+                *self = Image(out);
             }
-        };
-        check(code)?;
-        if fresh {
-            assert_ne!(out, 0, "{}: success must return a handle", op.name());
-            assert!(self.rgba() == source, "{}: a new-image operation changed its source", op.name());
-            *self = Image(out);
-        } else {
-            assert_eq!(
+            None => assert_eq!(
                 self.pixels_view(),
                 view_before,
-                "{}: an in-place operation moved or resized the pixel buffer",
-                op.name()
-            );
+                "{name}: an in-place operation moved or resized the pixel buffer"
+            ),
         }
         Ok(())
     }

@@ -5,83 +5,20 @@ use serde_json::{Map, Value};
 
 /// Filters and formats are the C ABI's own enums: their numbers are defined once, there.
 pub use pixbridge::{ImageFormat as Format, ResizeFilter as Filter};
+use pixbridge_runtime::operations::{OperationSpec, ParamType};
 
-/// The format for a manifest name (lower case, as in the manifest).
+use crate::operations::Arg;
+
+/// The format for a manifest name (the variant name in lower case: `png`, `jpeg`, `webp`, ...).
 pub fn format_from_name(name: &str) -> Option<Format> {
-    Some(match name {
-        "png" => Format::Png,
-        "jpeg" => Format::Jpeg,
-        "webp" => Format::WebP,
-        "bmp" => Format::Bmp,
-        "tiff" => Format::Tiff,
-        "gif" => Format::Gif,
-        "qoi" => Format::Qoi,
-        "tga" => Format::Tga,
-        "pnm" => Format::Pnm,
-        "ico" => Format::Ico,
-        _ => return None,
-    })
+    Format::ALL.into_iter().find(|format| format.name().to_ascii_lowercase() == name)
 }
 
 /// One step of a case.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Op {
-    /// `blur(sigma)`.
-    Blur {
-        /// Standard deviation.
-        sigma: f32,
-    },
-    /// `unsharpen(sigma, amount, threshold)`.
-    Unsharpen {
-        /// Standard deviation of the blur.
-        sigma: f32,
-        /// Strength.
-        amount: f32,
-        /// Smallest difference sharpened.
-        threshold: u32,
-    },
-    /// `resize(width, height, filter)`.
-    Resize {
-        /// New width.
-        width: u32,
-        /// New height.
-        height: u32,
-        /// Filter.
-        filter: Filter,
-    },
-    /// `crop(x, y, width, height)`.
-    Crop {
-        /// Left edge.
-        x: u32,
-        /// Top edge.
-        y: u32,
-        /// Width.
-        width: u32,
-        /// Height.
-        height: u32,
-    },
-    /// `rotate90()`.
-    Rotate90,
-    /// `rotate270()`.
-    Rotate270,
-    /// `mirror()`.
-    Mirror,
-    /// `flip_vertical()`.
-    FlipVertical,
-    /// `rotate180()`.
-    Rotate180,
-    /// `grayscale()`.
-    Grayscale,
-    /// `adjust_brightness(delta)`.
-    AdjustBrightness {
-        /// Added to R, G, B.
-        delta: i32,
-    },
-    /// `adjust_contrast(contrast)`.
-    AdjustContrast {
-        /// Percent.
-        contrast: f32,
-    },
+    /// An entry of the operation table with its arguments, in the table's parameter order.
+    Table(Call),
     /// Pseudo-op: encode in memory and decode again.
     EncodeDecode {
         /// Target format.
@@ -91,26 +28,69 @@ pub enum Op {
     },
 }
 
+/// A call of one operation of the table.
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// The table entry.
+    pub spec: &'static OperationSpec,
+    /// One argument per parameter of `spec`, in order.
+    pub args: Vec<Arg>,
+}
+
+impl Call {
+    /// The argument of the parameter `name`; panics if the operation has no such parameter
+    /// (a reference written against another version of the table).
+    fn arg(&self, name: &str) -> Arg {
+        let index = self.spec.params.iter().position(|p| p.name == name);
+        let index = index.unwrap_or_else(|| panic!("operation {} has no parameter {name}", self.spec.name));
+        self.args[index]
+    }
+
+    /// The `f32` parameter `name`.
+    pub fn f32(&self, name: &str) -> f32 {
+        match self.arg(name) {
+            Arg::F32(value) => value,
+            other => panic!("{}.{name} is {other:?}, not f32", self.spec.name),
+        }
+    }
+
+    /// The `u32` parameter `name`.
+    pub fn u32(&self, name: &str) -> u32 {
+        match self.arg(name) {
+            Arg::U32(value) => value,
+            other => panic!("{}.{name} is {other:?}, not u32", self.spec.name),
+        }
+    }
+
+    /// The `i32` parameter `name`.
+    pub fn i32(&self, name: &str) -> i32 {
+        match self.arg(name) {
+            Arg::I32(value) => value,
+            other => panic!("{}.{name} is {other:?}, not i32", self.spec.name),
+        }
+    }
+
+    /// The resize-filter parameter `name`.
+    pub fn filter(&self, name: &str) -> Filter {
+        match self.arg(name) {
+            Arg::ResizeFilter(code) => Filter::from_code(code).unwrap_or_else(|| panic!("filter code {code}")),
+            other => panic!("{}.{name} is {other:?}, not a resize filter", self.spec.name),
+        }
+    }
+}
+
 impl Op {
     /// The manifest name of the operation.
     pub fn name(&self) -> &'static str {
         match self {
-            Op::Blur { .. } => "blur",
-            Op::Unsharpen { .. } => "unsharpen",
-            Op::Resize { .. } => "resize",
-            Op::Crop { .. } => "crop",
-            Op::Rotate90 => "rotate90",
-            Op::Rotate270 => "rotate270",
-            Op::Mirror => "mirror",
-            Op::FlipVertical => "flip_vertical",
-            Op::Rotate180 => "rotate180",
-            Op::Grayscale => "grayscale",
-            Op::AdjustBrightness { .. } => "adjust_brightness",
-            Op::AdjustContrast { .. } => "adjust_contrast",
-            Op::EncodeDecode { .. } => "encode_decode",
+            Op::Table(call) => call.spec.name,
+            Op::EncodeDecode { .. } => ENCODE_DECODE,
         }
     }
 }
+
+/// The name of the one pseudo-op that is not in the operation table.
+pub const ENCODE_DECODE: &str = "encode_decode";
 
 /// What a case must produce.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,76 +169,68 @@ fn parse_case(name: &str, case: &Value) -> Result<Case, String> {
 
 /// One operation object of a manifest (`{ "op": "blur", "sigma": 2.0 }`); the bad-input
 /// manifest uses the same syntax.
+///
+/// `"op"` names an entry of the operation table (`pixbridge_runtime::OPERATIONS`) or the
+/// pseudo-op `encode_decode`; the other keys are exactly the entry's parameter names, each
+/// read by its `ParamType`: `F32` a number or `"NaN"`, `"Infinity"`, `"-Infinity"`; `U32` and
+/// `I32` an integer in range; `ResizeFilter` the filter's name (`"Lanczos3"`).
 pub fn parse_op(value: &Value) -> Result<Op, String> {
     let object = value.as_object().ok_or("op is not an object")?;
     let name = object.get("op").and_then(Value::as_str).ok_or("op without \"op\" name")?;
-    let params: &[&str] = match name {
-        "blur" => &["sigma"],
-        "unsharpen" => &["sigma", "amount", "threshold"],
-        "resize" => &["width", "height", "filter"],
-        "crop" => &["x", "y", "width", "height"],
-        "adjust_brightness" => &["delta"],
-        "adjust_contrast" => &["contrast"],
-        "encode_decode" => &["format", "quality"],
-        _ => &[],
-    };
+    if name == ENCODE_DECODE {
+        return parse_encode_decode(object);
+    }
+    let spec = pixbridge_runtime::OPERATIONS.iter().find(|spec| spec.name == name).ok_or_else(|| {
+        let known: Vec<&str> = pixbridge_runtime::OPERATIONS.iter().map(|spec| spec.name).collect();
+        format!("unknown op {name:?} (the operation table has {known:?} and the pseudo-op {ENCODE_DECODE})")
+    })?;
     let mut allowed = vec!["op"];
-    allowed.extend_from_slice(params);
-    only_keys(object, &allowed)?;
-    let o = object;
-    Ok(match name {
-        "blur" => Op::Blur { sigma: f32_param(o, "sigma")? },
-        "unsharpen" => Op::Unsharpen {
-            sigma: f32_param(o, "sigma")?,
-            amount: f32_param(o, "amount")?,
-            threshold: u32_param(o, "threshold")?,
-        },
-        "resize" => Op::Resize {
-            width: u32_param(o, "width")?,
-            height: u32_param(o, "height")?,
-            filter: match o.get("filter").and_then(Value::as_str) {
-                Some("Nearest") => Filter::Nearest,
-                Some("Bilinear") => Filter::Bilinear,
-                Some("Lanczos3") => Filter::Lanczos3,
-                other => return Err(format!("unknown filter {other:?}")),
+    allowed.extend(spec.params.iter().map(|p| p.name));
+    only_keys(object, &allowed).map_err(|e| format!("op {name}: {e}"))?;
+    let args = spec
+        .params
+        .iter()
+        .map(|param| {
+            let key = param.name;
+            if !object.contains_key(key) {
+                return Err(format!("op {name}: missing parameter {key:?} (parameters: {:?})", &allowed[1..]));
+            }
+            Ok(match param.ty {
+                ParamType::F32 => Arg::F32(f32_param(object, key)?),
+                ParamType::U32 => Arg::U32(u32_param(object, key)?),
+                ParamType::I32 => Arg::I32(i32_param(object, key)?),
+                ParamType::ResizeFilter => {
+                    let filter = object.get(key).and_then(Value::as_str).and_then(Filter::from_name);
+                    let filter = filter.ok_or_else(|| {
+                        let names: Vec<&str> = Filter::ALL.iter().map(|f| f.name()).collect();
+                        format!("{key} is not a resize filter name {names:?}: {:?}", object.get(key))
+                    })?;
+                    Arg::ResizeFilter(filter.as_u32())
+                }
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|e| if e.starts_with("op ") { e } else { format!("op {name}: {e}") })?;
+    Ok(Op::Table(Call { spec, args }))
+}
+
+/// `{ "op": "encode_decode", "format": "png" [, "quality": 1..=100] }`.
+fn parse_encode_decode(o: &Map<String, Value>) -> Result<Op, String> {
+    only_keys(o, &["op", "format", "quality"])?;
+    Ok(Op::EncodeDecode {
+        format: o
+            .get("format")
+            .and_then(Value::as_str)
+            .and_then(format_from_name)
+            .ok_or("unknown or missing format")?,
+        // 0 would mean "default" at the C ABI but not in every binding: omit it instead.
+        quality: match o.get("quality") {
+            None => None,
+            Some(_) => match u32_param(o, "quality")? {
+                0 => return Err("quality 0: omit \"quality\" for the default".into()),
+                q => Some(q),
             },
         },
-        "crop" => Op::Crop {
-            x: u32_param(o, "x")?,
-            y: u32_param(o, "y")?,
-            width: u32_param(o, "width")?,
-            height: u32_param(o, "height")?,
-        },
-        "rotate90" => Op::Rotate90,
-        "rotate270" => Op::Rotate270,
-        "mirror" => Op::Mirror,
-        "flip_vertical" => Op::FlipVertical,
-        "rotate180" => Op::Rotate180,
-        "grayscale" => Op::Grayscale,
-        "adjust_brightness" => Op::AdjustBrightness {
-            delta: o
-                .get("delta")
-                .and_then(Value::as_i64)
-                .and_then(|v| i32::try_from(v).ok())
-                .ok_or("delta is not an i32")?,
-        },
-        "adjust_contrast" => Op::AdjustContrast { contrast: f32_param(o, "contrast")? },
-        "encode_decode" => Op::EncodeDecode {
-            format: o
-                .get("format")
-                .and_then(Value::as_str)
-                .and_then(format_from_name)
-                .ok_or("unknown or missing format")?,
-            // 0 would mean "default" at the C ABI but not in every binding: omit it instead.
-            quality: match o.get("quality") {
-                None => None,
-                Some(_) => match u32_param(o, "quality")? {
-                    0 => return Err("quality 0: omit \"quality\" for the default".into()),
-                    q => Some(q),
-                },
-            },
-        },
-        other => return Err(format!("unknown op {other}")),
     })
 }
 
@@ -271,6 +243,10 @@ fn only_keys(object: &Map<String, Value>, allowed: &[&str]) -> Result<(), String
 
 fn u32_param(object: &Map<String, Value>, key: &str) -> Result<u32, String> {
     object.get(key).and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok()).ok_or(format!("{key} is not a u32"))
+}
+
+fn i32_param(object: &Map<String, Value>, key: &str) -> Result<i32, String> {
+    object.get(key).and_then(Value::as_i64).and_then(|v| i32::try_from(v).ok()).ok_or(format!("{key} is not an i32"))
 }
 
 /// A float parameter: a JSON number, or one of the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
