@@ -1,35 +1,214 @@
-//! Writes the Java side of the per-operation API from `pixbridge_runtime::OPERATIONS`:
+//! The Java SDK's generated sources, in `bindings-java/src/main/java/io/pixbridge/`:
 //!
-//! - `NativeOperations.java`: one `static native` method per operation (the JNI exports of
-//!   `pixbridge-jni` are generated from the same table by `with_operations!`);
-//! - the region between the `BEGIN/END GENERATED OPERATIONS` markers of `Image.java`: one
-//!   public method per operation, with Javadoc, in the operation rule's shape (fresh = returns a
-//!   new `Image`, in place = `void`).
-//!
+//! - one public enum per `#[ffi]` enum of the inventory ([`PUBLIC_ENUMS`]): SCREAMING_SNAKE
+//!   constants with the Rust docs, `value()`, `nativeName()` and `fromValue(int)`, plus the few
+//!   members one enum adds by hand ([`enum_extras`]);
+//! - `NativeOperations.java`: one `static native` method per operation of
+//!   `pixbridge_runtime::OPERATIONS` (the JNI exports of `pixbridge-jni` are generated from the
+//!   same table by `with_operations!`);
+//! - `ImageOperations.java`: the package-private sealed base class of `Image` with one public
+//!   method per operation, with Javadoc, in the operation rule's shape (fresh = returns a new
+//!   `Image`, in place = `void`). It reaches the image only through three package-private
+//!   hooks that `Image` implements: `enterCall()`, `exitCall()` and `adopt(long)`.
 
 use std::fmt::Write as _;
 
+use interoptopus::inventory::RustInventory;
+use interoptopus::lang::types::{TypeKind, VariantKind};
 use pixbridge_runtime::operations::{OperationKind, OperationSpec, ParamSpec, ParamType};
 
 use crate::docs::javadoc_text;
-use crate::naming::lower_camel;
-use crate::{GenerateError, GeneratedFile, Model, repo_root};
-
-const BEGIN_MARKER: &str = "    // BEGIN GENERATED OPERATIONS";
-const END_MARKER: &str = "    // END GENERATED OPERATIONS";
+use crate::naming::{lower_camel, screaming_snake};
+use crate::{GenerateError, GeneratedFile, Model, banner};
 
 /// Where the Java sources live.
-const PACKAGE_DIR: &str = "bindings-java/src/main/java/io/pixbridge";
+pub const PACKAGE_DIR: &str = "bindings-java/src/main/java/io/pixbridge";
 
-/// The generated Java files: `NativeOperations.java` and the operations region of `Image.java`.
+/// The Rust enums the SDK exposes, under the same names in package `io.pixbridge`.
+pub const PUBLIC_ENUMS: &[&str] = &["ErrorCode", "ImageFormat", "ResizeFilter", "ColorType"];
+
+/// Every generated Java file.
 pub fn files(model: &Model) -> Result<Vec<GeneratedFile>, GenerateError> {
-    let image_path = format!("{PACKAGE_DIR}/Image.java");
-    let image_source =
-        std::fs::read_to_string(repo_root().join(&image_path)).map_err(|e| format!("{image_path}: {e}"))?;
-    Ok(vec![
-        GeneratedFile::new(format!("{PACKAGE_DIR}/NativeOperations.java"), native_operations_java(model.operations)),
-        GeneratedFile::new(image_path, splice_image_java(&image_source, &image_operations_java(model.operations))?),
-    ])
+    let path = |name: &str| format!("{PACKAGE_DIR}/{name}.java");
+    let mut files = Vec::with_capacity(PUBLIC_ENUMS.len() + 2);
+    for &name in PUBLIC_ENUMS {
+        files.push(GeneratedFile::new(path(name), enum_java(&model.inventory, name)?));
+    }
+    files.push(GeneratedFile::new(path("NativeOperations"), native_operations_java(model.operations)));
+    files.push(GeneratedFile::new(path("ImageOperations"), image_operations_java(model.operations)));
+    Ok(files)
+}
+
+/// Writes a Javadoc comment at `indent`: one line per Markdown line, a blank line starting a new
+/// `<p>` paragraph, then `tags` (`@param ...`) after a blank line.
+fn javadoc(out: &mut String, indent: &str, lines: &[impl AsRef<str>], tags: &[String]) {
+    let lines: Vec<&str> = lines.iter().map(|line| line.as_ref().trim()).collect();
+    let first = lines.iter().position(|line| !line.is_empty()).unwrap_or(lines.len());
+    let last = lines.iter().rposition(|line| !line.is_empty()).map_or(first, |i| i + 1);
+    let lines = &lines[first..last];
+    if let ([line], []) = (lines, tags) {
+        let _ = writeln!(out, "{indent}/** {} */", javadoc_text(line));
+        return;
+    }
+    let _ = writeln!(out, "{indent}/**");
+    let mut new_paragraph = false;
+    for line in lines {
+        if line.is_empty() {
+            if !new_paragraph {
+                let _ = writeln!(out, "{indent} *");
+            }
+            new_paragraph = true;
+        } else {
+            let p = if new_paragraph { "<p>" } else { "" };
+            let _ = writeln!(out, "{indent} * {p}{}", javadoc_text(line));
+            new_paragraph = false;
+        }
+    }
+    if !tags.is_empty() {
+        if !lines.is_empty() {
+            let _ = writeln!(out, "{indent} *");
+        }
+        for tag in tags {
+            let _ = writeln!(out, "{indent} * {tag}");
+        }
+    }
+    let _ = writeln!(out, "{indent} */");
+}
+
+/// One unit variant of an `#[ffi]` enum: Rust name, stable number, doc lines.
+struct Variant<'a> {
+    name: &'a str,
+    value: isize,
+    docs: &'a [String],
+}
+
+/// The docs and unit variants of the inventory's enum `name`.
+fn ffi_enum<'a>(inventory: &'a RustInventory, name: &str) -> Result<(&'a [String], Vec<Variant<'a>>), GenerateError> {
+    let found: Vec<_> = inventory.types.values().filter(|ty| ty.name == name).collect();
+    let [ty] = found.as_slice() else {
+        return Err(format!("the inventory has {} types named {name}, expected one enum", found.len()).into());
+    };
+    let TypeKind::Enum(rust_enum) = &ty.kind else {
+        return Err(format!("inventory type {name} is not an enum").into());
+    };
+    let variants = rust_enum
+        .variants
+        .iter()
+        .map(|variant| match variant.kind {
+            VariantKind::Unit(value) if variant.docs.lines.iter().any(|line| !line.trim().is_empty()) => {
+                Ok(Variant { name: &variant.name, value, docs: &variant.docs.lines })
+            }
+            VariantKind::Unit(_) => Err(format!("{name}::{} has no docs", variant.name)),
+            _ => Err(format!("{name}::{} carries data; Java mirrors only plain enums", variant.name)),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((&ty.docs.lines, variants))
+}
+
+/// Members one enum adds to the generated ones, written out here so that they stay visible.
+fn enum_extras(name: &str) -> &'static str {
+    match name {
+        "ImageFormat" => {
+            r#"
+    /**
+     * Returns the format with the given name, ignoring case: its {@linkplain #nativeName() native
+     * name} ({@code "png"}, {@code "jpeg"}, {@code "webp"}, ...) or {@code "jpg"}, as file
+     * extensions and {@code testdata/manifest.json} write it.
+     *
+     * @param name the format's name
+     * @return the matching format
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if no format has that name
+     */
+    public static ImageFormat fromName(String name) {
+        if (name == null) {
+            throw new NullPointerException("name must not be null");
+        }
+        if (name.equalsIgnoreCase("jpg")) {
+            return JPEG;
+        }
+        for (ImageFormat format : values()) {
+            if (format.nativeName.equalsIgnoreCase(name)) {
+                return format;
+            }
+        }
+        throw new IllegalArgumentException("unknown image format name: " + name);
+    }
+"#
+        }
+        _ => "",
+    }
+}
+
+/// `public enum <name>` with the Rust variants, their numbers, names and docs.
+fn enum_java(inventory: &RustInventory, name: &str) -> Result<String, GenerateError> {
+    let (docs, variants) = ffi_enum(inventory, name)?;
+    let mut out = banner("//", &format!("the #[ffi] enum {name} of pixbridge-ffi"));
+    out.push_str("package io.pixbridge;\n\n");
+    javadoc(&mut out, "", docs, &[]);
+    let _ = writeln!(out, "public enum {name} {{");
+    for (i, variant) in variants.iter().enumerate() {
+        javadoc(&mut out, "    ", variant.docs, &[]);
+        let end = if i + 1 == variants.len() { ";" } else { "," };
+        let _ = writeln!(out, "    {}({}, \"{}\"){end}", screaming_snake(variant.name), variant.value, variant.name);
+    }
+    let _ = write!(
+        out,
+        r#"
+    private final int value;
+    private final String nativeName;
+
+    {name}(int value, String nativeName) {{
+        this.value = value;
+        this.nativeName = nativeName;
+    }}
+
+    /**
+     * Returns the stable number of this constant, as the C ABI uses it.
+     *
+     * @return the number
+     */
+    public int value() {{
+        return value;
+    }}
+
+    /**
+     * Returns the name of this constant in the Rust core, as {{@code docs/design.md}} and
+     * {{@code testdata/manifest.json}} write it (for example {{@code "{example}"}}).
+     *
+     * @return the Rust variant name
+     */
+    public String nativeName() {{
+        return nativeName;
+    }}
+
+    /**
+     * Returns the constant with the given stable number.
+     *
+     * @param value a number from the C ABI
+     * @return the matching constant
+     * @throws IllegalArgumentException if no constant has that number
+     */
+    public static {name} fromValue(int value) {{
+        switch (value) {{
+"#,
+        example = variants.first().map_or("", |variant| variant.name),
+    );
+    for variant in &variants {
+        let _ = writeln!(
+            out,
+            "            case {}:\n                return {};",
+            variant.value,
+            screaming_snake(variant.name)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "            default:\n                throw new IllegalArgumentException(\"unknown {name} value \" + value);\n        }}\n    }}"
+    );
+    out.push_str(enum_extras(name));
+    out.push_str("}\n");
+    Ok(out)
 }
 
 fn java_type(param: &ParamSpec) -> &'static str {
@@ -57,9 +236,9 @@ fn native_java_type(param: &ParamSpec) -> &'static str {
 }
 
 fn native_operations_java(operations: &[OperationSpec]) -> String {
-    let mut out = String::from(
-        "// GENERATED by `cargo run -p pixbridge-codegen` from pixbridge_runtime::OPERATIONS. Do not edit.\n\
-         package io.pixbridge;\n\n\
+    let mut out = banner("//", "pixbridge_runtime::OPERATIONS");
+    out.push_str(
+        "package io.pixbridge;\n\n\
          /**\n * The native entry points of the image operations, one per entry of the runtime's operation table\n\
          \u{20}* ({@code with_operations!}). Fresh operations return the new image's handle; in-place ones return\n\
          \u{20}* nothing. Callers hold the image open for the duration of the call.\n */\n\
@@ -72,96 +251,120 @@ fn native_operations_java(operations: &[OperationSpec]) -> String {
             OperationKind::Fresh => "long",
             OperationKind::InPlace => "void",
         };
-        write!(
+        let _ = write!(
             out,
             "\n    /** {{@code pixbridge_runtime::ops::{}}}. */\n    static native {ret} {}(long image{params});\n",
             op.name,
             lower_camel(op.name)
-        )
-        .expect("writing to a String cannot fail");
+        );
     }
     out.push_str("}\n");
     out
 }
 
+/// The Javadoc tags of an operation's public method.
+fn operation_tags(op: &OperationSpec) -> Vec<String> {
+    let mut tags: Vec<String> =
+        op.params.iter().map(|p| format!("@param {} {}", lower_camel(p.name), javadoc_text(p.docs))).collect();
+    if op.kind == OperationKind::Fresh {
+        tags.push("@return the new image, which the caller must close; this image is unchanged".into());
+    }
+    for param in op.params.iter().filter(|p| p.ty == ParamType::ResizeFilter) {
+        tags.push(format!("@throws NullPointerException if {{@code {}}} is null", lower_camel(param.name)));
+    }
+    let unsigned: Vec<String> = op
+        .params
+        .iter()
+        .filter(|p| p.ty == ParamType::U32)
+        .map(|p| format!("{{@code {}}}", lower_camel(p.name)))
+        .collect();
+    if !unsigned.is_empty() {
+        tags.push(format!("@throws IllegalArgumentException if {} is negative", unsigned.join(" or ")));
+    }
+    tags.push("@throws IllegalStateException if this image is closed".into());
+    tags.push(if op.params.is_empty() {
+        "@throws PixbridgeException if the native operation fails".into()
+    } else {
+        "@throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} if a parameter is out of range, or\n     *     another code if the native operation fails".into()
+    });
+    tags
+}
+
 fn image_method(op: &OperationSpec) -> String {
     let name = lower_camel(op.name);
-    let mut out = String::from("\n    /**\n");
-    for line in op.docs {
-        if line.is_empty() {
-            out.push_str("     *\n");
-        } else {
-            writeln!(out, "     * {}", javadoc_text(line)).expect("writing to a String cannot fail");
-        }
-    }
-    out.push_str("     *\n");
-    for param in op.params {
-        writeln!(out, "     * @param {} {}", lower_camel(param.name), javadoc_text(param.docs))
-            .expect("writing to a String cannot fail");
-    }
-    if op.kind == OperationKind::Fresh {
-        out.push_str("     * @return the new image, which the caller must close; this image is unchanged\n");
-    }
-    let nullable: Vec<&ParamSpec> = op.params.iter().filter(|p| p.ty == ParamType::ResizeFilter).collect();
-    let unsigned: Vec<&ParamSpec> = op.params.iter().filter(|p| p.ty == ParamType::U32).collect();
-    for param in &nullable {
-        writeln!(out, "     * @throws NullPointerException if {{@code {}}} is null", lower_camel(param.name))
-            .expect("writing to a String cannot fail");
-    }
-    if !unsigned.is_empty() {
-        let names: Vec<String> = unsigned.iter().map(|p| format!("{{@code {}}}", lower_camel(p.name))).collect();
-        writeln!(out, "     * @throws IllegalArgumentException if {} is negative", names.join(" or "))
-            .expect("writing to a String cannot fail");
-    }
-    out.push_str("     * @throws IllegalStateException if this image is closed\n");
-    if op.params.is_empty() {
-        out.push_str("     * @throws PixbridgeException if the native operation fails\n");
-    } else {
-        out.push_str(
-            "     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} if a parameter is out of range, or\n     *     another code if the native operation fails\n",
-        );
-    }
-    out.push_str("     */\n");
-
+    let mut out = String::from("\n");
+    javadoc(&mut out, "    ", op.docs, &operation_tags(op));
     let params: Vec<String> = op.params.iter().map(|p| format!("{} {}", java_type(p), lower_camel(p.name))).collect();
     let ret = match op.kind {
         OperationKind::Fresh => "Image",
         OperationKind::InPlace => "void",
     };
-    writeln!(out, "    public {ret} {name}({}) {{", params.join(", ")).expect("writing to a String cannot fail");
-    for param in &nullable {
+    let _ = writeln!(out, "    public {ret} {name}({}) {{", params.join(", "));
+    for param in op.params.iter().filter(|p| p.ty == ParamType::ResizeFilter) {
         let p = lower_camel(param.name);
-        writeln!(out, "        requireNonNull({p}, \"{p}\");").expect("writing to a String cannot fail");
+        let _ = writeln!(out, "        Arguments.requireNonNull({p}, \"{p}\");");
     }
-    for param in &unsigned {
+    for param in op.params.iter().filter(|p| p.ty == ParamType::U32) {
         let p = lower_camel(param.name);
-        writeln!(out, "        requireNonNegative({p}, \"{p}\");").expect("writing to a String cannot fail");
+        let _ = writeln!(out, "        Arguments.requireNonNegative({p}, \"{p}\");");
     }
     let args: String = op.params.iter().map(|p| format!(", {}", native_argument(p))).collect();
     let call = format!("NativeOperations.{name}(handle{args})");
-    out.push_str("        long handle = lifetime.enter();\n        try {\n");
-    match op.kind {
-        OperationKind::Fresh => writeln!(out, "            return new Image({call});"),
+    out.push_str("        long handle = enterCall();\n        try {\n");
+    let _ = match op.kind {
+        OperationKind::Fresh => writeln!(out, "            return adopt({call});"),
         OperationKind::InPlace => writeln!(out, "            {call};"),
-    }
-    .expect("writing to a String cannot fail");
-    out.push_str("        } finally {\n            lifetime.exit();\n            Reference.reachabilityFence(this);\n        }\n    }\n");
+    };
+    out.push_str(
+        "        } finally {\n            exitCall();\n            Reference.reachabilityFence(this);\n        }\n    }\n",
+    );
     out
 }
 
 fn image_operations_java(operations: &[OperationSpec]) -> String {
-    operations.iter().map(image_method).collect()
-}
+    let mut out = banner("//", "pixbridge_runtime::OPERATIONS");
+    out.push_str(
+        r#"package io.pixbridge;
 
-/// Replaces what lies between the marker lines of `Image.java` (markers kept).
-fn splice_image_java(source: &str, generated: &str) -> Result<String, GenerateError> {
-    let begin = source.find(BEGIN_MARKER).ok_or("Image.java has no BEGIN GENERATED OPERATIONS marker")?;
-    let after_begin = begin + source[begin..].find('\n').ok_or("unterminated BEGIN marker line")? + 1;
-    let end = source.find(END_MARKER).ok_or("Image.java has no END GENERATED OPERATIONS marker")?;
-    if end < after_begin {
-        return Err("the END marker comes before the BEGIN marker in Image.java".into());
+import java.lang.ref.Reference;
+
+/**
+ * The image operations of {@link Image}, one public method per entry of the runtime's operation
+ * table ({@code with_operations!}; listed in {@code docs/operations.md}). Fresh operations return
+ * a new image and leave this one unchanged; in-place operations return nothing.
+ *
+ * <p>{@link Image} is the only subclass: it supplies the handle and wraps new handles through the
+ * three package-private hooks below, and users see these methods as methods of {@code Image}.
+ */
+abstract sealed class ImageOperations permits Image {
+    ImageOperations() {
     }
-    Ok(format!("{}{}{}", &source[..after_begin], generated, &source[end..]))
+
+    /**
+     * Starts a native call on this image.
+     *
+     * @return the image's handle, valid until {@link #exitCall()}
+     * @throws IllegalStateException if the image is closed
+     */
+    abstract long enterCall();
+
+    /** Ends the call started by {@link #enterCall()}; frees the image if it was closed meanwhile. */
+    abstract void exitCall();
+
+    /**
+     * Takes ownership of a new native image handle.
+     *
+     * @param handle the handle a fresh operation returned
+     * @return the image that owns it
+     */
+    abstract Image adopt(long handle);
+"#,
+    );
+    for op in operations {
+        out.push_str(&image_method(op));
+    }
+    out.push_str("}\n");
+    out
 }
 
 #[cfg(test)]
@@ -169,24 +372,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splice_replaces_only_the_region() {
-        let source = "a\n    // BEGIN GENERATED OPERATIONS x\nold\n    // END GENERATED OPERATIONS\nz\n";
-        assert_eq!(
-            splice_image_java(source, "new\n").unwrap(),
-            "a\n    // BEGIN GENERATED OPERATIONS x\nnew\n    // END GENERATED OPERATIONS\nz\n"
-        );
-        assert!(splice_image_java("no markers", "x").is_err());
-    }
-
-    #[test]
-    fn every_operation_has_a_java_method_and_a_native() {
-        let operations = pixbridge_runtime::OPERATIONS;
-        let image = image_operations_java(operations);
-        let natives = native_operations_java(operations);
-        for op in operations {
-            let name = lower_camel(op.name);
-            assert!(image.contains(&format!(" {name}(")), "{name} missing from Image");
-            assert!(natives.contains(&format!(" {name}(long image")), "{name} missing from NativeOperations");
-        }
+    fn javadoc_keeps_paragraphs_and_tags() {
+        let mut out = String::new();
+        javadoc(&mut out, "", &["One."], &[]);
+        assert_eq!(out, "/** One. */\n");
+        let mut out = String::new();
+        javadoc(&mut out, "  ", &["", "First `a`.", "", "Second.", ""], &["@return x".to_string()]);
+        assert_eq!(out, "  /**\n   * First {@code a}.\n   *\n   * <p>Second.\n   *\n   * @return x\n   */\n");
     }
 }

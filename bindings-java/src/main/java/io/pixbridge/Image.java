@@ -3,8 +3,6 @@ package io.pixbridge;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
@@ -20,12 +18,10 @@ import java.nio.file.Path;
  * alpha, rows packed top to bottom) plus the colour type it was decoded from.
  *
  * <p>Operations that keep the size and map each pixel to one pixel change the image <em>in
- * place</em> ({@link #mirror()}, {@link #flipVertical()}, {@link #rotate180()},
- * {@link #grayscale()}, {@link #adjustBrightness(int)}, {@link #adjustContrast(float)}); operations
- * that change the size or mix neighbouring pixels <em>return a new image</em> and leave this one
- * untouched ({@link #blur(float)}, {@link #unsharpen(float, float, int)},
- * {@link #resize(int, int, ResizeFilter)}, {@link #crop(int, int, int, int)}, {@link #rotate90()},
- * {@link #rotate270()}).
+ * place</em> and return nothing; operations that change the size or mix neighbouring pixels
+ * <em>return a new image</em> and leave this one untouched. Each operation is one method of this
+ * class, generated from the operation table of the native library; {@code docs/operations.md}
+ * lists them all with their parameters.
  *
  * <pre>{@code
  * try (Image image = Image.open(Path.of("photo.jpg"));
@@ -40,7 +36,7 @@ import java.nio.file.Path;
  * several threads: calls on one image are serialised by the native library, and closing an image
  * while another thread is inside a call on it defers the release until that call returns.
  */
-public final class Image implements AutoCloseable {
+public final class Image extends ImageOperations implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final Lifetime lifetime;
@@ -61,6 +57,21 @@ public final class Image implements AutoCloseable {
         }
         this.width = (int) (dimensions >>> 32);
         this.height = (int) dimensions;
+    }
+
+    @Override
+    long enterCall() {
+        return lifetime.enter();
+    }
+
+    @Override
+    void exitCall() {
+        lifetime.exit();
+    }
+
+    @Override
+    Image adopt(long handle) {
+        return new Image(handle);
     }
 
     /**
@@ -91,7 +102,7 @@ public final class Image implements AutoCloseable {
      */
     public static Image open(Path path, DecodeLimits limits) {
         byte[] utf8 = pathUtf8(path, "path");
-        requireNonNull(limits, "limits");
+        Arguments.requireNonNull(limits, "limits");
         NativeLoader.load();
         return new Image(NativeImage.open(utf8, limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes()));
     }
@@ -119,8 +130,8 @@ public final class Image implements AutoCloseable {
      * @throws PixbridgeException as for {@link #decode(byte[])}
      */
     public static Image decode(byte[] data, DecodeLimits limits) {
-        requireNonNull(data, "data");
-        requireNonNull(limits, "limits");
+        Arguments.requireNonNull(data, "data");
+        Arguments.requireNonNull(limits, "limits");
         NativeLoader.load();
         return new Image(NativeImage.decodeArray(data, 0, data.length,
                 limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes()));
@@ -150,8 +161,8 @@ public final class Image implements AutoCloseable {
      * @throws PixbridgeException as for {@link #decode(byte[])}
      */
     public static Image decode(ByteBuffer data, DecodeLimits limits) {
-        requireNonNull(data, "data");
-        requireNonNull(limits, "limits");
+        Arguments.requireNonNull(data, "data");
+        Arguments.requireNonNull(limits, "limits");
         NativeLoader.load();
         int offset = data.position();
         int length = data.remaining();
@@ -183,7 +194,7 @@ public final class Image implements AutoCloseable {
      * @throws PixbridgeException as for {@link #decode(byte[])}
      */
     public static Image decode(InputStream in) throws IOException {
-        requireNonNull(in, "in");
+        Arguments.requireNonNull(in, "in");
         return decode(in.readAllBytes());
     }
 
@@ -201,9 +212,9 @@ public final class Image implements AutoCloseable {
      *     number of bytes
      */
     public static Image fromPixels(int width, int height, byte[] rgba) {
-        requireNonNegative(width, "width");
-        requireNonNegative(height, "height");
-        requireNonNull(rgba, "rgba");
+        Arguments.requireNonNegative(width, "width");
+        Arguments.requireNonNegative(height, "height");
+        Arguments.requireNonNull(rgba, "rgba");
         NativeLoader.load();
         return new Image(NativeImage.fromPixels(width, height, rgba));
     }
@@ -240,7 +251,12 @@ public final class Image implements AutoCloseable {
     public ColorType colorType() {
         long handle = lifetime.enter();
         try {
-            return ColorType.fromValue(NativeImage.colorType(handle));
+            int value = NativeImage.colorType(handle);
+            try {
+                return ColorType.fromValue(value);
+            } catch (IllegalArgumentException e) {
+                throw new PixbridgeException(ErrorCode.PANIC, "the native library reported unknown colour type " + value);
+            }
         } finally {
             lifetime.exit();
             Reference.reachabilityFence(this);
@@ -289,7 +305,7 @@ public final class Image implements AutoCloseable {
      *     (the message gives the required size)
      */
     public void copyPixels(byte[] dst) {
-        requireNonNull(dst, "dst");
+        Arguments.requireNonNull(dst, "dst");
         long handle = lifetime.enter();
         try {
             NativeImage.copyPixels(handle, dst);
@@ -332,7 +348,7 @@ public final class Image implements AutoCloseable {
      * @throws PixbridgeException {@link ErrorCode#ENCODE} or {@link ErrorCode#UNSUPPORTED_FORMAT}
      */
     public byte[] encode(ImageFormat format) {
-        requireNonNull(format, "format");
+        Arguments.requireNonNull(format, "format");
         return encodeNative(format, 0);
     }
 
@@ -350,7 +366,7 @@ public final class Image implements AutoCloseable {
      *     or {@code format} takes no quality, or as for {@link #encode(ImageFormat)}
      */
     public byte[] encode(ImageFormat format, int quality) {
-        requireNonNull(format, "format");
+        Arguments.requireNonNull(format, "format");
         if (quality < 1) {
             throw new IllegalArgumentException("quality must be 1 to 100, got " + quality);
         }
@@ -379,7 +395,7 @@ public final class Image implements AutoCloseable {
      * @throws PixbridgeException as for {@link #encode(ImageFormat)}
      */
     public void write(OutputStream out, ImageFormat format) throws IOException {
-        requireNonNull(out, "out");
+        Arguments.requireNonNull(out, "out");
         out.write(encode(format));
     }
 
@@ -402,259 +418,13 @@ public final class Image implements AutoCloseable {
         return "Image[" + width + "x" + height + (lifetime.isClosed() ? ", closed]" : "]");
     }
 
-    // BEGIN GENERATED OPERATIONS (pixbridge-java-gen: edit the runtime's operation table, then regenerate)
-
-    /**
-     * Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
-     * Returns a new image; the source is unchanged.
-     *
-     * @param sigma Standard deviation in pixels: finite, greater than 0, at most 1000.
-     * @return the new image, which the caller must close; this image is unchanged
-     * @throws IllegalStateException if this image is closed
-     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} if a parameter is out of range, or
-     *     another code if the native operation fails
-     */
-    public Image blur(float sigma) {
-        long handle = lifetime.enter();
-        try {
-            return new Image(NativeOperations.blur(handle, sigma));
-        } finally {
-            lifetime.exit();
-            Reference.reachabilityFence(this);
-        }
-    }
-
-    /**
-     * Unsharp mask: adds {@code amount} times the difference between the image and its Gaussian blur
-     * to R, G and B where that difference is at least {@code threshold}. Returns a new image.
-     *
-     * @param sigma Standard deviation of the blur in pixels: finite, greater than 0, at most 1000.
-     * @param amount Strength: finite, 0 to 10 (1 = add the full difference).
-     * @param threshold Smallest difference (0-255) that is sharpened; smaller ones are left alone.
-     * @return the new image, which the caller must close; this image is unchanged
-     * @throws IllegalArgumentException if {@code threshold} is negative
-     * @throws IllegalStateException if this image is closed
-     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} if a parameter is out of range, or
-     *     another code if the native operation fails
-     */
-    public Image unsharpen(float sigma, float amount, int threshold) {
-        requireNonNegative(threshold, "threshold");
-        long handle = lifetime.enter();
-        try {
-            return new Image(NativeOperations.unsharpen(handle, sigma, amount, threshold));
-        } finally {
-            lifetime.exit();
-            Reference.reachabilityFence(this);
-        }
-    }
-
-    /**
-     * Resamples to a new size with the given filter. Returns a new image.
-     *
-     * @param width New width in pixels: 1 to 32768.
-     * @param height New height in pixels: 1 to 32768.
-     * @param filter Resampling filter (Nearest, Bilinear, Lanczos3).
-     * @return the new image, which the caller must close; this image is unchanged
-     * @throws NullPointerException if {@code filter} is null
-     * @throws IllegalArgumentException if {@code width} or {@code height} is negative
-     * @throws IllegalStateException if this image is closed
-     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} if a parameter is out of range, or
-     *     another code if the native operation fails
-     */
-    public Image resize(int width, int height, ResizeFilter filter) {
-        requireNonNull(filter, "filter");
-        requireNonNegative(width, "width");
-        requireNonNegative(height, "height");
-        long handle = lifetime.enter();
-        try {
-            return new Image(NativeOperations.resize(handle, width, height, filter.value()));
-        } finally {
-            lifetime.exit();
-            Reference.reachabilityFence(this);
-        }
-    }
-
-    /**
-     * Cuts out a rectangle, which must lie inside the image and not be empty. Returns a new image.
-     *
-     * @param x Left edge of the rectangle in pixels.
-     * @param y Top edge of the rectangle in pixels.
-     * @param width Width of the rectangle in pixels (at least 1).
-     * @param height Height of the rectangle in pixels (at least 1).
-     * @return the new image, which the caller must close; this image is unchanged
-     * @throws IllegalArgumentException if {@code x} or {@code y} or {@code width} or {@code height} is negative
-     * @throws IllegalStateException if this image is closed
-     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} if a parameter is out of range, or
-     *     another code if the native operation fails
-     */
-    public Image crop(int x, int y, int width, int height) {
-        requireNonNegative(x, "x");
-        requireNonNegative(y, "y");
-        requireNonNegative(width, "width");
-        requireNonNegative(height, "height");
-        long handle = lifetime.enter();
-        try {
-            return new Image(NativeOperations.crop(handle, x, y, width, height));
-        } finally {
-            lifetime.exit();
-            Reference.reachabilityFence(this);
-        }
-    }
-
-    /**
-     * Rotates 90 degrees clockwise. Returns a new image (width and height swap).
-     *
-     * @return the new image, which the caller must close; this image is unchanged
-     * @throws IllegalStateException if this image is closed
-     * @throws PixbridgeException if the native operation fails
-     */
-    public Image rotate90() {
-        long handle = lifetime.enter();
-        try {
-            return new Image(NativeOperations.rotate90(handle));
-        } finally {
-            lifetime.exit();
-            Reference.reachabilityFence(this);
-        }
-    }
-
-    /**
-     * Rotates 270 degrees clockwise (90 counter-clockwise). Returns a new image.
-     *
-     * @return the new image, which the caller must close; this image is unchanged
-     * @throws IllegalStateException if this image is closed
-     * @throws PixbridgeException if the native operation fails
-     */
-    public Image rotate270() {
-        long handle = lifetime.enter();
-        try {
-            return new Image(NativeOperations.rotate270(handle));
-        } finally {
-            lifetime.exit();
-            Reference.reachabilityFence(this);
-        }
-    }
-
-    /**
-     * Mirrors left to right, in place.
-     *
-     * @throws IllegalStateException if this image is closed
-     * @throws PixbridgeException if the native operation fails
-     */
-    public void mirror() {
-        long handle = lifetime.enter();
-        try {
-            NativeOperations.mirror(handle);
-        } finally {
-            lifetime.exit();
-            Reference.reachabilityFence(this);
-        }
-    }
-
-    /**
-     * Flips top to bottom, in place.
-     *
-     * @throws IllegalStateException if this image is closed
-     * @throws PixbridgeException if the native operation fails
-     */
-    public void flipVertical() {
-        long handle = lifetime.enter();
-        try {
-            NativeOperations.flipVertical(handle);
-        } finally {
-            lifetime.exit();
-            Reference.reachabilityFence(this);
-        }
-    }
-
-    /**
-     * Rotates 180 degrees, in place.
-     *
-     * @throws IllegalStateException if this image is closed
-     * @throws PixbridgeException if the native operation fails
-     */
-    public void rotate180() {
-        long handle = lifetime.enter();
-        try {
-            NativeOperations.rotate180(handle);
-        } finally {
-            lifetime.exit();
-            Reference.reachabilityFence(this);
-        }
-    }
-
-    /**
-     * Converts to grey (alpha kept), in place; the colour type becomes L8 or La8.
-     *
-     * @throws IllegalStateException if this image is closed
-     * @throws PixbridgeException if the native operation fails
-     */
-    public void grayscale() {
-        long handle = lifetime.enter();
-        try {
-            NativeOperations.grayscale(handle);
-        } finally {
-            lifetime.exit();
-            Reference.reachabilityFence(this);
-        }
-    }
-
-    /**
-     * Adds {@code delta} to R, G and B (saturating), in place; alpha is unchanged.
-     *
-     * @param delta Amount added to each colour channel: -255 to 255.
-     * @throws IllegalStateException if this image is closed
-     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} if a parameter is out of range, or
-     *     another code if the native operation fails
-     */
-    public void adjustBrightness(int delta) {
-        long handle = lifetime.enter();
-        try {
-            NativeOperations.adjustBrightness(handle, delta);
-        } finally {
-            lifetime.exit();
-            Reference.reachabilityFence(this);
-        }
-    }
-
-    /**
-     * Changes the contrast by {@code contrast} percent, in place; alpha is unchanged.
-     *
-     * @param contrast Percent change: finite, at least -100 (negative lowers contrast).
-     * @throws IllegalStateException if this image is closed
-     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} if a parameter is out of range, or
-     *     another code if the native operation fails
-     */
-    public void adjustContrast(float contrast) {
-        long handle = lifetime.enter();
-        try {
-            NativeOperations.adjustContrast(handle, contrast);
-        } finally {
-            lifetime.exit();
-            Reference.reachabilityFence(this);
-        }
-    }
-    // END GENERATED OPERATIONS
-
-    /** Throws NPE with the parameter's name; used instead of Objects.requireNonNull for the message. */
-    private static void requireNonNull(Object value, String name) {
-        if (value == null) {
-            throw new NullPointerException(name + " must not be null");
-        }
-    }
-
-    private static void requireNonNegative(int value, String name) {
-        if (value < 0) {
-            throw new IllegalArgumentException(name + " must not be negative, got " + value);
-        }
-    }
 
     /**
      * Encodes a path as the UTF-8 the native side expects; absolute, so that it means the same
      * as it does to Java.
      */
     private static byte[] pathUtf8(Path path, String name) {
-        requireNonNull(path, name);
+        Arguments.requireNonNull(path, name);
         if (path.getFileSystem() != FileSystems.getDefault()) {
             throw new IllegalArgumentException(name + " must be on the default file system: " + path.toUri());
         }
@@ -669,90 +439,6 @@ public final class Image implements AutoCloseable {
             return utf8;
         } catch (CharacterCodingException e) {
             throw new PixbridgeException(ErrorCode.INVALID_UTF8, name + " cannot be encoded as UTF-8: " + e.getMessage());
-        }
-    }
-
-    /**
-     * Owns the native handle: counts calls in flight so that a close (explicit or by the Cleaner)
-     * during a call only marks the image closed, and the last call out frees it.
-     *
-     * <p>The whole state is one {@code long} changed by single atomic instructions (no lock):
-     * the low bits count calls in flight, {@link #CLOSED} marks the image closed and
-     * {@link #DESTROYED} records that the native handle was freed. The handle is freed exactly
-     * once, by whoever moves the state from "closed, no call in flight" to "destroyed": the
-     * closer if no call was in flight, else the last call to leave.
-     */
-    private static final class Lifetime implements Runnable {
-        /** Set by the close; no call may start afterwards. */
-        private static final long CLOSED = 1L << 62;
-        /** Set once, by the one thread that frees the native handle. */
-        private static final long DESTROYED = 1L << 61;
-        private static final VarHandle STATE;
-
-        static {
-            try {
-                STATE = MethodHandles.lookup().findVarHandle(Lifetime.class, "state", long.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        private final long handle;
-        /** Calls in flight (low bits) plus the {@link #CLOSED} and {@link #DESTROYED} flags; changed only through STATE. */
-        private volatile long state;
-
-        Lifetime(long handle) {
-            this.handle = handle;
-        }
-
-        void checkOpen() {
-            if ((state & CLOSED) != 0) {
-                throw closedError();
-            }
-        }
-
-        boolean isClosed() {
-            return (state & CLOSED) != 0;
-        }
-
-        /** Starts a call; returns the handle, valid until {@link #exit()}. */
-        long enter() {
-            // Count first, check after: a call counted before the close keeps the handle alive;
-            // one that finds the image closed undoes its count (which may free the handle).
-            long previous = (long) STATE.getAndAdd(this, 1L);
-            if ((previous & CLOSED) != 0) {
-                exit();
-                throw closedError();
-            }
-            return handle;
-        }
-
-        /** Ends a call; frees the image if it was closed meanwhile and this was the last call. */
-        void exit() {
-            long now = (long) STATE.getAndAdd(this, -1L) - 1;
-            if (now == CLOSED) {
-                destroyOnce();
-            }
-        }
-
-        /** The close action, run once by {@link Image#close()} or by the Cleaner. */
-        @Override
-        public void run() {
-            long previous = (long) STATE.getAndBitwiseOr(this, CLOSED);
-            if (previous == 0) {
-                destroyOnce();
-            }
-        }
-
-        /** Frees the handle unless another thread already did (only one CAS can succeed). */
-        private void destroyOnce() {
-            if (STATE.compareAndSet(this, CLOSED, CLOSED | DESTROYED)) {
-                NativeImage.destroy(handle);
-            }
-        }
-
-        private static IllegalStateException closedError() {
-            return new IllegalStateException("the image is closed");
         }
     }
 

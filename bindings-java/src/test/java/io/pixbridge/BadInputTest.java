@@ -56,7 +56,7 @@ class BadInputTest {
             outcome = outcome(testCase);
         } catch (PixbridgeException e) {
             assertFalse(e.getMessage().isEmpty(), "the native message is empty");
-            outcome = e.code().pascalCaseName();
+            outcome = e.code().nativeName();
         }
         String expected = expect.containsKey("error")
                 ? (String) expect.get("error")

@@ -14,7 +14,7 @@ class ErrorCodeTest {
             "BufferTooSmall", "Panic"};
         assertEquals(names.length, ErrorCode.values().length);
         for (int i = 0; i < names.length; i++) {
-            assertEquals(names[i], ErrorCode.fromValue(i).pascalCaseName());
+            assertEquals(names[i], ErrorCode.fromValue(i).nativeName());
             assertEquals(i, ErrorCode.fromValue(i).value());
         }
         assertThrows(IllegalArgumentException.class, () -> ErrorCode.fromValue(14));

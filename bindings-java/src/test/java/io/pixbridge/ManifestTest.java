@@ -6,13 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /** Every case of testdata/manifest.json: the same width, height and pixel SHA-256 (or error code) as Rust, C and C#. */
@@ -40,6 +45,26 @@ class ManifestTest {
         return tests.stream();
     }
 
+    /** Every generated operation (public method of ImageOperations) is used by at least one case. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyOperationHasACase() throws IOException {
+        String json = Files.readString(TestSupport.testdata("manifest.json"), StandardCharsets.UTF_8);
+        Set<String> used = new TreeSet<>();
+        for (Map<String, Object> testCase : (List<Map<String, Object>>) ((Map<String, Object>) Json.parse(json)).get("cases")) {
+            for (Map<String, Object> op : (List<Map<String, Object>>) testCase.get("ops")) {
+                used.add(ManifestOps.lowerCamel((String) op.get("op")));
+            }
+        }
+        Set<String> missing = new TreeSet<>();
+        for (Method method : ImageOperations.class.getDeclaredMethods()) {
+            if (Modifier.isPublic(method.getModifiers()) && !used.contains(method.getName())) {
+                missing.add(method.getName());
+            }
+        }
+        assertTrue(missing.isEmpty(), "operations without a manifest case: " + missing);
+    }
+
     @SuppressWarnings("unchecked")
     private static void run(Map<String, Object> testCase) {
         Map<String, Object> expect = (Map<String, Object>) testCase.get("expect");
@@ -64,7 +89,7 @@ class ManifestTest {
             if (expectedError == null) {
                 throw e;
             }
-            assertEquals(expectedError, e.code().pascalCaseName(), "error code; message: " + e.getMessage());
+            assertEquals(expectedError, e.code().nativeName(), "error code; message: " + e.getMessage());
             assertFalse(e.getMessage().isEmpty(), "the native message is empty");
         } finally {
             if (image != null) {

@@ -34,7 +34,7 @@ class StressTest {
                 if (e.getMessage().isEmpty()) {
                     throw new AssertionError(name + ": empty message for " + e.code());
                 }
-                return e.code().pascalCaseName();
+                return e.code().nativeName();
             }
         }
     }
