@@ -1,0 +1,273 @@
+#!/usr/bin/python3
+"""Pipeline benchmark driver (issue 13): runs every (job, input, library) cell through a runner
+command, one process per cell, measures thumbnail quality, and prints a side-by-side table.
+
+Usage: pipelines.py --runner 'CMD ...' --inputs DIR --out OUT.jsonl [--outputs DIR]
+                    [--libraries pixbridge,netvips,...] [--jobs thumb400,...] [--label NAME]
+                    [--runs N] [--quick] [--markdown OUT.md]
+
+The runner is any program that takes JOB LIBRARY INPUT OUTPUT RUNS as its last five arguments,
+does the job RUNS times after 2 untimed runs, writes OUTPUT, and prints one JSON line with at
+least: job, library, supported (false: the library cannot do the job; nothing else needed),
+median_ms, p25_ms, p75_ms, min_ms, max_ms, runs, peak_rss_mb, output_bytes. The C# runner is
+`Pixbridge.Benchmarks --pipeline` (bindings-csharp/benchmarks/pipelines.sh); the Java and CLI
+benches can bring their own. PIXBRIDGE_PIPELINE_BUDGET_S is passed to the runner: the time budget
+of one cell's timed runs (a runner may do fewer runs, at least 3, to stay within it).
+
+Inputs (bench/scripts/pipeline_inputs.sh makes them): 4k.jpg, 24mp.jpg, 4k.png. Cells:
+thumb400 on all three, crop-shrink-sharpen on both JPEGs, blur-mirror-png on 4k.jpg. For thumb400
+outputs, PSNR against an exact area reduction of the input (bench/scripts/psnr.py). Writes every
+row (the runner's JSON plus input_name, psnr_db, width, height, error) to OUT.jsonl, prints the
+markdown table, and exits 1 if any cell failed (after writing and printing the rest).
+Run with Debian's python3 (python3-numpy; ImageMagick for the PSNR decodes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import psnr  # noqa: E402  (a sibling script, importable once its folder is on the path)
+
+Row = dict[str, Any]
+
+# (job, input file, output extension), in table order.
+CELLS: list[tuple[str, str, str]] = [
+    ("thumb400", "4k.jpg", "jpg"),
+    ("thumb400", "24mp.jpg", "jpg"),
+    ("thumb400", "4k.png", "jpg"),
+    ("crop-shrink-sharpen", "4k.jpg", "jpg"),
+    ("crop-shrink-sharpen", "24mp.jpg", "jpg"),
+    ("blur-mirror-png", "4k.jpg", "png"),
+]
+JOB_TITLES = {
+    "thumb400": "thumbnail 400 px wide, JPEG q80",
+    "crop-shrink-sharpen": "crop 100 px off each edge, shrink to 90 % (Lanczos3), sharpen, JPEG q75",
+    "blur-mirror-png": "blur sigma 40, mirror, PNG",
+}
+DEFAULT_LIBRARIES = "pixbridge,netvips,skiasharp,imagesharp,magick"
+OURS = "pixbridge"
+
+
+@dataclass
+class Settings:
+    """What one run of the suite does."""
+
+    runner: list[str]
+    inputs: Path
+    outputs: Path
+    libraries: list[str]
+    jobs: list[str]
+    runs: int
+    budget_s: float
+    timeout_s: float
+    label: str
+
+
+def parse_arguments(argv: list[str]) -> tuple[Settings, Path, Path | None]:
+    """Reads the command line; returns the settings, the JSONL path and the markdown path."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runner", required=True, help="command (shell words) that runs one cell")
+    parser.add_argument("--inputs", required=True, type=Path, help="folder made by pipeline_inputs.sh")
+    parser.add_argument("--out", required=True, type=Path, help="JSONL of every cell")
+    parser.add_argument("--outputs", type=Path, help="folder for the output images (default: beside --out)")
+    parser.add_argument("--libraries", default=DEFAULT_LIBRARIES, help="comma-separated, ours first")
+    parser.add_argument("--jobs", default=",".join(dict.fromkeys(job for job, _, _ in CELLS)))
+    parser.add_argument("--label", default="csharp", help="suite name recorded in each row")
+    parser.add_argument("--runs", type=int, help="timed runs per cell (default 7, --quick 3)")
+    parser.add_argument("--quick", action="store_true", help="fewer runs and a smaller time budget")
+    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    options = parser.parse_args(argv)
+    runs = options.runs or (3 if options.quick else 7)
+    if runs < 1:
+        parser.error("--runs must be at least 1")
+    outputs = options.outputs or options.out.with_name(options.out.stem + "-outputs")
+    settings = Settings(
+        runner=shlex.split(options.runner),
+        inputs=options.inputs,
+        outputs=outputs,
+        libraries=[name for name in options.libraries.split(",") if name],
+        jobs=[name for name in options.jobs.split(",") if name],
+        runs=runs,
+        budget_s=20.0 if options.quick else 60.0,
+        timeout_s=300.0 if options.quick else 900.0,
+        label=options.label,
+    )
+    return settings, options.out, options.markdown
+
+
+def run_cell(settings: Settings, job: str, input_name: str, extension: str, library: str) -> Row:
+    """Runs one cell in its own process and returns its row (with 'error' when it failed)."""
+    input_path = settings.inputs / input_name
+    stem = input_name.replace(".", "-")
+    output_path = settings.outputs / f"{job}.{stem}.{library}.{extension}"
+    output_path.unlink(missing_ok=True)
+    row: Row = {"suite": settings.label, "job": job, "library": library,
+                "input_name": input_name, "input": str(input_path), "output": str(output_path)}
+    command = settings.runner + [job, library, str(input_path), str(output_path), str(settings.runs)]
+    environment = dict(os.environ, PIXBRIDGE_PIPELINE_BUDGET_S=f"{settings.budget_s:g}")
+    started = time.monotonic()
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=settings.timeout_s,
+                                env=environment, check=False)
+    except subprocess.TimeoutExpired:
+        row["error"] = f"timed out after {settings.timeout_s:g} s"
+        return row
+    row["process_s"] = round(time.monotonic() - started, 2)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        tail = (result.stderr.strip() or result.stdout.strip()).splitlines()[-3:]
+        row["error"] = f"exit {result.returncode}: " + " | ".join(tail)
+        return row
+    try:
+        reported = json.loads(lines[-1])
+    except json.JSONDecodeError as error:
+        row["error"] = f"bad JSON from the runner ({error}): {lines[-1][:200]}"
+        return row
+    row.update({key: value for key, value in reported.items() if key not in ("input", "output")})
+    if not reported.get("supported", True):
+        return row
+    if not output_path.is_file():
+        row["error"] = "the runner reported success but wrote no output"
+    return row
+
+
+def add_quality(rows: list[Row], inputs: Path) -> None:
+    """Adds psnr_db, width and height to every successful thumbnail row (one decode per input)."""
+    decoded: dict[str, psnr.Pixels] = {}
+    for row in rows:
+        if row["job"] != "thumb400" or "error" in row or not row.get("supported", True):
+            continue
+        name = row["input_name"]
+        try:
+            if name not in decoded:
+                decoded.clear()  # keep one full-size decode (up to 72 MB) at a time
+                decoded[name] = psnr.decode_rgb(str(inputs / name))
+            row.update(psnr.thumbnail_psnr(decoded[name], row["output"]))
+        except (RuntimeError, ValueError) as error:
+            row["error"] = f"PSNR: {error}"
+
+
+def format_cell(row: Row | None) -> str:
+    """One table cell: median [p25-p75] ms, peak RSS, output size, PSNR; '-' when not supported."""
+    if row is None:
+        return "n/a"
+    if "error" in row:
+        return "error"
+    if not row.get("supported", True):
+        return "-"
+    text = (f"{row['median_ms']:.1f} ms [{row['p25_ms']:.1f}-{row['p75_ms']:.1f}] "
+            f"· {row['peak_rss_mb']:.0f} MB · {row['output_bytes'] / 1000:.0f} kB")
+    if "psnr_db" in row:
+        text += f" · {row['psnr_db']:.2f} dB"
+    if row.get("runs") and row.get("runs_requested") and row["runs"] < row["runs_requested"]:
+        text += f" ({row['runs']} runs)"
+    return text
+
+
+def ok(row: Row | None) -> bool:
+    """True for a row that was run and succeeded."""
+    return row is not None and "error" not in row and row.get("supported", True)
+
+
+def table(rows: list[Row], settings: Settings) -> str:
+    """The markdown report: the side-by-side table and Pixbridge against the fastest peer."""
+    by_cell = {(row["job"], row["input_name"], row["library"]): row for row in rows}
+    groups = [(job, name) for job, name, _ in CELLS if job in settings.jobs]
+    lines = [
+        f"Pipelines ({settings.label}): median [p25-p75] of {settings.runs} warm runs after 2 untimed ones, "
+        "one process per cell; peak RSS of that process (VmHWM); output size; for thumbnails, PSNR "
+        "against an exact area reduction of the full-size decode. '-': the library has no such operation.",
+        "",
+        "| job | input | " + " | ".join(settings.libraries) + " |",
+        "| --- | --- | " + " | ".join("---" for _ in settings.libraries) + " |",
+    ]
+    for job, name in groups:
+        cells = [format_cell(by_cell.get((job, name, library))) for library in settings.libraries]
+        lines.append(f"| {JOB_TITLES.get(job, job)} | {name} | " + " | ".join(cells) + " |")
+    if OURS in settings.libraries:
+        lines += [
+            "",
+            f"{OURS} against the fastest peer of each job (speed-up > 1: {OURS} is faster; "
+            "RSS ratio < 1: it holds less memory):",
+            "",
+            f"| job | input | {OURS} ms | fastest peer | peer ms | speed-up | {OURS} MB | peer MB | RSS ratio "
+            f"| {OURS} dB | peer dB |",
+            "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for job, name in groups:
+            ours = by_cell.get((job, name, OURS))
+            peers = [by_cell.get((job, name, library)) for library in settings.libraries if library != OURS]
+            timed = [peer for peer in peers if ok(peer)]
+            if not ok(ours) or not timed:
+                lines.append(f"| {job} | {name} | {format_cell(ours)} | n/a | | | | | | | |")
+                continue
+            assert ours is not None
+            best = min(timed, key=lambda peer: peer["median_ms"])
+            lines.append(
+                f"| {job} | {name} | {ours['median_ms']:.1f} | {best['library']} | {best['median_ms']:.1f} "
+                f"| {best['median_ms'] / ours['median_ms']:.2f}x | {ours['peak_rss_mb']:.0f} "
+                f"| {best['peak_rss_mb']:.0f} | {ours['peak_rss_mb'] / best['peak_rss_mb']:.2f} "
+                f"| {quality(ours)} | {quality(best)} |")
+    failed = [row for row in rows if "error" in row]
+    if failed:
+        lines += ["", "Failed cells:", ""]
+        lines += [f"- {row['job']} {row['input_name']} {row['library']}: {row['error']}" for row in failed]
+    return "\n".join(lines) + "\n"
+
+
+def quality(row: Row) -> str:
+    """The PSNR of a row for the ratio table, or blank."""
+    value = row.get("psnr_db")
+    if value is None:
+        return ""
+    return "inf" if math.isinf(value) else f"{value:.2f}"
+
+
+def main(argv: list[str]) -> int:
+    """Runs the suite; returns 1 if any cell failed."""
+    settings, out, markdown = parse_arguments(argv)
+    missing = [name for _, name, _ in CELLS if not (settings.inputs / name).is_file()]
+    if missing:
+        print(f"error: missing inputs in {settings.inputs}: {', '.join(missing)} "
+              "(bench/scripts/pipeline_inputs.sh makes them)", file=sys.stderr)
+        return 2
+    settings.outputs.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows: list[Row] = []
+    groups = [cell for cell in CELLS if cell[0] in settings.jobs]
+    for index, (job, name, extension) in enumerate(groups):
+        # Rotate the library order from group to group, so that drift on a shared machine
+        # does not always favour the same library.
+        shift = index % len(settings.libraries)
+        for library in settings.libraries[shift:] + settings.libraries[:shift]:
+            row = run_cell(settings, job, name, extension, library)
+            print(f"{job} {name} {library}: {format_cell(row)}"
+                  + (f" ({row['error']})" if "error" in row else ""), file=sys.stderr, flush=True)
+            rows.append(row)
+    add_quality(rows, settings.inputs)
+    with out.open("w", encoding="utf-8") as file:
+        for row in rows:
+            file.write(json.dumps(row) + "\n")
+    report = table(rows, settings)
+    print(report)
+    if markdown is not None:
+        markdown.write_text(report, encoding="utf-8")
+    if any("error" in row for row in rows):
+        print(f"error: {sum('error' in row for row in rows)} cells failed (listed above)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
