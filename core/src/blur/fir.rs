@@ -86,10 +86,11 @@ pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, opa
     out
 }
 
-dispatch! {
+dispatch!(
     /// Computes the tile of output columns `x0..x0 + TILE` (clipped to the image) of the output
     /// rows `y0..` (as many as `out_band` holds).
-    fn blur_tile => blur_tile_impl(
+    fn blur_tile<S: Simd>(
+        simd: S,
         src: &[u8],
         w: usize,
         h: usize,
@@ -102,89 +103,71 @@ dispatch! {
         padded: &mut [f32],
         slots: &mut [usize],
         sums: &mut [f32],
-    )
-}
-
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn blur_tile_impl<S: Simd>(
-    simd: S,
-    src: &[u8],
-    w: usize,
-    h: usize,
-    x0: usize,
-    y0: usize,
-    out_band: &mut [u8],
-    kernel: &[f32],
-    opaque: bool,
-    ring: &mut [f32],
-    padded: &mut [f32],
-    slots: &mut [usize],
-    sums: &mut [f32],
-) {
-    let taps = kernel.len();
-    let radius = taps / 2;
-    let row_len = w * 4;
-    let tile_w = TILE.min(w - x0);
-    // Opaque images skip the alpha lane.
-    let channels = if opaque { 3 } else { 4 };
-    let lanes = tile_w * channels;
-    // Source pixels the tile's horizontal taps read, before and after clamping to the image.
-    let first = x0 as isize - radius as isize;
-    let load_start = first.max(0) as usize;
-    let load_end = (x0 + tile_w + radius).min(w);
-    let left_pad = (load_start as isize - first) as usize;
-    let right_pad = x0 + tile_w + radius - load_end;
-    // Only the tile's pixels are loaded; the lanes after them hold stale values that are
-    // filtered along (whole blocks are cheaper) but never stored.
-    let padded = &mut padded[..(TILE + 2 * radius) * channels];
-    // Next source row to filter horizontally. The rows of the current window are consecutive
-    // (after clamping) and at most `taps` many, so their ring slots never collide.
-    let mut next = y0.saturating_sub(radius);
-    for (dy, out_row) in out_band.chunks_exact_mut(row_len).enumerate() {
-        let y = y0 + dy;
-        let last = (y + radius).min(h - 1);
-        while next <= last {
-            // Rows are a page or more apart, out of reach of the hardware prefetcher.
-            if next + PREFETCH_ROWS < h {
-                prefetch_read(&src[(next + PREFETCH_ROWS) * row_len..][load_start * 4..load_end * 4]);
+    ) {
+        let taps = kernel.len();
+        let radius = taps / 2;
+        let row_len = w * 4;
+        let tile_w = TILE.min(w - x0);
+        // Opaque images skip the alpha lane.
+        let channels = if opaque { 3 } else { 4 };
+        let lanes = tile_w * channels;
+        // Source pixels the tile's horizontal taps read, before and after clamping to the image.
+        let first = x0 as isize - radius as isize;
+        let load_start = first.max(0) as usize;
+        let load_end = (x0 + tile_w + radius).min(w);
+        let left_pad = (load_start as isize - first) as usize;
+        let right_pad = x0 + tile_w + radius - load_end;
+        // Only the tile's pixels are loaded; the lanes after them hold stale values that are
+        // filtered along (whole blocks are cheaper) but never stored.
+        let padded = &mut padded[..(TILE + 2 * radius) * channels];
+        // Next source row to filter horizontally. The rows of the current window are consecutive
+        // (after clamping) and at most `taps` many, so their ring slots never collide.
+        let mut next = y0.saturating_sub(radius);
+        for (dy, out_row) in out_band.chunks_exact_mut(row_len).enumerate() {
+            let y = y0 + dy;
+            let last = (y + radius).min(h - 1);
+            while next <= last {
+                // Rows are a page or more apart, out of reach of the hardware prefetcher.
+                if next + PREFETCH_ROWS < h {
+                    prefetch_read(&src[(next + PREFETCH_ROWS) * row_len..][load_start * 4..load_end * 4]);
+                }
+                let row = &src[next * row_len..][..row_len];
+                let (left, rest) = padded.split_at_mut(left_pad * channels);
+                let (middle, rest) = rest.split_at_mut((load_end - load_start) * channels);
+                let right = &mut rest[..right_pad * channels];
+                if opaque {
+                    load_rgb(&row[load_start * 4..load_end * 4], middle);
+                } else {
+                    load_premultiplied(&row[load_start * 4..load_end * 4], middle, false);
+                }
+                let mut first_px = [0f32; 4];
+                let mut last_px = [0f32; 4];
+                first_px[..channels].copy_from_slice(&middle[..channels]);
+                last_px[..channels].copy_from_slice(&middle[middle.len() - channels..]);
+                for px in left.chunks_exact_mut(channels) {
+                    px.copy_from_slice(&first_px[..channels]);
+                }
+                for px in right.chunks_exact_mut(channels) {
+                    px.copy_from_slice(&last_px[..channels]);
+                }
+                let slot = next % taps;
+                horizontal(simd, padded, kernel, channels, &mut ring[slot * RING_ROW..][..TILE * channels]);
+                next += 1;
             }
-            let row = &src[next * row_len..][..row_len];
-            let (left, rest) = padded.split_at_mut(left_pad * channels);
-            let (middle, rest) = rest.split_at_mut((load_end - load_start) * channels);
-            let right = &mut rest[..right_pad * channels];
+            for (k, slot) in slots.iter_mut().enumerate() {
+                *slot = (y + k).saturating_sub(radius).min(h - 1) % taps;
+            }
+            let sums = &mut sums[..lanes.next_multiple_of(BLOCK)];
+            vertical(simd, ring, slots, kernel, sums);
+            let out = &mut out_row[x0 * 4..][..tile_w * 4];
             if opaque {
-                load_rgb(&row[load_start * 4..load_end * 4], middle);
+                store_rgb(&sums[..lanes], out);
             } else {
-                load_premultiplied(&row[load_start * 4..load_end * 4], middle, false);
+                store_straight(&sums[..lanes], out, false);
             }
-            let mut first_px = [0f32; 4];
-            let mut last_px = [0f32; 4];
-            first_px[..channels].copy_from_slice(&middle[..channels]);
-            last_px[..channels].copy_from_slice(&middle[middle.len() - channels..]);
-            for px in left.chunks_exact_mut(channels) {
-                px.copy_from_slice(&first_px[..channels]);
-            }
-            for px in right.chunks_exact_mut(channels) {
-                px.copy_from_slice(&last_px[..channels]);
-            }
-            let slot = next % taps;
-            horizontal(simd, padded, kernel, channels, &mut ring[slot * RING_ROW..][..TILE * channels]);
-            next += 1;
-        }
-        for (k, slot) in slots.iter_mut().enumerate() {
-            *slot = (y + k).saturating_sub(radius).min(h - 1) % taps;
-        }
-        let sums = &mut sums[..lanes.next_multiple_of(BLOCK)];
-        vertical(simd, ring, slots, kernel, sums);
-        let out = &mut out_row[x0 * 4..][..tile_w * 4];
-        if opaque {
-            store_rgb(&sums[..lanes], out);
-        } else {
-            store_straight(&sums[..lanes], out, false);
         }
     }
-}
+);
 
 /// Converts opaque RGBA8 pixels to packed `f32` RGB samples (alpha dropped).
 #[inline(always)]

@@ -247,10 +247,11 @@ struct Tile {
     stream: bool,
 }
 
-dispatch! {
+dispatch!(
     /// Computes the output columns of `tile` for the output rows `tile.y0..` (as many as
     /// `out_band` holds).
-    fn blur_tile => blur_tile_impl(
+    fn blur_tile<S: FixedTaps>(
+        simd: S,
         src: &[u8],
         w: usize,
         h: usize,
@@ -262,87 +263,70 @@ dispatch! {
         rows: &[usize],
         tile_out: &mut [u8],
         translucent: &AtomicBool,
-    )
-}
-
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn blur_tile_impl<S: FixedTaps>(
-    simd: S,
-    src: &[u8],
-    w: usize,
-    h: usize,
-    tile: Tile,
-    out_band: &mut [MaybeUninit<u8>],
-    weights: &Weights,
-    ring: &mut [i16],
-    padded: &mut [i16],
-    rows: &[usize],
-    tile_out: &mut [u8],
-    translucent: &AtomicBool,
-) {
-    if translucent.load(Ordering::Relaxed) {
-        return;
-    }
-    let Tile { x0, y0, width: tile_w, ring_row, stream } = tile;
-    let radius = weights.radius();
-    let taps = 2 * radius + 1;
-    let row_len = w * 4;
-    let lanes = tile_w * CHANNELS;
-    let block_lanes = lanes.next_multiple_of(BLOCK);
-    // Source pixels the tile's horizontal taps read, before and after clamping to the image.
-    let first = x0 as isize - radius as isize;
-    let load_start = first.max(0) as usize;
-    let load_end = (x0 + tile_w + radius).min(w);
-    let left_pad = (load_start as isize - first) as usize;
-    let right_pad = x0 + tile_w + radius - load_end;
-    // Next source row to filter horizontally, and its ring slot. The rows of the current
-    // window are consecutive (after clamping) and at most `taps` many, so their slots never
-    // collide.
-    let mut next = y0.saturating_sub(radius);
-    let mut slot = next % taps;
-    for ((out_row, dy), window) in out_band.chunks_exact_mut(row_len).zip(0..).zip(rows.chunks_exact(taps)) {
-        let last = (y0 + dy + radius).min(h - 1);
-        while next <= last {
-            let row = &src[next * row_len..][load_start * 4..load_end * 4];
-            // Lanes after the tile's pixels hold stale samples: they are filtered along in whole
-            // blocks and never stored.
-            let pixels = load_end - load_start;
-            if simd.widen(row, &mut padded[left_pad * CHANNELS..]) != 255 {
-                translucent.store(true, Ordering::Relaxed);
-                return;
-            }
-            let (left, rest) = padded.split_at_mut(left_pad * CHANNELS);
-            let (middle, rest) = rest.split_at_mut(pixels * CHANNELS);
-            let right = &mut rest[..right_pad * CHANNELS];
-            let first_px: [i16; CHANNELS] = middle[..CHANNELS].try_into().expect("a pixel");
-            let last_px: [i16; CHANNELS] = middle[middle.len() - CHANNELS..].try_into().expect("a pixel");
-            for px in left.chunks_exact_mut(CHANNELS) {
-                px.copy_from_slice(&first_px);
-            }
-            for px in right.chunks_exact_mut(CHANNELS) {
-                px.copy_from_slice(&last_px);
-            }
-            // The next source row is prefetched a slice per chunk of the horizontal pass, so
-            // that its reads overlap the arithmetic instead of stalling the next `widen` (the
-            // hardware prefetcher alone runs only a little ahead of it). 13-18% faster at sigma
-            // 1-5 on 4K; prefetching the whole row at once, or two rows ahead, was slower.
-            let ahead = &src[(next + 1).min(h - 1) * row_len..][load_start * 4..load_end * 4];
-            let ring_out = &mut ring[slot * ring_row..][..block_lanes];
-            let chunks = block_lanes.div_ceil(PREFETCH_CHUNK);
-            for (chunk, dst) in ring_out.chunks_mut(PREFETCH_CHUNK).enumerate() {
-                let from = chunk * ahead.len() / chunks;
-                let to = (chunk + 1) * ahead.len() / chunks;
-                super::simd::prefetch_read(&ahead[from..to]);
-                simd.horizontal(&padded[chunk * PREFETCH_CHUNK..], weights, dst);
-            }
-            next += 1;
-            slot = if slot + 1 == taps { 0 } else { slot + 1 };
+    ) {
+        if translucent.load(Ordering::Relaxed) {
+            return;
         }
-        simd.vertical(ring, window, weights, &mut tile_out[..block_lanes]);
-        simd.expand(&tile_out[..lanes], &mut out_row[x0 * 4..][..tile_w * 4], stream);
+        let Tile { x0, y0, width: tile_w, ring_row, stream } = tile;
+        let radius = weights.radius();
+        let taps = 2 * radius + 1;
+        let row_len = w * 4;
+        let lanes = tile_w * CHANNELS;
+        let block_lanes = lanes.next_multiple_of(BLOCK);
+        // Source pixels the tile's horizontal taps read, before and after clamping to the image.
+        let first = x0 as isize - radius as isize;
+        let load_start = first.max(0) as usize;
+        let load_end = (x0 + tile_w + radius).min(w);
+        let left_pad = (load_start as isize - first) as usize;
+        let right_pad = x0 + tile_w + radius - load_end;
+        // Next source row to filter horizontally, and its ring slot. The rows of the current
+        // window are consecutive (after clamping) and at most `taps` many, so their slots never
+        // collide.
+        let mut next = y0.saturating_sub(radius);
+        let mut slot = next % taps;
+        for ((out_row, dy), window) in out_band.chunks_exact_mut(row_len).zip(0..).zip(rows.chunks_exact(taps)) {
+            let last = (y0 + dy + radius).min(h - 1);
+            while next <= last {
+                let row = &src[next * row_len..][load_start * 4..load_end * 4];
+                // Lanes after the tile's pixels hold stale samples: they are filtered along in whole
+                // blocks and never stored.
+                let pixels = load_end - load_start;
+                if simd.widen(row, &mut padded[left_pad * CHANNELS..]) != 255 {
+                    translucent.store(true, Ordering::Relaxed);
+                    return;
+                }
+                let (left, rest) = padded.split_at_mut(left_pad * CHANNELS);
+                let (middle, rest) = rest.split_at_mut(pixels * CHANNELS);
+                let right = &mut rest[..right_pad * CHANNELS];
+                let first_px: [i16; CHANNELS] = middle[..CHANNELS].try_into().expect("a pixel");
+                let last_px: [i16; CHANNELS] = middle[middle.len() - CHANNELS..].try_into().expect("a pixel");
+                for px in left.chunks_exact_mut(CHANNELS) {
+                    px.copy_from_slice(&first_px);
+                }
+                for px in right.chunks_exact_mut(CHANNELS) {
+                    px.copy_from_slice(&last_px);
+                }
+                // The next source row is prefetched a slice per chunk of the horizontal pass, so
+                // that its reads overlap the arithmetic instead of stalling the next `widen` (the
+                // hardware prefetcher alone runs only a little ahead of it). 13-18% faster at sigma
+                // 1-5 on 4K; prefetching the whole row at once, or two rows ahead, was slower.
+                let ahead = &src[(next + 1).min(h - 1) * row_len..][load_start * 4..load_end * 4];
+                let ring_out = &mut ring[slot * ring_row..][..block_lanes];
+                let chunks = block_lanes.div_ceil(PREFETCH_CHUNK);
+                for (chunk, dst) in ring_out.chunks_mut(PREFETCH_CHUNK).enumerate() {
+                    let from = chunk * ahead.len() / chunks;
+                    let to = (chunk + 1) * ahead.len() / chunks;
+                    super::simd::prefetch_read(&ahead[from..to]);
+                    simd.horizontal(&padded[chunk * PREFETCH_CHUNK..], weights, dst);
+                }
+                next += 1;
+                slot = if slot + 1 == taps { 0 } else { slot + 1 };
+            }
+            simd.vertical(ring, window, weights, &mut tile_out[..block_lanes]);
+            simd.expand(&tile_out[..lanes], &mut out_row[x0 * 4..][..tile_w * 4], stream);
+        }
     }
-}
+);
 
 /// The two passes for one instruction-set level. Every implementation computes exactly the
 /// integers of the scalar definitions in [`Portable`]'s implementation.

@@ -35,7 +35,7 @@ const DERICHE: [(f64, f64, f64, f64); 2] = [(1.680, 3.735, 1.783, 0.6318), (-0.6
 const COLUMN_LANES: usize = 64;
 /// How many rows ahead the vertical pass prefetches the source.
 const PREFETCH_ROWS: usize = 8;
-/// Rows filtered together by the horizontal pass (`filter_rows_impl` names the four rows).
+/// Rows filtered together by the horizontal pass (`filter_rows` names the four rows).
 const ROW_GROUP: usize = 4;
 /// Lanes of the horizontal pass: one RGBA pixel of each row of a group.
 const ROW_LANES: usize = 4 * ROW_GROUP;
@@ -333,10 +333,11 @@ fn vertical_pass(
     );
 }
 
-dispatch! {
+dispatch!(
     /// Filters `pixels` (<= 16) columns starting at source column `x`, writing them at column
     /// `strip_x` of the strip slices `hi_rows` / `lo_rows`.
-    fn filter_columns => filter_columns_impl(
+    fn filter_columns<S: Simd>(
+        simd: S,
         src: &[u8],
         w: usize,
         x: usize,
@@ -348,44 +349,27 @@ dispatch! {
         output: &mut [f32],
         hi_rows: &mut [&mut [u8]],
         lo_rows: &mut [&mut [u8]],
-    )
-}
-
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn filter_columns_impl<S: Simd>(
-    simd: S,
-    src: &[u8],
-    w: usize,
-    x: usize,
-    pixels: usize,
-    strip_x: usize,
-    coefficients: &Coefficients,
-    opaque: bool,
-    input: &mut [f32],
-    output: &mut [f32],
-    hi_rows: &mut [&mut [u8]],
-    lo_rows: &mut [&mut [u8]],
-) {
-    let lanes = pixels * 4;
-    let h = input.len() / COLUMN_LANES;
-    for (y, row) in input.chunks_exact_mut(COLUMN_LANES).enumerate() {
-        // On wide images rows are a page or more apart, out of reach of the hardware prefetcher.
-        if y + PREFETCH_ROWS < h {
-            let ahead = ((y + PREFETCH_ROWS) * w + x) * 4;
-            prefetch_read(&src[ahead..ahead + lanes]);
+    ) {
+        let lanes = pixels * 4;
+        let h = input.len() / COLUMN_LANES;
+        for (y, row) in input.chunks_exact_mut(COLUMN_LANES).enumerate() {
+            // On wide images rows are a page or more apart, out of reach of the hardware prefetcher.
+            if y + PREFETCH_ROWS < h {
+                let ahead = ((y + PREFETCH_ROWS) * w + x) * 4;
+                prefetch_read(&src[ahead..ahead + lanes]);
+            }
+            let start = (y * w + x) * 4;
+            load_premultiplied(&src[start..start + lanes], &mut row[..lanes], opaque);
+            row[lanes..].fill(0.0);
         }
-        let start = (y * w + x) * 4;
-        load_premultiplied(&src[start..start + lanes], &mut row[..lanes], opaque);
-        row[lanes..].fill(0.0);
+        filter(simd, coefficients, COLUMN_LANES, input, output);
+        for ((row, hi), lo) in output.chunks_exact(COLUMN_LANES).zip(hi_rows.iter_mut()).zip(lo_rows.iter_mut()) {
+            let hi = &mut hi[strip_x * 4..][..lanes];
+            let lo = &mut lo[strip_x * 2..][..pixels * 2];
+            encode_run(&row[..lanes], hi, lo);
+        }
     }
-    filter(simd, coefficients, COLUMN_LANES, input, output);
-    for ((row, hi), lo) in output.chunks_exact(COLUMN_LANES).zip(hi_rows.iter_mut()).zip(lo_rows.iter_mut()) {
-        let hi = &mut hi[strip_x * 4..][..lanes];
-        let lo = &mut lo[strip_x * 2..][..pixels * 2];
-        encode_run(&row[..lanes], hi, lo);
-    }
-}
+);
 
 /// Filters the rows of the 12-bit intermediate and overwrites `hi` with the final pixels.
 fn horizontal_pass(level: Level, w: usize, coefficients: &Coefficients, opaque: bool, hi: &mut [u8], lo: &[u8]) {
@@ -397,9 +381,10 @@ fn horizontal_pass(level: Level, w: usize, coefficients: &Coefficients, opaque: 
     );
 }
 
-dispatch! {
+dispatch!(
     /// Filters up to `ROW_GROUP` rows together, one lane per channel and row.
-    fn filter_rows => filter_rows_impl(
+    fn filter_rows<S: Simd>(
+        simd: S,
         w: usize,
         coefficients: &Coefficients,
         opaque: bool,
@@ -408,59 +393,45 @@ dispatch! {
         row_buffer: &mut [f32],
         hi_rows: &mut [u8],
         lo_rows: &[u8],
-    )
-}
-
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn filter_rows_impl<S: Simd>(
-    simd: S,
-    w: usize,
-    coefficients: &Coefficients,
-    opaque: bool,
-    input: &mut [f32],
-    output: &mut [f32],
-    row_buffer: &mut [f32],
-    hi_rows: &mut [u8],
-    lo_rows: &[u8],
-) {
-    let row_len = w * 4;
-    let rows = hi_rows.len() / row_len;
-    // Rows are decoded contiguously (vectorised), then interleaved pixel by pixel; missing rows
-    // of a short last group are zeros.
-    for (row, (hi, lo)) in hi_rows.chunks_exact(row_len).zip(lo_rows.chunks_exact(w * 2)).enumerate() {
-        decode_run(hi, lo, &mut row_buffer[row * row_len..][..row_len]);
+    ) {
+        let row_len = w * 4;
+        let rows = hi_rows.len() / row_len;
+        // Rows are decoded contiguously (vectorised), then interleaved pixel by pixel; missing rows
+        // of a short last group are zeros.
+        for (row, (hi, lo)) in hi_rows.chunks_exact(row_len).zip(lo_rows.chunks_exact(w * 2)).enumerate() {
+            decode_run(hi, lo, &mut row_buffer[row * row_len..][..row_len]);
+        }
+        row_buffer[rows * row_len..].fill(0.0);
+        let (r0, rest) = row_buffer.split_at_mut(row_len);
+        let (r1, rest) = rest.split_at_mut(row_len);
+        let (r2, r3) = rest.split_at_mut(row_len);
+        for ((((lanes, p0), p1), p2), p3) in input
+            .chunks_exact_mut(ROW_LANES)
+            .zip(r0.chunks_exact(4))
+            .zip(r1.chunks_exact(4))
+            .zip(r2.chunks_exact(4))
+            .zip(r3.chunks_exact(4))
+        {
+            lanes[0..4].copy_from_slice(p0);
+            lanes[4..8].copy_from_slice(p1);
+            lanes[8..12].copy_from_slice(p2);
+            lanes[12..16].copy_from_slice(p3);
+        }
+        filter(simd, coefficients, ROW_LANES, input, output);
+        for ((((lanes, p0), p1), p2), p3) in output
+            .chunks_exact(ROW_LANES)
+            .zip(r0.chunks_exact_mut(4))
+            .zip(r1.chunks_exact_mut(4))
+            .zip(r2.chunks_exact_mut(4))
+            .zip(r3.chunks_exact_mut(4))
+        {
+            p0.copy_from_slice(&lanes[0..4]);
+            p1.copy_from_slice(&lanes[4..8]);
+            p2.copy_from_slice(&lanes[8..12]);
+            p3.copy_from_slice(&lanes[12..16]);
+        }
+        for (hi, filtered) in hi_rows.chunks_exact_mut(row_len).zip([&*r0, &*r1, &*r2, &*r3]) {
+            store_straight(filtered, hi, opaque);
+        }
     }
-    row_buffer[rows * row_len..].fill(0.0);
-    let (r0, rest) = row_buffer.split_at_mut(row_len);
-    let (r1, rest) = rest.split_at_mut(row_len);
-    let (r2, r3) = rest.split_at_mut(row_len);
-    for ((((lanes, p0), p1), p2), p3) in input
-        .chunks_exact_mut(ROW_LANES)
-        .zip(r0.chunks_exact(4))
-        .zip(r1.chunks_exact(4))
-        .zip(r2.chunks_exact(4))
-        .zip(r3.chunks_exact(4))
-    {
-        lanes[0..4].copy_from_slice(p0);
-        lanes[4..8].copy_from_slice(p1);
-        lanes[8..12].copy_from_slice(p2);
-        lanes[12..16].copy_from_slice(p3);
-    }
-    filter(simd, coefficients, ROW_LANES, input, output);
-    for ((((lanes, p0), p1), p2), p3) in output
-        .chunks_exact(ROW_LANES)
-        .zip(r0.chunks_exact_mut(4))
-        .zip(r1.chunks_exact_mut(4))
-        .zip(r2.chunks_exact_mut(4))
-        .zip(r3.chunks_exact_mut(4))
-    {
-        p0.copy_from_slice(&lanes[0..4]);
-        p1.copy_from_slice(&lanes[4..8]);
-        p2.copy_from_slice(&lanes[8..12]);
-        p3.copy_from_slice(&lanes[12..16]);
-    }
-    for (hi, filtered) in hi_rows.chunks_exact_mut(row_len).zip([&*r0, &*r1, &*r2, &*r3]) {
-        store_straight(filtered, hi, opaque);
-    }
-}
+);

@@ -152,29 +152,49 @@ mod avx2 {
     }
 }
 
-/// Defines `fn $name(level: Level, args...)` that runs `$imp(simd, args...)` with the [`Simd`]
-/// implementation for `level`, compiled with that level's target features.
+/// Wraps one SIMD kernel, written once as an ordinary generic function
+/// `fn $name<S: Bound>(simd: S, args...) { body }`, into `fn $name(level: Level, args...)`, which
+/// runs the body with the [`Simd`] implementation for `level`, compiled with that level's target
+/// features.
+///
+/// The parameter list is spelled once, in the kernel: the macro derives both the AVX2 instance
+/// (`#[target_feature]`, which only a non-generic function can carry for a given token type) and
+/// the dispatching wrapper from it. The kernel is `#[inline(always)]` so that its body is compiled
+/// inside each instance with that instance's features. Invoke it with parentheses,
+/// `dispatch!(fn ...);`, so that rustfmt still formats the kernel.
 macro_rules! dispatch {
-    ($(#[$meta:meta])* $vis:vis fn $name:ident => $imp:ident($($arg:ident: $ty:ty),* $(,)?)) => {
+    (
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident<$simd_type:ident: $bound:path>(
+            $simd:ident: $simd_param_type:ident,
+            $($arg:ident: $ty:ty),* $(,)?
+        ) $body:block
+    ) => {
         $(#[$meta])*
         #[allow(clippy::too_many_arguments)]
         $vis fn $name(level: $crate::blur::simd::Level, $($arg: $ty),*) {
+            #[inline(always)]
+            #[allow(clippy::too_many_arguments)]
+            // Named so as not to collide with a kernel's parameter (`fir` has one called `kernel`):
+            // items in a macro are not hygienic, and a parameter would shadow them.
+            fn dispatched_kernel<$simd_type: $bound>($simd: $simd_param_type, $($arg: $ty),*) $body
+
             #[cfg(target_arch = "x86_64")]
             if level == $crate::blur::simd::Level::Avx2 {
                 // No "fma": the arithmetic must be the same as on every other level.
                 #[target_feature(enable = "avx2")]
                 #[allow(clippy::too_many_arguments)]
-                fn avx2(simd: $crate::blur::simd::Avx2, $($arg: $ty),*) {
-                    $imp(simd, $($arg),*)
+                fn dispatched_avx2(simd: $crate::blur::simd::Avx2, $($arg: $ty),*) {
+                    dispatched_kernel(simd, $($arg),*)
                 }
                 if let Some(simd) = $crate::blur::simd::Avx2::new() {
                     // SAFETY: `Avx2::new` just confirmed that the CPU has AVX2.
-                    return unsafe { avx2(simd, $($arg),*) };
+                    return unsafe { dispatched_avx2(simd, $($arg),*) };
                 }
             }
             #[cfg(not(target_arch = "x86_64"))]
             let _ = level;
-            $imp($crate::blur::simd::Portable, $($arg),*)
+            dispatched_kernel($crate::blur::simd::Portable, $($arg),*)
         }
     };
 }
