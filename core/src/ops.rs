@@ -24,6 +24,9 @@ pub const MAX_BRIGHTNESS_DELTA: i32 = 255;
 /// Smallest accepted contrast (percent): -100 flattens every channel to mid grey.
 pub const MIN_CONTRAST: f32 = -100.0;
 
+/// The range of `gamma` accepted by [`Image::gamma`].
+pub const GAMMA_RANGE: std::ops::RangeInclusive<f32> = 0.01..=100.0;
+
 /// Rec. 709 luma of an 8-bit RGB triple, rounded half up:
 /// `(2126 * r + 7152 * g + 722 * b + 5000) / 10000` in integer arithmetic.
 ///
@@ -270,6 +273,26 @@ impl Image {
         let factor = ((100.0 + f64::from(contrast)) / 100.0).powi(2);
         let table: [u8; 256] =
             std::array::from_fn(|v| ((v as f64 - 127.5) * factor + 127.5).round().clamp(0.0, 255.0) as u8);
+        self.map_colour_channels(&table);
+        Ok(())
+    }
+
+    /// Gamma correction in place: each of R, G, B becomes `255 * (v / 255)^(1 / gamma)`, computed
+    /// in `f64`, rounded half away from zero. `gamma > 1` brightens the mid-tones, `gamma < 1`
+    /// darkens them, 1 leaves the image unchanged; 0 and 255 never move. Alpha is unchanged.
+    ///
+    /// `gamma` must be finite and in [`GAMMA_RANGE`] (0.01 to 100), otherwise
+    /// [`Error::InvalidArgument`].
+    pub fn gamma(&mut self, gamma: f32) -> Result<()> {
+        if !GAMMA_RANGE.contains(&gamma) {
+            return Err(Error::InvalidArgument(format!(
+                "gamma: {gamma} is invalid: it must be a finite number from {} to {}",
+                GAMMA_RANGE.start(),
+                GAMMA_RANGE.end()
+            )));
+        }
+        let exponent = 1.0 / f64::from(gamma);
+        let table: [u8; 256] = std::array::from_fn(|v| (255.0 * (v as f64 / 255.0).powf(exponent)).round() as u8);
         self.map_colour_channels(&table);
         Ok(())
     }
