@@ -1,6 +1,7 @@
 //! Gaussian blur of RGBA8 images with straight alpha.
 //!
-//! * Accuracy: every output level is within 1 of an `f64` reference Gaussian (see `tests`).
+//! * Accuracy: every output level is within 1 of an `f64` reference Gaussian (`reference`,
+//!   checked in `tests`).
 //! * Alpha: colour is blurred premultiplied by alpha and un-premultiplied afterwards, so fully
 //!   transparent pixels never bleed their (invisible) colour into their neighbours. Images whose
 //!   alpha is 255 everywhere skip the premultiplication.
@@ -17,6 +18,10 @@ mod fir;
 mod fixed;
 mod iir;
 mod math;
+// The f64 yardstick the tests and benchmarks measure the blur against; not part of the product.
+#[cfg(any(test, feature = "reference"))]
+#[doc(hidden)]
+pub mod reference;
 mod simd;
 #[cfg(test)]
 mod tests;

@@ -157,9 +157,9 @@ mod avx2 {
 /// runs the body with the [`Simd`] implementation for `level`, compiled with that level's target
 /// features.
 ///
-/// The parameter list is spelled once, in the kernel: the macro derives both the AVX2 instance
-/// (`#[target_feature]`, which only a non-generic function can carry for a given token type) and
-/// the dispatching wrapper from it. The kernel is `#[inline(always)]` so that its body is compiled
+/// The parameter list is spelled once, in the kernel: the macro derives from it both the AVX2
+/// instance (a `#[target_feature]` function fixed to the [`Avx2`] token) and the dispatching
+/// wrapper. The kernel is `#[inline(always)]` so that its body is compiled
 /// inside each instance with that instance's features. Invoke it with parentheses,
 /// `dispatch!(fn ...);`, so that rustfmt still formats the kernel.
 macro_rules! dispatch {

@@ -4,62 +4,9 @@ use super::simd::Level;
 use super::{MAX_SIGMA, blur_at_level, fir, fixed, iir};
 use proptest::prelude::*;
 
-/// The reference: premultiply in `f64`, convolve rows then columns with the sampled Gaussian
-/// `exp(-x^2 / (2 sigma^2))` truncated at `ceil(6 sigma) + 1` (the mass beyond is < 2e-9) and
-/// normalised, clamp-to-edge borders, un-premultiply. Returns unrounded straight RGBA.
+/// The shared `f64` reference ([`super::reference`]), unrounded straight RGBA.
 fn reference(src: &[u8], w: usize, h: usize, sigma: f32) -> Vec<f64> {
-    let sigma = f64::from(sigma);
-    let radius = (6.0 * sigma).ceil() as i64 + 1;
-    let taps: Vec<f64> = (-radius..=radius).map(|x| (-((x * x) as f64) / (2.0 * sigma * sigma)).exp()).collect();
-    let sum: f64 = taps.iter().sum();
-    // weights[i * n + j]: weight of source index j for output index i after clamping.
-    let weights = |n: usize| {
-        let mut m = vec![0f64; n * n];
-        for i in 0..n {
-            for (k, &t) in taps.iter().enumerate() {
-                let j = (i as i64 + k as i64 - radius).clamp(0, n as i64 - 1) as usize;
-                m[i * n + j] += t / sum;
-            }
-        }
-        m
-    };
-    let (wx, wy) = (weights(w), weights(h));
-    let premul: Vec<f64> = src
-        .chunks_exact(4)
-        .flat_map(|p| {
-            let a = f64::from(p[3]);
-            [0, 1, 2].map(|c| f64::from(p[c]) * a / 255.0).into_iter().chain([a])
-        })
-        .collect();
-    let mut rows = vec![0f64; w * h * 4];
-    for y in 0..h {
-        for x in 0..w {
-            for j in 0..w {
-                let wt = wx[x * w + j];
-                for c in 0..4 {
-                    rows[(y * w + x) * 4 + c] += wt * premul[(y * w + j) * 4 + c];
-                }
-            }
-        }
-    }
-    let mut out = vec![0f64; w * h * 4];
-    for y in 0..h {
-        for j in 0..h {
-            let wt = wy[y * h + j];
-            for x in 0..w {
-                for c in 0..4 {
-                    out[(y * w + x) * 4 + c] += wt * rows[(j * w + x) * 4 + c];
-                }
-            }
-        }
-    }
-    for px in out.chunks_exact_mut(4) {
-        let a = px[3];
-        for colour in &mut px[..3] {
-            *colour = if a >= 0.5 { *colour * 255.0 / a } else { 0.0 };
-        }
-    }
-    out
+    super::reference::gaussian_blur(src, w, h, f64::from(sigma))
 }
 
 /// Largest difference between `ours` and the rounded reference, over alpha and over the colour
