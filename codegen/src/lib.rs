@@ -5,7 +5,8 @@
 //! One backend per target, each a module with a `files(&Model)` function:
 //!
 //! - [`c`]: `ffi/include/pixbridge.h`;
-//! - [`rust_loader`]: the run-time loader's mirror of the function table;
+//! - [`rust_loader`]: the run-time loader's mirror of the function table and its
+//!   per-operation methods;
 //! - [`csharp`]: the P/Invoke layer, the public enums and the per-operation methods;
 //! - [`java`]: the enums, the JNI natives and the per-operation methods;
 //! - [`operation_docs`]: `docs/operations.md`, the one prose list of operations.
@@ -101,7 +102,9 @@ pub fn repo_root() -> PathBuf {
 
 /// Every generated file of the repository, from `model`.
 pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, GenerateError> {
-    let mut files = vec![c::header(model)?, rust_loader::bindings(model)?, operation_docs::list(model)];
+    let mut files = vec![c::header(model)?];
+    files.extend(rust_loader::files(model)?);
+    files.push(operation_docs::list(model));
     files.extend(csharp::files(model)?);
     files.extend(java::files(model)?);
     Ok(files)

@@ -1,20 +1,94 @@
-//! The run-time loader's mirror of the function table (`samples/rust-dynamic/src/abi.rs`): a
-//! program that loads `libpixbridge.so` with `libloading` needs the `#[repr(C)]` layout without
-//! linking the library.
+//! The run-time loader's generated files: the mirror of the function table
+//! (`samples/rust-dynamic/src/abi.rs`; a program that loads `libpixbridge.so` with `libloading`
+//! needs the `#[repr(C)]` layout without linking the library), and one `Image` method per
+//! operation of the table (`samples/rust-dynamic/src/operations.rs`).
 
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 
 use interoptopus::lang::types::TypeKind;
+use pixbridge_runtime::operations::{OperationKind, OperationSpec, ParamType};
 
 use crate::abi::{Rust, spell, table_functions};
 use crate::docs::line_comments as comment;
 use crate::naming::screaming_snake as snake_upper;
-use crate::{GenerateError, GeneratedFile, Model, repo_root};
+use crate::{GenerateError, GeneratedFile, Model, banner, repo_root};
 
 /// Where the mirror lives.
 pub const PATH: &str = "samples/rust-dynamic/src/abi.rs";
+
+/// Where the per-operation methods live.
+pub const OPERATIONS_PATH: &str = "samples/rust-dynamic/src/operations.rs";
+
+/// Both generated files of the loader.
+pub fn files(model: &Model) -> Result<Vec<GeneratedFile>, GenerateError> {
+    Ok(vec![bindings(model)?, GeneratedFile::new(OPERATIONS_PATH, rustfmt(&operations_source(model.operations))?)])
+}
+
+/// The Rust type of a parameter in the loader's API (and in the function table: filters are
+/// `u32` codes there too).
+fn rust_type(ty: ParamType) -> &'static str {
+    match ty {
+        ParamType::F32 => "f32",
+        ParamType::U32 | ParamType::ResizeFilter => "u32",
+        ParamType::I32 => "i32",
+    }
+}
+
+/// `impl Image` with one method per operation, calling the function table's `image_<name>`
+/// field: fresh operations return the new [`Image`], in-place ones change `self`.
+fn operations_source(operations: &[OperationSpec]) -> String {
+    let mut out = banner("//", "pixbridge_runtime::OPERATIONS");
+    out.push_str(
+        "\n//! One [`Image`] method per image operation, generated from the library's operation table.\n\
+         //!\n\
+         //! Operations that return a new image take `&self` and leave it unchanged; in-place ones\n\
+         //! take `&mut self` and never change the image's size.\n\n\
+         use crate::pixbridge::{Error, Image};\n\n\
+         impl Image {\n",
+    );
+    for (index, op) in operations.iter().enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        comment(&mut out, "    ", "///", op.docs);
+        if !op.params.is_empty() {
+            out.push_str("    ///\n    /// Parameters:\n");
+            for param in op.params {
+                let mut line = format!("- `{}`: {}", param.name, param.docs);
+                if param.ty == ParamType::ResizeFilter {
+                    line.push_str(" A code from [`crate::abi::resize_filter`].");
+                }
+                comment(&mut out, "    ", "///", &[line]);
+            }
+        }
+        let params: String = op.params.iter().map(|p| format!(", {}: {}", p.name, rust_type(p.ty))).collect();
+        let args: String = op.params.iter().map(|p| format!(", {}", p.name)).collect();
+        let field = format!("image_{}", op.name);
+        match op.kind {
+            OperationKind::Fresh => {
+                let _ = writeln!(out, "    pub fn {}(&self{params}) -> Result<Image, Error> {{", op.name);
+                let _ = writeln!(
+                    out,
+                    "        // SAFETY: plain values and a writable `out_image`, as the C contract asks.\n        \
+                     self.call_fresh(|functions, image, out_image| unsafe {{ (functions.{field})(image{args}, out_image) }})"
+                );
+            }
+            OperationKind::InPlace => {
+                let _ = writeln!(out, "    pub fn {}(&mut self{params}) -> Result<(), Error> {{", op.name);
+                let _ = writeln!(
+                    out,
+                    "        // SAFETY: plain values only.\n        \
+                     self.call_in_place(|functions, image| unsafe {{ (functions.{field})(image{args}) }})"
+                );
+            }
+        }
+        out.push_str("    }\n");
+    }
+    out.push_str("}\n");
+    out
+}
 
 /// Generates the Rust mirror of the function table for run-time loaders (no link to the library).
 pub fn bindings(model: &Model) -> Result<GeneratedFile, GenerateError> {
@@ -105,4 +179,26 @@ fn rustfmt(source: &str) -> Result<String, GenerateError> {
         return Err("rustfmt failed on the generated loader bindings".into());
     }
     String::from_utf8(output.stdout).map_err(|e| GenerateError::from(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_method_per_operation_in_the_operation_rule_shape() {
+        let source = operations_source(pixbridge_runtime::OPERATIONS);
+        assert!(source.starts_with("// GENERATED by `cargo run -p pixbridge-codegen`"), "{source}");
+        for op in pixbridge_runtime::OPERATIONS {
+            let (receiver, returns) = match op.kind {
+                OperationKind::Fresh => ("&self", "Result<Image, Error>"),
+                OperationKind::InPlace => ("&mut self", "Result<(), Error>"),
+            };
+            let params: String = op.params.iter().map(|p| format!(", {}: {}", p.name, rust_type(p.ty))).collect();
+            let signature = format!("pub fn {}({receiver}{params}) -> {returns} {{", op.name);
+            assert!(source.contains(&signature), "no `{signature}` in\n{source}");
+            assert!(source.contains(&format!("(functions.image_{})(image", op.name)), "{}", op.name);
+        }
+        assert!(source.contains("/// - `filter`: Resampling filter"), "{source}");
+    }
 }

@@ -2,9 +2,11 @@
 //!
 //! [`ImageFactory::load`] imports the single symbol `pixbridge_functions`, refuses a table whose
 //! size or ABI version differ from [`abi`]'s, and hands out [`Image`]s that destroy their handle
-//! on drop and keep the library loaded while they live.
+//! on drop and keep the library loaded while they live. Every image operation of the library is
+//! an [`Image`] method, generated from its operation table into `operations.rs`.
 
 pub mod abi;
+mod operations;
 mod pixbridge;
 
 pub use pixbridge::{Error, Image, ImageFactory, check_table};

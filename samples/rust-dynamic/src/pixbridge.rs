@@ -168,9 +168,22 @@ impl Image {
         self.factory.functions()
     }
 
-    fn fresh(&self, code: u32, handle: u64) -> Result<Image, Error> {
+    /// Calls a new-image export of the table (`call(functions, image, out_image)`) and wraps the
+    /// handle it returns. Used by the generated per-operation methods (`operations.rs`).
+    pub(crate) fn call_fresh(
+        &self,
+        call: impl FnOnce(&PixbridgeFunctions, u64, &mut u64) -> u32,
+    ) -> Result<Image, Error> {
+        let mut handle = 0u64;
+        let code = call(self.functions(), self.handle, &mut handle);
         self.factory.check(code)?;
         Ok(Image { handle, factory: self.factory.clone() })
+    }
+
+    /// Calls an in-place export of the table (`call(functions, image)`). Used by the generated
+    /// per-operation methods (`operations.rs`).
+    pub(crate) fn call_in_place(&mut self, call: impl FnOnce(&PixbridgeFunctions, u64) -> u32) -> Result<(), Error> {
+        self.factory.check(call(self.functions(), self.handle))
     }
 
     /// Width and height in pixels.
@@ -179,20 +192,6 @@ impl Image {
         // SAFETY: `info` is valid for writes.
         self.factory.check(unsafe { (self.functions().image_info)(self.handle, &mut info) })?;
         Ok((info.width, info.height))
-    }
-
-    /// Gaussian blur; returns a new image.
-    pub fn blur(&self, sigma: f32) -> Result<Image, Error> {
-        let mut handle = 0u64;
-        // SAFETY: `handle` is valid for writes.
-        let code = unsafe { (self.functions().image_blur)(self.handle, sigma, &mut handle) };
-        self.fresh(code, handle)
-    }
-
-    /// Mirrors left to right, in place.
-    pub fn mirror(&mut self) -> Result<(), Error> {
-        // SAFETY: plain values only.
-        self.factory.check(unsafe { (self.functions().image_mirror)(self.handle) })
     }
 
     /// A copy of the RGBA8 pixels.
@@ -287,5 +286,20 @@ mod tests {
         assert!(error.to_string().contains("sigma"), "{error}");
         let error = factory.from_pixels(2, 2, &[0u8; 15]).err().unwrap();
         assert_eq!(error.code_name(), Some("InvalidArgument"));
+        let error = image.resize(3, 1, 99).err().unwrap();
+        assert_eq!(error.code_name(), Some("InvalidArgument"));
+    }
+
+    #[test]
+    fn generated_operation_methods_call_their_exports() {
+        let _serial = serial();
+        let factory = ImageFactory::load(&library()).unwrap();
+        let mut image = factory.from_pixels(2, 2, &[100u8; 16]).unwrap();
+        let resized = image.resize(3, 1, abi::resize_filter::NEAREST).unwrap();
+        assert_eq!(resized.size().unwrap(), (3, 1));
+        assert_eq!(image.crop(1, 0, 1, 2).unwrap().size().unwrap(), (1, 2));
+        image.adjust_brightness(-40).unwrap();
+        assert_eq!(image.pixels().unwrap(), [60, 60, 60, 100].repeat(4));
+        assert_eq!(image.adjust_brightness(256).err().unwrap().code_name(), Some("InvalidArgument"));
     }
 }
