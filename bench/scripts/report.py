@@ -71,7 +71,7 @@ def csharp_targets(markdown):
             out.append(f"trivial call `{name}` {ns:.2f} ns: {'met' if ns < 20 else '**missed**'} (target < 20 ns; "
                        "size and colour type are cached in the managed object).")
         if name in ("NativeRoundTrip", "BareNativeCall", "LiveImageCountNativeCall"):
-            what = {"NativeRoundTrip": "a real native round trip (SafeHandle lease + `pixbridge_image_info`)",
+            what = {"NativeRoundTrip": "a real native round trip (SafeHandle lease + `pixbridge_image_copy_pixels` of a 1x1 image)",
                     "BareNativeCall": "the bare P/Invoke transition",
                     "LiveImageCountNativeCall": "a P/Invoke without a handle (live-handle counters)"}[name]
             out.append(f"{what}: {ns:.1f} ns (for information).")

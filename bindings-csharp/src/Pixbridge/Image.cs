@@ -511,17 +511,6 @@ public sealed partial class Image : IDisposable
         }
     }
 
-    /// <summary>
-    /// One real native round trip: SafeHandle lease plus <c>pixbridge_image_info</c>. Not used by
-    /// the getters (they are cached); the benchmarks use it to report what a native call costs.
-    /// </summary>
-    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
-    internal ColorType ReadColorTypeFromNative()
-    {
-        using var lease = Lease();
-        return ReadColorType(lease.Handle);
-    }
-
     private static ColorType ReadColorType(ulong native)
     {
         var info = default(ImageInfo);
