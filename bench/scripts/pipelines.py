@@ -100,7 +100,7 @@ def parse_arguments(argv: list[str]) -> tuple[Settings, Path, Path | None]:
         jobs=[name for name in options.jobs.split(",") if name],
         runs=runs,
         budget_s=20.0 if options.quick else 60.0,
-        timeout_s=300.0 if options.quick else 900.0,
+        timeout_s=600.0 if options.quick else 900.0,
         label=options.label,
     )
     return settings, options.out, options.markdown
@@ -185,7 +185,8 @@ def table(rows: list[Row], settings: Settings) -> str:
     by_cell = {(row["job"], row["input_name"], row["library"]): row for row in rows}
     groups = [(job, name) for job, name, _ in CELLS if job in settings.jobs]
     lines = [
-        f"Pipelines ({settings.label}): median [p25-p75] of {settings.runs} warm runs after 2 untimed ones, "
+        f"Pipelines ({settings.label}): median [p25-p75] of {settings.runs} warm runs after 2 untimed ones "
+        f"(fewer, at least 3 after 1, for cells slower than a {settings.budget_s:g} s budget), "
         "one process per cell; peak RSS of that process (VmHWM); output size; for thumbnails, PSNR "
         "against an exact area reduction of the full-size decode. '-': the library has no such operation.",
         "",

@@ -28,6 +28,10 @@ public static class Program
         {
             return BlurTiming.Run(args[1..]);
         }
+        if (args.Length > 0 && args[0] == "--pipeline")
+        {
+            return Pipelines.Run(args[1..]);
+        }
         if (args.Length > 0 && args[0] == "--blur-overhead")
         {
             return BlurOverhead.Run(args[1..]);
