@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /** ABI version this header describes; compare with pixbridge_abi_version(). */
-#define PIXBRIDGE_ABI_VERSION 2012
+#define PIXBRIDGE_ABI_VERSION 2013
 
 /// The colour type an image was decoded from (its pixels are always stored as RGBA8).
 ///
@@ -283,6 +283,12 @@ PixbridgeErrorCode pixbridge_image_adjust_brightness(uint64_t image, int32_t del
 /// Parameters: `image`, the image to change;
 PixbridgeErrorCode pixbridge_image_adjust_contrast(uint64_t image, float contrast);
 
+/// Gamma correction, in place: R, G and B become `255 * (v / 255)^(1 / gamma)`, rounded;
+/// alpha is unchanged. Above 1 brightens the mid-tones, below 1 darkens them.
+///
+/// Parameters: `image`, the image to change;
+PixbridgeErrorCode pixbridge_image_gamma(uint64_t image, float gamma);
+
 /// Every function above as one table; check `size` and `abi_version` before use.
 typedef struct PixbridgeFunctions {
     /// Size of this struct in bytes.
@@ -317,6 +323,7 @@ typedef struct PixbridgeFunctions {
     PixbridgeErrorCode (*image_grayscale)(uint64_t image);
     PixbridgeErrorCode (*image_adjust_brightness)(uint64_t image, int32_t delta);
     PixbridgeErrorCode (*image_adjust_contrast)(uint64_t image, float contrast);
+    PixbridgeErrorCode (*image_gamma)(uint64_t image, float gamma);
 } PixbridgeFunctions;
 
 /// Returns the static table of every function (never NULL, never freed).

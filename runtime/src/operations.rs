@@ -69,6 +69,10 @@ macro_rules! with_operations {
             /// Changes the contrast by `contrast` percent, in place; alpha is unchanged.
             adjust_contrast: in_place (contrast: f32 => "Percent change: finite, at least -100 (negative lowers contrast).")
                 => |image| Ok(image.adjust_contrast(contrast)?);
+            /// Gamma correction, in place: R, G and B become `255 * (v / 255)^(1 / gamma)`, rounded;
+            /// alpha is unchanged. Above 1 brightens the mid-tones, below 1 darkens them.
+            gamma: in_place (gamma: f32 => "Gamma: finite, 0.01 to 100 (1 leaves the image unchanged; 2.2 brightens like an sRGB decode curve).")
+                => |image| Ok(image.gamma(gamma)?);
         }
     };
 }

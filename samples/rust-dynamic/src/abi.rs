@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 /// ABI version these bindings describe.
-pub const ABI_VERSION: u32 = 2012;
+pub const ABI_VERSION: u32 = 2013;
 
 /// The colour type an image was decoded from (its pixels are always stored as RGBA8).
 ///
@@ -321,6 +321,11 @@ pub struct PixbridgeFunctions {
     ///
     /// Parameters: `image`, the image to change;
     pub image_adjust_contrast: unsafe extern "C" fn(image: u64, contrast: f32) -> u32,
+    /// Gamma correction, in place: R, G and B become `255 * (v / 255)^(1 / gamma)`, rounded;
+    /// alpha is unchanged. Above 1 brightens the mid-tones, below 1 darkens them.
+    ///
+    /// Parameters: `image`, the image to change;
+    pub image_gamma: unsafe extern "C" fn(image: u64, gamma: f32) -> u32,
 }
 
 /// Name of the single exported symbol.

@@ -112,4 +112,14 @@ impl Image {
         // SAFETY: plain values only.
         self.call_in_place(|functions, image| unsafe { (functions.image_adjust_contrast)(image, contrast) })
     }
+
+    /// Gamma correction, in place: R, G and B become `255 * (v / 255)^(1 / gamma)`, rounded;
+    /// alpha is unchanged. Above 1 brightens the mid-tones, below 1 darkens them.
+    ///
+    /// Parameters:
+    /// - `gamma`: Gamma: finite, 0.01 to 100 (1 leaves the image unchanged; 2.2 brightens like an sRGB decode curve).
+    pub fn gamma(&mut self, gamma: f32) -> Result<(), Error> {
+        // SAFETY: plain values only.
+        self.call_in_place(|functions, image| unsafe { (functions.image_gamma)(image, gamma) })
+    }
 }

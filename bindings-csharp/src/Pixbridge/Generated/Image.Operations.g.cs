@@ -10,7 +10,7 @@ namespace Pixbridge;
 internal static class NativeAbi
 {
     /// <summary>The <c>pixbridge_abi_version()</c> this SDK was generated for.</summary>
-    internal const uint ExpectedVersion = 2012;
+    internal const uint ExpectedVersion = 2013;
 }
 
 public sealed partial class Image
@@ -202,6 +202,20 @@ public sealed partial class Image
     {
         using var lease = Lease();
         NativeCalls.Check(Interop.pixbridge_image_adjust_contrast(lease.Handle, contrast));
+        RefreshColorType(lease.Handle);
+    }
+
+    /// <summary>
+    /// Gamma correction, in place: R, G and B become <c>255 * (v / 255)^(1 / gamma)</c>, rounded;
+    /// alpha is unchanged. Above 1 brightens the mid-tones, below 1 darkens them.
+    /// </summary>
+    /// <param name="gamma">Gamma: finite, 0.01 to 100 (1 leaves the image unchanged; 2.2 brightens like an sRGB decode curve).</param>
+    /// <exception cref="ObjectDisposedException">This image has been disposed.</exception>
+    /// <exception cref="PixbridgeException">The native library rejected the call (for example <see cref="ErrorCode.InvalidArgument"/>); <see cref="PixbridgeException.Code"/> tells why.</exception>
+    public void Gamma(float gamma)
+    {
+        using var lease = Lease();
+        NativeCalls.Check(Interop.pixbridge_image_gamma(lease.Handle, gamma));
         RefreshColorType(lease.Handle);
     }
 }

@@ -45,4 +45,7 @@ final class NativeOperations {
 
     /** {@code pixbridge_runtime::ops::adjust_contrast}. */
     static native void adjustContrast(long image, float contrast);
+
+    /** {@code pixbridge_runtime::ops::gamma}. */
+    static native void gamma(long image, float gamma);
 }
