@@ -160,6 +160,48 @@ impl Image {
     /// The rectangle must be non-empty and lie entirely inside the image, otherwise
     /// [`Error::InvalidArgument`].
     pub fn crop(&self, x: u32, y: u32, width: u32, height: u32) -> Result<Image> {
+        self.check_crop(x, y, width, height)?;
+        let row_bytes = self.width as usize * 4;
+        let (left, crop_row_bytes) = (x as usize * 4, width as usize * 4);
+        let mut out = Vec::with_capacity(crop_row_bytes * height as usize);
+        for row in self.pixels.chunks_exact(row_bytes).skip(y as usize).take(height as usize) {
+            out.extend_from_slice(&row[left..left + crop_row_bytes]);
+        }
+        Ok(Image::from_parts(width, height, out, self.color_type))
+    }
+
+    /// Crops the rectangle `(x, y, width, height)` and resizes it to `size` in one pass: the
+    /// same result as [`Image::crop`] followed by [`Image::resize`], except that the
+    /// convolution filters read the source pixels just outside the rectangle (as a resize of
+    /// the whole image followed by a crop would), and without copying the cropped region
+    /// first. Rules and errors as for those two.
+    pub fn crop_resize(
+        &self,
+        (x, y, width, height): (u32, u32, u32, u32),
+        size: (u32, u32),
+        filter: ResizeFilter,
+    ) -> Result<Image> {
+        self.check_crop(x, y, width, height)?;
+        check_new_size("crop_resize", size.0, size.1)?;
+        let convolve = |filter| {
+            let premultiply = self.color_type.has_alpha() && resample::has_transparency(&self.pixels);
+            let region = resample::Region {
+                left: f64::from(x),
+                top: f64::from(y),
+                width: f64::from(width),
+                height: f64::from(height),
+            };
+            resample::resample(&self.pixels, self.width, self.height, region, size, filter, premultiply)
+        };
+        let pixels = match filter {
+            ResizeFilter::Nearest => return self.crop(x, y, width, height)?.resize(size.0, size.1, filter),
+            ResizeFilter::Bilinear => convolve(resample::Filter::Triangle)?,
+            ResizeFilter::Lanczos3 => convolve(resample::Filter::Lanczos3)?,
+        };
+        Ok(Image::from_parts(size.0, size.1, pixels, self.color_type))
+    }
+
+    fn check_crop(&self, x: u32, y: u32, width: u32, height: u32) -> Result<()> {
         let inside = u64::from(x) + u64::from(width) <= u64::from(self.width)
             && u64::from(y) + u64::from(height) <= u64::from(self.height);
         if width == 0 || height == 0 || !inside {
@@ -170,13 +212,7 @@ impl Image {
                 self.height
             )));
         }
-        let row_bytes = self.width as usize * 4;
-        let (left, crop_row_bytes) = (x as usize * 4, width as usize * 4);
-        let mut out = Vec::with_capacity(crop_row_bytes * height as usize);
-        for row in self.pixels.chunks_exact(row_bytes).skip(y as usize).take(height as usize) {
-            out.extend_from_slice(&row[left..left + crop_row_bytes]);
-        }
-        Ok(Image::from_parts(width, height, out, self.color_type))
+        Ok(())
     }
 
     /// Rotates 90 degrees clockwise into a new image (width and height swap): output

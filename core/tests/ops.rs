@@ -691,3 +691,33 @@ mod arbitrary_parameters {
         }
     }
 }
+
+#[test]
+fn crop_resize_equals_crop_then_resize_where_the_filter_stays_inside() {
+    let source = noise_image(40, 30, 11);
+    // Nearest never reads outside the rectangle: exactly crop + resize.
+    let nearest = source.crop_resize((5, 4, 20, 15), (13, 9), ResizeFilter::Nearest).unwrap();
+    assert_eq!(nearest, source.crop(5, 4, 20, 15).unwrap().resize(13, 9, ResizeFilter::Nearest).unwrap());
+    // The rectangle's own size: an exact copy of the crop.
+    for filter in ResizeFilter::ALL {
+        let same = source.crop_resize((5, 4, 20, 15), (20, 15), filter).unwrap();
+        assert_eq!(same, source.crop(5, 4, 20, 15).unwrap(), "{filter}");
+    }
+    // The whole image: exactly resize.
+    let whole = source.crop_resize((0, 0, 40, 30), (17, 11), ResizeFilter::Lanczos3).unwrap();
+    assert_eq!(whole, source.resize(17, 11, ResizeFilter::Lanczos3).unwrap());
+    // A rectangle whose surroundings repeat it (a 3 x 3 tiling of one tile): reading outside
+    // the rectangle sees nothing new near its centre, so the centre matches crop + resize.
+    let tile = noise_image(10, 10, 5);
+    let tiled: Vec<u8> = (0..30 * 30).flat_map(|i| pixel(&tile, i % 30 % 10, i / 30 % 10)).collect();
+    let tiled = Image::from_rgba8(30, 30, tiled).unwrap();
+    let fused = tiled.crop_resize((10, 10, 10, 10), (20, 20), ResizeFilter::Bilinear).unwrap();
+    let separate = tiled.crop(10, 10, 10, 10).unwrap().resize(20, 20, ResizeFilter::Bilinear).unwrap();
+    let centre =
+        |image: &Image| -> Vec<u8> { (4..16).flat_map(|y| (4..16).flat_map(move |x| pixel(image, x, y))).collect() };
+    assert_eq!(centre(&fused), centre(&separate));
+    for bad in [(0, 0, 0, 5), (35, 0, 6, 5), (0, 0, 40, 31)] {
+        assert_invalid(source.crop_resize(bad, (5, 5), ResizeFilter::Bilinear), &format!("{bad:?}"));
+    }
+    assert_invalid(source.crop_resize((0, 0, 5, 5), (0, 5), ResizeFilter::Bilinear), "zero target");
+}
