@@ -13,7 +13,7 @@ cd "$PIXBRIDGE_ROOT"
 
 require cargo "install Rust 1.93 or newer"
 require cc "install gcc or clang"
-apt_install imagemagick
+apt_install imagemagick cmake nasm
 check_free_disk 8
 
 log="$(mktemp)"

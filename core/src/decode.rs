@@ -11,11 +11,12 @@ use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader};
 
 use crate::error::{Error, Result, Stage, image_error, io_error};
+use crate::jpeg;
 use crate::model::Image;
-use crate::types::{ColorType, DecodeLimits};
+use crate::types::{ColorType, DecodeLimits, DecodeOptions};
 
 /// Where the encoded data comes from; used to word error messages.
-enum Source<'a> {
+pub(crate) enum Source<'a> {
     File(&'a Path),
     Memory(usize),
 }
@@ -68,6 +69,71 @@ impl Image {
     pub fn decode_with_limits(bytes: &[u8], limits: &DecodeLimits) -> Result<Image> {
         decode_from(Cursor::new(bytes), limits, &Source::Memory(bytes.len()))
     }
+
+    /// Decodes an encoded image held in memory with [`DecodeOptions`]: limits and, for JPEG,
+    /// shrink-on-load.
+    ///
+    /// JPEG files are decoded by libjpeg-turbo straight into RGBA (faster than the decoder
+    /// behind [`Image::decode`], whose output this does not reproduce bit for bit: the two
+    /// decoders' upsampling and IDCT differ by a level or two). With
+    /// [`DecodeOptions::min_size`] set, a JPEG is decoded at 1/2, 1/4 or 1/8 scale when the
+    /// result is still at least that size in upright pixels, so the full-size image is never
+    /// held in memory. The EXIF orientation is applied as by [`Image::decode`]. CMYK JPEGs and
+    /// all other formats go through the same decoder as [`Image::decode`], at full size.
+    ///
+    /// The limits apply to the file's full size even when it is decoded scaled: a file that
+    /// [`Image::decode_with_limits`] rejects is rejected here too. Errors as for
+    /// [`Image::decode_with_limits`]; a truncated or corrupt JPEG is [`Error::Decode`] (also
+    /// where libjpeg-turbo would only warn and fill in the rest).
+    pub fn decode_with(bytes: &[u8], options: &DecodeOptions) -> Result<Image> {
+        let (image, _) = decode_sized(bytes, &options.limits, &Source::Memory(bytes.len()), |_| options.min_size)?;
+        Ok(image)
+    }
+
+    /// Opens and decodes the image file at `path` with [`DecodeOptions`]; see
+    /// [`Image::decode_with`] for what the options do and [`Image::open_with_limits`] for the
+    /// errors. The file is read into memory whole (libjpeg-turbo decodes from memory).
+    pub fn open_with(path: &Path, options: &DecodeOptions) -> Result<Image> {
+        let bytes = read_file(path)?;
+        let (image, _) = decode_sized(&bytes, &options.limits, &Source::File(path), |_| options.min_size)?;
+        Ok(image)
+    }
+}
+
+/// Reads a whole image file, refusing directories with a clear message.
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
+    let mut file = File::open(path).map_err(|e| io_error("open", path, &e))?;
+    let metadata = file.metadata().map_err(|e| io_error("inspect", path, &e))?;
+    if metadata.is_dir() {
+        return Err(Error::Io(format!("cannot open '{}': it is a directory, not an image file", path.display())));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes).map_err(|e| io_error("read", path, &e))?;
+    Ok(bytes)
+}
+
+/// Decodes `bytes`, letting `min_size_for` choose the minimum size (see
+/// [`DecodeOptions::min_size`]) from the upright full size once the header has been read.
+/// Returns the image and the upright full size of the file.
+pub(crate) fn decode_sized(
+    bytes: &[u8],
+    limits: &DecodeLimits,
+    source: &Source<'_>,
+    min_size_for: impl FnOnce((u32, u32)) -> Option<(u32, u32)>,
+) -> Result<(Image, (u32, u32))> {
+    let subject = source.subject();
+    if jpeg::is_jpeg(bytes)
+        && let Some(header) = jpeg::read_header(bytes, &subject)?
+    {
+        // Checked before the decoder allocates anything large.
+        jpeg::check_header_limits(&header, limits, &subject)?;
+        let denominator = jpeg::scale_denominator(header.upright, min_size_for(header.upright));
+        let image = jpeg::decode(bytes, &header, denominator, &subject)?;
+        return Ok((image, header.upright));
+    }
+    let image = decode_from(Cursor::new(bytes), limits, source)?;
+    let size = (image.width, image.height);
+    Ok((image, size))
 }
 
 /// Allocation budget while the headers are read, before the dimensions are known. Headers
@@ -87,7 +153,13 @@ fn image_limits(limits: &DecodeLimits) -> image::Limits {
 }
 
 /// Checks a header's claims against the limits, with a message naming the limit and numbers.
-fn check_limits(width: u32, height: u32, color_type: ColorType, limits: &DecodeLimits, subject: &str) -> Result<()> {
+pub(crate) fn check_limits(
+    width: u32,
+    height: u32,
+    color_type: ColorType,
+    limits: &DecodeLimits,
+    subject: &str,
+) -> Result<()> {
     if width > limits.max_width {
         return Err(Error::LimitExceeded(format!(
             "{subject}: image width {width} exceeds the limit max_width = {}",

@@ -287,3 +287,128 @@ impl Default for DecodeLimits {
         }
     }
 }
+
+/// Options of [`Image::decode_with`](crate::Image::decode_with) and
+/// [`Image::open_with`](crate::Image::open_with).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DecodeOptions {
+    /// Resource limits, checked against the file's full (unscaled) dimensions from its header.
+    pub limits: DecodeLimits,
+    /// The smallest size, in upright (EXIF-oriented) pixels, the caller needs. `None` decodes
+    /// at full size. With `Some((width, height))` a JPEG may be decoded at 1/2, 1/4 or 1/8 of
+    /// its size (libjpeg-turbo's DCT scaling, much cheaper than a full decode), choosing the
+    /// smallest of those scales whose result is still at least `width` x `height`. Other
+    /// formats are always decoded at full size, so callers must not rely on the result being
+    /// smaller.
+    pub min_size: Option<(u32, u32)>,
+}
+
+/// How [`Image::thumbnail`](crate::Image::thumbnail) fits the image into the requested box.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ThumbnailFit {
+    /// The whole image, aspect ratio kept, as large as fits inside the box: one side equals the
+    /// box's, the other is at most the box's.
+    #[default]
+    Contain,
+    /// The box exactly, aspect ratio kept: the image is scaled to cover the box and the excess is
+    /// cut off equally on both sides (centre crop).
+    Cover,
+    /// The box exactly, the image stretched on each axis independently.
+    Fill,
+}
+
+impl ThumbnailFit {
+    /// Every fit, in declaration order.
+    pub const ALL: [ThumbnailFit; 3] = [ThumbnailFit::Contain, ThumbnailFit::Cover, ThumbnailFit::Fill];
+
+    /// The fit's name: `"Contain"`, `"Cover"`, `"Fill"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ThumbnailFit::Contain => "Contain",
+            ThumbnailFit::Cover => "Cover",
+            ThumbnailFit::Fill => "Fill",
+        }
+    }
+
+    /// The fit with the given name (exactly as [`ThumbnailFit::name`] spells it).
+    pub fn from_name(name: &str) -> Option<ThumbnailFit> {
+        Self::ALL.into_iter().find(|fit| fit.name() == name)
+    }
+}
+
+impl fmt::Display for ThumbnailFit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Options of [`Image::thumbnail`](crate::Image::thumbnail).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ThumbnailOptions {
+    /// Resource limits for decoding the source (checked against its full size).
+    pub limits: DecodeLimits,
+    /// Whether a source smaller than the box may be enlarged (default `false`: it keeps its size
+    /// on the axes where it is smaller).
+    pub allow_upscale: bool,
+}
+
+/// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ChromaSubsampling {
+    /// 4:2:0: colour at half resolution on both axes (the default; what cameras and most
+    /// encoders write).
+    #[default]
+    Yuv420,
+    /// 4:2:2: colour at half horizontal resolution.
+    Yuv422,
+    /// 4:4:4: colour at full resolution (larger files, sharper colour edges).
+    Yuv444,
+}
+
+/// Options of [`Image::encode_jpeg`](crate::Image::encode_jpeg).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct JpegOptions {
+    /// Quality 1..=100 (default [`DEFAULT_JPEG_QUALITY`](crate::DEFAULT_JPEG_QUALITY), 90).
+    pub quality: u8,
+    /// Chroma subsampling (default 4:2:0). Grey images have no chroma and ignore it.
+    pub subsampling: ChromaSubsampling,
+    /// Write a progressive JPEG (default `false`: baseline).
+    pub progressive: bool,
+    /// Compute optimal Huffman tables for this image (a few % smaller, somewhat slower; default
+    /// `false`). Progressive JPEGs always use optimal tables.
+    pub optimize_huffman: bool,
+}
+
+impl Default for JpegOptions {
+    /// Quality 90, 4:2:0, baseline, standard Huffman tables.
+    fn default() -> Self {
+        JpegOptions {
+            quality: crate::encode::DEFAULT_JPEG_QUALITY,
+            subsampling: ChromaSubsampling::Yuv420,
+            progressive: false,
+            optimize_huffman: false,
+        }
+    }
+}
+
+/// Options of [`Image::encode_png`](crate::Image::encode_png).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PngOptions {
+    /// DEFLATE level 0..=9: 0 stores uncompressed, 1 is fastest, 9 smallest. Default
+    /// [`PngOptions::DEFAULT_COMPRESSION`].
+    pub compression: u8,
+}
+
+impl PngOptions {
+    /// The default compression level. See [`Image::encode_png`](crate::Image::encode_png) for
+    /// how it compares with libvips' default in size and time.
+    pub const DEFAULT_COMPRESSION: u8 = 1;
+    /// The largest compression level.
+    pub const MAX_COMPRESSION: u8 = 9;
+}
+
+impl Default for PngOptions {
+    fn default() -> Self {
+        PngOptions { compression: Self::DEFAULT_COMPRESSION }
+    }
+}
