@@ -1,14 +1,14 @@
 //! JPEG through libjpeg-turbo (the `turbojpeg` crate): decoding straight into RGBA, optionally
 //! DCT-scaled to 1/2, 1/4 or 1/8 ("shrink-on-load"), and SIMD encoding.
 //!
-//! Why libjpeg-turbo and not `jpeg-decoder`'s scaled decode or `zune-jpeg`: on the 2-core
-//! machines the project is measured on (photographic 4:2:0 q90 JPEGs, see
-//! `examples/pipeline_jobs.rs`), libjpeg-turbo decodes a 3840x2160 file at 1/8 scale in about
-//! 22 ms and at full size in about 40 ms, against 30 ms for `jpeg-decoder`'s scaled decode and
-//! 48 ms for `zune-jpeg` at full size (about 61, 84 and 135 ms at 24 MP). It can also write RGBA
-//! directly (no RGB-to-RGBA copy) and its encoder is the reference for speed at a given size.
-//! The cost is a C library built from the source bundled in `turbojpeg-sys` (cmake and nasm at
-//! build time).
+//! Why libjpeg-turbo and not `jpeg-decoder`'s scaled decode or `zune-jpeg`: the project's
+//! planning measurements on 2-core machines of this kind (photographic 4:2:0 q90 mosaics; not
+//! re-measured here) put libjpeg-turbo at about 22 ms for a 3840x2160 file at 1/8 scale and
+//! 40 ms at full size, against 30 ms for `jpeg-decoder`'s scaled decode and 48 ms for
+//! `zune-jpeg` at full size (about 61, 84 and 135 ms at 24 MP). It also writes RGBA directly
+//! (no RGB-to-RGBA copy), scales by 1/2 and 1/4 as well as 1/8, and its encoder offers
+//! progressive and optimised-Huffman output. The cost is a C library built from the source
+//! bundled in `turbojpeg-sys` (cmake and nasm at build time).
 //!
 //! Strictness: libjpeg-turbo reports recoverable problems (a stream that ends early, corrupt
 //! entropy-coded data) as warnings and fills in the rest of the image; TurboJPEG then still
