@@ -159,15 +159,18 @@ def add_quality(rows: list[Row], inputs: Path) -> None:
 
 
 def format_cell(row: Row | None) -> str:
-    """One table cell: median [p25-p75] ms, peak RSS, output size, PSNR; '-' when not supported."""
+    """One table cell: median [p25-p75] ms (CPU ms of all threads, when the runner reports it),
+    peak RSS, output size, PSNR; '-' when not supported."""
     if row is None:
         return "n/a"
     if "error" in row:
         return "error"
     if not row.get("supported", True):
         return "-"
-    text = (f"{row['median_ms']:.1f} ms [{row['p25_ms']:.1f}-{row['p75_ms']:.1f}] "
-            f"· {row['peak_rss_mb']:.0f} MB · {row['output_bytes'] / 1000:.0f} kB")
+    text = f"{row['median_ms']:.1f} ms [{row['p25_ms']:.1f}-{row['p75_ms']:.1f}] "
+    if "cpu_median_ms" in row:
+        text += f"(CPU {row['cpu_median_ms']:.0f}) "
+    text += f"· {row['peak_rss_mb']:.0f} MB · {row['output_bytes'] / 1000:.0f} kB"
     if "psnr_db" in row:
         text += f" · {row['psnr_db']:.2f} dB"
     if row.get("runs") and row.get("runs_requested") and row["runs"] < row["runs_requested"]:
@@ -187,7 +190,8 @@ def table(rows: list[Row], settings: Settings) -> str:
     lines = [
         f"Pipelines ({settings.label}): median [p25-p75] of {settings.runs} warm runs after 2 untimed ones "
         f"(fewer, at least 3 after 1, for cells slower than a {settings.budget_s:g} s budget), "
-        "one process per cell; peak RSS of that process (VmHWM); output size; for thumbnails, PSNR "
+        "one process per cell; (CPU: median CPU time of all the process's threads per run, which other "
+        "load disturbs less); peak RSS of that process (VmHWM); output size; for thumbnails, PSNR "
         "against an exact area reduction of the full-size decode. '-': the library has no such operation.",
         "",
         "| job | input | " + " | ".join(settings.libraries) + " |",

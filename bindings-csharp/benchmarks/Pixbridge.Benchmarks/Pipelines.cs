@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using ImageMagick;
 using SixLabors.ImageSharp;
@@ -25,7 +26,8 @@ namespace Pixbridge.Benchmarks;
 /// timed ones (fewer, at least 3, when RUNS of them would exceed the budget; the JSON says how many
 /// of each ran). Prints one JSON line:
 /// <c>job, library, input, output, supported, runs, median_ms, p25_ms, p75_ms, min_ms, max_ms,
-/// peak_rss_mb, start_rss_mb, output_bytes, threads</c>. A cell the library cannot do prints
+/// cpu_median_ms (CPU time of all threads per run), peak_rss_mb, start_rss_mb, output_bytes, threads</c>.
+/// A cell the library cannot do prints
 /// <c>"supported": false</c> and nothing is run. Each library's cell is its idiomatic fastest path,
 /// with its default thread count (both cores here for NetVips, ImageSharp and Magick.NET).
 /// </summary>
@@ -116,11 +118,15 @@ public static class Pipelines
             runs = Math.Min(runs, requested);
         }
         var samples = new double[runs];
+        var cpuSamples = new double[runs];
         for (var i = 0; i < runs; i++)
         {
+            var cpuStart = ProcessCpuMilliseconds();
             samples[i] = Time(cell, input, output);
+            cpuSamples[i] = ProcessCpuMilliseconds() - cpuStart;
         }
-        WriteLine(job, library, input, output, samples, runs, requested, warmUps, startRss);
+        var cpuAvailable = ProcessCpuMilliseconds() >= 0;
+        WriteLine(job, library, input, output, samples, runs, requested, warmUps, startRss, cpuAvailable ? cpuSamples : null);
         return 0;
     }
 
@@ -191,7 +197,7 @@ public static class Pipelines
     }
 
     private static void WriteLine(string job, string library, string input, string output, double[]? samples,
-        int runs, int requested, int warmUps, double startRss)
+        int runs, int requested, int warmUps, double startRss, double[]? cpuSamples = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -214,6 +220,12 @@ public static class Pipelines
                 json.WriteNumber("p75_ms", Math.Round(Quantile(sorted, 0.75), 3));
                 json.WriteNumber("min_ms", Math.Round(sorted[0], 3));
                 json.WriteNumber("max_ms", Math.Round(sorted[^1], 3));
+                if (cpuSamples is not null)
+                {
+                    var cpuSorted = (double[])cpuSamples.Clone();
+                    Array.Sort(cpuSorted);
+                    json.WriteNumber("cpu_median_ms", Math.Round(Quantile(cpuSorted, 0.5), 3));
+                }
                 json.WriteNumber("peak_rss_mb", Math.Round(ReadStatusMegabytes("VmHWM"), 1));
                 json.WriteNumber("start_rss_mb", Math.Round(startRss, 1));
                 json.WriteNumber("output_bytes", new FileInfo(output).Length);
@@ -223,6 +235,41 @@ public static class Pipelines
         }
         Console.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
+
+    /// <summary>
+    /// User plus system CPU time of the whole process so far (all threads, ended ones included:
+    /// <c>getrusage(RUSAGE_SELF)</c>), in ms, or -1 where it is unavailable. Other load on the
+    /// machine disturbs it far less than wall time.
+    /// </summary>
+    internal static double ProcessCpuMilliseconds()
+    {
+        try
+        {
+            if (getrusage(0, out var usage) != 0)
+            {
+                return -1;
+            }
+            return (usage.UserSeconds + usage.SystemSeconds) * 1e3 + (usage.UserMicroseconds + usage.SystemMicroseconds) / 1e3;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>The start of Linux's <c>struct rusage</c> (64-bit): user and system <c>timeval</c>, then 14 longs.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ResourceUsage
+    {
+        public long UserSeconds;
+        public long UserMicroseconds;
+        public long SystemSeconds;
+        public long SystemMicroseconds;
+        public long Rest0, Rest1, Rest2, Rest3, Rest4, Rest5, Rest6, Rest7, Rest8, Rest9, Rest10, Rest11, Rest12, Rest13;
+    }
+
+    [DllImport("libc", SetLastError = false)]
+    private static extern int getrusage(int who, out ResourceUsage usage);
 
     /// <summary>Linear interpolation between the closest ranks of sorted values.</summary>
     internal static double Quantile(double[] sorted, double q)
