@@ -5,6 +5,7 @@ command, one process per cell, measures thumbnail quality, and prints a side-by-
 Usage: pipelines.py --runner 'CMD ...' --inputs DIR --out OUT.jsonl [--outputs DIR]
                     [--libraries pixbridge,netvips,...] [--jobs thumb400,...] [--label NAME]
                     [--runs N] [--quick] [--markdown OUT.md]
+       pipelines.py --from-jsonl EARLIER.jsonl --inputs DIR --out OUT.jsonl [...]   (table only)
 
 The runner is any program that takes JOB LIBRARY INPUT OUTPUT RUNS as its last five arguments,
 does the job RUNS times after 2 untimed runs, writes OUTPUT, and prints one JSON line with at
@@ -72,12 +73,14 @@ class Settings:
     budget_s: float
     timeout_s: float
     label: str
+    previous: Path | None = None
 
 
 def parse_arguments(argv: list[str]) -> tuple[Settings, Path, Path | None]:
     """Reads the command line; returns the settings, the JSONL path and the markdown path."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runner", required=True, help="command (shell words) that runs one cell")
+    parser.add_argument("--runner", help="command (shell words) that runs one cell")
+    parser.add_argument("--from-jsonl", type=Path, help="print the table of an earlier run's JSONL instead of running")
     parser.add_argument("--inputs", required=True, type=Path, help="folder made by pipeline_inputs.sh")
     parser.add_argument("--out", required=True, type=Path, help="JSONL of every cell")
     parser.add_argument("--outputs", type=Path, help="folder for the output images (default: beside --out)")
@@ -91,9 +94,11 @@ def parse_arguments(argv: list[str]) -> tuple[Settings, Path, Path | None]:
     runs = options.runs or (3 if options.quick else 7)
     if runs < 1:
         parser.error("--runs must be at least 1")
+    if options.runner is None and options.from_jsonl is None:
+        parser.error("give --runner (or --from-jsonl to reprint a table)")
     outputs = options.outputs or options.out.with_name(options.out.stem + "-outputs")
     settings = Settings(
-        runner=shlex.split(options.runner),
+        runner=shlex.split(options.runner or ""),
         inputs=options.inputs,
         outputs=outputs,
         libraries=[name for name in options.libraries.split(",") if name],
@@ -103,6 +108,7 @@ def parse_arguments(argv: list[str]) -> tuple[Settings, Path, Path | None]:
         timeout_s=600.0 if options.quick else 900.0,
         label=options.label,
     )
+    settings.previous = options.from_jsonl
     return settings, options.out, options.markdown
 
 
@@ -142,10 +148,43 @@ def run_cell(settings: Settings, job: str, input_name: str, extension: str, libr
     return row
 
 
+def jpeg_chroma(path: Path) -> str | None:
+    """Chroma subsampling of a JPEG from its frame header ('4:2:0', '4:4:4', ...), None if not a
+    JPEG or unreadable. Encoders differ here, and it changes both file size and PSNR."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if data[:2] != b"\xff\xd8":
+        return None
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return None
+        marker = data[position + 1]
+        length = int.from_bytes(data[position + 2:position + 4], "big")
+        if marker in (0xC0, 0xC1, 0xC2):  # baseline, extended, progressive frame headers
+            count = data[position + 9]
+            factors = [data[position + 11 + 3 * i] for i in range(count)]
+            if count != 3:
+                return "gray" if count == 1 else f"{count} components"
+            h, v = factors[0] >> 4, factors[0] & 15
+            if any(f != 0x11 for f in factors[1:]):
+                return "unusual"
+            return {(1, 1): "4:4:4", (2, 1): "4:2:2", (2, 2): "4:2:0", (1, 2): "4:4:0"}.get((h, v), f"{h}x{v}")
+        position += 2 + length
+    return None
+
+
 def add_quality(rows: list[Row], inputs: Path) -> None:
-    """Adds psnr_db, width and height to every successful thumbnail row (one decode per input)."""
+    """Adds jpeg_chroma to every JPEG output's row, and psnr_db, width and height to every
+    successful thumbnail row (one full-size decode per input)."""
     decoded: dict[str, psnr.Pixels] = {}
     for row in rows:
+        if "error" not in row and row.get("supported", True):
+            chroma = jpeg_chroma(Path(row["output"]))
+            if chroma is not None:
+                row["jpeg_chroma"] = chroma
         if row["job"] != "thumb400" or "error" in row or not row.get("supported", True):
             continue
         name = row["input_name"]
@@ -171,6 +210,8 @@ def format_cell(row: Row | None) -> str:
     if "cpu_median_ms" in row:
         text += f"(CPU {row['cpu_median_ms']:.0f}) "
     text += f"· {row['peak_rss_mb']:.0f} MB · {row['output_bytes'] / 1000:.0f} kB"
+    if row.get("jpeg_chroma", "4:2:0") != "4:2:0":
+        text += f" ({row['jpeg_chroma']})"
     if "psnr_db" in row:
         text += f" · {row['psnr_db']:.2f} dB"
     if row.get("runs") and row.get("runs_requested") and row["runs"] < row["runs_requested"]:
@@ -192,7 +233,8 @@ def table(rows: list[Row], settings: Settings) -> str:
         f"(fewer, at least 3 after 1, for cells slower than a {settings.budget_s:g} s budget), "
         "one process per cell; (CPU: median CPU time of all the process's threads per run, which other "
         "load disturbs less); peak RSS of that process (VmHWM); output size; for thumbnails, PSNR "
-        "against an exact area reduction of the full-size decode. '-': the library has no such operation.",
+        "against an exact area reduction of the full-size decode. JPEG outputs are 4:2:0 unless the cell "
+        "says otherwise. '-': the library has no such operation.",
         "",
         "| job | input | " + " | ".join(settings.libraries) + " |",
         "| --- | --- | " + " | ".join("---" for _ in settings.libraries) + " |",
@@ -250,7 +292,12 @@ def main(argv: list[str]) -> int:
     settings.outputs.mkdir(parents=True, exist_ok=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
-    groups = [cell for cell in CELLS if cell[0] in settings.jobs]
+    if settings.previous is not None:
+        with settings.previous.open(encoding="utf-8") as file:
+            rows = [json.loads(line) for line in file if line.strip()]
+        runs = [row["runs_requested"] for row in rows if "runs_requested" in row]
+        settings.runs = max(runs, default=settings.runs)
+    groups = [cell for cell in CELLS if cell[0] in settings.jobs and settings.previous is None]
     for index, (job, name, extension) in enumerate(groups):
         # Rotate the library order from group to group, so that drift on a shared machine
         # does not always favour the same library.
