@@ -1,6 +1,6 @@
 //! The Java SDK's generated sources, in `bindings-java/src/main/java/io/pixbridge/`:
 //!
-//! - one public enum per `#[ffi]` enum of the inventory ([`PUBLIC_ENUMS`]): SCREAMING_SNAKE
+//! - one public enum per `#[ffi]` enum of the inventory ([`crate::public_enums`]): SCREAMING_SNAKE
 //!   constants with the Rust docs, `value()`, `nativeName()` and `fromValue(int)`, plus the few
 //!   members one enum adds by hand ([`enum_extras`]);
 //! - `NativeOperations.java`: one `static native` method per operation of
@@ -24,14 +24,12 @@ use crate::{GenerateError, GeneratedFile, Model, banner};
 /// Where the Java sources live.
 pub const PACKAGE_DIR: &str = "bindings-java/src/main/java/io/pixbridge";
 
-/// The Rust enums the SDK exposes, under the same names in package `io.pixbridge`.
-pub const PUBLIC_ENUMS: &[&str] = &["ErrorCode", "ImageFormat", "ResizeFilter", "ColorType"];
-
 /// Every generated Java file.
 pub fn files(model: &Model) -> Result<Vec<GeneratedFile>, GenerateError> {
     let path = |name: &str| format!("{PACKAGE_DIR}/{name}.java");
-    let mut files = Vec::with_capacity(PUBLIC_ENUMS.len() + 2);
-    for &name in PUBLIC_ENUMS {
+    let enums = crate::public_enums(&model.inventory);
+    let mut files = Vec::with_capacity(enums.len() + 2);
+    for name in &enums {
         files.push(GeneratedFile::new(path(name), enum_java(&model.inventory, name)?));
     }
     files.push(GeneratedFile::new(path("NativeOperations"), native_operations_java(model.operations)));

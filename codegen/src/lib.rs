@@ -4,7 +4,7 @@
 //!
 //! One backend per target, each a module with a `files(&Model)` function:
 //!
-//! - [`c`]: `ffi/include/pixbridge.h`;
+//! - [`c`]: the C header, `ffi/include/pixbridge.h`;
 //! - [`rust_loader`]: the run-time loader's mirror of the function table and its
 //!   per-operation methods;
 //! - [`csharp`]: the P/Invoke layer, the public enums and the per-operation methods;
@@ -52,6 +52,20 @@ impl Model {
             make_inventory: pixbridge::ffi_inventory,
         }
     }
+}
+
+/// The names of every `#[ffi]` enum of the C ABI, sorted: each SDK exposes all of them as
+/// public enums under the same names, so a new enum in the C ABI reaches every language.
+pub fn public_enums(inventory: &RustInventory) -> Vec<String> {
+    let mut names: Vec<String> = inventory
+        .types
+        .values()
+        .filter(|ty| matches!(ty.kind, interoptopus::lang::types::TypeKind::Enum(_)))
+        .map(|ty| ty.name.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// One generated file: its path relative to the repository root and its full text.

@@ -64,8 +64,12 @@ fn codes(model: &Model, out: &mut String) {
         "\n# Codes\n\nEvery enum that crosses the C ABI, with its stable numbers (C `uint32_t` constants \
          `PIXBRIDGE_<ENUM>_<NAME>`, C# and Rust `Name`, Java `NAME`).\n",
     );
-    let mut enums: Vec<_> =
-        model.inventory.types.values().filter_map(|ty| if let TypeKind::Enum(e) = &ty.kind { Some((ty, e)) } else { None }).collect();
+    let mut enums: Vec<_> = model
+        .inventory
+        .types
+        .values()
+        .filter_map(|ty| if let TypeKind::Enum(e) = &ty.kind { Some((ty, e)) } else { None })
+        .collect();
     // Errors first, the rest by name, so the order never depends on the inventory's hashing.
     enums.sort_by_key(|(ty, _)| (ty.name != "ErrorCode", ty.name.clone()));
     for (ty, enumeration) in enums {

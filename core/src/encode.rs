@@ -22,7 +22,7 @@ use crate::error::{Error, Result, Stage, image_error, io_error};
 use crate::jpeg;
 use crate::model::Image;
 use crate::ops::luma;
-use crate::types::{ColorType, ImageFormat, JpegOptions, PngOptions};
+use crate::types::{ColorType, EncodeOptions, ImageFormat, JpegOptions, PngOptions};
 
 /// JPEG quality used when none is given.
 pub const DEFAULT_JPEG_QUALITY: u8 = 90;
@@ -301,6 +301,28 @@ impl Image {
     /// `File::create` would give them.
     pub fn save_as(&self, path: &Path, format: ImageFormat, quality: Option<u8>) -> Result<()> {
         let bytes = self.encode(format, quality).map_err(|e| in_save_context(path, e))?;
+        write_atomically(path, &bytes)
+    }
+
+    /// Encodes in `format` with explicit options: JPEG through [`Image::encode_jpeg`] with
+    /// `options.jpeg`, PNG through [`Image::encode_png`] with `options.png`, every other format
+    /// as [`Image::encode`] with its default (those formats take no options).
+    pub fn encode_with(&self, format: ImageFormat, options: &EncodeOptions) -> Result<Vec<u8>> {
+        match format {
+            ImageFormat::Jpeg => self.encode_jpeg(&options.jpeg),
+            ImageFormat::Png => self.encode_png(&options.png),
+            other => self.encode(other, None),
+        }
+    }
+
+    /// Saves to `path` with explicit options ([`Image::encode_with`]); the format comes from
+    /// `format`, or from the extension when it is `None`. Atomic like [`Image::save_as`].
+    pub fn save_with(&self, path: &Path, format: Option<ImageFormat>, options: &EncodeOptions) -> Result<()> {
+        let format = match format {
+            Some(format) => format,
+            None => format_from_path(path)?,
+        };
+        let bytes = self.encode_with(format, options).map_err(|e| in_save_context(path, e))?;
         write_atomically(path, &bytes)
     }
 }

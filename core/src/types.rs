@@ -303,31 +303,39 @@ pub struct DecodeOptions {
     pub min_size: Option<(u32, u32)>,
 }
 
-/// How [`Image::thumbnail`](crate::Image::thumbnail) fits the image into the requested box.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum ThumbnailFit {
-    /// The whole image, aspect ratio kept, as large as fits inside the box: one side equals the
-    /// box's, the other is at most the box's.
-    #[default]
-    Contain,
-    /// The box exactly, aspect ratio kept: the image is scaled to cover the box and the excess is
-    /// cut off equally on both sides (centre crop).
-    Cover,
-    /// The box exactly, the image stretched on each axis independently.
-    Fill,
+/// Lists the variants of [`ThumbnailFit`] with their stable numbers (see [`with_image_formats!`]).
+#[macro_export]
+macro_rules! with_thumbnail_fits {
+    ($callback:ident) => {
+        $callback! {
+            /// How a thumbnail fits the image into the requested box.
+            ThumbnailFit {
+                /// The whole image, aspect ratio kept, as large as fits inside the box: one side equals the
+                /// box's, the other is at most the box's.
+                Contain = 0,
+                /// The box exactly, aspect ratio kept: the image is scaled to cover the box and the excess is
+                /// cut off equally on both sides (centre crop).
+                Cover = 1,
+                /// The box exactly, the image stretched on each axis independently.
+                Fill = 2,
+            }
+        }
+    };
+}
+
+with_thumbnail_fits!(listed_enum);
+
+impl Default for ThumbnailFit {
+    /// [`ThumbnailFit::Contain`].
+    fn default() -> Self {
+        ThumbnailFit::Contain
+    }
 }
 
 impl ThumbnailFit {
-    /// Every fit, in declaration order.
-    pub const ALL: [ThumbnailFit; 3] = [ThumbnailFit::Contain, ThumbnailFit::Cover, ThumbnailFit::Fill];
-
     /// The fit's name: `"Contain"`, `"Cover"`, `"Fill"`.
     pub fn name(self) -> &'static str {
-        match self {
-            ThumbnailFit::Contain => "Contain",
-            ThumbnailFit::Cover => "Cover",
-            ThumbnailFit::Fill => "Fill",
-        }
+        self.variant_name()
     }
 
     /// The fit with the given name (exactly as [`ThumbnailFit::name`] spells it).
@@ -352,17 +360,32 @@ pub struct ThumbnailOptions {
     pub allow_upscale: bool,
 }
 
-/// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum ChromaSubsampling {
-    /// 4:2:0: colour at half resolution on both axes (the default; what cameras and most
-    /// encoders write).
-    #[default]
-    Yuv420,
-    /// 4:2:2: colour at half horizontal resolution.
-    Yuv422,
-    /// 4:4:4: colour at full resolution (larger files, sharper colour edges).
-    Yuv444,
+/// Lists the variants of [`ChromaSubsampling`] with their stable numbers (see [`with_image_formats!`]).
+#[macro_export]
+macro_rules! with_chroma_subsamplings {
+    ($callback:ident) => {
+        $callback! {
+            /// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
+            ChromaSubsampling {
+                /// 4:2:0: colour at half resolution on both axes (the default; what cameras and most
+                /// encoders write).
+                Yuv420 = 0,
+                /// 4:2:2: colour at half horizontal resolution.
+                Yuv422 = 1,
+                /// 4:4:4: colour at full resolution (larger files, sharper colour edges).
+                Yuv444 = 2,
+            }
+        }
+    };
+}
+
+with_chroma_subsamplings!(listed_enum);
+
+impl Default for ChromaSubsampling {
+    /// [`ChromaSubsampling::Yuv420`].
+    fn default() -> Self {
+        ChromaSubsampling::Yuv420
+    }
 }
 
 /// Options of [`Image::encode_jpeg`](crate::Image::encode_jpeg).
@@ -411,4 +434,15 @@ impl Default for PngOptions {
     fn default() -> Self {
         PngOptions { compression: Self::DEFAULT_COMPRESSION }
     }
+}
+
+/// Options of [`Image::encode_with`](crate::Image::encode_with) and
+/// [`Image::save_with`](crate::Image::save_with): each format reads the options that apply to it
+/// and ignores the others.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct EncodeOptions {
+    /// JPEG quality, subsampling, progressive and Huffman options.
+    pub jpeg: JpegOptions,
+    /// PNG compression level.
+    pub png: PngOptions,
 }

@@ -20,7 +20,19 @@ extern "C" {
 #endif
 
 /** ABI version this header describes; compare with pixbridge_abi_version(). */
-#define PIXBRIDGE_ABI_VERSION 2013
+#define PIXBRIDGE_ABI_VERSION 3013
+
+/// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
+typedef uint32_t PixbridgeChromaSubsampling;
+enum {
+    /// 4:2:0: colour at half resolution on both axes (the default; what cameras and most
+    /// encoders write).
+    PIXBRIDGE_CHROMA_SUBSAMPLING_YUV420 = 0,
+    /// 4:2:2: colour at half horizontal resolution.
+    PIXBRIDGE_CHROMA_SUBSAMPLING_YUV422 = 1,
+    /// 4:4:4: colour at full resolution (larger files, sharper colour edges).
+    PIXBRIDGE_CHROMA_SUBSAMPLING_YUV444 = 2,
+};
 
 /// The colour type an image was decoded from (its pixels are always stored as RGBA8).
 ///
@@ -127,6 +139,19 @@ enum {
     PIXBRIDGE_RESIZE_FILTER_LANCZOS3 = 2,
 };
 
+/// How a thumbnail fits the image into the requested box.
+typedef uint32_t PixbridgeThumbnailFit;
+enum {
+    /// The whole image, aspect ratio kept, as large as fits inside the box: one side equals the
+    /// box's, the other is at most the box's.
+    PIXBRIDGE_THUMBNAIL_FIT_CONTAIN = 0,
+    /// The box exactly, aspect ratio kept: the image is scaled to cover the box and the excess is
+    /// cut off equally on both sides (centre crop).
+    PIXBRIDGE_THUMBNAIL_FIT_COVER = 1,
+    /// The box exactly, the image stretched on each axis independently.
+    PIXBRIDGE_THUMBNAIL_FIT_FILL = 2,
+};
+
 /// Decode limits, checked against the image header before any large allocation.
 ///
 /// Pass null instead of a pointer to this struct to get the defaults
@@ -140,6 +165,32 @@ typedef struct PixbridgeDecodeLimits {
     uint64_t max_decoded_bytes;
 } PixbridgeDecodeLimits;
 
+/// Decode options: limits and the smallest size the caller needs, which lets a JPEG be decoded
+/// at 1/2, 1/4 or 1/8 scale (shrink-on-load). Pass null for the defaults (full size).
+typedef struct PixbridgeDecodeOptions {
+    /// Limits, checked against the file's full size.
+    PixbridgeDecodeLimits limits;
+    /// Smallest width needed in upright pixels; 0 with `min_height` 0 decodes at full size.
+    uint32_t min_width;
+    /// Smallest height needed in upright pixels.
+    uint32_t min_height;
+} PixbridgeDecodeOptions;
+
+/// Encode options; each format reads the fields that apply to it. Pass null for the defaults;
+/// in a struct, 0 in a field means that field's default.
+typedef struct PixbridgeEncodeOptions {
+    /// JPEG quality 1-100; 0 = 90.
+    uint32_t quality;
+    /// JPEG chroma subsampling, a `ChromaSubsampling` code (0 = 4:2:0, the default).
+    uint32_t subsampling;
+    /// 1 writes a progressive JPEG; 0 = baseline.
+    uint32_t progressive;
+    /// 1 computes optimal Huffman tables for a baseline JPEG (smaller, slower); 0 = standard.
+    uint32_t optimize_huffman;
+    /// PNG compression level 1 (fastest) to 9 (smallest); 0 = the default (1).
+    uint32_t png_compression;
+} PixbridgeEncodeOptions;
+
 /// Width, height and colour type of an image.
 typedef struct PixbridgeImageInfo {
     /// Width in pixels.
@@ -149,6 +200,14 @@ typedef struct PixbridgeImageInfo {
     /// The colour type the image was decoded from.
     PixbridgeColorType color_type;
 } PixbridgeImageInfo;
+
+/// Thumbnail options. Pass null for the defaults (default limits, no enlarging).
+typedef struct PixbridgeThumbnailOptions {
+    /// Limits for decoding the source, checked against its full size.
+    PixbridgeDecodeLimits limits;
+    /// 1 lets a source smaller than the box be enlarged; 0 (the default) never enlarges.
+    uint32_t allow_upscale;
+} PixbridgeThumbnailOptions;
 
 /// Opens the image file at the UTF-8 path `(path, path_len)`; the format comes from the
 /// content, not the extension. `limits` may be null for the defaults. Writes the new handle
@@ -214,6 +273,33 @@ PixbridgeErrorCode pixbridge_last_error_message(uint8_t* buf, size_t buf_len, si
 /// Diagnostics: writes the number of live image handles and live buffer handles. Leak tests
 /// compare them with a baseline.
 PixbridgeErrorCode pixbridge_live_handles(uint64_t* out_images, uint64_t* out_buffers);
+
+/// Opens the image file at the UTF-8 path `(path, path_len)` with decode options (null for the
+/// defaults): with a minimum size, a JPEG is decoded at the smallest of 1/2, 1/4 or 1/8 scale
+/// that still covers it. Writes the new handle to `out_image`.
+PixbridgeErrorCode pixbridge_image_open_with(const uint8_t* path, size_t path_len, const PixbridgeDecodeOptions* options, uint64_t* out_image);
+
+/// Decodes the encoded image in `(data, data_len)` with decode options (null for the
+/// defaults), as `pixbridge_image_open_with`. Writes the new handle to `out_image`.
+PixbridgeErrorCode pixbridge_image_decode_with(const uint8_t* data, size_t data_len, const PixbridgeDecodeOptions* options, uint64_t* out_image);
+
+/// Makes a thumbnail of the encoded image in `(data, data_len)`: fitted into `width` x `height`
+/// by `fit` (a `ThumbnailFit` code: 0 Contain, 1 Cover, 2 Fill), EXIF orientation applied first,
+/// never enlarged unless `options` allows it; JPEGs are decoded at reduced scale when the box is
+/// small. `options` may be null. Writes the new handle to `out_image`.
+PixbridgeErrorCode pixbridge_image_thumbnail(const uint8_t* data, size_t data_len, uint32_t width, uint32_t height, uint32_t fit, const PixbridgeThumbnailOptions* options, uint64_t* out_image);
+
+/// `pixbridge_image_thumbnail` of the image file at the UTF-8 path `(path, path_len)`.
+PixbridgeErrorCode pixbridge_image_thumbnail_file(const uint8_t* path, size_t path_len, uint32_t width, uint32_t height, uint32_t fit, const PixbridgeThumbnailOptions* options, uint64_t* out_image);
+
+/// Encodes in an `ImageFormat` (`format`) with encode options (null for the defaults). Writes
+/// a buffer handle to `out_buffer`, as `pixbridge_image_encode`.
+PixbridgeErrorCode pixbridge_image_encode_with(uint64_t image, uint32_t format, const PixbridgeEncodeOptions* options, uint64_t* out_buffer);
+
+/// Saves to the UTF-8 path `(path, path_len)` with encode options (null for the defaults), in
+/// `format` (an `ImageFormat` code, or `UINT32_MAX` for the format of the path's extension).
+/// Atomic like `pixbridge_image_save`.
+PixbridgeErrorCode pixbridge_image_save_with(uint64_t image, const uint8_t* path, size_t path_len, uint32_t format, const PixbridgeEncodeOptions* options);
 
 /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
 /// Returns a new image; the source is unchanged.
@@ -311,6 +397,12 @@ typedef struct PixbridgeFunctions {
     PixbridgeErrorCode (*last_error_code)(void);
     PixbridgeErrorCode (*last_error_message)(uint8_t* buf, size_t buf_len, size_t* out_len);
     PixbridgeErrorCode (*live_handles)(uint64_t* out_images, uint64_t* out_buffers);
+    PixbridgeErrorCode (*image_open_with)(const uint8_t* path, size_t path_len, const PixbridgeDecodeOptions* options, uint64_t* out_image);
+    PixbridgeErrorCode (*image_decode_with)(const uint8_t* data, size_t data_len, const PixbridgeDecodeOptions* options, uint64_t* out_image);
+    PixbridgeErrorCode (*image_thumbnail)(const uint8_t* data, size_t data_len, uint32_t width, uint32_t height, uint32_t fit, const PixbridgeThumbnailOptions* options, uint64_t* out_image);
+    PixbridgeErrorCode (*image_thumbnail_file)(const uint8_t* path, size_t path_len, uint32_t width, uint32_t height, uint32_t fit, const PixbridgeThumbnailOptions* options, uint64_t* out_image);
+    PixbridgeErrorCode (*image_encode_with)(uint64_t image, uint32_t format, const PixbridgeEncodeOptions* options, uint64_t* out_buffer);
+    PixbridgeErrorCode (*image_save_with)(uint64_t image, const uint8_t* path, size_t path_len, uint32_t format, const PixbridgeEncodeOptions* options);
     PixbridgeErrorCode (*image_blur)(uint64_t image, float sigma, uint64_t* out_image);
     PixbridgeErrorCode (*image_unsharpen)(uint64_t image, float sigma, float amount, uint32_t threshold, uint64_t* out_image);
     PixbridgeErrorCode (*image_resize)(uint64_t image, uint32_t width, uint32_t height, uint32_t filter, uint64_t* out_image);

@@ -1,7 +1,7 @@
 //! Exports that create, inspect, save and destroy images.
 
 use interoptopus::ffi;
-use pixbridge_runtime::codes::ImageInfo;
+use pixbridge_runtime::codes::{self, ImageInfo};
 use pixbridge_runtime::{ErrorCode, images};
 
 use crate::convert;
@@ -185,5 +185,213 @@ pub unsafe fn pixbridge_image_encode(image: u64, format: u32, quality: u32, out_
         let out_buffer = unsafe { convert::out(out_buffer, "out_buffer") }?;
         *out_buffer = images::buffers::insert(images::encode(image, format, quality)?);
         Ok(())
+    })
+}
+
+/// Decode options: limits and the smallest size the caller needs, which lets a JPEG be decoded
+/// at 1/2, 1/4 or 1/8 scale (shrink-on-load). Pass null for the defaults (full size).
+#[ffi]
+#[derive(Debug, Clone, Copy)]
+pub struct DecodeOptions {
+    /// Limits, checked against the file's full size.
+    pub limits: DecodeLimits,
+    /// Smallest width needed in upright pixels; 0 with `min_height` 0 decodes at full size.
+    pub min_width: u32,
+    /// Smallest height needed in upright pixels.
+    pub min_height: u32,
+}
+
+/// Thumbnail options. Pass null for the defaults (default limits, no enlarging).
+#[ffi]
+#[derive(Debug, Clone, Copy)]
+pub struct ThumbnailOptions {
+    /// Limits for decoding the source, checked against its full size.
+    pub limits: DecodeLimits,
+    /// 1 lets a source smaller than the box be enlarged; 0 (the default) never enlarges.
+    pub allow_upscale: u32,
+}
+
+/// Encode options; each format reads the fields that apply to it. Pass null for the defaults;
+/// in a struct, 0 in a field means that field's default.
+#[ffi]
+#[derive(Debug, Clone, Copy)]
+pub struct EncodeOptions {
+    /// JPEG quality 1-100; 0 = 90.
+    pub quality: u32,
+    /// JPEG chroma subsampling, a `ChromaSubsampling` code (0 = 4:2:0, the default).
+    pub subsampling: u32,
+    /// 1 writes a progressive JPEG; 0 = baseline.
+    pub progressive: u32,
+    /// 1 computes optimal Huffman tables for a baseline JPEG (smaller, slower); 0 = standard.
+    pub optimize_huffman: u32,
+    /// PNG compression level 1 (fastest) to 9 (smallest); 0 = the default (1).
+    pub png_compression: u32,
+}
+
+/// `format` of `pixbridge_image_save_with` that means "from the path's extension".
+pub const FORMAT_FROM_EXTENSION: u32 = u32::MAX;
+
+/// Reads optional decode options: null means full size with default limits.
+///
+/// # Safety
+/// `options` must be null or point to a readable `DecodeOptions`.
+unsafe fn decode_options(options: *const DecodeOptions) -> pixbridge_runtime::DecodeOptions {
+    // SAFETY: by the caller's contract.
+    let Some(options) = (unsafe { options.as_ref() }) else { return Default::default() };
+    codes::decode_options(options.limits.into(), options.min_width, options.min_height)
+}
+
+/// Reads optional thumbnail options: null means the defaults.
+///
+/// # Safety
+/// `options` must be null or point to a readable `ThumbnailOptions`.
+unsafe fn thumbnail_options(
+    options: *const ThumbnailOptions,
+) -> pixbridge_runtime::Result<pixbridge_runtime::ThumbnailOptions> {
+    // SAFETY: by the caller's contract.
+    let Some(options) = (unsafe { options.as_ref() }) else { return Ok(Default::default()) };
+    codes::thumbnail_options(options.limits.into(), options.allow_upscale)
+}
+
+/// Reads optional encode options: null, or 0 in a field, means the default.
+///
+/// # Safety
+/// `options` must be null or point to a readable `EncodeOptions`.
+unsafe fn encode_options(options: *const EncodeOptions) -> pixbridge_runtime::Result<pixbridge_runtime::EncodeOptions> {
+    // SAFETY: by the caller's contract.
+    let Some(o) = (unsafe { options.as_ref() }) else { return Ok(Default::default()) };
+    codes::encode_options(o.quality, o.subsampling, o.progressive, o.optimize_huffman, o.png_compression)
+}
+
+/// Opens the image file at the UTF-8 path `(path, path_len)` with decode options (null for the
+/// defaults): with a minimum size, a JPEG is decoded at the smallest of 1/2, 1/4 or 1/8 scale
+/// that still covers it. Writes the new handle to `out_image`.
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_image_open_with(
+    path: *const u8,
+    path_len: usize,
+    options: *const DecodeOptions,
+    out_image: *mut u64,
+) -> ErrorCode {
+    export(|| {
+        // SAFETY: C contract: `path` holds `path_len` bytes, `options` is null or readable,
+        // `out_image` is null or writable.
+        let (path, options, out_image) = unsafe {
+            (convert::path(path, path_len, "path")?, decode_options(options), convert::out(out_image, "out_image")?)
+        };
+        *out_image = images::open_with(path, &options)?;
+        Ok(())
+    })
+}
+
+/// Decodes the encoded image in `(data, data_len)` with decode options (null for the
+/// defaults), as `pixbridge_image_open_with`. Writes the new handle to `out_image`.
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_image_decode_with(
+    data: *const u8,
+    data_len: usize,
+    options: *const DecodeOptions,
+    out_image: *mut u64,
+) -> ErrorCode {
+    export(|| {
+        // SAFETY: C contract, as for `pixbridge_image_open_with`.
+        let (data, options, out_image) = unsafe {
+            (convert::bytes(data, data_len, "data")?, decode_options(options), convert::out(out_image, "out_image")?)
+        };
+        *out_image = images::decode_with(data, &options)?;
+        Ok(())
+    })
+}
+
+/// Makes a thumbnail of the encoded image in `(data, data_len)`: fitted into `width` x `height`
+/// by `fit` (a `ThumbnailFit` code: 0 Contain, 1 Cover, 2 Fill), EXIF orientation applied first,
+/// never enlarged unless `options` allows it; JPEGs are decoded at reduced scale when the box is
+/// small. `options` may be null. Writes the new handle to `out_image`.
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_image_thumbnail(
+    data: *const u8,
+    data_len: usize,
+    width: u32,
+    height: u32,
+    fit: u32,
+    options: *const ThumbnailOptions,
+    out_image: *mut u64,
+) -> ErrorCode {
+    export(|| {
+        // SAFETY: C contract: `data` holds `data_len` bytes, `options` is null or readable,
+        // `out_image` is null or writable.
+        let (data, options, out_image) = unsafe {
+            (
+                convert::bytes(data, data_len, "data")?,
+                thumbnail_options(options)?,
+                convert::out(out_image, "out_image")?,
+            )
+        };
+        *out_image = images::thumbnail(data, width, height, fit, &options)?;
+        Ok(())
+    })
+}
+
+/// `pixbridge_image_thumbnail` of the image file at the UTF-8 path `(path, path_len)`.
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_image_thumbnail_file(
+    path: *const u8,
+    path_len: usize,
+    width: u32,
+    height: u32,
+    fit: u32,
+    options: *const ThumbnailOptions,
+    out_image: *mut u64,
+) -> ErrorCode {
+    export(|| {
+        // SAFETY: C contract: `path` holds `path_len` bytes, `options` is null or readable,
+        // `out_image` is null or writable.
+        let (path, options, out_image) = unsafe {
+            (convert::path(path, path_len, "path")?, thumbnail_options(options)?, convert::out(out_image, "out_image")?)
+        };
+        *out_image = images::thumbnail_file(path, width, height, fit, &options)?;
+        Ok(())
+    })
+}
+
+/// Encodes in an `ImageFormat` (`format`) with encode options (null for the defaults). Writes
+/// a buffer handle to `out_buffer`, as `pixbridge_image_encode`.
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_image_encode_with(
+    image: u64,
+    format: u32,
+    options: *const EncodeOptions,
+    out_buffer: *mut u64,
+) -> ErrorCode {
+    export(|| {
+        // SAFETY: C contract: `options` is null or readable, `out_buffer` is null or writable.
+        let (options, out_buffer) = unsafe { (encode_options(options)?, convert::out(out_buffer, "out_buffer")?) };
+        *out_buffer = images::buffers::insert(images::encode_with(image, format, &options)?);
+        Ok(())
+    })
+}
+
+/// Saves to the UTF-8 path `(path, path_len)` with encode options (null for the defaults), in
+/// `format` (an `ImageFormat` code, or `UINT32_MAX` for the format of the path's extension).
+/// Atomic like `pixbridge_image_save`.
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_image_save_with(
+    image: u64,
+    path: *const u8,
+    path_len: usize,
+    format: u32,
+    options: *const EncodeOptions,
+) -> ErrorCode {
+    export(|| {
+        // SAFETY: C contract: `path` holds `path_len` bytes, `options` is null or readable.
+        let (path, options) = unsafe { (convert::path(path, path_len, "path")?, encode_options(options)?) };
+        let format = (format != FORMAT_FROM_EXTENSION).then_some(format);
+        images::save_with(image, path, format, &options)
     })
 }

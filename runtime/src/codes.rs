@@ -24,6 +24,8 @@ const _: () = {
     assert!(size_of::<ImageFormat>() == 4);
     assert!(size_of::<ResizeFilter>() == 4);
     assert!(size_of::<ColorType>() == 4);
+    assert!(size_of::<ThumbnailFit>() == 4);
+    assert!(size_of::<ChromaSubsampling>() == 4);
     // Matches `PixbridgeImageInfo` in pixbridge.h: three `uint32_t` fields.
     assert!(size_of::<ImageInfo>() == 12);
 };
@@ -132,6 +134,8 @@ stable_enum! {
 core::with_image_formats!(core_mirror);
 core::with_resize_filters!(core_mirror);
 core::with_color_types!(core_mirror);
+core::with_thumbnail_fits!(core_mirror);
+core::with_chroma_subsamplings!(core_mirror);
 
 /// Width, height and colour type of an image.
 #[ffi]
@@ -156,6 +160,71 @@ pub fn image_format(code: u32) -> Result<core::ImageFormat> {
 pub fn resize_filter(code: u32) -> Result<core::ResizeFilter> {
     ResizeFilter::from_code(code).map(Into::into).ok_or_else(|| {
         Error::invalid_argument(format!("unknown resize filter code {code} (0 = Nearest, 1 = Bilinear, 2 = Lanczos3)"))
+    })
+}
+
+/// Converts a stable thumbnail-fit number to the core's fit.
+pub fn thumbnail_fit(code: u32) -> Result<core::ThumbnailFit> {
+    ThumbnailFit::from_code(code).map(Into::into).ok_or_else(|| {
+        Error::invalid_argument(format!("unknown thumbnail fit code {code} (0 = Contain, 1 = Cover, 2 = Fill)"))
+    })
+}
+
+/// Converts a stable chroma-subsampling number to the core's subsampling.
+pub fn chroma_subsampling(code: u32) -> Result<core::ChromaSubsampling> {
+    ChromaSubsampling::from_code(code).map(Into::into).ok_or_else(|| {
+        Error::invalid_argument(format!("unknown chroma subsampling code {code} (0 = 4:2:0, 1 = 4:2:2, 2 = 4:4:4)"))
+    })
+}
+
+/// A 0/1 flag from a foreign caller; anything else is `InvalidArgument`.
+fn flag(value: u32, name: &str) -> Result<bool> {
+    match value {
+        0 => Ok(false),
+        1 => Ok(true),
+        other => Err(Error::invalid_argument(format!("{name} must be 0 or 1 (got {other})"))),
+    }
+}
+
+/// Decode options from their plain form: a minimum size of 0 x 0 means full size.
+pub fn decode_options(limits: core::DecodeLimits, min_width: u32, min_height: u32) -> core::DecodeOptions {
+    let min_size = (min_width, min_height);
+    core::DecodeOptions { limits, min_size: (min_size != (0, 0)).then_some(min_size) }
+}
+
+/// Thumbnail options from their plain form (`allow_upscale` 0 or 1).
+pub fn thumbnail_options(limits: core::DecodeLimits, allow_upscale: u32) -> Result<core::ThumbnailOptions> {
+    Ok(core::ThumbnailOptions { limits, allow_upscale: flag(allow_upscale, "allow_upscale")? })
+}
+
+/// Encode options from their plain form, where 0 means a field's default: JPEG `quality`
+/// 1-100 (0 = 90), `subsampling` a [`ChromaSubsampling`] code, `progressive` and
+/// `optimize_huffman` 0 or 1, PNG `png_compression` 1-9 (0 = the fast default).
+pub fn encode_options(
+    quality: u32,
+    subsampling: u32,
+    progressive: u32,
+    optimize_huffman: u32,
+    png_compression: u32,
+) -> Result<core::EncodeOptions> {
+    let defaults = core::EncodeOptions::default();
+    let png_compression = match png_compression {
+        0 => defaults.png.compression,
+        level @ 1..=9 => level as u8,
+        other => {
+            return Err(Error::invalid_argument(format!(
+                "png_compression {other} is out of range (0 = default, or 1-9)"
+            )));
+        }
+    };
+    Ok(core::EncodeOptions {
+        jpeg: core::JpegOptions {
+            quality: self::quality(quality)?.unwrap_or(defaults.jpeg.quality),
+            subsampling: chroma_subsampling(subsampling)?,
+            progressive: flag(progressive, "progressive")?,
+            optimize_huffman: flag(optimize_huffman, "optimize_huffman")?,
+        },
+        png: core::PngOptions { compression: png_compression },
     })
 }
 
@@ -207,6 +276,29 @@ mod tests {
         assert_eq!(image_format(10).unwrap_err().code, ErrorCode::InvalidArgument);
         assert_eq!(resize_filter(ResizeFilter::Lanczos3 as u32).unwrap(), core::ResizeFilter::Lanczos3);
         assert_eq!(resize_filter(u32::MAX).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(thumbnail_fit(1).unwrap(), core::ThumbnailFit::Cover);
+        assert_eq!(thumbnail_fit(3).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(chroma_subsampling(2).unwrap(), core::ChromaSubsampling::Yuv444);
+        assert_eq!(chroma_subsampling(7).unwrap_err().code, ErrorCode::InvalidArgument);
+    }
+
+    #[test]
+    fn options_from_plain_numbers() {
+        let defaults = encode_options(0, 0, 0, 0, 0).unwrap();
+        assert_eq!(defaults, core::EncodeOptions::default());
+        let custom = encode_options(75, 2, 1, 1, 9).unwrap();
+        assert_eq!(custom.jpeg.quality, 75);
+        assert_eq!(custom.jpeg.subsampling, core::ChromaSubsampling::Yuv444);
+        assert!(custom.jpeg.progressive && custom.jpeg.optimize_huffman);
+        assert_eq!(custom.png.compression, 9);
+        for bad in [(101, 0, 0, 0, 0), (0, 3, 0, 0, 0), (0, 0, 2, 0, 0), (0, 0, 0, 7, 0), (0, 0, 0, 0, 10)] {
+            let error = encode_options(bad.0, bad.1, bad.2, bad.3, bad.4).unwrap_err();
+            assert_eq!(error.code, ErrorCode::InvalidArgument, "{bad:?}");
+        }
+        assert_eq!(decode_options(core::DecodeLimits::default(), 0, 0).min_size, None);
+        assert_eq!(decode_options(core::DecodeLimits::default(), 400, 0).min_size, Some((400, 0)));
+        assert!(thumbnail_options(core::DecodeLimits::default(), 1).unwrap().allow_upscale);
+        assert_eq!(thumbnail_options(core::DecodeLimits::default(), 2).unwrap_err().code, ErrorCode::InvalidArgument);
         assert_eq!(quality(0).unwrap(), None);
         assert_eq!(quality(100).unwrap(), Some(100));
         assert_eq!(quality(101).unwrap_err().code, ErrorCode::InvalidArgument);

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use parking_lot::RwLock;
-use pixbridge_core::{DecodeLimits, Image};
+use pixbridge_core::{DecodeLimits, DecodeOptions, EncodeOptions, Image, ThumbnailOptions};
 
 use crate::codes::{self, ImageInfo};
 use crate::error::{Error, ErrorCode, Result};
@@ -35,6 +35,30 @@ pub fn open(path: &Path, limits: &DecodeLimits) -> Result<Handle> {
 /// Decodes an encoded image (format from content), within `limits`.
 pub fn decode(bytes: &[u8], limits: &DecodeLimits) -> Result<Handle> {
     Ok(insert(Image::decode_with_limits(bytes, limits)?))
+}
+
+/// Opens the image file at `path` with decode options (limits and the smallest size needed:
+/// a JPEG may then be decoded at 1/2, 1/4 or 1/8 scale).
+pub fn open_with(path: &Path, options: &DecodeOptions) -> Result<Handle> {
+    Ok(insert(Image::open_with(path, options)?))
+}
+
+/// Decodes an encoded image with decode options (see [`open_with`]).
+pub fn decode_with(bytes: &[u8], options: &DecodeOptions) -> Result<Handle> {
+    Ok(insert(Image::decode_with(bytes, options)?))
+}
+
+/// A thumbnail of the encoded image in `bytes`: fitted into `width` x `height` by `fit` (a
+/// `codes::ThumbnailFit` number), with shrink-on-load for JPEG.
+pub fn thumbnail(bytes: &[u8], width: u32, height: u32, fit: u32, options: &ThumbnailOptions) -> Result<Handle> {
+    let fit = codes::thumbnail_fit(fit)?;
+    Ok(insert(Image::thumbnail(bytes, width, height, fit, options)?))
+}
+
+/// [`thumbnail`] of the image file at `path`.
+pub fn thumbnail_file(path: &Path, width: u32, height: u32, fit: u32, options: &ThumbnailOptions) -> Result<Handle> {
+    let fit = codes::thumbnail_fit(fit)?;
+    Ok(insert(Image::thumbnail_file(path, width, height, fit, options)?))
 }
 
 /// Creates an image from tightly packed RGBA8 pixels (`width * height * 4` bytes).
@@ -107,6 +131,21 @@ pub fn encode(image: Handle, format: u32, quality: u32) -> Result<Vec<u8>> {
     let (format, quality) = (codes::image_format(format)?, codes::quality(quality)?);
     let cell = IMAGES.get(image)?;
     Ok(cell.read().encode(format, quality)?)
+}
+
+/// Encodes in a format (`codes::ImageFormat` number) with explicit options.
+pub fn encode_with(image: Handle, format: u32, options: &EncodeOptions) -> Result<Vec<u8>> {
+    let format = codes::image_format(format)?;
+    let cell = IMAGES.get(image)?;
+    Ok(cell.read().encode_with(format, options)?)
+}
+
+/// Saves to `path` with explicit options; `format` is a `codes::ImageFormat` number, or `None`
+/// to take the format from the extension. Atomic.
+pub fn save_with(image: Handle, path: &Path, format: Option<u32>, options: &EncodeOptions) -> Result<()> {
+    let format = format.map(codes::image_format).transpose()?;
+    let cell = IMAGES.get(image)?;
+    Ok(cell.read().save_with(path, format, options)?)
 }
 
 /// Runs a new-image operation: reads `image` under a shared lock and stores the result.

@@ -7,7 +7,28 @@
 #![allow(dead_code)]
 
 /// ABI version these bindings describe.
-pub const ABI_VERSION: u32 = 2013;
+pub const ABI_VERSION: u32 = 3013;
+
+/// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
+pub mod chroma_subsampling {
+    /// 4:2:0: colour at half resolution on both axes (the default; what cameras and most
+    /// encoders write).
+    pub const YUV420: u32 = 0;
+    /// 4:2:2: colour at half horizontal resolution.
+    pub const YUV422: u32 = 1;
+    /// 4:4:4: colour at full resolution (larger files, sharper colour edges).
+    pub const YUV444: u32 = 2;
+
+    /// The variant name of `code`, if it is known.
+    pub fn name(code: u32) -> Option<&'static str> {
+        match code {
+            0 => Some("Yuv420"),
+            1 => Some("Yuv422"),
+            2 => Some("Yuv444"),
+            _ => None,
+        }
+    }
+}
 
 /// The colour type an image was decoded from (its pixels are always stored as RGBA8).
 ///
@@ -66,6 +87,36 @@ pub struct DecodeLimits {
     pub max_height: u32,
     /// Largest accepted size of the decoded pixels in bytes.
     pub max_decoded_bytes: u64,
+}
+
+/// Decode options: limits and the smallest size the caller needs, which lets a JPEG be decoded
+/// at 1/2, 1/4 or 1/8 scale (shrink-on-load). Pass null for the defaults (full size).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DecodeOptions {
+    /// Limits, checked against the file's full size.
+    pub limits: DecodeLimits,
+    /// Smallest width needed in upright pixels; 0 with `min_height` 0 decodes at full size.
+    pub min_width: u32,
+    /// Smallest height needed in upright pixels.
+    pub min_height: u32,
+}
+
+/// Encode options; each format reads the fields that apply to it. Pass null for the defaults;
+/// in a struct, 0 in a field means that field's default.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EncodeOptions {
+    /// JPEG quality 1-100; 0 = 90.
+    pub quality: u32,
+    /// JPEG chroma subsampling, a `ChromaSubsampling` code (0 = 4:2:0, the default).
+    pub subsampling: u32,
+    /// 1 writes a progressive JPEG; 0 = baseline.
+    pub progressive: u32,
+    /// 1 computes optimal Huffman tables for a baseline JPEG (smaller, slower); 0 = standard.
+    pub optimize_huffman: u32,
+    /// PNG compression level 1 (fastest) to 9 (smallest); 0 = the default (1).
+    pub png_compression: u32,
 }
 
 /// Outcome of every Pixbridge call, with stable numbers that never change meaning.
@@ -202,6 +253,38 @@ pub mod resize_filter {
     }
 }
 
+/// How a thumbnail fits the image into the requested box.
+pub mod thumbnail_fit {
+    /// The whole image, aspect ratio kept, as large as fits inside the box: one side equals the
+    /// box's, the other is at most the box's.
+    pub const CONTAIN: u32 = 0;
+    /// The box exactly, aspect ratio kept: the image is scaled to cover the box and the excess is
+    /// cut off equally on both sides (centre crop).
+    pub const COVER: u32 = 1;
+    /// The box exactly, the image stretched on each axis independently.
+    pub const FILL: u32 = 2;
+
+    /// The variant name of `code`, if it is known.
+    pub fn name(code: u32) -> Option<&'static str> {
+        match code {
+            0 => Some("Contain"),
+            1 => Some("Cover"),
+            2 => Some("Fill"),
+            _ => None,
+        }
+    }
+}
+
+/// Thumbnail options. Pass null for the defaults (default limits, no enlarging).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ThumbnailOptions {
+    /// Limits for decoding the source, checked against its full size.
+    pub limits: DecodeLimits,
+    /// 1 lets a source smaller than the box be enlarged; 0 (the default) never enlarges.
+    pub allow_upscale: u32,
+}
+
 /// Every exported function as one table (`pixbridge_functions()`).
 #[repr(C)]
 pub struct PixbridgeFunctions {
@@ -262,6 +345,60 @@ pub struct PixbridgeFunctions {
     /// Diagnostics: writes the number of live image handles and live buffer handles. Leak tests
     /// compare them with a baseline.
     pub live_handles: unsafe extern "C" fn(out_images: *mut u64, out_buffers: *mut u64) -> u32,
+    /// Opens the image file at the UTF-8 path `(path, path_len)` with decode options (null for the
+    /// defaults): with a minimum size, a JPEG is decoded at the smallest of 1/2, 1/4 or 1/8 scale
+    /// that still covers it. Writes the new handle to `out_image`.
+    pub image_open_with: unsafe extern "C" fn(
+        path: *const u8,
+        path_len: usize,
+        options: *const DecodeOptions,
+        out_image: *mut u64,
+    ) -> u32,
+    /// Decodes the encoded image in `(data, data_len)` with decode options (null for the
+    /// defaults), as `pixbridge_image_open_with`. Writes the new handle to `out_image`.
+    pub image_decode_with: unsafe extern "C" fn(
+        data: *const u8,
+        data_len: usize,
+        options: *const DecodeOptions,
+        out_image: *mut u64,
+    ) -> u32,
+    /// Makes a thumbnail of the encoded image in `(data, data_len)`: fitted into `width` x `height`
+    /// by `fit` (a `ThumbnailFit` code: 0 Contain, 1 Cover, 2 Fill), EXIF orientation applied first,
+    /// never enlarged unless `options` allows it; JPEGs are decoded at reduced scale when the box is
+    /// small. `options` may be null. Writes the new handle to `out_image`.
+    pub image_thumbnail: unsafe extern "C" fn(
+        data: *const u8,
+        data_len: usize,
+        width: u32,
+        height: u32,
+        fit: u32,
+        options: *const ThumbnailOptions,
+        out_image: *mut u64,
+    ) -> u32,
+    /// `pixbridge_image_thumbnail` of the image file at the UTF-8 path `(path, path_len)`.
+    pub image_thumbnail_file: unsafe extern "C" fn(
+        path: *const u8,
+        path_len: usize,
+        width: u32,
+        height: u32,
+        fit: u32,
+        options: *const ThumbnailOptions,
+        out_image: *mut u64,
+    ) -> u32,
+    /// Encodes in an `ImageFormat` (`format`) with encode options (null for the defaults). Writes
+    /// a buffer handle to `out_buffer`, as `pixbridge_image_encode`.
+    pub image_encode_with:
+        unsafe extern "C" fn(image: u64, format: u32, options: *const EncodeOptions, out_buffer: *mut u64) -> u32,
+    /// Saves to the UTF-8 path `(path, path_len)` with encode options (null for the defaults), in
+    /// `format` (an `ImageFormat` code, or `UINT32_MAX` for the format of the path's extension).
+    /// Atomic like `pixbridge_image_save`.
+    pub image_save_with: unsafe extern "C" fn(
+        image: u64,
+        path: *const u8,
+        path_len: usize,
+        format: u32,
+        options: *const EncodeOptions,
+    ) -> u32,
     /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
     /// Returns a new image; the source is unchanged.
     ///

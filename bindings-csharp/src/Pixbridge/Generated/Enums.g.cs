@@ -5,6 +5,51 @@
 namespace Pixbridge;
 
 /// <summary>
+/// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
+/// </summary>
+public enum ChromaSubsampling
+{
+    /// <summary>
+    /// 4:2:0: colour at half resolution on both axes (the default; what cameras and most
+    /// encoders write).
+    /// </summary>
+    Yuv420 = 0,
+    /// <summary>4:2:2: colour at half horizontal resolution.</summary>
+    Yuv422 = 1,
+    /// <summary>4:4:4: colour at full resolution (larger files, sharper colour edges).</summary>
+    Yuv444 = 2,
+}
+
+/// <summary>
+/// The colour type an image was decoded from (its pixels are always stored as RGBA8).
+/// It decides the channel layout that encoders write: grey types are written as grey, types
+/// with alpha keep alpha, and everything is written at 8 bits per channel.
+/// </summary>
+public enum ColorType
+{
+    /// <summary>8-bit grey.</summary>
+    L8 = 0,
+    /// <summary>8-bit grey with alpha.</summary>
+    La8 = 1,
+    /// <summary>8-bit RGB.</summary>
+    Rgb8 = 2,
+    /// <summary>8-bit RGB with alpha (also the type of images made from raw pixels).</summary>
+    Rgba8 = 3,
+    /// <summary>16-bit grey.</summary>
+    L16 = 4,
+    /// <summary>16-bit grey with alpha.</summary>
+    La16 = 5,
+    /// <summary>16-bit RGB.</summary>
+    Rgb16 = 6,
+    /// <summary>16-bit RGB with alpha.</summary>
+    Rgba16 = 7,
+    /// <summary>32-bit float RGB.</summary>
+    Rgb32F = 8,
+    /// <summary>32-bit float RGB with alpha.</summary>
+    Rgba32F = 9,
+}
+
+/// <summary>
 /// Outcome of every Pixbridge call, with stable numbers that never change meaning.
 /// After a call returns anything but <c>Ok</c>, the calling thread's last-error message
 /// (C ABI) or the exception message (C#, Java) holds the human-readable detail.
@@ -90,30 +135,20 @@ public enum ResizeFilter
 }
 
 /// <summary>
-/// The colour type an image was decoded from (its pixels are always stored as RGBA8).
-/// It decides the channel layout that encoders write: grey types are written as grey, types
-/// with alpha keep alpha, and everything is written at 8 bits per channel.
+/// How a thumbnail fits the image into the requested box.
 /// </summary>
-public enum ColorType
+public enum ThumbnailFit
 {
-    /// <summary>8-bit grey.</summary>
-    L8 = 0,
-    /// <summary>8-bit grey with alpha.</summary>
-    La8 = 1,
-    /// <summary>8-bit RGB.</summary>
-    Rgb8 = 2,
-    /// <summary>8-bit RGB with alpha (also the type of images made from raw pixels).</summary>
-    Rgba8 = 3,
-    /// <summary>16-bit grey.</summary>
-    L16 = 4,
-    /// <summary>16-bit grey with alpha.</summary>
-    La16 = 5,
-    /// <summary>16-bit RGB.</summary>
-    Rgb16 = 6,
-    /// <summary>16-bit RGB with alpha.</summary>
-    Rgba16 = 7,
-    /// <summary>32-bit float RGB.</summary>
-    Rgb32F = 8,
-    /// <summary>32-bit float RGB with alpha.</summary>
-    Rgba32F = 9,
+    /// <summary>
+    /// The whole image, aspect ratio kept, as large as fits inside the box: one side equals the
+    /// box's, the other is at most the box's.
+    /// </summary>
+    Contain = 0,
+    /// <summary>
+    /// The box exactly, aspect ratio kept: the image is scaled to cover the box and the excess is
+    /// cut off equally on both sides (centre crop).
+    /// </summary>
+    Cover = 1,
+    /// <summary>The box exactly, the image stretched on each axis independently.</summary>
+    Fill = 2,
 }
