@@ -3,7 +3,7 @@
 
 use interoptopus::inventory::{RustInventory, TypeId};
 use interoptopus::lang::function::Function;
-use interoptopus::lang::types::{Primitive, TypeKind, TypePattern};
+use interoptopus::lang::types::{Primitive, TypeKind, TypePattern, VariantKind};
 use pixbridge::FUNCTION_TABLE;
 
 /// How a type is spelled in the target language.
@@ -115,4 +115,52 @@ pub fn c_parameters(inventory: &RustInventory, function: &Function) -> String {
         return "void".to_string();
     }
     args.iter().map(|arg| format!("{} {}", spell(inventory, arg.ty, &C), arg.name)).collect::<Vec<_>>().join(", ")
+}
+
+/// One `#[ffi]` enum of the C ABI: what every language's enum backend needs.
+pub struct FfiEnum<'a> {
+    /// Its Rust name (`ErrorCode`), which every SDK keeps.
+    pub name: &'a str,
+    /// Its docs, one entry per line.
+    pub docs: &'a [String],
+    /// Its unit variants in declaration order.
+    pub variants: Vec<Variant<'a>>,
+}
+
+/// One variant of an [`FfiEnum`].
+pub struct Variant<'a> {
+    /// Its Rust name (`InvalidArgument`).
+    pub name: &'a str,
+    /// Its stable number.
+    pub value: isize,
+    /// Its docs, one entry per line (never all blank).
+    pub docs: &'a [String],
+}
+
+/// Every `#[ffi]` enum of the inventory, sorted by name: each SDK exposes all of them under the
+/// same names, so a new enum of the C ABI reaches every language. Fails on a variant that
+/// carries data or has no docs.
+pub fn ffi_enums(inventory: &RustInventory) -> Result<Vec<FfiEnum<'_>>, String> {
+    let mut enums = Vec::new();
+    for ty in inventory.types.values() {
+        let TypeKind::Enum(rust_enum) = &ty.kind else { continue };
+        let name = ty.name.as_str();
+        let variants = rust_enum
+            .variants
+            .iter()
+            .map(|variant| match variant.kind {
+                VariantKind::Unit(value) if variant.docs.lines.iter().any(|line| !line.trim().is_empty()) => {
+                    Ok(Variant { name: &variant.name, value, docs: &variant.docs.lines })
+                }
+                VariantKind::Unit(_) => Err(format!("{name}::{} has no docs", variant.name)),
+                _ => Err(format!("{name}::{} carries data; only plain enums can be mirrored", variant.name)),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        enums.push(FfiEnum { name, docs: &ty.docs.lines, variants });
+    }
+    enums.sort_by_key(|e| e.name);
+    if let Some(pair) = enums.windows(2).find(|pair| pair[0].name == pair[1].name) {
+        return Err(format!("the inventory has more than one enum named {}", pair[0].name));
+    }
+    Ok(enums)
 }

@@ -1,6 +1,6 @@
 //! The Java SDK's generated sources, in `bindings-java/src/main/java/io/pixbridge/`:
 //!
-//! - one public enum per `#[ffi]` enum of the inventory ([`crate::public_enums`]): SCREAMING_SNAKE
+//! - one public enum per `#[ffi]` enum of the inventory ([`crate::abi::ffi_enums`]): SCREAMING_SNAKE
 //!   constants with the Rust docs, `value()`, `nativeName()` and `fromValue(int)`, plus the few
 //!   members one enum adds by hand ([`enum_extras`]);
 //! - `NativeOperations.java`: one `static native` method per operation of
@@ -13,10 +13,9 @@
 
 use std::fmt::Write as _;
 
-use interoptopus::inventory::RustInventory;
-use interoptopus::lang::types::{TypeKind, VariantKind};
 use pixbridge_runtime::operations::{OperationKind, OperationSpec, ParamSpec, ParamType};
 
+use crate::abi::{FfiEnum, ffi_enums};
 use crate::docs::javadoc_text;
 use crate::naming::{lower_camel, screaming_snake};
 use crate::{GenerateError, GeneratedFile, Model, banner};
@@ -27,10 +26,10 @@ pub const PACKAGE_DIR: &str = "bindings-java/src/main/java/io/pixbridge";
 /// Every generated Java file.
 pub fn files(model: &Model) -> Result<Vec<GeneratedFile>, GenerateError> {
     let path = |name: &str| format!("{PACKAGE_DIR}/{name}.java");
-    let enums = crate::public_enums(&model.inventory);
+    let enums = ffi_enums(&model.inventory)?;
     let mut files = Vec::with_capacity(enums.len() + 2);
-    for name in &enums {
-        files.push(GeneratedFile::new(path(name), enum_java(&model.inventory, name)?));
+    for ffi_enum in &enums {
+        files.push(GeneratedFile::new(path(ffi_enum.name), enum_java(ffi_enum)));
     }
     files.push(GeneratedFile::new(path("NativeOperations"), native_operations_java(model.operations)));
     files.push(GeneratedFile::new(path("ImageOperations"), image_operations_java(model.operations)));
@@ -73,36 +72,6 @@ fn javadoc(out: &mut String, indent: &str, lines: &[impl AsRef<str>], tags: &[St
     let _ = writeln!(out, "{indent} */");
 }
 
-/// One unit variant of an `#[ffi]` enum: Rust name, stable number, doc lines.
-struct Variant<'a> {
-    name: &'a str,
-    value: isize,
-    docs: &'a [String],
-}
-
-/// The docs and unit variants of the inventory's enum `name`.
-fn ffi_enum<'a>(inventory: &'a RustInventory, name: &str) -> Result<(&'a [String], Vec<Variant<'a>>), GenerateError> {
-    let found: Vec<_> = inventory.types.values().filter(|ty| ty.name == name).collect();
-    let [ty] = found.as_slice() else {
-        return Err(format!("the inventory has {} types named {name}, expected one enum", found.len()).into());
-    };
-    let TypeKind::Enum(rust_enum) = &ty.kind else {
-        return Err(format!("inventory type {name} is not an enum").into());
-    };
-    let variants = rust_enum
-        .variants
-        .iter()
-        .map(|variant| match variant.kind {
-            VariantKind::Unit(value) if variant.docs.lines.iter().any(|line| !line.trim().is_empty()) => {
-                Ok(Variant { name: &variant.name, value, docs: &variant.docs.lines })
-            }
-            VariantKind::Unit(_) => Err(format!("{name}::{} has no docs", variant.name)),
-            _ => Err(format!("{name}::{} carries data; Java mirrors only plain enums", variant.name)),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((&ty.docs.lines, variants))
-}
-
 /// Members one enum adds to the generated ones, written out here so that they stay visible.
 fn enum_extras(name: &str) -> &'static str {
     match name {
@@ -139,8 +108,8 @@ fn enum_extras(name: &str) -> &'static str {
 }
 
 /// `public enum <name>` with the Rust variants, their numbers, names and docs.
-fn enum_java(inventory: &RustInventory, name: &str) -> Result<String, GenerateError> {
-    let (docs, variants) = ffi_enum(inventory, name)?;
+fn enum_java(ffi_enum: &FfiEnum<'_>) -> String {
+    let (name, docs, variants) = (ffi_enum.name, ffi_enum.docs, &ffi_enum.variants);
     let mut out = banner("//", &format!("the #[ffi] enum {name} of pixbridge-ffi"));
     out.push_str("package io.pixbridge;\n\n");
     javadoc(&mut out, "", docs, &[]);
@@ -192,7 +161,7 @@ fn enum_java(inventory: &RustInventory, name: &str) -> Result<String, GenerateEr
 "#,
         example = variants.first().map_or("", |variant| variant.name),
     );
-    for variant in &variants {
+    for variant in variants {
         let _ = writeln!(
             out,
             "            case {}:\n                return {};",
@@ -206,7 +175,7 @@ fn enum_java(inventory: &RustInventory, name: &str) -> Result<String, GenerateEr
     );
     out.push_str(enum_extras(name));
     out.push_str("}\n");
-    Ok(out)
+    out
 }
 
 fn java_type(param: &ParamSpec) -> &'static str {

@@ -54,20 +54,6 @@ impl Model {
     }
 }
 
-/// The names of every `#[ffi]` enum of the C ABI, sorted: each SDK exposes all of them as
-/// public enums under the same names, so a new enum in the C ABI reaches every language.
-pub fn public_enums(inventory: &RustInventory) -> Vec<String> {
-    let mut names: Vec<String> = inventory
-        .types
-        .values()
-        .filter(|ty| matches!(ty.kind, interoptopus::lang::types::TypeKind::Enum(_)))
-        .map(|ty| ty.name.clone())
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
 /// One generated file: its path relative to the repository root and its full text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
@@ -118,7 +104,7 @@ pub fn repo_root() -> PathBuf {
 pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, GenerateError> {
     let mut files = vec![c::header(model)?];
     files.extend(rust_loader::files(model)?);
-    files.push(operation_docs::list(model));
+    files.push(operation_docs::list(model)?);
     files.extend(csharp::files(model)?);
     files.extend(java::files(model)?);
     Ok(files)
@@ -145,20 +131,45 @@ pub fn stale_files(root: &Path, files: &[GeneratedFile]) -> Vec<StaleFile> {
         .collect()
 }
 
-/// A compact diff: the differing middle of two texts after their common first and last lines,
-/// as `-old` and `+new` lines with the line number where it starts. Enough to see what changed.
+/// A line diff of two texts: every run of removed (`-`) and added (`+`) lines after a header
+/// with the old text's line number where it starts, from a longest common subsequence of lines.
 pub fn line_diff(old: &str, new: &str) -> String {
     let old: Vec<&str> = old.lines().collect();
     let new: Vec<&str> = new.lines().collect();
-    let prefix = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
-    let suffix = old[prefix..].iter().rev().zip(new[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
-    let mut out = format!("@@ line {} @@\n", prefix + 1);
-    for line in &old[prefix..old.len() - suffix] {
-        out.push_str(&format!("-{line}\n"));
+    // lcs[i][j]: length of the longest common subsequence of old[i..] and new[j..].
+    let width = new.len() + 1;
+    let mut lcs = vec![0u32; (old.len() + 1) * width];
+    for i in (0..old.len()).rev() {
+        for j in (0..new.len()).rev() {
+            lcs[i * width + j] = if old[i] == new[j] {
+                lcs[(i + 1) * width + j + 1] + 1
+            } else {
+                lcs[(i + 1) * width + j].max(lcs[i * width + j + 1])
+            };
+        }
     }
-    for line in &new[prefix..new.len() - suffix] {
-        out.push_str(&format!("+{line}\n"));
+    let (mut out, mut hunk) = (String::new(), String::new());
+    let (mut i, mut j, mut start) = (0, 0, 0);
+    let flush = |out: &mut String, hunk: &mut String, start: usize| {
+        if !hunk.is_empty() {
+            out.push_str(&format!("@@ line {} @@\n{hunk}", start + 1));
+            hunk.clear();
+        }
+    };
+    while i < old.len() || j < new.len() {
+        if i < old.len() && j < new.len() && old[i] == new[j] {
+            flush(&mut out, &mut hunk, start);
+            (i, j) = (i + 1, j + 1);
+            start = i;
+        } else if i < old.len() && (j == new.len() || lcs[(i + 1) * width + j] >= lcs[i * width + j + 1]) {
+            hunk.push_str(&format!("-{}\n", old[i]));
+            i += 1;
+        } else {
+            hunk.push_str(&format!("+{}\n", new[j]));
+            j += 1;
+        }
     }
+    flush(&mut out, &mut hunk, start);
     out
 }
 
@@ -172,10 +183,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn diff_shows_only_the_changed_middle() {
+    fn diff_shows_only_changed_lines() {
         assert_eq!(line_diff("a\nb\nc\n", "a\nB\nc\n"), "@@ line 2 @@\n-b\n+B\n");
         assert_eq!(line_diff("a\n", "a\nb\n"), "@@ line 2 @@\n+b\n");
         assert_eq!(line_diff("a\nb\n", "b\n"), "@@ line 1 @@\n-a\n");
+        // Two separate changes give two hunks, not one block spanning both.
+        assert_eq!(line_diff("a\nb\nc\nd\ne\n", "a\nB\nc\nd\nE\n"), "@@ line 2 @@\n-b\n+B\n@@ line 5 @@\n-e\n+E\n");
     }
 
     #[test]

@@ -1,15 +1,15 @@
 //! The public C# enums, mirrored from the `#[ffi]` enums of the inventory.
 
 use interoptopus::inventory::RustInventory;
-use interoptopus::lang::types::{TypeKind, VariantKind};
 
 use crate::GenerateError;
+use crate::abi::ffi_enums;
 use crate::docs::{summary, xml_doc_text};
 
 /// Name of the generated enum file.
 pub const FILE_NAME: &str = "Enums.g.cs";
 
-/// Writes one public C# enum per `#[ffi]` enum of the inventory ([`crate::public_enums`]), with
+/// Writes one public C# enum per `#[ffi]` enum of the inventory ([`ffi_enums`]), with
 /// the Rust variants, their stable numbers and their docs.
 pub fn generate(inventory: &RustInventory) -> Result<String, GenerateError> {
     let mut out = String::from(
@@ -19,34 +19,18 @@ pub fn generate(inventory: &RustInventory) -> Result<String, GenerateError> {
          \n\
          namespace Pixbridge;\n",
     );
-    for name in &crate::public_enums(inventory) {
-        let mut matches = inventory.types.values().filter(|ty| ty.name == *name);
-        let ty = matches.next().ok_or_else(|| format!("the inventory has no type named {name}"))?;
-        if matches.next().is_some() {
-            return Err(format!("the inventory has more than one type named {name}").into());
-        }
-        let TypeKind::Enum(rust_enum) = &ty.kind else {
-            return Err(format!("inventory type {name} is not an enum").into());
-        };
-
+    for ffi_enum in ffi_enums(inventory)? {
         out.push('\n');
-        summary(&mut out, "", &ty.docs.lines);
-        out.push_str(&format!("public enum {name}\n{{\n"));
-        for variant in &rust_enum.variants {
-            let VariantKind::Unit(value) = variant.kind else {
-                return Err(format!("{name}::{} carries data; only plain enums can be mirrored", variant.name).into());
-            };
-            let docs: Vec<&str> =
-                variant.docs.lines.iter().map(String::as_str).filter(|l| !l.trim().is_empty()).collect();
-            if docs.is_empty() {
-                return Err(format!("{name}::{} has no docs", variant.name).into());
-            }
+        summary(&mut out, "", ffi_enum.docs);
+        out.push_str(&format!("public enum {}\n{{\n", ffi_enum.name));
+        for variant in &ffi_enum.variants {
+            let docs: Vec<&str> = variant.docs.iter().map(String::as_str).filter(|l| !l.trim().is_empty()).collect();
             if let [line] = docs.as_slice() {
                 out.push_str(&format!("    /// <summary>{}</summary>\n", xml_doc_text(line)));
             } else {
                 summary(&mut out, "    ", &docs);
             }
-            out.push_str(&format!("    {} = {value},\n", variant.name));
+            out.push_str(&format!("    {} = {},\n", variant.name, variant.value));
         }
         out.push_str("}\n");
     }
