@@ -26,6 +26,7 @@ mkdir -p "$results"
 
 apt_install python3-matplotlib python3-opencv libvips-tools
 require cargo "install Rust 1.93 or newer"
+native_build_deps
 
 stage "bench: building pixbridge-bench (release)"
 cargo build --release --offline -q -p pixbridge-bench

@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$PIXBRIDGE_ROOT"
 
 require cargo "install Rust 1.93 or newer"
-apt_install cmake nasm
+native_build_deps
 out="out/demo/cli"
 mkdir -p "$out"
 pixbridge="$PIXBRIDGE_ROOT/target/release/pixbridge"

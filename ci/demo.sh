@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$PIXBRIDGE_ROOT"
 
 require cargo "install Rust 1.93 or newer"
+native_build_deps
 out="$PIXBRIDGE_ROOT/out/demo"
 mkdir -p "$out"
 

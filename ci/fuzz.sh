@@ -9,6 +9,7 @@
 # add it to testdata/bad/ as a regression case. Executions per target are printed at the end.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+native_build_deps
 cd "$PIXBRIDGE_ROOT"
 
 seconds="${1:-60}"

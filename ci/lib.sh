@@ -28,6 +28,12 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# What building the native libraries needs beyond cargo: libjpeg-turbo (inside the turbojpeg-sys
+# crate) is compiled from source with cmake and nasm. Every script that builds Rust calls this.
+native_build_deps() {
+    apt_install cmake nasm
+}
+
 # Fails early with a clear message when a required tool is absent.
 require() {
     command -v "$1" >/dev/null 2>&1 || { echo "error: '$1' is required but not installed ($2)" >&2; exit 1; }

@@ -33,6 +33,7 @@ echo "ASan/LSan: no invalid access, no leak."
 
 stage "the dynamic-loading sample under Valgrind memcheck"
 apt_install valgrind
+native_build_deps
 unset RUSTC_BOOTSTRAP RUSTFLAGS ASAN_OPTIONS LSAN_OPTIONS PIXBRIDGE_UNDER_SANITIZER
 export CARGO_TARGET_DIR="$PIXBRIDGE_ROOT/target"
 cargo build --offline -p pixbridge-ffi -p pixbridge-sample-dynamic

@@ -13,7 +13,8 @@ cd "$PIXBRIDGE_ROOT"
 
 require cargo "install Rust 1.93 or newer"
 require cc "install gcc or clang"
-apt_install imagemagick cmake nasm
+apt_install imagemagick
+native_build_deps
 check_free_disk 8
 
 log="$(mktemp)"
