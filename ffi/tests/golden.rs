@@ -28,6 +28,8 @@ mod operations;
 mod reference;
 #[path = "golden/synthetic.rs"]
 mod synthetic;
+#[path = "golden/thumbnail.rs"]
+mod thumbnail;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -38,10 +40,15 @@ use sha2::{Digest, Sha256};
 use manifest::{Case, Expect, Filter, Format, Op};
 use reference::{Expected, Kernel, Rgba};
 use synthetic::SyntheticImage;
+use thumbnail::Thumbnail;
 
 /// The photographs. Their decoding has no in-process reference; it is checked against
 /// ImageMagick by `golden_decode_matches_imagemagick`.
 const PHOTOS: [&str; 5] = ["rocket.jpg", "hubble_deep_field.jpg", "astronaut.png", "coffee.png", "chelsea.png"];
+
+/// Photographs with an EXIF orientation added (`thumbnail::exif_oriented`): (file, source
+/// photograph, orientation). Their decode must be the source's turned upright.
+const EXIF_ORIENTED: [(&str, &str, u16); 1] = [("rocket-exif6.jpg", "rocket.jpg", 6)];
 
 /// An input that deliberately does not exist: opening it must fail with `NotFound`.
 const MISSING_INPUT: &str = "does-not-exist.png";
@@ -208,25 +215,99 @@ fn encode_decode_reference(src: &Rgba, format: Format, quality: Option<u32>) -> 
     })
 }
 
-/// How the decoded input of a case is checked.
-enum DecodeCheck<'a> {
-    /// A synthetic file: the pixels it was made from.
-    Synthetic(&'a SyntheticImage),
-    /// A photograph: checked by `golden_decode_matches_imagemagick`.
-    Photo,
+/// Checks the full-size decode of a case's input: a synthetic file against the pixels it was
+/// made from, an EXIF-oriented copy against its source photograph turned upright; photographs
+/// are checked by `golden_decode_matches_imagemagick`.
+fn check_decoded(
+    input: &str,
+    decoded: &Rgba,
+    synthetic: &HashMap<&'static str, SyntheticImage>,
+    log: &mut Vec<String>,
+) -> Result<(), String> {
+    if let Some(source) = synthetic.get(input) {
+        let expected = if source.lossless {
+            Expected::exact(Rgba::new(source.width, source.height, source.rgba.clone()))
+        } else {
+            Expected::Close {
+                reference: Rgba::new(source.width, source.height, source.rgba.clone()),
+                max_mean: 2.0,
+                max_abs: 16,
+            }
+        };
+        let verdict = expected.check(decoded).map_err(|e| format!("decode: {e}"))?;
+        log.push(format!("decode: {verdict}"));
+    } else if let Some(&(_, source, orientation)) = EXIF_ORIENTED.iter().find(|(file, ..)| *file == input) {
+        // The same JPEG data, so the same pixels, turned as the orientation says.
+        let unturned = abi::Image::open(&testdata_dir().join(source))
+            .map_err(|f| format!("decode of {source}: {} {}", f.code, f.message))?
+            .rgba();
+        let upright = match orientation {
+            6 => reference::rotate90(&unturned),
+            other => return Err(format!("no reference for EXIF orientation {other}")),
+        };
+        let verdict = Expected::exact(upright).check(decoded).map_err(|e| format!("decode: {e}"))?;
+        log.push(format!("decode: {verdict} ({source} turned by EXIF orientation {orientation})"));
+    } else if PHOTOS.contains(&input) {
+        log.push("decode: photo (ImageMagick test)".into());
+    } else {
+        return Err(format!("no reference for decoding {input}: add it to synthetic.rs, PHOTOS or EXIF_ORIENTED"));
+    }
+    Ok(())
 }
 
-fn decode_check<'a>(
+/// Checks the result of a thumbnail case against the full-size decode of its input (itself
+/// checked by [`check_decoded`]): the size the fit rules give for the upright source, and the
+/// PSNR against an f64 area average of the part of the source the fit keeps.
+fn check_thumbnail(
     input: &str,
-    synthetic: &'a HashMap<&'static str, SyntheticImage>,
-) -> Result<DecodeCheck<'a>, String> {
-    if let Some(image) = synthetic.get(input) {
-        Ok(DecodeCheck::Synthetic(image))
-    } else if PHOTOS.contains(&input) {
-        Ok(DecodeCheck::Photo)
-    } else {
-        Err(format!("no reference for decoding {input}: add it to synthetic.rs or PHOTOS"))
+    thumbnail: &Thumbnail,
+    actual: &Rgba,
+    synthetic: &HashMap<&'static str, SyntheticImage>,
+    log: &mut Vec<String>,
+) -> Result<(), String> {
+    let full = abi::Image::open(&testdata_dir().join(input))
+        .map_err(|f| format!("full-size decode: {} {}", f.code, f.message))?
+        .rgba();
+    check_decoded(input, &full, synthetic, log)?;
+    let fitted = thumbnail::fit((full.width, full.height), thumbnail);
+    if (actual.width, actual.height) != fitted.size {
+        return Err(format!(
+            "thumbnail: {} x {} from {} x {}, the fit rules say {} x {}",
+            actual.width, actual.height, full.width, full.height, fitted.size.0, fitted.size.1
+        ));
     }
+    let reference = thumbnail::area_average(&full, fitted.region, fitted.size);
+    let (colour, alpha) = thumbnail::psnr(actual, &reference);
+    let (min_colour, min_alpha) = thumbnail_psnr_bounds(&full, fitted.size);
+    if colour < min_colour || alpha < min_alpha {
+        return Err(format!(
+            "thumbnail: PSNR against the area average {colour:.1} dB colour (bound {min_colour}), \
+             {alpha:.1} dB alpha (bound {min_alpha})"
+        ));
+    }
+    log.push(format!(
+        "thumbnail: {} x {}, PSNR against the area average {colour:.1} dB colour, {alpha:.1} dB alpha",
+        actual.width, actual.height
+    ));
+    Ok(())
+}
+
+/// The least PSNR (colour, alpha) in dB a thumbnail must reach against the f64 area average.
+///
+/// The thumbnail is a Lanczos3 resize (after a DCT-domain shrink-on-load for JPEGs, and an area
+/// average for factors above 4), not an area average: it keeps edges sharper, which costs PSNR
+/// where the picture has detail at the output scale. Measured on the manifest's cases: 39.0 to
+/// 43.8 dB on rocket.jpg (Contain, Cover, Fill, EXIF-turned), 35.3 dB on astronaut.png at 1/8
+/// (an exact f64 Lanczos3 resize of it scores 34.7 dB: that is what the filter itself costs on
+/// the most detailed photograph), 37.2 dB colour and 36.1 dB alpha on transparent-40x30.png
+/// (hard alpha edges), 54.7 dB on the enlarged gradient. What the bound must reject scores
+/// lower: nearest-neighbour sampling 28.9 dB (rocket.jpg) and 23.0 dB (astronaut.png), the
+/// region shifted by one output pixel 30.6 dB (rocket.jpg), straight-alpha averaging that lets
+/// the hidden colours of transparent-40x30.png bleed 31.6 dB, swapped channels 10 dB; a wrong
+/// orientation, fit or crop already fails on the size or by far more. Hence 34 dB for colour
+/// and alpha. A thumbnail the size of its source must be the source itself (infinite PSNR).
+fn thumbnail_psnr_bounds(full: &Rgba, size: (u32, u32)) -> (f64, f64) {
+    if (full.width, full.height) == size { (f64::INFINITY, f64::INFINITY) } else { (34.0, 34.0) }
 }
 
 /// The outcome of a case that passed all its reference checks.
@@ -263,30 +344,38 @@ fn run_case(
     let path = testdata_dir().join(&case.input);
     let predicted_open_error =
         if case.input == MISSING_INPUT { Some("NotFound") } else { broken.get(case.input.as_str()).copied() };
-    let mut image = match abi::Image::open(&path) {
-        Ok(image) => image,
-        Err(failure) => return check_failure("open", &failure, predicted_open_error),
-    };
-    if let Some(name) = predicted_open_error {
-        return Err(format!("open succeeded, the reference predicts {name}"));
-    }
-    let mut current = image.rgba();
-    match decode_check(&case.input, synthetic)? {
-        DecodeCheck::Synthetic(source) => {
-            let expected = if source.lossless {
-                Expected::exact(Rgba::new(source.width, source.height, source.rgba.clone()))
-            } else {
-                Expected::Close {
-                    reference: Rgba::new(source.width, source.height, source.rgba.clone()),
-                    max_mean: 2.0,
-                    max_abs: 16,
-                }
+    let (mut image, mut current) = match &case.thumbnail {
+        None => {
+            let image = match abi::Image::open(&path) {
+                Ok(image) => image,
+                Err(failure) => return check_failure("open", &failure, predicted_open_error),
             };
-            let verdict = expected.check(&current).map_err(|e| format!("decode: {e}"))?;
-            log.push(format!("decode: {verdict}"));
+            if let Some(name) = predicted_open_error {
+                return Err(format!("open succeeded, the reference predicts {name}"));
+            }
+            let current = image.rgba();
+            check_decoded(&case.input, &current, synthetic, log)?;
+            (image, current)
         }
-        DecodeCheck::Photo => log.push("decode: photo (ImageMagick test)".into()),
-    }
+        Some(thumbnail) => {
+            // The box is checked before the file is read.
+            let predicted = if thumbnail.width == 0 || thumbnail.height == 0 {
+                Some("InvalidArgument")
+            } else {
+                predicted_open_error
+            };
+            let image = match abi::Image::thumbnail_file(&path, thumbnail) {
+                Ok(image) => image,
+                Err(failure) => return check_failure("thumbnail", &failure, predicted),
+            };
+            if let Some(name) = predicted {
+                return Err(format!("thumbnail succeeded, the reference predicts {name}"));
+            }
+            let current = image.rgba();
+            check_thumbnail(&case.input, thumbnail, &current, synthetic, log)?;
+            (image, current)
+        }
+    };
     for (index, op) in case.ops.iter().enumerate() {
         let step = format!("step {index} ({})", op.name());
         let result = image.apply(op);
@@ -372,7 +461,7 @@ fn golden_manifest_through_c_abi() {
             elapsed,
             match &result {
                 Ok(()) => format!("ok [{}]", log.join("; ")),
-                Err(e) => format!("FAILED: {e}"),
+                Err(e) => format!("FAILED: {e} [{}]", log.join("; ")),
             }
         );
         if let Err(e) = result {
@@ -406,6 +495,7 @@ fn golden_decode_matches_imagemagick() {
     let files: Vec<&str> = PHOTOS
         .iter()
         .copied()
+        .chain(EXIF_ORIENTED.iter().map(|(file, ..)| *file))
         .chain(synthetic::all().iter().map(|s| s.file).filter(|f| !f.ends_with(".qoi")))
         .collect();
     let mut failures = Vec::new();
@@ -459,6 +549,7 @@ fn manifest_covers_every_operation_and_input() {
     let files = PHOTOS
         .iter()
         .copied()
+        .chain(EXIF_ORIENTED.iter().map(|(file, ..)| *file))
         .chain(synthetic::all().into_iter().map(|s| s.file))
         .chain(synthetic::broken().into_iter().map(|b| b.file));
     for file in files {
@@ -485,6 +576,25 @@ fn manifest_covers_every_operation_and_input() {
     }
     let errors = cases.iter().filter(|c| matches!(c.expect, Expect::Error(_))).count();
     assert!(errors >= 8, "only {errors} error cases");
+    // Thumbnails: every fit, with and without enlarging, from a JPEG (shrink-on-load), an
+    // EXIF-oriented JPEG and a source with transparency, and the three ways to fail.
+    let thumbnails: Vec<(&Case, &Thumbnail)> = cases.iter().filter_map(|c| Some((c, c.thumbnail.as_ref()?))).collect();
+    let succeeding = |c: &Case| matches!(c.expect, Expect::Image { .. });
+    for fit in thumbnail::Fit::ALL {
+        assert!(thumbnails.iter().any(|(c, t)| t.fit == fit && succeeding(c)), "no thumbnail case with fit {fit:?}");
+    }
+    for allow_upscale in [false, true] {
+        assert!(thumbnails.iter().any(|(c, t)| t.allow_upscale == allow_upscale && succeeding(c)));
+    }
+    for input in ["rocket.jpg", EXIF_ORIENTED[0].0, "transparent-40x30.png"] {
+        assert!(thumbnails.iter().any(|(c, _)| c.input == input && succeeding(c)), "no thumbnail of {input}");
+    }
+    for error in ["InvalidArgument", "NotFound", "Decode"] {
+        assert!(
+            thumbnails.iter().any(|(c, _)| c.expect == Expect::Error(error.into())),
+            "no thumbnail case failing with {error}"
+        );
+    }
 }
 
 /// Whether `reference_step` knows the operation (asked with placeholder arguments on a 2 x 2 image).
@@ -516,6 +626,11 @@ fn synthetic_files_match_their_generator() {
             image::load_from_memory_with_format(&on_disk, format).unwrap_or_else(|e| panic!("{}: {e}", image.file));
         assert_eq!((decoded.width(), decoded.height()), (image.width, image.height), "{}", image.file);
         assert_eq!(on_disk, image.bytes, "{} differs from its generator", image.file);
+    }
+    for (file, source, orientation) in EXIF_ORIENTED {
+        let source = std::fs::read(testdata_dir().join(source)).unwrap_or_else(|e| panic!("{source}: {e}"));
+        let on_disk = std::fs::read(testdata_dir().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(on_disk == thumbnail::exif_oriented(&source, orientation), "{file} differs from its generator");
     }
     for broken in synthetic::broken() {
         let on_disk =
@@ -585,7 +700,8 @@ fn references_agree_with_hand_computed_examples() {
     // (and premultiplied blue 191.25, i.e. straight blue 255).
     let edge = Rgba::from_fn(2, 1, |x, _| if x == 0 { [255, 0, 0, 0] } else { [0, 0, 255, 255] });
     let up = reference::resize_filtered_values(&edge, 4, 1, Kernel::Triangle);
-    let expected = [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 63.75, 63.75], [0.0, 0.0, 191.25, 191.25], [0.0, 0.0, 255.0, 255.0]];
+    let expected =
+        [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 63.75, 63.75], [0.0, 0.0, 191.25, 191.25], [0.0, 0.0, 255.0, 255.0]];
     for (a, b) in up.iter().zip(expected) {
         assert!(a.iter().zip(b).all(|(a, b)| (a - b).abs() < 1e-9), "{up:?}");
     }
@@ -691,3 +807,63 @@ fn manifest_steps_are_checked_against_the_operation_table() {
     assert_eq!((call.u32("width"), call.u32("height"), call.filter("filter")), (3, 2, Filter::Bilinear));
 }
 
+
+/// Self-checks of the thumbnail references (fit rules, area average, PSNR) and of the
+/// manifest's thumbnail syntax.
+#[test]
+fn thumbnail_references_agree_with_hand_computed_examples() {
+    use thumbnail::{Fit, Fitted};
+    let fit = |source, (width, height), fit, allow_upscale| {
+        thumbnail::fit(source, &Thumbnail { width, height, fit, allow_upscale })
+    };
+    let whole = |w: u32, h: u32| (0.0, 0.0, f64::from(w), f64::from(h));
+    // Contain: 4000 * 400 / 6000 = 266.67 -> 267; a fitting source is kept unless enlarging.
+    assert_eq!(fit((6000, 4000), (400, 400), Fit::Contain, false), Fitted { size: (400, 267), region: whole(6000, 4000) });
+    assert_eq!(fit((4000, 6000), (400, 400), Fit::Contain, false).size, (267, 400));
+    assert_eq!(fit((100, 50), (400, 400), Fit::Contain, false).size, (100, 50));
+    assert_eq!(fit((100, 50), (400, 400), Fit::Contain, true).size, (400, 200));
+    assert_eq!(fit((10000, 1), (100, 100), Fit::Contain, false).size, (100, 1));
+    // Cover: scaled to 600 x 400, the centre 400 x 400, i.e. source columns 1000..5000.
+    assert_eq!(
+        fit((6000, 4000), (400, 400), Fit::Cover, false),
+        Fitted { size: (400, 400), region: (1000.0, 0.0, 4000.0, 4000.0) }
+    );
+    // Covering 200 x 200 would enlarge 300 x 100: cut at its own scale instead.
+    assert_eq!(fit((300, 100), (200, 200), Fit::Cover, false), Fitted { size: (200, 100), region: (50.0, 0.0, 200.0, 100.0) });
+    assert_eq!(fit((300, 100), (200, 200), Fit::Cover, true).size, (200, 200));
+    // Fill.
+    assert_eq!(fit((100, 4000), (300, 300), Fit::Fill, false).size, (100, 300));
+    assert_eq!(fit((100, 4000), (300, 300), Fit::Fill, true).size, (300, 300));
+
+    // Area average: 3 -> 2 covers [0, 1.5) and [1.5, 3): weights 2/3, 1/3 and 1/3, 2/3.
+    let row = Rgba::from_fn(3, 1, |x, _| [[0, 30, 90][x as usize], 0, 0, 255]);
+    let reds: Vec<f64> = thumbnail::area_average(&row, whole(3, 1), (2, 1)).iter().map(|p| p[0]).collect();
+    assert!((reds[0] - 10.0).abs() < 1e-9 && (reds[1] - 70.0).abs() < 1e-9, "{reds:?}");
+    // Premultiplied: an invisible red pixel adds nothing but transparency.
+    let edge = Rgba::from_fn(2, 1, |x, _| if x == 0 { [255, 0, 0, 0] } else { [0, 0, 200, 255] });
+    let p = thumbnail::area_average(&edge, whole(2, 1), (1, 1))[0];
+    assert!(p[0].abs() < 1e-9 && (p[2] - 100.0).abs() < 1e-9 && (p[3] - 127.5).abs() < 1e-9, "{p:?}");
+    // A region: the right half of a 4 x 1 row.
+    let row = Rgba::from_fn(4, 1, |x, _| [x as u8 * 10, 0, 0, 255]);
+    assert!((thumbnail::area_average(&row, (2.0, 0.0, 2.0, 1.0), (1, 1))[0][0] - 25.0).abs() < 1e-9);
+    // PSNR: one level off everywhere is 48.13 dB; exact is infinite.
+    let flat = Rgba::from_fn(2, 2, |_, _| [10, 20, 30, 255]);
+    let off = vec![[11.0, 21.0, 31.0, 255.0]; 4];
+    let (colour, alpha) = thumbnail::psnr(&flat, &off);
+    assert!((colour - 48.1308).abs() < 1e-3 && alpha.is_infinite(), "{colour} {alpha}");
+
+    // Manifest syntax: all four keys, a known fit.
+    let case = |thumbnail: &str| {
+        let text = format!(
+            r#"{{ "version": 1, "cases": [ {{ "name": "t", "input": "x.jpg", "thumbnail": {thumbnail},
+            "ops": [], "expect": {{ "error": "NotFound" }} }} ] }}"#
+        );
+        manifest::parse(&text)
+    };
+    let parsed = case(r#"{ "width": 3, "height": 2, "fit": "Cover", "allow_upscale": true }"#).unwrap();
+    assert_eq!(parsed[0].thumbnail, Some(Thumbnail { width: 3, height: 2, fit: Fit::Cover, allow_upscale: true }));
+    assert!(case(r#"{ "width": 3, "height": 2, "fit": "Cover" }"#).unwrap_err().contains("allow_upscale"));
+    assert!(case(r#"{ "width": 3, "height": 2, "fit": "Crop", "allow_upscale": false }"#).unwrap_err().contains("fit"));
+    assert!(case(r#"{ "width": 3, "height": 2, "fit": "Fill", "allow_upscale": 0 }"#).unwrap_err().contains("bool"));
+    assert!(case(r#"{ "width": 3, "height": 2, "fit": "Fill", "allow_upscale": false, "quality": 1 }"#).is_err());
+}

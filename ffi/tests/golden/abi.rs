@@ -5,11 +5,12 @@
 use std::path::Path;
 use std::ptr;
 
-use pixbridge::{ColorType, ErrorCode, ImageInfo};
+use pixbridge::{ColorType, DecodeLimits, ErrorCode, ImageInfo, ThumbnailOptions};
 
 use crate::manifest::Op;
 use crate::operations;
 use crate::reference::Rgba;
+use crate::thumbnail::Thumbnail;
 
 /// A failed call: the error code name and the last-error message.
 pub struct Failure {
@@ -52,6 +53,33 @@ impl Image {
         let mut handle = 0u64;
         // SAFETY: `path` holds `path.len()` bytes, null limits are allowed, `handle` is writable.
         check(unsafe { pixbridge::pixbridge_image_open(path.as_ptr(), path.len(), ptr::null(), &mut handle) })?;
+        Ok(Image(handle))
+    }
+
+    /// Makes a thumbnail of a file with `pixbridge_image_thumbnail_file`: null options (the
+    /// defaults) unless `allow_upscale`, which passes options with the default limits spelt out.
+    pub fn thumbnail_file(path: &Path, thumbnail: &Thumbnail) -> Result<Image, Failure> {
+        let path = path.to_str().expect("test paths are UTF-8").as_bytes();
+        let options = ThumbnailOptions {
+            limits: DecodeLimits { max_width: 32768, max_height: 32768, max_decoded_bytes: 512 << 20 },
+            allow_upscale: 1,
+        };
+        let options: *const ThumbnailOptions = if thumbnail.allow_upscale { &options } else { ptr::null() };
+        let (width, height, fit) = (thumbnail.width, thumbnail.height, thumbnail.fit.as_u32());
+        let mut handle = 0u64;
+        // SAFETY: `path` holds `path.len()` bytes, `options` is null or points to a live
+        // struct, `handle` is writable.
+        check(unsafe {
+            pixbridge::pixbridge_image_thumbnail_file(
+                path.as_ptr(),
+                path.len(),
+                width,
+                height,
+                fit,
+                options,
+                &mut handle,
+            )
+        })?;
         Ok(Image(handle))
     }
 

@@ -8,6 +8,7 @@ pub use pixbridge::{ImageFormat as Format, ResizeFilter as Filter};
 use pixbridge_runtime::operations::{OperationSpec, ParamType};
 
 use crate::operations::Arg;
+use crate::thumbnail::{Fit, Thumbnail};
 
 /// The format for a manifest name (the variant name in lower case: `png`, `jpeg`, `webp`, ...).
 pub fn format_from_name(name: &str) -> Option<Format> {
@@ -115,6 +116,8 @@ pub struct Case {
     pub name: String,
     /// File under `testdata/`.
     pub input: String,
+    /// `Some`: the input is loaded with the thumbnail call instead of being opened.
+    pub thumbnail: Option<Thumbnail>,
     /// Steps, in order.
     pub ops: Vec<Op>,
     /// Outcome.
@@ -143,8 +146,9 @@ pub fn parse(text: &str) -> Result<Vec<Case>, String> {
 
 fn parse_case(name: &str, case: &Value) -> Result<Case, String> {
     let object = case.as_object().ok_or("not an object")?;
-    only_keys(object, &["name", "input", "ops", "expect"])?;
+    only_keys(object, &["name", "input", "thumbnail", "ops", "expect"])?;
     let input = object.get("input").and_then(Value::as_str).ok_or("no input")?;
+    let thumbnail = object.get("thumbnail").map(parse_thumbnail).transpose()?;
     let ops = object
         .get("ops")
         .and_then(Value::as_array)
@@ -164,7 +168,31 @@ fn parse_case(name: &str, case: &Value) -> Result<Case, String> {
             sha256: expect.get("sha256").and_then(Value::as_str).ok_or("no sha256")?.to_string(),
         }
     };
-    Ok(Case { name: name.to_string(), input: input.to_string(), ops, expect })
+    Ok(Case { name: name.to_string(), input: input.to_string(), thumbnail, ops, expect })
+}
+
+/// `{ "width": W, "height": H, "fit": "Contain" | "Cover" | "Fill", "allow_upscale": bool }`,
+/// all four keys required.
+fn parse_thumbnail(value: &Value) -> Result<Thumbnail, String> {
+    let object = value.as_object().ok_or("thumbnail is not an object")?;
+    let keys = ["width", "height", "fit", "allow_upscale"];
+    only_keys(object, &keys).map_err(|e| format!("thumbnail: {e}"))?;
+    if let Some(key) = keys.iter().find(|k| !object.contains_key(**k)) {
+        return Err(format!("thumbnail: missing {key:?} (all of {keys:?} are required)"));
+    }
+    let fit = object.get("fit").and_then(Value::as_str).and_then(Fit::from_name).ok_or_else(|| {
+        let names: Vec<&str> = Fit::ALL.iter().map(|f| f.name()).collect();
+        format!("thumbnail: fit is not one of {names:?}: {:?}", object.get("fit"))
+    })?;
+    Ok(Thumbnail {
+        width: u32_param(object, "width").map_err(|e| format!("thumbnail: {e}"))?,
+        height: u32_param(object, "height").map_err(|e| format!("thumbnail: {e}"))?,
+        fit,
+        allow_upscale: object
+            .get("allow_upscale")
+            .and_then(Value::as_bool)
+            .ok_or("thumbnail: allow_upscale is not a bool")?,
+    })
 }
 
 /// One operation object of a manifest (`{ "op": "blur", "sigma": 2.0 }`); the bad-input
