@@ -12,8 +12,9 @@ namespace Pixbridge;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Create images with <see cref="Open(string, DecodeLimits?)"/>, <see cref="Load(ReadOnlySpan{byte}, DecodeLimits?)"/>
-/// or <see cref="FromPixels"/>, and dispose them when done (<c>using var image = Image.Open(path);</c>).
+/// Create images with <see cref="Open(string, DecodeLimits?)"/>, <see cref="Load(ReadOnlySpan{byte}, DecodeLimits?)"/>,
+/// <see cref="Thumbnail(string, int, int, ThumbnailFit, ThumbnailOptions?)"/> or <see cref="FromPixels"/>,
+/// and dispose them when done (<c>using var image = Image.Open(path);</c>).
 /// An image that is never disposed is freed by the garbage collector's finalizer; once such
 /// images hold a lot of native memory (256 MB and more, then each doubling), Pixbridge asks for
 /// a collection so that their finalizers run. Disposed images never cause one. After
@@ -194,45 +195,140 @@ public sealed partial class Image : IDisposable
     /// <exception cref="PixbridgeException">The bytes cannot be decoded.</exception>
     /// <exception cref="IOException">Reading the stream failed.</exception>
     /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
-    public static Image Load(Stream stream, DecodeLimits? limits = null)
+    public static Image Load(Stream stream, DecodeLimits? limits = null) =>
+        FromStream(stream, nameof(stream), limits, static (bytes, l) => Load(bytes, l));
+
+    /// <summary>
+    /// Opens an image file with decode options: with <see cref="DecodeOptions.MinWidth"/> or
+    /// <see cref="DecodeOptions.MinHeight"/> set, a JPEG is decoded at 1/2, 1/4 or 1/8 scale
+    /// when that still covers the minimum (shrink-on-load); other formats at full size.
+    /// </summary>
+    /// <param name="path">Path of the file (relative paths are relative to the current directory).</param>
+    /// <param name="options">Limits and the smallest size needed; <c>default</c> decodes at full size with the default limits.</param>
+    /// <returns>The decoded image (EXIF orientation applied), at least <see cref="DecodeOptions.MinWidth"/> x <see cref="DecodeOptions.MinHeight"/> unless the source is smaller.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not valid Unicode.</exception>
+    /// <exception cref="PixbridgeException">
+    /// The file cannot be read or decoded: <see cref="ErrorCode.NotFound"/>, <see cref="ErrorCode.Io"/>,
+    /// <see cref="ErrorCode.PermissionDenied"/>, <see cref="ErrorCode.UnsupportedFormat"/>,
+    /// <see cref="ErrorCode.Decode"/> or <see cref="ErrorCode.LimitExceeded"/> (the limits apply to the full size).
+    /// </exception>
+    /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
+    public static Image Open(string path, DecodeOptions options)
     {
-        ArgumentNullException.ThrowIfNull(stream);
+        var utf8 = NativeCalls.PathToUtf8(path, nameof(path));
+        NativeLibraryLoader.EnsureLoaded();
+        var nativeOptions = options.ToNative();
+        ulong result = 0;
+        NativeCalls.Check(Interop.pixbridge_image_open_with(ref utf8[0], (nuint)utf8.Length, ref nativeOptions, ref result));
+        return Adopt(result);
+    }
+
+    /// <summary>
+    /// Decodes an encoded image from memory with decode options (shrink-on-load for JPEG; see
+    /// <see cref="Open(string, DecodeOptions)"/>).
+    /// </summary>
+    /// <remarks>The bytes are read where they are (pinned for the duration of the call), never copied.</remarks>
+    /// <param name="encoded">The encoded bytes.</param>
+    /// <param name="options">Limits and the smallest size needed; <c>default</c> decodes at full size with the default limits.</param>
+    /// <returns>The decoded image.</returns>
+    /// <exception cref="ArgumentException"><paramref name="encoded"/> is empty.</exception>
+    /// <exception cref="PixbridgeException">
+    /// <see cref="ErrorCode.UnsupportedFormat"/>, <see cref="ErrorCode.Decode"/> or <see cref="ErrorCode.LimitExceeded"/>.
+    /// </exception>
+    /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
+    public static Image Load(ReadOnlySpan<byte> encoded, DecodeOptions options)
+    {
+        if (encoded.IsEmpty)
+        {
+            throw new ArgumentException("The encoded image is empty.", nameof(encoded));
+        }
+        NativeLibraryLoader.EnsureLoaded();
+        var nativeOptions = options.ToNative();
+        ulong result = 0;
+        NativeCalls.Check(Interop.pixbridge_image_decode_with(
+            ref MemoryMarshal.GetReference(encoded), (nuint)encoded.Length, ref nativeOptions, ref result));
+        return Adopt(result);
+    }
+
+    /// <summary>Decodes an encoded image from a byte array with decode options; see <see cref="Load(ReadOnlySpan{byte}, DecodeOptions)"/>.</summary>
+    /// <param name="encoded">The encoded bytes.</param>
+    /// <param name="options">Limits and the smallest size needed.</param>
+    /// <returns>The decoded image.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="encoded"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="encoded"/> is empty.</exception>
+    /// <exception cref="PixbridgeException">The bytes cannot be decoded.</exception>
+    /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
+    public static Image Load(byte[] encoded, DecodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        return Load(encoded.AsSpan(), options);
+    }
+
+    /// <summary>
+    /// Reads a stream to its end and decodes it with decode options; see
+    /// <see cref="Load(ReadOnlySpan{byte}, DecodeOptions)"/>. The stream is read as by
+    /// <see cref="Load(Stream, DecodeLimits?)"/> (memory streams in place, others copied once).
+    /// </summary>
+    /// <param name="stream">A readable stream, read from its current position; not closed.</param>
+    /// <param name="options">Limits and the smallest size needed.</param>
+    /// <returns>The decoded image.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not readable or has no data left.</exception>
+    /// <exception cref="PixbridgeException">The bytes cannot be decoded.</exception>
+    /// <exception cref="IOException">Reading the stream failed.</exception>
+    /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
+    public static Image Load(Stream stream, DecodeOptions options) =>
+        FromStream(stream, nameof(stream), options, static (bytes, o) => Load(bytes, o));
+
+    /// <summary>Makes an image from the encoded bytes of a span; <typeparamref name="TState"/> carries the call's arguments.</summary>
+    private delegate Image SpanDecoder<TState>(ReadOnlySpan<byte> encoded, TState state);
+
+    /// <summary>
+    /// Hands the rest of <paramref name="stream"/> to <paramref name="decode"/> as one span and then
+    /// positions the stream at its end: in place for an exposable <see cref="MemoryStream"/> and an
+    /// <see cref="UnmanagedMemoryStream"/>, otherwise copied once into a pooled buffer. Every
+    /// <see cref="Stream"/> overload (decode, thumbnail) goes through here.
+    /// </summary>
+    private static Image FromStream<TState>(Stream stream, string parameterName, TState state, SpanDecoder<TState> decode)
+    {
+        ArgumentNullException.ThrowIfNull(stream, parameterName);
         if (!stream.CanRead)
         {
-            throw new ArgumentException("The stream is not readable.", nameof(stream));
+            throw new ArgumentException("The stream is not readable.", parameterName);
         }
         switch (stream)
         {
             case MemoryStream memory when memory.TryGetBuffer(out var buffer):
                 {
                     var start = (int)Math.Min(memory.Position, buffer.Count);
-                    var image = Load(RemainingOrThrow(buffer.AsSpan(start), nameof(stream)), limits);
+                    var image = decode(RemainingOrThrow(buffer.AsSpan(start), parameterName), state);
                     memory.Position = memory.Length;
                     return image;
                 }
             case UnmanagedMemoryStream unmanaged:
-                return LoadUnmanaged(unmanaged, limits);
+                return FromUnmanaged(unmanaged, parameterName, state, decode);
             default:
-                return LoadCopied(stream, limits);
+                return FromCopy(stream, parameterName, state, decode);
         }
     }
 
     /// <summary>Decodes the rest of an <see cref="UnmanagedMemoryStream"/> where it lies.</summary>
-    private static unsafe Image LoadUnmanaged(UnmanagedMemoryStream stream, DecodeLimits? limits)
+    private static unsafe Image FromUnmanaged<TState>(UnmanagedMemoryStream stream, string parameterName, TState state, SpanDecoder<TState> decode)
     {
         var remaining = stream.Length - stream.Position;
         if (remaining > int.MaxValue)
         {
-            throw new ArgumentException("The stream holds more than 2 GiB; decode it from a file instead.", nameof(stream));
+            throw new ArgumentException("The stream holds more than 2 GiB; decode it from a file instead.", parameterName);
         }
         var bytes = remaining > 0 ? new ReadOnlySpan<byte>(stream.PositionPointer, (int)remaining) : default;
-        var image = Load(RemainingOrThrow(bytes, nameof(stream)), limits);
+        var image = decode(RemainingOrThrow(bytes, parameterName), state);
         stream.Position = stream.Length;
         return image;
     }
 
     /// <summary>Reads the rest of <paramref name="stream"/> into one pooled buffer and decodes it.</summary>
-    private static Image LoadCopied(Stream stream, DecodeLimits? limits)
+    private static Image FromCopy<TState>(Stream stream, string parameterName, TState state, SpanDecoder<TState> decode)
     {
         var capacity = 64 * 1024;
         if (stream.CanSeek)
@@ -250,7 +346,7 @@ public sealed partial class Image : IDisposable
                 {
                     if (buffer.Length >= Array.MaxLength)
                     {
-                        throw new ArgumentException("The stream holds more than 2 GiB; decode it from a file instead.", nameof(stream));
+                        throw new ArgumentException("The stream holds more than 2 GiB; decode it from a file instead.", parameterName);
                     }
                     var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, Array.MaxLength));
                     buffer.AsSpan(0, length).CopyTo(larger);
@@ -264,7 +360,7 @@ public sealed partial class Image : IDisposable
                 }
                 length += read;
             }
-            return Load(RemainingOrThrow(buffer.AsSpan(0, length), nameof(stream)), limits);
+            return decode(RemainingOrThrow(buffer.AsSpan(0, length), parameterName), state);
         }
         finally
         {
@@ -377,6 +473,88 @@ public sealed partial class Image : IDisposable
         {
             NativeCalls.Check(Interop.pixbridge_image_encode(lease.Handle, nativeFormat, nativeQuality, ref buffer));
         }
+        return TakeBuffer(buffer);
+    }
+
+    /// <summary>Saves to a file with encoder options; the format comes from the extension, as with <see cref="Save(string)"/>.</summary>
+    /// <param name="path">Destination path (written atomically, as with <see cref="Save(string)"/>).</param>
+    /// <param name="options">Encoder settings; the format reads those that apply to it (see <see cref="EncodeOptions"/>).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not valid Unicode.</exception>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    /// <exception cref="PixbridgeException">
+    /// <see cref="ErrorCode.UnsupportedFormat"/> for an unknown extension, <see cref="ErrorCode.Io"/>,
+    /// <see cref="ErrorCode.PermissionDenied"/>, <see cref="ErrorCode.NotFound"/> (missing folder) or <see cref="ErrorCode.Encode"/>.
+    /// </exception>
+    public void Save(string path, EncodeOptions options) => SaveWith(path, FormatFromExtension, options);
+
+    /// <summary>Saves to a file in an explicit format with encoder options, whatever the extension.</summary>
+    /// <param name="path">Destination path (written atomically, as with <see cref="Save(string)"/>).</param>
+    /// <param name="format">The format to write.</param>
+    /// <param name="options">Encoder settings; the format reads those that apply to it (see <see cref="EncodeOptions"/>).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not valid Unicode.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined.</exception>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    /// <exception cref="PixbridgeException">Writing or encoding failed.</exception>
+    public void Save(string path, ImageFormat format, EncodeOptions options) => SaveWith(path, FormatArgument(format), options);
+
+    /// <summary>Encodes with encoder options and writes the image to a stream.</summary>
+    /// <param name="stream">A writable stream; written at its current position and not closed.</param>
+    /// <param name="format">The format to write.</param>
+    /// <param name="options">Encoder settings; the format reads those that apply to it (see <see cref="EncodeOptions"/>).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not writable.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined.</exception>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    /// <exception cref="PixbridgeException">Encoding failed.</exception>
+    /// <exception cref="IOException">Writing to the stream failed.</exception>
+    public void Save(Stream stream, ImageFormat format, EncodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanWrite)
+        {
+            throw new ArgumentException("The stream is not writable.", nameof(stream));
+        }
+        stream.Write(Encode(format, options));
+    }
+
+    /// <summary>Encodes the image in memory with encoder options.</summary>
+    /// <param name="format">The format to produce.</param>
+    /// <param name="options">Encoder settings; the format reads those that apply to it (see <see cref="EncodeOptions"/>).</param>
+    /// <returns>The encoded bytes.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined.</exception>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    /// <exception cref="PixbridgeException">
+    /// Encoding failed (<see cref="ErrorCode.Encode"/>), or the format cannot hold this image
+    /// (<see cref="ErrorCode.InvalidArgument"/>).
+    /// </exception>
+    public byte[] Encode(ImageFormat format, EncodeOptions options)
+    {
+        var nativeFormat = FormatArgument(format);
+        var nativeOptions = options.ToNative();
+        ulong buffer = 0;
+        using (var lease = Lease())
+        {
+            NativeCalls.Check(Interop.pixbridge_image_encode_with(lease.Handle, nativeFormat, ref nativeOptions, ref buffer));
+        }
+        return TakeBuffer(buffer);
+    }
+
+    /// <summary><c>format</c> of <c>pixbridge_image_save_with</c> that means "from the path's extension".</summary>
+    private const uint FormatFromExtension = uint.MaxValue;
+
+    private void SaveWith(string path, uint nativeFormat, EncodeOptions options)
+    {
+        var utf8 = NativeCalls.PathToUtf8(path, nameof(path));
+        var nativeOptions = options.ToNative();
+        using var lease = Lease();
+        NativeCalls.Check(Interop.pixbridge_image_save_with(lease.Handle, ref utf8[0], (nuint)utf8.Length, nativeFormat, ref nativeOptions));
+    }
+
+    /// <summary>Copies an encoded buffer's bytes into a new array and destroys the buffer handle.</summary>
+    private static byte[] TakeBuffer(ulong buffer)
+    {
         try
         {
             var data = IntPtr.Zero;
@@ -520,16 +698,22 @@ public sealed partial class Image : IDisposable
 
     private static (uint Format, uint Quality) EncodeArguments(ImageFormat format, int? quality)
     {
-        if (!Enum.IsDefined(format))
-        {
-            throw new ArgumentOutOfRangeException(nameof(format), format, "Not a defined ImageFormat.");
-        }
+        var nativeFormat = FormatArgument(format);
         if (quality is { } q)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(q, 1, nameof(quality));
             ArgumentOutOfRangeException.ThrowIfGreaterThan(q, 100, nameof(quality));
         }
-        return ((uint)format, (uint)(quality ?? 0));
+        return (nativeFormat, (uint)(quality ?? 0));
+    }
+
+    private static uint FormatArgument(ImageFormat format)
+    {
+        if (!Enum.IsDefined(format))
+        {
+            throw new ArgumentOutOfRangeException(nameof(format), format, "Not a defined ImageFormat.");
+        }
+        return (uint)format;
     }
 
     /// <summary>Holds a reference on the handle for the duration of one native call.</summary>

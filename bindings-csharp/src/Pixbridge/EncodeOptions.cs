@@ -1,0 +1,103 @@
+using System;
+
+namespace Pixbridge;
+
+/// <summary>
+/// Encoder settings for <see cref="Image.Save(string, EncodeOptions)"/>,
+/// <see cref="Image.Save(string, ImageFormat, EncodeOptions)"/>,
+/// <see cref="Image.Save(System.IO.Stream, ImageFormat, EncodeOptions)"/> and
+/// <see cref="Image.Encode(ImageFormat, EncodeOptions)"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each format reads the settings that apply to it and ignores the others: JPEG reads
+/// <see cref="Quality"/>, <see cref="Subsampling"/>, <see cref="Progressive"/> and
+/// <see cref="OptimizeHuffman"/>; PNG reads <see cref="PngCompression"/>; the other formats have no
+/// settings. The default value (<c>new EncodeOptions()</c> or <c>default</c>) is the defaults of
+/// every format: JPEG quality 90, 4:2:0, baseline, standard Huffman tables; PNG level 1.
+/// </para>
+/// <para>
+/// A struct whose default value is the defaults, so that <c>Encode(format, null)</c> and
+/// <c>Save(path, format, null)</c> keep calling the overloads that take a quality.
+/// </para>
+/// </remarks>
+/// <example>
+/// <code>
+/// image.Save("out.jpg", new EncodeOptions { Quality = 80, Progressive = true });
+/// </code>
+/// </example>
+public readonly record struct EncodeOptions
+{
+    private readonly int? _quality;
+    private readonly ChromaSubsampling _subsampling;
+    private readonly int? _pngCompression;
+
+    /// <summary>JPEG quality 1-100, or <c>null</c> (the default) for 90.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside 1-100.</exception>
+    public int? Quality
+    {
+        get => _quality;
+        init
+        {
+            if (value is { } q)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(q, 1, nameof(Quality));
+                ArgumentOutOfRangeException.ThrowIfGreaterThan(q, 100, nameof(Quality));
+            }
+            _quality = value;
+        }
+    }
+
+    /// <summary>
+    /// JPEG chroma subsampling; default <see cref="ChromaSubsampling.Yuv420"/>. Grey images have no
+    /// chroma and ignore it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="ChromaSubsampling"/>.</exception>
+    public ChromaSubsampling Subsampling
+    {
+        get => _subsampling;
+        init
+        {
+            if (!Enum.IsDefined(value))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Subsampling), value, "Not a defined ChromaSubsampling.");
+            }
+            _subsampling = value;
+        }
+    }
+
+    /// <summary>Write a progressive JPEG (default <c>false</c>: baseline).</summary>
+    public bool Progressive { get; init; }
+
+    /// <summary>
+    /// Compute optimal Huffman tables for a baseline JPEG: a few percent smaller, somewhat slower
+    /// (default <c>false</c>). Progressive JPEGs always use optimal tables.
+    /// </summary>
+    public bool OptimizeHuffman { get; init; }
+
+    /// <summary>PNG compression level 1 (fastest) to 9 (smallest), or <c>null</c> (the default) for 1.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside 1-9.</exception>
+    public int? PngCompression
+    {
+        get => _pngCompression;
+        init
+        {
+            if (value is { } level)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(level, 1, nameof(PngCompression));
+                ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 9, nameof(PngCompression));
+            }
+            _pngCompression = value;
+        }
+    }
+
+    /// <summary>The C ABI form, where 0 in a field means that field's default.</summary>
+    internal Native.EncodeOptions ToNative() => new()
+    {
+        quality = (uint)(Quality ?? 0),
+        subsampling = (uint)Subsampling,
+        progressive = Progressive ? 1u : 0u,
+        optimize_huffman = OptimizeHuffman ? 1u : 0u,
+        png_compression = (uint)(PngCompression ?? 0),
+    };
+}
