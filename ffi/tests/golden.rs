@@ -6,7 +6,9 @@
 //!   rewrites the pinned hashes of the cases whose reference checks passed. Steps are parsed
 //!   and dispatched from the operation table (`golden/manifest.rs`, `common/operations.rs`);
 //!   only the references below are written per operation, and a step whose operation has no
-//!   reference yet is checked by its pinned hash or expected error alone.
+//!   reference yet is checked by its pinned hash or expected error alone. A thumbnail case
+//!   (`"thumbnail"`) loads its input with `pixbridge_image_thumbnail_file` and is checked by
+//!   size (fit rules) and PSNR against an area average (`golden/thumbnail.rs`).
 //! - `golden_decode_matches_imagemagick` (ignored; CI runs it explicitly): decodes the test
 //!   files with ImageMagick's `convert` and compares, which is the independent check of the
 //!   photographs' decoding.
