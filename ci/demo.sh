@@ -17,6 +17,9 @@ stage "Rust sample: loads libpixbridge.so at run time"
 target/release/pixbridge-sample-dynamic --library target/release/libpixbridge.so --out-dir "$out/rust" \
     testdata/rocket.jpg testdata/hubble_deep_field.jpg
 
+stage "CLI: pixbridge thumbnail / info (ci/demo-cli.sh)"
+bash ci/demo-cli.sh
+
 stage "C# sample (NuGet package from a local feed)"
 bash ci/demo-csharp.sh "$out/csharp"
 
@@ -25,4 +28,4 @@ bash ci/demo-java.sh "$out/java"
 
 echo
 echo "Demo outputs:"
-find "$out" -name '*.png' | sort | sed 's/^/  /'
+find "$out" \( -name '*.png' -o -name '*.jpg' \) | sort | sed 's/^/  /'
