@@ -292,21 +292,25 @@ internal static class PixbridgePipelines
         _ => null,
     };
 
+    /// <summary>
+    /// Height of the <c>thumb400</c> box: the largest the native side accepts (32768, the default
+    /// decode limit per side; <c>int.MaxValue</c> is an InvalidArgument), so that with
+    /// <see cref="ThumbnailFit.Contain"/> the width alone decides the size, as with NetVips'
+    /// <c>Thumbnail(input, 400)</c>, for any input less than 82 times as tall as wide.
+    /// </summary>
+    private const int UnboundedHeight = 32768;
+
+    /// <summary>JPEG settings of <c>thumb400</c>: quality 80, 4:2:0 (the peers' default), baseline.</summary>
+    private static readonly EncodeOptions ThumbnailJpeg = new() { Quality = 80, Subsampling = ChromaSubsampling.Yuv420 };
+
+    /// <summary>JPEG settings of <c>crop-shrink-sharpen</c>: quality 75, the other settings at their defaults (4:2:0).</summary>
+    private static readonly EncodeOptions CropShrinkSharpenJpeg = new() { Quality = 75 };
+
+    /// <summary>One call: shrink-on-load decode and a Lanczos3 fit into 400 x <see cref="UnboundedHeight"/>.</summary>
     private static void Thumbnail(string input, string output)
     {
-        using var thumbnail = MakeThumbnail(input, Pipelines.ThumbWidth);
-        thumbnail.Save(output, ImageFormat.Jpeg, 80);
-    }
-
-    /// <summary>
-    /// The thumbnail step, in one place so that the integrator can switch it to the one-call API
-    /// (<c>PixImage.Thumbnail(input, width, int.MaxValue, ThumbnailFit.Contain)</c>, with
-    /// shrink-on-load) once the package has it. Today: full decode, then Lanczos3 resize.
-    /// </summary>
-    private static PixImage MakeThumbnail(string input, int width)
-    {
-        using var full = PixImage.Open(input);
-        return full.Resize(width, Pipelines.ScaledHeight(full.Width, full.Height, width), ResizeFilter.Lanczos3);
+        using var thumbnail = PixImage.Thumbnail(input, Pipelines.ThumbWidth, UnboundedHeight, ThumbnailFit.Contain);
+        thumbnail.Save(output, ThumbnailJpeg);
     }
 
     private static void CropShrinkSharpen(string input, string output)
@@ -316,7 +320,7 @@ internal static class PixbridgePipelines
         using var cropped = full.Crop(m, m, full.Width - 2 * m, full.Height - 2 * m);
         using var shrunk = cropped.Resize(Pipelines.Shrunk(cropped.Width), Pipelines.Shrunk(cropped.Height), ResizeFilter.Lanczos3);
         using var sharpened = shrunk.Unsharpen(Pipelines.SharpenSigma, 1f, 0);
-        sharpened.Save(output, ImageFormat.Jpeg, 75);
+        sharpened.Save(output, CropShrinkSharpenJpeg);
     }
 
     private static void BlurMirrorPng(string input, string output)
