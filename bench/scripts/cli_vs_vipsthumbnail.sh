@@ -155,7 +155,8 @@ describe() {
     echo "| command | runs (s) | median (s) | images/s (median) | peak RSS (MB, max of runs) | output (KiB, all $count) |"
     echo "| --- | --- | --- | --- | --- | --- |"
     for row in "${rows[@]}"; do
-        output_kib=$(du -sk "$work/out-$row" | cut -f1)
+        # Sum of the file sizes (du would count whole disk blocks).
+        output_kib=$(find "$work/out-$row" -name '*.jpg' -printf '%s\n' | awk '{ s += $1 } END { printf "%d", s / 1024 }')
         awk -v row="$row" -v count="$count" -v what="$(describe "$row")" -v kib="$output_kib" '
             $1 == row { t[n++] = $2; if ($3 > rss) rss = $3 }
             END {
