@@ -4,6 +4,9 @@
 #      codecs, pipeline;
 #   2. the BenchmarkDotNet suite (bindings-csharp/benchmarks) when dotnet is there (the package
 #      is packed into bindings-csharp/local-feed if missing);
+#   2b. bindings-csharp/benchmarks/pipelines.sh: thumbnail / crop-shrink-sharpen / blur-mirror-PNG
+#      jobs on inputs made from testdata/ against NetVips, SkiaSharp, ImageSharp and Magick.NET
+#      (out/bench/pipelines-csharp.{jsonl,md});
 #   3. ci/bench-peers.sh: OpenCV and libvips (Debian's, and NetVips' own build once step 2 has
 #      restored it) on the same images, in the same run; then Pixbridge and OpenCV in pairs, one
 #      call at a time (bench/scripts/paired.py);
@@ -43,6 +46,12 @@ if command -v dotnet >/dev/null 2>&1; then
         rm -f "$results/csharp.md"
         failed+=("C# (bindings-csharp/benchmarks)")
     fi
+    # Whole jobs (issue 13): Pixbridge vs NetVips, SkiaSharp, ImageSharp, Magick.NET, one process per cell.
+    stage "bench: C# pipelines (bindings-csharp/benchmarks/pipelines.sh)"
+    if ! PIXBRIDGE_SKIP_PACK=1 timeout 2400 bash bindings-csharp/benchmarks/pipelines.sh \
+        "$results/pipelines-csharp.jsonl" "${quick[@]}"; then
+        failed+=("C# pipelines (bindings-csharp/benchmarks/pipelines.sh)")
+    fi
 fi
 
 # After the C# stage: it restores NetVips, whose own libvips the peers stage times as well.
@@ -59,6 +68,11 @@ if [ -f bindings-java/bench/run.sh ]; then
         rm -f "$results/java.jsonl"
         failed+=("Java (bindings-java/bench)")
     fi
+fi
+
+stage "bench: CLI vs vipsthumbnail (a folder of 24 MP JPEGs)"
+if ! timeout 900 bash bench/scripts/cli_vs_vipsthumbnail.sh "$results/cli_vs_vipsthumbnail.md"; then
+    failed+=("CLI vs vipsthumbnail")
 fi
 
 stage "bench: report"
