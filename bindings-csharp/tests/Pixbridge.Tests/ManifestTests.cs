@@ -10,6 +10,8 @@ namespace Pixbridge.Tests;
 /// <summary>
 /// Runs every case of testdata/manifest.json (the golden cases every language runs) through the
 /// public C# API and expects the same width, height and pixel SHA-256, or the same error code.
+/// A case with a <c>"thumbnail"</c> object loads its input with <see cref="Image.Thumbnail(string, int, int, ThumbnailFit, ThumbnailOptions?)"/>
+/// instead of <see cref="Image.Open(string, DecodeLimits?)"/>; its <c>ops</c> then apply as usual.
 /// </summary>
 /// <remarks>
 /// Operations are found by name: <c>adjust_brightness</c> is <see cref="Image.AdjustBrightness"/>
@@ -31,9 +33,11 @@ public sealed class ManifestTests
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public void Case(string name)
+    public void Case(string name) => Check(Cases.Value[name]);
+
+    /// <summary>Runs one case and checks its <c>expect</c>.</summary>
+    internal static void Check(JsonElement testCase)
     {
-        var testCase = Cases.Value[name];
         var expect = testCase.GetProperty("expect");
         var (outcome, image) = Run(testCase);
         using (image)
@@ -52,12 +56,15 @@ public sealed class ManifestTests
     }
 
     /// <summary>Runs one case; returns (error code name, null) or ("Ok", final image).</summary>
-    private static (string Outcome, Image? Image) Run(JsonElement testCase)
+    internal static (string Outcome, Image? Image) Run(JsonElement testCase)
     {
         Image? current = null;
         try
         {
-            current = Image.Open(TestData.PathOf(testCase.GetProperty("input").GetString()!));
+            var input = TestData.PathOf(testCase.GetProperty("input").GetString()!);
+            current = testCase.TryGetProperty("thumbnail", out var thumbnail)
+                ? OpenThumbnail(input, thumbnail)
+                : Image.Open(input);
             foreach (var op in testCase.GetProperty("ops").EnumerateArray())
             {
                 var next = ManifestOps.Apply(current, op);
@@ -83,6 +90,49 @@ public sealed class ManifestTests
         finally
         {
             current?.Dispose();
+        }
+    }
+
+    /// <summary>The keys of a case's <c>"thumbnail"</c> object, all required (docs/design.md).</summary>
+    private static readonly string[] ThumbnailKeys = { "width", "height", "fit", "allow_upscale" };
+
+    /// <summary>
+    /// Loads the input of a case with <c>"thumbnail": {"width", "height", "fit", "allow_upscale"}</c>
+    /// through <see cref="Image.Thumbnail(string, int, int, ThumbnailFit, ThumbnailOptions?)"/>
+    /// instead of <see cref="Image.Open(string, DecodeLimits?)"/>, with the default limits.
+    /// <c>fit</c> is a <see cref="ThumbnailFit"/> name spelled exactly (<c>"Contain"</c>,
+    /// <c>"Cover"</c>, <c>"Fill"</c>) and <c>allow_upscale</c> a boolean; a missing or unknown key or
+    /// another fit is a mistake in the manifest and fails the case. Sizes are passed as given; one
+    /// that C# cannot pass (above <c>int.MaxValue</c>) is an <see cref="ArgumentOutOfRangeException"/>,
+    /// which the runner counts as InvalidArgument, as for operations.
+    /// </summary>
+    private static Image OpenThumbnail(string input, JsonElement thumbnail)
+    {
+        var keys = thumbnail.EnumerateObject().Select(p => p.Name).ToList();
+        var unknown = keys.Except(ThumbnailKeys).ToList();
+        var missing = ThumbnailKeys.Except(keys).ToList();
+        Assert.True(unknown.Count == 0 && missing.Count == 0,
+            $"manifest thumbnail: unknown keys [{string.Join(", ", unknown)}], missing keys [{string.Join(", ", missing)}]");
+        var width = Int32Of(thumbnail, "width");
+        var height = Int32Of(thumbnail, "height");
+        var fitName = thumbnail.GetProperty("fit").GetString();
+        var fit = Enum.GetValues<ThumbnailFit>().Where(f => f.ToString() == fitName).Cast<ThumbnailFit?>().FirstOrDefault()
+            ?? throw new InvalidOperationException($"manifest thumbnail fit {fitName} is not a ThumbnailFit name (Contain, Cover, Fill)");
+        var allowUpscale = thumbnail.GetProperty("allow_upscale").GetBoolean();
+        return Image.Thumbnail(input, width, height, fit, new ThumbnailOptions { AllowUpscale = allowUpscale });
+    }
+
+    /// <summary>A whole number of the thumbnail object; one that does not fit an <see cref="int"/> is an argument error.</summary>
+    private static int Int32Of(JsonElement thumbnail, string key)
+    {
+        var value = thumbnail.GetProperty(key);
+        try
+        {
+            return checked((int)value.GetInt64());
+        }
+        catch (OverflowException e)
+        {
+            throw new ArgumentOutOfRangeException($"manifest thumbnail {key} {value} does not fit an int", e);
         }
     }
 
