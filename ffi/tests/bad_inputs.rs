@@ -34,6 +34,9 @@ mod operations;
 #[allow(dead_code)]
 #[path = "golden/reference.rs"]
 mod reference;
+#[allow(dead_code)]
+#[path = "golden/thumbnail.rs"]
+mod thumbnail;
 
 /// The tests compare global live-handle counts and the process's peak memory: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
