@@ -14,10 +14,12 @@ use crate::types::{ThumbnailFit, ThumbnailOptions};
 
 /// How much larger than the thumbnail (before any crop) the shrink-on-load decode must stay.
 ///
-/// DCT scaling averages each 8x8 (4x4, 2x2) block, a box filter that aliases fine detail; a
-/// Lanczos3 pass over at least twice the final size removes most of that (libvips'
-/// `vips_thumbnail` leaves the same factor).
-const SHRINK_ON_LOAD_MARGIN: u32 = 2;
+/// DCT scaling keeps each 8x8 (4x4, 2x2) block's mean, which is exactly an area average of the
+/// block; the Lanczos3 pass then only has a factor below 2 left. libvips' `vips_thumbnail`
+/// leaves a factor of 2 instead (so a 4K -> 400 px thumbnail decodes at 1/4); with 1, such a
+/// thumbnail decodes at 1/8, where the two-thread DC-only decoder ([`crate::fastjpeg`]) applies,
+/// and the PSNR against an exact area reduction stays at least libvips' (see docs/benchmarks.md).
+const SHRINK_ON_LOAD_MARGIN: u32 = 1;
 
 /// Above this remaining reduction factor on either axis, an area (box) average first brings
 /// the image to [`PRE_REDUCE_TARGET`] times the output size: Lanczos3 over a large factor reads
