@@ -809,7 +809,6 @@ fn manifest_steps_are_checked_against_the_operation_table() {
     assert_eq!((call.u32("width"), call.u32("height"), call.filter("filter")), (3, 2, Filter::Bilinear));
 }
 
-
 /// Self-checks of the thumbnail references (fit rules, area average, PSNR) and of the
 /// manifest's thumbnail syntax.
 #[test]
@@ -820,7 +819,10 @@ fn thumbnail_references_agree_with_hand_computed_examples() {
     };
     let whole = |w: u32, h: u32| (0.0, 0.0, f64::from(w), f64::from(h));
     // Contain: 4000 * 400 / 6000 = 266.67 -> 267; a fitting source is kept unless enlarging.
-    assert_eq!(fit((6000, 4000), (400, 400), Fit::Contain, false), Fitted { size: (400, 267), region: whole(6000, 4000) });
+    assert_eq!(
+        fit((6000, 4000), (400, 400), Fit::Contain, false),
+        Fitted { size: (400, 267), region: whole(6000, 4000) }
+    );
     assert_eq!(fit((4000, 6000), (400, 400), Fit::Contain, false).size, (267, 400));
     assert_eq!(fit((100, 50), (400, 400), Fit::Contain, false).size, (100, 50));
     assert_eq!(fit((100, 50), (400, 400), Fit::Contain, true).size, (400, 200));
@@ -831,7 +833,10 @@ fn thumbnail_references_agree_with_hand_computed_examples() {
         Fitted { size: (400, 400), region: (1000.0, 0.0, 4000.0, 4000.0) }
     );
     // Covering 200 x 200 would enlarge 300 x 100: cut at its own scale instead.
-    assert_eq!(fit((300, 100), (200, 200), Fit::Cover, false), Fitted { size: (200, 100), region: (50.0, 0.0, 200.0, 100.0) });
+    assert_eq!(
+        fit((300, 100), (200, 200), Fit::Cover, false),
+        Fitted { size: (200, 100), region: (50.0, 0.0, 200.0, 100.0) }
+    );
     assert_eq!(fit((300, 100), (200, 200), Fit::Cover, true).size, (200, 200));
     // Fill.
     assert_eq!(fit((100, 4000), (300, 300), Fit::Fill, false).size, (100, 300));
