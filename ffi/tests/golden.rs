@@ -159,6 +159,13 @@ fn reference_step(op: &Op, src: &Rgba) -> Option<Result<Expected, &'static str>>
             }
             Some(Ok(reference::adjust_contrast(src, f64::from(contrast))))
         }
+        "gamma" => {
+            let gamma = call.f32("gamma");
+            if !(gamma.is_finite() && (0.01..=100.0).contains(&gamma)) {
+                return Some(Err(INVALID));
+            }
+            Some(Ok(reference::gamma(src, f64::from(gamma))))
+        }
         _ => None,
     }
 }

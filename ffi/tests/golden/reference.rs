@@ -494,6 +494,19 @@ pub fn adjust_contrast(src: &Rgba, contrast: f64) -> Expected {
     Expected::around(src.width, src.height, &values, TIE)
 }
 
+/// Gamma correction: R, G, B become `255 * (v / 255)^(1 / gamma)`; alpha unchanged.
+pub fn gamma(src: &Rgba, gamma: f64) -> Expected {
+    let values: Vec<f64> = src
+        .pixels
+        .chunks_exact(4)
+        .flat_map(|p| {
+            let f = |v: u8| 255.0 * (f64::from(v) / 255.0).powf(1.0 / gamma);
+            [f(p[0]), f(p[1]), f(p[2]), f64::from(p[3])]
+        })
+        .collect();
+    Expected::around(src.width, src.height, &values, TIE)
+}
+
 /// Unsharp mask: per R, G, B channel, with `b` the blurred value rounded to an integer,
 /// `d = v - b`; where `|d| >= threshold` the value becomes `v + amount * d` (rounded,
 /// clamped), elsewhere it stays `v`. Alpha is unchanged. Because the blur may round either
