@@ -14,6 +14,11 @@ require cargo "install Rust 1.93 or newer"
 
 cargo build --release --offline -q -p pixbridge-jni
 native_dir="$(java_native_dir)"
+# The benchmark's own build (--features bench-hooks) must never be packed.
+if nm -D --defined-only "$native_dir/libpixbridge_jni.so" | grep -q 'Java_io_pixbridge_bench_'; then
+    echo "error: $native_dir/libpixbridge_jni.so has benchmark hooks; the jar ships without them" >&2
+    exit 1
+fi
 settings=()
 curl -s -o /dev/null --max-time 5 --head https://repo.maven.apache.org/maven2/ \
     || settings=(-s bindings-java/ci-settings.xml)

@@ -26,7 +26,7 @@ javadoc -quiet -Xdoclint:all -Werror -d "$javadoc_out" \
     bindings-java/src/main/java/module-info.java bindings-java/src/main/java/io/pixbridge/*.java
 rm -rf "$javadoc_out"
 
-stage "Java: libpixbridge_jni.so exports only JNI entry points"
+stage "Java: libpixbridge_jni.so exports only JNI entry points, and no benchmark hook"
 library=target/release/libpixbridge_jni.so
 exports="$(nm -D --defined-only "$library" | awk '{ print $NF }')"
 unexpected="$(grep -Ev '^(Java_io_pixbridge_|JNI_OnLoad$|JNI_OnUnload$)' <<<"$exports" || true)"
@@ -35,7 +35,14 @@ if [ -n "$unexpected" ]; then
     echo "$unexpected" >&2
     exit 1
 fi
-echo "$(wc -l <<<"$exports") exports, all Java_io_pixbridge_*"
+# Benchmark hooks (cargo feature bench-hooks, io.pixbridge.bench.*) are never in the shipped library.
+hooks="$(grep -E '^Java_io_pixbridge_bench_|Nanos' <<<"$exports" || true)"
+if [ -n "$hooks" ]; then
+    echo "error: $library exports benchmark hooks (built with --features bench-hooks?):" >&2
+    echo "$hooks" >&2
+    exit 1
+fi
+echo "$(wc -l <<<"$exports") exports, all Java_io_pixbridge_*, no benchmark hook"
 
 stage "Java: the library to pack, without debug info"
 packed_dir="$(java_native_dir)"

@@ -3,10 +3,35 @@
 # Usage: bindings-java/bench/run.sh IMAGE.png RUST_RESULTS.jsonl OUT.jsonl [--quick]
 # The Java-vs-Rust blur verdict pairs Image.blur with the blur timed inside the library, in the
 # JVM; RUST_RESULTS (pixbridge-bench's output) gives the Rust process's figures for information.
+#
+# The in-library timing hook (io.pixbridge.bench.NativeTiming) exists only in a build of the JNI
+# library with the cargo feature `bench-hooks`, never in the shipped one. This script builds that
+# library, keeps a copy in target/bench-native/ and loads it through -Dpixbridge.library.path, so
+# the jar's classes and the hook run on the same library (same code as the jar's, plus the hook).
+# Only the pixbridge-jni crate is rebuilt for the feature (its dependencies are unchanged); the
+# shipped build is restored in target/release afterwards.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
 jar="$(ls "$here"/../target/pixbridge-*.jar | grep -v -- '-sources\|-javadoc' | head -1)"
 classes="$(mktemp -d)"
 trap 'rm -rf "$classes"' EXIT
+
+native_dir="$root/target/bench-native"
+mkdir -p "$native_dir"
+(
+    cd "$root"
+    unset CARGO_TARGET_DIR
+    cargo build --release --offline -q -p pixbridge-jni --features bench-hooks
+    cp target/release/libpixbridge_jni.so "$native_dir/libpixbridge_jni.so"
+    # Put the shipped library (no hook) back where ci/ and the README expect it.
+    cargo build --release --offline -q -p pixbridge-jni
+)
+if ! nm -D --defined-only "$native_dir/libpixbridge_jni.so" | grep -q 'Java_io_pixbridge_bench_NativeTiming_blurNanos'; then
+    echo "error: $native_dir/libpixbridge_jni.so lacks the bench-hooks export" >&2
+    exit 1
+fi
+
 javac -Xlint:all -Werror -d "$classes" -cp "$jar" "$here"/src/io/pixbridge/bench/*.java
-java -Xms1g -Xmx3g ${PIXBRIDGE_BENCH_JAVA_OPTS:-} -cp "$jar:$classes" io.pixbridge.bench.BlurBench "$@"
+java -Xms1g -Xmx3g -Dpixbridge.library.path="$native_dir/libpixbridge_jni.so" ${PIXBRIDGE_BENCH_JAVA_OPTS:-} \
+    -cp "$jar:$classes" io.pixbridge.bench.BlurBench "$@"

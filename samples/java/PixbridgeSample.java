@@ -1,12 +1,15 @@
 import io.pixbridge.Diagnostics;
+import io.pixbridge.EncodeOptions;
 import io.pixbridge.Image;
 import io.pixbridge.PixbridgeException;
+import io.pixbridge.ThumbnailFit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The Pixbridge Java sample: for each JPEG given, open -> blur (new image) -> mirror (in place)
- * -> save as PNG, printing what it did. Needs only the Pixbridge jar on the class path:
+ * -> save as PNG, then a one-call 400 x 400 cover thumbnail saved as a progressive JPEG of
+ * quality 80, printing what it did. Needs only the Pixbridge jar on the class path:
  *
  * <pre>
  * javac -cp pixbridge.jar -d classes PixbridgeSample.java
@@ -44,6 +47,18 @@ public final class PixbridgeSample {
                 blurred.mirror();
                 blurred.save(output);
                 System.out.printf("  saved %s (%d bytes) in %.1f ms%n", output, Files.size(output),
+                        (System.nanoTime() - start) / 1e6);
+            } catch (PixbridgeException e) {
+                System.out.printf("%s: failed with %s: %s%n", input, e.code(), e.getMessage());
+                failures++;
+                continue;
+            }
+            Path thumbnailOutput = outDir.resolve(name + "-thumbnail-400-cover.jpg");
+            start = System.nanoTime();
+            try (Image thumbnail = Image.thumbnail(input, 400, 400, ThumbnailFit.COVER)) {
+                thumbnail.save(thumbnailOutput, EncodeOptions.DEFAULT.withQuality(80).withProgressive(true));
+                System.out.printf("  thumbnail(400, 400, COVER) -> %dx%d, saved %s (%d bytes) in %.1f ms%n",
+                        thumbnail.width(), thumbnail.height(), thumbnailOutput, Files.size(thumbnailOutput),
                         (System.nanoTime() - start) / 1e6);
             } catch (PixbridgeException e) {
                 System.out.printf("%s: failed with %s: %s%n", input, e.code(), e.getMessage());

@@ -4,13 +4,12 @@
 //! reported there as `InvalidUtf8`), so this side sees exactly the bytes the C ABI would.
 
 use std::path::Path;
-use std::time::Instant;
 
 use jni::objects::{JByteArray, JByteBuffer, JClass};
-use jni::sys::{jfloat, jint, jlong};
+use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned, jni_mangle};
 use pixbridge_core::DecodeLimits;
-use pixbridge_runtime::{Error, ErrorCode, images};
+use pixbridge_runtime::{Error, ErrorCode, codes, images};
 
 use crate::boundary::{NativeResult, guarded, handle, run, run_without_env, to_java};
 
@@ -51,6 +50,143 @@ fn limits(max_width: jint, max_height: jint, max_decoded_bytes: jlong) -> pixbri
     })
 }
 
+/// A Java `int` the native API takes as unsigned (`u32`). The Java API refuses negatives before
+/// the call; this repeats the check so that no path turns -1 into 4294967295. Range checks are
+/// the runtime's (`codes::*`), shared with the C ABI.
+fn unsigned(value: jint, name: &str) -> pixbridge_runtime::Result<u32> {
+    u32::try_from(value).map_err(|_| Error::invalid_argument(format!("{name} must not be negative (got {value})")))
+}
+
+/// Runs `body` on `length` bytes of the Java array `data` from `offset`, copied into native
+/// memory first (`GetByteArrayRegion`; see the README for why not in place).
+fn with_array_range<T>(
+    env: &Env<'_>,
+    data: &JByteArray<'_>,
+    offset: jint,
+    length: jint,
+    body: impl FnOnce(&[u8]) -> pixbridge_runtime::Result<T>,
+) -> NativeResult<T> {
+    if data.is_null() {
+        return Err(Error::new(ErrorCode::NullArgument, "data was null").into());
+    }
+    // Checked here: the jni crate would report a range past the end as its own error (with the
+    // JVM's exception cleared), which is not a runtime error code.
+    let array_len = data.len(env)?;
+    let range = usize::try_from(offset)
+        .ok()
+        .zip(usize::try_from(length).ok())
+        .and_then(|(start, len)| Some(start..start.checked_add(len)?))
+        .filter(|range| range.end <= array_len);
+    let Some(range) = range else {
+        return Err(Error::invalid_argument(format!(
+            "bad range of a byte array of {array_len} bytes: offset {offset}, length {length}"
+        ))
+        .into());
+    };
+    let mut bytes = vec![0u8; range.len()];
+    data.get_region(env, offset, as_jbytes_mut(&mut bytes))?;
+    guarded(|| body(&bytes))
+}
+
+/// Runs `body` on `length` bytes of the direct buffer `data` from `offset`, read in place (no
+/// copy). The Java side keeps the buffer reachable for the duration of the call.
+fn with_direct_range<T>(
+    env: &Env<'_>,
+    data: &JByteBuffer<'_>,
+    offset: jint,
+    length: jint,
+    body: impl FnOnce(&[u8]) -> pixbridge_runtime::Result<T>,
+) -> NativeResult<T> {
+    if data.is_null() {
+        return Err(Error::new(ErrorCode::NullArgument, "data was null").into());
+    }
+    let capacity = env.get_direct_buffer_capacity(data)?;
+    let range = usize::try_from(offset)
+        .ok()
+        .zip(usize::try_from(length).ok())
+        .and_then(|(start, len)| Some(start..start.checked_add(len)?))
+        .filter(|range| range.end <= capacity);
+    let Some(range) = range else {
+        return Err(Error::invalid_argument(format!(
+            "bad range of a direct buffer of {capacity} bytes: offset {offset}, length {length}"
+        ))
+        .into());
+    };
+    let bytes: &[u8] = if range.is_empty() {
+        // A zero-capacity buffer may have no address at all.
+        &[]
+    } else {
+        let address = env.get_direct_buffer_address(data)?;
+        // SAFETY: `address` is the start of the buffer's `capacity` bytes, which stay allocated
+        // while the buffer is reachable (the Java caller fences it), and `range` lies inside.
+        unsafe { std::slice::from_raw_parts(address.add(range.start), range.len()) }
+    };
+    guarded(|| body(bytes))
+}
+
+/// Decode options from the Java values: limits, and a minimum size (0 x 0 = full size).
+fn decode_options(
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+    min_width: jint,
+    min_height: jint,
+) -> pixbridge_runtime::Result<pixbridge_runtime::DecodeOptions> {
+    Ok(codes::decode_options(
+        limits(max_width, max_height, max_decoded_bytes)?,
+        unsigned(min_width, "minWidth")?,
+        unsigned(min_height, "minHeight")?,
+    ))
+}
+
+/// Thumbnail options from the Java values (`allow_upscale` 0 or 1, checked by the runtime).
+fn thumbnail_options(
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+    allow_upscale: jint,
+) -> pixbridge_runtime::Result<pixbridge_runtime::ThumbnailOptions> {
+    codes::thumbnail_options(
+        limits(max_width, max_height, max_decoded_bytes)?,
+        unsigned(allow_upscale, "allowUpscale")?,
+    )
+}
+
+/// The thumbnail box and fit from the Java values; the runtime checks the fit code and the box.
+struct ThumbnailBox {
+    width: u32,
+    height: u32,
+    fit: u32,
+}
+
+fn thumbnail_box(width: jint, height: jint, fit: jint) -> pixbridge_runtime::Result<ThumbnailBox> {
+    Ok(ThumbnailBox {
+        width: unsigned(width, "width")?,
+        height: unsigned(height, "height")?,
+        fit: unsigned(fit, "fit")?,
+    })
+}
+
+/// Encode options from the Java values, where 0 means a field's default (checked by the runtime).
+fn encode_options(
+    quality: jint,
+    subsampling: jint,
+    progressive: jint,
+    optimize_huffman: jint,
+    png_compression: jint,
+) -> pixbridge_runtime::Result<pixbridge_runtime::EncodeOptions> {
+    codes::encode_options(
+        unsigned(quality, "quality")?,
+        unsigned(subsampling, "subsampling")?,
+        unsigned(progressive, "progressive")?,
+        unsigned(optimize_huffman, "optimizeHuffman")?,
+        unsigned(png_compression, "pngCompression")?,
+    )
+}
+
+/// `format` of `NativeImage.saveWith` that means "from the path's extension".
+const FORMAT_FROM_EXTENSION: jint = -1;
+
 /// `NativeImage.open(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes)`.
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn open<'caller>(
@@ -81,16 +217,8 @@ pub fn decode_array<'caller>(
     max_decoded_bytes: jlong,
 ) -> jlong {
     run(&mut env, |env| {
-        if data.is_null() {
-            return Err(Error::new(ErrorCode::NullArgument, "data was null").into());
-        }
-        let (true, Ok(len)) = (offset >= 0, usize::try_from(length)) else {
-            return Err(Error::invalid_argument(format!("bad range: offset {offset}, length {length}")).into());
-        };
-        let mut bytes = vec![0u8; len];
-        // Throws ArrayIndexOutOfBoundsException (left pending) when the range exceeds the array.
-        data.get_region(env, offset, as_jbytes_mut(&mut bytes))?;
-        guarded(|| images::decode(&bytes, &limits(max_width, max_height, max_decoded_bytes)?)).map(to_java)
+        let limits = limits(max_width, max_height, max_decoded_bytes);
+        with_array_range(env, &data, offset, length, |bytes| images::decode(bytes, &limits?)).map(to_java)
     })
 }
 
@@ -110,31 +238,8 @@ pub fn decode_direct<'caller>(
     max_decoded_bytes: jlong,
 ) -> jlong {
     run(&mut env, |env| {
-        if data.is_null() {
-            return Err(Error::new(ErrorCode::NullArgument, "data was null").into());
-        }
-        let capacity = env.get_direct_buffer_capacity(&data)?;
-        let range = usize::try_from(offset)
-            .ok()
-            .zip(usize::try_from(length).ok())
-            .and_then(|(start, len)| Some(start..start.checked_add(len)?))
-            .filter(|range| range.end <= capacity);
-        let Some(range) = range else {
-            return Err(Error::invalid_argument(format!(
-                "bad range of a direct buffer of {capacity} bytes: offset {offset}, length {length}"
-            ))
-            .into());
-        };
-        let bytes: &[u8] = if range.is_empty() {
-            // A zero-capacity buffer may have no address at all.
-            &[]
-        } else {
-            let address = env.get_direct_buffer_address(&data)?;
-            // SAFETY: `address` is the start of the buffer's `capacity` bytes, which stay allocated
-            // while the buffer is reachable (the Java caller fences it), and `range` lies inside.
-            unsafe { std::slice::from_raw_parts(address.add(range.start), range.len()) }
-        };
-        guarded(|| images::decode(bytes, &limits(max_width, max_height, max_decoded_bytes)?)).map(to_java)
+        let limits = limits(max_width, max_height, max_decoded_bytes);
+        with_direct_range(env, &data, offset, length, |bytes| images::decode(bytes, &limits?)).map(to_java)
     })
 }
 
@@ -178,20 +283,24 @@ pub fn dimensions<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>
     })
 }
 
-/// `NativeImage.blurNanos(long image, float sigma)`: blurs the image with the core's
-/// [`pixbridge_core::Image::blur`] inside the library, frees the result, and returns the
-/// nanoseconds this took, timed here. The benchmark harness alternates it with `Image.blur`
-/// on the same image, in the same process, to measure what the Java API and JNI add to a blur.
-#[jni_mangle("io.pixbridge.NativeImage")]
+/// `io.pixbridge.bench.NativeTiming.blurNanos(long image, float sigma)`: blurs the image with
+/// the core's [`pixbridge_core::Image::blur`] inside the library, frees the result, and returns
+/// the nanoseconds this took, timed here. The Java benchmark alternates it with `Image.blur` on
+/// the same image, in the same process, to measure what the Java API and JNI add to a blur.
+///
+/// Only in the library built with the `bench-hooks` feature (`bindings-java/bench/run.sh`); the
+/// shipped library and jar have no benchmark entry points (`ci/test-java.sh` checks the exports).
+#[cfg(feature = "bench-hooks")]
+#[jni_mangle("io.pixbridge.bench.NativeTiming")]
 pub fn blur_nanos<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     image: jlong,
-    sigma: jfloat,
+    sigma: jni::sys::jfloat,
 ) -> jlong {
     run_without_env(&mut env, || {
         images::read(handle(image), |image| {
-            let start = Instant::now();
+            let start = std::time::Instant::now();
             drop(std::hint::black_box(image.blur(sigma)?));
             Ok(i64::try_from(start.elapsed().as_nanos()).unwrap_or(i64::MAX))
         })?
@@ -291,4 +400,222 @@ pub fn encode<'caller>(
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn live_handle_count<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>) -> jlong {
     run_without_env(&mut env, || Ok(images::live_count() as jlong))
+}
+
+/// `NativeImage.openWith(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes,
+/// int minWidth, int minHeight)`: opens with decode options (a minimum size lets a JPEG be
+/// decoded at 1/2, 1/4 or 1/8 scale).
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn open_with<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    path_utf8: JByteArray<'caller>,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+    min_width: jint,
+    min_height: jint,
+) -> jlong {
+    run(&mut env, |env| {
+        let path = read_path(env, &path_utf8)?;
+        guarded(|| {
+            let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height)?;
+            images::open_with(Path::new(&path), &options)
+        })
+        .map(to_java)
+    })
+}
+
+/// `NativeImage.decodeWithArray(byte[] data, int offset, int length, int maxWidth, int maxHeight,
+/// long maxDecodedBytes, int minWidth, int minHeight)`: [`decode_array`] with decode options.
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn decode_with_array<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    data: JByteArray<'caller>,
+    offset: jint,
+    length: jint,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+    min_width: jint,
+    min_height: jint,
+) -> jlong {
+    run(&mut env, |env| {
+        let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height);
+        with_array_range(env, &data, offset, length, |bytes| images::decode_with(bytes, &options?)).map(to_java)
+    })
+}
+
+/// `NativeImage.decodeWithDirect(ByteBuffer data, int offset, int length, int maxWidth,
+/// int maxHeight, long maxDecodedBytes, int minWidth, int minHeight)`: [`decode_direct`] with
+/// decode options (the buffer is read in place).
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn decode_with_direct<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    data: JByteBuffer<'caller>,
+    offset: jint,
+    length: jint,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+    min_width: jint,
+    min_height: jint,
+) -> jlong {
+    run(&mut env, |env| {
+        let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height);
+        with_direct_range(env, &data, offset, length, |bytes| images::decode_with(bytes, &options?)).map(to_java)
+    })
+}
+
+/// `NativeImage.thumbnailFile(byte[] pathUtf8, int width, int height, int fit, int maxWidth,
+/// int maxHeight, long maxDecodedBytes, int allowUpscale)`: a thumbnail of an image file
+/// (`fit` a `ThumbnailFit` number, `allowUpscale` 0 or 1; both checked by the runtime).
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn thumbnail_file<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    path_utf8: JByteArray<'caller>,
+    width: jint,
+    height: jint,
+    fit: jint,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+    allow_upscale: jint,
+) -> jlong {
+    run(&mut env, |env| {
+        let path = read_path(env, &path_utf8)?;
+        guarded(|| {
+            let target = thumbnail_box(width, height, fit)?;
+            let options = thumbnail_options(max_width, max_height, max_decoded_bytes, allow_upscale)?;
+            images::thumbnail_file(Path::new(&path), target.width, target.height, target.fit, &options)
+        })
+        .map(to_java)
+    })
+}
+
+/// `NativeImage.thumbnailArray(byte[] data, int offset, int length, int width, int height,
+/// int fit, int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale)`: a thumbnail
+/// of encoded bytes in a Java array (copied first, as [`decode_array`]).
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn thumbnail_array<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    data: JByteArray<'caller>,
+    offset: jint,
+    length: jint,
+    width: jint,
+    height: jint,
+    fit: jint,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+    allow_upscale: jint,
+) -> jlong {
+    run(&mut env, |env| {
+        let target = thumbnail_box(width, height, fit);
+        let options = thumbnail_options(max_width, max_height, max_decoded_bytes, allow_upscale);
+        with_array_range(env, &data, offset, length, |bytes| {
+            let target = target?;
+            images::thumbnail(bytes, target.width, target.height, target.fit, &options?)
+        })
+        .map(to_java)
+    })
+}
+
+/// `NativeImage.thumbnailDirect(ByteBuffer data, int offset, int length, int width, int height,
+/// int fit, int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale)`: a thumbnail
+/// of encoded bytes in a direct buffer, read in place (as [`decode_direct`]).
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn thumbnail_direct<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    data: JByteBuffer<'caller>,
+    offset: jint,
+    length: jint,
+    width: jint,
+    height: jint,
+    fit: jint,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+    allow_upscale: jint,
+) -> jlong {
+    run(&mut env, |env| {
+        let target = thumbnail_box(width, height, fit);
+        let options = thumbnail_options(max_width, max_height, max_decoded_bytes, allow_upscale);
+        with_direct_range(env, &data, offset, length, |bytes| {
+            let target = target?;
+            images::thumbnail(bytes, target.width, target.height, target.fit, &options?)
+        })
+        .map(to_java)
+    })
+}
+
+/// `NativeImage.encodeWith(long image, int format, int quality, int subsampling, int progressive,
+/// int optimizeHuffman, int pngCompression)`: encodes with encode options (0 in a field = its
+/// default; validated by the runtime as for the C ABI's `pixbridge_image_encode_with`).
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn encode_with<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    image: jlong,
+    format: jint,
+    quality: jint,
+    subsampling: jint,
+    progressive: jint,
+    optimize_huffman: jint,
+    png_compression: jint,
+) -> JByteArray<'caller> {
+    run(&mut env, |env| {
+        let bytes = guarded(|| {
+            let format = u32::try_from(format)
+                .map_err(|_| Error::invalid_argument(format!("unknown image format code {format}")))?;
+            let options = encode_options(quality, subsampling, progressive, optimize_huffman, png_compression)?;
+            images::encode_with(handle(image), format, &options)
+        })?;
+        Ok(env.byte_array_from_slice(&bytes)?)
+    })
+}
+
+/// `NativeImage.saveWith(long image, byte[] pathUtf8, int format, int quality, int subsampling,
+/// int progressive, int optimizeHuffman, int pngCompression)`: saves atomically with encode
+/// options; `format` is an `ImageFormat` number, or -1 for the format of the path's extension.
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn save_with<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    image: jlong,
+    path_utf8: JByteArray<'caller>,
+    format: jint,
+    quality: jint,
+    subsampling: jint,
+    progressive: jint,
+    optimize_huffman: jint,
+    png_compression: jint,
+) {
+    run(&mut env, |env| {
+        let path = read_path(env, &path_utf8)?;
+        guarded(|| {
+            let format = match format {
+                FORMAT_FROM_EXTENSION => None,
+                code => Some(
+                    u32::try_from(code)
+                        .map_err(|_| Error::invalid_argument(format!("unknown image format code {code}")))?,
+                ),
+            };
+            let options = encode_options(quality, subsampling, progressive, optimize_huffman, png_compression)?;
+            images::save_with(handle(image), Path::new(&path), format, &options)
+        })
+    })
 }

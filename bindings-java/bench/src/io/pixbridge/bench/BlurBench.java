@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,12 +106,11 @@ public final class BlurBench {
 
     /**
      * The same blur timed inside the native library, in this process, on the same image:
-     * {@code NativeImage.blurNanos} runs the core's blur and frees the result, timing itself, so
-     * no Java API and no JNI crossing is inside its time. It is the SDK's internal layer, not
-     * public API, so the harness (on the class path) reaches it by reflection.
+     * {@link NativeTiming#blurNanos} runs the core's blur and frees the result, timing itself, so
+     * no Java API and no JNI crossing is inside its time. The image's native handle is internal
+     * to the SDK, so the harness (on the class path) reads it by reflection.
      */
     static final class NativeBlur {
-        private final Method blurNanos;
         private final long handle;
 
         NativeBlur(Image image) throws ReflectiveOperationException {
@@ -122,13 +120,11 @@ public final class BlurBench {
             Field handleField = lifetime.getClass().getDeclaredField("handle");
             handleField.setAccessible(true);
             handle = handleField.getLong(lifetime);
-            blurNanos = Class.forName("io.pixbridge.NativeImage").getDeclaredMethod("blurNanos", long.class, float.class);
-            blurNanos.setAccessible(true);
         }
 
         /** One blur inside the library; its milliseconds as timed there. */
-        double millis(float sigma) throws ReflectiveOperationException {
-            return (long) blurNanos.invoke(null, handle, sigma) / 1e6;
+        double millis(float sigma) {
+            return NativeTiming.blurNanos(handle, sigma) / 1e6;
         }
     }
 
@@ -137,7 +133,7 @@ public final class BlurBench {
      * library, alternating call by call (each goes first in every other pair), so that both see
      * the same process, allocator, threads and moment of the machine's load.
      */
-    static Paired pairedInProcess(Image image, NativeBlur inside, float sigma, int pairs) throws ReflectiveOperationException {
+    static Paired pairedInProcess(Image image, NativeBlur inside, float sigma, int pairs) {
         sink += blurOnce(image, sigma);
         inside.millis(sigma);
         double[] javaSamples = new double[pairs];

@@ -164,24 +164,47 @@ public final class Image extends ImageOperations implements AutoCloseable {
         Arguments.requireNonNull(data, "data");
         Arguments.requireNonNull(limits, "limits");
         NativeLoader.load();
+        return fromBuffer(data,
+                (direct, offset, length) -> NativeImage.decodeDirect(direct, offset, length,
+                        limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes()),
+                (array, offset, length) -> NativeImage.decodeArray(array, offset, length,
+                        limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes()));
+    }
+
+    /** A native call that makes an image from a range of a direct buffer, read in place. */
+    @FunctionalInterface
+    private interface DirectSource {
+        long call(ByteBuffer direct, int offset, int length);
+    }
+
+    /** A native call that makes an image from a range of a byte array, copied natively. */
+    @FunctionalInterface
+    private interface ArraySource {
+        long call(byte[] array, int offset, int length);
+    }
+
+    /**
+     * Hands the bytes between the buffer's position and limit to a native call, without moving
+     * the position: a direct buffer in place (fenced for the call), a heap buffer's array, or a
+     * copy of a read-only heap buffer (which hides its array). Every {@code ByteBuffer} overload
+     * (decode, decode with options, thumbnail) goes through here.
+     */
+    private static Image fromBuffer(ByteBuffer data, DirectSource direct, ArraySource array) {
         int offset = data.position();
         int length = data.remaining();
         if (data.isDirect()) {
             try {
-                return new Image(NativeImage.decodeDirect(data, offset, length,
-                        limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes()));
+                return new Image(direct.call(data, offset, length));
             } finally {
                 Reference.reachabilityFence(data);
             }
         }
         if (data.hasArray()) {
-            return new Image(NativeImage.decodeArray(data.array(), data.arrayOffset() + offset, length,
-                    limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes()));
+            return new Image(array.call(data.array(), data.arrayOffset() + offset, length));
         }
-        // A read-only heap buffer hides its array: copy the bytes out.
         byte[] copy = new byte[length];
         data.duplicate().get(copy);
-        return decode(copy, limits);
+        return new Image(array.call(copy, 0, length));
     }
 
     /**
@@ -196,6 +219,302 @@ public final class Image extends ImageOperations implements AutoCloseable {
     public static Image decode(InputStream in) throws IOException {
         Arguments.requireNonNull(in, "in");
         return decode(in.readAllBytes());
+    }
+
+    /**
+     * Opens an image file with decode options: limits and, optionally, a minimum size, which lets
+     * a JPEG be decoded at 1/2, 1/4 or 1/8 scale (shrink-on-load; see {@link DecodeOptions}).
+     * The format is taken from the content; EXIF orientation is applied.
+     *
+     * @param path the file to open
+     * @param options the decode options ({@link DecodeOptions#DEFAULT} decodes at full size)
+     * @return the decoded image, possibly smaller than the file's full size
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     * @throws PixbridgeException as for {@link #open(Path)}
+     */
+    public static Image open(Path path, DecodeOptions options) {
+        byte[] utf8 = pathUtf8(path, "path");
+        Arguments.requireNonNull(options, "options");
+        DecodeLimits limits = options.limits();
+        NativeLoader.load();
+        return new Image(NativeImage.openWith(utf8, limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(),
+                options.minWidth(), options.minHeight()));
+    }
+
+    /**
+     * Decodes an encoded image with decode options (shrink-on-load for JPEG; see
+     * {@link DecodeOptions}). The bytes are copied into native memory first, as by
+     * {@link #decode(byte[])}.
+     *
+     * @param data the encoded bytes
+     * @param options the decode options
+     * @return the decoded image, possibly smaller than the encoded image's full size
+     * @throws NullPointerException if an argument is null
+     * @throws PixbridgeException as for {@link #decode(byte[])}
+     */
+    public static Image decode(byte[] data, DecodeOptions options) {
+        Arguments.requireNonNull(data, "data");
+        Arguments.requireNonNull(options, "options");
+        NativeLoader.load();
+        return new Image(decodeWithArray(data, 0, data.length, options));
+    }
+
+    /**
+     * Decodes the bytes between the buffer's position and limit with decode options
+     * (shrink-on-load for JPEG; see {@link DecodeOptions}). A direct buffer is read in place (it
+     * must not be modified during the call); a heap buffer is read from its array. The buffer's
+     * position is not changed.
+     *
+     * @param data the encoded bytes
+     * @param options the decode options
+     * @return the decoded image, possibly smaller than the encoded image's full size
+     * @throws NullPointerException if an argument is null
+     * @throws PixbridgeException as for {@link #decode(byte[])}
+     */
+    public static Image decode(ByteBuffer data, DecodeOptions options) {
+        Arguments.requireNonNull(data, "data");
+        Arguments.requireNonNull(options, "options");
+        DecodeLimits limits = options.limits();
+        NativeLoader.load();
+        return fromBuffer(data,
+                (direct, offset, length) -> NativeImage.decodeWithDirect(direct, offset, length,
+                        limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(),
+                        options.minWidth(), options.minHeight()),
+                (array, offset, length) -> decodeWithArray(array, offset, length, options));
+    }
+
+    /**
+     * Reads the stream to its end and decodes what it read with decode options (see
+     * {@link DecodeOptions}). The stream is not closed.
+     *
+     * @param in the stream of encoded bytes
+     * @param options the decode options
+     * @return the decoded image, possibly smaller than the encoded image's full size
+     * @throws NullPointerException if an argument is null
+     * @throws IOException if reading the stream fails
+     * @throws PixbridgeException as for {@link #decode(byte[])}
+     */
+    public static Image decode(InputStream in, DecodeOptions options) throws IOException {
+        Arguments.requireNonNull(in, "in");
+        Arguments.requireNonNull(options, "options");
+        return decode(in.readAllBytes(), options);
+    }
+
+    private static long decodeWithArray(byte[] data, int offset, int length, DecodeOptions options) {
+        DecodeLimits limits = options.limits();
+        return NativeImage.decodeWithArray(data, offset, length, limits.maxWidth(), limits.maxHeight(),
+                limits.maxDecodedBytes(), options.minWidth(), options.minHeight());
+    }
+
+    /**
+     * Makes a thumbnail of an image file in one call: decoded (JPEGs at reduced scale when the
+     * box is small) and fitted into a {@code width} x {@code height} box, with the
+     * {@linkplain ThumbnailOptions#DEFAULT default options} (default limits, never enlarge).
+     *
+     * <p>The EXIF orientation is applied first, so the box is fitted to the upright image.
+     * {@code fit} says how: {@link ThumbnailFit#CONTAIN} keeps the whole image inside the box with
+     * its aspect ratio (one side equals the box's), {@link ThumbnailFit#COVER} fills the box and
+     * cuts the excess off equally on both sides, {@link ThumbnailFit#FILL} stretches to the box.
+     * Sizes are rounded to the nearest pixel (at least 1). Unless
+     * {@link ThumbnailOptions#allowUpscale()} is set nothing is enlarged: a source smaller than
+     * the box keeps its size ({@code CONTAIN}), keeps its size on the axes where it is smaller
+     * than the box ({@code FILL}), or is cropped to the box at its own scale ({@code COVER}).
+     *
+     * <p>A JPEG is decoded at the smallest DCT scale (1/2, 1/4, 1/8) that still leaves twice the
+     * thumbnail's size, so a large photograph is never held at full size; the rest is one
+     * Lanczos3 resize of just the part that is kept. Other formats are decoded at full size
+     * first. To fit only the width, pass a large height (up to 32768), e.g.
+     * {@code Image.thumbnail(path, 400, 32768, ThumbnailFit.CONTAIN)}. The result is an ordinary
+     * image with the source's colour type; close it.
+     *
+     * @param path the image file
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768 (and at most 512 MiB of RGBA8 pixels
+     *     with {@code width})
+     * @param fit how the image fits the box
+     * @return the thumbnail
+     * @throws NullPointerException if {@code path} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1, or
+     *     {@code path} is not on the default file system
+     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} if the box exceeds 32768
+     *     pixels on a side; {@link ErrorCode#NOT_FOUND}, {@link ErrorCode#IO},
+     *     {@link ErrorCode#PERMISSION_DENIED}, {@link ErrorCode#UNSUPPORTED_FORMAT},
+     *     {@link ErrorCode#DECODE} or {@link ErrorCode#LIMIT_EXCEEDED} (the limits apply to the
+     *     source's full size) if the file cannot be read or decoded
+     */
+    public static Image thumbnail(Path path, int width, int height, ThumbnailFit fit) {
+        return thumbnail(path, width, height, fit, ThumbnailOptions.DEFAULT);
+    }
+
+    /**
+     * Makes a thumbnail of an image file in one call, with options; see
+     * {@link #thumbnail(Path, int, int, ThumbnailFit)} for the fitting rules.
+     *
+     * @param path the image file
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @return the thumbnail
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1, or
+     *     {@code path} is not on the default file system
+     * @throws PixbridgeException as for {@link #thumbnail(Path, int, int, ThumbnailFit)}
+     */
+    public static Image thumbnail(Path path, int width, int height, ThumbnailFit fit, ThumbnailOptions options) {
+        byte[] utf8 = pathUtf8(path, "path");
+        checkThumbnailArguments(width, height, fit, options);
+        DecodeLimits limits = options.limits();
+        NativeLoader.load();
+        return new Image(NativeImage.thumbnailFile(utf8, width, height, fit.value(),
+                limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(), options.allowUpscale() ? 1 : 0));
+    }
+
+    /**
+     * Makes a thumbnail of an encoded image in memory in one call, with the default options; see
+     * {@link #thumbnail(Path, int, int, ThumbnailFit)} for the fitting rules. The bytes are copied
+     * into native memory first, as by {@link #decode(byte[])}.
+     *
+     * @param data the encoded bytes (PNG, JPEG, WebP, ...; the format is detected from the content)
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @return the thumbnail
+     * @throws NullPointerException if {@code data} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} if the box exceeds 32768
+     *     pixels on a side; {@link ErrorCode#UNSUPPORTED_FORMAT}, {@link ErrorCode#DECODE} or
+     *     {@link ErrorCode#LIMIT_EXCEEDED} if the bytes cannot be decoded
+     */
+    public static Image thumbnail(byte[] data, int width, int height, ThumbnailFit fit) {
+        return thumbnail(data, width, height, fit, ThumbnailOptions.DEFAULT);
+    }
+
+    /**
+     * Makes a thumbnail of an encoded image in memory in one call, with options; see
+     * {@link #thumbnail(Path, int, int, ThumbnailFit)} for the fitting rules.
+     *
+     * @param data the encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @return the thumbnail
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     * @throws PixbridgeException as for {@link #thumbnail(byte[], int, int, ThumbnailFit)}
+     */
+    public static Image thumbnail(byte[] data, int width, int height, ThumbnailFit fit, ThumbnailOptions options) {
+        Arguments.requireNonNull(data, "data");
+        checkThumbnailArguments(width, height, fit, options);
+        NativeLoader.load();
+        return new Image(thumbnailArray(data, 0, data.length, width, height, fit, options));
+    }
+
+    /**
+     * Makes a thumbnail of the bytes between the buffer's position and limit, with the default
+     * options; see {@link #thumbnail(Path, int, int, ThumbnailFit)} for the fitting rules. A
+     * direct buffer is read in place, without copying (it must not be modified during the call);
+     * a heap buffer is read from its array. The buffer's position is not changed.
+     *
+     * @param data the encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @return the thumbnail
+     * @throws NullPointerException if {@code data} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     * @throws PixbridgeException as for {@link #thumbnail(byte[], int, int, ThumbnailFit)}
+     */
+    public static Image thumbnail(ByteBuffer data, int width, int height, ThumbnailFit fit) {
+        return thumbnail(data, width, height, fit, ThumbnailOptions.DEFAULT);
+    }
+
+    /**
+     * Makes a thumbnail of the bytes between the buffer's position and limit, with options; see
+     * {@link #thumbnail(ByteBuffer, int, int, ThumbnailFit)}.
+     *
+     * @param data the encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @return the thumbnail
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     * @throws PixbridgeException as for {@link #thumbnail(byte[], int, int, ThumbnailFit)}
+     */
+    public static Image thumbnail(ByteBuffer data, int width, int height, ThumbnailFit fit, ThumbnailOptions options) {
+        Arguments.requireNonNull(data, "data");
+        checkThumbnailArguments(width, height, fit, options);
+        DecodeLimits limits = options.limits();
+        NativeLoader.load();
+        return fromBuffer(data,
+                (direct, offset, length) -> NativeImage.thumbnailDirect(direct, offset, length, width, height,
+                        fit.value(), limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(),
+                        options.allowUpscale() ? 1 : 0),
+                (array, offset, length) -> thumbnailArray(array, offset, length, width, height, fit, options));
+    }
+
+    /**
+     * Reads the stream to its end and makes a thumbnail of what it read, with the default
+     * options; see {@link #thumbnail(Path, int, int, ThumbnailFit)} for the fitting rules. The
+     * arguments are checked before the stream is read; the stream is not closed.
+     *
+     * @param in the stream of encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @return the thumbnail
+     * @throws NullPointerException if {@code in} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     * @throws IOException if reading the stream fails
+     * @throws PixbridgeException as for {@link #thumbnail(byte[], int, int, ThumbnailFit)}
+     */
+    public static Image thumbnail(InputStream in, int width, int height, ThumbnailFit fit) throws IOException {
+        return thumbnail(in, width, height, fit, ThumbnailOptions.DEFAULT);
+    }
+
+    /**
+     * Reads the stream to its end and makes a thumbnail of what it read, with options; see
+     * {@link #thumbnail(InputStream, int, int, ThumbnailFit)}.
+     *
+     * @param in the stream of encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @return the thumbnail
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     * @throws IOException if reading the stream fails
+     * @throws PixbridgeException as for {@link #thumbnail(byte[], int, int, ThumbnailFit)}
+     */
+    public static Image thumbnail(InputStream in, int width, int height, ThumbnailFit fit, ThumbnailOptions options)
+            throws IOException {
+        Arguments.requireNonNull(in, "in");
+        checkThumbnailArguments(width, height, fit, options);
+        return thumbnail(in.readAllBytes(), width, height, fit, options);
+    }
+
+    /** Checks a thumbnail's box, fit and options before any I/O or native call (as C# does). */
+    private static void checkThumbnailArguments(int width, int height, ThumbnailFit fit, ThumbnailOptions options) {
+        if (width < 1) {
+            throw new IllegalArgumentException("width must be at least 1, got " + width);
+        }
+        if (height < 1) {
+            throw new IllegalArgumentException("height must be at least 1, got " + height);
+        }
+        Arguments.requireNonNull(fit, "fit");
+        Arguments.requireNonNull(options, "options");
+    }
+
+    private static long thumbnailArray(byte[] data, int offset, int length, int width, int height, ThumbnailFit fit,
+            ThumbnailOptions options) {
+        DecodeLimits limits = options.limits();
+        return NativeImage.thumbnailArray(data, offset, length, width, height, fit.value(),
+                limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(), options.allowUpscale() ? 1 : 0);
     }
 
     /**
@@ -397,6 +716,95 @@ public final class Image extends ImageOperations implements AutoCloseable {
     public void write(OutputStream out, ImageFormat format) throws IOException {
         Arguments.requireNonNull(out, "out");
         out.write(encode(format));
+    }
+
+    /**
+     * Saves the image with encoder options; the format comes from the file extension, as with
+     * {@link #save(Path)}. The file is replaced atomically.
+     *
+     * @param path where to save
+     * @param options encoder settings; the format reads those that apply to it (see
+     *     {@link EncodeOptions})
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     * @throws IllegalStateException if the image is closed
+     * @throws PixbridgeException as for {@link #save(Path)}
+     */
+    public void save(Path path, EncodeOptions options) {
+        saveWith(path, NativeImage.FORMAT_FROM_EXTENSION, options);
+    }
+
+    /**
+     * Saves the image in an explicit format with encoder options, whatever the extension. The
+     * file is replaced atomically.
+     *
+     * @param path where to save
+     * @param format the format to write
+     * @param options encoder settings; the format reads those that apply to it (see
+     *     {@link EncodeOptions})
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     * @throws IllegalStateException if the image is closed
+     * @throws PixbridgeException {@link ErrorCode#NOT_FOUND}, {@link ErrorCode#IO},
+     *     {@link ErrorCode#PERMISSION_DENIED} or {@link ErrorCode#ENCODE}
+     */
+    public void save(Path path, ImageFormat format, EncodeOptions options) {
+        Arguments.requireNonNull(format, "format");
+        saveWith(path, format.value(), options);
+    }
+
+    private void saveWith(Path path, int format, EncodeOptions options) {
+        byte[] utf8 = pathUtf8(path, "path");
+        Arguments.requireNonNull(options, "options");
+        long handle = lifetime.enter();
+        try {
+            NativeImage.saveWith(handle, utf8, format, options.nativeQuality(), options.subsampling().value(),
+                    options.progressive() ? 1 : 0, options.optimizeHuffman() ? 1 : 0, options.nativePngCompression());
+        } finally {
+            lifetime.exit();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Encodes the image in memory with encoder options.
+     *
+     * @param format the target format
+     * @param options encoder settings; the format reads those that apply to it (see
+     *     {@link EncodeOptions})
+     * @return the encoded bytes
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the image is closed
+     * @throws PixbridgeException {@link ErrorCode#ENCODE}, or {@link ErrorCode#INVALID_ARGUMENT}
+     *     if the format cannot hold this image
+     */
+    public byte[] encode(ImageFormat format, EncodeOptions options) {
+        Arguments.requireNonNull(format, "format");
+        Arguments.requireNonNull(options, "options");
+        long handle = lifetime.enter();
+        try {
+            return NativeImage.encodeWith(handle, format.value(), options.nativeQuality(), options.subsampling().value(),
+                    options.progressive() ? 1 : 0, options.optimizeHuffman() ? 1 : 0, options.nativePngCompression());
+        } finally {
+            lifetime.exit();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Encodes the image with encoder options and writes it to {@code out}, which is not closed.
+     *
+     * @param out the destination stream
+     * @param format the target format
+     * @param options encoder settings
+     * @throws NullPointerException if an argument is null
+     * @throws IOException if writing fails
+     * @throws IllegalStateException if the image is closed
+     * @throws PixbridgeException as for {@link #encode(ImageFormat, EncodeOptions)}
+     */
+    public void write(OutputStream out, ImageFormat format, EncodeOptions options) throws IOException {
+        Arguments.requireNonNull(out, "out");
+        out.write(encode(format, options));
     }
 
     /**

@@ -39,9 +39,34 @@ final class NativeImage {
 
     static native long liveHandleCount();
 
-    /**
-     * Blurs the image inside the native library, frees the result and returns the nanoseconds
-     * that took, timed natively: the benchmark's "same blur from Rust", in this process.
-     */
-    static native long blurNanos(long image, float sigma);
+    /** {@link #saveWith}'s {@code format} that means "from the path's extension". */
+    static final int FORMAT_FROM_EXTENSION = -1;
+
+    /** Opens with decode options: limits, and a minimum size (0 x 0 = full size). */
+    static native long openWith(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes,
+            int minWidth, int minHeight);
+
+    static native long decodeWithArray(byte[] data, int offset, int length, int maxWidth, int maxHeight,
+            long maxDecodedBytes, int minWidth, int minHeight);
+
+    static native long decodeWithDirect(ByteBuffer data, int offset, int length, int maxWidth, int maxHeight,
+            long maxDecodedBytes, int minWidth, int minHeight);
+
+    /** {@code fit} a {@link ThumbnailFit} value, {@code allowUpscale} 0 or 1 (checked natively). */
+    static native long thumbnailFile(byte[] pathUtf8, int width, int height, int fit,
+            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale);
+
+    static native long thumbnailArray(byte[] data, int offset, int length, int width, int height, int fit,
+            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale);
+
+    static native long thumbnailDirect(ByteBuffer data, int offset, int length, int width, int height, int fit,
+            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale);
+
+    /** Encode options as plain numbers, 0 meaning a field's default; validated natively. */
+    static native byte[] encodeWith(long image, int format, int quality, int subsampling, int progressive,
+            int optimizeHuffman, int pngCompression);
+
+    /** {@code format} an {@link ImageFormat} value or {@link #FORMAT_FROM_EXTENSION}. */
+    static native void saveWith(long image, byte[] pathUtf8, int format, int quality, int subsampling,
+            int progressive, int optimizeHuffman, int pngCompression);
 }

@@ -116,7 +116,7 @@ class ErrorCasesTest {
     void nullArgumentsNameTheParameter() {
         try (Image image = Image.open(TestSupport.testdata("gradient-64x48.png"))) {
             assertNpe("path", () -> Image.open(null));
-            assertNpe("limits", () -> Image.open(TestSupport.testdata("gradient-64x48.png"), null));
+            assertNpe("limits", () -> Image.open(TestSupport.testdata("gradient-64x48.png"), (DecodeLimits) null));
             assertNpe("data", () -> Image.decode((byte[]) null));
             assertNpe("data", () -> Image.decode((ByteBuffer) null));
             assertNpe("in", () -> Image.decode((java.io.InputStream) null));

@@ -10,6 +10,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,12 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every case of testdata/manifest.json: the same width, height and pixel SHA-256 (or error code) as Rust, C and C#. */
+/**
+ * Every case of testdata/manifest.json: the same width, height and pixel SHA-256 (or error code)
+ * as Rust, C and C#. A case with a {@code "thumbnail"} object loads its input with
+ * {@link Image#thumbnail(java.nio.file.Path, int, int, ThumbnailFit, ThumbnailOptions)} instead of
+ * {@link Image#open(java.nio.file.Path)}; its {@code ops} then apply as usual.
+ */
 class ManifestTest {
     @TestFactory
     Stream<DynamicTest> everyManifestCase() throws IOException {
@@ -72,7 +78,9 @@ class ManifestTest {
         long liveBefore = Diagnostics.liveHandleCount();
         Image image = null;
         try {
-            image = Image.open(TestSupport.testdata((String) testCase.get("input")));
+            Path input = TestSupport.testdata((String) testCase.get("input"));
+            Object thumbnail = testCase.get("thumbnail");
+            image = thumbnail == null ? Image.open(input) : openThumbnail(input, (Map<String, Object>) thumbnail);
             for (Map<String, Object> op : (List<Map<String, Object>>) testCase.get("ops")) {
                 image = ManifestOps.apply(image, op);
             }
@@ -98,5 +106,50 @@ class ManifestTest {
         }
         System.gc(); // pixel views of this case are unreachable now; not asserted here (see LifetimeTest)
         assertTrue(Diagnostics.liveHandleCount() <= liveBefore + 1, "handles leaked by the case");
+    }
+
+    /** The keys of a case's {@code "thumbnail"} object, all required (as in C#'s runner). */
+    private static final Set<String> THUMBNAIL_KEYS = Set.of("width", "height", "fit", "allow_upscale");
+
+    /**
+     * Loads the input of a case with {@code "thumbnail": {"width", "height", "fit", "allow_upscale"}}
+     * through {@link Image#thumbnail(Path, int, int, ThumbnailFit, ThumbnailOptions)} with the
+     * default limits. {@code fit} is a {@link ThumbnailFit} native name spelled exactly
+     * ({@code "Contain"}, {@code "Cover"}, {@code "Fill"}) and {@code allow_upscale} a boolean; a
+     * missing or unknown key or another fit is a mistake in the manifest and fails the case.
+     * Sizes are passed as Java ints (values over 2^31 - 1 wrap to negative, as a Java caller
+     * holding the C value would pass them); the {@link IllegalArgumentException} Java throws
+     * before the call for a size below 1 counts as {@code InvalidArgument}, as C#'s runner counts
+     * its {@code ArgumentOutOfRangeException}.
+     */
+    static Image openThumbnail(Path input, Map<String, Object> thumbnail) {
+        Set<String> unknown = new TreeSet<>(thumbnail.keySet());
+        unknown.removeAll(THUMBNAIL_KEYS);
+        Set<String> missing = new TreeSet<>(THUMBNAIL_KEYS);
+        missing.removeAll(thumbnail.keySet());
+        assertTrue(unknown.isEmpty() && missing.isEmpty(),
+                "manifest thumbnail: unknown keys " + unknown + ", missing keys " + missing);
+        int width = ManifestOps.int32(thumbnail, "width");
+        int height = ManifestOps.int32(thumbnail, "height");
+        String fitName = (String) thumbnail.get("fit");
+        ThumbnailFit fit = null;
+        for (ThumbnailFit candidate : ThumbnailFit.values()) {
+            if (candidate.nativeName().equals(fitName)) {
+                fit = candidate;
+            }
+        }
+        if (fit == null) {
+            throw new AssertionError("manifest thumbnail fit " + fitName + " is not a ThumbnailFit name (Contain, Cover, Fill)");
+        }
+        Object allowUpscale = thumbnail.get("allow_upscale");
+        if (!(allowUpscale instanceof Boolean)) {
+            throw new AssertionError("manifest thumbnail allow_upscale must be true or false, got " + allowUpscale);
+        }
+        ThumbnailOptions options = ThumbnailOptions.DEFAULT.withAllowUpscale((Boolean) allowUpscale);
+        try {
+            return Image.thumbnail(input, width, height, fit, options);
+        } catch (IllegalArgumentException e) {
+            throw new PixbridgeException(ErrorCode.INVALID_ARGUMENT, "refused by the Java API before the call: " + e.getMessage());
+        }
     }
 }

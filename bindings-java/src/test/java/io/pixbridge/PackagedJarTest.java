@@ -82,6 +82,8 @@ class PackagedJarTest {
             }
             assertNotNull(jar.getEntry("module-info.class"));
             assertNotNull(jar.getEntry("io/pixbridge/Image.class"));
+            // The benchmark harness and its timing hook are never shipped.
+            assertTrue(jar.stream().noneMatch(e -> e.getName().startsWith("io/pixbridge/bench/")), "benchmark classes in the jar");
         }
     }
 

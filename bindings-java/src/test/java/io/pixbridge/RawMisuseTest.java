@@ -65,7 +65,8 @@ class RawMisuseTest {
         calls.put("NativeImage.copyPixels", h -> NativeImage.copyPixels(h, new byte[64]));
         calls.put("NativeImage.save", h -> NativeImage.save(h, savePath));
         calls.put("NativeImage.encode", h -> NativeImage.encode(h, ImageFormat.PNG.value(), 0));
-        calls.put("NativeImage.blurNanos", h -> NativeImage.blurNanos(h, 1f));
+        calls.put("NativeImage.encodeWith", h -> NativeImage.encodeWith(h, ImageFormat.PNG.value(), 0, 0, 0, 0, 0));
+        calls.put("NativeImage.saveWith", h -> NativeImage.saveWith(h, savePath, NativeImage.FORMAT_FROM_EXTENSION, 0, 0, 0, 0, 0));
         Method[] operations = NativeOperations.class.getDeclaredMethods();
         Arrays.sort(operations, Comparator.comparing(Method::getName));
         int found = 0;
@@ -257,19 +258,109 @@ class RawMisuseTest {
     }
 
     @Test
-    void nativeBlurTimingLeavesTheImageAndNoHandleBehindAndRejectsBadSigmas() {
+    void theShippedLayerHasNoBenchmarkHook() {
+        // The blur timing hook lives in io.pixbridge.bench.NativeTiming, compiled only into the
+        // benchmark's own build of the library (cargo feature bench-hooks); ci/test-java.sh checks
+        // that the shipped library does not export it.
+        for (Method method : NativeImage.class.getDeclaredMethods()) {
+            assertFalse(method.getName().toLowerCase(java.util.Locale.ROOT).contains("nanos"), method + " is a test hook");
+        }
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("io.pixbridge.bench.NativeTiming"));
+    }
+
+    /**
+     * The raw layer passes plain numbers; the native side checks them with the runtime's
+     * validation, shared with the C ABI (one validation in native code), whatever Java sends.
+     */
+    @Test
+    void optionNumbersAreValidatedNatively() throws Exception {
         long baseline = Diagnostics.liveHandleCount();
         long handle = newImage();
+        byte[] rocket = java.nio.file.Files.readAllBytes(TestSupport.testdata("rocket.jpg"));
+        byte[] path = TestSupport.testdata("rocket.jpg").toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
+        byte[] savePath = temp.resolve("never-written.jpg").toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
+        int jpeg = ImageFormat.JPEG.value();
         try {
-            assertTrue(NativeImage.blurNanos(handle, 2f) > 0, "a blur takes some time");
-            assertEquals(baseline + 1, Diagnostics.liveHandleCount(), "the timed result was freed, not kept");
-            assertEquals(4L << 32 | 4L, NativeImage.dimensions(handle), "the image itself is unchanged");
-            PixbridgeException error = assertThrows(PixbridgeException.class,
-                    () -> NativeImage.blurNanos(handle, Float.NaN));
-            assertEquals(ErrorCode.INVALID_ARGUMENT, error.code(), error.getMessage());
+            // encodeWith / saveWith: quality, subsampling, progressive, optimizeHuffman, pngCompression.
+            int[][] badEncode = {
+                {101, 0, 0, 0, 0}, {-1, 0, 0, 0, 0}, {0, 3, 0, 0, 0}, {0, -1, 0, 0, 0}, {0, 0, 2, 0, 0},
+                {0, 0, 0, 7, 0}, {0, 0, 0, 0, 10}, {0, 0, 0, 0, -3},
+            };
+            for (int[] bad : badEncode) {
+                String what = Arrays.toString(bad);
+                assertInvalidArgument("encodeWith " + what,
+                        () -> NativeImage.encodeWith(handle, jpeg, bad[0], bad[1], bad[2], bad[3], bad[4]));
+                assertInvalidArgument("saveWith " + what,
+                        () -> {
+                            NativeImage.saveWith(handle, savePath, jpeg, bad[0], bad[1], bad[2], bad[3], bad[4]);
+                            return null;
+                        });
+            }
+            assertInvalidArgument("encodeWith format 10", () -> NativeImage.encodeWith(handle, 10, 0, 0, 0, 0, 0));
+            assertInvalidArgument("encodeWith format -1", () -> NativeImage.encodeWith(handle, -1, 0, 0, 0, 0, 0));
+            assertInvalidArgument("saveWith format -2", () -> {
+                NativeImage.saveWith(handle, savePath, -2, 0, 0, 0, 0, 0);
+                return null;
+            });
+            assertFalse(java.nio.file.Files.exists(temp.resolve("never-written.jpg")));
+            assertTrue(NativeImage.encodeWith(handle, jpeg, 100, 2, 1, 1, 9).length > 0, "the largest valid values work");
+
+            // thumbnails: fit, allowUpscale, negative sizes and limits.
+            int[][] badThumbnail = {{10, 10, 3, 0}, {10, 10, -1, 0}, {10, 10, 0, 2}, {-10, 10, 0, 0}, {10, -10, 0, 0}, {0, 10, 0, 0}};
+            for (int[] bad : badThumbnail) {
+                String what = Arrays.toString(bad);
+                assertInvalidArgument("thumbnailFile " + what, () -> NativeImage.thumbnailFile(path, bad[0], bad[1], bad[2],
+                        32768, 32768, 1L << 29, bad[3]));
+                assertInvalidArgument("thumbnailArray " + what, () -> NativeImage.thumbnailArray(rocket, 0, rocket.length,
+                        bad[0], bad[1], bad[2], 32768, 32768, 1L << 29, bad[3]));
+            }
+            assertInvalidArgument("thumbnail negative limit", () -> NativeImage.thumbnailArray(rocket, 0, rocket.length,
+                    10, 10, 0, -1, 32768, 1L << 29, 0));
+            // decode options: negative minimum sizes and limits.
+            assertInvalidArgument("openWith minWidth -1", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29, -1, 0));
+            assertInvalidArgument("decodeWithArray minHeight -1", () -> NativeImage.decodeWithArray(rocket, 0, rocket.length,
+                    32768, 32768, 1L << 29, 0, -1));
+            assertInvalidArgument("decodeWithArray maxDecodedBytes -1", () -> NativeImage.decodeWithArray(rocket, 0, rocket.length,
+                    32768, 32768, -1L, 0, 0));
+            // Ranges and nulls as for decodeArray / decodeDirect.
+            assertInvalidArgument("thumbnailArray bad range", () -> NativeImage.thumbnailArray(rocket, -1, 4, 10, 10, 0,
+                    32768, 32768, 1L << 29, 0));
+            assertInvalidArgument("thumbnailDirect bad range", () -> NativeImage.thumbnailDirect(
+                    java.nio.ByteBuffer.allocateDirect(8), 4, 5, 10, 10, 0, 32768, 32768, 1L << 29, 0));
+            assertInvalidArgument("thumbnailArray range past the end", () -> NativeImage.thumbnailArray(rocket, 1, rocket.length,
+                    10, 10, 0, 32768, 32768, 1L << 29, 0));
+            assertInvalidArgument("decodeArray range past the end", () -> NativeImage.decodeArray(rocket, rocket.length, 1,
+                    32768, 32768, 1L << 29));
+            assertInvalidArgument("decodeWithArray range past the end", () -> NativeImage.decodeWithArray(rocket, 0,
+                    rocket.length + 1, 32768, 32768, 1L << 29, 0, 0));
+            PixbridgeException nullData = assertThrows(PixbridgeException.class,
+                    () -> NativeImage.thumbnailDirect(null, 0, 0, 10, 10, 0, 32768, 32768, 1L << 29, 0));
+            assertEquals(ErrorCode.NULL_ARGUMENT, nullData.code());
         } finally {
             NativeImage.destroy(handle);
         }
         assertEquals(baseline, Diagnostics.liveHandleCount());
+    }
+
+    /** A raw call with all its arguments bound. */
+    @FunctionalInterface
+    private interface BoundCall {
+        Object call() throws Throwable;
+    }
+
+    private static void assertInvalidArgument(String what, BoundCall call) {
+        Object result;
+        try {
+            result = call.call();
+        } catch (PixbridgeException e) {
+            assertEquals(ErrorCode.INVALID_ARGUMENT, e.code(), what + ": " + e.getMessage());
+            return;
+        } catch (Throwable other) {
+            throw new AssertionError(what + " threw " + other, other);
+        }
+        if (result instanceof Long created) {
+            NativeImage.destroy(created); // only reached if the call wrongly succeeded
+        }
+        fail(what + " succeeded");
     }
 }
