@@ -71,6 +71,73 @@ class ManifestTest {
         assertTrue(missing.isEmpty(), "operations without a manifest case: " + missing);
     }
 
+    /** An inline case in the manifest's syntax. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> inline(String json) {
+        return (Map<String, Object>) Json.parse(json);
+    }
+
+    private static String expect(Image image) {
+        return "{ \"width\": " + image.width() + ", \"height\": " + image.height()
+                + ", \"sha256\": \"" + TestSupport.pixelSha256(image) + "\" }";
+    }
+
+    /**
+     * The runner's {@code "thumbnail"} key on inline cases (the golden manifest's own thumbnail
+     * cases run in {@link #everyManifestCase()}). Expected hashes come from calling the API
+     * directly: this checks the runner's plumbing, not the pixels.
+     */
+    @Test
+    void thumbnailKeyReplacesOpenAndOpsApplyAfterIt() {
+        String expected;
+        try (Image image = Image.thumbnail(TestSupport.testdata("rocket.jpg"), 200, 150, ThumbnailFit.COVER)) {
+            image.mirror();
+            expected = expect(image);
+        }
+        run(inline("{ \"name\": \"inline-thumbnail-cover-mirror\", \"input\": \"rocket.jpg\","
+                + " \"thumbnail\": { \"width\": 200, \"height\": 150, \"fit\": \"Cover\", \"allow_upscale\": false },"
+                + " \"ops\": [ { \"op\": \"mirror\" } ], \"expect\": " + expected + " }"));
+        try (Image kept = Image.thumbnail(TestSupport.testdata("gradient-64x48.png"), 128, 128, ThumbnailFit.FILL);
+             Image enlarged = Image.thumbnail(TestSupport.testdata("gradient-64x48.png"), 128, 128, ThumbnailFit.FILL,
+                     ThumbnailOptions.DEFAULT.withAllowUpscale(true))) {
+            assertEquals(64, kept.width());
+            assertEquals(128, enlarged.width());
+            for (Image image : new Image[] {kept, enlarged}) {
+                boolean upscale = image == enlarged;
+                run(inline("{ \"name\": \"inline-upscale\", \"input\": \"gradient-64x48.png\","
+                        + " \"thumbnail\": { \"width\": 128, \"height\": 128, \"fit\": \"Fill\", \"allow_upscale\": "
+                        + upscale + " }, \"ops\": [], \"expect\": " + expect(image) + " }"));
+            }
+        }
+    }
+
+    @Test
+    void thumbnailErrorsAreCodes() {
+        String[][] cases = {
+            {"rocket.jpg", "{ \"width\": 0, \"height\": 100, \"fit\": \"Contain\", \"allow_upscale\": false }", "InvalidArgument"},
+            {"rocket.jpg", "{ \"width\": -4, \"height\": 100, \"fit\": \"Contain\", \"allow_upscale\": false }", "InvalidArgument"},
+            {"rocket.jpg", "{ \"width\": 4294967295, \"height\": 100, \"fit\": \"Cover\", \"allow_upscale\": false }", "InvalidArgument"},
+            {"rocket.jpg", "{ \"width\": 40000, \"height\": 100, \"fit\": \"Fill\", \"allow_upscale\": true }", "InvalidArgument"},
+            {"no-such-file.jpg", "{ \"width\": 100, \"height\": 100, \"fit\": \"Contain\", \"allow_upscale\": false }", "NotFound"},
+            {"truncated-64x48.png", "{ \"width\": 10, \"height\": 10, \"fit\": \"Fill\", \"allow_upscale\": false }", "Decode"},
+        };
+        for (String[] c : cases) {
+            run(inline("{ \"name\": \"inline-error\", \"input\": \"" + c[0] + "\", \"thumbnail\": " + c[1]
+                    + ", \"ops\": [], \"expect\": { \"error\": \"" + c[2] + "\" } }"));
+        }
+        // A mistake in the manifest fails the case instead of passing silently.
+        for (String bad : new String[] {
+            "{ \"width\": 10, \"height\": 10, \"fit\": \"Contain\" }",
+            "{ \"width\": 10, \"height\": 10, \"fit\": \"contain\", \"allow_upscale\": false }",
+            "{ \"width\": 10, \"height\": 10, \"fit\": \"Contain\", \"allow_upscale\": 0 }",
+            "{ \"width\": 10, \"height\": 10, \"fit\": \"Contain\", \"allow_upscale\": false, \"extra\": 1 }",
+        }) {
+            Map<String, Object> testCase = inline("{ \"name\": \"inline-bad\", \"input\": \"rocket.jpg\", \"thumbnail\": " + bad
+                    + ", \"ops\": [], \"expect\": { \"width\": 1, \"height\": 1, \"sha256\": \"\" } }");
+            org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> run(testCase), bad);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static void run(Map<String, Object> testCase) {
         Map<String, Object> expect = (Map<String, Object>) testCase.get("expect");
