@@ -298,16 +298,22 @@ const ZIGZAG: [usize; 80] = [
 /// Bits looked at by the table lookups.
 const PEEK: u32 = 10;
 
+/// Bits looked at by the two-coefficient skip table.
+const SKIP_PEEK: u32 = 12;
+
 /// A Huffman table with lookup tables for codes of up to [`PEEK`] bits.
 #[derive(Clone)]
 struct Huffman {
     /// `(length << 8) | symbol` for every [`PEEK`]-bit prefix that starts with a code of at
     /// most [`PEEK`] bits; 0 otherwise.
     fast: [u16; 1 << PEEK],
-    /// For skipping AC coefficients: `bits | (advance << 8)` where `bits` is the code length
+    /// For skipping AC coefficients two at a time, indexed by the next [`SKIP_PEEK`] bits:
+    /// `bits1 | advance1 << 5 | bits2 << 12 | advance2 << 19`, where `bits` is the code length
     /// plus the magnitude bits and `advance` how far the coefficient index moves (64 for EOB);
-    /// 0 when that does not fit in [`PEEK`] bits.
-    skip: [u16; 1 << PEEK],
+    /// `bits2 = 0` when only one coefficient fits, 0 when none does. Two per lookup halves
+    /// the chain of dependent loads and shifts that bounds the decoding speed (the
+    /// multi-codeword tables of JParEnt).
+    skip: Box<[u32; 1 << SKIP_PEEK]>,
     /// The largest code of each length (index 1 to 16), -1 if there is none.
     maxcode: [i32; 17],
     /// `values` index of a code of length l is `code + valoffset[l]`.
@@ -324,7 +330,7 @@ impl Huffman {
         }
         let mut table = Huffman {
             fast: [0; 1 << PEEK],
-            skip: [0; 1 << PEEK],
+            skip: Box::new([0; 1 << SKIP_PEEK]),
             maxcode: [-1; 17],
             valoffset: [0; 17],
             values: [0; 256],
@@ -347,18 +353,6 @@ impl Huffman {
                         let first = (code as usize) << shift;
                         for prefix in first..first + (1 << shift) {
                             table.fast[prefix] = ((length as u16) << 8) | u16::from(symbol);
-                            let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
-                            let bits = length as u32 + size;
-                            if bits <= PEEK {
-                                let advance = if size != 0 {
-                                    run + 1
-                                } else if run == 15 {
-                                    16
-                                } else {
-                                    64
-                                };
-                                table.skip[prefix] = (bits | (advance << 8)) as u16;
-                            }
                         }
                     }
                     p += 1;
@@ -372,7 +366,39 @@ impl Huffman {
             }
             code <<= 1;
         }
+        for prefix in 0..1usize << SKIP_PEEK {
+            let Some((bits1, advance1)) = table.skip_step(prefix, SKIP_PEEK) else { continue };
+            let mut entry = bits1 | advance1 << 5;
+            if advance1 < 64
+                && let Some((bits2, advance2)) =
+                    table.skip_step((prefix << bits1) & ((1 << SKIP_PEEK) - 1), SKIP_PEEK - bits1)
+            {
+                entry |= bits2 << 12 | advance2 << 19;
+            }
+            table.skip[prefix] = entry;
+        }
         Some(table)
+    }
+
+    /// The AC coefficient that starts `prefix` (`SKIP_PEEK` bits, of which the top `valid`
+    /// are real): its code plus magnitude length and how far it moves the coefficient index,
+    /// if it fits in `valid` bits.
+    fn skip_step(&self, prefix: usize, valid: u32) -> Option<(u32, u32)> {
+        let entry = self.fast[prefix >> (SKIP_PEEK - PEEK)];
+        let length = u32::from(entry >> 8);
+        let (run, size) = (u32::from((entry as u8) >> 4), u32::from(entry & 15));
+        let bits = length + size;
+        if entry == 0 || bits > valid {
+            return None;
+        }
+        let advance = if size != 0 {
+            run + 1
+        } else if run == 15 {
+            16
+        } else {
+            64
+        };
+        Some((bits, advance))
     }
 
     /// Decodes one symbol; at least 16 bits must be buffered.
@@ -401,17 +427,33 @@ impl Huffman {
     }
 
     /// Skips the AC coefficients of one block.
+    ///
+    /// The bit buffer is kept in locals here, the hottest loop of the decoder: through
+    /// `&mut Bits` the compiler stores and reloads it every coefficient.
     #[inline(always)]
     fn skip_ac(&self, bits: &mut Bits<'_>) -> Result<(), Bad> {
         let mut k = 1;
+        let (mut buf, mut n) = (bits.buf, bits.n);
         while k < 64 {
-            bits.ensure();
-            let entry = self.skip[bits.peek(PEEK)];
+            if n < 32 {
+                (bits.buf, bits.n) = (buf, n);
+                bits.refill();
+                (buf, n) = (bits.buf, bits.n);
+            }
+            let entry = self.skip[(buf >> (64 - SKIP_PEEK)) as usize];
             if entry != 0 {
-                bits.consume(u32::from(entry & 0xFF));
-                k += u32::from(entry >> 8);
+                // At most SKIP_PEEK bits, and at least 32 are buffered.
+                let (bits1, advance1) = (entry & 31, (entry >> 5) & 127);
+                let (bits2, advance2) = ((entry >> 12) & 31, entry >> 19);
+                // The second coefficient only if the block goes on after the first.
+                let (used, advance) =
+                    if k + advance1 < 64 { (bits1 + bits2, advance1 + advance2) } else { (bits1, advance1) };
+                buf <<= used;
+                n -= used;
+                k += advance;
                 continue;
             }
+            (bits.buf, bits.n) = (buf, n);
             let rs = self.symbol(bits)?;
             let (run, size) = (u32::from(rs >> 4), u32::from(rs & 15));
             if size != 0 {
@@ -420,9 +462,11 @@ impl Huffman {
             } else if run == 15 {
                 k += 16;
             } else {
-                break;
+                return Ok(());
             }
+            (buf, n) = (bits.buf, bits.n);
         }
+        (bits.buf, bits.n) = (buf, n);
         Ok(())
     }
 
