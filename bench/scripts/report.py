@@ -329,6 +329,16 @@ def main():
         w(open(csharp_md).read().strip())
         w("")
 
+    # Whole jobs (issue 13): the tables pipelines.py and cli_vs_vipsthumbnail.sh wrote in this run.
+    for name, title in (("pipelines-csharp.md", "Pipelines through C# (`bindings-csharp/benchmarks/pipelines.sh`)"),
+                        ("cli_vs_vipsthumbnail.md", "The `pixbridge` CLI against `vipsthumbnail`")):
+        path = os.path.join(results, name)
+        if os.path.exists(path):
+            w(f"## {title}")
+            w("")
+            w(open(path).read().strip())
+            w("")
+
     w("## Targets")
     w("")
     w(f"Speed target: at least {TARGET_SPEEDUP}x faster than every peer configuration at equal quality "
