@@ -63,7 +63,8 @@ if [ -f bindings-java/bench/run.sh ]; then
     stage "bench: Java (bindings-java/bench)"
     # Always from the current sources: a jar left over from older sources would time old code.
     bash ci/package-java.sh
-    if ! timeout 600 bash bindings-java/bench/run.sh "$results/images/4k.png" "$results/ours.jsonl" "$results/java.jsonl" \
+    # run.sh builds the bench-hooks JNI library and the shipped one again (two thin-LTO builds).
+    if ! timeout 1200 bash bindings-java/bench/run.sh "$results/images/4k.png" "$results/ours.jsonl" "$results/java.jsonl" \
         "${quick[@]}"; then
         rm -f "$results/java.jsonl"
         failed+=("Java (bindings-java/bench)")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Java sample: compiles samples/java with javac against the packaged jar and runs it with
-# `java -cp <jar>` (no Maven at run time): open JPEG -> blur -> mirror -> save PNG.
+# `java -cp <jar>` (no Maven at run time): open JPEG -> blur -> mirror -> save PNG, and a 400 px cover thumbnail saved as JPEG.
 # Usage: ci/demo-java.sh [output-dir]. Packages the jar from the current sources first (tests skipped).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
