@@ -12,7 +12,10 @@
 #      call at a time (bench/scripts/paired.py);
 #   4. the Java harness (bindings-java/bench) against the jar, packaged first from the current
 #      sources (ci/package-java.sh);
+#   4b. bindings-java/bench/pipelines.sh: the same jobs through Java, Pixbridge vs ImageIO + Java2D
+#      (out/bench/pipelines-java.{jsonl,md});
 #   5. the report (bench/scripts/report.py, matplotlib).
+# Every "a run at a time" timing follows bench/timing-rule.properties (profile full, or quick).
 # Bounded: about 15-20 minutes on 2 cores (`--quick`: about 5). Results: out/bench/*.jsonl.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -21,6 +24,9 @@ unset CARGO_TARGET_DIR
 
 quick=()
 [ "${1:-}" = "--quick" ] && quick=(--quick)
+# Read by the BenchmarkDotNet suite (bindings-csharp/benchmarks/run.sh).
+export PIXBRIDGE_TIMING_PROFILE=full
+[ ${#quick[@]} -eq 0 ] || PIXBRIDGE_TIMING_PROFILE=quick
 results=out/bench
 # Stages that failed: the report is still written without them, then the run fails.
 failed=()
@@ -69,10 +75,15 @@ if [ -f bindings-java/bench/run.sh ]; then
         rm -f "$results/java.jsonl"
         failed+=("Java (bindings-java/bench)")
     fi
+    # Whole jobs through Java (issue 13): Pixbridge vs ImageIO + Java2D, one process per cell.
+    stage "bench: Java pipelines (bindings-java/bench/pipelines.sh)"
+    if ! timeout 1800 bash bindings-java/bench/pipelines.sh "$results/pipelines-java.jsonl" "${quick[@]}"; then
+        failed+=("Java pipelines (bindings-java/bench/pipelines.sh)")
+    fi
 fi
 
 stage "bench: CLI vs vipsthumbnail (a folder of 24 MP JPEGs)"
-if ! timeout 900 bash bench/scripts/cli_vs_vipsthumbnail.sh "$results/cli_vs_vipsthumbnail.md"; then
+if ! timeout 900 bash bench/scripts/cli_vs_vipsthumbnail.sh "$results/cli_vs_vipsthumbnail.md" "${quick[@]}"; then
     failed+=("CLI vs vipsthumbnail")
 fi
 

@@ -9,15 +9,17 @@
 //!
 //! Run with `cargo bench -p pixbridge-bench --bench blur` (about 8 minutes on 2 cores); add a
 //! filter such as `-- "4K/1 thread/sigma 10"` for a subset, or `-- --quick` for a rough pass.
-//! Sample counts and times are kept small so the default run stays short. `make bench` uses the
-//! harness binary instead (same methods, plus the peers in other languages).
+//! Timing follows the project's one rule (`bench/timing-rule.properties`, profile `full`) as far
+//! as criterion lets it: the rule's time budget per case, its minimum run count (criterion wants
+//! at least 10 samples) and criterion's own flat sampling. `make bench` uses the harness binary
+//! instead (same methods and rule, plus the peers in other languages).
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, criterion_group, criterion_main};
 use image::RgbaImage;
 use pixbridge_bench::methods::{Method, Source, blur_for_timing};
+use pixbridge_bench::timing::Budget;
 use pixbridge_core::Image;
 
 const SIGMAS: [f32; 8] = [1.0, 2.0, 3.0, 5.0, 8.0, 10.0, 40.0, 100.0];
@@ -38,6 +40,7 @@ fn test_image(width: u32, height: u32) -> Source {
 fn bench_blur(c: &mut Criterion) {
     let single = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a one-thread pool");
     let all_threads = rayon::current_num_threads();
+    let rule = Budget::from_rule("full");
     for (label, width, height) in [("1080p", 1920, 1080), ("4K", 3840, 2160)] {
         let source = test_image(width, height);
         for one_thread in [true, false] {
@@ -45,9 +48,10 @@ fn bench_blur(c: &mut Criterion) {
             for sigma in SIGMAS {
                 let mut group = c.benchmark_group(format!("{label}/{threads}/sigma {sigma}"));
                 group
-                    .sample_size(10)
-                    .warm_up_time(Duration::from_millis(300))
-                    .measurement_time(Duration::from_secs(1))
+                    .sample_size(rule.min_iterations.max(10))
+                    // Criterion warms up for a time, not a count: as long as one slow run.
+                    .warm_up_time(rule.slow_run)
+                    .measurement_time(rule.time)
                     .sampling_mode(SamplingMode::Flat);
                 for method in Method::ALL.into_iter().filter(|method| method.runs(width, sigma, one_thread, false)) {
                     group.bench_function(BenchmarkId::new(method.name(), sigma), |b| {

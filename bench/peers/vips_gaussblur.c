@@ -4,8 +4,8 @@
  *       blurs IN once with that configuration and writes the 8-bit result to OUT (for accuracy).
  *   vips_gaussblur time IN.png THREADS RULE SIGMA:PRECISION:MIN_AMPL...
  *       loads IN once into memory, then for each configuration times the blur on THREADS
- *       threads, sampled by RULE (defined by Rule in peers.py, which passes it), and prints one
- *       JSON line (milliseconds).
+ *       threads, sampled by RULE (one profile of bench/timing-rule.properties in its colon form,
+ *       which peers.py passes), and prints one JSON line (milliseconds).
  *
  *   vips_gaussblur version
  *       prints the version of the libvips it runs against (it may be linked to another build).
@@ -26,12 +26,13 @@
 /* Most timed runs of one case (bounds a rule's max_runs). */
 #define MAX_RUNS 64
 
-/* How a case is sampled; defined by Rule in peers.py, which passes it as the RULE argument. */
+/* How a case is sampled: one profile of bench/timing-rule.properties (its header says how). */
 struct rule {
-    int min_runs, max_runs;
+    int warm_up, min_runs, max_runs;
     double budget_s, fast_run_s;
     int fast_max_runs;
     double slow_run_s;
+    int slow_min_runs;
 };
 
 static double now_s(void) {
@@ -119,22 +120,24 @@ static double quantile(const double *sorted, int n, double q) {
     return sorted[low] + (sorted[high] - sorted[low]) * (pos - low);
 }
 
-/* RULE as MIN_RUNS:MAX_RUNS:BUDGET_S:FAST_RUN_S:FAST_MAX_RUNS:SLOW_RUN_S (see Rule in peers.py). */
+#define RULE_FORM "WARM_UP:MIN_RUNS:MAX_RUNS:BUDGET_S:FAST_RUN_S:FAST_MAX_RUNS:SLOW_RUN_S:SLOW_MIN_RUNS"
+
+/* RULE in the colon form of bench/timing-rule.properties. */
 static struct rule parse_rule(const char *text) {
     struct rule r;
     char end;
-    if (sscanf(text, "%d:%d:%lf:%lf:%d:%lf%c", &r.min_runs, &r.max_runs, &r.budget_s, &r.fast_run_s,
-               &r.fast_max_runs, &r.slow_run_s, &end) != 6 ||
-        r.min_runs < 1 || r.max_runs < r.min_runs || r.fast_max_runs < r.min_runs || r.max_runs > MAX_RUNS ||
+    if (sscanf(text, "%d:%d:%d:%lf:%lf:%d:%lf:%d%c", &r.warm_up, &r.min_runs, &r.max_runs, &r.budget_s,
+               &r.fast_run_s, &r.fast_max_runs, &r.slow_run_s, &r.slow_min_runs, &end) != 8 ||
+        r.warm_up < 1 || r.min_runs < 1 || r.max_runs < r.min_runs || r.slow_min_runs < 1 || r.max_runs > MAX_RUNS ||
         r.fast_max_runs > MAX_RUNS || !(r.budget_s >= 0.0) || !(r.fast_run_s >= 0.0) || !(r.slow_run_s > 0.0)) {
-        fprintf(stderr, "vips_gaussblur: RULE %s is not MIN_RUNS:MAX_RUNS:BUDGET_S:FAST_RUN_S:FAST_MAX_RUNS:SLOW_RUN_S "
-                        "with 1 <= MIN_RUNS <= MAX_RUNS, FAST_MAX_RUNS <= %d\n", text, MAX_RUNS);
+        fprintf(stderr, "vips_gaussblur: RULE %s is not " RULE_FORM " with WARM_UP >= 1, 1 <= MIN_RUNS <= MAX_RUNS, "
+                        "SLOW_MIN_RUNS >= 1 and at most %d runs\n", text, MAX_RUNS);
         exit(2);
     }
     return r;
 }
 
-/* One untimed warm-up, then timed runs by `rule` (the same loop as measure() in peers.py). */
+/* Samples one configuration by `rule` (the algorithm of bench/timing-rule.properties). */
 static void time_config(VipsImage *in, int threads, const struct rule *rule, const char *config) {
     char precision_name[32];
     double sigma, min_ampl;
@@ -147,13 +150,18 @@ static void time_config(VipsImage *in, int threads, const struct rule *rule, con
     double samples[MAX_RUNS];
     int n = 0;
     double warm = timed_blur(in, sigma, precision, min_ampl);
+    int warm_ups = rule->warm_up - 1, min_runs = rule->min_runs, max_runs = rule->max_runs;
     if (warm > rule->slow_run_s) {
-        samples[n++] = warm;
-    } else {
-        int max_runs = warm < rule->fast_run_s ? rule->fast_max_runs : rule->max_runs;
-        double begun = now_s();
-        while (n < rule->min_runs || (n < max_runs && now_s() - begun < rule->budget_s))
-            samples[n++] = timed_blur(in, sigma, precision, min_ampl);
+        warm_ups = 0;
+        if (rule->slow_min_runs < min_runs) min_runs = rule->slow_min_runs;
+    } else if (warm < rule->fast_run_s && rule->fast_max_runs > max_runs) {
+        max_runs = rule->fast_max_runs;
+    }
+    for (int i = 0; i < warm_ups; i++) timed_blur(in, sigma, precision, min_ampl);
+    double spent = 0.0;
+    while (n < min_runs || (n < max_runs && spent < rule->budget_s)) {
+        samples[n] = timed_blur(in, sigma, precision, min_ampl);
+        spent += samples[n++];
     }
     for (int i = 0; i < n; i++) samples[i] *= 1e3;
     qsort(samples, n, sizeof samples[0], compare_doubles);
@@ -194,7 +202,7 @@ int main(int argc, char **argv) {
                 "usage: vips_gaussblur version\n"
                 "       vips_gaussblur crop IN.png OUT.png SIGMA PRECISION MIN_AMPL\n"
                 "       vips_gaussblur time IN.png THREADS RULE SIGMA:PRECISION:MIN_AMPL...\n"
-                "       (RULE: MIN_RUNS:MAX_RUNS:BUDGET_S:FAST_RUN_S:FAST_MAX_RUNS:SLOW_RUN_S)\n");
+                "       (RULE: " RULE_FORM ")\n");
         return 2;
     }
     vips_shutdown();

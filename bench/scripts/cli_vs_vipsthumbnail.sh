@@ -6,21 +6,24 @@
 #   pixbridge thumbnail DIR --size 400 --quality 80 -o OUT   (-j = cores, the default; also -j 1)
 #   vipsthumbnail DIR/*.jpg -s 400 -o OUT/%s.jpg[Q=80]       (one process, files in sequence)
 #   2 x vipsthumbnail, each on half of the files, in parallel (for fairness on 2+ cores)
-# One untimed warm-up run each (page cache), then RUNS timed runs (default 3). Wall time is
+# Rounds of one run of each configuration, interleaved, sampled by the project's timing rule
+# (bench/timing-rule.properties, profile full, or quick with --quick) with a round as one run:
+# one untimed warm-up round (page cache), then timed rounds as the rule says. Wall time is
 # measured around the whole command; peak RSS is GNU time's "Maximum resident set size" (for the
 # two-process row: the sum of the two processes' peaks). Writes a markdown table to OUT.md.
 # These are figures, not assertions: on a loaded machine the numbers move.
 #
-#   bench/scripts/cli_vs_vipsthumbnail.sh OUT.md [RUNS]
+#   bench/scripts/cli_vs_vipsthumbnail.sh OUT.md [--quick]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../ci/lib.sh"
 
-if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-    echo "usage: $0 OUT.md [RUNS]" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ] || { [ $# -eq 2 ] && [ "$2" != --quick ]; }; then
+    echo "usage: $0 OUT.md [--quick]" >&2
     exit 2
 fi
 report="$(realpath -m "$1")"
-runs="${2:-3}"
+profile=full
+[ "${2:-}" = --quick ] && profile=quick
 cd "$PIXBRIDGE_ROOT"
 
 apt_install libvips-tools imagemagick time bc cmake nasm
@@ -113,16 +116,30 @@ run() {
     esac
 }
 
-stage "warm-up (one untimed run each)"
-for row in "${rows[@]}"; do run "$row"; done
-: >"$work/results"
-
-stage "timing: $runs runs each, interleaved"
-for ((r = 1; r <= runs; r++)); do
+# round: one run of each configuration; prints the round's seconds.
+round() {
+    local start
+    start=$(date +%s.%N)
     for row in "${rows[@]}"; do
         run "$row"
-        tail -n 1 "$work/results"
+        tail -n 1 "$work/results" >&2
     done
+    echo "$(date +%s.%N) - $start" | bc -l
+}
+
+stage "warm-up (one untimed round)"
+first=$(round)
+# shellcheck disable=SC2207 # four numbers
+plan=($(python3 bench/scripts/timing_rule.py "$profile" --plan "$first"))
+for ((w = 0; w < plan[0]; w++)); do round >/dev/null; done
+: >"$work/results"
+
+stage "timing: rounds by the $profile timing rule (first round took ${first%.*} s)"
+runs=0
+spent=0
+while ((runs < plan[1])) || { ((runs < plan[2])) && (($(echo "$spent < ${plan[3]}" | bc -l))); }; do
+    spent=$(echo "$spent + $(round)" | bc -l)
+    runs=$((runs + 1))
 done
 
 # Output check: every configuration wrote all thumbnails at the same size.
@@ -146,8 +163,8 @@ describe() {
     echo "## Batch thumbnails: pixbridge CLI vs vipsthumbnail"
     echo
     echo "$count JPEGs of 6000x4000 (24 MP, 4:2:0, q75-95, $(du -sh "$inputs" | cut -f1) in total) into a 400x400 box" \
-        "(pixbridge: ${size_pb}, vipsthumbnail: ${size_vips}), JPEG q80. $runs timed runs each after one warm-up," \
-        "interleaved; wall time of the whole command; peak RSS from GNU time."
+        "(pixbridge: ${size_pb}, vipsthumbnail: ${size_vips}), JPEG q80. $runs timed runs each (the $profile profile of" \
+        "bench/timing-rule.properties), interleaved; wall time of the whole command; peak RSS from GNU time."
     echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo))," \
         "load average at the end $(cut -d' ' -f1-3 /proc/loadavg); $(vipsthumbnail --vips-version 2>/dev/null | head -1);" \
         "pixbridge $("$pixbridge" --version | cut -d' ' -f2)."

@@ -33,9 +33,9 @@ import numpy as np
 
 from peers import Rule, bgra, opencv_blur, quantile
 
-# Pairs per case follow peers.py's Rule, a pair counting as one run of two calls (so a pair is
-# "fast" under twice the rule's fast_run_s). A case whose OpenCV call takes over SLOW_CALL_S is
-# skipped: OpenCV is not a close peer there.
+# Pairs per case follow the timing rule (bench/timing-rule.properties), a pair of calls counting
+# as one run. A case whose OpenCV call takes over SLOW_CALL_S is skipped: OpenCV is not a close
+# peer there.
 SLOW_CALL_S = 0.5
 
 
@@ -130,26 +130,25 @@ class Worker:
 
 
 def pairs(ours, opencv, size, sigma, rule):
-    """(ours_s, opencv_s) per pair, sampled by `rule`, or None if OpenCV is too slow to be a
-    close peer."""
-    ours.time(size, sigma)  # warm-up: rayon's threads, the allocator's first blocks
-    ours.time(size, sigma)
+    """(ours_s, opencv_s) per pair, sampled by `rule` with a pair as one run, or None if OpenCV is
+    too slow to be a close peer."""
+    ours.time(size, sigma)  # rayon's threads, the allocator's first blocks
     if opencv.time(size, sigma) > SLOW_CALL_S:
         return None
-    first = (ours.time(size, sigma), opencv.time(size, sigma))
-    max_pairs = rule.fast_max_runs if sum(first) < 2 * rule.fast_run_s else rule.max_runs
-    samples = [first]
-    begun = time.perf_counter()
-    while len(samples) < rule.min_runs or (len(samples) < max_pairs
-                                           and time.perf_counter() - begun < rule.budget_s):
-        if len(samples) % 2:
+    order = [0]
+
+    def pair():
+        # Alternate which side goes first, so that drift on the shared machine favours neither.
+        order[0] += 1
+        if order[0] % 2:
             opencv_s = opencv.time(size, sigma)
             ours_s = ours.time(size, sigma)
         else:
             ours_s = ours.time(size, sigma)
             opencv_s = opencv.time(size, sigma)
-        samples.append((ours_s, opencv_s))
-    return samples
+        return ours_s, opencv_s
+
+    return rule.sample(pair, sum(pair()), seconds=sum)
 
 
 def main():
@@ -166,7 +165,7 @@ def main():
         sys.exit(__doc__)
     images, library, out_path = args
     threads = int(options["--threads"])
-    rule = Rule(quick)
+    rule = Rule.for_quick(quick)
     # Fresh interpreters (not forks of this one) for both workers.
     context = multiprocessing.get_context("spawn")
     ours = Worker(context, os.path.abspath(library), threads, images)

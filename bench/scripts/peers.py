@@ -17,61 +17,16 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import cv2
 import numpy as np
 
-
-def quantile(sorted_values, q):
-    """Linear interpolation between the closest ranks (the quantile rule of pixbridge-bench)."""
-    pos = q * (len(sorted_values) - 1)
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
-
-
-def summary(samples):
-    """Median and spread of a list of milliseconds."""
-    s = sorted(samples)
-    return {"iterations": len(s), "median_ms": quantile(s, 0.5), "min_ms": s[0], "p25_ms": quantile(s, 0.25),
-            "p75_ms": quantile(s, 0.75), "max_ms": s[-1]}
-
-
-class Rule:
-    """How one case is sampled, for OpenCV here and for libvips in vips_gaussblur.c (which
-    receives it as an argument, see as_arg): one untimed warm-up run, then timed runs until
-    min_runs are taken and then until max_runs or budget_s seconds. A case whose warm-up took
-    more than slow_run_s is timed by that one run (OpenCV at sigma 100 on 4K takes seconds per
-    call; a second run would only double the cost); one under fast_run_s takes up to
-    fast_max_runs samples, so a short case is not decided by a few noisy runs on the shared
-    cores."""
-
-    def __init__(self, quick):
-        self.min_runs, self.max_runs, self.budget_s = (3, 5, 0.8) if quick else (5, 15, 3.0)
-        self.fast_run_s, self.fast_max_runs = 0.020, (5 if quick else 41)
-        self.slow_run_s = 2.0
-
-    def as_arg(self):
-        """The rule as vips_gaussblur's RULE argument."""
-        return (f"{self.min_runs}:{self.max_runs}:{self.budget_s:g}:{self.fast_run_s:g}:"
-                f"{self.fast_max_runs}:{self.slow_run_s:g}")
+from timing_rule import Rule, quantile, summary  # noqa: F401  (paired.py imports them from here)
 
 
 def measure(run, rule):
-    """Samples `run` by `rule` (see Rule) and returns their summary."""
-    start = time.perf_counter()
-    run()
-    warm = time.perf_counter() - start
-    if warm > rule.slow_run_s:
-        return summary([warm * 1e3])
-    max_runs = rule.fast_max_runs if warm < rule.fast_run_s else rule.max_runs
-    samples = []
-    begun = time.perf_counter()
-    while len(samples) < rule.min_runs or (len(samples) < max_runs and time.perf_counter() - begun < rule.budget_s):
-        t = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - t) * 1e3)
-    return summary(samples)
+    """Samples `run` by `rule` (bench/timing-rule.properties) and returns their summary."""
+    return rule.measure(run)
 
 
 def bgra(path):
@@ -131,7 +86,7 @@ def vips_time(binary, png, threads, rule, cases):
 
 def main():
     args = sys.argv[1:]
-    rule = Rule(quick="--quick" in args)
+    rule = Rule.for_quick("--quick" in args)
     args = [a for a in args if a != "--quick"]
     sigmas = [1.0, 2.0, 5.0, 10.0, 40.0, 100.0]
     if "--sigmas" in args:

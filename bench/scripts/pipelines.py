@@ -4,16 +4,16 @@ command, one process per cell, measures thumbnail quality, and prints a side-by-
 
 Usage: pipelines.py --runner 'CMD ...' --inputs DIR --out OUT.jsonl [--outputs DIR]
                     [--libraries pixbridge,netvips,...] [--jobs thumb400,...] [--label NAME]
-                    [--runs N] [--quick] [--markdown OUT.md]
+                    [--quick] [--markdown OUT.md]
        pipelines.py --from-jsonl EARLIER.jsonl --inputs DIR --out OUT.jsonl [...]   (table only)
 
-The runner is any program that takes JOB LIBRARY INPUT OUTPUT RUNS as its last five arguments,
-does the job RUNS times after 2 untimed runs, writes OUTPUT, and prints one JSON line with at
-least: job, library, supported (false: the library cannot do the job; nothing else needed),
-median_ms, p25_ms, p75_ms, min_ms, max_ms, runs, peak_rss_mb, output_bytes. The C# runner is
-`Pixbridge.Benchmarks --pipeline` (bindings-csharp/benchmarks/pipelines.sh); the Java and CLI
-benches can bring their own. PIXBRIDGE_PIPELINE_BUDGET_S is passed to the runner: the time budget
-of one cell's timed runs (a runner may do fewer runs, at least 3, to stay within it).
+The runner is any program that takes JOB LIBRARY INPUT OUTPUT RULE as its last five arguments,
+samples the job by RULE (one profile of the project's timing rule, bench/timing-rule.properties,
+in its colon form: `full`, or `quick` with --quick), writes OUTPUT, and prints one JSON line with
+at least: job, library, supported (false: the library cannot do the job; nothing else needed),
+median_ms, p25_ms, p75_ms, min_ms, max_ms, runs, warmup_runs, peak_rss_mb, output_bytes. The C#
+runner is `Pixbridge.Benchmarks --pipeline` (bindings-csharp/benchmarks/pipelines.sh), the Java
+one `io.pixbridge.bench.Pipelines` (bindings-java/bench/pipelines.sh).
 
 Inputs (bench/scripts/pipeline_inputs.sh makes them): 4k.jpg, 24mp.jpg, 4k.png. Cells:
 thumb400 on all three, crop-shrink-sharpen on both JPEGs, blur-mirror-png on 4k.jpg. For thumb400
@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import shlex
 import subprocess
 import sys
@@ -39,6 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import psnr  # noqa: E402  (a sibling script, importable once its folder is on the path)
+from timing_rule import Rule  # noqa: E402
 
 Row = dict[str, Any]
 
@@ -69,8 +69,8 @@ class Settings:
     outputs: Path
     libraries: list[str]
     jobs: list[str]
-    runs: int
-    budget_s: float
+    rule: Rule
+    profile: str
     timeout_s: float
     label: str
     previous: Path | None = None
@@ -87,13 +87,9 @@ def parse_arguments(argv: list[str]) -> tuple[Settings, Path, Path | None]:
     parser.add_argument("--libraries", default=DEFAULT_LIBRARIES, help="comma-separated, ours first")
     parser.add_argument("--jobs", default=",".join(dict.fromkeys(job for job, _, _ in CELLS)))
     parser.add_argument("--label", default="csharp", help="suite name recorded in each row")
-    parser.add_argument("--runs", type=int, help="timed runs per cell (default 7, --quick 3)")
-    parser.add_argument("--quick", action="store_true", help="fewer runs and a smaller time budget")
+    parser.add_argument("--quick", action="store_true", help="the timing rule's quick profile (default: full)")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     options = parser.parse_args(argv)
-    runs = options.runs or (3 if options.quick else 7)
-    if runs < 1:
-        parser.error("--runs must be at least 1")
     if options.runner is None and options.from_jsonl is None:
         parser.error("give --runner (or --from-jsonl to reprint a table)")
     outputs = options.outputs or options.out.with_name(options.out.stem + "-outputs")
@@ -103,8 +99,8 @@ def parse_arguments(argv: list[str]) -> tuple[Settings, Path, Path | None]:
         outputs=outputs,
         libraries=[name for name in options.libraries.split(",") if name],
         jobs=[name for name in options.jobs.split(",") if name],
-        runs=runs,
-        budget_s=20.0 if options.quick else 60.0,
+        rule=Rule.for_quick(options.quick),
+        profile="quick" if options.quick else "full",
         timeout_s=600.0 if options.quick else 900.0,
         label=options.label,
     )
@@ -118,14 +114,13 @@ def run_cell(settings: Settings, job: str, input_name: str, extension: str, libr
     stem = input_name.replace(".", "-")
     output_path = settings.outputs / f"{job}.{stem}.{library}.{extension}"
     output_path.unlink(missing_ok=True)
-    row: Row = {"suite": settings.label, "job": job, "library": library,
+    row: Row = {"suite": settings.label, "job": job, "library": library, "rule_profile": settings.profile,
                 "input_name": input_name, "input": str(input_path), "output": str(output_path)}
-    command = settings.runner + [job, library, str(input_path), str(output_path), str(settings.runs)]
-    environment = dict(os.environ, PIXBRIDGE_PIPELINE_BUDGET_S=f"{settings.budget_s:g}")
+    command = settings.runner + [job, library, str(input_path), str(output_path), settings.rule.as_arg()]
     started = time.monotonic()
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=settings.timeout_s,
-                                env=environment, check=False)
+                                check=False)
     except subprocess.TimeoutExpired:
         row["error"] = f"timed out after {settings.timeout_s:g} s"
         return row
@@ -197,7 +192,7 @@ def add_quality(rows: list[Row], inputs: Path) -> None:
             row["error"] = f"PSNR: {error}"
 
 
-def format_cell(row: Row | None) -> str:
+def format_cell(row: Row | None, settings: Settings) -> str:
     """One table cell: median [p25-p75] ms (CPU ms of all threads, when the runner reports it),
     peak RSS, output size, PSNR; '-' when not supported."""
     if row is None:
@@ -214,7 +209,7 @@ def format_cell(row: Row | None) -> str:
         text += f" ({row['jpeg_chroma']})"
     if "psnr_db" in row:
         text += f" · {row['psnr_db']:.2f} dB"
-    if row.get("runs") and row.get("runs_requested") and row["runs"] < row["runs_requested"]:
+    if row.get("runs") and row["runs"] < settings.rule.min_runs:
         text += f" ({row['runs']} runs)"
     return text
 
@@ -229,8 +224,11 @@ def table(rows: list[Row], settings: Settings) -> str:
     by_cell = {(row["job"], row["input_name"], row["library"]): row for row in rows}
     groups = [(job, name) for job, name, _ in CELLS if job in settings.jobs]
     lines = [
-        f"Pipelines ({settings.label}): median [p25-p75] of {settings.runs} warm runs after 2 untimed ones "
-        f"(fewer, at least 3 after 1, for cells slower than a {settings.budget_s:g} s budget), "
+        f"Pipelines ({settings.label}): median [p25-p75] of the timed runs, sampled by the {settings.profile} "
+        f"profile of bench/timing-rule.properties ({settings.rule.warm_up} untimed runs, then "
+        f"{settings.rule.min_runs} to {settings.rule.max_runs} timed ones within {settings.rule.budget_s:g} s; "
+        f"a cell slower than {settings.rule.slow_run_s:g} s has 1 untimed and at least "
+        f"{settings.rule.slow_min_runs} timed, and says how many), "
         "one process per cell; (CPU: median CPU time of all the process's threads per run, which other "
         "load disturbs less); peak RSS of that process (VmHWM); output size; for thumbnails, PSNR "
         "against an exact area reduction of the full-size decode. JPEG outputs are 4:2:0 unless the cell "
@@ -240,7 +238,7 @@ def table(rows: list[Row], settings: Settings) -> str:
         "| --- | --- | " + " | ".join("---" for _ in settings.libraries) + " |",
     ]
     for job, name in groups:
-        cells = [format_cell(by_cell.get((job, name, library))) for library in settings.libraries]
+        cells = [format_cell(by_cell.get((job, name, library)), settings) for library in settings.libraries]
         lines.append(f"| {JOB_TITLES.get(job, job)} | {name} | " + " | ".join(cells) + " |")
     if OURS in settings.libraries:
         lines += [
@@ -257,7 +255,7 @@ def table(rows: list[Row], settings: Settings) -> str:
             peers = [by_cell.get((job, name, library)) for library in settings.libraries if library != OURS]
             timed = [peer for peer in peers if ok(peer)]
             if not ok(ours) or not timed:
-                lines.append(f"| {job} | {name} | {format_cell(ours)} | n/a | | | | | | | |")
+                lines.append(f"| {job} | {name} | {format_cell(ours, settings)} | n/a | | | | | | | |")
                 continue
             assert ours is not None
             best = min(timed, key=lambda peer: peer["median_ms"])
@@ -295,8 +293,10 @@ def main(argv: list[str]) -> int:
     if settings.previous is not None:
         with settings.previous.open(encoding="utf-8") as file:
             rows = [json.loads(line) for line in file if line.strip()]
-        runs = [row["runs_requested"] for row in rows if "runs_requested" in row]
-        settings.runs = max(runs, default=settings.runs)
+        profiles = {row["rule_profile"] for row in rows if "rule_profile" in row}
+        if len(profiles) == 1:
+            settings.profile = profiles.pop()
+            settings.rule = Rule.read(settings.profile)
     groups = [cell for cell in CELLS if cell[0] in settings.jobs and settings.previous is None]
     for index, (job, name, extension) in enumerate(groups):
         # Rotate the library order from group to group, so that drift on a shared machine
@@ -304,7 +304,7 @@ def main(argv: list[str]) -> int:
         shift = index % len(settings.libraries)
         for library in settings.libraries[shift:] + settings.libraries[:shift]:
             row = run_cell(settings, job, name, extension, library)
-            print(f"{job} {name} {library}: {format_cell(row)}"
+            print(f"{job} {name} {library}: {format_cell(row, settings)}"
                   + (f" ({row['error']})" if "error" in row else ""), file=sys.stderr, flush=True)
             rows.append(row)
     add_quality(rows, settings.inputs)

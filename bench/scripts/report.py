@@ -331,6 +331,7 @@ def main():
 
     # Whole jobs (issue 13): the tables pipelines.py and cli_vs_vipsthumbnail.sh wrote in this run.
     for name, title in (("pipelines-csharp.md", "Pipelines through C# (`bindings-csharp/benchmarks/pipelines.sh`)"),
+                        ("pipelines-java.md", "Pipelines through Java (`bindings-java/bench/pipelines.sh`)"),
                         ("cli_vs_vipsthumbnail.md", "The `pixbridge` CLI against `vipsthumbnail`")):
         path = os.path.join(results, name)
         if os.path.exists(path):

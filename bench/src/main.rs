@@ -11,7 +11,6 @@ mod alloc;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use pixbridge_core::{Image, ImageFormat, ResizeFilter};
 use serde_json::{Value, json};
@@ -92,34 +91,9 @@ impl Options {
         self.sections.iter().any(|s| s == name)
     }
 
-    /// Timing budget for one case.
+    /// Timing budget for one case: the `quick` or `full` profile of the timing rule.
     fn budget(&self) -> Budget {
-        // Cases under 20 ms take more runs (they are the most exposed to noise from other work on
-        // the shared machine); cases over 0.5 s (the slow peers at large sigma) fewer.
-        let (fast_run, slow_run) = (Duration::from_millis(20), Duration::from_millis(500));
-        if self.quick {
-            Budget {
-                warm_up: 1,
-                min_iterations: 3,
-                max_iterations: 5,
-                time: Duration::from_millis(800),
-                fast_run,
-                fast_max_iterations: 5,
-                slow_run,
-                slow_min_iterations: 2,
-            }
-        } else {
-            Budget {
-                warm_up: 2,
-                min_iterations: 5,
-                max_iterations: 21,
-                time: Duration::from_secs(3),
-                fast_run,
-                fast_max_iterations: 41,
-                slow_run,
-                slow_min_iterations: 3,
-            }
-        }
+        Budget::from_rule(if self.quick { "quick" } else { "full" })
     }
 }
 

@@ -1,9 +1,14 @@
-//! Repeated timing with warm-up and a time budget, summarised as median and spread.
+//! Repeated timing with warm-up and a time budget, summarised as median and spread: the
+//! project's one timing rule, whose numbers live in `bench/timing-rule.properties` (read here at
+//! compile time) and whose algorithm that file's header spells out.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-/// How long to measure one case.
+/// The rule file, shared with the Python, C, C# and Java benchmarks.
+const RULE_FILE: &str = include_str!("../timing-rule.properties");
+
+/// How long to measure one case: one profile of the timing rule.
 #[derive(Clone, Copy, Debug)]
 pub struct Budget {
     /// Untimed runs first (caches, page faults of the allocator's first big blocks, thread start).
@@ -26,6 +31,45 @@ pub struct Budget {
     pub slow_run: Duration,
     /// Forced timed runs of a slow case.
     pub slow_min_iterations: usize,
+}
+
+impl Budget {
+    /// The profile `profile` (`full` or `quick`) of `bench/timing-rule.properties`.
+    ///
+    /// # Panics
+    /// If the profile or one of its values is missing or malformed: the file is part of the
+    /// source, and its test below reads both profiles.
+    pub fn from_rule(profile: &str) -> Budget {
+        let value = |key: &str| -> f64 {
+            let wanted = format!("{profile}.{key}");
+            RULE_FILE
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.starts_with('#') && !line.is_empty())
+                .filter_map(|line| line.split_once('='))
+                .find(|(name, _)| name.trim() == wanted)
+                .and_then(|(_, value)| value.trim().parse().ok())
+                .unwrap_or_else(|| panic!("bench/timing-rule.properties: {wanted} is missing or not a number"))
+        };
+        let count = |key: &str| {
+            let number = value(key);
+            assert!(
+                number >= 0.0 && number.fract() == 0.0,
+                "bench/timing-rule.properties: {profile}.{key} is not a count"
+            );
+            number as usize
+        };
+        Budget {
+            warm_up: count("warm_up"),
+            min_iterations: count("min_runs"),
+            max_iterations: count("max_runs"),
+            time: Duration::from_secs_f64(value("budget_s")),
+            fast_run: Duration::from_secs_f64(value("fast_run_s")),
+            fast_max_iterations: count("fast_max_runs"),
+            slow_run: Duration::from_secs_f64(value("slow_run_s")),
+            slow_min_iterations: count("slow_min_runs"),
+        }
+    }
 }
 
 /// Timings of one case in milliseconds.
@@ -96,6 +140,23 @@ pub fn measure<T>(budget: Budget, mut run: impl FnMut() -> T) -> Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn both_profiles_of_the_rule_file_read() {
+        let (full, quick) = (Budget::from_rule("full"), Budget::from_rule("quick"));
+        for budget in [full, quick] {
+            assert!(budget.warm_up >= 1 && budget.min_iterations >= 1, "{budget:?}");
+            assert!(budget.min_iterations <= budget.max_iterations, "{budget:?}");
+            assert!(budget.fast_run < budget.slow_run, "{budget:?}");
+        }
+        assert!(quick.time < full.time && quick.max_iterations < full.max_iterations);
+    }
+
+    #[test]
+    #[should_panic(expected = "nonexistent.warm_up is missing")]
+    fn a_missing_profile_is_named() {
+        Budget::from_rule("nonexistent");
+    }
 
     #[test]
     fn quartiles_interpolate_between_ranks() {
