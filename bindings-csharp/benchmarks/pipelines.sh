@@ -11,10 +11,13 @@
 # testdata/ into pipeline-inputs/ beside OUT.jsonl (kept while pipeline_inputs.sh is unchanged);
 # bindings-csharp/pack.sh refreshes the package (PIXBRIDGE_SKIP_PACK=1 uses the feed as it is);
 # the benchmark program is built (Release); bench/scripts/pipelines.py runs each cell with
-# `Pixbridge.Benchmarks --pipeline JOB LIBRARY INPUT OUTPUT RUNS`. --quick: 3 timed runs per cell
-# instead of 7 and a 20 s budget per cell (60 s otherwise). The runner runs with tiered
-# compilation off, so that the two untimed runs leave every library (ImageSharp is managed code)
-# fully optimised for the timed ones, as in a long-running process.
+# `Pixbridge.Benchmarks --pipeline JOB LIBRARY INPUT OUTPUT RULE`, RULE being one profile of the
+# project's timing rule (bench/timing-rule.properties) in its colon form: `full`, or `quick` with
+# --quick. The runner samples the cell by that rule (untimed warm-ups, then timed runs within the
+# rule's counts and time budget; fewer warm-ups and runs for a cell slower than slow_run_s) and its
+# JSON line says how many of each ran. The runner runs with tiered compilation off, so that the
+# untimed runs leave every library (ImageSharp is managed code) fully optimised for the timed
+# ones, as in a long-running process.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/../../ci/lib.sh"

@@ -6,14 +6,27 @@
 # same sources (PIXBRIDGE_SKIP_PACK=1 uses the feed as it is).
 # Usage: bindings-csharp/benchmarks/run.sh IMAGE.png OUT.md [BenchmarkDotNet arguments]
 #
+# Counts come from the project's timing rule, bench/timing-rule.properties. The BenchmarkDotNet
+# classes of millisecond-scale blurs take their warm-up and iteration counts from it (warm_up and
+# min_runs of the profile; min(min_runs, slow_min_runs) for the slow Magick.NET class: see
+# TimingRuleConfig in Pixbridge.Benchmarks/Program.cs); the call-overhead micro-benchmarks keep
+# BenchmarkDotNet's own statistics, which the rule leaves out. This script exports
+# PIXBRIDGE_TIMING_RULE (that file) and PIXBRIDGE_TIMING_PROFILE for the program.
+#
 # The comparison alternates, round by round, the C# timer (this program's --blur-timing mode, through
 # the Pixbridge package) and the Rust timer (bench/examples/rust_blur_timing.rs,
 # pixbridge_core directly), each in its own process with RAYON_NUM_THREADS set to the same value, and
 # reports the median C#/Rust ratio over the rounds with its range. The C# process runs with tiered
-# compilation off (see below). Environment:
+# compilation off (see below). Its counts are the rule file's fixed `pair` design, not its adaptive
+# sampling. Environment:
+#   PIXBRIDGE_TIMING_PROFILE   profile of the rule for the BenchmarkDotNet classes (default full;
+#                              ci/bench.sh calls this script without --quick and this script has no
+#                              such flag: set quick here for a look, not a figure to quote)
 #   PIXBRIDGE_PAIR_SIGMAS      sigmas to compare (default "2 10 40"; empty skips the comparison)
-#   PIXBRIDGE_PAIR_ROUNDS      alternating rounds per sigma (default 10: one process against another varies by up to 20% here, so fewer rounds cannot resolve the 2% target)
-#   PIXBRIDGE_PAIR_ITERATIONS  timed blurs per process (default 9)
+#   PIXBRIDGE_PAIR_ROUNDS      alternating rounds per sigma (default: the rule file's pair.rounds; the
+#                              file says why fewer cannot resolve the 2% target)
+#   PIXBRIDGE_PAIR_ITERATIONS  timed blurs per process (default: the rule file's pair.iterations)
+#   PIXBRIDGE_OVERHEAD_PAIRS   alternating pairs of the SDK-vs-bare-export comparison (default 60)
 #   RAYON_NUM_THREADS          thread count for both sides (default: the number of CPUs)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,9 +36,13 @@ out="$(realpath -m "$2")"
 shift 2
 artifacts="$(mktemp -d)"
 trap 'rm -rf "$artifacts"' EXIT
+export PIXBRIDGE_TIMING_RULE="$repo/bench/timing-rule.properties"
+export PIXBRIDGE_TIMING_PROFILE="${PIXBRIDGE_TIMING_PROFILE:-full}"
+# One value of the rule file (bench/scripts/timing_rule.py --get fails, naming the key, if it is missing).
+rule_value() { python3 "$repo/bench/scripts/timing_rule.py" --get "$1"; }
 sigmas="${PIXBRIDGE_PAIR_SIGMAS-2 10 40}"
-rounds="${PIXBRIDGE_PAIR_ROUNDS:-10}"
-iterations="${PIXBRIDGE_PAIR_ITERATIONS:-9}"
+rounds="${PIXBRIDGE_PAIR_ROUNDS:-$(rule_value pair.rounds)}"
+iterations="${PIXBRIDGE_PAIR_ITERATIONS:-$(rule_value pair.iterations)}"
 export RAYON_NUM_THREADS="${RAYON_NUM_THREADS:-$(nproc)}"
 
 if [ "${PIXBRIDGE_SKIP_PACK:-0}" != 1 ]; then
@@ -39,6 +56,7 @@ fi
 
 cd "$here/Pixbridge.Benchmarks"
 [ $# -gt 0 ] || set -- --filter '*'
+echo "== BenchmarkDotNet: timing rule $PIXBRIDGE_TIMING_RULE, profile $PIXBRIDGE_TIMING_PROFILE"
 PIXBRIDGE_BENCH_IMAGE="$image" dotnet run -c Release -- --artifacts "$artifacts" "$@"
 cat "$artifacts"/results/*-report-github.md > "$out"
 # BenchmarkDotNet exits 0 even when every benchmark threw (its tables then say NA).

@@ -20,14 +20,18 @@ using VipsImage = NetVips.Image;
 namespace Pixbridge.Benchmarks;
 
 /// <summary>
-/// <c>--pipeline JOB LIBRARY INPUT OUTPUT RUNS</c>: one whole job of issue 13 (decode, process,
+/// <c>--pipeline JOB LIBRARY INPUT OUTPUT RULE</c>: one whole job of issue 13 (decode, process,
 /// encode, write the file) with one library, in this process alone, so that the peak RSS it reports
-/// is that job's. Two untimed runs (one when it took over a third of the time budget), then RUNS
-/// timed ones (fewer, at least 3, when RUNS of them would exceed the budget; the JSON says how many
-/// of each ran). Prints one JSON line:
-/// <c>job, library, input, output, supported, runs, median_ms, p25_ms, p75_ms, min_ms, max_ms,
-/// cpu_median_ms (CPU time of all threads per run), peak_rss_mb, start_rss_mb, output_bytes, threads</c>.
-/// A cell the library cannot do prints
+/// is that job's. The runs follow the project's timing rule (<c>bench/timing-rule.properties</c>):
+/// RULE is one of its profiles in the colon form
+/// (<c>warm_up:min_runs:max_runs:budget_s:fast_run_s:fast_max_runs:slow_run_s:slow_min_runs</c>,
+/// e.g. <c>2:5:21:3:0.02:41:1:2</c>; bench/scripts/pipelines.py passes <c>full</c>, or
+/// <c>quick</c> with --quick), sampled by <see cref="TimingRule.Measure{T}"/>: untimed warm-ups,
+/// then timed runs within the rule's counts and budget; the JSON says how many of each ran. The CPU
+/// time is measured around each timed run. Prints one JSON line:
+/// <c>job, library, input, output, supported, runs, warmup_runs, median_ms, p25_ms, p75_ms, min_ms,
+/// max_ms, cpu_median_ms (CPU time of all threads per run), peak_rss_mb, start_rss_mb, output_bytes,
+/// threads</c>. A cell the library cannot do prints
 /// <c>"supported": false</c> and nothing is run. Each library's cell is its idiomatic fastest path,
 /// with its default thread count (both cores here for NetVips, ImageSharp and Magick.NET).
 /// </summary>
@@ -40,7 +44,6 @@ namespace Pixbridge.Benchmarks;
 /// benchmark's steps.</item>
 /// <item><c>blur-mirror-png</c>: open the JPEG, Gaussian blur sigma 40, mirror, save PNG.</item>
 /// </list>
-/// Environment: <c>PIXBRIDGE_PIPELINE_BUDGET_S</c>, the time budget of the timed runs (default 60).
 /// </remarks>
 public static class Pipelines
 {
@@ -65,30 +68,34 @@ public static class Pipelines
     /// <summary>Sigma of <c>blur-mirror-png</c>.</summary>
     internal const float BlurSigma = 40f;
 
-    private const int WarmUp = 2;
-    private const int MinimumRuns = 3;
-
     /// <summary>Runs one job with one library and prints its JSON line.</summary>
-    /// <param name="args">JOB LIBRARY INPUT OUTPUT RUNS.</param>
+    /// <param name="args">JOB LIBRARY INPUT OUTPUT RULE (RULE: a timing rule profile in the colon form).</param>
     /// <returns>0 (also for an unsupported cell), 2 for bad arguments.</returns>
     public static int Run(string[] args)
     {
         var startRss = ReadStatusMegabytes("VmRSS");
+        TimingRule? rule = null;
+        string? ruleError = null;
         if (args.Length != 5
             || Array.IndexOf(Jobs, args[0]) < 0
             || Array.IndexOf(Libraries, args[1]) < 0
-            || !int.TryParse(args[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out var requested)
-            || requested < 1)
+            || !TimingRule.TryParse(args[4], out rule, out ruleError))
         {
-            Console.Error.WriteLine("usage: Pixbridge.Benchmarks --pipeline JOB LIBRARY INPUT OUTPUT RUNS");
-            Console.Error.WriteLine($"  JOB: {string.Join(", ", Jobs)}; LIBRARY: {string.Join(", ", Libraries)}; RUNS >= 1");
+            Console.Error.WriteLine("usage: Pixbridge.Benchmarks --pipeline JOB LIBRARY INPUT OUTPUT RULE");
+            Console.Error.WriteLine($"  JOB: {string.Join(", ", Jobs)}; LIBRARY: {string.Join(", ", Libraries)}");
+            Console.Error.WriteLine("  RULE: warm_up:min_runs:max_runs:budget_s:fast_run_s:fast_max_runs:slow_run_s:slow_min_runs,");
+            Console.Error.WriteLine("        one profile of bench/timing-rule.properties (bench/scripts/timing_rule.py PROFILE prints it)");
+            if (ruleError is not null)
+            {
+                Console.Error.WriteLine($"  {ruleError}");
+            }
             return 2;
         }
         var (job, library, input, output) = (args[0], args[1], args[2], args[3]);
         var cell = Find(library, job);
         if (cell is null)
         {
-            WriteLine(job, library, input, output, null, 0, requested, 0, startRss);
+            WriteLine(job, library, input, output, null, 0, startRss);
             return 0;
         }
         if (!File.Exists(input))
@@ -97,36 +104,21 @@ public static class Pipelines
             return 2;
         }
 
-        var budgetMs = 1000 * ReadBudgetSeconds();
-        double slowestWarmUp = 0;
-        var warmUps = 0;
-        for (var i = 0; i < WarmUp; i++)
-        {
-            slowestWarmUp = Math.Max(slowestWarmUp, Time(cell, input, output));
-            warmUps++;
-            // A run longer than a third of the budget has warmed everything up by itself.
-            if (slowestWarmUp > budgetMs / 3)
-            {
-                break;
-            }
-        }
-        // Keep a slow cell (e.g. a 2-D blur of sigma 40) within the budget, but never below 3 runs.
-        var runs = requested;
-        if (slowestWarmUp * requested > budgetMs)
-        {
-            runs = Math.Max(MinimumRuns, (int)(budgetMs / Math.Max(slowestWarmUp, 1)));
-            runs = Math.Min(runs, requested);
-        }
-        var samples = new double[runs];
-        var cpuSamples = new double[runs];
-        for (var i = 0; i < runs; i++)
+        // Every run (warm-ups too) is timed; the CPU time around it is kept for the timed ones.
+        var measured = rule.Measure(() =>
         {
             var cpuStart = ProcessCpuMilliseconds();
-            samples[i] = Time(cell, input, output);
-            cpuSamples[i] = ProcessCpuMilliseconds() - cpuStart;
+            var wall = Time(cell, input, output);
+            return (Wall: wall, Cpu: ProcessCpuMilliseconds() - cpuStart);
+        }, static run => run.Wall);
+        var samples = new double[measured.Runs];
+        var cpuSamples = new double[measured.Runs];
+        for (var i = 0; i < measured.Runs; i++)
+        {
+            (samples[i], cpuSamples[i]) = (measured.Results[i].Wall, measured.Results[i].Cpu);
         }
         var cpuAvailable = ProcessCpuMilliseconds() >= 0;
-        WriteLine(job, library, input, output, samples, runs, requested, warmUps, startRss, cpuAvailable ? cpuSamples : null);
+        WriteLine(job, library, input, output, samples, measured.WarmUps, startRss, cpuAvailable ? cpuSamples : null);
         return 0;
     }
 
@@ -146,14 +138,6 @@ public static class Pipelines
         var start = Stopwatch.GetTimestamp();
         cell(input, output);
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    }
-
-    private static double ReadBudgetSeconds()
-    {
-        var text = Environment.GetEnvironmentVariable("PIXBRIDGE_PIPELINE_BUDGET_S");
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
-            ? seconds
-            : 60;
     }
 
     /// <summary>Height of a thumbnail <paramref name="width"/> wide of a <paramref name="sourceWidth"/> x <paramref name="sourceHeight"/> image (aspect kept, rounded, at least 1).</summary>
@@ -197,7 +181,7 @@ public static class Pipelines
     }
 
     private static void WriteLine(string job, string library, string input, string output, double[]? samples,
-        int runs, int requested, int warmUps, double startRss, double[]? cpuSamples = null)
+        int warmUps, double startRss, double[]? cpuSamples = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -212,8 +196,7 @@ public static class Pipelines
             {
                 var sorted = (double[])samples.Clone();
                 Array.Sort(sorted);
-                json.WriteNumber("runs", runs);
-                json.WriteNumber("runs_requested", requested);
+                json.WriteNumber("runs", samples.Length);
                 json.WriteNumber("warmup_runs", warmUps);
                 json.WriteNumber("median_ms", Math.Round(Quantile(sorted, 0.5), 3));
                 json.WriteNumber("p25_ms", Math.Round(Quantile(sorted, 0.25), 3));

@@ -4,7 +4,9 @@ using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using ImageMagick;
 using SkiaSharp;
@@ -15,13 +17,19 @@ namespace Pixbridge.Benchmarks;
 
 /// <summary>
 /// Entry point: runs every benchmark class (BenchmarkDotNet switcher arguments pass through), or,
-/// with <c>--blur-timing IMAGE SIGMA ITERATIONS</c>, the C# half of the C#-vs-Rust blur comparison.
+/// with <c>--blur-timing IMAGE SIGMA ITERATIONS</c>, the C# half of the C#-vs-Rust blur comparison,
+/// with <c>--blur-overhead IMAGE SIGMA PAIRS</c> the SDK-vs-bare-export comparison, and with
+/// <c>--pipeline JOB LIBRARY INPUT OUTPUT RULE</c> one pipeline cell (<see cref="Pipelines"/>).
 /// </summary>
 public static class Program
 {
-    /// <summary>Runs the benchmarks; the test image comes from <c>PIXBRIDGE_BENCH_IMAGE</c>.</summary>
+    /// <summary>
+    /// Runs the benchmarks; the test image comes from <c>PIXBRIDGE_BENCH_IMAGE</c>, the run counts of
+    /// the millisecond-scale classes from the timing rule (<see cref="TimingRuleConfig"/>:
+    /// <c>PIXBRIDGE_TIMING_RULE</c>, <c>PIXBRIDGE_TIMING_PROFILE</c>).
+    /// </summary>
     /// <param name="args">BenchmarkDotNet arguments, e.g. <c>--filter *Blur*</c>, or <c>--blur-timing IMAGE SIGMA ITERATIONS</c>.</param>
-    /// <returns>The process exit code.</returns>
+    /// <returns>The process exit code (2 when the timing rule cannot be read).</returns>
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "--blur-timing")
@@ -36,6 +44,18 @@ public static class Program
         {
             return BlurOverhead.Run(args[1..]);
         }
+        // Read the rule up front, so that a missing or broken file is one clear message rather than
+        // an exception from inside BenchmarkDotNet's attribute reading.
+        try
+        {
+            var (rule, path, profile) = TimingRuleConfig.Loaded.Value;
+            Console.WriteLine($"timing rule: profile {profile} of {path} ({rule.ToArgument()})");
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"Pixbridge.Benchmarks: {e.Message}");
+            return 2;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? new[] { "--filter", "*" } : args);
         return 0;
     }
@@ -47,7 +67,8 @@ public static class Program
 /// P/Invoke on raw handles: the Rust blur with nothing of the SDK around it), alternating call by
 /// call in one process so that both see the same state of the shared machine (separate processes
 /// differ by up to 20% here). Prints one JSON line: both medians and the median of the per-pair
-/// ratios with its quartiles.
+/// ratios with its quartiles. Two untimed pairs, then PAIRS timed ones, a count run.sh passes
+/// (<c>PIXBRIDGE_OVERHEAD_PAIRS</c>), not the timing rule.
 /// </summary>
 public static class BlurOverhead
 {
@@ -139,7 +160,9 @@ public static class BlurOverhead
 /// (bindings-csharp/generator/examples): two untimed runs, then ITERATIONS timed runs, each
 /// result disposed outside the timed region; prints the same JSON line (wall time and the CPU
 /// time of all the process's threads per blur). A plain stopwatch loop,
-/// not BenchmarkDotNet, so that both sides are timed the same way.
+/// not BenchmarkDotNet, so that both sides are timed the same way. ITERATIONS comes from run.sh
+/// (<c>pair.iterations</c> of <c>bench/timing-rule.properties</c>, a fixed design outside the rule's
+/// adaptive sampling).
 /// </summary>
 public static class BlurTiming
 {
@@ -261,8 +284,81 @@ public static class TestImage
     }
 }
 
+/// <summary>
+/// The BenchmarkDotNet job of a millisecond-scale benchmark class, from the project's timing rule
+/// (<c>bench/timing-rule.properties</c>): a <see cref="RunStrategy.Monitoring"/> job (no pilot
+/// stage, one call per iteration, as the rule's runs) with <c>warm_up</c> warm-up iterations and
+/// <c>min_runs</c> timed ones. The file is <c>PIXBRIDGE_TIMING_RULE</c> (run.sh sets it), or else
+/// <c>bench/timing-rule.properties</c> in the nearest ancestor of the program's folder or of the
+/// current directory; the profile is <c>PIXBRIDGE_TIMING_PROFILE</c> (default <c>full</c>).
+/// </summary>
+/// <remarks>
+/// BenchmarkDotNet has no time budget, and its counts are fixed before the first run, so the rule's
+/// adaptive part (more runs of a fast case within <c>budget_s</c>, fewer warm-ups of a slow one) is
+/// not applied at run time: the rule's floor, <c>min_runs</c>, is the count.
+/// <see cref="SlowTimingRuleConfig"/> is the same for a class known to be slow.
+/// </remarks>
+public class TimingRuleConfig : ManualConfig
+{
+    /// <summary>The rule as read for this process (rule, file, profile), once.</summary>
+    internal static readonly Lazy<(TimingRule Rule, string Path, string Profile)> Loaded = new(Load);
+
+    /// <summary>A job with <c>warm_up</c> warm-ups and <c>min_runs</c> timed iterations.</summary>
+    public TimingRuleConfig()
+        : this(slow: false)
+    {
+    }
+
+    /// <summary>A job by the rule; <paramref name="slow"/> applies its slow-case step.</summary>
+    /// <param name="slow">
+    /// Whether the class's cases are known to be slow (a run over <c>slow_run_s</c>): then, as the
+    /// rule does after a slow first warm-up, one warm-up and min(<c>min_runs</c>,
+    /// <c>slow_min_runs</c>) timed iterations.
+    /// </param>
+    protected TimingRuleConfig(bool slow)
+    {
+        var (rule, _, profile) = Loaded.Value;
+        var job = slow
+            ? Job.Default.WithWarmupCount(1).WithIterationCount(Math.Min(rule.MinRuns, rule.SlowMinRuns))
+            : Job.Default.WithWarmupCount(rule.WarmUp).WithIterationCount(rule.MinRuns);
+        AddJob(job
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithId(slow ? $"rule-{profile}-slow" : $"rule-{profile}"));
+    }
+
+    private static (TimingRule Rule, string Path, string Profile) Load()
+    {
+        var path = Environment.GetEnvironmentVariable("PIXBRIDGE_TIMING_RULE");
+        if (string.IsNullOrEmpty(path))
+        {
+            var current = Directory.GetCurrentDirectory();
+            path = TimingRule.FindFile(AppContext.BaseDirectory, current)
+                ?? throw new InvalidOperationException(
+                    $"the timing rule {TimingRule.RelativePath} is not in any folder above {AppContext.BaseDirectory} or {current}; "
+                    + "set PIXBRIDGE_TIMING_RULE to its path (bindings-csharp/benchmarks/run.sh does)");
+        }
+        var profile = Environment.GetEnvironmentVariable("PIXBRIDGE_TIMING_PROFILE") is { Length: > 0 } named ? named : "full";
+        return (TimingRule.Read(path, profile), path, profile);
+    }
+}
+
+/// <summary>
+/// <see cref="TimingRuleConfig"/> for a class whose cases are known to be slow (over
+/// <c>slow_run_s</c> a run): one warm-up and min(<c>min_runs</c>, <c>slow_min_runs</c>) timed
+/// iterations, the rule's slow case.
+/// </summary>
+public sealed class SlowTimingRuleConfig : TimingRuleConfig
+{
+    /// <summary>The slow-case job.</summary>
+    public SlowTimingRuleConfig()
+        : base(slow: true)
+    {
+    }
+}
+
 /// <summary>Gaussian blur of the same 4K RGBA8 image: Pixbridge, SkiaSharp and NetVips, every sigma of the target.</summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 7)]
+[Config(typeof(TimingRuleConfig))]
 public class BlurBenchmarks
 {
     private PixImage _pixbridge = null!;
@@ -333,8 +429,12 @@ public class BlurBenchmarks
     }
 }
 
-/// <summary>Magick.NET's GaussianBlur (a 2-D kernel, so only the small sigmas fit the time budget).</summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
+/// <summary>
+/// Magick.NET's GaussianBlur (a 2-D kernel, so only the small sigmas fit the time budget). Timed as
+/// the rule's slow case (<see cref="SlowTimingRuleConfig"/>), the Pixbridge baseline too, since
+/// BenchmarkDotNet takes one job per class.
+/// </summary>
+[Config(typeof(SlowTimingRuleConfig))]
 public class MagickBlurBenchmarks
 {
     private PixImage _pixbridge = null!;
@@ -384,7 +484,9 @@ public class MagickBlurBenchmarks
 
 /// <summary>
 /// Cost of the SDK's trivial members, of a real native round trip, and of viewing the pixels
-/// without copying (the memory diagnoser must show 0 B for the view).
+/// without copying (the memory diagnoser must show 0 B for the view). Nanosecond calls, which
+/// BenchmarkDotNet batches and times by its own statistics: outside the timing rule (its file says
+/// so), hence the fixed job here.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
