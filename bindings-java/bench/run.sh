@@ -33,5 +33,7 @@ if ! nm -D --defined-only "$native_dir/libpixbridge_jni.so" | grep -q 'Java_io_p
 fi
 
 javac -Xlint:all -Werror -d "$classes" -cp "$jar" "$here"/src/io/pixbridge/bench/*.java
-java -Xms1g -Xmx3g -Dpixbridge.library.path="$native_dir/libpixbridge_jni.so" ${PIXBRIDGE_BENCH_JAVA_OPTS:-} \
+# Runs timed one at a time follow the project's timing rule (profile `quick` with --quick, else `full`).
+java -Xms1g -Xmx3g -Dpixbridge.library.path="$native_dir/libpixbridge_jni.so" \
+    -Dpixbridge.timing.rule="$root/bench/timing-rule.properties" ${PIXBRIDGE_BENCH_JAVA_OPTS:-} \
     -cp "$jar:$classes" io.pixbridge.bench.BlurBench "$@"

@@ -4,6 +4,7 @@ import io.pixbridge.ColorType;
 import io.pixbridge.Diagnostics;
 import io.pixbridge.Image;
 import io.pixbridge.ImageFormat;
+import io.pixbridge.bench.TimingRule.Stats;
 import java.awt.image.BufferedImage;
 import java.awt.image.ConvolveOp;
 import java.awt.image.DataBufferInt;
@@ -16,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -24,8 +24,14 @@ import java.util.function.LongSupplier;
 /**
  * Plain-Java benchmark harness (JMH is not available offline): warm-up, many timed iterations,
  * median and spread, results folded into a volatile sink so the JIT cannot drop the work.
+ * Everything timed a run at a time (a pair of alternated calls counting as one run) follows the
+ * project's timing rule, {@code bench/timing-rule.properties}, whose path comes in the system
+ * property {@code pixbridge.timing.rule} (profile {@code quick} with {@code --quick}, else
+ * {@code full}); only the nanosecond call-overhead batches keep their own counts, which the rule
+ * leaves out of its scope.
  *
- * <p>Usage: {@code BlurBench IMAGE.png RUST_RESULTS.jsonl OUT.jsonl [--quick]}. Compares
+ * <p>Usage: {@code java -Dpixbridge.timing.rule=bench/timing-rule.properties BlurBench IMAGE.png
+ * RUST_RESULTS.jsonl OUT.jsonl [--quick]}. Compares
  * Pixbridge's {@code blur} with {@code java.awt.image.ConvolveOp} (separable Gaussian, two 1-D
  * kernels), measures trivial native calls, the 4K blur through Java against the same blur from
  * Rust (timed inside the library in this process, alternating call by call; for information
@@ -39,36 +45,21 @@ public final class BlurBench {
     private BlurBench() {
     }
 
-    /** Median and quartiles of a sample, same interpolation rule as pixbridge-bench. */
-    record Stats(int iterations, double median, double p25, double p75, double min) {
-        static Stats of(double[] samples) {
-            double[] s = samples.clone();
-            Arrays.sort(s);
-            return new Stats(s.length, quantile(s, 0.5), quantile(s, 0.25), quantile(s, 0.75), s[0]);
-        }
+    /** The system property that names the timing-rule file ({@code run.sh} sets it). */
+    static final String RULE_PROPERTY = "pixbridge.timing.rule";
 
-        private static double quantile(double[] s, double q) {
-            double pos = q * (s.length - 1);
-            int lo = (int) Math.floor(pos);
-            int hi = (int) Math.ceil(pos);
-            return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+    /** The {@code full} or {@code quick} profile of the file named by {@link #RULE_PROPERTY}. */
+    static TimingRule readRule(boolean quick) throws IOException {
+        String file = System.getProperty(RULE_PROPERTY);
+        if (file == null || file.isEmpty()) {
+            throw new IllegalArgumentException("set -D" + RULE_PROPERTY + "=PATH to bench/timing-rule.properties");
         }
+        return TimingRule.read(Path.of(file), quick ? "quick" : "full");
     }
 
-    /** Times {@code run} (returns something to blackhole) in milliseconds per call. */
-    static Stats timeMillis(LongSupplier run, int warmUp, int minIterations, int maxIterations, double budgetSeconds) {
-        for (int i = 0; i < warmUp; i++) {
-            sink += run.getAsLong();
-        }
-        List<Double> samples = new ArrayList<>();
-        long begun = System.nanoTime();
-        while (samples.size() < minIterations
-                || (samples.size() < maxIterations && (System.nanoTime() - begun) / 1e9 < budgetSeconds)) {
-            long start = System.nanoTime();
-            sink += run.getAsLong();
-            samples.add((System.nanoTime() - start) / 1e6);
-        }
-        return Stats.of(samples.stream().mapToDouble(Double::doubleValue).toArray());
+    /** The entries of a per-run list that belong to the timed runs (the warm-ups come first). */
+    static double[] timedPart(List<Double> perRun, Stats stats) {
+        return perRun.subList(stats.warmUpRuns(), perRun.size()).stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** Times a trivial call in nanoseconds per call: batches of {@code batch} calls, many batches. */
@@ -131,25 +122,27 @@ public final class BlurBench {
     /**
      * {@code image.blur(sigma)} through the Java API against the same blur timed inside the
      * library, alternating call by call (each goes first in every other pair), so that both see
-     * the same process, allocator, threads and moment of the machine's load.
+     * the same process, allocator, threads and moment of the machine's load. One pair is one run
+     * of the timing rule.
      */
-    static Paired pairedInProcess(Image image, NativeBlur inside, float sigma, int pairs) {
-        sink += blurOnce(image, sigma);
-        inside.millis(sigma);
-        double[] javaSamples = new double[pairs];
-        double[] nativeSamples = new double[pairs];
-        for (int pair = 0; pair < pairs; pair++) {
+    static Paired pairedInProcess(Image image, NativeBlur inside, float sigma, TimingRule rule) {
+        List<Double> javaSamples = new ArrayList<>();
+        List<Double> nativeSamples = new ArrayList<>();
+        Stats pairs = rule.measure(() -> {
+            int pair = javaSamples.size();
             for (int side = 0; side < 2; side++) {
                 if ((pair + side) % 2 == 0) {
-                    nativeSamples[pair] = inside.millis(sigma);
+                    nativeSamples.add(inside.millis(sigma));
                 } else {
                     long start = System.nanoTime();
                     sink += blurOnce(image, sigma);
-                    javaSamples[pair] = (System.nanoTime() - start) / 1e6;
+                    javaSamples.add((System.nanoTime() - start) / 1e6);
                 }
             }
-        }
-        return new Paired(Stats.of(javaSamples), Stats.of(nativeSamples));
+            return null;
+        });
+        return new Paired(Stats.of(timedPart(javaSamples, pairs), pairs.warmUpRuns(), javaSamples.get(0)),
+                Stats.of(timedPart(nativeSamples, pairs), pairs.warmUpRuns(), nativeSamples.get(0)));
     }
 
     /** Separable Gaussian with two 1-D ConvolveOp kernels of radius ceil(3 sigma). */
@@ -211,19 +204,27 @@ public final class BlurBench {
     static String json(String kase, Stats s, String unit, String note) {
         return String.format(Locale.ROOT,
                 "{\"kind\":\"java\",\"case\":\"%s\",\"unit\":\"%s\",\"median\":%.6g,\"p25\":%.6g,\"p75\":%.6g,\"min\":%.6g,\"iterations\":%d,\"note\":\"%s\"}",
-                kase, unit, s.median(), s.p25(), s.p75(), s.min(), s.iterations(), note);
+                kase, unit, s.median(), s.p25(), s.p75(), s.min(), s.runs(), note);
     }
 
     static String target(String text) {
         return "{\"kind\":\"java_target\",\"text\":\"" + text.replace("\"", "'") + "\"}";
     }
 
+    /**
+     * Runs every case and writes their JSON lines.
+     *
+     * @param args IMAGE.png RUST_RESULTS.jsonl OUT.jsonl [--quick]
+     * @throws IOException if a file cannot be read or written, or the timing rule file cannot be read
+     * @throws ReflectiveOperationException if the SDK's native handle cannot be reached
+     */
     public static void main(String[] args) throws IOException, ReflectiveOperationException {
         if (args.length < 3) {
             System.err.println("usage: BlurBench IMAGE.png RUST_RESULTS.jsonl OUT.jsonl [--quick]");
             System.exit(2);
         }
         boolean quick = args.length > 3 && args[3].equals("--quick");
+        TimingRule rule = readRule(quick);
         List<String> rust = Files.readAllLines(Path.of(args[1]));
         int threads = Runtime.getRuntime().availableProcessors();
         Path imageFile = Path.of(args[0]).toAbsolutePath();
@@ -306,29 +307,29 @@ public final class BlurBench {
             // alternately; the copy alone is timed with System.arraycopy (the same memcpy).
             byte[] jpeg = image.encode(ImageFormat.JPEG, 90);
             ByteBuffer directJpeg = ByteBuffer.allocateDirect(jpeg.length).put(jpeg).flip();
-            double[] fromArray = new double[quick ? 4 : 10];
-            double[] fromDirect = new double[fromArray.length];
-            for (int i = -2; i < fromArray.length; i++) { // i < 0: warm-up
+            List<Double> fromArray = new ArrayList<>();
+            List<Double> fromDirect = new ArrayList<>();
+            // One pair (both decodes) is one run of the timing rule.
+            Stats decodePairs = rule.measure(() -> {
+                int pair = fromArray.size();
                 // Which one goes first alternates, so that neither always inherits the other's heap state.
                 for (int side = 0; side < 2; side++) {
-                    boolean array = (i + side) % 2 == 0;
+                    boolean array = (pair + side) % 2 == 0;
                     long start = System.nanoTime();
                     try (Image decoded = array ? Image.decode(jpeg) : Image.decode(directJpeg)) {
                         sink += decoded.width();
                     }
-                    double millis = (System.nanoTime() - start) / 1e6;
-                    if (i >= 0) {
-                        (array ? fromArray : fromDirect)[i] = millis;
-                    }
+                    (array ? fromArray : fromDirect).add((System.nanoTime() - start) / 1e6);
                 }
-            }
+                return null;
+            });
             byte[] copyTarget = new byte[jpeg.length];
             Stats copy = timeNanosPerCall(() -> {
                 System.arraycopy(jpeg, 0, copyTarget, 0, jpeg.length);
                 return copyTarget[jpeg.length / 2];
             }, 10, 50);
-            Stats arrayDecode = Stats.of(fromArray);
-            Stats directDecode = Stats.of(fromDirect);
+            Stats arrayDecode = Stats.of(timedPart(fromArray, decodePairs), decodePairs.warmUpRuns(), fromArray.get(0));
+            Stats directDecode = Stats.of(timedPart(fromDirect, decodePairs), decodePairs.warmUpRuns(), fromDirect.get(0));
             out.println(json("decode(byte[]) 4K JPEG (input copied)", arrayDecode, "ms", String.format(Locale.ROOT,
                     "%d-byte JPEG; decode(direct ByteBuffer) of the same bytes (no copy) %.1f ms [%.1f-%.1f]; copying the input alone %.0f us (%.2f%% of the decode)",
                     jpeg.length, directDecode.median(), directDecode.p25(), directDecode.p75(), copy.median() / 1e3,
@@ -348,7 +349,7 @@ public final class BlurBench {
                 // ConvolveOp leaves large arrays behind: collect them now so that concurrent GC
                 // work does not compete with the timed blurs for the cores.
                 System.gc();
-                Paired paired = pairedInProcess(image, inside, sigma, quick ? 12 : 40);
+                Paired paired = pairedInProcess(image, inside, sigma, rule);
                 Stats java = paired.java();
                 logRatioSum += Math.log(paired.java().median() / paired.rust().median());
                 out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge via Java, in-process pairs)", java, "ms",
@@ -356,19 +357,14 @@ public final class BlurBench {
                 out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge inside the library, in-process pairs)", paired.rust(), "ms",
                         "core blur + free, timed in Rust in the same process, alternating call by call with the Java one"));
                 double rustMs = rustMedian(rust, sigma, threads);
-                out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge from pixbridge-bench)", new Stats(1, rustMs, rustMs, rustMs, rustMs), "ms",
+                out.println(json("4K blur sigma " + sigmaText(sigma) + " (Pixbridge from pixbridge-bench)", Stats.of(new double[] {rustMs}), "ms",
                         "for information: another process, another time"));
                 if (convolveAffordable) {
-                    long start = System.nanoTime();
-                    sink += convolveGaussian(awt, sigma).getRGB(0, 0);
-                    double once = (System.nanoTime() - start) / 1e6;
-                    Stats convolve = once > 3000
-                            ? new Stats(1, once, once, once, once)
-                            : timeMillis(() -> convolveGaussian(awt, sigma).getRGB(7, 7), 1, quick ? 2 : 3, quick ? 3 : 7, quick ? 2.0 : 5.0);
+                    Stats convolve = rule.measure(() -> convolveGaussian(awt, sigma).getRGB(7, 7));
                     out.println(json("4K ConvolveOp separable Gaussian sigma " + sigmaText(sigma), convolve, "ms",
                             String.format(Locale.ROOT, "radius ceil(3 sigma), EDGE_NO_OP; Pixbridge %.1fx faster", convolve.median() / java.median())));
-                    // ConvolveOp's cost grows linearly with sigma: stop once one call exceeds 3 s.
-                    convolveAffordable = once <= 3000;
+                    // ConvolveOp's cost grows linearly with sigma: stop once a call takes over 3 s.
+                    convolveAffordable = convolve.median() <= 3000;
                 }
                 out.flush();
                 System.err.println("java: sigma " + sigmaText(sigma) + " done");
