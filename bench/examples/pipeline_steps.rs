@@ -1,14 +1,18 @@
 //! Where the time of the `crop-shrink-sharpen` pipeline job goes, step by step, inside the core
 //! (no FFI): decode, crop, Lanczos3 shrink to 90 %, unsharpen (sigma 1, amount 1), JPEG q75;
 //! and `crop_resize`, the fused crop + shrink. Each step is sampled by the project's timing rule
-//! (`bench/timing-rule.properties`, profile `quick`, or `full` with `--full`). It runs on the
-//! system allocator, so every fresh block above glibc's mmap threshold shows its page-fault cost
-//! (the SDKs' native libraries reuse freed blocks: `pixbridge_runtime::alloc`).
+//! (`bench/timing-rule.properties`, profile `quick`, or `full` with `--full`); then the whole
+//! chain as the SDKs run it. It uses the SDKs' native allocator (`pixbridge_runtime::alloc`,
+//! `PIXBRIDGE_MEMORY_CACHE_MB=0` for the system allocator alone).
 //!
 //! `cargo run --release -p pixbridge-bench --example pipeline_steps -- INPUT.jpg [--full]`
 
 use pixbridge_bench::timing::{Budget, measure};
 use pixbridge_core::{EncodeOptions, Image, ImageFormat, JpegOptions, ResizeFilter};
+use pixbridge_runtime::alloc::RecyclingAllocator;
+
+#[global_allocator]
+static ALLOCATOR: RecyclingAllocator = RecyclingAllocator::new();
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,7 +28,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sharpened = shrunk.unsharpen(1.0, 1.0, 0)?;
     let jpeg =
         EncodeOptions { jpeg: JpegOptions { quality: 75, ..JpegOptions::default() }, ..EncodeOptions::default() };
-    let steps: [(&str, &dyn Fn() -> usize); 6] = [
+    let chain = || -> usize {
+        let full = Image::decode(&bytes).expect("decodes");
+        if std::env::var_os("PIPELINE_STEPS_TRACE").is_some() {
+            eprintln!("after decode: {} MB kept", ALLOCATOR.cached_bytes() / 1_000_000);
+        }
+        let cropped = full.crop(margin, margin, w, h).expect("crops");
+        let shrunk = cropped.resize(shrunk_size(w), shrunk_size(h), ResizeFilter::Lanczos3).expect("resizes");
+        let sharpened = shrunk.unsharpen(1.0, 1.0, 0).expect("sharpens");
+        sharpened.encode_with(ImageFormat::Jpeg, &jpeg).expect("encodes").len()
+    };
+    let steps: [(&str, &dyn Fn() -> usize); 7] = [
         ("decode", &|| Image::decode(&bytes).map(|i| i.width() as usize).unwrap_or(0)),
         ("crop", &|| full.crop(margin, margin, w, h).map(|i| i.width() as usize).unwrap_or(0)),
         ("resize 90% lanczos3", &|| {
@@ -40,13 +54,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }),
         ("unsharpen 1/1/0", &|| shrunk.unsharpen(1.0, 1.0, 0).map(|i| i.width() as usize).unwrap_or(0)),
         ("encode jpeg q75", &|| sharpened.encode_with(ImageFormat::Jpeg, &jpeg).map(|b| b.len()).unwrap_or(0)),
+        ("whole chain", &chain),
     ];
     println!("{input}: {}x{}, {} threads", full.width(), full.height(), rayon::current_num_threads());
     for (name, step) in steps {
         let stats = measure(budget, step);
         println!(
-            "{name:>22}: median {:8.1} ms [{:.1}-{:.1}], {} runs",
-            stats.median, stats.p25, stats.p75, stats.iterations
+            "{name:>22}: median {:8.1} ms [{:.1}-{:.1}], {} runs; {} MB of freed blocks kept",
+            stats.median,
+            stats.p25,
+            stats.p75,
+            stats.iterations,
+            ALLOCATOR.cached_bytes() / 1_000_000
         );
     }
     Ok(())

@@ -51,7 +51,15 @@ impl Image {
         if metadata.is_dir() {
             return Err(Error::Io(format!("cannot open '{}': it is a directory, not an image file", path.display())));
         }
-        decode_from(BufReader::new(file), limits, &Source::File(path))
+        let mut reader = BufReader::new(file);
+        // JPEG goes to libjpeg-turbo, which decodes from memory: read the file whole.
+        if jpeg::is_jpeg(reader.fill_buf().map_err(|e| io_error("read", path, &e))?) {
+            let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+            reader.read_to_end(&mut bytes).map_err(|e| io_error("read", path, &e))?;
+            let (image, _) = decode_sized(&bytes, limits, &Source::File(path), |_| None)?;
+            return Ok(image);
+        }
+        decode_from(reader, limits, &Source::File(path))
     }
 
     /// Decodes an encoded image held in memory with the default [`DecodeLimits`].
@@ -63,19 +71,23 @@ impl Image {
 
     /// Decodes an encoded image held in memory.
     ///
-    /// The format is detected from the content. Errors: [`Error::UnsupportedFormat`] for
+    /// The format is detected from the content. JPEG is decoded by libjpeg-turbo (its default
+    /// accurate integer IDCT and smooth chroma upsampling), except CMYK JPEGs, which go through
+    /// the `image` crate's decoder like every other format. Errors: [`Error::UnsupportedFormat`] for
     /// unrecognised content, [`Error::LimitExceeded`], [`Error::Decode`] for corrupt or
     /// truncated data.
     pub fn decode_with_limits(bytes: &[u8], limits: &DecodeLimits) -> Result<Image> {
+        if jpeg::is_jpeg(bytes) {
+            let (image, _) = decode_sized(bytes, limits, &Source::Memory(bytes.len()), |_| None)?;
+            return Ok(image);
+        }
         decode_from(Cursor::new(bytes), limits, &Source::Memory(bytes.len()))
     }
 
     /// Decodes an encoded image held in memory with [`DecodeOptions`]: limits and, for JPEG,
     /// shrink-on-load.
     ///
-    /// JPEG files are decoded by libjpeg-turbo straight into RGBA (faster than the decoder
-    /// behind [`Image::decode`], whose output this does not reproduce bit for bit: the two
-    /// decoders' upsampling and IDCT differ by a level or two). With
+    /// JPEG files are decoded by libjpeg-turbo straight into RGBA, as by [`Image::decode`]. With
     /// [`DecodeOptions::min_size`] set, a JPEG is decoded at 1/2, 1/4 or 1/8 scale when the
     /// result is still at least that size in upright pixels, so the full-size image is never
     /// held in memory. The EXIF orientation is applied as by [`Image::decode`]. CMYK JPEGs and

@@ -118,6 +118,9 @@ pub(crate) fn read_header(bytes: &[u8], subject: &str) -> Result<Option<Header>>
     Ok(Some(Header { width, height, upright, orientation, color_type }))
 }
 
+/// Most scans a progressive JPEG may have (the limit of the `image` crate's decoder too).
+pub const MAX_SCANS: u32 = 100;
+
 /// The DCT scale denominators libjpeg-turbo offers below 1, largest reduction first.
 const SCALE_DENOMINATORS: [u32; 3] = [8, 4, 2];
 
@@ -144,6 +147,9 @@ pub(crate) fn decode(bytes: &[u8], header: &Header, denominator: u32, subject: &
         return Ok(orient(image, header.orientation));
     }
     let mut decompressor = Decompressor::new().map_err(|e| decode_error(subject, &e))?;
+    // A progressive file can repeat scans without end, each a full pass over the coefficients:
+    // a small upload that keeps a core busy for minutes. Real files have at most a few dozen.
+    decompressor.set_scan_limit(MAX_SCANS).map_err(|e| decode_error(subject, &e))?;
     let factor = ScalingFactor::new(1, denominator as usize);
     decompressor.set_scaling_factor(factor).map_err(|e| decode_error(subject, &e))?;
     let width = header.width.div_ceil(denominator);

@@ -17,9 +17,9 @@
 //! The cache is bounded ([`DEFAULT_CACHE_BYTES`] or `PIXBRIDGE_MEMORY_CACHE_MB`, [`SLOTS`]
 //! blocks, only blocks of at least [`MIN_CACHED_BYTES`]) and matches exact layouts, so a reused
 //! block is one the system allocator made for the same size and alignment. A large request that
-//! finds no block of its layout first frees every cached block: a workload whose sizes change
-//! never holds cached blocks and new ones at once, so the cache does not raise peak memory over
-//! that of the system allocator alone. Large blocks also start on a page boundary
+//! finds no block of its layout first frees the oldest cached blocks, at least as many bytes as
+//! it asks for: when sizes change, the process does not grow by the new block while stale ones
+//! stay resident. Large blocks also start on a page boundary
 //! ([`LARGE_BLOCK_ALIGN`]). Everything else goes to [`System`] unchanged.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -36,7 +36,7 @@ pub const DEFAULT_CACHE_BYTES: usize = 512 << 20;
 /// The environment variable that sets the cache's bound in MiB.
 pub const CACHE_ENV: &str = "PIXBRIDGE_MEMORY_CACHE_MB";
 /// Most blocks kept at once.
-pub const SLOTS: usize = 8;
+pub const SLOTS: usize = 16;
 
 /// `limit` not read from the environment yet.
 const LIMIT_UNREAD: usize = usize::MAX;
@@ -78,10 +78,22 @@ impl Cache {
         Some(block.address as *mut u8)
     }
 
-    /// Takes every cached block out (for the caller to free).
-    fn drain(&mut self) -> [Option<Block>; SLOTS] {
-        self.bytes = 0;
-        std::mem::replace(&mut self.blocks, [None; SLOTS])
+    /// Takes the oldest cached blocks out (for the caller to free) until they hold at least
+    /// `bytes` bytes or the cache is empty.
+    fn release(&mut self, bytes: usize) -> [Option<Block>; SLOTS] {
+        let mut released = [None; SLOTS];
+        let mut total = 0;
+        for out in released.iter_mut() {
+            if total >= bytes {
+                break;
+            }
+            let oldest = self.blocks.iter_mut().filter(|slot| slot.is_some()).min_by_key(|slot| slot.map(|b| b.freed));
+            let Some(block) = oldest.and_then(Option::take) else { break };
+            self.bytes -= block.layout.size();
+            total += block.layout.size();
+            *out = Some(block);
+        }
+        released
     }
 
     /// Keeps the block at `address`, evicting the oldest blocks until it fits within `limit`
@@ -169,7 +181,8 @@ impl RecyclingAllocator {
     }
 
     /// A cached block of exactly `layout`, if it is a cacheable layout and one is cached. A
-    /// cacheable layout that finds none frees the whole cache first (see the module docs).
+    /// cacheable layout that finds none first frees the oldest cached blocks, at least as many
+    /// bytes as it asks for (see the module docs).
     fn reuse(&self, layout: Layout) -> Option<*mut u8> {
         if !Self::cacheable(layout) {
             return None;
@@ -178,7 +191,7 @@ impl RecyclingAllocator {
         if let Some(block) = cache.take(layout) {
             return Some(block);
         }
-        let stale = cache.drain();
+        let stale = cache.release(layout.size());
         drop(cache);
         // Freed outside the lock: unmapping a large block takes a while.
         for block in stale.into_iter().flatten() {
@@ -301,8 +314,8 @@ mod tests {
             assert_eq!(again, first);
             assert_eq!(allocator.cached_bytes(), 0);
             allocator.dealloc(again, layout(8 * MIB));
-            // Another size, or another alignment, is a miss: it empties the cache first, so the
-            // stale block and the new one are never resident together.
+            // Another size, or another alignment, is a miss: it frees cached blocks of at least
+            // its size first, so the stale block and the new one are not resident together.
             let other = allocator.alloc(layout(8 * MIB + 1));
             assert_eq!(allocator.cached_bytes(), 0);
             allocator.dealloc(other, layout(8 * MIB + 1));
@@ -391,9 +404,14 @@ mod tests {
             allocator.dealloc(twelve, layout(12 * MIB));
             allocator.dealloc(six, layout(6 * MIB));
             assert_eq!(allocator.cached_bytes(), 63 * MIB);
-            // An evicted size is a miss and empties the cache.
+            // An evicted size is a miss: it frees the oldest blocks, at least as many bytes as
+            // it asks for (the 7 MiB block, freed before the 12 and 6 MiB ones), and leaves the rest.
             let five = allocator.alloc(layout(5 * MIB));
+            assert_eq!(allocator.cached_bytes(), 56 * MIB);
+            // A miss larger than the whole cache empties it.
+            let big = allocator.alloc(layout(60 * MIB));
             assert_eq!(allocator.cached_bytes(), 0);
+            allocator.dealloc(big, layout(60 * MIB));
             allocator.dealloc(five, layout(5 * MIB));
         }
     }
