@@ -30,9 +30,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         EncodeOptions { jpeg: JpegOptions { quality: 75, ..JpegOptions::default() }, ..EncodeOptions::default() };
     let chain = || -> usize {
         let full = Image::decode(&bytes).expect("decodes");
-        if std::env::var_os("PIPELINE_STEPS_TRACE").is_some() {
-            eprintln!("after decode: {} MB kept", ALLOCATOR.cached_bytes() / 1_000_000);
-        }
         let cropped = full.crop(margin, margin, w, h).expect("crops");
         let shrunk = cropped.resize(shrunk_size(w), shrunk_size(h), ResizeFilter::Lanczos3).expect("resizes");
         let sharpened = shrunk.unsharpen(1.0, 1.0, 0).expect("sharpens");

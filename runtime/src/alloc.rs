@@ -16,10 +16,14 @@
 //!
 //! The cache is bounded ([`DEFAULT_CACHE_BYTES`] or `PIXBRIDGE_MEMORY_CACHE_MB`, [`SLOTS`]
 //! blocks, only blocks of at least [`MIN_CACHED_BYTES`]) and matches exact layouts, so a reused
-//! block is one the system allocator made for the same size and alignment. A large request that
-//! finds no block of its layout first frees the oldest cached blocks, at least as many bytes as
-//! it asks for: when sizes change, the process does not grow by the new block while stale ones
-//! stay resident. Large blocks also start on a page boundary
+//! block is one the system allocator made for the same size and alignment. The cache never
+//! makes large blocks take more than a quarter above the most memory the program has had live
+//! in them at once: a request that finds no block of its layout first frees the oldest cached
+//! blocks until live and cached large blocks together are within that bound again. A job whose
+//! temporary blocks are not all live at the same moment (a 24 MP decode, crop, resize, sharpen
+//! and encode: six blocks of 53-96 MB, at most four live at once) keeps all of them from one run
+//! to the next within that quarter; a program whose sizes change gives stale blocks back as it
+//! needs new ones. Large blocks also start on a page boundary
 //! ([`LARGE_BLOCK_ALIGN`]). Everything else goes to [`System`] unchanged.
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -67,6 +71,10 @@ struct Cache {
     blocks: [Option<Block>; SLOTS],
     bytes: usize,
     frees: u64,
+    /// Bytes of cacheable-size blocks handed out and not yet freed.
+    live: usize,
+    /// The most `live` has ever been.
+    peak: usize,
 }
 
 impl Cache {
@@ -75,7 +83,20 @@ impl Cache {
         let slot = self.blocks.iter_mut().find(|slot| slot.is_some_and(|block| block.layout == layout))?;
         let block = slot.take()?;
         self.bytes -= block.layout.size();
+        self.live += block.layout.size();
         Some(block.address as *mut u8)
+    }
+
+    /// Records a block of `bytes` handed out fresh from the system.
+    fn allocated(&mut self, bytes: usize) {
+        self.live += bytes;
+        self.peak = self.peak.max(self.live);
+    }
+
+    /// The oldest cached blocks to free so that live and cached blocks together stay within a
+    /// quarter above the most that has ever been live at once (see the module docs).
+    fn over_peak(&mut self) -> [Option<Block>; SLOTS] {
+        self.release((self.live + self.bytes).saturating_sub(self.peak + self.peak / 4))
     }
 
     /// Takes the oldest cached blocks out (for the caller to free) until they hold at least
@@ -101,6 +122,7 @@ impl Cache {
     /// can never fit.
     fn put(&mut self, address: usize, layout: Layout, limit: usize) -> [Option<Block>; SLOTS + 1] {
         let mut to_free = [None; SLOTS + 1];
+        self.live = self.live.saturating_sub(layout.size());
         self.frees += 1;
         let block = Block { address, layout, freed: self.frees };
         if layout.size() > limit {
@@ -146,7 +168,7 @@ impl RecyclingAllocator {
     /// An allocator with an empty cache that keeps at most `limit` bytes (0: none).
     pub const fn with_limit(limit: usize) -> Self {
         RecyclingAllocator {
-            cache: Mutex::new(Cache { blocks: [None; SLOTS], bytes: 0, frees: 0 }),
+            cache: Mutex::new(Cache { blocks: [None; SLOTS], bytes: 0, frees: 0, live: 0, peak: 0 }),
             limit: AtomicUsize::new(limit),
         }
     }
@@ -191,7 +213,8 @@ impl RecyclingAllocator {
         if let Some(block) = cache.take(layout) {
             return Some(block);
         }
-        let stale = cache.release(layout.size());
+        cache.allocated(layout.size());
+        let stale = cache.over_peak();
         drop(cache);
         // Freed outside the lock: unmapping a large block takes a while.
         for block in stale.into_iter().flatten() {
@@ -199,6 +222,19 @@ impl RecyclingAllocator {
             unsafe { block.free() };
         }
         None
+    }
+}
+
+impl RecyclingAllocator {
+    /// A block from `system` for `layout`, which [`Self::reuse`] (or `realloc`) has already
+    /// counted as live when it is cacheable: a failed allocation is uncounted again.
+    fn fresh(&self, layout: Layout, system: impl FnOnce() -> *mut u8) -> *mut u8 {
+        let block = system();
+        if block.is_null() && Self::cacheable(layout) {
+            let mut cache = self.lock();
+            cache.live = cache.live.saturating_sub(layout.size());
+        }
+        block
     }
 }
 
@@ -236,7 +272,7 @@ fn system_layout(layout: Layout) -> Layout {
 unsafe impl GlobalAlloc for RecyclingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: a non-zero-size layout (the caller's, possibly more aligned).
-        self.reuse(layout).unwrap_or_else(|| unsafe { System.alloc(system_layout(layout)) })
+        self.reuse(layout).unwrap_or_else(|| self.fresh(layout, || unsafe { System.alloc(system_layout(layout)) }))
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
@@ -246,7 +282,7 @@ unsafe impl GlobalAlloc for RecyclingAllocator {
             return block;
         }
         // SAFETY: a non-zero-size layout (the caller's, possibly more aligned).
-        unsafe { System.alloc_zeroed(system_layout(layout)) }
+        self.fresh(layout, || unsafe { System.alloc_zeroed(system_layout(layout)) })
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -273,9 +309,19 @@ unsafe impl GlobalAlloc for RecyclingAllocator {
         // A large block on either side has another system layout: move it by hand. A growing
         // buffer (an encoder's output) asks for a new size at each step: a miss here does not
         // empty the cache, or every run that encodes would lose the blocks of the next one.
-        let cached = if Self::cacheable(new_layout) { self.lock().take(new_layout) } else { None };
+        let cached = if Self::cacheable(new_layout) {
+            let mut cache = self.lock();
+            let block = cache.take(new_layout);
+            if block.is_none() {
+                cache.allocated(new_size);
+            }
+            block
+        } else {
+            None
+        };
         // SAFETY: `new_layout` has a non-zero size (the caller's contract).
-        let moved = cached.unwrap_or_else(|| unsafe { System.alloc(system_layout(new_layout)) });
+        let moved =
+            cached.unwrap_or_else(|| self.fresh(new_layout, || unsafe { System.alloc(system_layout(new_layout)) }));
         if !moved.is_null() {
             // SAFETY: both blocks are live, distinct and valid for the smaller size.
             unsafe {
@@ -314,8 +360,9 @@ mod tests {
             assert_eq!(again, first);
             assert_eq!(allocator.cached_bytes(), 0);
             allocator.dealloc(again, layout(8 * MIB));
-            // Another size, or another alignment, is a miss: it frees cached blocks of at least
-            // its size first, so the stale block and the new one are not resident together.
+            // Another size, or another alignment, is a miss beyond the bound (one 8 MiB block
+            // was ever live): it frees the stale block first, so the two are not resident
+            // together.
             let other = allocator.alloc(layout(8 * MIB + 1));
             assert_eq!(allocator.cached_bytes(), 0);
             allocator.dealloc(other, layout(8 * MIB + 1));
@@ -404,13 +451,15 @@ mod tests {
             allocator.dealloc(twelve, layout(12 * MIB));
             allocator.dealloc(six, layout(6 * MIB));
             assert_eq!(allocator.cached_bytes(), 63 * MIB);
-            // An evicted size is a miss: it frees the oldest blocks, at least as many bytes as
-            // it asks for (the 7 MiB block, freed before the 12 and 6 MiB ones), and leaves the rest.
+            // A miss that keeps live and cached blocks within a quarter above the peak (72 MiB,
+            // when all nine were live: 90 MiB) frees nothing.
             let five = allocator.alloc(layout(5 * MIB));
-            assert_eq!(allocator.cached_bytes(), 56 * MIB);
-            // A miss larger than the whole cache empties it.
+            assert_eq!(allocator.cached_bytes(), 63 * MIB);
+            // One that would exceed it frees the oldest blocks until it does not: 5 + 60 MiB live
+            // leave room for 25 MiB cached, so 7, 8, 9, 10 and 11 MiB go (the 12 and 6 MiB
+            // blocks were freed last) and those two stay.
             let big = allocator.alloc(layout(60 * MIB));
-            assert_eq!(allocator.cached_bytes(), 0);
+            assert_eq!(allocator.cached_bytes(), 18 * MIB);
             allocator.dealloc(big, layout(60 * MIB));
             allocator.dealloc(five, layout(5 * MIB));
         }
