@@ -14,7 +14,7 @@
 #      sources (ci/package-java.sh);
 #   4b. bindings-java/bench/pipelines.sh: the same jobs through Java, Pixbridge vs ImageIO + Java2D
 #      (out/bench/pipelines-java.{jsonl,md});
-#   5. the report (bench/scripts/report.py, matplotlib).
+#   5. the report (bench/scripts/report.py and bench/scripts/pipeline_plot.py, matplotlib).
 # Every "a run at a time" timing follows bench/timing-rule.properties (profile full, or quick).
 # Bounded: about 15-20 minutes on 2 cores (`--quick`: about 5). Results: out/bench/*.jsonl.
 set -euo pipefail
@@ -113,8 +113,17 @@ info = {
 }
 json.dump(info, open(sys.argv[1], "w"), indent=1)
 PY
+# The pipeline plot first: report.py links it when it exists.
+pipeline_results=()
+for suite in csharp java; do
+    [ -s "$results/pipelines-$suite.jsonl" ] && pipeline_results+=("$results/pipelines-$suite.jsonl")
+done
+rm -f docs/img/pipelines.svg
+if [ ${#pipeline_results[@]} -gt 0 ]; then
+    /usr/bin/python3 bench/scripts/pipeline_plot.py docs/img/pipelines.svg "${pipeline_results[@]}"
+fi
 /usr/bin/python3 bench/scripts/report.py "$results" docs/benchmarks.md docs/img/blur-4k.svg
-echo "wrote docs/benchmarks.md and docs/img/blur-4k.svg (raw results in $results/)"
+echo "wrote docs/benchmarks.md, docs/img/blur-4k.svg and docs/img/pipelines.svg (raw results in $results/)"
 if [ ${#failed[@]} -gt 0 ]; then
     echo "error: benchmark stages failed (the report leaves them out): ${failed[*]}" >&2
     exit 1

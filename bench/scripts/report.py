@@ -337,6 +337,10 @@ def main():
         if os.path.exists(path):
             w(f"## {title}")
             w("")
+            plot = os.path.join(os.path.dirname(doc_path), "img", "pipelines.svg")
+            if name == "pipelines-csharp.md" and os.path.exists(plot):
+                w("![Median time and peak RSS of each whole job, every library](img/pipelines.svg)")
+                w("")
             w(open(path).read().strip())
             w("")
 
