@@ -12,17 +12,14 @@ use crate::ops::check_new_size;
 use crate::resample::{self, Filter, Region};
 use crate::types::{ThumbnailFit, ThumbnailOptions};
 
-/// How much larger than the thumbnail (before any crop) the shrink-on-load decode must stay, as
-/// a fraction (numerator, denominator): 3/2.
+/// How much larger than the thumbnail (before any crop) the shrink-on-load decode must stay.
 ///
 /// DCT scaling keeps each 8x8 (4x4, 2x2) block's mean, which is exactly an area average of the
-/// block; the Lanczos3 pass then smooths what is left. libvips' `vips_thumbnail` leaves a factor
-/// of 2 (a 4K -> 400 px thumbnail decodes at 1/4). With a factor of 1, that thumbnail decoded at
-/// 1/8 (480 px), and a Lanczos3 pass of only 1.2 left it 0.21 dB below libvips' PSNR against an
-/// exact area reduction; with 3/2 it decodes at 1/4, while a 24 MP -> 400 px one still decodes
-/// at 1/8 (750 px, where the two-thread DC-only decoder [`crate::fastjpeg`] applies) at
-/// SkiaSharp's PSNR (see docs/benchmarks.md).
-const SHRINK_ON_LOAD_MARGIN: (u32, u32) = (3, 2);
+/// block; the Lanczos3 pass then only has a factor below 2 left. libvips' `vips_thumbnail`
+/// leaves a factor of 2 instead (so a 4K -> 400 px thumbnail decodes at 1/4); with 1, such a
+/// thumbnail decodes at 1/8, where the two-thread DC-only decoder ([`crate::fastjpeg`]) applies,
+/// and the PSNR against an exact area reduction stays at least libvips' (see docs/benchmarks.md).
+const SHRINK_ON_LOAD_MARGIN: u32 = 1;
 
 /// Above this remaining reduction factor on either axis, an area (box) average first brings
 /// the image to [`PRE_REDUCE_TARGET`] times the output size: Lanczos3 over a large factor reads
@@ -104,7 +101,7 @@ impl Image {
     /// the box (`Fill`), or is cropped to the box at its own scale (`Cover`).
     ///
     /// JPEG sources are decoded with shrink-on-load ([`crate::DecodeOptions::min_size`]) at the
-    /// smallest DCT scale that still leaves 1.5 times the thumbnail's size, so a large photograph is
+    /// smallest DCT scale that still leaves twice the thumbnail's size, so a large photograph is
     /// never held at full size; the rest is a Lanczos3 resize of just the kept region (after an
     /// area average when the remaining factor exceeds 4). Other formats are decoded at full size
     /// first. Transparent sources are resized with premultiplied alpha. The result is an
@@ -150,7 +147,7 @@ fn thumbnail_from(
     let (image, upright) = decode_sized(bytes, &options.limits, source, |upright| {
         let p = plan(upright, target, fit, options.allow_upscale);
         planned = Some(p);
-        let margin = |v: u32| v.saturating_mul(SHRINK_ON_LOAD_MARGIN.0).div_ceil(SHRINK_ON_LOAD_MARGIN.1);
+        let margin = |v: u32| v.saturating_mul(SHRINK_ON_LOAD_MARGIN);
         Some((margin(p.scaled_whole.0), margin(p.scaled_whole.1)))
     })?;
     // Formats other than JPEG never ask for a minimum size: plan from the decoded size.
