@@ -20,32 +20,12 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/../../ci/lib.sh"
 
-if [ $# -lt 1 ] || [ $# -gt 2 ] || { [ $# -eq 2 ] && [ "$2" != --quick ]; }; then
-    echo "usage: $0 OUT.jsonl [--quick]" >&2
-    exit 2
-fi
-out="$(realpath -m "$1")"
-quick=()
-[ "${2:-}" = --quick ] && quick=(--quick)
-results="$(dirname "$out")"
-mkdir -p "$results"
+source "$here/../../bench/scripts/pipeline_suite.sh"
+pipeline_suite_setup "pipelines (Java)" "$@"
 
 apt_install imagemagick python3-numpy openjdk-17-jdk-headless
 require java "install openjdk-17-jdk-headless"
 require javac "install openjdk-17-jdk-headless"
-
-stage "pipelines (Java): inputs (bench/scripts/pipeline_inputs.sh)"
-inputs="$results/pipeline-inputs"
-generator="$PIXBRIDGE_ROOT/bench/scripts/pipeline_inputs.sh"
-stamp="$(sha256sum "$generator" | cut -d' ' -f1)"
-if [ "$(cat "$inputs/.made-by" 2>/dev/null || true)" != "$stamp" ] \
-    || ! [ -f "$inputs/4k.jpg" ] || ! [ -f "$inputs/24mp.jpg" ] || ! [ -f "$inputs/4k.png" ]; then
-    rm -rf "$inputs"
-    bash "$generator" "$inputs"
-    echo "$stamp" > "$inputs/.made-by"
-else
-    echo "using the inputs in $inputs (made by this version of pipeline_inputs.sh)"
-fi
 
 find_jar() {
     ls "$PIXBRIDGE_ROOT"/bindings-java/target/pixbridge-*.jar 2>/dev/null | grep -v -- '-sources\|-javadoc' | head -1 || true
