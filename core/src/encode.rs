@@ -10,7 +10,7 @@ use image::codecs::bmp::BmpEncoder;
 use image::codecs::gif::GifEncoder;
 use image::codecs::ico::IcoEncoder;
 use image::codecs::jpeg::JpegEncoder;
-use image::codecs::png::{CompressionType, PngEncoder};
+use image::codecs::png::PngEncoder;
 use image::codecs::pnm::{PnmEncoder, PnmSubtype, SampleEncoding};
 use image::codecs::qoi::QoiEncoder;
 use image::codecs::tga::TgaEncoder;
@@ -263,9 +263,9 @@ impl Image {
     pub fn encode_png(&self, options: &PngOptions) -> Result<Vec<u8>> {
         let (width, height) = (self.width, self.height);
         let compression = match options.compression {
-            0 => CompressionType::Uncompressed,
-            1 => CompressionType::Fast,
-            level @ 2..=PngOptions::MAX_COMPRESSION => CompressionType::Level(level),
+            0 => png::DeflateCompression::NoCompression,
+            1 => png::DeflateCompression::FdeflateUltraFast,
+            level @ 2..=PngOptions::MAX_COMPRESSION => png::DeflateCompression::Level(level),
             level => {
                 return Err(Error::InvalidArgument(format!(
                     "PNG compression level {level} is out of range: it must be 0..={}",
@@ -274,13 +274,33 @@ impl Image {
             }
         };
         let layout = Layout::for_format(self.color_type, ImageFormat::Png);
-        let samples = layout.convert(&self.pixels);
+        let failed =
+            |e: png::EncodingError| Error::Encode(format!("cannot encode a {width} x {height} image as PNG: {e}"));
+        // Rows are converted and compressed one at a time, so encoding holds no full-size copy
+        // of the image: neither the converted samples nor the filtered rows.
+        let (color, channels) = match layout {
+            Layout::L8 => (png::ColorType::Grayscale, 1),
+            Layout::La8 => (png::ColorType::GrayscaleAlpha, 2),
+            Layout::Rgb8 => (png::ColorType::Rgb, 3),
+            Layout::Rgba8 => (png::ColorType::Rgba, 4),
+        };
         let mut out = Vec::new();
-        PngEncoder::new_with_quality(&mut out, compression, image::codecs::png::FilterType::Adaptive)
-            .write_image(&samples, width, height, layout.extended())
-            .map_err(|e| {
-                image_error(&format!("cannot encode a {width} x {height} image as PNG"), Stage::Encoding, e)
-            })?;
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(color);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_deflate_compression(compression);
+        encoder.set_filter(png::Filter::Adaptive);
+        let mut writer = encoder.write_header().map_err(failed)?;
+        let row_bytes = width as usize * channels;
+        // IDAT chunks of up to 256 KiB (the stream writer's default is 4 KiB: many chunk headers).
+        let mut stream = writer.stream_writer_with_size(256 << 10).map_err(failed)?;
+        for row in self.pixels.chunks_exact(width as usize * 4) {
+            let samples = layout.convert(row);
+            debug_assert_eq!(samples.len(), row_bytes);
+            stream.write_all(&samples).map_err(|e| failed(e.into()))?;
+        }
+        stream.finish().map_err(failed)?;
+        writer.finish().map_err(failed)?;
         Ok(out)
     }
 
