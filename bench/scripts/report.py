@@ -84,6 +84,37 @@ def csharp_targets(markdown):
     return out
 
 
+JAVA_VS_CSHARP_TARGET = 0.05
+
+
+def pixbridge_java_vs_csharp(results: str) -> str:
+    """Issue 13's 'Java within 5 % of C#': the pixbridge cells of the two pipeline suites, which
+    run the same jobs on the same inputs with the same timing rule (one process per cell)."""
+    def cells(name: str) -> dict:
+        path = os.path.join(results, name)
+        if not os.path.exists(path):
+            return {}
+        rows = [json.loads(line) for line in open(path) if line.strip()]
+        return {(r["job"], os.path.basename(r["input"])): r for r in rows
+                if r.get("library") == "pixbridge" and r.get("supported") and r.get("median_ms")}
+    java, csharp = cells("pipelines-java.jsonl"), cells("pipelines-csharp.jsonl")
+    both = sorted(set(java) & set(csharp))
+    if not both:
+        return ""
+    lines = [f"The same Pixbridge jobs through each SDK, from the two pipeline suites of this run (median of the "
+             f"timed runs; target: Java within {JAVA_VS_CSHARP_TARGET:.0%} of C#).",
+             "",
+             "| job | input | C# ms | Java ms | Java / C# | C# MB | Java MB | verdict |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for key in both:
+        c, j = csharp[key], java[key]
+        ratio = j["median_ms"] / c["median_ms"]
+        verdict = "met" if ratio <= 1 + JAVA_VS_CSHARP_TARGET else f"missed by {ratio - 1 - JAVA_VS_CSHARP_TARGET:.1%}"
+        lines.append(f"| {key[0]} | {key[1]} | {c['median_ms']:.1f} | {j['median_ms']:.1f} | {ratio:.3f} "
+                     f"| {c['peak_rss_mb']:.0f} | {j['peak_rss_mb']:.0f} | {verdict} |")
+    return "\n".join(lines)
+
+
 def main():
     results, doc_path, plot_path = sys.argv[1:4]
     ours = load(os.path.join(results, "ours.jsonl"))
@@ -343,6 +374,13 @@ def main():
                 w("")
             w(open(path).read().strip())
             w("")
+
+    java_vs_csharp = pixbridge_java_vs_csharp(results)
+    if java_vs_csharp:
+        w("## Pixbridge through Java against Pixbridge through C#")
+        w("")
+        w(java_vs_csharp)
+        w("")
 
     w("## Targets")
     w("")
