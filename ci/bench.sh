@@ -80,6 +80,13 @@ if [ -f bindings-java/bench/run.sh ]; then
     if ! timeout 1800 bash bindings-java/bench/pipelines.sh "$results/pipelines-java.jsonl" "${quick[@]}"; then
         failed+=("Java pipelines (bindings-java/bench/pipelines.sh)")
     fi
+    if [ -f "$results/pipelines-csharp.jsonl" ] && [ -f "$results/pipelines-java.jsonl" ]; then
+        stage "bench: Pixbridge through Java vs through C#, interleaved (bench/scripts/java_vs_csharp.sh)"
+        if ! timeout 900 bash bench/scripts/java_vs_csharp.sh "$results" "$results/java_vs_csharp.md" "${quick[@]}"; then
+            rm -f "$results/java_vs_csharp.md"
+            failed+=("Java vs C# (bench/scripts/java_vs_csharp.sh)")
+        fi
+    fi
 fi
 
 stage "bench: CLI vs vipsthumbnail (a folder of 24 MP JPEGs)"
