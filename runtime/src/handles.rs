@@ -4,6 +4,7 @@
 //! never dereferences anything the caller gave us: it is split into a slot index, a generation
 //! and a kind tag, and only a live slot with the same generation and kind matches. Destroyed,
 //! forged, zero and wrong-kind handles therefore give an error instead of undefined behaviour.
+//! A slot is retired once its generations are used up, so no handle value is ever given out twice.
 
 use std::sync::Arc;
 
@@ -84,7 +85,11 @@ impl<T> HandleTable<T> {
             _ => None,
         };
         let value = removed.ok_or_else(|| self.invalid(handle))?;
-        inner.free.push(index as u32);
+        // A slot whose generations are used up is retired rather than reused: its next
+        // generation would repeat one that a stale copy of an old handle may still carry.
+        if !is_last_generation(inner.slots[index].generation) {
+            inner.free.push(index as u32);
+        }
         inner.live -= 1;
         Ok(value)
     }
@@ -121,9 +126,17 @@ impl<T> HandleTable<T> {
     }
 }
 
+/// The generation after `generation`. Slots are retired at [`is_last_generation`], so within a
+/// slot's life this never wraps; the wrap to 1 only keeps the function total.
 fn next_generation(generation: u32) -> u32 {
     let next = (generation + 1) & GENERATION_MASK as u32;
     if next == 0 { 1 } else { next }
+}
+
+/// Whether a slot at `generation` has given out every generation it can: its handles carried
+/// 1 to `GENERATION_MASK - 1`, and `GENERATION_MASK` is the value it holds once retired.
+fn is_last_generation(generation: u32) -> bool {
+    generation == GENERATION_MASK as u32
 }
 
 #[cfg(test)]
@@ -156,6 +169,31 @@ mod tests {
         }
         assert_eq!(other.get(c).unwrap_err().code, ErrorCode::InvalidHandle);
         assert_eq!(table.live(), 2);
+    }
+
+    #[test]
+    fn a_slot_is_retired_before_its_generation_could_repeat() {
+        let table = HandleTable::new(7, "test");
+        let first = table.insert(Arc::new(0u32));
+        table.remove(first).unwrap();
+        // Fast-forward the slot to its last usable generation.
+        table.inner.lock().slots[0].generation = GENERATION_MASK as u32 - 1;
+        table.inner.lock().free = vec![0];
+        let last = table.insert(Arc::new(1u32));
+        assert_eq!((last >> 32) & GENERATION_MASK, GENERATION_MASK - 1);
+        table.remove(last).unwrap();
+        // The slot is not reused: the next value gets a new slot, and no handle ever handed out
+        // (including the very first, generation 1) becomes valid again.
+        let next = table.insert(Arc::new(2u32));
+        assert_eq!(next & 0xffff_ffff, 2, "a fresh slot");
+        assert_eq!(table.get(first).unwrap_err().code, ErrorCode::InvalidHandle);
+        assert_eq!(table.get(last).unwrap_err().code, ErrorCode::InvalidHandle);
+        for _ in 0..1000 {
+            let handle = table.insert(Arc::new(3u32));
+            assert_ne!(handle & 0xffff_ffff, 1, "the retired slot was reused");
+            table.remove(handle).unwrap();
+        }
+        assert_eq!(table.live(), 1);
     }
 
     #[test]
