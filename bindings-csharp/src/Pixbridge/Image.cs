@@ -390,7 +390,9 @@ public sealed partial class Image : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
-        var expected = (long)width * height * 4;
+        // Int128: int.MaxValue * int.MaxValue * 4 overflows a long (the message would say a
+        // negative size).
+        var expected = (Int128)width * height * 4;
         if (rgba.Length != expected)
         {
             throw new ArgumentException($"Expected {expected} bytes ({width} x {height} x 4), got {rgba.Length}.", nameof(rgba));

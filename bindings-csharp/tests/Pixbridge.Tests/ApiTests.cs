@@ -35,6 +35,14 @@ public sealed class ApiTests : IDisposable
     private static byte[] Pixel(byte[] pixels, int width, int x, int y) => pixels.AsSpan((y * width + x) * 4, 4).ToArray();
 
     [Fact]
+    public void FromPixelsSizeMessageNeverOverflows()
+    {
+        // (2^31 - 1)^2 * 4 = 2^64 - 2^34 + 4: more than a long holds.
+        var error = Assert.Throws<ArgumentException>(() => Image.FromPixels(int.MaxValue, int.MaxValue, new byte[4]));
+        Assert.Contains("Expected 18446744056529682436 bytes", error.Message);
+    }
+
+    [Fact]
     public void FromPixelsRoundTripsThroughCopyViewAndArray()
     {
         var pattern = Pattern();
