@@ -19,16 +19,22 @@ pub(crate) fn export(body: impl FnOnce() -> pixbridge_runtime::Result<()>) -> Er
         Ok(()) => ErrorCode::Ok,
         Err(error) => {
             let code = error.code;
-            LAST_ERROR.with(|slot| *slot.borrow_mut() = Some(error));
+            // `try_with`: during thread teardown (a call from another thread-local's destructor)
+            // the slot may already be gone; the code is still returned, only the message is lost.
+            // `with` would panic there, outside any guard, and abort the process.
+            let _ = LAST_ERROR.try_with(|slot| *slot.borrow_mut() = Some(error));
             code
         }
     }
 }
 
-/// Code of the calling thread's last error (`Ok` if none yet). Does not change it.
+/// Code of the calling thread's last error (`Ok` if none yet, or during thread teardown once
+/// the thread's error slot is gone). Does not change it.
 #[ffi]
 pub fn pixbridge_last_error_code() -> ErrorCode {
-    LAST_ERROR.with(|slot| slot.borrow().as_ref().map_or(ErrorCode::Ok, |error| error.code))
+    LAST_ERROR
+        .try_with(|slot| slot.borrow().as_ref().map_or(ErrorCode::Ok, |error| error.code))
+        .unwrap_or(ErrorCode::Ok)
 }
 
 /// Copies the calling thread's last error message (UTF-8) and a terminating NUL into
@@ -42,17 +48,19 @@ pub unsafe fn pixbridge_last_error_message(buf: *mut u8, buf_len: usize, out_len
     let result = pixbridge_runtime::guard(|| {
         // SAFETY: C contract: `out_len` is null or writable, `buf` holds `buf_len` bytes.
         let (out_len, buf) = unsafe { (convert::out(out_len, "out_len")?, convert::bytes_mut(buf, buf_len, "buf")?) };
-        LAST_ERROR.with(|slot| {
-            let slot = slot.borrow();
-            let message = slot.as_ref().map_or("", |error| error.message.as_str());
-            *out_len = message.len();
-            let target = buf
-                .get_mut(..=message.len())
-                .ok_or_else(|| Error::new(ErrorCode::BufferTooSmall, "buffer too small for the last error message"))?;
-            target[..message.len()].copy_from_slice(message.as_bytes());
-            target[message.len()] = 0;
-            Ok(())
-        })
+        // During thread teardown the slot may be gone: no message then (`with` would panic).
+        let message = LAST_ERROR
+            .try_with(|slot| slot.borrow().as_ref().map(|error| error.message.clone()))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        *out_len = message.len();
+        let target = buf
+            .get_mut(..=message.len())
+            .ok_or_else(|| Error::new(ErrorCode::BufferTooSmall, "buffer too small for the last error message"))?;
+        target[..message.len()].copy_from_slice(message.as_bytes());
+        target[message.len()] = 0;
+        Ok(())
     });
     result.err().map_or(ErrorCode::Ok, |error| error.code)
 }

@@ -178,6 +178,42 @@ fn panics_stop_at_the_boundary_and_the_library_keeps_working() {
     assert_eq!(destroy(image), ErrorCode::Ok);
 }
 
+/// Calls failing exports from a thread-local's destructor that runs after the thread's error
+/// slot is gone (registered before it, so destroyed after it): the calls must return their codes,
+/// not panic outside the guard and abort the process.
+#[test]
+fn exports_called_during_thread_teardown_return_codes() {
+    struct CallsOnDrop(std::sync::mpsc::Sender<(ErrorCode, ErrorCode, ErrorCode, usize)>);
+    impl Drop for CallsOnDrop {
+        fn drop(&mut self) {
+            let destroyed = pixbridge_image_destroy(0);
+            let last = pixbridge_last_error_code();
+            let mut len = usize::MAX;
+            let mut buf = [0u8; 64];
+            // SAFETY: a writable buffer of 64 bytes and a writable length.
+            let read = unsafe { pixbridge_last_error_message(buf.as_mut_ptr(), buf.len(), &mut len) };
+            let _ = self.0.send((destroyed, last, read, len));
+        }
+    }
+    thread_local! {
+        static CALLS_ON_DROP: std::cell::RefCell<Option<CallsOnDrop>> = const { std::cell::RefCell::new(None) };
+    }
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Registered first, destroyed last: after the library's error slot.
+        CALLS_ON_DROP.with(|slot| *slot.borrow_mut() = Some(CallsOnDrop(sender)));
+        assert_eq!(pixbridge_image_destroy(0), ErrorCode::InvalidHandle);
+    })
+    .join()
+    .expect("the thread ends normally");
+    let (destroyed, last, read, len) = receiver.recv().expect("the destructor ran");
+    assert_eq!(destroyed, ErrorCode::InvalidHandle);
+    // The slot is gone, so the code and message are those of "no error", not a crash.
+    assert!(matches!(last, ErrorCode::Ok | ErrorCode::InvalidHandle), "{last:?}");
+    assert_eq!(read, ErrorCode::Ok);
+    assert!(len < 64, "{len}");
+}
+
 #[test]
 fn last_error_messages_are_per_thread() {
     let _serial = serial();
