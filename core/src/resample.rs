@@ -138,6 +138,11 @@ fn resample_in_bands(
     Ok(out)
 }
 
+/// `fast_image_resize` only fails on inconsistent arguments, which the callers rule out.
+fn internal(err: impl std::fmt::Display) -> Error {
+    Error::InvalidArgument(format!("resize: {err}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,7 +157,7 @@ mod tests {
                 state ^= state >> 17;
                 state ^= state << 5;
                 let edge = if (x / 37 + y / 23) % 2 == 0 { 60 } else { 0 };
-                let noise = (state % 24) as u32;
+                let noise = state % 24;
                 [((x * 3 + edge + noise) % 256) as u8, ((y * 5 + noise) % 256) as u8, ((x + y + edge) % 256) as u8, 255]
             })
             .collect()
@@ -182,9 +187,4 @@ mod tests {
             }
         }
     }
-}
-
-/// `fast_image_resize` only fails on inconsistent arguments, which the callers rule out.
-fn internal(err: impl std::fmt::Display) -> Error {
-    Error::InvalidArgument(format!("resize: {err}"))
 }
