@@ -261,7 +261,8 @@ PixbridgeErrorCode pixbridge_buffer_destroy(uint64_t buffer);
 /// The ABI version of this library (also in the function table).
 uint32_t pixbridge_abi_version(void);
 
-/// Code of the calling thread's last error (`Ok` if none yet). Does not change it.
+/// Code of the calling thread's last error (`Ok` if none yet, or during thread teardown once
+/// the thread's error slot is gone). Does not change it.
 PixbridgeErrorCode pixbridge_last_error_code(void);
 
 /// Copies the calling thread's last error message (UTF-8) and a terminating NUL into

@@ -335,7 +335,8 @@ pub struct PixbridgeFunctions {
     pub buffer_destroy: unsafe extern "C" fn(buffer: u64) -> u32,
     /// The ABI version of this library (also in the function table).
     pub get_abi_version: unsafe extern "C" fn() -> u32,
-    /// Code of the calling thread's last error (`Ok` if none yet). Does not change it.
+    /// Code of the calling thread's last error (`Ok` if none yet, or during thread teardown once
+    /// the thread's error slot is gone). Does not change it.
     pub last_error_code: unsafe extern "C" fn() -> u32,
     /// Copies the calling thread's last error message (UTF-8) and a terminating NUL into
     /// `(buf, buf_len)` and writes the message length (without NUL) to `out_len`. If `buf_len`
