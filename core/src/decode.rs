@@ -23,7 +23,7 @@ pub(crate) enum Source<'a> {
 
 impl Source<'_> {
     /// "cannot decode '<path>'" or "cannot decode image data (N bytes)".
-    fn subject(&self) -> String {
+    pub(crate) fn subject(&self) -> String {
         match self {
             Source::File(path) => format!("cannot decode '{}'", path.display()),
             Source::Memory(len) => format!("cannot decode image data ({len} bytes)"),

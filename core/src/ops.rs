@@ -40,7 +40,22 @@ pub(crate) fn luma(r: u8, g: u8, b: u8) -> u8 {
 }
 
 /// Validates a Gaussian sigma: finite and `0 < sigma <= blur::MAX_SIGMA`.
-fn check_sigma(operation: &str, sigma: f32) -> Result<()> {
+pub(crate) fn check_unsharpen(sigma: f32, amount: f32, threshold: u32) -> Result<()> {
+    check_sigma("unsharpen", sigma)?;
+    if !(amount.is_finite() && (0.0..=MAX_UNSHARPEN_AMOUNT).contains(&amount)) {
+        return Err(Error::InvalidArgument(format!(
+            "unsharpen: amount {amount} is invalid: it must be a finite number with 0 <= amount <= {MAX_UNSHARPEN_AMOUNT}"
+        )));
+    }
+    if threshold > MAX_UNSHARPEN_THRESHOLD {
+        return Err(Error::InvalidArgument(format!(
+            "unsharpen: threshold {threshold} is out of range 0..={MAX_UNSHARPEN_THRESHOLD}"
+        )));
+    }
+    Ok(())
+}
+
+pub(crate) fn check_sigma(operation: &str, sigma: f32) -> Result<()> {
     if sigma.is_finite() && sigma > 0.0 && sigma <= blur::MAX_SIGMA {
         Ok(())
     } else {
@@ -63,6 +78,16 @@ impl Image {
         Ok(Image::from_parts(self.width, self.height, blurred, self.color_type))
     }
 
+    /// [`Image::blur`] of an image the caller no longer needs: the same result, computed in this
+    /// image's own buffer where the filter allows it (sigma above 10), so no second full-size
+    /// buffer is held. Errors as for [`Image::blur`].
+    pub fn into_blurred(self, sigma: f32) -> Result<Image> {
+        check_sigma("blur", sigma)?;
+        let Image { pixels, width, height, color_type } = self;
+        let blurred = blur::gaussian_blur_rgba8_owned(pixels, width, height, sigma);
+        Ok(Image::from_parts(width, height, blurred, color_type))
+    }
+
     /// Unsharp mask; returns a new image of the same size and colour type.
     ///
     /// With `blurred` = [`Image::blur`]`(sigma)`, for each of R, G, B:
@@ -73,17 +98,7 @@ impl Image {
     /// `sigma` as for [`Image::blur`]; `amount` finite and `0 <= amount <= 10`;
     /// `threshold` `0..=255`. Anything else is [`Error::InvalidArgument`].
     pub fn unsharpen(&self, sigma: f32, amount: f32, threshold: u32) -> Result<Image> {
-        check_sigma("unsharpen", sigma)?;
-        if !(amount.is_finite() && (0.0..=MAX_UNSHARPEN_AMOUNT).contains(&amount)) {
-            return Err(Error::InvalidArgument(format!(
-                "unsharpen: amount {amount} is invalid: it must be a finite number with 0 <= amount <= {MAX_UNSHARPEN_AMOUNT}"
-            )));
-        }
-        if threshold > MAX_UNSHARPEN_THRESHOLD {
-            return Err(Error::InvalidArgument(format!(
-                "unsharpen: threshold {threshold} is out of range 0..={MAX_UNSHARPEN_THRESHOLD}"
-            )));
-        }
+        check_unsharpen(sigma, amount, threshold)?;
         let amount = f64::from(amount);
         let mut out = blur::gaussian_blur_rgba8(&self.pixels, self.width, self.height, sigma);
         // The result depends only on the (source, blurred) pair of 8-bit values: computing the
@@ -186,6 +201,24 @@ impl Image {
         Ok(Image::from_parts(width, height, out, self.color_type))
     }
 
+    /// [`Image::crop`] of an image the caller no longer needs: the rows are moved to the front
+    /// of this image's own buffer instead of being copied into a new one (the buffer keeps its
+    /// capacity). Errors as for [`Image::crop`].
+    pub fn into_cropped(self, x: u32, y: u32, width: u32, height: u32) -> Result<Image> {
+        self.check_crop(x, y, width, height)?;
+        let row_bytes = self.width as usize * 4;
+        let (left, crop_row_bytes) = (x as usize * 4, width as usize * 4);
+        let Image { mut pixels, color_type, .. } = self;
+        // Row `i` of the crop lands at or before where it starts in the source, so moving the
+        // rows in order never overwrites a row still to be moved.
+        for row in 0..height as usize {
+            let from = (y as usize + row) * row_bytes + left;
+            pixels.copy_within(from..from + crop_row_bytes, row * crop_row_bytes);
+        }
+        pixels.truncate(crop_row_bytes * height as usize);
+        Ok(Image::from_parts(width, height, pixels, color_type))
+    }
+
     /// Crops the rectangle `(x, y, width, height)` and resizes it to `size` in one pass: the
     /// same result as [`Image::crop`] followed by [`Image::resize`], except that the
     /// convolution filters read the source pixels just outside the rectangle (as a resize of
@@ -218,17 +251,7 @@ impl Image {
     }
 
     fn check_crop(&self, x: u32, y: u32, width: u32, height: u32) -> Result<()> {
-        let inside = u64::from(x) + u64::from(width) <= u64::from(self.width)
-            && u64::from(y) + u64::from(height) <= u64::from(self.height);
-        if width == 0 || height == 0 || !inside {
-            return Err(Error::InvalidArgument(format!(
-                "crop: the rectangle at ({x}, {y}) of size {width} x {height} is {} the {} x {} image",
-                if width == 0 || height == 0 { "empty; it must be non-empty and inside" } else { "not inside" },
-                self.width,
-                self.height
-            )));
-        }
-        Ok(())
+        crate::plan::crop((self.width, self.height), x, y, width, height).map(drop)
     }
 
     /// Rotates 90 degrees clockwise into a new image (width and height swap): output
@@ -405,6 +428,31 @@ mod tests {
         for (w, h) in [(0, 1), (1, 0), (32769, 1), (1, 32769), (32768, 4097), (u32::MAX, u32::MAX)] {
             assert!(matches!(check_new_size("t", w, h), Err(Error::InvalidArgument(_))), "{w}x{h}");
         }
+    }
+
+    fn patterned(width: u32, height: u32) -> Image {
+        let pixels = (0..width * height * 4).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        Image::from_rgba8(width, height, pixels).unwrap()
+    }
+
+    #[test]
+    fn owned_crop_and_blur_equal_the_borrowing_ones() {
+        let image = patterned(23, 17);
+        for (x, y, w, h) in [(0, 0, 23, 17), (0, 0, 1, 1), (22, 16, 1, 1), (3, 2, 20, 15), (5, 0, 7, 17), (0, 4, 23, 3)]
+        {
+            let expected = image.crop(x, y, w, h).unwrap();
+            let owned = image.clone().into_cropped(x, y, w, h).unwrap();
+            assert_eq!((owned.width(), owned.height()), (w, h));
+            assert_eq!(owned.pixels(), expected.pixels(), "{x},{y} {w}x{h}");
+        }
+        for (x, y, w, h) in [(0, 0, 24, 1), (23, 0, 1, 1), (0, 0, 0, 3), (u32::MAX, 0, 2, 2)] {
+            assert!(matches!(image.clone().into_cropped(x, y, w, h), Err(Error::InvalidArgument(_))));
+        }
+        for sigma in [0.8, 4.0, 12.0, 40.0] {
+            let owned = image.clone().into_blurred(sigma).unwrap();
+            assert_eq!(owned.pixels(), image.blur(sigma).unwrap().pixels(), "sigma {sigma}");
+        }
+        assert!(matches!(image.clone().into_blurred(-1.0), Err(Error::InvalidArgument(_))));
     }
 
     #[test]

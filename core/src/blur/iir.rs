@@ -274,16 +274,26 @@ pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, opa
     let coefficients = Coefficients::new(sigma);
     let mut out = vec![0u8; src.len()];
     let mut low_bits = vec![0u8; w * h * 2];
-    vertical_pass(level, src, w, h, &coefficients, opaque, &mut out, &mut low_bits);
+    vertical_pass(level, Some(src), w, h, &coefficients, opaque, &mut out, &mut low_bits);
     horizontal_pass(level, w, &coefficients, opaque, &mut out, &low_bits);
     out
 }
 
-/// Filters columns of `src` into the 12-bit intermediate (`hi` and `lo`).
+/// [`blur`] that overwrites `pixels` with the result: the same values, without a second
+/// full-size buffer (each column strip is read whole before its intermediate is written back).
+pub(super) fn blur_in_place(level: Level, pixels: &mut [u8], w: usize, h: usize, sigma: f32, opaque: bool) {
+    let coefficients = Coefficients::new(sigma);
+    let mut low_bits = vec![0u8; w * h * 2];
+    vertical_pass(level, None, w, h, &coefficients, opaque, pixels, &mut low_bits);
+    horizontal_pass(level, w, &coefficients, opaque, pixels, &low_bits);
+}
+
+/// Filters columns of `src` (or, when `None`, of `hi` itself) into the 12-bit intermediate
+/// (`hi` and `lo`).
 #[allow(clippy::too_many_arguments)]
 fn vertical_pass(
     level: Level,
-    src: &[u8],
+    src: Option<&[u8]>,
     w: usize,
     h: usize,
     coefficients: &Coefficients,
@@ -335,10 +345,11 @@ fn vertical_pass(
 
 dispatch!(
     /// Filters `pixels` (<= 16) columns starting at source column `x`, writing them at column
-    /// `strip_x` of the strip slices `hi_rows` / `lo_rows`.
+    /// `strip_x` of the strip slices `hi_rows` / `lo_rows`. With `src` `None` the columns are
+    /// read from `hi_rows`, all of them before any is written.
     fn filter_columns<S: Simd>(
         simd: S,
-        src: &[u8],
+        src: Option<&[u8]>,
         w: usize,
         x: usize,
         pixels: usize,
@@ -353,13 +364,15 @@ dispatch!(
         let lanes = pixels * 4;
         let h = input.len() / COLUMN_LANES;
         for (y, row) in input.chunks_exact_mut(COLUMN_LANES).enumerate() {
+            let source_row = |y: usize| match src {
+                Some(src) => &src[(y * w + x) * 4..][..lanes],
+                None => &hi_rows[y][strip_x * 4..][..lanes],
+            };
             // On wide images rows are a page or more apart, out of reach of the hardware prefetcher.
             if y + PREFETCH_ROWS < h {
-                let ahead = ((y + PREFETCH_ROWS) * w + x) * 4;
-                prefetch_read(&src[ahead..ahead + lanes]);
+                prefetch_read(source_row(y + PREFETCH_ROWS));
             }
-            let start = (y * w + x) * 4;
-            load_premultiplied(&src[start..start + lanes], &mut row[..lanes], opaque);
+            load_premultiplied(source_row(y), &mut row[..lanes], opaque);
             row[lanes..].fill(0.0);
         }
         filter(simd, coefficients, COLUMN_LANES, input, output);

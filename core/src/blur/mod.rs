@@ -60,6 +60,27 @@ pub fn gaussian_blur_rgba8(pixels: &[u8], width: u32, height: u32, sigma: f32) -
     blur_at_level(Level::detect(), pixels, width, height, sigma)
 }
 
+/// [`gaussian_blur_rgba8`] of an image the caller gives up: the same pixels, computed in
+/// `pixels`' own buffer where the filter allows it (the recursive filter, every sigma above the
+/// direct kernel's range), so the blur needs no second full-size buffer. Otherwise the result
+/// is computed into a new buffer and `pixels` is freed.
+///
+/// # Panics
+///
+/// If `pixels.len() != width * height * 4`.
+pub fn gaussian_blur_rgba8_owned(mut pixels: Vec<u8>, width: u32, height: u32, sigma: f32) -> Vec<u8> {
+    let (w, h) = (width as usize, height as usize);
+    if sigma > FIXED_MAX_SIGMA
+        && !pixels.is_empty()
+        && w.checked_mul(h).and_then(|n| n.checked_mul(4)) == Some(pixels.len())
+    {
+        let opaque = is_opaque(&pixels);
+        iir::blur_in_place(Level::detect(), &mut pixels, w, h, sigma.min(MAX_SIGMA), opaque);
+        return pixels;
+    }
+    gaussian_blur_rgba8(&pixels, width, height, sigma)
+}
+
 /// Whether every alpha byte of the RGBA8 `pixels` is 255. Blocks of two pixels as `u64`
 /// words, each block of 4 KiB folded without early exit so that the check vectorises.
 fn is_opaque(pixels: &[u8]) -> bool {

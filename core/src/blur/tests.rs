@@ -377,3 +377,25 @@ fn fixed_point_kernel_gives_up_on_any_translucent_pixel() {
         }
     }
 }
+
+#[test]
+fn in_place_recursive_blur_matches_the_copying_one_bit_for_bit() {
+    // Widths that leave partial 16-pixel column groups and uneven strips per thread.
+    for (w, h, seed) in [(1, 1, 1), (17, 5, 2), (131, 37, 3), (300, 9, 4)] {
+        for with_alpha in [false, true] {
+            let src = test_image(w, h, seed, with_alpha);
+            let opaque = !with_alpha;
+            for sigma in [3.0, 30.0, MAX_SIGMA] {
+                for level in Level::all_supported() {
+                    let copied = iir::blur(level, &src, w, h, sigma, opaque);
+                    let mut in_place = src.clone();
+                    iir::blur_in_place(level, &mut in_place, w, h, sigma, opaque);
+                    assert!(in_place == copied, "{w}x{h} alpha {with_alpha} sigma {sigma} {level:?}");
+                }
+                let owned = super::gaussian_blur_rgba8_owned(src.clone(), w as u32, h as u32, sigma);
+                let public = blur_at_level(Level::detect(), &src, w as u32, h as u32, sigma);
+                assert!(owned == public, "owned {w}x{h} alpha {with_alpha} sigma {sigma}");
+            }
+        }
+    }
+}
