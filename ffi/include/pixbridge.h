@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /** ABI version this header describes; compare with pixbridge_abi_version(). */
-#define PIXBRIDGE_ABI_VERSION 3013
+#define PIXBRIDGE_ABI_VERSION 4013
 
 /// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
 typedef uint32_t PixbridgeChromaSubsampling;
@@ -165,8 +165,9 @@ typedef struct PixbridgeDecodeLimits {
     uint64_t max_decoded_bytes;
 } PixbridgeDecodeLimits;
 
-/// Decode options: limits and the smallest size the caller needs, which lets a JPEG be decoded
-/// at 1/2, 1/4 or 1/8 scale (shrink-on-load). Pass null for the defaults (full size).
+/// Decode options: limits, the smallest size the caller needs, which lets a JPEG be decoded
+/// at 1/2, 1/4 or 1/8 scale (shrink-on-load), and deferred decoding. Pass null for the defaults
+/// (full size, decoded at once).
 typedef struct PixbridgeDecodeOptions {
     /// Limits, checked against the file's full size.
     PixbridgeDecodeLimits limits;
@@ -174,6 +175,14 @@ typedef struct PixbridgeDecodeOptions {
     uint32_t min_width;
     /// Smallest height needed in upright pixels.
     uint32_t min_height;
+    /// 1 defers decoding a JPEG: the header is read and checked now. Operations that return a
+    /// new image are then deferred too (arguments checked at once, size known, nothing
+    /// computed). The pixels are computed by each call that reads them (save, encode, copy)
+    /// for that call only, each step freeing the previous one's image, and for good by the first
+    /// call that needs them kept (`pixbridge_image_pixels`, an in-place operation). Errors in the
+    /// compressed data come from those calls. Other formats are decoded at once. 0 (the
+    /// default) decodes at once.
+    uint32_t deferred;
 } PixbridgeDecodeOptions;
 
 /// Encode options; each format reads the fields that apply to it. Pass null for the defaults;

@@ -188,8 +188,9 @@ pub unsafe fn pixbridge_image_encode(image: u64, format: u32, quality: u32, out_
     })
 }
 
-/// Decode options: limits and the smallest size the caller needs, which lets a JPEG be decoded
-/// at 1/2, 1/4 or 1/8 scale (shrink-on-load). Pass null for the defaults (full size).
+/// Decode options: limits, the smallest size the caller needs, which lets a JPEG be decoded
+/// at 1/2, 1/4 or 1/8 scale (shrink-on-load), and deferred decoding. Pass null for the defaults
+/// (full size, decoded at once).
 #[ffi]
 #[derive(Debug, Clone, Copy)]
 pub struct DecodeOptions {
@@ -199,6 +200,14 @@ pub struct DecodeOptions {
     pub min_width: u32,
     /// Smallest height needed in upright pixels.
     pub min_height: u32,
+    /// 1 defers decoding a JPEG: the header is read and checked now. Operations that return a
+    /// new image are then deferred too (arguments checked at once, size known, nothing
+    /// computed). The pixels are computed by each call that reads them (save, encode, copy)
+    /// for that call only, each step freeing the previous one's image, and for good by the first
+    /// call that needs them kept (`pixbridge_image_pixels`, an in-place operation). Errors in the
+    /// compressed data come from those calls. Other formats are decoded at once. 0 (the
+    /// default) decodes at once.
+    pub deferred: u32,
 }
 
 /// Thumbnail options. Pass null for the defaults (default limits, no enlarging).
@@ -231,14 +240,16 @@ pub struct EncodeOptions {
 /// `format` of `pixbridge_image_save_with` that means "from the path's extension".
 pub const FORMAT_FROM_EXTENSION: u32 = u32::MAX;
 
-/// Reads optional decode options: null means full size with default limits.
+/// Reads optional decode options: null means full size with default limits, decoded at once.
 ///
 /// # Safety
 /// `options` must be null or point to a readable `DecodeOptions`.
-unsafe fn decode_options(options: *const DecodeOptions) -> pixbridge_runtime::DecodeOptions {
+unsafe fn decode_options(
+    options: *const DecodeOptions,
+) -> pixbridge_runtime::Result<pixbridge_runtime::images::OpenOptions> {
     // SAFETY: by the caller's contract.
-    let Some(options) = (unsafe { options.as_ref() }) else { return Default::default() };
-    codes::decode_options(options.limits.into(), options.min_width, options.min_height)
+    let Some(o) = (unsafe { options.as_ref() }) else { return Ok(Default::default()) };
+    codes::open_options(o.limits.into(), o.min_width, o.min_height, o.deferred)
 }
 
 /// Reads optional thumbnail options: null means the defaults.
@@ -278,7 +289,7 @@ pub unsafe fn pixbridge_image_open_with(
         // SAFETY: C contract: `path` holds `path_len` bytes, `options` is null or readable,
         // `out_image` is null or writable.
         let (path, options, out_image) = unsafe {
-            (convert::path(path, path_len, "path")?, decode_options(options), convert::out(out_image, "out_image")?)
+            (convert::path(path, path_len, "path")?, decode_options(options)?, convert::out(out_image, "out_image")?)
         };
         *out_image = images::open_with(path, &options)?;
         Ok(())
@@ -298,7 +309,7 @@ pub unsafe fn pixbridge_image_decode_with(
     export(|| {
         // SAFETY: C contract, as for `pixbridge_image_open_with`.
         let (data, options, out_image) = unsafe {
-            (convert::bytes(data, data_len, "data")?, decode_options(options), convert::out(out_image, "out_image")?)
+            (convert::bytes(data, data_len, "data")?, decode_options(options)?, convert::out(out_image, "out_image")?)
         };
         *out_image = images::decode_with(data, &options)?;
         Ok(())

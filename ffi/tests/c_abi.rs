@@ -376,3 +376,65 @@ fn destroying_on_one_thread_while_another_uses_the_image_never_crashes() {
     }
     assert_eq!(live(), baseline);
 }
+
+fn open_with(path: &Path, options: &DecodeOptions) -> Result<u64, ErrorCode> {
+    let path = path.to_str().expect("UTF-8 test path");
+    let mut image = 0;
+    // SAFETY: valid byte range, options and out-parameter.
+    match unsafe { pixbridge_image_open_with(path.as_ptr(), path.len(), options, &mut image) } {
+        ErrorCode::Ok => Ok(image),
+        code => Err(code),
+    }
+}
+
+fn copy_pixels(image: u64, len: usize) -> Vec<u8> {
+    let mut out = vec![0; len];
+    // SAFETY: `out` holds `len` writable bytes.
+    assert_eq!(unsafe { pixbridge_image_copy_pixels(image, out.as_mut_ptr(), out.len()) }, ErrorCode::Ok);
+    out
+}
+
+#[test]
+fn deferred_decoding_through_the_c_struct() {
+    let _serial = serial();
+    let before = live();
+    let limits = DecodeLimits { max_width: 32768, max_height: 32768, max_decoded_bytes: 512 << 20 };
+    let options = |deferred| DecodeOptions { limits, min_width: 0, min_height: 0, deferred };
+    let path = testdata("rocket.jpg");
+    let eager = open_with(&path, &options(0)).unwrap();
+    let deferred = open_with(&path, &options(1)).unwrap();
+    let empty = ImageInfo { width: 0, height: 0, color_type: ColorType::L8 };
+    let (mut eager_info, mut deferred_info) = (empty, empty);
+    // SAFETY: valid out-parameters.
+    unsafe {
+        assert_eq!(pixbridge_image_info(eager, &mut eager_info), ErrorCode::Ok);
+        assert_eq!(pixbridge_image_info(deferred, &mut deferred_info), ErrorCode::Ok);
+    }
+    assert_eq!((deferred_info.width, deferred_info.height), (eager_info.width, eager_info.height));
+    let len = eager_info.width as usize * eager_info.height as usize * 4;
+    let blurred = [blur(eager, 40.0).unwrap(), blur(deferred, 40.0).unwrap()];
+    assert_eq!(copy_pixels(blurred[0], len), copy_pixels(blurred[1], len), "in-place blur of the deferred decode");
+    assert_eq!(copy_pixels(deferred, len), copy_pixels(eager, len));
+
+    assert_eq!(open_with(&path, &options(2)), Err(ErrorCode::InvalidArgument));
+    assert!(last_message().contains("deferred"), "{}", last_message());
+
+    let truncated = std::fs::read(&path).unwrap();
+    let truncated = &truncated[..truncated.len() / 2];
+    let mut broken = 0;
+    // SAFETY: valid byte range, options and out-parameter.
+    let code = unsafe { pixbridge_image_decode_with(truncated.as_ptr(), truncated.len(), &options(1), &mut broken) };
+    assert_eq!(code, ErrorCode::Ok, "the header is intact");
+    let broken_blur = blur(broken, 2.0).expect("deferred: the parameters are checked, nothing is decoded yet");
+    assert_eq!(blur(broken, -2.0), Err(ErrorCode::InvalidArgument), "bad parameters fail at the call");
+    let mut dst = vec![0u8; len];
+    // SAFETY: `dst` holds `len` writable bytes.
+    let code = unsafe { pixbridge_image_copy_pixels(broken_blur, dst.as_mut_ptr(), dst.len()) };
+    assert_eq!(code, ErrorCode::Decode, "the decode fails in the call that needs the pixels");
+    assert!(last_message().contains("cannot decode"), "{}", last_message());
+
+    for handle in blurred.into_iter().chain([eager, deferred, broken, broken_blur]) {
+        destroy(handle);
+    }
+    assert_eq!(live(), before);
+}

@@ -186,10 +186,19 @@ fn flag(value: u32, name: &str) -> Result<bool> {
     }
 }
 
-/// Decode options from their plain form: a minimum size of 0 x 0 means full size.
-pub fn decode_options(limits: core::DecodeLimits, min_width: u32, min_height: u32) -> core::DecodeOptions {
+/// Open options from their plain form: a minimum size of 0 x 0 means full size; `deferred` is
+/// 0 or 1.
+pub fn open_options(
+    limits: core::DecodeLimits,
+    min_width: u32,
+    min_height: u32,
+    deferred: u32,
+) -> Result<crate::images::OpenOptions> {
     let min_size = (min_width, min_height);
-    core::DecodeOptions { limits, min_size: (min_size != (0, 0)).then_some(min_size) }
+    Ok(crate::images::OpenOptions {
+        decode: core::DecodeOptions { limits, min_size: (min_size != (0, 0)).then_some(min_size) },
+        deferred: flag(deferred, "deferred")?,
+    })
 }
 
 /// Thumbnail options from their plain form (`allow_upscale` 0 or 1).
@@ -295,8 +304,12 @@ mod tests {
             let error = encode_options(bad.0, bad.1, bad.2, bad.3, bad.4).unwrap_err();
             assert_eq!(error.code, ErrorCode::InvalidArgument, "{bad:?}");
         }
-        assert_eq!(decode_options(core::DecodeLimits::default(), 0, 0).min_size, None);
-        assert_eq!(decode_options(core::DecodeLimits::default(), 400, 0).min_size, Some((400, 0)));
+        let limits = core::DecodeLimits::default();
+        assert_eq!(open_options(limits, 0, 0, 0).unwrap().decode.min_size, None);
+        assert_eq!(open_options(limits, 400, 0, 0).unwrap().decode.min_size, Some((400, 0)));
+        assert!(!open_options(limits, 0, 0, 0).unwrap().deferred);
+        assert!(open_options(limits, 0, 0, 1).unwrap().deferred);
+        assert_eq!(open_options(limits, 0, 0, 2).unwrap_err().code, ErrorCode::InvalidArgument);
         assert!(thumbnail_options(core::DecodeLimits::default(), 1).unwrap().allow_upscale);
         assert_eq!(thumbnail_options(core::DecodeLimits::default(), 2).unwrap_err().code, ErrorCode::InvalidArgument);
         assert_eq!(quality(0).unwrap(), None);

@@ -10,9 +10,16 @@
 /// [`__parse_operations!`](crate::__parse_operations), the one place that reads this grammar.
 ///
 /// Each entry reads
-/// `/// docs` `name: kind (param: type [as Semantic] => "param docs", ...) => |image| body;`
+/// `/// docs` `name: kind (param: type [as Semantic] => "param docs", ...) => |image| body [, owned |image| body] [, plan |size| body];`
 /// where `kind` is `fresh` (returns a new image; `image: &Image`) or `in_place` (modifies the
-/// image; `image: &mut Image`; never changes its size). Parameter types are FFI primitives
+/// image; `image: &mut Image`; never changes its size).
+///
+/// Fresh operations on a deferred image (see [`images`](crate::images)) use the two optional
+/// bodies. `plan` (`size: (u32, u32)`, the source's) returns the result's size, or the error the
+/// operation would return, without running it (`pixbridge_core::plan`); with it the operation is
+/// itself deferred, otherwise it runs at once on a decode made for it. `owned` (`image: Image`,
+/// a decode or a deferred result that nothing else will read) may reuse the source's buffer;
+/// without it the first body runs on a borrow. Parameter types are FFI primitives
 /// (`f32`, `u32`, `i32`); `as ResizeFilter` marks a `u32` that carries a
 /// [`ResizeFilter`](crate::codes::ResizeFilter) code. `body` returns `crate::Result`.
 ///
@@ -30,31 +37,38 @@ macro_rules! with_operations {
             /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
             /// Returns a new image; the source is unchanged.
             blur: fresh (sigma: f32 => "Standard deviation in pixels: finite, greater than 0, at most 1000.")
-                => |image| Ok(image.blur(sigma)?);
+                => |image| Ok(image.blur(sigma)?), owned |image| Ok(image.into_blurred(sigma)?),
+                plan |size| $crate::plan::blur(size, sigma);
             /// Unsharp mask: adds `amount` times the difference between the image and its Gaussian blur
             /// to R, G and B where that difference is at least `threshold`. Returns a new image.
             unsharpen: fresh (
                 sigma: f32 => "Standard deviation of the blur in pixels: finite, greater than 0, at most 1000.",
                 amount: f32 => "Strength: finite, 0 to 10 (1 = add the full difference).",
                 threshold: u32 => "Smallest difference (0-255) that is sharpened; smaller ones are left alone."
-            ) => |image| Ok(image.unsharpen(sigma, amount, threshold)?);
+            ) => |image| Ok(image.unsharpen(sigma, amount, threshold)?),
+                plan |size| $crate::plan::unsharpen(size, sigma, amount, threshold);
             /// Resamples to a new size with the given filter. Returns a new image.
             resize: fresh (
                 width: u32 => "New width in pixels: 1 to 32768.",
                 height: u32 => "New height in pixels: 1 to 32768.",
                 filter: u32 as ResizeFilter => "Resampling filter (Nearest, Bilinear, Lanczos3)."
-            ) => |image| Ok(image.resize(width, height, $crate::codes::resize_filter(filter)?)?);
+            ) => |image| Ok(image.resize(width, height, $crate::codes::resize_filter(filter)?)?),
+                plan |size| {
+                    $crate::codes::resize_filter(filter)?;
+                    $crate::plan::resize(size, width, height)
+                };
             /// Cuts out a rectangle, which must lie inside the image and not be empty. Returns a new image.
             crop: fresh (
                 x: u32 => "Left edge of the rectangle in pixels.",
                 y: u32 => "Top edge of the rectangle in pixels.",
                 width: u32 => "Width of the rectangle in pixels (at least 1).",
                 height: u32 => "Height of the rectangle in pixels (at least 1)."
-            ) => |image| Ok(image.crop(x, y, width, height)?);
+            ) => |image| Ok(image.crop(x, y, width, height)?), owned |image| Ok(image.into_cropped(x, y, width, height)?),
+                plan |size| $crate::plan::crop(size, x, y, width, height);
             /// Rotates 90 degrees clockwise. Returns a new image (width and height swap).
-            rotate90: fresh () => |image| Ok(image.rotate90()?);
+            rotate90: fresh () => |image| Ok(image.rotate90()?), plan |size| $crate::plan::rotate(size);
             /// Rotates 270 degrees clockwise (90 counter-clockwise). Returns a new image.
-            rotate270: fresh () => |image| Ok(image.rotate270()?);
+            rotate270: fresh () => |image| Ok(image.rotate270()?), plan |size| $crate::plan::rotate(size);
             /// Mirrors left to right, in place.
             mirror: in_place () => |image| Ok(image.mirror()?);
             /// Flips top to bottom, in place.
@@ -145,28 +159,66 @@ impl OperationParam for i32 {
 /// ```text
 /// $callback! {
 ///     { prefix tokens }
-///     kind name [ "doc line" ... ] ( param: type = ParamType-expression => "param docs", ... ) |image| body;
+///     kind name [ "doc line" ... ] ( param: type = ParamType-expression => "param docs", ... ) |image| body, deferral;
 ///     ...
 /// }
 /// ```
 ///
 /// `kind` is `fresh` or `in_place`; the `ParamType` expression says how bindings present the
-/// parameter (`as Semantic` in the table, otherwise derived from the Rust type).
+/// parameter (`as Semantic` in the table, otherwise derived from the Rust type). `deferral` is a
+/// pair of closures for deferred images, `(run, plan)`: `run` (`Image -> Result<Image>`) is the
+/// entry's `owned` body or its first body on a borrow; `plan` (`(u32, u32) ->
+/// Option<Result<(u32, u32)>>`) is its `plan` body, or `None` without one. Only the runtime
+/// uses it.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __parse_operations {
     ($callback:ident { $($prefix:tt)* } $(
         $(#[doc = $doc:literal])*
         $name:ident : $kind:ident ( $($param:ident : $ty:ty $(as $sem:ident)? => $pdoc:literal),* $(,)? )
-            => |$image:ident| $body:expr;
+            => |$image:ident| $body:expr $(, owned |$owned:ident| $owned_body:expr)? $(, plan |$size:ident| $plan_body:expr)?;
     )*) => {
         $callback! {
             { $($prefix)* }
             $(
                 $kind $name [$($doc)*]
                     ($($param: $ty = $crate::__param_type!($ty $(, $sem)?) => $pdoc),*)
-                    |$image| $body;
+                    |$image| $body,
+                    (
+                        $crate::__deferred_run!(|$image| $body $(, |$owned| $owned_body)?),
+                        $crate::__deferred_plan!($(|$size| $plan_body)?)
+                    );
             )*
+        }
+    };
+}
+
+/// The `run` closure of a table entry: its `owned` body, or else its first body on a borrow.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __deferred_run {
+    (|$image:ident| $body:expr) => {
+        move |$image: $crate::Image| -> $crate::Result<$crate::Image> {
+            let $image = &$image;
+            $body
+        }
+    };
+    (|$image:ident| $body:expr, |$owned:ident| $owned_body:expr) => {
+        move |$owned: $crate::Image| -> $crate::Result<$crate::Image> { $owned_body }
+    };
+}
+
+/// The `plan` closure of a table entry: `Some` of its `plan` body, or `None` without one.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __deferred_plan {
+    () => {
+        |_: (u32, u32)| -> Option<$crate::Result<(u32, u32)>> { None }
+    };
+    (|$size:ident| $plan_body:expr) => {
+        move |$size: (u32, u32)| -> Option<$crate::Result<(u32, u32)>> {
+            let planned = || -> $crate::Result<(u32, u32)> { Ok($plan_body?) };
+            Some(planned())
         }
     };
 }
@@ -196,7 +248,7 @@ macro_rules! __operation_kind {
 macro_rules! define_runtime_operations {
     ({} $(
         $kind:ident $name:ident [$($doc:literal)*]
-            ($($param:ident : $ty:ty = $param_type:expr => $pdoc:literal),*) |$image:ident| $body:expr;
+            ($($param:ident : $ty:ty = $param_type:expr => $pdoc:literal),*) |$image:ident| $body:expr, $deferral:expr;
     )*) => {
         /// One function per operation, generated from [`with_operations!`](crate::with_operations).
         ///
@@ -206,7 +258,7 @@ macro_rules! define_runtime_operations {
             use crate::images::{Handle, apply_fresh, apply_in_place};
             #[allow(unused_imports)]
             use crate::Result;
-            $( define_runtime_operations!(@fn $kind $name [$($doc)*] ($($param: $ty),*) |$image| $body); )*
+            $( define_runtime_operations!(@fn $kind $name [$($doc)*] ($($param: $ty),*) |$image| $body, $deferral); )*
         }
 
         /// Number of operations in the table (the function table has one export per operation).
@@ -226,13 +278,13 @@ macro_rules! define_runtime_operations {
             }
         ),*];
     };
-    (@fn fresh $name:ident [$($doc:literal)*] ($($param:ident : $ty:ty),*) |$image:ident| $body:expr) => {
+    (@fn fresh $name:ident [$($doc:literal)*] ($($param:ident : $ty:ty),*) |$image:ident| $body:expr, $deferral:expr) => {
         $(#[doc = $doc])*
         pub fn $name(image: Handle, $($param: $ty),*) -> Result<Handle> {
-            apply_fresh(image, |$image| $body)
+            apply_fresh(image, |$image| $body, $deferral)
         }
     };
-    (@fn in_place $name:ident [$($doc:literal)*] ($($param:ident : $ty:ty),*) |$image:ident| $body:expr) => {
+    (@fn in_place $name:ident [$($doc:literal)*] ($($param:ident : $ty:ty),*) |$image:ident| $body:expr, $deferral:expr) => {
         $(#[doc = $doc])*
         pub fn $name(image: Handle, $($param: $ty),*) -> Result<()> {
             apply_in_place(image, |$image| $body)

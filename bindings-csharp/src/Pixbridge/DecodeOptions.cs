@@ -20,6 +20,24 @@ namespace Pixbridge;
 /// both. Other formats are always decoded at full size, so do not rely on the result being smaller.
 /// </para>
 /// <para>
+/// <see cref="Deferred"/> keeps a JPEG encoded: <c>Open</c> reads its header and checks the
+/// limits; <see cref="Image.Width"/>, <see cref="Image.Height"/> and <see cref="Image.ColorType"/>
+/// answer from the header. The operations that return a new image (<c>Crop</c>, <c>Resize</c>,
+/// <c>Blur</c>, <c>Unsharpen</c>, <c>Rotate90</c>, <c>Rotate270</c>) are deferred too on such an
+/// image: they check their arguments at once (and throw as usual) and return an image whose size
+/// is known, without computing anything. The pixels are computed by the call that needs them
+/// (<c>Save</c>, <c>Encode</c>, <see cref="Image.CopyPixels(Span{byte})"/>), for that call only:
+/// the steps run in order and each intermediate image is freed as soon as the next step has used
+/// it (<c>Crop</c> and large <c>Blur</c>s even reuse its buffer). So open, crop, resize,
+/// sharpen, save holds at most two full-size buffers at a time, however many of the images the
+/// code still holds. <see cref="Image.ViewPixels"/> and in-place operations (<c>Mirror</c>,
+/// <c>AdjustBrightness</c>, ...) compute the image once and keep it; images derived from it
+/// before that are not affected by the change. Costs: a deferred image that is read twice is
+/// computed twice, and errors in the compressed data (a truncated file) come from the call that
+/// computes, not from <c>Open</c>. Other formats, and JPEGs libjpeg-turbo cannot decode to RGBA
+/// (CMYK), are decoded at once, and their operations run at once.
+/// </para>
+/// <para>
 /// A struct whose default value means "full size, default limits", so that
 /// <c>Image.Open(path, null)</c> keeps calling the <see cref="DecodeLimits"/> overload.
 /// </para>
@@ -27,6 +45,12 @@ namespace Pixbridge;
 /// <example>
 /// <code>
 /// using var preview = Image.Open("photo.jpg", new DecodeOptions { MinWidth = 800, MinHeight = 800 });
+///
+/// // Nothing is decoded until Save, which runs decode, crop and resize one after the other.
+/// using var photo = Image.Open("photo.jpg", new DecodeOptions { Deferred = true });
+/// using var cropped = photo.Crop(100, 100, photo.Width - 200, photo.Height - 200);
+/// using var smaller = cropped.Resize(cropped.Width * 9 / 10, cropped.Height * 9 / 10, ResizeFilter.Lanczos3);
+/// smaller.Save("smaller.jpg");
 /// </code>
 /// </example>
 public readonly record struct DecodeOptions
@@ -61,10 +85,17 @@ public readonly record struct DecodeOptions
         }
     }
 
+    /// <summary>
+    /// Whether a JPEG is kept encoded until it is used (see the remarks); <c>false</c>, the
+    /// default, decodes at once.
+    /// </summary>
+    public bool Deferred { get; init; }
+
     internal Native.DecodeOptions ToNative() => new()
     {
         limits = (Limits ?? DecodeLimits.Default).ToNative(),
         min_width = (uint)MinWidth,
         min_height = (uint)MinHeight,
+        deferred = Deferred ? 1u : 0u,
     };
 }

@@ -57,22 +57,25 @@ public sealed partial class Image : IDisposable
     private readonly int _width;
     private readonly int _height;
 
-    /// <summary>Address of the native RGBA8 pixels: fixed for the handle's lifetime (in-place operations never reallocate).</summary>
-    private readonly IntPtr _pixels;
-    private readonly nuint _pixelLength;
+    /// <summary>
+    /// Address and length of the native RGBA8 pixels, asked for on the first <see cref="ViewPixels"/>
+    /// (a deferred image is decoded for good then) and fixed from then on for the handle's lifetime
+    /// (in-place operations never reallocate).
+    /// </summary>
+    private volatile PixelAddress? _pixelAddress;
+
+    private sealed record PixelAddress(IntPtr Address, nuint Length);
 
     /// <summary>The cached colour type; written only under <see cref="_colorTypeGate"/> (see <see cref="RefreshColorType"/>).</summary>
     private volatile ColorType _colorType;
     private readonly object _colorTypeGate = new();
 
-    private Image(ImageHandle handle, int width, int height, ColorType colorType, IntPtr pixels, nuint pixelLength)
+    private Image(ImageHandle handle, int width, int height, ColorType colorType)
     {
         _handle = handle;
         _width = width;
         _height = height;
         _colorType = colorType;
-        _pixels = pixels;
-        _pixelLength = pixelLength;
     }
 
     /// <summary>Width in pixels (cached: it never changes; operations that resize return a new image).</summary>
@@ -602,9 +605,11 @@ public sealed partial class Image : IDisposable
     /// it keeps the native memory alive, even past <see cref="Dispose"/> of this image.
     /// </summary>
     /// <remarks>
-    /// No native call, no pixel copy and, in steady state, no allocation: the pixel address is
-    /// cached (it is fixed for the image's lifetime) and the view holds a reusable reference on
-    /// the native handle.
+    /// After the first call, no native call, no pixel copy and, in steady state, no allocation:
+    /// the pixel address is cached (it is fixed for the image's lifetime) and the view holds a
+    /// reusable reference on the native handle. The first call on an image opened with
+    /// <see cref="DecodeOptions.Deferred"/> decodes it for good (and throws the decode's
+    /// <see cref="PixbridgeException"/> if that fails).
     /// </remarks>
     /// <returns>The view; its <see cref="PixelView.Span"/> holds <see cref="PixelByteCount"/> bytes.</returns>
     /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
@@ -612,10 +617,11 @@ public sealed partial class Image : IDisposable
     public unsafe PixelView ViewPixels()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_pixelLength > int.MaxValue)
+        if (PixelByteCount > int.MaxValue)
         {
-            throw new InvalidOperationException($"The pixels take {_pixelLength} bytes, more than a span can show.");
+            throw new InvalidOperationException($"The pixels take {PixelByteCount} bytes, more than a span can show.");
         }
+        var address = _pixelAddress ?? FetchPixelAddress();
         var lease = Interlocked.Exchange(ref _handle.SpareViewLease, null) ?? new ViewLease(_handle);
         var added = false;
         try
@@ -629,7 +635,17 @@ public sealed partial class Image : IDisposable
             throw new ObjectDisposedException(nameof(Image));
         }
         var token = lease.Activate(); // the lease owns the reference now
-        return new PixelView(lease, token, new ReadOnlySpan<byte>((void*)_pixels, (int)_pixelLength), _width, _height);
+        return new PixelView(lease, token, new ReadOnlySpan<byte>((void*)address.Address, (int)address.Length), _width, _height);
+    }
+
+    private PixelAddress FetchPixelAddress()
+    {
+        using var lease = Lease();
+        var pixels = IntPtr.Zero;
+        nuint length = 0;
+        NativeCalls.Check(Interop.pixbridge_image_pixels(lease.Handle, ref pixels, ref length));
+        // Every caller gets the same address (the native side decodes a deferred image once).
+        return _pixelAddress = new PixelAddress(pixels, length);
     }
 
     /// <summary>Frees the native image (at once, or when the last running call on it returns). Calling it again does nothing.</summary>
@@ -651,13 +667,7 @@ public sealed partial class Image : IDisposable
     {
         var handle = new ImageHandle(native);
         var info = default(ImageInfo);
-        var pixels = IntPtr.Zero;
-        nuint pixelLength = 0;
         var code = Interop.pixbridge_image_info(native, ref info);
-        if (code.IsOk)
-        {
-            code = Interop.pixbridge_image_pixels(native, ref pixels, ref pixelLength);
-        }
         if (!code.IsOk)
         {
             try
@@ -670,7 +680,7 @@ public sealed partial class Image : IDisposable
             }
         }
         var image = new Image(handle, checked((int)info.width), checked((int)info.height),
-            NativeCalls.ToPublic(info.color_type), pixels, pixelLength);
+            NativeCalls.ToPublic(info.color_type));
         handle.AddMemoryPressure((long)image._width * image._height * 4);
         return image;
     }

@@ -93,6 +93,77 @@ public sealed class DecodeOptionsTests
     }
 
     [Fact]
+    public void DeferredJpegAnswersFromItsHeaderAndGivesTheSameResults()
+    {
+        var eagerOptions = new DecodeOptions { MinWidth = 300, MinHeight = 200 };
+        var deferredOptions = eagerOptions with { Deferred = true };
+        using var eager = Image.Open(Rocket, eagerOptions);
+        using var deferred = Image.Open(Rocket, deferredOptions);
+        using var fromBytes = Image.Load(File.ReadAllBytes(Rocket), deferredOptions);
+        Assert.Equal((320, 214, eager.ColorType), (deferred.Width, deferred.Height, deferred.ColorType));
+        Assert.Equal((320, 214), (fromBytes.Width, fromBytes.Height));
+
+        // Crop and Blur (sigma above 10) reuse the decoded buffer; Resize and Unsharpen read it.
+        using var eagerChain = eager.Crop(10, 5, 300, 200);
+        using var deferredChain = deferred.Crop(10, 5, 300, 200);
+        Assert.Equal(TestData.PixelSha256(eagerChain), TestData.PixelSha256(deferredChain));
+        using var eagerBlur = eager.Blur(25);
+        using var deferredBlur = fromBytes.Blur(25);
+        Assert.Equal(TestData.PixelSha256(eagerBlur), TestData.PixelSha256(deferredBlur));
+        using var eagerSharp = eager.Unsharpen(1.5f, 1f, 0);
+        using var deferredSharp = deferred.Unsharpen(1.5f, 1f, 0);
+        Assert.Equal(TestData.PixelSha256(eagerSharp), TestData.PixelSha256(deferredSharp));
+        Assert.Equal(eager.Encode(ImageFormat.Png), deferred.Encode(ImageFormat.Png));
+        Assert.Equal(TestData.PixelSha256(eager), TestData.PixelSha256(deferred));
+
+        // In place: decoded for good, then changed.
+        deferred.Mirror();
+        eager.Mirror();
+        Assert.Equal(TestData.PixelSha256(eager), TestData.PixelSha256(deferred));
+        using var view = deferred.ViewPixels();
+        Assert.Equal(deferred.PixelByteCount, view.Span.Length);
+    }
+
+    [Fact]
+    public void ADeferredChainGivesTheEagerChainsPixels()
+    {
+        using var eager = Image.Open(Rocket, new DecodeOptions());
+        using var deferred = Image.Open(Rocket, new DecodeOptions { Deferred = true });
+        static Image Chain(Image source)
+        {
+            using var cropped = source.Crop(20, 10, source.Width - 40, source.Height - 20);
+            using var shrunk = cropped.Resize(cropped.Width * 9 / 10, cropped.Height * 9 / 10, ResizeFilter.Lanczos3);
+            using var turned = shrunk.Rotate90();
+            return turned.Unsharpen(0.7f, 1f, 0);
+        }
+        using var expected = Chain(eager);
+        using var actual = Chain(deferred);
+        Assert.Equal((expected.Width, expected.Height), (actual.Width, actual.Height));
+        Assert.Equal(TestData.PixelSha256(expected), TestData.PixelSha256(actual));
+        var jpeg = new EncodeOptions { Quality = 75 };
+        Assert.Equal(expected.Encode(ImageFormat.Jpeg, jpeg), actual.Encode(ImageFormat.Jpeg, jpeg));
+    }
+
+    [Fact]
+    public void DeferredDecodeErrorsComeFromTheCallThatDecodes()
+    {
+        var bytes = File.ReadAllBytes(Rocket);
+        var cut = bytes[..(bytes.Length / 2)];
+        Assert.Equal(ErrorCode.Decode, Assert.Throws<PixbridgeException>(() => Image.Load(cut, new DecodeOptions())).Code);
+        using var deferred = Image.Load(cut, new DecodeOptions { Deferred = true });
+        Assert.Equal((640, 427), (deferred.Width, deferred.Height));
+        // Operations on a deferred image are deferred too: their parameters are checked at once,
+        // the decode (and its error) comes with the first call that needs pixels.
+        using var cropped = deferred.Crop(0, 0, 10, 10);
+        Assert.Equal((10, 10), (cropped.Width, cropped.Height));
+        Assert.Equal(ErrorCode.InvalidArgument, Assert.Throws<PixbridgeException>(() => deferred.Crop(0, 0, 641, 10)).Code);
+        Assert.Equal(ErrorCode.Decode, Assert.Throws<PixbridgeException>(() => cropped.Encode(ImageFormat.Png)).Code);
+        Assert.Equal(ErrorCode.Decode, Assert.Throws<PixbridgeException>(() => cropped.ViewPixels()).Code);
+        Assert.Equal(ErrorCode.Decode, Assert.Throws<PixbridgeException>(() => deferred.Encode(ImageFormat.Png)).Code);
+        Assert.Equal(ErrorCode.Decode, Assert.Throws<PixbridgeException>(() => deferred.Mirror()).Code);
+    }
+
+    [Fact]
     public void LimitsApplyToTheFullSizeEvenWhenDecodedScaled()
     {
         var options = new DecodeOptions { Limits = new DecodeLimits { MaxWidth = 639 }, MinWidth = 10, MinHeight = 10 };

@@ -124,19 +124,22 @@ fn with_direct_range<T>(
     guarded(|| body(bytes))
 }
 
-/// Decode options from the Java values: limits, and a minimum size (0 x 0 = full size).
+/// Open options from the Java values: limits, a minimum size (0 x 0 = full size) and the
+/// deferred flag (0 or 1, checked by the runtime).
 fn decode_options(
     max_width: jint,
     max_height: jint,
     max_decoded_bytes: jlong,
     min_width: jint,
     min_height: jint,
-) -> pixbridge_runtime::Result<pixbridge_runtime::DecodeOptions> {
-    Ok(codes::decode_options(
+    deferred: jint,
+) -> pixbridge_runtime::Result<images::OpenOptions> {
+    codes::open_options(
         limits(max_width, max_height, max_decoded_bytes)?,
         unsigned(min_width, "minWidth")?,
         unsigned(min_height, "minHeight")?,
-    ))
+        unsigned(deferred, "deferred")?,
+    )
 }
 
 /// Thumbnail options from the Java values (`allow_upscale` 0 or 1, checked by the runtime).
@@ -403,8 +406,8 @@ pub fn live_handle_count<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'
 }
 
 /// `NativeImage.openWith(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes,
-/// int minWidth, int minHeight)`: opens with decode options (a minimum size lets a JPEG be
-/// decoded at 1/2, 1/4 or 1/8 scale).
+/// int minWidth, int minHeight, int deferred)`: opens with decode options (a minimum size lets a
+/// JPEG be decoded at 1/2, 1/4 or 1/8 scale; `deferred` 1 keeps a JPEG encoded until used).
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn open_with<'caller>(
@@ -416,11 +419,12 @@ pub fn open_with<'caller>(
     max_decoded_bytes: jlong,
     min_width: jint,
     min_height: jint,
+    deferred: jint,
 ) -> jlong {
     run(&mut env, |env| {
         let path = read_path(env, &path_utf8)?;
         guarded(|| {
-            let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height)?;
+            let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, deferred)?;
             images::open_with(Path::new(&path), &options)
         })
         .map(to_java)
@@ -428,7 +432,8 @@ pub fn open_with<'caller>(
 }
 
 /// `NativeImage.decodeWithArray(byte[] data, int offset, int length, int maxWidth, int maxHeight,
-/// long maxDecodedBytes, int minWidth, int minHeight)`: [`decode_array`] with decode options.
+/// long maxDecodedBytes, int minWidth, int minHeight, int deferred)`: [`decode_array`] with
+/// decode options.
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn decode_with_array<'caller>(
@@ -442,16 +447,18 @@ pub fn decode_with_array<'caller>(
     max_decoded_bytes: jlong,
     min_width: jint,
     min_height: jint,
+    deferred: jint,
 ) -> jlong {
     run(&mut env, |env| {
-        let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height);
+        let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, deferred);
         with_array_range(env, &data, offset, length, |bytes| images::decode_with(bytes, &options?)).map(to_java)
     })
 }
 
 /// `NativeImage.decodeWithDirect(ByteBuffer data, int offset, int length, int maxWidth,
-/// int maxHeight, long maxDecodedBytes, int minWidth, int minHeight)`: [`decode_direct`] with
-/// decode options (the buffer is read in place).
+/// int maxHeight, long maxDecodedBytes, int minWidth, int minHeight, int deferred)`:
+/// [`decode_direct`] with decode options (the buffer is read in place; a deferred JPEG keeps a
+/// copy).
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn decode_with_direct<'caller>(
@@ -465,9 +472,10 @@ pub fn decode_with_direct<'caller>(
     max_decoded_bytes: jlong,
     min_width: jint,
     min_height: jint,
+    deferred: jint,
 ) -> jlong {
     run(&mut env, |env| {
-        let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height);
+        let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, deferred);
         with_direct_range(env, &data, offset, length, |bytes| images::decode_with(bytes, &options?)).map(to_java)
     })
 }

@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 /// ABI version these bindings describe.
-pub const ABI_VERSION: u32 = 3013;
+pub const ABI_VERSION: u32 = 4013;
 
 /// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
 pub mod chroma_subsampling {
@@ -89,8 +89,9 @@ pub struct DecodeLimits {
     pub max_decoded_bytes: u64,
 }
 
-/// Decode options: limits and the smallest size the caller needs, which lets a JPEG be decoded
-/// at 1/2, 1/4 or 1/8 scale (shrink-on-load). Pass null for the defaults (full size).
+/// Decode options: limits, the smallest size the caller needs, which lets a JPEG be decoded
+/// at 1/2, 1/4 or 1/8 scale (shrink-on-load), and deferred decoding. Pass null for the defaults
+/// (full size, decoded at once).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DecodeOptions {
@@ -100,6 +101,14 @@ pub struct DecodeOptions {
     pub min_width: u32,
     /// Smallest height needed in upright pixels.
     pub min_height: u32,
+    /// 1 defers decoding a JPEG: the header is read and checked now. Operations that return a
+    /// new image are then deferred too (arguments checked at once, size known, nothing
+    /// computed). The pixels are computed by each call that reads them (save, encode, copy)
+    /// for that call only, each step freeing the previous one's image, and for good by the first
+    /// call that needs them kept (`pixbridge_image_pixels`, an in-place operation). Errors in the
+    /// compressed data come from those calls. Other formats are decoded at once. 0 (the
+    /// default) decodes at once.
+    pub deferred: u32,
 }
 
 /// Encode options; each format reads the fields that apply to it. Pass null for the defaults;

@@ -21,14 +21,37 @@ package io.pixbridge;
  * }
  * }</pre>
  *
+ * <p><b>Deferred decoding</b> ({@code deferred} true, see {@link #withDeferred(boolean)}) keeps a
+ * JPEG encoded: {@code open} reads its header and checks the limits; {@link Image#width()},
+ * {@link Image#height()} and {@link Image#colorType()} answer from the header. The operations
+ * that return a new image ({@code crop}, {@code resize}, {@code blur}, {@code unsharpen},
+ * {@code rotate90}, {@code rotate270}) are deferred too on such an image: they check their
+ * arguments at once (and throw as usual) and return an image whose size is known, without
+ * computing anything. The pixels are computed by the call that needs them ({@code save},
+ * {@code encode}, {@code copyPixels}), for that call only: the steps run in order and each
+ * intermediate image is freed as soon as the next step has used it ({@code crop} and large
+ * {@code blur}s even reuse its buffer). So open, crop, resize, sharpen, save holds at most two
+ * full-size buffers at a time, however many of the images the code still holds.
+ * {@link Image#pixels()} and in-place operations ({@code mirror}, {@code adjustBrightness}, ...)
+ * compute the image once and keep it; images derived from it before that are not affected by the
+ * change. Costs: a deferred image that is read twice is computed twice, and errors in the
+ * compressed data (a truncated file) come from the call that computes, not from {@code open}.
+ * Other formats, and JPEGs libjpeg-turbo cannot decode to RGBA (CMYK), are decoded at once, and
+ * their operations run at once.
+ *
  * @param limits decode limits, checked against the file's full size even when it is decoded
  *     scaled; not null
  * @param minWidth the smallest width needed in upright pixels; 0 puts no bound on the width
  * @param minHeight the smallest height needed in upright pixels; 0 puts no bound on the height
+ * @param deferred whether a JPEG is kept encoded until it is used (see above); false decodes at
+ *     once
  */
-public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight) {
-    /** Full size with the {@linkplain DecodeLimits#DEFAULT default limits}. */
-    public static final DecodeOptions DEFAULT = new DecodeOptions(DecodeLimits.DEFAULT, 0, 0);
+public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, boolean deferred) {
+    /** Full size with the {@linkplain DecodeLimits#DEFAULT default limits}, decoded at once. */
+    public static final DecodeOptions DEFAULT = new DecodeOptions(DecodeLimits.DEFAULT, 0, 0, false);
+
+    /** Full size with the default limits, a JPEG's decoding deferred until it is used. */
+    public static final DecodeOptions DEFERRED = new DecodeOptions(DecodeLimits.DEFAULT, 0, 0, true);
 
     /**
      * Checks the options.
@@ -36,6 +59,7 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight) {
      * @param limits decode limits; not null
      * @param minWidth the smallest width needed; not negative
      * @param minHeight the smallest height needed; not negative
+     * @param deferred whether a JPEG is kept encoded until it is used
      * @throws NullPointerException if {@code limits} is null
      * @throws IllegalArgumentException if {@code minWidth} or {@code minHeight} is negative
      */
@@ -43,6 +67,19 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight) {
         Arguments.requireNonNull(limits, "limits");
         Arguments.requireNonNegative(minWidth, "minWidth");
         Arguments.requireNonNegative(minHeight, "minHeight");
+    }
+
+    /**
+     * Options decoded at once (not deferred), as before deferred decoding existed.
+     *
+     * @param limits decode limits; not null
+     * @param minWidth the smallest width needed; not negative
+     * @param minHeight the smallest height needed; not negative
+     * @throws NullPointerException if {@code limits} is null
+     * @throws IllegalArgumentException if {@code minWidth} or {@code minHeight} is negative
+     */
+    public DecodeOptions(DecodeLimits limits, int minWidth, int minHeight) {
+        this(limits, minWidth, minHeight, false);
     }
 
     /**
@@ -65,7 +102,7 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight) {
      * @throws NullPointerException if {@code limits} is null
      */
     public DecodeOptions withLimits(DecodeLimits limits) {
-        return new DecodeOptions(limits, minWidth, minHeight);
+        return new DecodeOptions(limits, minWidth, minHeight, deferred);
     }
 
     /**
@@ -77,6 +114,17 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight) {
      * @throws IllegalArgumentException if a value is negative
      */
     public DecodeOptions withMinSize(int minWidth, int minHeight) {
-        return new DecodeOptions(limits, minWidth, minHeight);
+        return new DecodeOptions(limits, minWidth, minHeight, deferred);
+    }
+
+    /**
+     * Returns a copy that defers a JPEG's decoding until it is used ({@code true}) or decodes at
+     * once ({@code false}); see the class description.
+     *
+     * @param deferred whether to defer
+     * @return the new options
+     */
+    public DecodeOptions withDeferred(boolean deferred) {
+        return new DecodeOptions(limits, minWidth, minHeight, deferred);
     }
 }

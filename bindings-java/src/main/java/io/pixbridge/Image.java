@@ -239,7 +239,7 @@ public final class Image extends ImageOperations implements AutoCloseable {
         DecodeLimits limits = options.limits();
         NativeLoader.load();
         return new Image(NativeImage.openWith(utf8, limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(),
-                options.minWidth(), options.minHeight()));
+                options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0));
     }
 
     /**
@@ -280,7 +280,7 @@ public final class Image extends ImageOperations implements AutoCloseable {
         return fromBuffer(data,
                 (direct, offset, length) -> NativeImage.decodeWithDirect(direct, offset, length,
                         limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(),
-                        options.minWidth(), options.minHeight()),
+                        options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0),
                 (array, offset, length) -> decodeWithArray(array, offset, length, options));
     }
 
@@ -304,7 +304,7 @@ public final class Image extends ImageOperations implements AutoCloseable {
     private static long decodeWithArray(byte[] data, int offset, int length, DecodeOptions options) {
         DecodeLimits limits = options.limits();
         return NativeImage.decodeWithArray(data, offset, length, limits.maxWidth(), limits.maxHeight(),
-                limits.maxDecodedBytes(), options.minWidth(), options.minHeight());
+                limits.maxDecodedBytes(), options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0);
     }
 
     /**

@@ -42,15 +42,18 @@ final class NativeImage {
     /** {@link #saveWith}'s {@code format} that means "from the path's extension". */
     static final int FORMAT_FROM_EXTENSION = -1;
 
-    /** Opens with decode options: limits, and a minimum size (0 x 0 = full size). */
+    /**
+     * Opens with decode options: limits, a minimum size (0 x 0 = full size) and {@code deferred}
+     * (0 or 1: keep a JPEG encoded until it is used).
+     */
     static native long openWith(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes,
-            int minWidth, int minHeight);
+            int minWidth, int minHeight, int deferred);
 
     static native long decodeWithArray(byte[] data, int offset, int length, int maxWidth, int maxHeight,
-            long maxDecodedBytes, int minWidth, int minHeight);
+            long maxDecodedBytes, int minWidth, int minHeight, int deferred);
 
     static native long decodeWithDirect(ByteBuffer data, int offset, int length, int maxWidth, int maxHeight,
-            long maxDecodedBytes, int minWidth, int minHeight);
+            long maxDecodedBytes, int minWidth, int minHeight, int deferred);
 
     /** {@code fit} a {@link ThumbnailFit} value, {@code allowUpscale} 0 or 1 (checked natively). */
     static native long thumbnailFile(byte[] pathUtf8, int width, int height, int fit,

@@ -132,6 +132,80 @@ class DecodeOptionsTest {
         }
     }
 
+    private static byte[] copied(Image image) {
+        byte[] pixels = new byte[image.width() * image.height() * 4];
+        image.copyPixels(pixels);
+        return pixels;
+    }
+
+    @Test
+    void aDeferredJpegAnswersFromItsHeaderAndGivesTheSameResults() throws IOException {
+        DecodeOptions eagerOptions = DecodeOptions.minSize(300, 200);
+        DecodeOptions deferredOptions = eagerOptions.withDeferred(true);
+        assertTrue(deferredOptions.deferred() && !eagerOptions.deferred());
+        try (Image eager = Image.open(ROCKET, eagerOptions);
+             Image deferred = Image.open(ROCKET, deferredOptions);
+             Image fromBuffer = Image.decode(ByteBuffer.wrap(Files.readAllBytes(ROCKET)), deferredOptions)) {
+            assertEquals(320, deferred.width());
+            assertEquals(214, deferred.height());
+            assertEquals(eager.colorType(), deferred.colorType());
+            assertEquals(320, fromBuffer.width());
+            // crop and blur (sigma above 10) reuse the decoded buffer; unsharpen reads it.
+            try (Image a = eager.crop(10, 5, 300, 200); Image b = deferred.crop(10, 5, 300, 200)) {
+                assertEquals(TestSupport.sha256Hex(copied(a)), TestSupport.sha256Hex(copied(b)));
+            }
+            try (Image a = eager.blur(25); Image b = fromBuffer.blur(25)) {
+                assertEquals(TestSupport.sha256Hex(copied(a)), TestSupport.sha256Hex(copied(b)));
+            }
+            try (Image a = eager.unsharpen(1.5f, 1f, 0); Image b = deferred.unsharpen(1.5f, 1f, 0)) {
+                assertEquals(TestSupport.sha256Hex(copied(a)), TestSupport.sha256Hex(copied(b)));
+            }
+            assertEquals(TestSupport.sha256Hex(copied(eager)), TestSupport.sha256Hex(copied(deferred)));
+            eager.mirror();
+            deferred.mirror();
+            assertEquals(TestSupport.sha256Hex(eager.pixels()), TestSupport.sha256Hex(deferred.pixels()));
+        }
+    }
+
+    @Test
+    void aDeferredChainGivesTheEagerChainsPixels() {
+        try (Image eager = Image.open(ROCKET, DecodeOptions.DEFAULT);
+             Image deferred = Image.open(ROCKET, DecodeOptions.DEFERRED);
+             Image expected = chain(eager);
+             Image actual = chain(deferred)) {
+            assertEquals(expected.width(), actual.width());
+            assertEquals(expected.height(), actual.height());
+            assertEquals(TestSupport.sha256Hex(copied(expected)), TestSupport.sha256Hex(copied(actual)));
+        }
+    }
+
+    private static Image chain(Image source) {
+        try (Image cropped = source.crop(20, 10, source.width() - 40, source.height() - 20);
+             Image shrunk = cropped.resize(cropped.width() * 9 / 10, cropped.height() * 9 / 10, ResizeFilter.LANCZOS3);
+             Image turned = shrunk.rotate90()) {
+            return turned.unsharpen(0.7f, 1f, 0);
+        }
+    }
+
+    @Test
+    void deferredDecodeErrorsComeFromTheCallThatDecodes() throws IOException {
+        byte[] bytes = Files.readAllBytes(ROCKET);
+        byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length / 2);
+        assertCode(ErrorCode.DECODE, () -> Image.decode(cut, DecodeOptions.DEFAULT));
+        try (Image deferred = Image.decode(cut, DecodeOptions.DEFERRED)) {
+            assertEquals(640, deferred.width());
+            // Operations on a deferred image are deferred too: parameters checked at once, the
+            // decode (and its error) in the first call that needs pixels.
+            try (Image cropped = deferred.crop(0, 0, 10, 10)) {
+                assertEquals(10, cropped.width());
+                assertCode(ErrorCode.INVALID_ARGUMENT, () -> deferred.crop(0, 0, 641, 10));
+                assertCode(ErrorCode.DECODE, () -> cropped.encode(ImageFormat.PNG));
+                assertCode(ErrorCode.DECODE, cropped::pixels);
+            }
+            assertCode(ErrorCode.DECODE, deferred::mirror);
+        }
+    }
+
     @Test
     void limitsApplyToTheFullSize() throws IOException {
         DecodeOptions tight = DecodeOptions.minSize(10, 10).withLimits(new DecodeLimits(600, 32768, 512L << 20));
