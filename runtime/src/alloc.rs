@@ -15,8 +15,12 @@
 //! MB in the VMs we benchmark on), each fresh block cost a third of a second.
 //!
 //! The cache is bounded ([`DEFAULT_CACHE_BYTES`] or `PIXBRIDGE_MEMORY_CACHE_MB`, [`SLOTS`]
-//! blocks, only blocks of at least [`MIN_CACHED_BYTES`]) and matches exact layouts, so a reused
-//! block is one the system allocator made for the same size and alignment. The cache never
+//! blocks, only blocks of at least [`MIN_CACHED_BYTES`]). A request takes a cached block of its
+//! exact layout, or else the smallest of its alignment up to [`MAX_LENT_RATIO`] times its size:
+//! a deferred pipeline frees each step's image before the next step's is made, so the block a
+//! decode used serves the sharpen after the resize, and two or three blocks serve the whole
+//! chain run after run. A lent block is remembered with its own layout, which it is cached and
+//! freed with when its owner frees it with the smaller one. The cache never
 //! makes large blocks take more than a quarter above the most memory the program has had live
 //! in them at once: a request that finds no block of its layout first frees the oldest cached
 //! blocks until live and cached large blocks together are within that bound again. A job whose
@@ -41,6 +45,8 @@ pub const DEFAULT_CACHE_BYTES: usize = 512 << 20;
 pub const CACHE_ENV: &str = "PIXBRIDGE_MEMORY_CACHE_MB";
 /// Most blocks kept at once.
 pub const SLOTS: usize = 16;
+/// A cached block may serve a request down to this fraction of its size.
+pub const MAX_LENT_RATIO: usize = 2;
 
 /// `limit` not read from the environment yet.
 const LIMIT_UNREAD: usize = usize::MAX;
@@ -69,6 +75,9 @@ impl Block {
 /// Freed blocks kept for reuse.
 struct Cache {
     blocks: [Option<Block>; SLOTS],
+    /// Blocks handed out for a smaller layout than their own (address, own layout): their
+    /// owner frees them with the smaller layout, and the cache must know the real one.
+    lent: [Option<(usize, Layout)>; SLOTS],
     bytes: usize,
     frees: u64,
     /// Bytes of cacheable-size blocks handed out and not yet freed.
@@ -78,13 +87,38 @@ struct Cache {
 }
 
 impl Cache {
-    /// Takes a cached block of exactly this layout, if there is one.
+    /// Takes a cached block of exactly this layout, or else the smallest one of the same
+    /// alignment that is at most [`MAX_LENT_RATIO`] times as large (a pipeline's steps have
+    /// different sizes, and a block that served a larger step can serve the next one).
     fn take(&mut self, layout: Layout) -> Option<*mut u8> {
-        let slot = self.blocks.iter_mut().find(|slot| slot.is_some_and(|block| block.layout == layout))?;
-        let block = slot.take()?;
+        let exact = self.blocks.iter().position(|slot| slot.is_some_and(|block| block.layout == layout));
+        let index = exact.or_else(|| {
+            let fits = |block: &Block| {
+                block.layout.align() == layout.align()
+                    && block.layout.size() >= layout.size()
+                    && block.layout.size() / MAX_LENT_RATIO <= layout.size()
+            };
+            let lent_slot_free = self.lent.iter().any(Option::is_none);
+            let candidates = self.blocks.iter().enumerate().filter_map(|(i, slot)| slot.filter(fits).map(|b| (i, b)));
+            candidates.min_by_key(|(_, block)| block.layout.size()).filter(|_| lent_slot_free).map(|(i, _)| i)
+        })?;
+        let block = self.blocks[index].take()?;
+        if block.layout != layout
+            && let Some(lent) = self.lent.iter_mut().find(|slot| slot.is_none())
+        {
+            *lent = Some((block.address, block.layout));
+        }
         self.bytes -= block.layout.size();
         self.live += block.layout.size();
         Some(block.address as *mut u8)
+    }
+
+    /// The block's own layout if it was lent for a smaller one (and forgets the loan).
+    fn returned(&mut self, address: usize, layout: Layout) -> Layout {
+        match self.lent.iter_mut().find(|slot| slot.is_some_and(|(lent, _)| lent == address)) {
+            Some(slot) => slot.take().map_or(layout, |(_, own)| own),
+            None => layout,
+        }
     }
 
     /// Records a block of `bytes` handed out fresh from the system.
@@ -121,6 +155,7 @@ impl Cache {
     /// bytes. Returns what the caller must free: the evicted blocks, and the block itself if it
     /// can never fit.
     fn put(&mut self, address: usize, layout: Layout, limit: usize) -> [Option<Block>; SLOTS + 1] {
+        let layout = self.returned(address, layout);
         let mut to_free = [None; SLOTS + 1];
         self.live = self.live.saturating_sub(layout.size());
         self.frees += 1;
@@ -168,7 +203,14 @@ impl RecyclingAllocator {
     /// An allocator with an empty cache that keeps at most `limit` bytes (0: none).
     pub const fn with_limit(limit: usize) -> Self {
         RecyclingAllocator {
-            cache: Mutex::new(Cache { blocks: [None; SLOTS], bytes: 0, frees: 0, live: 0, peak: 0 }),
+            cache: Mutex::new(Cache {
+                blocks: [None; SLOTS],
+                lent: [None; SLOTS],
+                bytes: 0,
+                frees: 0,
+                live: 0,
+                peak: 0,
+            }),
             limit: AtomicUsize::new(limit),
         }
     }
@@ -375,6 +417,35 @@ mod tests {
     }
 
     #[test]
+    fn a_larger_block_serves_a_smaller_request_and_comes_back_with_its_own_size() {
+        let allocator = allocator(DEFAULT_CACHE_BYTES);
+        unsafe {
+            let big = allocator.alloc(layout(8 * MIB));
+            allocator.dealloc(big, layout(8 * MIB));
+            // Half the size or more: the cached block is lent.
+            let smaller = allocator.alloc(layout(5 * MIB));
+            assert_eq!(smaller, big);
+            assert_eq!(allocator.cached_bytes(), 0);
+            smaller.write_bytes(1, 5 * MIB);
+            allocator.dealloc(smaller, layout(5 * MIB));
+            assert_eq!(allocator.cached_bytes(), 8 * MIB, "kept with its own size");
+            // Grown in place of a copy: the loan follows the block through realloc.
+            let lent = allocator.alloc(layout(4 * MIB + 1));
+            assert_eq!(lent, big);
+            let grown = allocator.realloc(lent, layout(4 * MIB + 1), 6 * MIB);
+            assert!(!grown.is_null());
+            allocator.dealloc(grown, layout(6 * MIB));
+            assert!(allocator.cached_bytes() <= 8 * MIB + 6 * MIB);
+            // Less than half: not lent (the waste would be resident).
+            let big = allocator.alloc(layout(16 * MIB));
+            allocator.dealloc(big, layout(16 * MIB));
+            let small = allocator.alloc(layout(7 * MIB));
+            assert_ne!(small, big);
+            allocator.dealloc(small, layout(7 * MIB));
+        }
+    }
+
+    #[test]
     fn a_zero_limit_keeps_nothing() {
         let allocator = allocator(0);
         unsafe {
@@ -451,17 +522,17 @@ mod tests {
             allocator.dealloc(twelve, layout(12 * MIB));
             allocator.dealloc(six, layout(6 * MIB));
             assert_eq!(allocator.cached_bytes(), 63 * MIB);
-            // A miss that keeps live and cached blocks within a quarter above the peak (72 MiB,
-            // when all nine were live: 90 MiB) frees nothing.
-            let five = allocator.alloc(layout(5 * MIB));
+            // A miss (larger than every cached block) that keeps live and cached blocks within a
+            // quarter above the peak (90 MiB; all nine were live: 72 MiB) frees nothing.
+            let thirteen = allocator.alloc(layout(13 * MIB));
             assert_eq!(allocator.cached_bytes(), 63 * MIB);
-            // One that would exceed it frees the oldest blocks until it does not: 5 + 60 MiB live
-            // leave room for 25 MiB cached, so 7, 8, 9, 10 and 11 MiB go (the 12 and 6 MiB
-            // blocks were freed last) and those two stay.
+            // One that would exceed it frees the oldest blocks until it does not: 13 + 60 MiB
+            // live (a new peak: the bound becomes 91.25 MiB) leave room for 18.25 MiB cached,
+            // so 7, 8, 9, 10 and 11 MiB go (the 12 and 6 MiB blocks were freed last).
             let big = allocator.alloc(layout(60 * MIB));
-            assert_eq!(allocator.cached_bytes(), 18 * MIB);
+            assert_eq!(allocator.cached_bytes(), (12 + 6) * MIB);
             allocator.dealloc(big, layout(60 * MIB));
-            allocator.dealloc(five, layout(5 * MIB));
+            allocator.dealloc(thirteen, layout(13 * MIB));
         }
     }
 
