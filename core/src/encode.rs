@@ -78,6 +78,49 @@ impl Layout {
         }
     }
 
+    /// Bytes per pixel.
+    fn channels(self) -> usize {
+        match self {
+            Layout::L8 => 1,
+            Layout::La8 => 2,
+            Layout::Rgb8 => 3,
+            Layout::Rgba8 => 4,
+        }
+    }
+
+    fn png(self) -> png::ColorType {
+        match self {
+            Layout::L8 => png::ColorType::Grayscale,
+            Layout::La8 => png::ColorType::GrayscaleAlpha,
+            Layout::Rgb8 => png::ColorType::Rgb,
+            Layout::Rgba8 => png::ColorType::Rgba,
+        }
+    }
+
+    /// [`Layout::convert`] into `out`, which holds exactly `channels()` bytes per pixel of
+    /// `rgba` (a row buffer reused from row to row).
+    fn convert_into(self, rgba: &[u8], out: &mut [u8]) {
+        let pixels = rgba.as_chunks::<4>().0;
+        match self {
+            Layout::Rgba8 => out.copy_from_slice(rgba),
+            Layout::Rgb8 => {
+                for (dst, &[r, g, b, _]) in out.as_chunks_mut::<3>().0.iter_mut().zip(pixels) {
+                    *dst = [r, g, b];
+                }
+            }
+            Layout::La8 => {
+                for (dst, &[r, g, b, a]) in out.as_chunks_mut::<2>().0.iter_mut().zip(pixels) {
+                    *dst = [luma(r, g, b), a];
+                }
+            }
+            Layout::L8 => {
+                for (dst, &[r, g, b, _]) in out.iter_mut().zip(pixels) {
+                    *dst = luma(r, g, b);
+                }
+            }
+        }
+    }
+
     /// Converts RGBA8 pixels to this layout. Grey is the Rec. 709 luma of
     /// [`Image::grayscale`] (so R = G = B = v gives exactly v); dropped alpha is discarded,
     /// not composited.
@@ -278,25 +321,18 @@ impl Image {
             |e: png::EncodingError| Error::Encode(format!("cannot encode a {width} x {height} image as PNG: {e}"));
         // Rows are converted and compressed one at a time, so encoding holds no full-size copy
         // of the image: neither the converted samples nor the filtered rows.
-        let (color, channels) = match layout {
-            Layout::L8 => (png::ColorType::Grayscale, 1),
-            Layout::La8 => (png::ColorType::GrayscaleAlpha, 2),
-            Layout::Rgb8 => (png::ColorType::Rgb, 3),
-            Layout::Rgba8 => (png::ColorType::Rgba, 4),
-        };
         let mut out = Vec::new();
         let mut encoder = png::Encoder::new(&mut out, width, height);
-        encoder.set_color(color);
+        encoder.set_color(layout.png());
         encoder.set_depth(png::BitDepth::Eight);
         encoder.set_deflate_compression(compression);
         encoder.set_filter(png::Filter::Adaptive);
         let mut writer = encoder.write_header().map_err(failed)?;
-        let row_bytes = width as usize * channels;
+        let mut samples = vec![0u8; width as usize * layout.channels()];
         // IDAT chunks of up to 256 KiB (the stream writer's default is 4 KiB: many chunk headers).
         let mut stream = writer.stream_writer_with_size(256 << 10).map_err(failed)?;
         for row in self.pixels.chunks_exact(width as usize * 4) {
-            let samples = layout.convert(row);
-            debug_assert_eq!(samples.len(), row_bytes);
+            layout.convert_into(row, &mut samples);
             stream.write_all(&samples).map_err(|e| failed(e.into()))?;
         }
         stream.finish().map_err(failed)?;
@@ -366,6 +402,16 @@ mod tests {
         for format in ImageFormat::ALL.into_iter().filter(|f| *f != ImageFormat::Jpeg) {
             assert!(check_quality(format, None).is_ok());
             assert!(matches!(check_quality(format, Some(50)), Err(Error::InvalidArgument(_))));
+        }
+    }
+
+    #[test]
+    fn converting_into_a_row_buffer_equals_converting_to_a_new_one() {
+        let rgba: Vec<u8> = (0..=255u8).chain((0..=255).rev()).take(4 * 97).collect();
+        for layout in [Layout::L8, Layout::La8, Layout::Rgb8, Layout::Rgba8] {
+            let mut row = vec![0u8; 97 * layout.channels()];
+            layout.convert_into(&rgba, &mut row);
+            assert_eq!(row, layout.convert(&rgba).as_ref(), "{}", layout.channels());
         }
     }
 
