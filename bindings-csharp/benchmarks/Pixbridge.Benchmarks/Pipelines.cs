@@ -296,9 +296,12 @@ internal static class PixbridgePipelines
         thumbnail.Save(output, ThumbnailJpeg);
     }
 
+    /// <summary>Deferred decoding (the counterpart of NetVips' sequential access): the full-size decode lives only inside <c>Crop</c>, which reuses its buffer.</summary>
+    private static readonly Pixbridge.DecodeOptions Deferred = new() { Deferred = true };
+
     private static void CropShrinkSharpen(string input, string output)
     {
-        using var full = PixImage.Open(input);
+        using var full = PixImage.Open(input, Deferred);
         var m = Pipelines.CropMargin;
         using var cropped = full.Crop(m, m, full.Width - 2 * m, full.Height - 2 * m);
         using var shrunk = cropped.Resize(Pipelines.Shrunk(cropped.Width), Pipelines.Shrunk(cropped.Height), ResizeFilter.Lanczos3);
@@ -306,9 +309,10 @@ internal static class PixbridgePipelines
         sharpened.Save(output, CropShrinkSharpenJpeg);
     }
 
+    /// <summary>Deferred decoding: the blur runs in the decode's own buffer.</summary>
     private static void BlurMirrorPng(string input, string output)
     {
-        using var full = PixImage.Open(input);
+        using var full = PixImage.Open(input, Deferred);
         using var blurred = full.Blur(Pipelines.BlurSigma);
         blurred.Mirror();
         blurred.Save(output, ImageFormat.Png);

@@ -1,6 +1,7 @@
 package io.pixbridge.bench;
 
 import io.pixbridge.ChromaSubsampling;
+import io.pixbridge.DecodeOptions;
 import io.pixbridge.EncodeOptions;
 import io.pixbridge.Image;
 import io.pixbridge.ImageFormat;
@@ -314,9 +315,13 @@ public final class Pipelines {
             }
         }
 
+        /**
+         * Deferred decoding (the counterpart of NetVips' sequential access): the full-size decode
+         * lives only inside {@code crop}, which reuses its buffer.
+         */
         static void cropShrinkSharpen(Path input, Path output) {
             int m = CROP_MARGIN;
-            try (Image full = Image.open(input);
+            try (Image full = Image.open(input, DecodeOptions.DEFERRED);
                     Image cropped = full.crop(m, m, full.width() - 2 * m, full.height() - 2 * m);
                     Image shrunk = cropped.resize(shrunk(cropped.width()), shrunk(cropped.height()), ResizeFilter.LANCZOS3);
                     Image sharpened = shrunk.unsharpen(SHARPEN_SIGMA, SHARPEN_AMOUNT, 0)) {
@@ -324,8 +329,9 @@ public final class Pipelines {
             }
         }
 
+        /** Deferred decoding: the blur runs in the decode's own buffer. */
         static void blurMirrorPng(Path input, Path output) {
-            try (Image full = Image.open(input);
+            try (Image full = Image.open(input, DecodeOptions.DEFERRED);
                     Image blurred = full.blur(BLUR_SIGMA)) {
                 blurred.mirror(); // in place: no third image
                 blurred.save(output, ImageFormat.PNG, EncodeOptions.DEFAULT);
