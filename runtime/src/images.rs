@@ -492,6 +492,40 @@ mod tests {
     }
 
     #[test]
+    fn threads_reading_and_keeping_one_deferred_image_agree() {
+        let path = testdata("rocket.jpg");
+        let eager = open_with(&path, &OpenOptions::default()).unwrap();
+        let deferred = open_with(&path, &deferring()).unwrap();
+        let blurred = ops::blur(deferred, 11.0).unwrap();
+        let expected = [pixels(eager), {
+            let eager_blur = ops::blur(eager, 11.0).unwrap();
+            let p = pixels(eager_blur);
+            destroy(eager_blur).unwrap();
+            p
+        }];
+        // Some threads compute the recipes for a copy, others decode them for good, at once.
+        std::thread::scope(|scope| {
+            for thread in 0..6 {
+                let expected = &expected;
+                scope.spawn(move || {
+                    for round in 0..4 {
+                        if (thread + round) % 3 == 0 {
+                            let (_, len) = pixels_ptr(deferred).unwrap();
+                            assert_eq!(len, expected[0].len());
+                        }
+                        assert!(pixels(deferred) == expected[0]);
+                        assert!(pixels(blurred) == expected[1]);
+                    }
+                });
+            }
+        });
+        assert!(!is_pending(deferred).unwrap());
+        for handle in [eager, deferred, blurred] {
+            destroy(handle).unwrap();
+        }
+    }
+
+    #[test]
     fn a_truncated_deferred_jpeg_fails_in_the_call_that_decodes_it() {
         let bytes = std::fs::read(testdata("rocket.jpg")).unwrap();
         let truncated = &bytes[..bytes.len() / 2];
