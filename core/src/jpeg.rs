@@ -97,6 +97,13 @@ pub(crate) fn read_header(bytes: &[u8], subject: &str) -> Result<Option<Header>>
     let header = match decompressor.read_header(bytes) {
         Ok(header) => header,
         Err(turbojpeg::Error::BadSubsamp(_) | turbojpeg::Error::BadColorspace(_)) => return Ok(None),
+        // TurboJPEG reports no size (-1) when the data ends before the frame header; the crate
+        // then says only that an integer overflowed.
+        Err(turbojpeg::Error::IntegerOverflow(_)) => {
+            return Err(Error::Decode(format!(
+                "{subject}: no frame header with the image size before the data ends (truncated or not a complete JPEG)"
+            )));
+        }
         Err(e) => return Err(decode_error(subject, &e)),
     };
     let color_type = match header.colorspace {
@@ -253,6 +260,19 @@ mod tests {
         // ceil(10 / 4) = 3, ceil(10 / 8) = 2.
         assert_eq!(scale_denominator((100, 10), Some((1, 3))), 4);
         assert_eq!(scale_denominator((100, 10), Some((1, 4))), 2);
+    }
+
+    #[test]
+    fn a_jpeg_cut_anywhere_is_a_decode_error_that_says_what_is_missing() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/hubble_deep_field.jpg")).unwrap();
+        // Within the metadata before the frame header, then within the scan.
+        for cut in [2000, 10_000, bytes.len() / 2, bytes.len() - 10] {
+            let error = crate::Image::decode(&bytes[..cut]).unwrap_err();
+            let message = error.to_string();
+            assert!(matches!(error, Error::Decode(_)), "{cut}: {message}");
+            assert!(!message.contains("overflowed"), "{cut}: {message}");
+            assert!(message.contains("frame header") || message.contains("Premature end"), "{cut}: {message}");
+        }
     }
 
     #[test]
