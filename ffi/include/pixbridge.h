@@ -311,6 +311,12 @@ PixbridgeErrorCode pixbridge_image_encode_with(uint64_t image, uint32_t format, 
 /// Atomic like `pixbridge_image_save`.
 PixbridgeErrorCode pixbridge_image_save_with(uint64_t image, const uint8_t* path, size_t path_len, uint32_t format, const PixbridgeEncodeOptions* options);
 
+/// Gives the memory the library keeps for reuse (freed image-sized blocks, up to 512 MiB by
+/// default; see `PIXBRIDGE_MEMORY_CACHE_MB`) back to the system, and writes how many bytes that
+/// was to `out_released_bytes`. For an idle process; images still open are not touched, and the
+/// cache fills again as later images are freed.
+PixbridgeErrorCode pixbridge_trim(uint64_t* out_released_bytes);
+
 /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
 /// Returns a new image; the source is unchanged.
 ///
@@ -413,6 +419,7 @@ typedef struct PixbridgeFunctions {
     PixbridgeErrorCode (*image_thumbnail_file)(const uint8_t* path, size_t path_len, uint32_t width, uint32_t height, uint32_t fit, const PixbridgeThumbnailOptions* options, uint64_t* out_image);
     PixbridgeErrorCode (*image_encode_with)(uint64_t image, uint32_t format, const PixbridgeEncodeOptions* options, uint64_t* out_buffer);
     PixbridgeErrorCode (*image_save_with)(uint64_t image, const uint8_t* path, size_t path_len, uint32_t format, const PixbridgeEncodeOptions* options);
+    PixbridgeErrorCode (*trim)(uint64_t* out_released_bytes);
     PixbridgeErrorCode (*image_blur)(uint64_t image, float sigma, uint64_t* out_image);
     PixbridgeErrorCode (*image_unsharpen)(uint64_t image, float sigma, float amount, uint32_t threshold, uint64_t* out_image);
     PixbridgeErrorCode (*image_resize)(uint64_t image, uint32_t width, uint32_t height, uint32_t filter, uint64_t* out_image);

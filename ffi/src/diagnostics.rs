@@ -1,4 +1,4 @@
-//! Exports that describe the library itself: its ABI version and its live handles.
+//! Exports about the library itself: its ABI version, its live handles and its memory cache.
 
 use interoptopus::ffi;
 use pixbridge_runtime::{ABI_VERSION, ErrorCode, images};
@@ -22,6 +22,21 @@ pub unsafe fn pixbridge_live_handles(out_images: *mut u64, out_buffers: *mut u64
         let (out_images, out_buffers) =
             unsafe { (convert::out(out_images, "out_images")?, convert::out(out_buffers, "out_buffers")?) };
         (*out_images, *out_buffers) = (images::live_count(), images::buffers::live_count());
+        Ok(())
+    })
+}
+
+/// Gives the memory the library keeps for reuse (freed image-sized blocks, up to 512 MiB by
+/// default; see `PIXBRIDGE_MEMORY_CACHE_MB`) back to the system, and writes how many bytes that
+/// was to `out_released_bytes`. For an idle process; images still open are not touched, and the
+/// cache fills again as later images are freed.
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_trim(out_released_bytes: *mut u64) -> ErrorCode {
+    export(|| {
+        // SAFETY: C contract: the out-parameter is null or writable.
+        let out = unsafe { convert::out(out_released_bytes, "out_released_bytes") }?;
+        *out = crate::ALLOCATOR.trim() as u64;
         Ok(())
     })
 }

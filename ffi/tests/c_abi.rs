@@ -438,3 +438,20 @@ fn deferred_decoding_through_the_c_struct() {
     }
     assert_eq!(live(), before);
 }
+
+#[test]
+fn trim_gives_freed_image_memory_back() {
+    let _serial = serial();
+    // 2000 x 1500 RGBA8: 12 MB, well above the size the allocator keeps blocks from.
+    let image = from_pixels(2000, 1500, &vec![7u8; 2000 * 1500 * 4]);
+    destroy(image);
+    let mut released = 0u64;
+    // SAFETY: valid out-parameter.
+    assert_eq!(unsafe { pixbridge_trim(&mut released) }, ErrorCode::Ok);
+    assert!(released >= 2000 * 1500 * 4, "released {released} bytes");
+    // SAFETY: valid out-parameter.
+    assert_eq!(unsafe { pixbridge_trim(&mut released) }, ErrorCode::Ok);
+    assert_eq!(released, 0, "nothing left to give back");
+    // SAFETY: a null out-parameter is refused, not written.
+    assert_eq!(unsafe { pixbridge_trim(ptr::null_mut()) }, ErrorCode::NullArgument);
+}

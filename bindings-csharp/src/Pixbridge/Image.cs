@@ -380,6 +380,23 @@ public sealed partial class Image : IDisposable
         return bytes;
     }
 
+    /// <summary>
+    /// Gives the memory the native library keeps for reuse back to the system: freed image-sized
+    /// blocks, which it keeps (up to 512 MiB by default, or the environment variable
+    /// <c>PIXBRIDGE_MEMORY_CACHE_MB</c>) so that the next image of a similar size does not pay
+    /// for fresh pages. Call it when the process goes idle; open images are not touched, and the
+    /// cache fills again as later images are disposed.
+    /// </summary>
+    /// <returns>The number of bytes given back.</returns>
+    /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
+    public static long TrimNativeMemory()
+    {
+        NativeLibraryLoader.EnsureLoaded();
+        ulong released = 0;
+        NativeCalls.Check(Interop.pixbridge_trim(ref released));
+        return checked((long)released);
+    }
+
     /// <summary>Creates an image from tightly packed RGBA8 pixels (row-major, straight alpha).</summary>
     /// <param name="width">Width in pixels (at least 1).</param>
     /// <param name="height">Height in pixels (at least 1).</param>

@@ -18,6 +18,16 @@ public sealed class LifetimeTests
     private static Image Small() => Image.FromPixels(4, 4, new byte[4 * 4 * 4]);
 
     [Fact]
+    public void TrimNativeMemoryGivesDisposedImagesMemoryBack()
+    {
+        // 2000 x 1500 RGBA8: 12 MB, a block the native allocator keeps for reuse once freed.
+        var pixels = new byte[2000 * 1500 * 4];
+        Image.FromPixels(2000, 1500, pixels).Dispose();
+        // At least that block (finalizers may free others at any time, so no upper bound).
+        Assert.True(Image.TrimNativeMemory() >= pixels.Length);
+    }
+
+    [Fact]
     public void EveryMemberThrowsObjectDisposedExceptionAfterDispose()
     {
         var image = Small();

@@ -405,6 +405,12 @@ pub fn live_handle_count<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'
     run_without_env(&mut env, || Ok(images::live_count() as jlong))
 }
 
+/// `NativeImage.trim()`: gives the allocator's cached blocks back to the system; returns the bytes.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn trim<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>) -> jlong {
+    run_without_env(&mut env, || Ok(i64::try_from(crate::ALLOCATOR.trim()).unwrap_or(i64::MAX)))
+}
+
 /// `NativeImage.openWith(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes,
 /// int minWidth, int minHeight, int deferred)`: opens with decode options (a minimum size lets a
 /// JPEG be decoded at 1/2, 1/4 or 1/8 scale; `deferred` 1 keeps a JPEG encoded until used).

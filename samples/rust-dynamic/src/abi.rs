@@ -409,6 +409,11 @@ pub struct PixbridgeFunctions {
         format: u32,
         options: *const EncodeOptions,
     ) -> u32,
+    /// Gives the memory the library keeps for reuse (freed image-sized blocks, up to 512 MiB by
+    /// default; see `PIXBRIDGE_MEMORY_CACHE_MB`) back to the system, and writes how many bytes that
+    /// was to `out_released_bytes`. For an idle process; images still open are not touched, and the
+    /// cache fills again as later images are freed.
+    pub trim: unsafe extern "C" fn(out_released_bytes: *mut u64) -> u32,
     /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
     /// Returns a new image; the source is unchanged.
     ///

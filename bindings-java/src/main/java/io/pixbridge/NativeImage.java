@@ -39,6 +39,9 @@ final class NativeImage {
 
     static native long liveHandleCount();
 
+    /** Gives the native allocator's cached blocks back to the system; returns the bytes. */
+    static native long trim();
+
     /** {@link #saveWith}'s {@code format} that means "from the path's extension". */
     static final int FORMAT_FROM_EXTENSION = -1;
 

@@ -36,6 +36,16 @@ class LifetimeTest {
     }
 
     @Test
+    void trimNativeMemoryGivesClosedImagesMemoryBack() {
+        // 2000 x 1500 RGBA8: 12 MB, a block the native allocator keeps for reuse once freed.
+        byte[] pixels = new byte[2000 * 1500 * 4];
+        Image.fromPixels(2000, 1500, pixels).close();
+        // At least that block (cleaners may free others at any time, so no upper bound).
+        long released = Image.trimNativeMemory();
+        assertTrue(released >= pixels.length, "released " + released + " bytes");
+    }
+
+    @Test
     void closeFreesTheHandleAndIsIdempotent() {
         long before = Diagnostics.liveHandleCount();
         Image image = Image.fromPixels(2, 1, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
