@@ -9,9 +9,8 @@ namespace Pixbridge;
 /// <remarks>
 /// <para>
 /// With <see cref="MinWidth"/> and <see cref="MinHeight"/> both 0 (the default) images are decoded
-/// at full size. JPEGs are decoded by libjpeg-turbo here (faster than the decoder behind
-/// <see cref="Image.Open(string, DecodeLimits?)"/>, whose pixels it can differ from by a level or
-/// two: the IDCT and chroma upsampling differ); other formats exactly as by Open. Otherwise a JPEG is decoded
+/// at full size, with exactly the pixels of <see cref="Image.Open(string, DecodeLimits?)"/> (JPEGs
+/// go through libjpeg-turbo either way). Otherwise a JPEG is decoded
 /// at the strongest reduction of 1/8, 1/4 or 1/2 (libjpeg-turbo's DCT scaling, much cheaper than a
 /// full decode) whose result is still at least <see cref="MinWidth"/> x <see cref="MinHeight"/>
 /// (upright pixels, EXIF orientation applied; a scaled side is rounded up). The result can be
