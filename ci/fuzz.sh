@@ -26,7 +26,10 @@ export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
 export CARGO_TARGET_DIR="$PIXBRIDGE_ROOT/target/fuzz"
 
 stage "building fuzz targets (${targets[*]}) with ASan for $host"
-cargo build --offline --release --manifest-path fuzz/Cargo.toml --target "$host" $(printf -- '--bin %s ' "${targets[@]}")
+# The instrumented build writes about 2 GiB; on a short disk the sanitizer build goes first.
+make_room 3 target/asan target/debug
+cargo build --offline --release --manifest-path fuzz/Cargo.toml --target "$host" $(printf -- '--bin %s ' "${targets[@]}") \
+    2>&1 | cut_long_lines
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

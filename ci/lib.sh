@@ -54,14 +54,40 @@ java_native_dir() {
     echo "$dir"
 }
 
+# Free space, in KiB, on the disk holding the repository.
+free_disk_kib() {
+    df -Pk "$PIXBRIDGE_ROOT" | awk 'NR == 2 { print $4 }'
+}
+
 # Warns when the disk holding the repository has less free space than a full run writes
 # ($1 GiB), so that a later "No space left on device" from the compiler is not a mystery.
 check_free_disk() {
     local need_gib="$1"
     local free_kib
-    free_kib=$(df -Pk "$PIXBRIDGE_ROOT" | awk 'NR == 2 { print $4 }')
+    free_kib=$(free_disk_kib)
     echo "free disk at $PIXBRIDGE_ROOT: $((free_kib / 1024 / 1024)) GiB (a full run writes about $need_gib GiB)"
     if [ "$free_kib" -lt $((need_gib * 1024 * 1024)) ]; then
         echo "warning: less free disk than this run needs; builds may fail with 'No space left on device'" >&2
     fi
+}
+
+# Makes room for a stage that writes about $1 GiB when the disk is short of it: removes the build
+# folders given after it, in order, until there is room. They belong to earlier stages (a later
+# build recreates what it needs), and nothing is removed while the disk has room.
+make_room() {
+    local need_kib=$(($1 * 1024 * 1024))
+    shift
+    local dir
+    for dir in "$@"; do
+        [ "$(free_disk_kib)" -lt "$need_kib" ] || return 0
+        [ -d "$dir" ] || continue
+        echo "free disk $(($(free_disk_kib) / 1024)) MiB is short of the $((need_kib / 1024 / 1024)) GiB the next stage writes: removing $dir"
+        rm -rf "$dir"
+    done
+}
+
+# Cuts lines longer than 600 characters (the linker command line rustc prints on a failed link
+# is tens of kilobytes): the linker's own message after it stays readable in a CI log tail.
+cut_long_lines() {
+    awk '{ if (length($0) > 600) print substr($0, 1, 600) " [" length($0) - 600 " characters cut]"; else print; fflush() }'
 }

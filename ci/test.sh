@@ -15,10 +15,12 @@ require cargo "install Rust 1.93 or newer"
 require cc "install gcc or clang"
 apt_install imagemagick
 native_build_deps
-check_free_disk 8
+check_free_disk 10
 
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+# On a failure, the free disk is the first thing to rule out (a full disk fails a link with a
+# message that is easy to miss in the linker's output).
+trap 'status=$?; rm -f "$log"; [ "$status" -eq 0 ] || echo "free disk at the failure: $(($(free_disk_kib) / 1024)) MiB" >&2' EXIT
 
 stage "cargo fmt --check"
 cargo fmt --all --check
@@ -51,6 +53,9 @@ stage "Java SDK"
 bash ci/test-java.sh
 
 if [ "${PIXBRIDGE_SKIP_DEEP:-0}" != 1 ]; then
+    # The sanitizer and fuzz builds write about 5 GiB; on a short disk the debug build of the
+    # stages above goes first (the Valgrind stage rebuilds the two crates it needs).
+    make_room 5 target/debug
     bash ci/sanitize.sh
     bash ci/fuzz.sh 60
 fi
