@@ -79,6 +79,11 @@ pub fn header(model: &Model) -> Result<GeneratedFile, GenerateError> {
     let functions = table_functions(inventory)?;
     for (_, function) in &functions {
         comment(&mut out, "", "///", &function.docs.lines);
+        let operation = model.operations.iter().find(|op| function.name == format!("pixbridge_image_{}", op.name));
+        if operation.is_some_and(|op| op.deferred) {
+            comment(&mut out, "", "///", &[""]);
+            comment(&mut out, "", "///", &crate::DEFERRED_REMARK);
+        }
         let ret = spell(inventory, function.signature.rval, &C);
         let _ = writeln!(out, "{ret} {}({});\n", function.name, c_parameters(inventory, function));
     }

@@ -260,7 +260,7 @@ fn operation_tags(op: &OperationSpec) -> Vec<String> {
 fn image_method(op: &OperationSpec) -> String {
     let name = lower_camel(op.name);
     let mut out = String::from("\n");
-    javadoc(&mut out, "    ", op.docs, &operation_tags(op));
+    javadoc(&mut out, "    ", &crate::operation_doc_lines(op), &operation_tags(op));
     let params: Vec<String> = op.params.iter().map(|p| format!("{} {}", java_type(p), lower_camel(p.name))).collect();
     let ret = match op.kind {
         OperationKind::Fresh => "Image",

@@ -54,6 +54,24 @@ impl Model {
     }
 }
 
+/// The paragraph every surface adds to the docs of an operation that is deferred on a deferred
+/// image ([`OperationSpec::deferred`]), so that the list of such operations is kept nowhere by hand.
+pub const DEFERRED_REMARK: [&str; 2] = [
+    "Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns",
+    "an image of known size and records the step; the call that reads the pixels computes them.",
+];
+
+/// An operation's doc lines as every surface shows them: the table's, then (after a blank line)
+/// [`DEFERRED_REMARK`] for a deferred operation.
+pub fn operation_doc_lines(operation: &OperationSpec) -> Vec<&'static str> {
+    let mut lines = operation.docs.to_vec();
+    if operation.deferred {
+        lines.push("");
+        lines.extend(DEFERRED_REMARK);
+    }
+    lines
+}
+
 /// One generated file: its path relative to the repository root and its full text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {

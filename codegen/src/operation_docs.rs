@@ -20,8 +20,10 @@ pub fn list(model: &Model) -> Result<GeneratedFile, GenerateError> {
          # Image operations\n\n\
          Every operation below exists in every language under the name shown, with the same parameters and the\n\
          same checks. **New image** operations return a new image and leave the source unchanged; **in place**\n\
-         operations change the image they are called on and never its size.\n\n\
-         | operation | kind | C | C# | Java | Rust loader |\n| --- | --- | --- | --- | --- | --- |\n",
+         operations change the image they are called on and never its size. **Deferred** operations, on an image\n\
+         opened with the `deferred` decode option, only check their arguments and record the step; the call that\n\
+         reads the pixels computes them (see the decode options in each language).\n\n\
+         | operation | kind | deferred | C | C# | Java | Rust loader |\n| --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for op in model.operations {
         let kind = match op.kind {
@@ -30,7 +32,8 @@ pub fn list(model: &Model) -> Result<GeneratedFile, GenerateError> {
         };
         let _ = writeln!(
             out,
-            "| [`{name}`](#{name}) | {kind} | `pixbridge_image_{name}` | `Image.{}` | `Image.{}` | `image_{name}` |",
+            "| [`{name}`](#{name}) | {kind} | {} | `pixbridge_image_{name}` | `Image.{}` | `Image.{}` | `image_{name}` |",
+            if op.deferred { "yes" } else { "no" },
             pascal_case(op.name),
             lower_camel(op.name),
             name = op.name,
@@ -38,7 +41,7 @@ pub fn list(model: &Model) -> Result<GeneratedFile, GenerateError> {
     }
     for op in model.operations {
         let _ = writeln!(out, "\n## {}\n", op.name);
-        for line in op.docs {
+        for line in crate::operation_doc_lines(op) {
             let _ = writeln!(out, "{line}");
         }
         if !op.params.is_empty() {

@@ -52,7 +52,7 @@ fn operations_source(operations: &[OperationSpec]) -> String {
         if index > 0 {
             out.push('\n');
         }
-        comment(&mut out, "    ", "///", op.docs);
+        comment(&mut out, "    ", "///", &crate::operation_doc_lines(op));
         if !op.params.is_empty() {
             out.push_str("    ///\n    /// Parameters:\n");
             for param in op.params {

@@ -175,9 +175,9 @@ typedef struct PixbridgeDecodeOptions {
     uint32_t min_width;
     /// Smallest height needed in upright pixels.
     uint32_t min_height;
-    /// 1 defers decoding a JPEG: the header is read and checked now. Operations that return a
-    /// new image are then deferred too (arguments checked at once, size known, nothing
-    /// computed). The pixels are computed by each call that reads them (save, encode, copy)
+    /// 1 defers decoding a JPEG: the header is read and checked now. The operations whose docs
+    /// say "Deferred on a deferred image" are then deferred too (arguments checked at once, size
+    /// known, nothing computed; docs/operations.md lists them). The pixels are computed by each call that reads them (save, encode, copy)
     /// for that call only, each step freeing the previous one's image, and for good by the first
     /// call that needs them kept (`pixbridge_image_pixels`, an in-place operation). Errors in the
     /// compressed data come from those calls. Other formats are decoded at once. 0 (the
@@ -322,6 +322,9 @@ PixbridgeErrorCode pixbridge_trim(uint64_t* out_released_bytes);
 ///
 /// Parameters: `image`, the source image handle;
 /// `out_image` receives the new image's handle (destroy it with `pixbridge_image_destroy`).
+///
+/// Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
+/// an image of known size and records the step; the call that reads the pixels computes them.
 PixbridgeErrorCode pixbridge_image_blur(uint64_t image, float sigma, uint64_t* out_image);
 
 /// Unsharp mask: adds `amount` times the difference between the image and its Gaussian blur
@@ -329,30 +332,45 @@ PixbridgeErrorCode pixbridge_image_blur(uint64_t image, float sigma, uint64_t* o
 ///
 /// Parameters: `image`, the source image handle;
 /// `out_image` receives the new image's handle (destroy it with `pixbridge_image_destroy`).
+///
+/// Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
+/// an image of known size and records the step; the call that reads the pixels computes them.
 PixbridgeErrorCode pixbridge_image_unsharpen(uint64_t image, float sigma, float amount, uint32_t threshold, uint64_t* out_image);
 
 /// Resamples to a new size with the given filter. Returns a new image.
 ///
 /// Parameters: `image`, the source image handle;
 /// `out_image` receives the new image's handle (destroy it with `pixbridge_image_destroy`).
+///
+/// Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
+/// an image of known size and records the step; the call that reads the pixels computes them.
 PixbridgeErrorCode pixbridge_image_resize(uint64_t image, uint32_t width, uint32_t height, uint32_t filter, uint64_t* out_image);
 
 /// Cuts out a rectangle, which must lie inside the image and not be empty. Returns a new image.
 ///
 /// Parameters: `image`, the source image handle;
 /// `out_image` receives the new image's handle (destroy it with `pixbridge_image_destroy`).
+///
+/// Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
+/// an image of known size and records the step; the call that reads the pixels computes them.
 PixbridgeErrorCode pixbridge_image_crop(uint64_t image, uint32_t x, uint32_t y, uint32_t width, uint32_t height, uint64_t* out_image);
 
 /// Rotates 90 degrees clockwise. Returns a new image (width and height swap).
 ///
 /// Parameters: `image`, the source image handle;
 /// `out_image` receives the new image's handle (destroy it with `pixbridge_image_destroy`).
+///
+/// Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
+/// an image of known size and records the step; the call that reads the pixels computes them.
 PixbridgeErrorCode pixbridge_image_rotate90(uint64_t image, uint64_t* out_image);
 
 /// Rotates 270 degrees clockwise (90 counter-clockwise). Returns a new image.
 ///
 /// Parameters: `image`, the source image handle;
 /// `out_image` receives the new image's handle (destroy it with `pixbridge_image_destroy`).
+///
+/// Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
+/// an image of known size and records the step; the call that reads the pixels computes them.
 PixbridgeErrorCode pixbridge_image_rotate270(uint64_t image, uint64_t* out_image);
 
 /// Mirrors left to right, in place.

@@ -10,7 +10,7 @@ use crate::errors::export;
 macro_rules! define_operation_exports {
     ({} $(
         $kind:ident $name:ident [$($doc:literal)*]
-            ($($param:ident : $ty:ty = $param_type:expr => $pdoc:literal),*) |$image:ident| $body:expr, $deferral:expr;
+            ($($param:ident : $ty:ty = $param_type:expr => $pdoc:literal),*) |$image:ident| $body:expr, $deferred:expr, $deferral:expr;
     )*) => {
         $( define_operation_exports!(@export $kind $name [$($doc)*] ($($param: $ty => $pdoc),*)); )*
     };

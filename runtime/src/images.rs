@@ -550,4 +550,62 @@ mod tests {
         assert!(!is_pending(png).unwrap());
         destroy(png).unwrap();
     }
+
+    /// A valid argument of each parameter type for any image of 2 x 2 pixels or more: 1 (sigma
+    /// 1, a 1 x 1 crop at (1, 1) or resize, brightness +1, filter code 1).
+    trait SampleArg {
+        fn sample() -> Self;
+    }
+    impl SampleArg for f32 {
+        fn sample() -> Self {
+            1.0
+        }
+    }
+    impl SampleArg for u32 {
+        fn sample() -> Self {
+            1
+        }
+    }
+    impl SampleArg for i32 {
+        fn sample() -> Self {
+            1
+        }
+    }
+
+    /// Calls every operation of the table on a deferred JPEG and checks that exactly the ones
+    /// whose spec says `deferred` leave a pending image (the generated docs say so from the spec).
+    macro_rules! check_every_deferral {
+        ({} $(
+            $kind:ident $name:ident [$($doc:literal)*]
+                ($($param:ident : $ty:ty = $param_type:expr => $pdoc:literal),*) |$image:ident| $body:expr, $deferred:expr, $deferral:expr;
+        )*) => {
+            #[test]
+            fn every_operation_is_deferred_exactly_when_its_spec_says_so() {
+                let mut checked = 0;
+                $({
+                    let spec = crate::OPERATIONS.iter().find(|spec| spec.name == stringify!($name)).unwrap();
+                    let source = open_with(&testdata("rocket.jpg"), &deferring()).unwrap();
+                    let result = check_every_deferral!(@call $kind $name source ($($ty),*));
+                    assert_eq!(is_pending(result).unwrap(), spec.deferred, "{}", spec.name);
+                    assert!(!spec.deferred || spec.kind == crate::operations::OperationKind::Fresh, "{}", spec.name);
+                    destroy(source).unwrap();
+                    if result != source {
+                        destroy(result).unwrap();
+                    }
+                    checked += 1;
+                })*
+                assert_eq!(checked, crate::OPERATIONS.len());
+                assert!(crate::OPERATIONS.iter().any(|spec| spec.deferred));
+            }
+        };
+        (@call fresh $name:ident $source:ident ($($ty:ty),*)) => {
+            ops::$name($source, $(<$ty as SampleArg>::sample()),*).unwrap()
+        };
+        (@call in_place $name:ident $source:ident ($($ty:ty),*)) => {{
+            ops::$name($source, $(<$ty as SampleArg>::sample()),*).unwrap();
+            $source
+        }};
+    }
+
+    crate::with_operations!(check_every_deferral);
 }

@@ -135,6 +135,10 @@ pub struct OperationSpec {
     pub params: &'static [ParamSpec],
     /// Documentation, one line per `///` line (leading space trimmed).
     pub docs: &'static [&'static str],
+    /// Whether the operation is deferred on a deferred image (one opened with the `deferred`
+    /// decode option): it checks its arguments and records a step instead of computing (the
+    /// entry has a `plan` body). The others compute such an image first and run at once.
+    pub deferred: bool,
 }
 
 /// Maps the FFI primitive types of operation parameters to [`ParamType`].
@@ -159,13 +163,14 @@ impl OperationParam for i32 {
 /// ```text
 /// $callback! {
 ///     { prefix tokens }
-///     kind name [ "doc line" ... ] ( param: type = ParamType-expression => "param docs", ... ) |image| body, deferral;
+///     kind name [ "doc line" ... ] ( param: type = ParamType-expression => "param docs", ... ) |image| body, deferred, deferral;
 ///     ...
 /// }
 /// ```
 ///
 /// `kind` is `fresh` or `in_place`; the `ParamType` expression says how bindings present the
-/// parameter (`as Semantic` in the table, otherwise derived from the Rust type). `deferral` is a
+/// parameter (`as Semantic` in the table, otherwise derived from the Rust type). `deferred` is a
+/// `bool` expression: whether the entry has a `plan` body (see [`OperationSpec::deferred`]). `deferral` is a
 /// pair of closures for deferred images, `(run, plan)`: `run` (`Image -> Result<Image>`) is the
 /// entry's `owned` body or its first body on a borrow; `plan` (`(u32, u32) ->
 /// Option<Result<(u32, u32)>>`) is its `plan` body, or `None` without one. Only the runtime
@@ -184,6 +189,7 @@ macro_rules! __parse_operations {
                 $kind $name [$($doc)*]
                     ($($param: $ty = $crate::__param_type!($ty $(, $sem)?) => $pdoc),*)
                     |$image| $body,
+                    $crate::__has_plan!($(|$size| $plan_body)?),
                     (
                         $crate::__deferred_run!(|$image| $body $(, |$owned| $owned_body)?),
                         $crate::__deferred_plan!($(|$size| $plan_body)?)
@@ -205,6 +211,18 @@ macro_rules! __deferred_run {
     };
     (|$image:ident| $body:expr, |$owned:ident| $owned_body:expr) => {
         move |$owned: $crate::Image| -> $crate::Result<$crate::Image> { $owned_body }
+    };
+}
+
+/// Whether a table entry has a `plan` body.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __has_plan {
+    () => {
+        false
+    };
+    (|$size:ident| $plan_body:expr) => {
+        true
     };
 }
 
@@ -248,7 +266,7 @@ macro_rules! __operation_kind {
 macro_rules! define_runtime_operations {
     ({} $(
         $kind:ident $name:ident [$($doc:literal)*]
-            ($($param:ident : $ty:ty = $param_type:expr => $pdoc:literal),*) |$image:ident| $body:expr, $deferral:expr;
+            ($($param:ident : $ty:ty = $param_type:expr => $pdoc:literal),*) |$image:ident| $body:expr, $deferred:expr, $deferral:expr;
     )*) => {
         /// One function per operation, generated from [`with_operations!`](crate::with_operations).
         ///
@@ -275,6 +293,7 @@ macro_rules! define_runtime_operations {
                     docs: $pdoc,
                 }),*],
                 docs: &[$($doc.trim_ascii_start()),*],
+                deferred: $deferred,
             }
         ),*];
     };

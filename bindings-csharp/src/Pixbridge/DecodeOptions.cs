@@ -21,8 +21,8 @@ namespace Pixbridge;
 /// <para>
 /// <see cref="Deferred"/> keeps a JPEG encoded: <c>Open</c> reads its header and checks the
 /// limits; <see cref="Image.Width"/>, <see cref="Image.Height"/> and <see cref="Image.ColorType"/>
-/// answer from the header. The operations that return a new image (<c>Crop</c>, <c>Resize</c>,
-/// <c>Blur</c>, <c>Unsharpen</c>, <c>Rotate90</c>, <c>Rotate270</c>) are deferred too on such an
+/// answer from the header. The operations whose docs say "Deferred on a deferred image"
+/// (<c>Crop</c>, <c>Resize</c>, <c>Blur</c>, ...; docs/operations.md lists them) are deferred too on such an
 /// image: they check their arguments at once (and throw as usual) and return an image whose size
 /// is known, without computing anything. The pixels are computed by the call that needs them
 /// (<c>Save</c>, <c>Encode</c>, <see cref="Image.CopyPixels(Span{byte})"/>), for that call only:

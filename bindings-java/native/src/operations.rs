@@ -41,7 +41,7 @@ impl JavaParam for u32 {
 macro_rules! define_jni_operations {
     ({} $(
         $kind:ident $name:ident [$($doc:literal)*]
-            ($($param:ident : $ty:ty = $param_type:expr => $pdoc:literal),*) |$image:ident| $body:expr, $deferral:expr;
+            ($($param:ident : $ty:ty = $param_type:expr => $pdoc:literal),*) |$image:ident| $body:expr, $deferred:expr, $deferral:expr;
     )*) => {
         $( define_jni_operations!(@export $kind $name ($($param: $ty),*)); )*
     };

@@ -67,7 +67,7 @@ fn export_name(operation: &OperationSpec) -> String {
 
 fn write_method(out: &mut String, operation: &OperationSpec) {
     let fresh = operation.kind == OperationKind::Fresh;
-    summary(out, "    ", operation.docs);
+    summary(out, "    ", &crate::operation_doc_lines(operation));
     for param in operation.params {
         out.push_str(&format!(
             "    /// <param name=\"{}\">{}</param>\n",

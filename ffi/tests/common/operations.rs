@@ -92,7 +92,7 @@ pub fn check_args(op: &OperationSpec, args: &[Arg]) -> Result<(), String> {
 macro_rules! define_dispatch {
     ({} $(
         $kind:ident $name:ident [$($doc:literal)*]
-            ($($param:ident : $ty:ty = $param_type:expr => $pdoc:literal),*) |$image:ident| $body:expr, $deferral:expr;
+            ($($param:ident : $ty:ty = $param_type:expr => $pdoc:literal),*) |$image:ident| $body:expr, $deferred:expr, $deferral:expr;
     )*) => {
         /// Calls the export of `op` on `image` with `args` (checked against the table first).
         ///

@@ -101,9 +101,9 @@ pub struct DecodeOptions {
     pub min_width: u32,
     /// Smallest height needed in upright pixels.
     pub min_height: u32,
-    /// 1 defers decoding a JPEG: the header is read and checked now. Operations that return a
-    /// new image are then deferred too (arguments checked at once, size known, nothing
-    /// computed). The pixels are computed by each call that reads them (save, encode, copy)
+    /// 1 defers decoding a JPEG: the header is read and checked now. The operations whose docs
+    /// say "Deferred on a deferred image" are then deferred too (arguments checked at once, size
+    /// known, nothing computed; docs/operations.md lists them). The pixels are computed by each call that reads them (save, encode, copy)
     /// for that call only, each step freeing the previous one's image, and for good by the first
     /// call that needs them kept (`pixbridge_image_pixels`, an in-place operation). Errors in the
     /// compressed data come from those calls. Other formats are decoded at once. 0 (the

@@ -11,6 +11,9 @@ impl Image {
     /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
     /// Returns a new image; the source is unchanged.
     ///
+    /// Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
+    /// an image of known size and records the step; the call that reads the pixels computes them.
+    ///
     /// Parameters:
     /// - `sigma`: Standard deviation in pixels: finite, greater than 0, at most 1000.
     pub fn blur(&self, sigma: f32) -> Result<Image, Error> {
@@ -20,6 +23,9 @@ impl Image {
 
     /// Unsharp mask: adds `amount` times the difference between the image and its Gaussian blur
     /// to R, G and B where that difference is at least `threshold`. Returns a new image.
+    ///
+    /// Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
+    /// an image of known size and records the step; the call that reads the pixels computes them.
     ///
     /// Parameters:
     /// - `sigma`: Standard deviation of the blur in pixels: finite, greater than 0, at most 1000.
@@ -34,6 +40,9 @@ impl Image {
 
     /// Resamples to a new size with the given filter. Returns a new image.
     ///
+    /// Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
+    /// an image of known size and records the step; the call that reads the pixels computes them.
+    ///
     /// Parameters:
     /// - `width`: New width in pixels: 1 to 32768.
     /// - `height`: New height in pixels: 1 to 32768.
@@ -46,6 +55,9 @@ impl Image {
     }
 
     /// Cuts out a rectangle, which must lie inside the image and not be empty. Returns a new image.
+    ///
+    /// Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
+    /// an image of known size and records the step; the call that reads the pixels computes them.
     ///
     /// Parameters:
     /// - `x`: Left edge of the rectangle in pixels.
@@ -60,12 +72,18 @@ impl Image {
     }
 
     /// Rotates 90 degrees clockwise. Returns a new image (width and height swap).
+    ///
+    /// Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
+    /// an image of known size and records the step; the call that reads the pixels computes them.
     pub fn rotate90(&self) -> Result<Image, Error> {
         // SAFETY: plain values and a writable `out_image`, as the C contract asks.
         self.call_fresh(|functions, image, out_image| unsafe { (functions.image_rotate90)(image, out_image) })
     }
 
     /// Rotates 270 degrees clockwise (90 counter-clockwise). Returns a new image.
+    ///
+    /// Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
+    /// an image of known size and records the step; the call that reads the pixels computes them.
     pub fn rotate270(&self) -> Result<Image, Error> {
         // SAFETY: plain values and a writable `out_image`, as the C contract asks.
         self.call_fresh(|functions, image, out_image| unsafe { (functions.image_rotate270)(image, out_image) })

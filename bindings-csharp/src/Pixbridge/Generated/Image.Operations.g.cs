@@ -18,6 +18,8 @@ public sealed partial class Image
     /// <summary>
     /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
     /// Returns a new image; the source is unchanged.
+    /// Deferred on a deferred image (decode option <c>deferred</c>): checks its arguments at once, returns
+    /// an image of known size and records the step; the call that reads the pixels computes them.
     /// </summary>
     /// <param name="sigma">Standard deviation in pixels: finite, greater than 0, at most 1000.</param>
     /// <returns>A new image, owned by the caller (dispose it); this image is unchanged.</returns>
@@ -34,6 +36,8 @@ public sealed partial class Image
     /// <summary>
     /// Unsharp mask: adds <c>amount</c> times the difference between the image and its Gaussian blur
     /// to R, G and B where that difference is at least <c>threshold</c>. Returns a new image.
+    /// Deferred on a deferred image (decode option <c>deferred</c>): checks its arguments at once, returns
+    /// an image of known size and records the step; the call that reads the pixels computes them.
     /// </summary>
     /// <param name="sigma">Standard deviation of the blur in pixels: finite, greater than 0, at most 1000.</param>
     /// <param name="amount">Strength: finite, 0 to 10 (1 = add the full difference).</param>
@@ -53,6 +57,8 @@ public sealed partial class Image
 
     /// <summary>
     /// Resamples to a new size with the given filter. Returns a new image.
+    /// Deferred on a deferred image (decode option <c>deferred</c>): checks its arguments at once, returns
+    /// an image of known size and records the step; the call that reads the pixels computes them.
     /// </summary>
     /// <param name="width">New width in pixels: 1 to 32768.</param>
     /// <param name="height">New height in pixels: 1 to 32768.</param>
@@ -79,6 +85,8 @@ public sealed partial class Image
 
     /// <summary>
     /// Cuts out a rectangle, which must lie inside the image and not be empty. Returns a new image.
+    /// Deferred on a deferred image (decode option <c>deferred</c>): checks its arguments at once, returns
+    /// an image of known size and records the step; the call that reads the pixels computes them.
     /// </summary>
     /// <param name="x">Left edge of the rectangle in pixels.</param>
     /// <param name="y">Top edge of the rectangle in pixels.</param>
@@ -105,6 +113,8 @@ public sealed partial class Image
 
     /// <summary>
     /// Rotates 90 degrees clockwise. Returns a new image (width and height swap).
+    /// Deferred on a deferred image (decode option <c>deferred</c>): checks its arguments at once, returns
+    /// an image of known size and records the step; the call that reads the pixels computes them.
     /// </summary>
     /// <returns>A new image, owned by the caller (dispose it); this image is unchanged.</returns>
     /// <exception cref="ObjectDisposedException">This image has been disposed.</exception>
@@ -119,6 +129,8 @@ public sealed partial class Image
 
     /// <summary>
     /// Rotates 270 degrees clockwise (90 counter-clockwise). Returns a new image.
+    /// Deferred on a deferred image (decode option <c>deferred</c>): checks its arguments at once, returns
+    /// an image of known size and records the step; the call that reads the pixels computes them.
     /// </summary>
     /// <returns>A new image, owned by the caller (dispose it); this image is unchanged.</returns>
     /// <exception cref="ObjectDisposedException">This image has been disposed.</exception>

@@ -24,8 +24,8 @@ package io.pixbridge;
  * <p><b>Deferred decoding</b> ({@code deferred} true, see {@link #withDeferred(boolean)}) keeps a
  * JPEG encoded: {@code open} reads its header and checks the limits; {@link Image#width()},
  * {@link Image#height()} and {@link Image#colorType()} answer from the header. The operations
- * that return a new image ({@code crop}, {@code resize}, {@code blur}, {@code unsharpen},
- * {@code rotate90}, {@code rotate270}) are deferred too on such an image: they check their
+ * whose docs say "Deferred on a deferred image" ({@code crop}, {@code resize}, {@code blur}, ...;
+ * docs/operations.md lists them) are deferred too on such an image: they check their
  * arguments at once (and throw as usual) and return an image whose size is known, without
  * computing anything. The pixels are computed by the call that needs them ({@code save},
  * {@code encode}, {@code copyPixels}), for that call only: the steps run in order and each

@@ -38,6 +38,9 @@ abstract sealed class ImageOperations permits Image {
      * Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
      * Returns a new image; the source is unchanged.
      *
+     * <p>Deferred on a deferred image (decode option {@code deferred}): checks its arguments at once, returns
+     * an image of known size and records the step; the call that reads the pixels computes them.
+     *
      * @param sigma Standard deviation in pixels: finite, greater than 0, at most 1000.
      * @return the new image, which the caller must close; this image is unchanged
      * @throws IllegalStateException if this image is closed
@@ -57,6 +60,9 @@ abstract sealed class ImageOperations permits Image {
     /**
      * Unsharp mask: adds {@code amount} times the difference between the image and its Gaussian blur
      * to R, G and B where that difference is at least {@code threshold}. Returns a new image.
+     *
+     * <p>Deferred on a deferred image (decode option {@code deferred}): checks its arguments at once, returns
+     * an image of known size and records the step; the call that reads the pixels computes them.
      *
      * @param sigma Standard deviation of the blur in pixels: finite, greater than 0, at most 1000.
      * @param amount Strength: finite, 0 to 10 (1 = add the full difference).
@@ -80,6 +86,9 @@ abstract sealed class ImageOperations permits Image {
 
     /**
      * Resamples to a new size with the given filter. Returns a new image.
+     *
+     * <p>Deferred on a deferred image (decode option {@code deferred}): checks its arguments at once, returns
+     * an image of known size and records the step; the call that reads the pixels computes them.
      *
      * @param width New width in pixels: 1 to 32768.
      * @param height New height in pixels: 1 to 32768.
@@ -106,6 +115,9 @@ abstract sealed class ImageOperations permits Image {
 
     /**
      * Cuts out a rectangle, which must lie inside the image and not be empty. Returns a new image.
+     *
+     * <p>Deferred on a deferred image (decode option {@code deferred}): checks its arguments at once, returns
+     * an image of known size and records the step; the call that reads the pixels computes them.
      *
      * @param x Left edge of the rectangle in pixels.
      * @param y Top edge of the rectangle in pixels.
@@ -134,6 +146,9 @@ abstract sealed class ImageOperations permits Image {
     /**
      * Rotates 90 degrees clockwise. Returns a new image (width and height swap).
      *
+     * <p>Deferred on a deferred image (decode option {@code deferred}): checks its arguments at once, returns
+     * an image of known size and records the step; the call that reads the pixels computes them.
+     *
      * @return the new image, which the caller must close; this image is unchanged
      * @throws IllegalStateException if this image is closed
      * @throws PixbridgeException if the native operation fails
@@ -150,6 +165,9 @@ abstract sealed class ImageOperations permits Image {
 
     /**
      * Rotates 270 degrees clockwise (90 counter-clockwise). Returns a new image.
+     *
+     * <p>Deferred on a deferred image (decode option {@code deferred}): checks its arguments at once, returns
+     * an image of known size and records the step; the call that reads the pixels computes them.
      *
      * @return the new image, which the caller must close; this image is unchanged
      * @throws IllegalStateException if this image is closed
