@@ -60,8 +60,7 @@ impl PendingJpeg {
     }
 
     fn size(&self) -> (u32, u32) {
-        let (width, height) = self.header.upright;
-        (width.div_ceil(self.denominator), height.div_ceil(self.denominator))
+        self.header.scaled_upright(self.denominator)
     }
 }
 

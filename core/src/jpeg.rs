@@ -89,6 +89,18 @@ pub(crate) struct Header {
     pub color_type: ColorType,
 }
 
+impl Header {
+    /// The stored size decoded at `1 / denominator` scale: libjpeg-turbo rounds each side up.
+    pub(crate) fn scaled(&self, denominator: u32) -> (u32, u32) {
+        (self.width.div_ceil(denominator), self.height.div_ceil(denominator))
+    }
+
+    /// [`Header::scaled`] once the EXIF orientation is applied.
+    pub(crate) fn scaled_upright(&self, denominator: u32) -> (u32, u32) {
+        (self.upright.0.div_ceil(denominator), self.upright.1.div_ceil(denominator))
+    }
+}
+
 /// Reads a JPEG's header. `Ok(None)` means libjpeg-turbo cannot decode this file to RGBA (CMYK
 /// or YCCK colour, or a sampling layout it does not know) and the caller should use the
 /// general decoder instead.
@@ -133,7 +145,7 @@ const SCALE_DENOMINATORS: [u32; 3] = [8, 4, 2];
 
 /// The scaling denominator (1, 2, 4 or 8) that gives the smallest decode of an image whose
 /// upright size is `upright` that is still at least `min_size` on both axes. libjpeg-turbo's
-/// scaled size is `ceil(size / denominator)`.
+/// scaled size is `ceil(size / denominator)` (see [`Header::scaled`]).
 pub(crate) fn scale_denominator(upright: (u32, u32), min_size: Option<(u32, u32)>) -> u32 {
     let Some((min_width, min_height)) = min_size else { return 1 };
     SCALE_DENOMINATORS
@@ -159,8 +171,7 @@ pub(crate) fn decode(bytes: &[u8], header: &Header, denominator: u32, subject: &
     decompressor.set_scan_limit(MAX_SCANS).map_err(|e| decode_error(subject, &e))?;
     let factor = ScalingFactor::new(1, denominator as usize);
     decompressor.set_scaling_factor(factor).map_err(|e| decode_error(subject, &e))?;
-    let width = header.width.div_ceil(denominator);
-    let height = header.height.div_ceil(denominator);
+    let (width, height) = header.scaled(denominator);
     let len = rgba8_len(width, height)
         .ok_or_else(|| Error::LimitExceeded(format!("{subject}: {width} x {height} does not fit in memory")))?;
     let mut pixels = vec![0u8; len];
@@ -181,7 +192,7 @@ pub(crate) fn decode(bytes: &[u8], header: &Header, denominator: u32, subject: &
 /// differently and libjpeg-turbo decides).
 fn decode_eighth_fast(bytes: &[u8], header: &Header) -> Option<Image> {
     let eighth = crate::fastjpeg::decode_eighth(bytes)?;
-    let size = (header.width.div_ceil(8), header.height.div_ceil(8));
+    let size = header.scaled(8);
     let grey = header.color_type == ColorType::L8;
     ((eighth.width, eighth.height) == size && eighth.grey == grey)
         .then(|| Image::from_parts(eighth.width, eighth.height, eighth.rgba, header.color_type))

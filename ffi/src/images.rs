@@ -28,6 +28,14 @@ impl From<DecodeLimits> for pixbridge_runtime::DecodeLimits {
     }
 }
 
+/// The defaults that a null pointer stands for.
+impl Default for DecodeLimits {
+    fn default() -> Self {
+        let limits = pixbridge_runtime::DecodeLimits::default();
+        Self { max_width: limits.max_width, max_height: limits.max_height, max_decoded_bytes: limits.max_decoded_bytes }
+    }
+}
+
 /// Reads optional limits: null means the defaults.
 ///
 /// # Safety

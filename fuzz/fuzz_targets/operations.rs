@@ -87,7 +87,7 @@ fn defer(image: u64, quality: u8) -> Option<u64> {
     if !ok(unsafe { pixbridge_image_encode(image, ImageFormat::Jpeg.as_u32(), quality, &mut buffer) }) {
         return None;
     }
-    let limits = DecodeLimits { max_width: 32768, max_height: 32768, max_decoded_bytes: 512 << 20 };
+    let limits = DecodeLimits::default();
     let open = |deferred| {
         let options = DecodeOptions { limits, min_width: 0, min_height: 0, deferred };
         let (mut data, mut length) = (std::ptr::null(), 0usize);

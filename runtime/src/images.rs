@@ -125,8 +125,14 @@ fn decode_for_good(stored: &mut Stored) -> Result<&mut Image> {
     }
     match stored {
         Stored::Decoded(image) => Ok(image),
-        Stored::Deferred(_) => Err(Error::new(ErrorCode::Panic, "internal error: a deferred image was not computed")),
+        Stored::Deferred(_) => Err(not_computed()),
     }
+}
+
+/// What `decode_for_good`'s callers return if the image is still deferred after it (it never is;
+/// the types cannot say so).
+fn not_computed() -> Error {
+    Error::new(ErrorCode::Panic, "internal error: a deferred image was not computed")
 }
 
 /// The stored pixels under a shared lock, computing a deferred image for good first.
@@ -144,7 +150,7 @@ fn decoded(cell: &ImageCell) -> Result<MappedRwLockReadGuard<'_, Image>> {
         Stored::Decoded(image) => Some(image),
         Stored::Deferred(_) => None,
     })
-    .map_err(|_| Error::new(ErrorCode::Panic, "internal error: a deferred image was not computed"))
+    .map_err(|_| not_computed())
 }
 
 /// How to open an image: core's decode options, and whether a JPEG's decoding is deferred.
@@ -223,12 +229,16 @@ pub fn share(image: Handle) -> Result<Handle> {
 
 /// Width, height and colour type.
 pub fn info(image: Handle) -> Result<ImageInfo> {
-    let cell = IMAGES.get(image)?;
+    Ok(cell_info(&*IMAGES.get(image)?))
+}
+
+/// Width, height and colour type, from the header of a deferred image (never computed here).
+fn cell_info(cell: &ImageCell) -> ImageInfo {
     let (width, height, color_type) = match &*cell.read() {
         Stored::Decoded(image) => (image.width(), image.height(), image.color_type()),
         Stored::Deferred(recipe) => recipe.info(),
     };
-    Ok(ImageInfo { width, height, color_type: color_type.into() })
+    ImageInfo { width, height, color_type: color_type.into() }
 }
 
 /// Address and length of the RGBA8 pixels, without copying.
@@ -246,7 +256,7 @@ pub fn pixels_ptr(image: Handle) -> Result<(*const u8, usize)> {
 /// Copies the RGBA8 pixels into `dst`, which must hold at least `width * height * 4` bytes.
 pub fn copy_pixels(image: Handle, dst: &mut [u8]) -> Result<()> {
     let cell = IMAGES.get(image)?;
-    let info = info(image)?;
+    let info = cell_info(&cell);
     let needed = info.width as usize * info.height as usize * 4;
     let available = dst.len();
     // Checked before a deferred image is decoded for nothing.
