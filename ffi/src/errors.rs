@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 
 use interoptopus::ffi;
-use pixbridge_runtime::{Error, ErrorCode};
+use pixbridge_runtime::{Error, ErrorCode, process_pool};
 
 use crate::convert;
 
@@ -14,8 +14,10 @@ thread_local! {
 }
 
 /// Runs an export's body: catches panics and records a failure as this thread's last error.
+/// The body runs through [`process_pool::run`], so a process forked from one that used the
+/// library can still run parallel operations.
 pub(crate) fn export(body: impl FnOnce() -> pixbridge_runtime::Result<()>) -> ErrorCode {
-    match pixbridge_runtime::guard(body) {
+    match pixbridge_runtime::guard(|| process_pool::run(body)) {
         Ok(()) => ErrorCode::Ok,
         Err(error) => {
             let code = error.code;

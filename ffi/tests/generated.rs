@@ -1,5 +1,5 @@
-//! The generated C header is usable: it compiles on its own as strict C99, and a C program
-//! using it runs the pipeline. (That it is up to date is `cargo run -p pixbridge-codegen --
+//! The generated C header is usable: it compiles on its own as strict C99, a C program using it
+//! runs the pipeline, and a C program that forks after parallel work can go on in the child. (That it is up to date is `cargo run -p pixbridge-codegen --
 //! --check`, run once by `make test`.)
 
 use std::path::{Path, PathBuf};
@@ -81,4 +81,35 @@ fn c_program_runs_the_pipeline() {
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 640);
     assert!(stdout.contains("InvalidArgument"), "the C program's error check did not run: {stdout}");
+}
+
+/// Issue 15, item 5: a child forked after the parent's parallel work used to wait forever in its
+/// first blur (the thread pool's threads exist only in the parent).
+#[test]
+fn a_forked_child_can_blur() {
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("fork");
+    let library_dir = library_dir();
+    let include = repo().join("ffi/include");
+    let source = repo().join("ffi/tests/c/fork.c");
+    let rpath = format!("-Wl,-rpath,{}", library_dir.display());
+    cc(&[
+        "-std=c99".as_ref(),
+        "-Wall".as_ref(),
+        "-Wextra".as_ref(),
+        "-Werror".as_ref(),
+        "-I".as_ref(),
+        include.as_os_str(),
+        source.as_os_str(),
+        "-L".as_ref(),
+        library_dir.as_os_str(),
+        "-lpixbridge".as_ref(),
+        rpath.as_ref(),
+        "-o".as_ref(),
+        program.as_os_str(),
+    ]);
+    let output = Command::new(&program).arg(repo().join("testdata/rocket.jpg")).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "fork test failed:\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("forked child blurred the same pixels"), "{stdout}");
 }
