@@ -51,6 +51,9 @@ impl Image {
                 "image size {width} x {height} is empty: width and height must be at least 1"
             )));
         }
+        // The limits a decode of the same size would meet: an image made here can be saved and
+        // opened again with the defaults.
+        crate::ops::check_new_size("from_pixels", width, height)?;
         match rgba8_len(width, height) {
             Some(expected) if expected == len => Ok(()),
             Some(expected) => Err(Error::InvalidArgument(format!(
@@ -134,6 +137,14 @@ mod tests {
         }
         let err = Image::from_rgba8(3, 2, vec![0; 23]).unwrap_err();
         assert!(err.message().contains("23") && err.message().contains("24"), "{err}");
+    }
+
+    #[test]
+    fn from_rgba8_refuses_sizes_a_decode_would_refuse() {
+        // Issue 15, item 10: 40000 x 1 used to be accepted, saved, then refused on reopening.
+        let err = Image::from_rgba8_slice(40000, 1, &vec![0; 160_000]).unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument(_)) && err.message().contains("32768"), "{err}");
+        assert!(Image::from_rgba8_slice(32768, 1, &vec![0; 131_072]).is_ok());
     }
 
     #[test]

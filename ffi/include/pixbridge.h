@@ -229,6 +229,8 @@ PixbridgeErrorCode pixbridge_image_decode(const uint8_t* data, size_t data_len, 
 
 /// Creates an image from `width * height * 4` bytes of tightly packed RGBA8 pixels
 /// (straight alpha, row-major) at `(rgba, rgba_len)`. Writes the new handle to `out_image`.
+/// A size over the default decode limits (32768 pixels per side, 512 MiB of pixels) is
+/// `InvalidArgument`: a saved copy could not be opened with the defaults.
 PixbridgeErrorCode pixbridge_image_from_pixels(uint32_t width, uint32_t height, const uint8_t* rgba, size_t rgba_len, uint64_t* out_image);
 
 /// Destroys an image handle. Destroying it twice gives `InvalidHandle`, never a crash.

@@ -89,6 +89,8 @@ pub unsafe fn pixbridge_image_decode(
 
 /// Creates an image from `width * height * 4` bytes of tightly packed RGBA8 pixels
 /// (straight alpha, row-major) at `(rgba, rgba_len)`. Writes the new handle to `out_image`.
+/// A size over the default decode limits (32768 pixels per side, 512 MiB of pixels) is
+/// `InvalidArgument`: a saved copy could not be opened with the defaults.
 #[ffi]
 #[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
 pub unsafe fn pixbridge_image_from_pixels(

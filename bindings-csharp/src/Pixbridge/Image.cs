@@ -404,7 +404,8 @@ public sealed partial class Image : IDisposable
     /// <returns>A new image whose colour type is <see cref="ColorType.Rgba8"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> or <paramref name="height"/> is less than 1.</exception>
     /// <exception cref="ArgumentException"><paramref name="rgba"/> does not hold exactly <c>width * height * 4</c> bytes.</exception>
-    /// <exception cref="PixbridgeException">The native library rejected the size (<see cref="ErrorCode.InvalidArgument"/>).</exception>
+    /// <exception cref="PixbridgeException">The native library rejected the size (<see cref="ErrorCode.InvalidArgument"/>):
+    /// larger than the default decode limits (32768 pixels per side, 512 MiB of pixels), which opening a saved copy would meet.</exception>
     /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
     public static Image FromPixels(int width, int height, ReadOnlySpan<byte> rgba)
     {

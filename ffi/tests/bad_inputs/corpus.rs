@@ -578,6 +578,12 @@ pub fn write_corpus(testdata: &Path) {
         invalid(),
     );
     c.case(
+        "from-pixels-over-limits",
+        "40000 x 1 with the right length: wider than the default limits' 32768, which a decode of the saved file would refuse",
+        json!({ "call": "from_pixels", "width": 40_000, "height": 1, "length": 160_000 }),
+        invalid(),
+    );
+    c.case(
         "from-pixels-zero",
         "0 x 0",
         json!({ "call": "from_pixels", "width": 0, "height": 0, "length": 0 }),

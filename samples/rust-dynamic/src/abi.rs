@@ -312,6 +312,8 @@ pub struct PixbridgeFunctions {
         unsafe extern "C" fn(data: *const u8, data_len: usize, limits: *const DecodeLimits, out_image: *mut u64) -> u32,
     /// Creates an image from `width * height * 4` bytes of tightly packed RGBA8 pixels
     /// (straight alpha, row-major) at `(rgba, rgba_len)`. Writes the new handle to `out_image`.
+    /// A size over the default decode limits (32768 pixels per side, 512 MiB of pixels) is
+    /// `InvalidArgument`: a saved copy could not be opened with the defaults.
     pub image_from_pixels:
         unsafe extern "C" fn(width: u32, height: u32, rgba: *const u8, rgba_len: usize, out_image: *mut u64) -> u32,
     /// Destroys an image handle. Destroying it twice gives `InvalidHandle`, never a crash.

@@ -542,8 +542,9 @@ public final class Image extends ImageOperations implements AutoCloseable {
      * @return the new image
      * @throws NullPointerException if {@code rgba} is null
      * @throws IllegalArgumentException if {@code width} or {@code height} is negative
-     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} for a zero size or a wrong
-     *     number of bytes
+     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} for a zero size, a wrong
+     *     number of bytes, or a size over the default decode limits (32768 pixels per side,
+     *     512 MiB of pixels), which opening a saved copy would meet
      */
     public static Image fromPixels(int width, int height, byte[] rgba) {
         Arguments.requireNonNegative(width, "width");
