@@ -14,3 +14,27 @@ bindings-csharp/pack.sh
 echo "== dotnet test (net10.0, Pixbridge from the local feed)"
 dotnet test bindings-csharp/tests/Pixbridge.Tests/Pixbridge.Tests.csproj -c Release --nologo \
   --logger "console;verbosity=normal"
+
+# A single-file app with its native libraries bundled and extracted at run time by the .NET host
+# (issue 15, item 7: the resolver did not look where the host extracts them).
+echo "== single-file publish of samples/csharp (IncludeNativeLibrariesForSelfExtract), then run"
+case "$(uname -m)" in
+  x86_64) rid=linux-x64 ;;
+  aarch64) rid=linux-arm64 ;;
+  *) echo "no single-file check for $(uname -m)"; exit 0 ;;
+esac
+single="$(mktemp -d)"
+trap 'rm -rf "$single"' EXIT
+dotnet publish samples/csharp/PixbridgeSample.csproj -c Release -r "$rid" --self-contained false --nologo -v quiet \
+  -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -o "$single/app"
+if find "$single/app" -name 'libpixbridge*' | grep -q .; then
+  echo "error: the native library was published beside the app instead of inside the bundle" >&2
+  exit 1
+fi
+mkdir -p "$single/input"
+cp testdata/rocket.jpg "$single/input/"
+DOTNET_BUNDLE_EXTRACT_BASE_DIR="$single/extract" "$single/app/PixbridgeSample" "$single/input" "$single/out"
+test -s "$single/out/rocket-blur-mirror.png"
+find "$single/extract" -name 'libpixbridge.so' | grep -q . \
+  || { echo "error: the host did not extract the native library; the check proves nothing" >&2; exit 1; }
+echo "single-file app ran with the library the host extracted"

@@ -549,12 +549,8 @@ public class CallOverheadBenchmarks
     [Benchmark]
     public long LiveImageCountNativeCall() => Diagnostics.LiveImageCount;
 
-    /// <summary>Zero-copy view of the 4K pixels, reading a byte: the memory diagnoser must show 0 B.</summary>
+    /// <summary>Zero-copy read of the 4K pixels (<c>WithPixels</c>), reading a byte: the memory diagnoser must show 0 B.</summary>
     /// <returns>A byte of the pixels.</returns>
     [Benchmark]
-    public int ViewPixels()
-    {
-        using var view = _image.ViewPixels();
-        return view.Span[view.Span.Length - 1] + view.Span.Length;
-    }
+    public int WithPixels() => _image.WithPixels(static pixels => pixels[^1] + pixels.Length);
 }

@@ -29,7 +29,7 @@ namespace Pixbridge;
 /// the steps run in order and each intermediate image is freed as soon as the next step has used
 /// it (<c>Crop</c> and large <c>Blur</c>s even reuse its buffer). So open, crop, resize,
 /// sharpen, save holds at most two full-size buffers at a time, however many of the images the
-/// code still holds. <see cref="Image.ViewPixels"/> and in-place operations (<c>Mirror</c>,
+/// code still holds. <see cref="Image.WithPixels(PixelAction)"/> and in-place operations (<c>Mirror</c>,
 /// <c>AdjustBrightness</c>, ...) compute the image once and keep it; images derived from it
 /// before that are not affected by the change. Costs: a deferred image that is read twice is
 /// computed twice, and errors in the compressed data (a truncated file) come from the call that

@@ -36,7 +36,7 @@ namespace Pixbridge;
 /// </para>
 /// <para>
 /// Cached facts: <see cref="Width"/>, <see cref="Height"/>, the pixel address behind
-/// <see cref="ViewPixels"/> and <see cref="ColorType"/> are read from the native library once,
+/// <see cref="WithPixels(PixelAction)"/> and <see cref="ColorType"/> are read from the native library once,
 /// when the image is created, and then answered without a native call. This is exact because a
 /// native image is owned by exactly one <see cref="Image"/> and only changes through it:
 /// in-place operations keep the size and the pixel buffer (operations that change the size return
@@ -49,8 +49,8 @@ public sealed partial class Image : IDisposable
     private readonly ImageHandle _handle;
 
     /// <summary>
-    /// Set by <see cref="Dispose"/>. The SafeHandle alone cannot tell: while a pixel view holds a
-    /// reference, the handle stays open after Dispose.
+    /// Set by <see cref="Dispose"/>. The SafeHandle alone cannot tell: while a running call (a
+    /// <see cref="WithPixels(PixelAction)"/> reader, say) holds a reference, the handle stays open after Dispose.
     /// </summary>
     private volatile bool _disposed;
 
@@ -58,7 +58,7 @@ public sealed partial class Image : IDisposable
     private readonly int _height;
 
     /// <summary>
-    /// Address and length of the native RGBA8 pixels, asked for on the first <see cref="ViewPixels"/>
+    /// Address and length of the native RGBA8 pixels, asked for on the first <see cref="WithPixels(PixelAction)"/>
     /// (a deferred image is decoded for good then) and fixed from then on for the handle's lifetime
     /// (in-place operations never reallocate).
     /// </summary>
@@ -619,41 +619,64 @@ public sealed partial class Image : IDisposable
     }
 
     /// <summary>
-    /// A zero-copy, read-only view of the RGBA8 pixels. Dispose the view (<c>using</c>) when done:
-    /// it keeps the native memory alive, even past <see cref="Dispose"/> of this image.
+    /// Reads the RGBA8 pixels in place, without copying: <paramref name="reader"/> gets them as a
+    /// span (<see cref="Height"/> rows of <c>Width * 4</c> bytes, R, G, B, A, straight alpha) for
+    /// the duration of the call.
     /// </summary>
     /// <remarks>
-    /// After the first call, no native call, no pixel copy and, in steady state, no allocation:
-    /// the pixel address is cached (it is fixed for the image's lifetime) and the view holds a
-    /// reusable reference on the native handle. The first call on an image opened with
+    /// <para>
+    /// The native memory stays alive until <paramref name="reader"/> returns, even if another
+    /// thread disposes the image meanwhile, and the span cannot outlive the call (a
+    /// <see cref="ReadOnlySpan{T}"/> parameter cannot be stored or captured), so it can never
+    /// show freed memory or another image's pixels, and a reader that throws holds nothing
+    /// afterwards. This replaces the former <c>ViewPixels</c>, whose view could be forgotten (pinning
+    /// the image) or its span kept past its disposal.
+    /// </para>
+    /// <para>
+    /// After the first call, no native call and no pixel copy; with a lambda that captures
+    /// nothing, no allocation either. The first call on an image opened with
     /// <see cref="DecodeOptions.Deferred"/> decodes it for good (and throws the decode's
-    /// <see cref="PixbridgeException"/> if that fails).
+    /// <see cref="PixbridgeException"/> if that fails). In-place operations (<see cref="Mirror"/>,
+    /// <see cref="Grayscale"/>, ...) change these bytes: do not run them on another thread while reading.
+    /// </para>
     /// </remarks>
-    /// <returns>The view; its <see cref="PixelView.Span"/> holds <see cref="PixelByteCount"/> bytes.</returns>
+    /// <param name="reader">Called once with the pixels.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="reader"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
     /// <exception cref="InvalidOperationException">The pixels take more than 2 GiB, more than a span can show; use <see cref="Resize"/> or <see cref="Crop"/> first.</exception>
-    public unsafe PixelView ViewPixels()
+    public void WithPixels(PixelAction reader)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(reader);
+        using var lease = Lease();
+        reader(PixelSpan());
+    }
+
+    /// <summary>
+    /// Reads the RGBA8 pixels in place, without copying, and returns what <paramref name="reader"/>
+    /// computes from them; see <see cref="WithPixels(PixelAction)"/>.
+    /// </summary>
+    /// <typeparam name="TResult">What the reader returns.</typeparam>
+    /// <param name="reader">Called once with the pixels.</param>
+    /// <returns>The reader's result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="reader"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">The pixels take more than 2 GiB, more than a span can show.</exception>
+    public TResult WithPixels<TResult>(PixelFunc<TResult> reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        using var lease = Lease();
+        return reader(PixelSpan());
+    }
+
+    /// <summary>The pixels as a span; only while a <see cref="Lease"/> is held.</summary>
+    private unsafe ReadOnlySpan<byte> PixelSpan()
+    {
         if (PixelByteCount > int.MaxValue)
         {
             throw new InvalidOperationException($"The pixels take {PixelByteCount} bytes, more than a span can show.");
         }
         var address = _pixelAddress ?? FetchPixelAddress();
-        var lease = Interlocked.Exchange(ref _handle.SpareViewLease, null) ?? new ViewLease(_handle);
-        var added = false;
-        try
-        {
-            _handle.DangerousAddRef(ref added);
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed between the check above and the add-ref by another thread.
-            Interlocked.CompareExchange(ref _handle.SpareViewLease, lease, null);
-            throw new ObjectDisposedException(nameof(Image));
-        }
-        var token = lease.Activate(); // the lease owns the reference now
-        return new PixelView(lease, token, new ReadOnlySpan<byte>((void*)address.Address, (int)address.Length), _width, _height);
+        return new ReadOnlySpan<byte>((void*)address.Address, (int)address.Length);
     }
 
     private PixelAddress FetchPixelAddress()

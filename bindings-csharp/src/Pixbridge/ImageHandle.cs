@@ -18,9 +18,6 @@ internal sealed class ImageHandle : SafeHandle
     private readonly ulong _native;
     private long _memoryPressure;
 
-    /// <summary>An idle lease for the next pixel view (see <see cref="ViewLease"/>); null while every lease is in use.</summary>
-    internal ViewLease? SpareViewLease;
-
     internal ImageHandle(ulong native)
         : base(IntPtr.Zero, ownsHandle: true)
     {

@@ -17,9 +17,12 @@ namespace Pixbridge;
 /// <remarks>
 /// The library is loaded only from the package layout next to this assembly:
 /// <c>runtimes/&lt;rid&gt;/native/&lt;file&gt;</c> (what NuGet restores and what a self-contained or
-/// RID-specific publish keeps), or the file directly beside the assembly (the flattened layout
-/// of a RID-specific build). The current directory and the system search path are never used,
-/// so a stray or planted library cannot be picked up.
+/// RID-specific publish keeps), the file directly beside the assembly (the flattened layout
+/// of a RID-specific build), or the file in one of the folders the .NET host lists for native
+/// libraries of this application (<c>NATIVE_DLL_SEARCH_DIRECTORIES</c>: where a single-file app
+/// published with <c>IncludeNativeLibrariesForSelfExtract</c> extracts its native libraries, and
+/// the package folders of an unpublished app). The current directory and the system search path
+/// are never used, so a stray or planted library cannot be picked up.
 /// </remarks>
 internal static class NativeLibraryLoader
 {
@@ -86,7 +89,11 @@ internal static class NativeLibraryLoader
         }
     }
 
-    /// <summary>Folders searched, in order: the application base and this assembly's folder.</summary>
+    /// <summary>
+    /// Folders searched, in order: the application base, this assembly's folder, then the folders
+    /// of the host's <c>NATIVE_DLL_SEARCH_DIRECTORIES</c> (set by the .NET host from the
+    /// application's own files, never from the environment or the current directory).
+    /// </summary>
     internal static IReadOnlyList<string> SearchDirectories()
     {
         var directories = new List<string>();
@@ -105,6 +112,19 @@ internal static class NativeLibraryLoader
         Add(AppContext.BaseDirectory);
         // Empty for single-file apps; then the base directory is all there is.
         Add(Path.GetDirectoryName(typeof(NativeLibraryLoader).Assembly.Location));
+        // A single-file app with IncludeNativeLibrariesForSelfExtract has its native libraries
+        // extracted to a folder of the host's choosing, which it lists here.
+        if (AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") is string hostDirectories)
+        {
+            // Absolute entries only: a relative one would be resolved against the current directory.
+            foreach (var directory in hostDirectories.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (Path.IsPathFullyQualified(directory))
+                {
+                    Add(directory);
+                }
+            }
+        }
         return directories;
     }
 

@@ -57,11 +57,7 @@ public sealed class ApiTests : IDisposable
         Assert.Equal(pattern, copy.Take(pattern.Length));
         Assert.True(copy.Skip(pattern.Length).All(b => b == 0));
         Assert.Equal(pattern, image.ToPixelArray());
-        using var view = image.ViewPixels();
-        Assert.Equal(W, view.Width);
-        Assert.Equal(H, view.Height);
-        Assert.Equal(W * 4, view.Stride);
-        Assert.True(view.Span.SequenceEqual(pattern));
+        Assert.True(image.WithPixels(pixels => pixels.SequenceEqual(pattern)));
     }
 
     [Fact]
@@ -257,8 +253,12 @@ public sealed class ApiTests : IDisposable
         Assert.Contains(Path.Combine(broken, "libpixbridge.so") + ": ", e.Message);
         Assert.DoesNotContain(Path.Combine(broken, "libpixbridge.so") + ": file not found", e.Message);
 
-        // Only the application folder and the assembly folder are ever searched.
-        var allowed = new[] { Path.GetFullPath(AppContext.BaseDirectory), Path.GetDirectoryName(typeof(Image).Assembly.Location)! };
-        Assert.All(NativeLibraryLoader.SearchDirectories(), d => Assert.Contains(d, allowed));
+        // Only the application folder, the assembly folder and the folders the .NET host lists
+        // for the app's native libraries are ever searched (never the current directory).
+        var hostListed = ((AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") as string) ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Select(Path.GetFullPath);
+        var allowed = new[] { Path.GetFullPath(AppContext.BaseDirectory), Path.GetDirectoryName(typeof(Image).Assembly.Location)! }
+            .Concat(hostListed).Select(d => d.TrimEnd(Path.DirectorySeparatorChar)).ToArray();
+        Assert.All(NativeLibraryLoader.SearchDirectories(), d => Assert.Contains(d.TrimEnd(Path.DirectorySeparatorChar), allowed));
     }
 }

@@ -17,8 +17,7 @@ internal static class TestData
     /// <summary>Lower-case hex SHA-256 of the image's RGBA8 pixels, read through the zero-copy view.</summary>
     public static string PixelSha256(Image image)
     {
-        using var view = image.ViewPixels();
-        return Convert.ToHexStringLower(SHA256.HashData(view.Span));
+        return image.WithPixels(static pixels => Convert.ToHexStringLower(SHA256.HashData(pixels)));
     }
 
     private static string FindFolder()

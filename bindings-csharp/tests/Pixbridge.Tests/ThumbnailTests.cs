@@ -114,11 +114,9 @@ public sealed class ThumbnailTests : IDisposable
         }
     }
 
-    private static double[] MeanRgb(Image image)
+    private static double[] MeanRgb(Image image) => image.WithPixels(static pixels =>
     {
         var sums = new double[3];
-        using var view = image.ViewPixels();
-        var pixels = view.Span;
         for (var i = 0; i < pixels.Length; i += 4)
         {
             sums[0] += pixels[i];
@@ -126,8 +124,8 @@ public sealed class ThumbnailTests : IDisposable
             sums[2] += pixels[i + 2];
         }
         var count = pixels.Length / 4.0;
-        return [sums[0] / count, sums[1] / count, sums[2] / count];
-    }
+        return new[] { sums[0] / count, sums[1] / count, sums[2] / count };
+    });
 
     [Theory]
     [InlineData(ThumbnailFit.Contain)]
