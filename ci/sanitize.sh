@@ -28,7 +28,7 @@ cargo_asan=(cargo --offline)
 stage "building and testing under AddressSanitizer + LeakSanitizer ($host)"
 "${cargo_asan[@]}" test --target "$host" -p pixbridge-runtime -p pixbridge-core --lib 2>&1 | cut_long_lines
 "${cargo_asan[@]}" test --target "$host" -p pixbridge-core --test ops --test codecs 2>&1 | cut_long_lines
-"${cargo_asan[@]}" test --target "$host" -p pixbridge-ffi --lib --test c_abi --test golden --test bad_inputs --test stress 2>&1 | cut_long_lines
+"${cargo_asan[@]}" test --target "$host" -p pixbridge-ffi --lib --test c_abi --test golden --test bad_inputs --test stress --test bomb_memory 2>&1 | cut_long_lines
 echo "ASan/LSan: no invalid access, no leak."
 
 stage "the dynamic-loading sample under Valgrind memcheck"

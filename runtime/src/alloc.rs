@@ -29,6 +29,17 @@
 //! to the next within that quarter; a program whose sizes change gives stale blocks back as it
 //! needs new ones. Large blocks also start on a page boundary
 //! ([`LARGE_BLOCK_ALIGN`]). Everything else goes to [`System`] unchanged.
+//!
+//! Zeroed large blocks cost only the pages that are written (issue 15): a file whose header
+//! claims 512 MiB of pixels and that holds a few bytes fails to decode having touched a few
+//! pages of its zero-filled buffer, not all of them. A fresh block comes from the system's
+//! `calloc` (a block over-allocated by a page, with the page-aligned start inside it): the
+//! system maps a large one to pages the kernel zeroes when they are first touched. (Asking
+//! [`System`] for a page-aligned zeroed block instead ends in `posix_memalign` and a `memset` of
+//! the whole block.) A cached block handed out zeroed was written by its last owner and is
+//! cleared for the requested size only; on Linux, its pages that are not resident (never
+//! touched, or swapped out) are discarded with `madvise(MADV_DONTNEED)` instead of written, so
+//! a bomb decoded again in the block the last one left does not fault them in either.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
@@ -64,11 +75,11 @@ impl Block {
     /// Returns the block to [`System`].
     ///
     /// # Safety
-    /// The block must be owned by the caller alone; it came from `System` with
-    /// `system_layout(self.layout)`, as every block this allocator records did.
+    /// The block must be owned by the caller alone; it came from [`alloc_large`] with
+    /// `self.layout`, as every block this allocator records did.
     unsafe fn free(self) {
         // SAFETY: the caller's contract.
-        unsafe { System.dealloc(self.address as *mut u8, system_layout(self.layout)) };
+        unsafe { free_large(self.address as *mut u8, self.layout) };
     }
 }
 
@@ -322,28 +333,230 @@ impl Default for RecyclingAllocator {
 /// mapping, or anywhere in its heap) and SIMD timings do not depend on where a buffer landed.
 pub const LARGE_BLOCK_ALIGN: usize = 4096;
 
-/// The layout asked of [`System`] for a block of `layout`.
-fn system_layout(layout: Layout) -> Layout {
-    if RecyclingAllocator::cacheable(layout) { layout.align_to(LARGE_BLOCK_ALIGN).unwrap_or(layout) } else { layout }
+/// The block asked of [`System`] for a large block of `layout`: `padding(layout)` bytes more, at
+/// the alignment of a pointer, which `malloc` and `calloc` serve. `None` if that overflows.
+fn large_system_layout(layout: Layout) -> Option<Layout> {
+    let size = layout.size().checked_add(padding(layout))?;
+    Layout::from_size_align(size, align_of::<*mut u8>()).ok()
 }
 
-// SAFETY: every block handed out is either fresh from `System` or a block `System` allocated for
-// exactly the requested layout and that its owner freed (returned to the cache); every block goes
-// back to `System` with `system_layout` of the layout it was allocated for, as it was obtained.
+/// Bytes a large block of `layout` is over-allocated by: room to move its start to
+/// `layout.align()` or [`LARGE_BLOCK_ALIGN`], whichever is larger, with the address the system
+/// returned stored just before it.
+fn padding(layout: Layout) -> usize {
+    layout.align().max(LARGE_BLOCK_ALIGN)
+}
+
+/// A large block for `layout` (a cacheable one) from [`System`], zero-filled if `zeroed`, or
+/// null if the system has no memory.
+///
+/// The block is `padding(layout)` bytes larger than asked, at pointer alignment, so that a
+/// zeroed one is a plain `calloc`: glibc, musl, macOS and ASan serve a large `calloc` with fresh
+/// pages from the kernel and do not write them, where [`System`]'s `alloc_zeroed` of a
+/// page-aligned layout allocates with `posix_memalign` and clears every page with a `memset`.
+/// The start handed out is the first multiple of the padding at least one pointer into the
+/// system's block; the system's address is stored in that pointer, for [`free_large`].
+///
+/// # Safety
+/// `layout` has a non-zero size.
+unsafe fn alloc_large(layout: Layout, zeroed: bool) -> *mut u8 {
+    let Some(system) = large_system_layout(layout) else { return std::ptr::null_mut() };
+    // SAFETY: a non-zero size (the caller's plus the padding).
+    let raw = unsafe { if zeroed { System.alloc_zeroed(system) } else { System.alloc(system) } };
+    if raw.is_null() {
+        return raw;
+    }
+    let pad = padding(layout);
+    // `raw` is pointer-aligned and the padding a multiple of the pointer size (a power of two at
+    // least 4096), so the offset is at least one pointer and at most the padding: the block
+    // handed out, `[raw + offset, raw + offset + size)`, and the stored address before it lie
+    // within the system's `size + padding` bytes.
+    let offset = pad - (raw as usize) % pad;
+    // SAFETY: within the system's block (above); the slot is pointer-aligned (the start is a
+    // multiple of the padding, and the slot one pointer before it) and the caller never sees it.
+    unsafe {
+        let block = raw.add(offset);
+        block.cast::<*mut u8>().sub(1).write(raw);
+        block
+    }
+}
+
+/// Gives a block from [`alloc_large`] back to [`System`].
+///
+/// # Safety
+/// `block` came from [`alloc_large`] with `layout`, and is not used after this.
+unsafe fn free_large(block: *mut u8, layout: Layout) {
+    // SAFETY: `alloc_large` stored the system's address just before the block, computed this
+    // layout without overflow and allocated with it.
+    unsafe {
+        let raw = block.cast::<*mut u8>().sub(1).read();
+        let system = Layout::from_size_align_unchecked(layout.size() + padding(layout), align_of::<*mut u8>());
+        System.dealloc(raw, system);
+    }
+}
+
+/// A block from the system for `layout`: [`alloc_large`] for a cacheable layout, [`System`]
+/// with the layout unchanged for the others.
+///
+/// # Safety
+/// `layout` has a non-zero size.
+unsafe fn alloc_system(layout: Layout, zeroed: bool) -> *mut u8 {
+    // SAFETY: the caller's contract.
+    unsafe {
+        match (RecyclingAllocator::cacheable(layout), zeroed) {
+            (true, _) => alloc_large(layout, zeroed),
+            (false, true) => System.alloc_zeroed(layout),
+            (false, false) => System.alloc(layout),
+        }
+    }
+}
+
+/// Makes the first `size` bytes of a reused cached block read as zero (see [`pages::clear`]).
+///
+/// # Safety
+/// The block is owned by the caller and valid for `size` bytes.
+unsafe fn clear(block: *mut u8, size: usize) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: the caller's contract.
+    unsafe {
+        pages::clear(block, size)
+    };
+    #[cfg(not(target_os = "linux"))]
+    // SAFETY: the caller's contract.
+    unsafe {
+        block.write_bytes(0, size)
+    };
+}
+
+/// Clearing a reused block without faulting in the pages of it that are not resident (Linux).
+#[cfg(target_os = "linux")]
+mod pages {
+    use std::ffi::{c_int, c_long, c_void};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    // The C library's, which the standard library links.
+    unsafe extern "C" {
+        fn sysconf(name: c_int) -> c_long;
+        fn mincore(address: *mut c_void, length: usize, residency: *mut u8) -> c_int;
+        fn madvise(address: *mut c_void, length: usize, advice: c_int) -> c_int;
+    }
+
+    /// `_SC_PAGESIZE` in glibc and musl on Linux.
+    const SC_PAGESIZE: c_int = 30;
+    /// `MADV_DONTNEED` on Linux.
+    const MADV_DONTNEED: c_int = 4;
+    /// Pages whose residency one `mincore` call asks for (16 MiB of 4 KiB pages).
+    const PAGES_PER_QUERY: usize = 4096;
+
+    /// The system's page size; 0 if unknown.
+    pub(super) fn page_size() -> usize {
+        static PAGE_SIZE: AtomicUsize = AtomicUsize::new(0);
+        let known = PAGE_SIZE.load(Ordering::Relaxed);
+        if known != 0 {
+            return known;
+        }
+        // SAFETY: `sysconf` has no preconditions.
+        let page = usize::try_from(unsafe { sysconf(SC_PAGESIZE) }).unwrap_or(0);
+        let page = if page.is_power_of_two() { page } else { 0 };
+        PAGE_SIZE.store(page, Ordering::Relaxed);
+        page
+    }
+
+    /// Writes zeros to the resident pages of `[block, block + size)` and to the parts of pages
+    /// at either end, and discards the other whole pages with `MADV_DONTNEED`, after which they
+    /// read as zero (memory from `malloc` is private anonymous memory) and cost nothing until
+    /// written. A page never touched is not resident, so a block its last owner wrote only the
+    /// start of (a bomb's failed decode) is cleared by writing that start; a block it filled is
+    /// resident and cleared with `memset`, its pages kept (the point of the cache). A page
+    /// swapped out is discarded rather than read back. If the kernel refuses either call, the
+    /// pages are written.
+    ///
+    /// Whichever way a page goes, it reads as zero afterwards; what `mincore` reports decides
+    /// only what that costs.
+    ///
+    /// # Safety
+    /// The block is owned by the caller and valid for `size` bytes.
+    pub(super) unsafe fn clear(block: *mut u8, size: usize) {
+        let page = page_size();
+        let start = block as usize;
+        let head = if page == 0 { size } else { start.next_multiple_of(page) - start };
+        if page == 0 || size < head + page {
+            // SAFETY: the caller's contract.
+            return unsafe { block.write_bytes(0, size) };
+        }
+        let whole = (size - head) / page * page;
+        // SAFETY: `head + whole <= size`: the parts of pages at either end are the caller's.
+        unsafe {
+            block.write_bytes(0, head);
+            block.add(head + whole).write_bytes(0, size - head - whole);
+        }
+        let mut residency = [0u8; PAGES_PER_QUERY];
+        let mut done = 0;
+        while done < whole {
+            let length = (whole - done).min(PAGES_PER_QUERY * page);
+            // SAFETY: whole pages of the caller's block.
+            let query = unsafe { block.add(head + done) };
+            let pages = length / page;
+            // SAFETY: a page-aligned range of mapped memory and room for one byte per page.
+            if unsafe { mincore(query.cast(), length, residency.as_mut_ptr()) } != 0 {
+                // SAFETY: as above.
+                unsafe { query.write_bytes(0, length) };
+                done += length;
+                continue;
+            }
+            let mut first = 0;
+            while first < pages {
+                let resident = residency[first] & 1 == 1;
+                let end = (first..pages).find(|&i| (residency[i] & 1 == 1) != resident).unwrap_or(pages);
+                // SAFETY: pages `first..end` of the query, the caller's.
+                unsafe {
+                    let run = query.add(first * page);
+                    let bytes = (end - first) * page;
+                    if resident || madvise(run.cast(), bytes, MADV_DONTNEED) != 0 {
+                        run.write_bytes(0, bytes);
+                    }
+                }
+                first = end;
+            }
+            done += length;
+        }
+    }
+
+    /// How many of the pages of `[block, block + size)` are resident (for tests).
+    #[cfg(test)]
+    pub(super) fn resident_pages(block: *mut u8, size: usize) -> usize {
+        let page = page_size();
+        let start = (block as usize).next_multiple_of(page);
+        let end = (block as usize + size) / page * page;
+        let mut residency = vec![0u8; end.saturating_sub(start) / page];
+        // SAFETY: page-aligned mapped memory, one byte per page of room.
+        let status = unsafe { mincore(start as *mut c_void, end - start, residency.as_mut_ptr()) };
+        assert_eq!(status, 0, "mincore failed");
+        residency.iter().filter(|&&byte| byte & 1 == 1).count()
+    }
+}
+
+// SAFETY: every block handed out is either fresh from the system (`alloc_system`) or a large
+// block `alloc_large` allocated for the requested layout, or for a layout of the same alignment
+// at most `MAX_LENT_RATIO` times as large, and that its owner freed (returned to the cache); every
+// large block goes back with `free_large` and the layout it was allocated for (a lent block's own
+// layout, which the cache remembers), every small one to `System` with its layout.
 unsafe impl GlobalAlloc for RecyclingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: a non-zero-size layout (the caller's, possibly more aligned).
-        self.reuse(layout).unwrap_or_else(|| self.fresh(layout, || unsafe { System.alloc(system_layout(layout)) }))
+        // SAFETY: a non-zero-size layout (the caller's contract).
+        self.reuse(layout).unwrap_or_else(|| self.fresh(layout, || unsafe { alloc_system(layout, false) }))
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         if let Some(block) = self.reuse(layout) {
+            // A cached block was written by its last owner: cleared, for the requested size only
+            // (a lent block's tail is never read through this layout).
             // SAFETY: the block is valid for `layout.size()` bytes and owned by the caller now.
-            unsafe { block.write_bytes(0, layout.size()) };
+            unsafe { clear(block, layout.size()) };
             return block;
         }
-        // SAFETY: a non-zero-size layout (the caller's, possibly more aligned).
-        self.fresh(layout, || unsafe { System.alloc_zeroed(system_layout(layout)) })
+        // SAFETY: a non-zero-size layout (the caller's contract).
+        self.fresh(layout, || unsafe { alloc_system(layout, true) })
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -381,8 +594,7 @@ unsafe impl GlobalAlloc for RecyclingAllocator {
             None
         };
         // SAFETY: `new_layout` has a non-zero size (the caller's contract).
-        let moved =
-            cached.unwrap_or_else(|| self.fresh(new_layout, || unsafe { System.alloc(system_layout(new_layout)) }));
+        let moved = cached.unwrap_or_else(|| self.fresh(new_layout, || unsafe { alloc_system(new_layout, false) }));
         if !moved.is_null() {
             // SAFETY: both blocks are live, distinct and valid for the smaller size.
             unsafe {
@@ -503,6 +715,122 @@ mod tests {
             assert_eq!(zeroed, block, "the cached block was reused");
             assert!(std::slice::from_raw_parts(zeroed, 5 * MIB).iter().all(|&byte| byte == 0));
             allocator.dealloc(zeroed, layout(5 * MIB));
+        }
+    }
+
+    #[test]
+    fn a_lent_block_is_zeroed_for_the_smaller_size_and_keeps_its_own() {
+        let allocator = allocator(DEFAULT_CACHE_BYTES);
+        unsafe {
+            let big = allocator.alloc(layout(8 * MIB));
+            big.write_bytes(0xCD, 8 * MIB);
+            allocator.dealloc(big, layout(8 * MIB));
+            // Not a multiple of the page size: the last partial page is cleared too.
+            let size = 5 * MIB + 123;
+            let lent = allocator.alloc_zeroed(layout(size));
+            assert_eq!(lent, big, "the cached block was lent");
+            assert!(std::slice::from_raw_parts(lent, size).iter().all(|&byte| byte == 0));
+            // Only the requested size is cleared.
+            assert_eq!(*lent.add(size), 0xCD);
+            allocator.dealloc(lent, layout(size));
+            assert_eq!(allocator.cached_bytes(), 8 * MIB, "kept (and later freed) with its own size");
+            assert_eq!(allocator.trim(), 8 * MIB);
+        }
+    }
+
+    #[test]
+    fn large_blocks_of_every_alignment_start_aligned_and_are_freed_with_their_layout() {
+        let allocator = allocator(0);
+        for align in [1, 16, 4096, 1 << 16, 1 << 21] {
+            for zeroed in [false, true] {
+                let layout = Layout::from_size_align(MIN_CACHED_BYTES + 1, align).unwrap();
+                unsafe {
+                    let block = if zeroed { allocator.alloc_zeroed(layout) } else { allocator.alloc(layout) };
+                    assert!(!block.is_null());
+                    assert_eq!(block as usize % align.max(LARGE_BLOCK_ALIGN), 0, "alignment {align}");
+                    if zeroed {
+                        assert!(std::slice::from_raw_parts(block, layout.size()).iter().all(|&byte| byte == 0));
+                    }
+                    // Every byte is the caller's (ASan checks the ends).
+                    block.write_bytes(0x11, layout.size());
+                    allocator.dealloc(block, layout);
+                }
+            }
+        }
+        assert_eq!(allocator.cached_bytes(), 0);
+    }
+
+    #[test]
+    fn a_layout_too_large_for_the_padding_is_refused() {
+        let allocator = allocator(DEFAULT_CACHE_BYTES);
+        // A valid layout, but with the padding more than `isize::MAX` bytes: refused before the
+        // system is asked (which ASan would abort on).
+        let layout = Layout::from_size_align(isize::MAX as usize + 1 - LARGE_BLOCK_ALIGN, LARGE_BLOCK_ALIGN).unwrap();
+        unsafe {
+            assert!(allocator.alloc(layout).is_null());
+            assert!(allocator.alloc_zeroed(layout).is_null());
+        }
+        assert_eq!(allocator.cached_bytes(), 0);
+        assert_eq!(allocator.lock().live, 0, "a failed allocation is not counted as live");
+    }
+
+    /// Issue 15: a fresh zeroed block is not written (a decompression bomb's 512 MiB buffer cost
+    /// 512 MiB of resident memory), and clearing a reused one does not fault in the pages its
+    /// last owner never touched, while a filled one stays resident (warm, the point of the cache).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn zeroed_blocks_fault_in_only_the_pages_written() {
+        // ASan keeps its own books; the residency of its blocks is its business.
+        if std::env::var_os("PIXBRIDGE_UNDER_SANITIZER").is_some() {
+            return;
+        }
+        let allocator = allocator(DEFAULT_CACHE_BYTES);
+        let size = 64 * MIB; // above glibc's largest mmap threshold: always fresh pages
+        let pages = size / pages::page_size();
+        unsafe {
+            let block = allocator.alloc_zeroed(layout(size));
+            assert_eq!(pages::resident_pages(block, size), 0, "a fresh zeroed block is untouched");
+            // A failed decode writes a little at the start.
+            block.write_bytes(0xEE, MIB);
+            allocator.dealloc(block, layout(size));
+            let again = allocator.alloc_zeroed(layout(size));
+            assert_eq!(again, block, "the cached block was reused");
+            // The written MiB (or the transparent huge pages around it) and nothing else.
+            let resident = pages::resident_pages(again, size);
+            assert!(resident <= 4 * MIB / pages::page_size(), "{resident} of {pages} pages resident after clearing");
+            assert!(std::slice::from_raw_parts(again, size).iter().all(|&byte| byte == 0));
+            // Reading faulted in the shared zero page only; now the owner fills it all.
+            again.write_bytes(0x77, size);
+            assert_eq!(pages::resident_pages(again, size), pages);
+            allocator.dealloc(again, layout(size));
+            let warm = allocator.alloc_zeroed(layout(size));
+            assert_eq!(warm, block);
+            assert_eq!(pages::resident_pages(warm, size), pages, "a filled block is cleared in place");
+            assert!(std::slice::from_raw_parts(warm, size).iter().all(|&byte| byte == 0));
+            allocator.dealloc(warm, layout(size));
+        }
+    }
+
+    /// Pages discarded while others stay: runs of resident and absent pages alternate, and the
+    /// block spans more than one `mincore` query.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn clearing_mixed_resident_and_absent_pages_zeroes_them_all() {
+        let page = pages::page_size();
+        let size = 20 * MIB + 3 * page + 77;
+        let allocator = allocator(DEFAULT_CACHE_BYTES);
+        unsafe {
+            let block = allocator.alloc_zeroed(layout(size));
+            for (i, offset) in (0..size).step_by(page).enumerate() {
+                if i % 3 != 1 || offset > 18 * MIB {
+                    block.add(offset).write_bytes(0x5A, page.min(size - offset));
+                }
+            }
+            allocator.dealloc(block, layout(size));
+            let again = allocator.alloc_zeroed(layout(size));
+            assert_eq!(again, block);
+            assert!(std::slice::from_raw_parts(again, size).iter().all(|&byte| byte == 0));
+            allocator.dealloc(again, layout(size));
         }
     }
 
