@@ -31,7 +31,7 @@ pub fn files(model: &Model) -> Result<Vec<GeneratedFile>, GenerateError> {
     for ffi_enum in &enums {
         files.push(GeneratedFile::new(path(ffi_enum.name), enum_java(ffi_enum)));
     }
-    files.push(GeneratedFile::new(path("NativeOperations"), native_operations_java(model.operations)));
+    files.push(GeneratedFile::new(path("NativeOperations"), native_operations_java(model.operations, model.abi_version)));
     files.push(GeneratedFile::new(path("ImageOperations"), image_operations_java(model.operations)));
     Ok(files)
 }
@@ -202,7 +202,7 @@ fn native_java_type(param: &ParamSpec) -> &'static str {
     }
 }
 
-fn native_operations_java(operations: &[OperationSpec]) -> String {
+fn native_operations_java(operations: &[OperationSpec], abi_version: u32) -> String {
     let mut out = banner("//", "pixbridge_runtime::OPERATIONS");
     out.push_str(
         "package io.pixbridge;\n\n\
@@ -210,6 +210,11 @@ fn native_operations_java(operations: &[OperationSpec]) -> String {
          \u{20}* ({@code with_operations!}). Fresh operations return the new image's handle; in-place ones return\n\
          \u{20}* nothing. Callers hold the image open for the duration of the call.\n */\n\
          final class NativeOperations {\n    private NativeOperations() {\n    }\n",
+    );
+    let _ = write!(
+        out,
+        "\n    /** The ABI version of the native library these natives were generated for ({{@code pixbridge_runtime::ABI_VERSION}}). */\n    \
+         static final int ABI_VERSION = {abi_version};\n"
     );
     for op in operations {
         let params: String =

@@ -54,6 +54,8 @@ fn one_public_method_and_one_native_per_operation() {
     let files = generate();
     let operations = file(&files, "ImageOperations");
     let natives = file(&files, "NativeOperations");
+    // The loader checks an external library against it.
+    assert!(natives.contains(&format!("static final int ABI_VERSION = {};", pixbridge_runtime::ABI_VERSION)));
     assert!(operations.contains("abstract sealed class ImageOperations permits Image {"));
     for hook in ["abstract long enterCall();", "abstract void exitCall();", "abstract Image adopt(long handle);"] {
         assert!(operations.contains(hook), "missing hook {hook}");

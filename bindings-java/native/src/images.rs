@@ -411,6 +411,14 @@ pub fn trim<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>) -> j
     run_without_env(&mut env, || Ok(i64::try_from(crate::ALLOCATOR.trim()).unwrap_or(i64::MAX)))
 }
 
+/// `NativeImage.abiVersion()`: [`pixbridge_runtime::ABI_VERSION`]. The Java loader calls it on a
+/// library from outside the jar (`-Dpixbridge.library.path`, `java.library.path`) before using it:
+/// a library without this export is not a Pixbridge JNI library.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn abi_version<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>) -> jint {
+    run_without_env(&mut env, || Ok(jint::try_from(pixbridge_runtime::ABI_VERSION).unwrap_or(jint::MAX)))
+}
+
 /// `NativeImage.openWith(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes,
 /// int minWidth, int minHeight, int deferred)`: opens with decode options (a minimum size lets a
 /// JPEG be decoded at 1/2, 1/4 or 1/8 scale; `deferred` 1 keeps a JPEG encoded until used).

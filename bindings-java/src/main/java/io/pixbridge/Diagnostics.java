@@ -19,8 +19,13 @@ public final class Diagnostics {
     }
 
     /**
-     * Describes where the native library was loaded from: {@code "property:<path>"},
-     * {@code "java.library.path"} or {@code "extracted:<path>"}.
+     * Describes where the native library was loaded from, in the loader's order of preference:
+     * {@code "property:<path>"} (the file named by {@code -Dpixbridge.library.path}),
+     * {@code "extracted:<path>"} (the jar's own copy, checked by SHA-256, extracted to
+     * {@code <path>} and deleted once loaded) or {@code "java.library.path"} (only with
+     * {@code -Dpixbridge.library.useSystemPath=true}, when the jar has no library for this
+     * platform or its copy failed to load). A library from outside the jar is used only if it is
+     * a Pixbridge JNI library whose ABI version has this SDK's operation count.
      *
      * @return how the native library was found
      * @throws UnsatisfiedLinkError if the native library cannot be loaded

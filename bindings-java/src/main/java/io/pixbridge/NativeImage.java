@@ -42,6 +42,12 @@ final class NativeImage {
     /** Gives the native allocator's cached blocks back to the system; returns the bytes. */
     static native long trim();
 
+    /**
+     * {@code pixbridge_runtime::ABI_VERSION} of the loaded library. {@link NativeLoader} calls it
+     * on a library from outside the jar before using it; a library without it is not ours.
+     */
+    static native int abiVersion();
+
     /** {@link #saveWith}'s {@code format} that means "from the path's extension". */
     static final int FORMAT_FROM_EXTENSION = -1;
 

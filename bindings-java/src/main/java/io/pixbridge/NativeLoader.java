@@ -1,5 +1,6 @@
 package io.pixbridge;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileSystems;
@@ -20,16 +21,30 @@ import java.util.Locale;
  * <ol>
  *   <li>the file named by the system property {@value #LIBRARY_PATH_PROPERTY} (an explicit
  *       choice: if it fails, nothing else is tried);
- *   <li>{@code System.loadLibrary("pixbridge_jni")}, i.e. {@code java.library.path};
  *   <li>the copy inside the jar at {@code /io/pixbridge/native/<platform>/<file>}, extracted into
  *       a fresh directory that only the current user can access (created inside the directory
  *       named by {@value #EXTRACT_DIR_PROPERTY}, default {@code java.io.tmpdir}), checked
- *       against the jar's bytes with SHA-256, then loaded.
+ *       against the jar's bytes with SHA-256, then loaded;
+ *   <li>only if the system property {@value #USE_SYSTEM_PATH_PROPERTY} is {@code true}, and
+ *       only when the jar's copy is missing or failed to load:
+ *       {@code System.loadLibrary("pixbridge_jni")}, i.e. {@code java.library.path}. By default
+ *       {@code java.library.path} is never searched, so a stale or planted library there is
+ *       never loaded.
  * </ol>
+ *
+ * <p>A library from outside the jar (the first and third places) is checked after loading: it
+ * must implement {@code NativeImage.abiVersion()} (a library that is not a Pixbridge JNI library
+ * does not), and that version must equal {@link NativeOperations#ABI_VERSION}, generated with
+ * this jar's natives from the same sources. Otherwise loading fails with an
+ * {@link UnsatisfiedLinkError} naming the file (and both versions). The check runs after
+ * {@link System#load(String)}, when the library's load-time code has already run: point the
+ * loader outside the jar only at libraries that you trust.
  */
 final class NativeLoader {
     /** System property: absolute path of the JNI library file to load. */
     static final String LIBRARY_PATH_PROPERTY = "pixbridge.library.path";
+    /** System property: {@code true} lets the loader fall back to {@code java.library.path}. */
+    static final String USE_SYSTEM_PATH_PROPERTY = "pixbridge.library.useSystemPath";
     /** System property: directory in which the private extraction directory is created (for a noexec /tmp). */
     static final String EXTRACT_DIR_PROPERTY = "pixbridge.native.extractDir";
     /** The library's name for {@link System#loadLibrary(String)}. */
@@ -63,56 +78,140 @@ final class NativeLoader {
         String explicit = System.getProperty(LIBRARY_PATH_PROPERTY);
         if (explicit != null && !explicit.isEmpty()) {
             try {
-                System.load(Path.of(explicit).toAbsolutePath().toString());
+                String file = Path.of(explicit).toAbsolutePath().toString();
+                System.load(file);
+                checkExternal(file);
                 return "property:" + explicit;
             } catch (UnsatisfiedLinkError | RuntimeException e) {
                 throw failure(List.of("-D" + LIBRARY_PATH_PROPERTY + "=" + explicit + ": " + e.getMessage()), e);
             }
         }
         List<String> tried = new ArrayList<>();
+        Throwable jarFailure;
+        try {
+            String extracted = loadFromJar(tried);
+            if (extracted != null) {
+                return extracted;
+            }
+            jarFailure = null;
+        } catch (IOException | UnsatisfiedLinkError | RuntimeException e) {
+            jarFailure = e;
+        }
+        if (!useSystemPath()) {
+            tried.add("java.library.path: not searched (only with -D" + USE_SYSTEM_PATH_PROPERTY + "=true)");
+            throw failure(tried, jarFailure, "\nTo use a library from outside the jar, name its file with -D"
+                    + LIBRARY_PATH_PROPERTY + "=/absolute/path/" + System.mapLibraryName(LIBRARY_NAME)
+                    + ", or let the loader search java.library.path with -D" + USE_SYSTEM_PATH_PROPERTY + "=true.");
+        }
+        String libraryPath = System.getProperty("java.library.path");
         try {
             System.loadLibrary(LIBRARY_NAME);
+            checkExternal(onLibraryPath(libraryPath));
             return "java.library.path";
         } catch (UnsatisfiedLinkError e) {
-            tried.add("System.loadLibrary(\"" + LIBRARY_NAME + "\") with java.library.path="
-                    + System.getProperty("java.library.path") + ": " + e.getMessage());
+            tried.add("System.loadLibrary(\"" + LIBRARY_NAME + "\") with java.library.path=" + libraryPath
+                    + " (-D" + USE_SYSTEM_PATH_PROPERTY + "=true): " + e.getMessage());
+            throw failure(tried, e);
         }
+    }
+
+    /** Whether {@value #USE_SYSTEM_PATH_PROPERTY} is {@code true} (ignoring case). */
+    private static boolean useSystemPath() {
+        return Boolean.parseBoolean(System.getProperty(USE_SYSTEM_PATH_PROPERTY));
+    }
+
+    /**
+     * Loads the jar's copy for this platform.
+     *
+     * @return {@code "extracted:<file>"}, or null if the jar has no library for this platform
+     * @throws IOException or {@link UnsatisfiedLinkError} if reading, extracting, the hash check or
+     *     loading failed; {@code tried} then says what happened
+     */
+    private static String loadFromJar(List<String> tried) throws IOException {
         String resource = resourcePath();
         byte[] library;
         try {
             library = readResource(resource);
         } catch (IOException e) {
             tried.add("jar resource " + resource + ": " + e.getMessage());
-            throw failure(tried, e);
+            throw e;
         }
         if (library == null) {
             tried.add("jar resource " + resource + ": not in the jar (no native library packaged for this platform)");
-            throw failure(tried, null);
+            return null;
         }
         Path file;
         try {
             file = extract(library);
         } catch (IOException | RuntimeException e) {
             tried.add("extracting jar resource " + resource + ": " + e);
-            throw failure(tried, e);
+            throw e;
         }
         try {
             verifyAndLoad(file, sha256(library));
             return "extracted:" + file;
-        } catch (IOException | UnsatisfiedLinkError e) {
+        } catch (IOException | UnsatisfiedLinkError | RuntimeException e) {
             tried.add("jar resource " + resource + " extracted to " + file + ": " + e.getMessage());
-            throw failure(tried, e);
+            throw e;
         } finally {
             deleteExtracted(file);
         }
     }
 
+    /**
+     * Checks that the library just loaded from {@code file} (outside the jar) is a Pixbridge JNI
+     * library for this SDK: it must implement {@code NativeImage.abiVersion()}, and that version
+     * must be {@link NativeOperations#ABI_VERSION} (generated with this SDK's natives).
+     *
+     * @throws UnsatisfiedLinkError naming {@code file} and both versions if it is not
+     */
+    static void checkExternal(String file) {
+        int version;
+        try {
+            version = NativeImage.abiVersion();
+        } catch (UnsatisfiedLinkError e) {
+            UnsatisfiedLinkError error = new UnsatisfiedLinkError(file + " was loaded but is not a Pixbridge JNI library"
+                    + " for this SDK: it does not implement io.pixbridge.NativeImage.abiVersion() (" + e.getMessage()
+                    + "); its load-time code has already run in this JVM");
+            error.initCause(e);
+            throw error;
+        }
+        if (version != NativeOperations.ABI_VERSION) {
+            throw new UnsatisfiedLinkError(file + " was loaded but has ABI version " + version
+                    + ", and this SDK needs ABI version " + NativeOperations.ABI_VERSION
+                    + ": it was built from other Pixbridge sources");
+        }
+    }
+
+    /** The file {@code System.loadLibrary} found in {@code libraryPath}, for messages: the first directory that has one. */
+    private static String onLibraryPath(String libraryPath) {
+        String name = System.mapLibraryName(LIBRARY_NAME);
+        if (libraryPath != null) {
+            for (String directory : libraryPath.split(File.pathSeparator)) {
+                try {
+                    Path candidate = Path.of(directory.isEmpty() ? "." : directory, name);
+                    if (Files.isRegularFile(candidate)) {
+                        return candidate.toAbsolutePath().toString();
+                    }
+                } catch (RuntimeException e) {
+                    // An entry that is not a valid path: System.loadLibrary skipped it too.
+                }
+            }
+        }
+        return name + " on java.library.path";
+    }
+
     private static UnsatisfiedLinkError failure(List<String> tried, Throwable cause) {
+        return failure(tried, cause, "");
+    }
+
+    private static UnsatisfiedLinkError failure(List<String> tried, Throwable cause, String hint) {
         StringBuilder message = new StringBuilder("Pixbridge could not load its native library for platform ")
                 .append(platform()).append(". Tried:");
         for (int i = 0; i < tried.size(); i++) {
             message.append("\n  ").append(i + 1).append(". ").append(tried.get(i));
         }
+        message.append(hint);
         UnsatisfiedLinkError error = new UnsatisfiedLinkError(message.toString());
         if (cause != null) {
             error.initCause(cause);

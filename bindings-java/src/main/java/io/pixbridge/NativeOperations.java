@@ -10,6 +10,9 @@ final class NativeOperations {
     private NativeOperations() {
     }
 
+    /** The ABI version of the native library these natives were generated for ({@code pixbridge_runtime::ABI_VERSION}). */
+    static final int ABI_VERSION = 4013;
+
     /** {@code pixbridge_runtime::ops::blur}. */
     static native long blur(long image, float sigma);
 

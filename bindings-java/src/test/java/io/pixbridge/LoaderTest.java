@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -56,5 +59,22 @@ class LoaderTest {
         UnsatisfiedLinkError garbage = assertThrows(UnsatisfiedLinkError.class,
             () -> NativeLoader.verifyAndLoad(file, NativeLoader.sha256(library)));
         assertTrue(garbage.getMessage().contains("SHA-256"), garbage.getMessage());
+    }
+
+    /**
+     * The library answers the ABI-version call that the loader requires of a library from outside
+     * the jar, and it is the version generated into {@link NativeOperations}, whose operation count
+     * ({@code ABI_REVISION * 1000 + OPERATION_COUNT}) is one native per operation there.
+     */
+    @Test
+    void libraryReportsAnAbiVersionMatchingTheGeneratedNatives() {
+        Diagnostics.nativeLibrarySource();
+        int version = NativeImage.abiVersion();
+        long operations = Arrays.stream(NativeOperations.class.getDeclaredMethods())
+            .map(Method::getModifiers).filter(Modifier::isNative).count();
+        assertTrue(version >= 1000, "ABI version " + version);
+        assertEquals(NativeOperations.ABI_VERSION, version);
+        assertEquals(operations, version % 1000, "ABI version " + version + " vs " + operations + " operation natives");
+        NativeLoader.checkExternal("the loaded library"); // ours: accepted
     }
 }
