@@ -214,6 +214,12 @@ pub fn from_pixels(width: u32, height: u32, rgba: &[u8]) -> Result<Handle> {
     Ok(insert(Image::from_rgba8_slice(width, height, rgba)?))
 }
 
+/// [`from_pixels`] from a buffer the caller gives up, which becomes the image's (no copy): for a
+/// binding that has to copy the pixels out of its own memory anyway.
+pub fn from_pixels_owned(width: u32, height: u32, rgba: Vec<u8>) -> Result<Handle> {
+    Ok(insert(Image::from_rgba8(width, height, rgba)?))
+}
+
 /// Destroys a handle. The image is freed when no other handle or running call uses it.
 pub fn destroy(image: Handle) -> Result<()> {
     IMAGES.remove(image).map(drop)

@@ -256,11 +256,12 @@ pub fn from_pixels<'caller>(
     rgba: JByteArray<'caller>,
 ) -> jlong {
     run(&mut env, |env| {
+        // The one copy out of the Java array becomes the image's buffer.
         let pixels = read_array(env, &rgba)?;
-        guarded(|| {
+        guarded(move || {
             let width = u32::try_from(width).map_err(|_| Error::invalid_argument("width must not be negative"))?;
             let height = u32::try_from(height).map_err(|_| Error::invalid_argument("height must not be negative"))?;
-            images::from_pixels(width, height, &pixels)
+            images::from_pixels_owned(width, height, pixels)
         })
         .map(to_java)
     })

@@ -32,7 +32,10 @@ import java.nio.file.Path;
  * }</pre>
  *
  * <p>Close images when done: {@link #close()} frees the native memory at once. An image that is
- * never closed is freed by a {@link Cleaner} after it becomes unreachable. Images may be used from
+ * never closed is freed by a {@link Cleaner} after it becomes unreachable; since such images
+ * barely grow the Java heap, the SDK asks for a garbage collection when the native pixels of
+ * unfreed images reach a budget (256 MiB, or the system property
+ * {@code pixbridge.nativeMemoryBudgetMiB}; {@code 0} turns this off). Images may be used from
  * several threads: calls on one image are serialised by the native library, and closing an image
  * while another thread is inside a call on it defers the release until that call returns.
  */
@@ -46,17 +49,22 @@ public final class Image extends ImageOperations implements AutoCloseable {
 
     /** Takes ownership of a native image handle. */
     private Image(long handle) {
-        this.lifetime = new Lifetime(handle);
-        this.cleanable = CLEANER.register(this, lifetime);
         long dimensions;
         try {
             dimensions = NativeImage.dimensions(handle);
         } catch (RuntimeException | Error e) {
-            cleanable.clean();
+            try {
+                NativeImage.destroy(handle);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
         this.width = (int) (dimensions >>> 32);
         this.height = (int) dimensions;
+        // Counted in NativeMemory, which asks for a collection when forgotten images pile up.
+        this.lifetime = new Lifetime(handle, (long) width * height * 4);
+        this.cleanable = CLEANER.register(this, lifetime);
     }
 
     @Override

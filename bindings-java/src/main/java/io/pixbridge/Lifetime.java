@@ -29,11 +29,15 @@ final class Lifetime implements Runnable {
     }
 
     private final long handle;
+    /** Pixel bytes counted in {@link NativeMemory} for this image; uncounted when it is freed. */
+    private final long bytes;
     /** Calls in flight (low bits) plus the {@link #CLOSED} and {@link #DESTROYED} flags; changed only through STATE. */
     private volatile long state;
 
-    Lifetime(long handle) {
+    Lifetime(long handle, long bytes) {
         this.handle = handle;
+        this.bytes = bytes;
+        NativeMemory.reserve(bytes);
     }
 
     void checkOpen() {
@@ -78,7 +82,11 @@ final class Lifetime implements Runnable {
     /** Frees the handle unless another thread already did (only one CAS can succeed). */
     private void destroyOnce() {
         if (STATE.compareAndSet(this, CLOSED, CLOSED | DESTROYED)) {
-            NativeImage.destroy(handle);
+            try {
+                NativeImage.destroy(handle);
+            } finally {
+                NativeMemory.release(bytes);
+            }
         }
     }
 

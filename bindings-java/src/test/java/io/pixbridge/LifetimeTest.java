@@ -88,6 +88,75 @@ class LifetimeTest {
         assertTrue(live <= baseline, "live handles after GC: " + live + ", baseline " + baseline);
     }
 
+    /**
+     * Issue 15, item 2: forgotten images hardly grow the Java heap, so without help no collection
+     * runs and their native memory piles up (300 forgotten 16 MB results under -Xmx64m: 4.6 GiB).
+     * The crops below allocate nothing on the Java heap beyond the small Image objects.
+     */
+    @Test
+    void forgottenLargeImagesAreCollectedWithoutHeapPressure() throws InterruptedException {
+        long baseline = awaitLiveCount(Diagnostics.liveHandleCount());
+        long collectionsBefore = NativeMemory.collections();
+        int width = 1024;
+        int height = 2048;
+        long imageBytes = (long) width * height * 4; // 8 MiB
+        long mostLive = 0;
+        try (Image source = Image.fromPixels(width, height, new byte[(int) imageBytes])) {
+            for (int i = 0; i < 200; i++) {
+                source.crop(0, 0, width, height); // never closed
+                mostLive = Math.max(mostLive, Diagnostics.liveHandleCount() - baseline);
+            }
+        }
+        // Twice the budget of forgotten images, plus what the Cleaner has not caught up with yet.
+        long bound = 2 * NativeMemory.budgetBytesValue() / imageBytes + 16;
+        assertTrue(NativeMemory.collections() > collectionsBefore, "no collection was asked for");
+        assertTrue(mostLive <= bound, "up to " + mostLive + " images of 8 MiB alive at once; bound " + bound
+            + " (budget " + (NativeMemory.budgetBytesValue() >> 20) + " MiB)");
+        System.out.println("forgotten 8 MiB images: at most " + mostLive + " alive at once ("
+            + (mostLive * imageBytes >> 20) + " MiB), " + (NativeMemory.collections() - collectionsBefore)
+            + " collections asked for, budget " + (NativeMemory.budgetBytesValue() >> 20) + " MiB");
+        assertTrue(awaitLiveCount(baseline) <= baseline);
+    }
+
+    /** The process's peak resident memory in KiB after resetting it to the current resident memory (Linux). */
+    private static long resetPeakKib() throws java.io.IOException {
+        java.nio.file.Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        return peakKib();
+    }
+
+    private static long peakKib() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new AssertionError("no VmHWM in /proc/self/status");
+    }
+
+    /**
+     * Issue 15, item 10: {@code fromPixels} copied the pixels twice (out of the Java array, then
+     * into the image), so a 256 MiB image peaked at +511 MiB. Now the one copy out of the array
+     * is the image's buffer.
+     */
+    @Test
+    void fromPixelsCopiesThePixelsOnce() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(Path.of("/proc/self/status")));
+        int width = 4096;
+        int height = 4096;
+        byte[] pixels = new byte[width * height * 4]; // 64 MiB, resident before the measurement
+        java.util.Arrays.fill(pixels, (byte) 7);
+        Image.trimNativeMemory(); // no cached block to reuse: every copy costs fresh pages
+        long before = resetPeakKib();
+        long grown;
+        try (Image image = Image.fromPixels(width, height, pixels)) {
+            grown = peakKib() - before;
+            assertEquals(width, image.width());
+        }
+        long imageKib = (long) pixels.length >> 10;
+        assertTrue(grown < imageKib * 3 / 2, "fromPixels of " + (imageKib >> 10) + " MiB raised the peak by "
+            + (grown >> 10) + " MiB: more than one copy");
+    }
+
     @Test
     void pixelViewIsZeroCopyReadOnlyAndOutlivesClose() throws InterruptedException {
         long baseline = awaitLiveCount(Diagnostics.liveHandleCount());
