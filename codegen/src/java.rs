@@ -31,7 +31,10 @@ pub fn files(model: &Model) -> Result<Vec<GeneratedFile>, GenerateError> {
     for ffi_enum in &enums {
         files.push(GeneratedFile::new(path(ffi_enum.name), enum_java(ffi_enum)));
     }
-    files.push(GeneratedFile::new(path("NativeOperations"), native_operations_java(model.operations, model.abi_version)));
+    files.push(GeneratedFile::new(
+        path("NativeOperations"),
+        native_operations_java(model.operations, model.abi_version),
+    ));
     files.push(GeneratedFile::new(path("ImageOperations"), image_operations_java(model.operations)));
     Ok(files)
 }
