@@ -1,5 +1,5 @@
 # The two commands of the README. Both do all set-up themselves on a fresh machine.
-.PHONY: demo test test-deep bench clean
+.PHONY: demo test test-deep fuzz-long bench clean
 
 ## Runs the samples (Rust, C#, Java) on the test photographs and prints where the outputs are.
 demo:
@@ -15,6 +15,11 @@ test:
 test-deep:
 	bash ci/sanitize.sh
 	bash ci/fuzz.sh 60
+
+## Fuzzes every target for an hour on the saved corpus (fuzz/corpus/), then minimises the corpus
+## and writes it back for committing. Not part of `make test`.
+fuzz-long:
+	bash ci/fuzz-long.sh 3600
 
 ## Runs the benchmarks and writes docs/benchmarks.md.
 bench:

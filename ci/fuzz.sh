@@ -4,7 +4,10 @@
 #
 #   ci/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 60 s, all targets)
 #
-# Seeds come from testdata/ (copied into a scratch corpus, so the repository is never written).
+# Seeds come from the saved corpus fuzz/corpus/<target>.tar.gz (written by `make fuzz-long`) and,
+# for decode, from testdata/; they are copied into a scratch corpus, so the repository is never
+# written. With PIXBRIDGE_FUZZ_CORPUS_DIR set, the corpus of each target lives in
+# $PIXBRIDGE_FUZZ_CORPUS_DIR/<target> instead and is kept (ci/fuzz-long.sh uses that).
 # A crash stops the run with libFuzzer's report and leaves the reproducer in fuzz/artifacts/;
 # add it to testdata/bad/ as a regression case. Executions per target are printed at the end.
 set -euo pipefail
@@ -33,11 +36,15 @@ cargo build --offline --release --manifest-path fuzz/Cargo.toml --target "$host"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+corpus_root="${PIXBRIDGE_FUZZ_CORPUS_DIR:-$work}"
 mkdir -p fuzz/artifacts
 summary=()
 for target in "${targets[@]}"; do
-    corpus="$work/corpus-$target"
+    corpus="$corpus_root/corpus-$target"
     mkdir -p "$corpus"
+    if [ -f "fuzz/corpus/$target.tar.gz" ] && [ -z "$(ls -A "$corpus")" ]; then
+        tar -xzf "fuzz/corpus/$target.tar.gz" -C "$corpus"
+    fi
     if [ "$target" = decode ]; then
         find testdata -maxdepth 2 -type f \( -name '*.png' -o -name '*.jpg' -o -name '*.gif' -o -name '*.bmp' \
             -o -name '*.tif*' -o -name '*.webp' -o -name '*.qoi' -o -name '*.tga' -o -name '*.p?m' -o -name '*.ico' \
