@@ -28,6 +28,32 @@ fn cc(args: &[&std::ffi::OsStr]) {
     );
 }
 
+/// Compiles `ffi/tests/c/<name>.c` as strict C99 against the header and links it to the cdylib
+/// (found at run time through an rpath); returns the program's path in `dir`.
+fn build_c_program(dir: &Path, name: &str) -> PathBuf {
+    let program = dir.join(name);
+    let library_dir = library_dir();
+    let include = repo().join("ffi/include");
+    let source = repo().join(format!("ffi/tests/c/{name}.c"));
+    let rpath = format!("-Wl,-rpath,{}", library_dir.display());
+    cc(&[
+        "-std=c99".as_ref(),
+        "-Wall".as_ref(),
+        "-Wextra".as_ref(),
+        "-Werror".as_ref(),
+        "-I".as_ref(),
+        include.as_os_str(),
+        source.as_os_str(),
+        "-L".as_ref(),
+        library_dir.as_os_str(),
+        "-lpixbridge".as_ref(),
+        rpath.as_ref(),
+        "-o".as_ref(),
+        program.as_os_str(),
+    ]);
+    program
+}
+
 #[test]
 fn header_compiles_alone_as_strict_c99() {
     let dir = tempfile::tempdir().unwrap();
@@ -53,26 +79,7 @@ fn header_compiles_alone_as_strict_c99() {
 #[test]
 fn c_program_runs_the_pipeline() {
     let dir = tempfile::tempdir().unwrap();
-    let program = dir.path().join("pipeline");
-    let library_dir = library_dir();
-    let include = repo().join("ffi/include");
-    let source = repo().join("ffi/tests/c/pipeline.c");
-    let rpath = format!("-Wl,-rpath,{}", library_dir.display());
-    cc(&[
-        "-std=c99".as_ref(),
-        "-Wall".as_ref(),
-        "-Wextra".as_ref(),
-        "-Werror".as_ref(),
-        "-I".as_ref(),
-        include.as_os_str(),
-        source.as_os_str(),
-        "-L".as_ref(),
-        library_dir.as_os_str(),
-        "-lpixbridge".as_ref(),
-        rpath.as_ref(),
-        "-o".as_ref(),
-        program.as_os_str(),
-    ]);
+    let program = build_c_program(dir.path(), "pipeline");
     let output_png = dir.path().join("out.png");
     let output = Command::new(&program).arg(repo().join("testdata/rocket.jpg")).arg(&output_png).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -88,26 +95,7 @@ fn c_program_runs_the_pipeline() {
 #[test]
 fn a_forked_child_can_blur() {
     let dir = tempfile::tempdir().unwrap();
-    let program = dir.path().join("fork");
-    let library_dir = library_dir();
-    let include = repo().join("ffi/include");
-    let source = repo().join("ffi/tests/c/fork.c");
-    let rpath = format!("-Wl,-rpath,{}", library_dir.display());
-    cc(&[
-        "-std=c99".as_ref(),
-        "-Wall".as_ref(),
-        "-Wextra".as_ref(),
-        "-Werror".as_ref(),
-        "-I".as_ref(),
-        include.as_os_str(),
-        source.as_os_str(),
-        "-L".as_ref(),
-        library_dir.as_os_str(),
-        "-lpixbridge".as_ref(),
-        rpath.as_ref(),
-        "-o".as_ref(),
-        program.as_os_str(),
-    ]);
+    let program = build_c_program(dir.path(), "fork");
     let output = Command::new(&program).arg(repo().join("testdata/rocket.jpg")).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "fork test failed:\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
