@@ -70,7 +70,6 @@ public sealed partial class Image
     /// <param name="fit">How the image fits the box.</param>
     /// <param name="options">Decode limits and upscaling; <c>null</c> for the defaults (default limits, never enlarge).</param>
     /// <returns>The thumbnail.</returns>
-    /// <exception cref="ArgumentException"><paramref name="encoded"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> or <paramref name="height"/> is less than 1, or <paramref name="fit"/> is not a defined <see cref="ThumbnailFit"/>.</exception>
     /// <exception cref="PixbridgeException">
     /// The box exceeds 32768 pixels on a side (<see cref="ErrorCode.InvalidArgument"/>), or
@@ -80,10 +79,6 @@ public sealed partial class Image
     public static Image Thumbnail(ReadOnlySpan<byte> encoded, int width, int height, ThumbnailFit fit = ThumbnailFit.Contain, ThumbnailOptions? options = null)
     {
         var arguments = ThumbnailArguments(width, height, fit, options);
-        if (encoded.IsEmpty)
-        {
-            throw new ArgumentException("The encoded image is empty.", nameof(encoded));
-        }
         return ThumbnailOf(encoded, arguments);
     }
 

@@ -150,17 +150,12 @@ public sealed partial class Image : IDisposable
     /// <param name="encoded">The encoded bytes.</param>
     /// <param name="limits">Decode limits; <c>null</c> for <see cref="DecodeLimits.Default"/>.</param>
     /// <returns>The decoded image.</returns>
-    /// <exception cref="ArgumentException"><paramref name="encoded"/> is empty.</exception>
     /// <exception cref="PixbridgeException">
-    /// <see cref="ErrorCode.UnsupportedFormat"/>, <see cref="ErrorCode.Decode"/> or <see cref="ErrorCode.LimitExceeded"/>.
+    /// <see cref="ErrorCode.UnsupportedFormat"/> (also for no bytes at all), <see cref="ErrorCode.Decode"/> or <see cref="ErrorCode.LimitExceeded"/>.
     /// </exception>
     /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
     public static Image Load(ReadOnlySpan<byte> encoded, DecodeLimits? limits = null)
     {
-        if (encoded.IsEmpty)
-        {
-            throw new ArgumentException("The encoded image is empty.", nameof(encoded));
-        }
         NativeLibraryLoader.EnsureLoaded();
         var nativeLimits = (limits ?? DecodeLimits.Default).ToNative();
         ulong result = 0;
@@ -174,8 +169,7 @@ public sealed partial class Image : IDisposable
     /// <param name="limits">Decode limits; <c>null</c> for <see cref="DecodeLimits.Default"/>.</param>
     /// <returns>The decoded image.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="encoded"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="encoded"/> is empty.</exception>
-    /// <exception cref="PixbridgeException">The bytes cannot be decoded.</exception>
+    /// <exception cref="PixbridgeException">The bytes cannot be decoded (<see cref="ErrorCode.UnsupportedFormat"/> for no bytes at all).</exception>
     /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
     public static Image Load(byte[] encoded, DecodeLimits? limits = null)
     {
@@ -235,17 +229,12 @@ public sealed partial class Image : IDisposable
     /// <param name="encoded">The encoded bytes.</param>
     /// <param name="options">Limits and the smallest size needed; <c>default</c> decodes at full size with the default limits.</param>
     /// <returns>The decoded image.</returns>
-    /// <exception cref="ArgumentException"><paramref name="encoded"/> is empty.</exception>
     /// <exception cref="PixbridgeException">
-    /// <see cref="ErrorCode.UnsupportedFormat"/>, <see cref="ErrorCode.Decode"/> or <see cref="ErrorCode.LimitExceeded"/>.
+    /// <see cref="ErrorCode.UnsupportedFormat"/> (also for no bytes at all), <see cref="ErrorCode.Decode"/> or <see cref="ErrorCode.LimitExceeded"/>.
     /// </exception>
     /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
     public static Image Load(ReadOnlySpan<byte> encoded, DecodeOptions options)
     {
-        if (encoded.IsEmpty)
-        {
-            throw new ArgumentException("The encoded image is empty.", nameof(encoded));
-        }
         NativeLibraryLoader.EnsureLoaded();
         var nativeOptions = options.ToNative();
         ulong result = 0;
@@ -259,8 +248,7 @@ public sealed partial class Image : IDisposable
     /// <param name="options">Limits and the smallest size needed.</param>
     /// <returns>The decoded image.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="encoded"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="encoded"/> is empty.</exception>
-    /// <exception cref="PixbridgeException">The bytes cannot be decoded.</exception>
+    /// <exception cref="PixbridgeException">The bytes cannot be decoded (<see cref="ErrorCode.UnsupportedFormat"/> for no bytes at all).</exception>
     /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
     public static Image Load(byte[] encoded, DecodeOptions options)
     {
@@ -402,22 +390,18 @@ public sealed partial class Image : IDisposable
     /// <param name="height">Height in pixels (at least 1).</param>
     /// <param name="rgba">Exactly <c>width * height * 4</c> bytes; copied.</param>
     /// <returns>A new image whose colour type is <see cref="ColorType.Rgba8"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> or <paramref name="height"/> is less than 1.</exception>
-    /// <exception cref="ArgumentException"><paramref name="rgba"/> does not hold exactly <c>width * height * 4</c> bytes.</exception>
-    /// <exception cref="PixbridgeException">The native library rejected the size (<see cref="ErrorCode.InvalidArgument"/>):
-    /// larger than the default decode limits (32768 pixels per side, 512 MiB of pixels), which opening a saved copy would meet.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> or <paramref name="height"/> is negative.</exception>
+    /// <exception cref="PixbridgeException"><see cref="ErrorCode.InvalidArgument"/> from the native check (the Java SDK
+    /// gives the same code and message): a zero size, <paramref name="rgba"/> not holding exactly <c>width * height * 4</c>
+    /// bytes, or a size over the default decode limits (32768 pixels per side, 512 MiB of pixels), which opening a saved
+    /// copy would meet.</exception>
     /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
     public static Image FromPixels(int width, int height, ReadOnlySpan<byte> rgba)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
-        // Int128: int.MaxValue * int.MaxValue * 4 overflows a long (the message would say a
-        // negative size).
-        var expected = (Int128)width * height * 4;
-        if (rgba.Length != expected)
-        {
-            throw new ArgumentException($"Expected {expected} bytes ({width} x {height} x 4), got {rgba.Length}.", nameof(rgba));
-        }
+        // Only what a uint cannot carry is checked here; the size and the length are checked
+        // natively, so C# and Java report the same code and message.
+        ArgumentOutOfRangeException.ThrowIfNegative(width);
+        ArgumentOutOfRangeException.ThrowIfNegative(height);
         NativeLibraryLoader.EnsureLoaded();
         ulong result = 0;
         NativeCalls.Check(Interop.pixbridge_image_from_pixels(
@@ -447,7 +431,7 @@ public sealed partial class Image : IDisposable
     /// <param name="quality">JPEG quality 1-100, or <c>null</c> for the format's default (JPEG: 90). Other formats accept only <c>null</c>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not valid Unicode.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined or <paramref name="quality"/> is outside 1-100.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined or <paramref name="quality"/> is below 1 (above 100 is a <see cref="PixbridgeException"/> with <see cref="ErrorCode.InvalidArgument"/>).</exception>
     /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
     /// <exception cref="PixbridgeException">Writing or encoding failed, or the format does not take a quality (<see cref="ErrorCode.InvalidArgument"/>).</exception>
     public void Save(string path, ImageFormat format, int? quality = null)
@@ -464,7 +448,7 @@ public sealed partial class Image : IDisposable
     /// <param name="quality">JPEG quality 1-100, or <c>null</c> for the format's default.</param>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> is not writable.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined or <paramref name="quality"/> is outside 1-100.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined or <paramref name="quality"/> is below 1 (above 100 is a <see cref="PixbridgeException"/> with <see cref="ErrorCode.InvalidArgument"/>).</exception>
     /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
     /// <exception cref="PixbridgeException">Encoding failed.</exception>
     /// <exception cref="IOException">Writing to the stream failed.</exception>
@@ -482,7 +466,7 @@ public sealed partial class Image : IDisposable
     /// <param name="format">The format to produce.</param>
     /// <param name="quality">JPEG quality 1-100, or <c>null</c> for the format's default (JPEG: 90). Other formats accept only <c>null</c>.</param>
     /// <returns>The encoded bytes.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined or <paramref name="quality"/> is outside 1-100.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined or <paramref name="quality"/> is below 1 (above 100 is a <see cref="PixbridgeException"/> with <see cref="ErrorCode.InvalidArgument"/>).</exception>
     /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
     /// <exception cref="PixbridgeException">
     /// Encoding failed (<see cref="ErrorCode.Encode"/>), or the format cannot hold this image or
@@ -595,17 +579,15 @@ public sealed partial class Image : IDisposable
 
     /// <summary>Copies the RGBA8 pixels (<see cref="PixelByteCount"/> bytes, rows of <c>Width * 4</c>) into <paramref name="destination"/>.</summary>
     /// <param name="destination">At least <see cref="PixelByteCount"/> bytes; only that many are written.</param>
-    /// <exception cref="ArgumentException"><paramref name="destination"/> is too small.</exception>
+    /// <exception cref="PixbridgeException"><see cref="ErrorCode.BufferTooSmall"/>: <paramref name="destination"/> is
+    /// shorter than <see cref="PixelByteCount"/> (the message gives both sizes, as in Java).</exception>
     /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
     public void CopyPixels(Span<byte> destination)
     {
-        if (destination.Length < PixelByteCount)
-        {
-            throw new ArgumentException($"The destination holds {destination.Length} bytes; the pixels need {PixelByteCount}.", nameof(destination));
-        }
+        // The native side checks the length it is given (BufferTooSmall, as for Java).
         using var lease = Lease();
         NativeCalls.Check(Interop.pixbridge_image_copy_pixels(
-            lease.Handle, ref MemoryMarshal.GetReference(destination), (nuint)PixelByteCount));
+            lease.Handle, ref MemoryMarshal.GetReference(destination), (nuint)destination.Length));
     }
 
     /// <summary>Copies the RGBA8 pixels into a new array.</summary>
@@ -754,8 +736,9 @@ public sealed partial class Image : IDisposable
         var nativeFormat = FormatArgument(format);
         if (quality is { } q)
         {
+            // 0 means "the default" natively, and a uint cannot carry a negative number; the upper
+            // bound is checked natively (the same code and message as in Java).
             ArgumentOutOfRangeException.ThrowIfLessThan(q, 1, nameof(quality));
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(q, 100, nameof(quality));
         }
         return (nativeFormat, (uint)(quality ?? 0));
     }

@@ -178,7 +178,7 @@ public sealed class DecodeOptionsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new DecodeOptions { MinWidth = -1 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new DecodeOptions { MinHeight = int.MinValue });
         Assert.Throws<ArgumentNullException>(() => Image.Open(null!, new DecodeOptions()));
-        Assert.Throws<ArgumentException>(() => Image.Load(ReadOnlySpan<byte>.Empty, new DecodeOptions()));
+        Assert.Equal(ErrorCode.UnsupportedFormat, Assert.Throws<PixbridgeException>(() => Image.Load(ReadOnlySpan<byte>.Empty, new DecodeOptions())).Code);
         Assert.Throws<ArgumentNullException>(() => Image.Load((byte[])null!, new DecodeOptions()));
         Assert.Throws<ArgumentNullException>(() => Image.Load((Stream)null!, new DecodeOptions()));
         var missing = Path.Combine(Path.GetTempPath(), $"pixbridge-missing-{Guid.NewGuid():N}.jpg");
