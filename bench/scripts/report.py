@@ -75,10 +75,10 @@ def csharp_targets(markdown):
                     "BareNativeCall": "the bare P/Invoke transition",
                     "LiveImageCountNativeCall": "a P/Invoke without a handle (live-handle counters)"}[name]
             out.append(f"{what}: {ns:.1f} ns (for information).")
-        if name == "ViewPixels":
+        if name == "WithPixels":
             alloc = row.get("Allocated", "?")
             zero = alloc in ("-", "0 B")
-            out.append(f"zero-copy pixel view: {'0 B' if alloc == '-' else alloc} allocated per view of the 33 MB "
+            out.append(f"zero-copy pixel read (`WithPixels`): {'0 B' if alloc == '-' else alloc} allocated per read of the 33 MB "
                        f"image, {ns:.1f} ns "
                        f"({'met' if zero else '**missed**: no pixel copy, but not 0 B'}; target 0 B).")
     return out
