@@ -268,9 +268,24 @@ fn decode_from<R: BufRead + Seek>(reader: R, limits: &DecodeLimits, source: &Sou
 
     // Malformed or unreadable EXIF must not stop the image from loading.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let rgba = match decode_8bit_into_rgba(decoder, source_color, width, height) {
+    // A third-party decoder that panics on malformed data (the `png` crate's palette expansion
+    // did on a fuzzed file) fails this decode with `Decode`, like any other malformed file.
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        match decode_8bit_into_rgba(decoder, source_color, width, height) {
+            Ok(pixels) => pixels,
+            Err(decoder) => DynamicImage::from_decoder(decoder).map(DynamicImage::into_rgba8),
+        }
+    }));
+    let rgba = match decoded {
         Ok(pixels) => pixels.map_err(decoding_error)?,
-        Err(decoder) => DynamicImage::from_decoder(decoder).map_err(decoding_error)?.into_rgba8(),
+        Err(panic) => {
+            let detail = panic
+                .downcast_ref::<&str>()
+                .map(|text| (*text).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            return Err(Error::Decode(format!("{subject}: the decoder failed on malformed data ({detail})")));
+        }
     };
     let mut upright = DynamicImage::ImageRgba8(rgba);
     upright.apply_orientation(orientation);

@@ -597,6 +597,17 @@ pub fn write_corpus(testdata: &Path) {
     c.case("save-no-extension", "no extension at all", save("{tmp}/out"), err(unsupported));
     c.case("save-missing-folder", "the output folder does not exist", save("{tmp}/missing/out.png"), err("NotFound"));
 
+    // --- fuzz regressions: inputs found by `ci/fuzz.sh`, kept as found (not generated) ---
+    let palette_panic =
+        std::fs::read(dir.join("png-palette-panic.png")).expect("the fuzz regression file is committed");
+    c.decode(
+        "png-palette-panic",
+        "png-palette-panic.png",
+        &palette_panic,
+        "Decode",
+        "fuzz-found PNG whose palette expansion panicked inside the png crate: a Decode error, not a panic",
+    );
+
     let manifest = json!({
         "version": 1,
         "about": "Bad-input corpus (issue 6): run by ffi/tests/bad_inputs.rs, the Java and C# suites. See docs/reliability.md.",
