@@ -16,7 +16,7 @@ cd "$PIXBRIDGE_ROOT"
 seconds="${1:-3600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(decode operations c_abi)
+[ ${#targets[@]} -gt 0 ] || targets=("${FUZZ_TARGETS[@]}")
 host="$(rustc -vV | sed -n 's/^host: //p')"
 
 export PIXBRIDGE_FUZZ_CORPUS_DIR="$PIXBRIDGE_ROOT/target/fuzz-corpus"

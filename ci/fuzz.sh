@@ -18,7 +18,7 @@ cd "$PIXBRIDGE_ROOT"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(decode operations c_abi)
+[ ${#targets[@]} -gt 0 ] || targets=("${FUZZ_TARGETS[@]}")
 host="$(rustc -vV | sed -n 's/^host: //p')"
 
 export RUSTC_BOOTSTRAP=1

@@ -54,6 +54,9 @@ java_native_dir() {
     echo "$dir"
 }
 
+# The libFuzzer targets in fuzz/ (ci/fuzz.sh, ci/fuzz-long.sh).
+FUZZ_TARGETS=(decode operations c_abi)
+
 # Free space, in KiB, on the disk holding the repository.
 free_disk_kib() {
     df -Pk "$PIXBRIDGE_ROOT" | awk 'NR == 2 { print $4 }'

@@ -279,11 +279,7 @@ fn decode_from<R: BufRead + Seek>(reader: R, limits: &DecodeLimits, source: &Sou
     let rgba = match decoded {
         Ok(pixels) => pixels.map_err(decoding_error)?,
         Err(panic) => {
-            let detail = panic
-                .downcast_ref::<&str>()
-                .map(|text| (*text).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+            let detail = crate::error::panic_message(panic.as_ref());
             return Err(Error::Decode(format!("{subject}: the decoder failed on malformed data ({detail})")));
         }
     };

@@ -131,6 +131,18 @@ pub(crate) fn image_error(subject: &str, stage: Stage, err: image::ImageError) -
     }
 }
 
+/// The text of a panic's payload (`panic!` with a literal or a formatted message), for errors
+/// made from caught panics.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        text
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text
+    } else {
+        "unknown panic payload"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

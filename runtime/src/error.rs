@@ -1,7 +1,6 @@
 //! The runtime's error (an [`ErrorCode`] plus a message), the mapping from the core's errors,
 //! and the panic boundary.
 
-use std::any::Any;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -65,18 +64,8 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
         Ok(result) => result,
         Err(payload) => Err(Error::new(
             ErrorCode::Panic,
-            format!("internal error (panic) in Pixbridge: {}", panic_message(payload.as_ref())),
+            format!("internal error (panic) in Pixbridge: {}", pixbridge_core::panic_message(payload.as_ref())),
         )),
-    }
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        text
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text
-    } else {
-        "unknown panic payload"
     }
 }
 
