@@ -1,16 +1,16 @@
-//! Times the DC-only 1/8 JPEG decoder against libjpeg-turbo's 1/8 decode, and a whole
+//! Times the 1/8 and 1/4 JPEG decoder against libjpeg-turbo's scaled decodes, and a whole
 //! thumbnail (`Image::thumbnail` to 400 px wide, then JPEG q80), on photographic mosaics of the
 //! test photos (4:2:0, q90, no restart markers) at 3840x2160 and 6000x4000.
 //!
 //! `cargo run -p pixbridge-core --release --offline --example fast_jpeg [runs]`
 //! Prints best and median of `runs` (default 7) warm runs per cell. With a second argument
-//! `serial`, `threads` or `turbo`, only decodes the 24 MP file `runs` times that way (for
-//! `perf stat` and profiles).
+//! `serial`, `threads` or `turbo` (and a third, the scale denominator: 8, the default, or 4),
+//! only decodes the 24 MP file `runs` times that way (for `perf stat` and profiles).
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use pixbridge_core::fastjpeg::{Split, decode_eighth_with};
+use pixbridge_core::fastjpeg::{Split, decode_scaled_with};
 use pixbridge_core::{ChromaSubsampling, Image, JpegOptions, ThumbnailFit, ThumbnailOptions};
 use turbojpeg::{Compressor, Decompressor, PixelFormat, ScalingFactor, Subsamp};
 
@@ -60,11 +60,11 @@ fn compress(rgb: &[u8], width: usize, height: usize) -> Vec<u8> {
     compressor.compress_to_vec(image).unwrap()
 }
 
-fn turbo_eighth(jpeg: &[u8]) -> Vec<u8> {
+fn turbo_scaled(jpeg: &[u8], denominator: usize) -> Vec<u8> {
     let mut decompressor = Decompressor::new().unwrap();
     let header = decompressor.read_header(jpeg).unwrap();
-    decompressor.set_scaling_factor(ScalingFactor::ONE_EIGHTH).unwrap();
-    let (w, h) = (header.width.div_ceil(8), header.height.div_ceil(8));
+    decompressor.set_scaling_factor(ScalingFactor::new(1, denominator)).unwrap();
+    let (w, h) = (header.width.div_ceil(denominator), header.height.div_ceil(denominator));
     let mut pixels = vec![0u8; w * h * 4];
     let image = turbojpeg::Image {
         pixels: pixels.as_mut_slice(),
@@ -83,11 +83,12 @@ fn main() {
         let (width, height) = (6000, 4000);
         let rgb = mosaic(width, height);
         let jpeg = compress(&rgb, width, height);
+        let denominator = std::env::args().nth(3).and_then(|a| a.parse().ok()).unwrap_or(8);
         for _ in 0..runs {
             match only.as_str() {
-                "serial" => drop(decode_eighth_with(&jpeg, false)),
-                "threads" => drop(decode_eighth_with(&jpeg, true)),
-                _ => drop(turbo_eighth(&jpeg)),
+                "serial" => drop(decode_scaled_with(&jpeg, denominator, false)),
+                "threads" => drop(decode_scaled_with(&jpeg, denominator, true)),
+                _ => drop(turbo_scaled(&jpeg, denominator as usize)),
             }
         }
         return;
@@ -108,15 +109,18 @@ fn main() {
             })
             .unwrap();
         drop(rgb);
-        let split = decode_eighth_with(&jpeg, true).expect("fast path").split;
-        assert!(decode_eighth_with(&jpeg, true).unwrap().rgba == turbo_eighth(&jpeg), "outputs differ");
+        let split = decode_scaled_with(&jpeg, 8, true).expect("fast path").split;
         println!("{width}x{height} 4:2:0 q90, {} bytes, two-thread split: {split:?}", jpeg.len());
-        let (b, m) = time(runs, || drop(turbo_eighth(&jpeg)));
-        println!("  libjpeg-turbo 1/8            {b:7.2} {m:7.2}");
-        let (b, m) = time(runs, || drop(decode_eighth_with(&jpeg, false)));
-        println!("  fastjpeg 1/8, one thread     {b:7.2} {m:7.2}");
-        let (b, m) = time(runs, || drop(decode_eighth_with(&jpeg, true)));
-        println!("  fastjpeg 1/8, two threads    {b:7.2} {m:7.2}");
+        for denominator in [8, 4] {
+            let fast = decode_scaled_with(&jpeg, denominator, true).expect("fast path").rgba;
+            assert!(fast == turbo_scaled(&jpeg, denominator as usize), "outputs differ at 1/{denominator}");
+            let (b, m) = time(runs, || drop(turbo_scaled(&jpeg, denominator as usize)));
+            println!("  libjpeg-turbo 1/{denominator}            {b:7.2} {m:7.2}");
+            let (b, m) = time(runs, || drop(decode_scaled_with(&jpeg, denominator, false)));
+            println!("  fastjpeg 1/{denominator}, one thread     {b:7.2} {m:7.2}");
+            let (b, m) = time(runs, || drop(decode_scaled_with(&jpeg, denominator, true)));
+            println!("  fastjpeg 1/{denominator}, two threads    {b:7.2} {m:7.2}");
+        }
         let options = ThumbnailOptions::default();
         let jpeg_options =
             JpegOptions { quality: 80, subsampling: ChromaSubsampling::Yuv420, ..JpegOptions::default() };

@@ -1,13 +1,14 @@
-//! A DC-only decoder for 1/8-scale JPEG thumbnails whose output is byte-identical to
-//! libjpeg-turbo's 1/8 scaled decode (TurboJPEG with default flags), with the Huffman decoding
-//! of the scan split across two threads.
+//! A decoder for 1/8- and 1/4-scale JPEG thumbnails whose output is byte-identical to
+//! libjpeg-turbo's scaled decode (TurboJPEG with default flags), with the Huffman decoding of
+//! the scan split across two threads.
 //!
-//! Why: at 1/8 scale almost all of libjpeg-turbo's time goes into the serial Huffman decoding
-//! of the entropy-coded segment (see `/work/shared/measurements.md`); every thumbnailer sits on
-//! that floor. This decoder only keeps what a 1/8 decode needs (each block's DC, plus the 25
-//! coefficients the 2x2 chroma IDCT of 4:2:0 files reads), skips the other AC coefficients
-//! with a combined code-plus-magnitude lookup table, and decodes the two halves of the scan on
-//! two threads:
+//! Why: at 1/8 and 1/4 scale almost all of libjpeg-turbo's time goes into the serial Huffman
+//! decoding of the entropy-coded segment (see `/work/shared/measurements.md`); every
+//! thumbnailer sits on that floor. This decoder only keeps what a scaled decode needs (at 1/8
+//! each block's DC, plus the 25 coefficients the 2x2 chroma IDCT of 4:2:0 files reads; at 1/4
+//! what the reduced 2x2 and 4x4 IDCTs read), skips the AC coefficients it does not need with a
+//! combined code-plus-magnitude lookup table, and decodes the two halves of the scan on two
+//! threads:
 //!
 //! * with restart markers, the second thread starts at the first restart marker after the
 //!   middle of the file and the first thread stops when it reaches that marker;
@@ -17,13 +18,15 @@
 //!   the two decodes are the same except for the DC predictors, which are fixed up with one
 //!   addition per component.
 //!
-//! What libjpeg-turbo does at scale 1/8, and what is reproduced here (see `jdmaster.c`,
+//! What libjpeg-turbo does at these scales, and what is reproduced here (see `jdmaster.c`,
 //! `jdsample.c`, `jidctred.c`, `jdcolor.c` in the vendored libjpeg-turbo): every component whose
-//! sampling factors are the largest is decoded with the 1x1 IDCT (`jpeg_idct_1x1`:
-//! `range_limit[(DC * q0 + 4) >> 3 & 1023]`); the chroma of 4:2:0 files is scaled "up" with the
-//! 2x2 IDCT (`jpeg_idct_2x2`) instead of being upsampled; 4:2:2 and 4:4:0 chroma is decoded 1x1
-//! and replicated (fancy upsampling is off when the minimum DCT size is 1); colour conversion is
-//! `ycc_rgb_convert`'s fixed-point tables.
+//! sampling factors are the largest is decoded with the reduced IDCT of the scale (1/8:
+//! `jpeg_idct_1x1`, `range_limit[(DC * q0 + 4) >> 3 & 1023]`; 1/4: `jpeg_idct_2x2`); the chroma
+//! of 4:2:0 files is scaled "up" with the next larger IDCT (1/8: `jpeg_idct_2x2`, 1/4:
+//! `jpeg_idct_4x4`) instead of being upsampled; at 1/8, 4:2:2 and 4:4:0 chroma is decoded 1x1
+//! and replicated (fancy upsampling is off when the minimum DCT size is 1), while at 1/4 it
+//! would be fancy-upsampled, which this decoder does not do (those files go to libjpeg-turbo);
+//! colour conversion is `ycc_rgb_convert`'s fixed-point tables.
 //!
 //! Anything this decoder does not handle (progressive, arithmetic coding, 12-bit, CMYK, several
 //! scans, RGB JPEGs, unusual sampling) and anything irregular in the stream (a corrupt code,
@@ -55,12 +58,12 @@ pub enum Split {
     },
 }
 
-/// A JPEG decoded at 1/8 scale.
+/// A JPEG decoded at 1/8 or 1/4 scale.
 #[derive(Debug)]
-pub struct Eighth {
-    /// `ceil(width / 8)` of the file's stored (not EXIF-rotated) width.
+pub struct Scaled {
+    /// `ceil(width / denominator)` of the file's stored (not EXIF-rotated) width.
     pub width: u32,
-    /// `ceil(height / 8)`.
+    /// `ceil(height / denominator)`.
     pub height: u32,
     /// Whether the file is greyscale (one component); otherwise YCbCr.
     pub grey: bool,
@@ -70,17 +73,24 @@ pub struct Eighth {
     pub split: Split,
 }
 
-/// Decodes a baseline JPEG at 1/8 scale exactly as libjpeg-turbo would, using two threads when
-/// the rayon pool has them and the scan is large enough. `None` when the file is not one this
-/// decoder handles or anything in it is irregular: decode it with libjpeg-turbo then.
-pub fn decode_eighth(bytes: &[u8]) -> Option<Eighth> {
-    decode_eighth_with(bytes, rayon::current_num_threads() >= 2)
+/// Decodes a baseline JPEG at `1 / denominator` scale (8 or 4) exactly as libjpeg-turbo would,
+/// using two threads when the rayon pool has them and the scan is large enough. `None` when the
+/// file (or the scale) is not one this decoder handles, anything in it is irregular, or (at
+/// 1/4) the pool has one thread: decode it with libjpeg-turbo then.
+pub fn decode_scaled(bytes: &[u8], denominator: u32) -> Option<Scaled> {
+    let parallel = rayon::current_num_threads() >= 2;
+    // At 1/4 every coefficient is read and two scalar IDCTs run per block: one thread is slower
+    // than libjpeg-turbo's SIMD (4K: 28 ms against 20), two are faster (16 ms).
+    if denominator == 4 && !parallel {
+        return None;
+    }
+    decode_scaled_with(bytes, denominator, parallel)
 }
 
-/// [`decode_eighth`], choosing whether to try splitting the scan across two threads.
-pub fn decode_eighth_with(bytes: &[u8], parallel: bool) -> Option<Eighth> {
+/// [`decode_scaled`], choosing whether to try splitting the scan across two threads.
+pub fn decode_scaled_with(bytes: &[u8], denominator: u32, parallel: bool) -> Option<Scaled> {
     let frame = parse(bytes)?;
-    let layout = Layout::new(&frame)?;
+    let layout = Layout::new(&frame, denominator)?;
     let ctx = Ctx::new(bytes, &frame, &layout)?;
     let (parts, split) = if parallel && bytes.len() - frame.scan_start >= MIN_PARALLEL_SCAN {
         if layout.restart > 0 { ctx.decode_restart_split()? } else { ctx.decode_speculative()? }
@@ -88,7 +98,7 @@ pub fn decode_eighth_with(bytes: &[u8], parallel: bool) -> Option<Eighth> {
         (ctx.decode_serial()?, Split::Serial)
     };
     let rgba = ctx.pixels(&parts)?;
-    Some(Eighth { width: layout.out_w as u32, height: layout.out_h as u32, grey: layout.grey, rgba, split })
+    Some(Scaled { width: layout.out_w as u32, height: layout.out_h as u32, grey: layout.grey, rgba, split })
 }
 
 /// Scans smaller than this are decoded by one thread: splitting costs more than it saves.
@@ -314,6 +324,10 @@ struct Huffman {
     /// the chain of dependent loads and shifts that bounds the decoding speed (the
     /// multi-codeword tables of JParEnt).
     skip: Box<[u32; 1 << SKIP_PEEK]>,
+    /// For reading AC coefficients, indexed by the next [`SKIP_PEEK`] bits: one coefficient as
+    /// `bits | run << 5 | AC_END * end | AC_VALUE * has_value | value << 16` (`bits` as for
+    /// `skip`, `value` the extended magnitude as i16); 0 when it does not fit.
+    read: Box<[u32; 1 << SKIP_PEEK]>,
     /// The largest code of each length (index 1 to 16), -1 if there is none.
     maxcode: [i32; 17],
     /// `values` index of a code of length l is `code + valoffset[l]`.
@@ -331,6 +345,7 @@ impl Huffman {
         let mut table = Huffman {
             fast: [0; 1 << PEEK],
             skip: Box::new([0; 1 << SKIP_PEEK]),
+            read: Box::new([0; 1 << SKIP_PEEK]),
             maxcode: [-1; 17],
             valoffset: [0; 17],
             values: [0; 256],
@@ -376,8 +391,27 @@ impl Huffman {
                 entry |= bits2 << 12 | advance2 << 19;
             }
             table.skip[prefix] = entry;
+            table.read[prefix] = table.read_step(prefix);
         }
         Some(table)
+    }
+
+    /// The `read` entry of `prefix` (see [`Huffman::read`]).
+    fn read_step(&self, prefix: usize) -> u32 {
+        let entry = self.fast[prefix >> (SKIP_PEEK - PEEK)];
+        let length = u32::from(entry >> 8);
+        let (run, size) = (u32::from((entry as u8) >> 4), u32::from(entry & 15));
+        let bits = length + size;
+        if entry == 0 || bits > SKIP_PEEK {
+            return 0;
+        }
+        if size == 0 {
+            // EOB, or ZRL (run 15: sixteen zeros).
+            return bits | run << 5 | if run == 15 { 0 } else { AC_END };
+        }
+        let magnitude = ((prefix >> (SKIP_PEEK - bits)) & ((1 << size) - 1)) as i32;
+        let value = if magnitude < 1 << (size - 1) { magnitude - (1 << size) + 1 } else { magnitude };
+        bits | run << 5 | AC_VALUE | u32::from(value as i16 as u16) << 16
     }
 
     /// The AC coefficient that starts `prefix` (`SKIP_PEEK` bits, of which the top `valid`
@@ -471,10 +505,36 @@ impl Huffman {
     }
 
     /// Decodes the AC coefficients of one block into `block` (natural order), exactly where
-    /// libjpeg-turbo's `decode_mcu` puts them.
+    /// libjpeg-turbo's `decode_mcu` puts them. Like [`Huffman::skip_ac`], with the bit buffer
+    /// in locals and one table lookup per coefficient whose code and magnitude fit in
+    /// [`SKIP_PEEK`] bits.
+    #[inline(always)]
     fn read_ac(&self, bits: &mut Bits<'_>, block: &mut [i16; 64]) -> Result<(), Bad> {
         let mut k = 1;
+        let (mut buf, mut n) = (bits.buf, bits.n);
         while k < 64 {
+            if n < 32 {
+                (bits.buf, bits.n) = (buf, n);
+                bits.refill();
+                (buf, n) = (bits.buf, bits.n);
+            }
+            let entry = self.read[(buf >> (64 - SKIP_PEEK)) as usize];
+            if entry != 0 {
+                // At most SKIP_PEEK bits, and at least 32 are buffered.
+                let used = entry & 31;
+                buf <<= used;
+                n -= used;
+                if entry & AC_END != 0 {
+                    break;
+                }
+                k += ((entry >> 5) & 15) as usize;
+                if entry & AC_VALUE != 0 {
+                    block[ZIGZAG[k]] = (entry >> 16) as u16 as i16;
+                }
+                k += 1;
+                continue;
+            }
+            (bits.buf, bits.n) = (buf, n);
             bits.ensure();
             let rs = self.symbol(bits)?;
             let (run, size) = (usize::from(rs >> 4), u32::from(rs & 15));
@@ -485,12 +545,18 @@ impl Huffman {
             } else if run == 15 {
                 k += 16;
             } else {
-                break;
+                return Ok(());
             }
+            (buf, n) = (bits.buf, bits.n);
         }
+        (bits.buf, bits.n) = (buf, n);
         Ok(())
     }
 }
+
+/// Flags of a [`Huffman::read`] entry: the block ends (EOB); a coefficient value follows.
+const AC_END: u32 = 1 << 12;
+const AC_VALUE: u32 = 1 << 13;
 
 /// A corrupt or unsupported code: the caller falls back to libjpeg-turbo.
 #[derive(Debug)]
@@ -673,11 +739,70 @@ const RST0: u8 = 0xD0;
 // ---------------------------------------------------------------------------------------------
 // Layout and entropy decoding
 
+/// Which reduced IDCT turns a block into output pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Idct {
+    /// `jpeg_idct_1x1`: one pixel, from the DC alone.
+    OneByOne,
+    /// `jpeg_idct_2x2`.
+    TwoByTwo,
+    /// `jpeg_idct_4x4`.
+    FourByFour,
+}
+
+impl Idct {
+    /// The IDCT whose output is `size` pixels on a side.
+    fn of_size(size: usize) -> Option<Idct> {
+        match size {
+            1 => Some(Idct::OneByOne),
+            2 => Some(Idct::TwoByTwo),
+            4 => Some(Idct::FourByFour),
+            _ => None,
+        }
+    }
+
+    /// Output pixels on a side.
+    fn size(self) -> usize {
+        match self {
+            Idct::OneByOne => 1,
+            Idct::TwoByTwo => 2,
+            Idct::FourByFour => 4,
+        }
+    }
+
+    /// i32 values recorded per block: the DC, then the DC-independent terms (see
+    /// [`idct2_terms`] and [`idct4_terms`]).
+    fn record_len(self) -> usize {
+        match self {
+            Idct::OneByOne => 1,
+            Idct::TwoByTwo => 5,
+            Idct::FourByFour => 17,
+        }
+    }
+
+    /// Writes the block's `size() x size()` pixels to `out` (rows `stride` apart); `false`
+    /// where libjpeg-turbo's C and SIMD IDCTs may disagree or a DC is outside i16 (the caller
+    /// falls back).
+    #[inline(always)]
+    fn block(self, record: &[i32], q0: i32, out: &mut [u8], stride: usize) -> bool {
+        match self {
+            Idct::OneByOne => dc_pixel(record[0], q0).map(|value| out[0] = value).is_some(),
+            Idct::TwoByTwo => (0..2).all(|r| {
+                (0..2).all(|c| idct2_pixel(record, q0, r, c).map(|value| out[r * stride + c] = value).is_some())
+            }),
+            Idct::FourByFour => idct4_block(record, q0, out, stride),
+        }
+    }
+}
+
 /// How each MCU maps to blocks, records and output pixels.
 struct Layout {
     grey: bool,
-    /// The 2x2 IDCT for chroma (4:2:0), else 1x1.
-    chroma_2x2: bool,
+    /// The IDCT of the luma (or grey) blocks and of the chroma blocks.
+    luma: Idct,
+    chroma: Idct,
+    /// Output pixels per luma block side: 8 / denominator.
+    block_px: usize,
     /// Luma sampling factors (1 or 2 each).
     hy: usize,
     vy: usize,
@@ -692,37 +817,55 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(frame: &Frame) -> Option<Layout> {
-        let out_w = frame.width.div_ceil(8);
-        let out_h = frame.height.div_ceil(8);
+    fn new(frame: &Frame, denominator: u32) -> Option<Layout> {
+        let denominator = match denominator {
+            4 | 8 => denominator as usize,
+            _ => return None,
+        };
+        let block_px = 8 / denominator;
+        let luma = Idct::of_size(block_px)?;
+        let out_w = frame.width.div_ceil(denominator);
+        let out_h = frame.height.div_ceil(denominator);
         let c = &frame.components;
         if c.len() == 1 {
             // A single-component scan is not interleaved: one block per MCU, whatever the
             // sampling factors say.
+            let mcu_cols = frame.width.div_ceil(8);
             return Some(Layout {
                 grey: true,
-                chroma_2x2: false,
+                luma,
+                chroma: luma,
+                block_px,
                 hy: 1,
                 vy: 1,
-                mcu_cols: out_w,
-                total: out_w * out_h,
+                mcu_cols,
+                total: mcu_cols * frame.height.div_ceil(8),
                 restart: frame.restart,
                 out_w,
                 out_h,
-                stride: 1,
+                stride: luma.record_len(),
             });
         }
         let (hy, vy) = (c[0].h, c[0].v);
         if hy > 2 || vy > 2 || c[1..].iter().any(|c| c.h != 1 || c.v != 1) {
             return None;
         }
-        let chroma_2x2 = hy == 2 && vy == 2;
+        let chroma = match (hy, vy) {
+            // 4:2:0: chroma IDCT-scaled to the luma's resolution; 4:4:4: same size already.
+            (2, 2) => Idct::of_size(2 * block_px)?,
+            (1, 1) => luma,
+            // 4:2:2 and 4:4:0: replicated at 1/8; fancy-upsampled (not done here) at 1/4.
+            _ if block_px == 1 => Idct::OneByOne,
+            _ => return None,
+        };
         let mcu_cols = frame.width.div_ceil(8 * hy);
         let mcu_rows = frame.height.div_ceil(8 * vy);
-        let stride = hy * vy + if chroma_2x2 { 10 } else { 2 };
+        let stride = hy * vy * luma.record_len() + 2 * chroma.record_len();
         Some(Layout {
             grey: false,
-            chroma_2x2,
+            luma,
+            chroma,
+            block_px,
             hy,
             vy,
             mcu_cols,
@@ -738,8 +881,8 @@ impl Layout {
 /// One block of an MCU.
 struct BlockSpec<'t> {
     component: usize,
-    /// Keep the coefficients the 2x2 IDCT needs (else only the DC).
-    two_by_two: bool,
+    /// What the block is turned into (and so which coefficients are kept).
+    idct: Idct,
     dc: &'t Huffman,
     ac: &'t Huffman,
     quant: &'t [i32; 64],
@@ -830,11 +973,11 @@ impl<'a> Ctx<'a> {
             let quant = frame.quant[c.quant].as_ref()?;
             q0[ci] = quant[0];
             let count = if layout.grey { 1 } else { c.h * c.v };
-            let two_by_two = ci > 0 && layout.chroma_2x2;
+            let idct = if ci == 0 { layout.luma } else { layout.chroma };
             for _ in 0..count {
-                blocks.push(BlockSpec { component: ci, two_by_two, dc, ac, quant });
+                blocks.push(BlockSpec { component: ci, idct, dc, ac, quant });
                 dc_slots.push((slot, ci));
-                slot += if two_by_two { 5 } else { 1 };
+                slot += idct.record_len();
             }
         }
         debug_assert_eq!(slot, layout.stride);
@@ -852,14 +995,24 @@ impl<'a> Ctx<'a> {
             // outside i16 make the pixel pass fall back.
             let dc = predictors[block.component].wrapping_add(diff);
             predictors[block.component] = dc;
-            if block.two_by_two {
-                let mut coefficients = [0i16; 64];
-                block.ac.read_ac(bits, &mut coefficients)?;
-                let terms = chroma_terms(&coefficients, block.quant).ok_or(Bad)?;
-                out.extend_from_slice(&[dc, terms[0], terms[1], terms[2], terms[3]]);
-            } else {
-                block.ac.skip_ac(bits)?;
-                out.push(dc);
+            match block.idct {
+                Idct::OneByOne => {
+                    block.ac.skip_ac(bits)?;
+                    out.push(dc);
+                }
+                Idct::TwoByTwo => {
+                    let mut coefficients = [0i16; 64];
+                    block.ac.read_ac(bits, &mut coefficients)?;
+                    let terms = idct2_terms(&coefficients, block.quant).ok_or(Bad)?;
+                    out.extend_from_slice(&[dc, terms[0], terms[1], terms[2], terms[3]]);
+                }
+                Idct::FourByFour => {
+                    let mut coefficients = [0i16; 64];
+                    block.ac.read_ac(bits, &mut coefficients)?;
+                    let terms = idct4_terms(&coefficients, block.quant).ok_or(Bad)?;
+                    out.push(dc);
+                    out.extend_from_slice(&terms);
+                }
             }
         }
         Ok(())
@@ -1167,16 +1320,18 @@ impl<'a> Ctx<'a> {
     // -----------------------------------------------------------------------------------------
     // Pixels
 
-    /// Turns the records into RGBA rows (two threads over the rows).
+    /// Turns the records into RGBA rows (two threads over bands of MCU rows).
     fn pixels(&self, parts: &Parts) -> Option<Vec<u8>> {
         let layout = self.layout;
         let row_bytes = layout.out_w * 4;
+        let band_bytes = row_bytes * layout.block_px * layout.vy;
         let mut rgba = vec![0u8; row_bytes * layout.out_h];
-        let rows_per_chunk = layout.out_h.div_ceil(4).max(1);
-        let ok = rgba.par_chunks_mut(row_bytes * rows_per_chunk).enumerate().all(|(chunk, rows)| {
-            rows.chunks_exact_mut(row_bytes)
+        let bands = rgba.len().div_ceil(band_bytes);
+        let bands_per_chunk = bands.div_ceil(4).max(1);
+        let ok = rgba.par_chunks_mut(band_bytes * bands_per_chunk).enumerate().all(|(chunk, rows)| {
+            rows.chunks_mut(band_bytes)
                 .enumerate()
-                .all(|(i, row)| self.pixel_row(parts, chunk * rows_per_chunk + i, row))
+                .all(|(i, band)| self.pixel_band(parts, chunk * bands_per_chunk + i, band))
         });
         ok.then_some(rgba)
     }
@@ -1191,42 +1346,63 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// One output row; `false` if a DC value is outside the range libjpeg-turbo keeps.
-    fn pixel_row(&self, parts: &Parts, y: usize, row: &mut [u8]) -> bool {
+    /// The output rows of MCU row `band` (the last band may have fewer rows); `false` if a value
+    /// is outside the range where this decoder is sure to agree with libjpeg-turbo.
+    fn pixel_band(&self, parts: &Parts, band: usize, out: &mut [u8]) -> bool {
         let layout = self.layout;
         let colour = colour_tables();
-        let (hy, vy) = (layout.hy, layout.vy);
-        let mcu_row = (y / vy) * layout.mcu_cols;
-        let block_row = (y % vy) * hy;
-        for (x, out) in row.chunks_exact_mut(4).enumerate() {
-            let record = self.record(parts, mcu_row + x / hy);
-            let Some(luma) = dc_pixel(record[block_row + x % hy], self.q0[0]) else { return false };
-            if layout.grey {
-                out.copy_from_slice(&[luma, luma, luma, 255]);
-                continue;
+        let (luma_idct, chroma_idct) = (layout.luma, layout.chroma);
+        let (luma_len, chroma_len) = (luma_idct.record_len(), chroma_idct.record_len());
+        let px = layout.block_px;
+        // Output pixels per MCU; every size here is a power of two (at most 4 x 4), so shifts
+        // map an MCU pixel to its chroma sample.
+        let (mcu_w, mcu_h) = (px * layout.hy, px * layout.vy);
+        let n = chroma_idct.size();
+        let (w_shift, h_shift, n_shift) = (mcu_w.trailing_zeros(), mcu_h.trailing_zeros(), n.trailing_zeros());
+        let chroma_base = layout.hy * layout.vy * luma_len;
+        let row_bytes = layout.out_w * 4;
+        let rows = out.len() / row_bytes;
+        let (mut luma, mut cb, mut cr) = ([0u8; 16], [0u8; 16], [0u8; 16]);
+        for mcu_x in 0..layout.mcu_cols {
+            let record = self.record(parts, band * layout.mcu_cols + mcu_x);
+            for by in 0..layout.vy {
+                for bx in 0..layout.hy {
+                    let at = (by * layout.hy + bx) * luma_len;
+                    let tile = &mut luma[by * px * mcu_w + bx * px..];
+                    if !luma_idct.block(&record[at..at + luma_len], self.q0[0], tile, mcu_w) {
+                        return false;
+                    }
+                }
             }
-            let base = hy * vy;
-            let (cb, cr) = if layout.chroma_2x2 {
-                let (r, c) = (y % 2, x % 2);
-                match (
-                    chroma_pixel(&record[base..base + 5], self.q0[1], r, c),
-                    chroma_pixel(&record[base + 5..base + 10], self.q0[2], r, c),
-                ) {
-                    (Some(cb), Some(cr)) => (cb, cr),
-                    _ => return false,
+            if !layout.grey {
+                let cb_record = &record[chroma_base..chroma_base + chroma_len];
+                let cr_record = &record[chroma_base + chroma_len..chroma_base + 2 * chroma_len];
+                if !chroma_idct.block(cb_record, self.q0[1], &mut cb, n)
+                    || !chroma_idct.block(cr_record, self.q0[2], &mut cr, n)
+                {
+                    return false;
                 }
-            } else {
-                match (dc_pixel(record[base], self.q0[1]), dc_pixel(record[base + 1], self.q0[2])) {
-                    (Some(cb), Some(cr)) => (cb, cr),
-                    _ => return false,
+            }
+            let x0 = mcu_x * mcu_w;
+            let columns = mcu_w.min(layout.out_w.saturating_sub(x0));
+            for r in 0..rows {
+                let line = &mut out[r * row_bytes + x0 * 4..][..columns * 4];
+                let chroma_row = ((r << n_shift) >> h_shift) * n;
+                for (c, pixel) in line.chunks_exact_mut(4).enumerate() {
+                    let y = luma[r * mcu_w + c];
+                    if layout.grey {
+                        pixel.copy_from_slice(&[y, y, y, 255]);
+                        continue;
+                    }
+                    let at = chroma_row + ((c << n_shift) >> w_shift);
+                    let (b, red_c) = (usize::from(cb[at]), usize::from(cr[at]));
+                    let y = i32::from(y);
+                    let red = y + colour.cr_r[red_c];
+                    let green = y + ((colour.cb_g[b] + colour.cr_g[red_c]) >> 16);
+                    let blue = y + colour.cb_b[b];
+                    pixel.copy_from_slice(&[clamp(red), clamp(green), clamp(blue), 255]);
                 }
-            };
-            let (cb, cr) = (usize::from(cb), usize::from(cr));
-            let luma = i32::from(luma);
-            let red = luma + colour.cr_r[cr];
-            let green = luma + ((colour.cb_g[cb] + colour.cr_g[cr]) >> 16);
-            let blue = luma + colour.cb_b[cb];
-            out.copy_from_slice(&[clamp(red), clamp(green), clamp(blue), 255]);
+            }
         }
         true
     }
@@ -1264,7 +1440,7 @@ fn dc_pixel(dc: i32, q0: i32) -> Option<u8> {
 /// values, 32-bit pass 2, saturating output), which agree only while the values stay small.
 /// Real photographs stay far inside these bounds (dequantised coefficients below about 1100);
 /// outside them (corrupt data) `None` sends the file to libjpeg-turbo, whatever it runs.
-fn chroma_terms(block: &[i16; 64], quant: &[i32; 64]) -> Option<[i32; 4]> {
+fn idct2_terms(block: &[i16; 64], quant: &[i32; 64]) -> Option<[i32; 4]> {
     const DQ_LIMIT: i64 = 1 << 14;
     let mut dq = [0i64; 64];
     for r in [0, 1, 3, 5, 7] {
@@ -1302,9 +1478,9 @@ fn chroma_terms(block: &[i16; 64], quant: &[i32; 64]) -> Option<[i32; 4]> {
 
 /// Pass 2 of `jpeg_idct_2x2` for output row `r`, column `c` of a block recorded as
 /// `[dc, column-0 odd row 0, row 1, pass-2 odd row 0, row 1]`; `None` outside the bounds
-/// where libjpeg-turbo's C and SIMD versions agree (see [`chroma_terms`]).
+/// where libjpeg-turbo's C and SIMD versions agree (see [`idct2_terms`]).
 #[inline(always)]
-fn chroma_pixel(record: &[i32], q0: i32, r: usize, c: usize) -> Option<u8> {
+fn idct2_pixel(record: &[i32], q0: i32, r: usize, c: usize) -> Option<u8> {
     let dc = i64::from(i16::try_from(record[0]).ok()?) * i64::from(q0);
     let ws0 = (dc << 2) + i64::from(record[1 + r]);
     if dc.abs() >= 1 << 14 || ws0.abs() >= 1 << 15 {
@@ -1317,6 +1493,109 @@ fn chroma_pixel(record: &[i32], q0: i32, r: usize, c: usize) -> Option<u8> {
         return None;
     }
     Some(idct_range_limit(value as i32))
+}
+
+/// The DC-independent parts of `jpeg_idct_4x4` for one block: for each of the four output rows
+/// `r`, column 0 of pass 1 without the DC's share (the DC only enters there, as `dq0 << 2`
+/// exactly, since pass 1 descales by 12 bits and the DC is shifted left by 14), then pass 2's
+/// even part and its two odd parts. `[r0 col0, r0 even, r0 odd0, r0 odd2, r1 col0, ...]`.
+///
+/// As for [`idct2_terms`], libjpeg-turbo runs this IDCT as C (`int`/`long` arithmetic,
+/// wrapping output table) or as SIMD (`jsimd_idct_4x4_sse2`: 16-bit dequantisation, 16-bit
+/// saturated pass-1 values including a 16-bit shift for all-zero columns, 32-bit pass 2,
+/// saturating output), which agree while every dequantised coefficient stays below 2^14 and
+/// every pass-1 value fits i16 (column 0 is checked with its DC in [`idct4_pixel`]).
+fn idct4_terms(block: &[i16; 64], quant: &[i32; 64]) -> Option<[i32; 16]> {
+    const DQ_LIMIT: i64 = 1 << 14;
+    let mut dq = [0i64; 64];
+    // Row 4 is never read; column 4 is read by the SIMD version only, whose pass 2 ignores it.
+    for r in [0, 1, 2, 3, 5, 6, 7] {
+        for c in 0..8 {
+            let i = r * 8 + c;
+            dq[i] = i64::from(block[i]) * i64::from(quant[i]);
+            if dq[i].abs() >= DQ_LIMIT {
+                return None;
+            }
+        }
+    }
+    let mut ws = [[0i64; 8]; 4];
+    for c in [0, 1, 2, 3, 5, 6, 7] {
+        // Most columns of a photograph's block have no AC terms: pass 1 is then `dq << 2`
+        // (libjpeg-turbo's shortcut, which the general formula equals), and 0 for column 0
+        // without its DC.
+        if [8, 16, 24, 40, 48, 56].iter().all(|&row| dq[row + c] == 0) {
+            if c != 0 {
+                let value = dq[c] << 2;
+                if value.abs() > i64::from(i16::MAX) {
+                    return None;
+                }
+                for ws in &mut ws {
+                    ws[c] = value;
+                }
+            }
+            continue;
+        }
+        // Column 0's DC share is added per pixel, once the DC is known.
+        let dc = if c == 0 { 0 } else { dq[c] << 14 };
+        let even = dq[16 + c] * 15137 + dq[48 + c] * -6270;
+        let (z1, z2, z3, z4) = (dq[56 + c], dq[40 + c], dq[24 + c], dq[8 + c]);
+        let odd0 = z1 * -1730 + z2 * 11893 + z3 * -17799 + z4 * 8697;
+        let odd2 = z1 * -4176 + z2 * -4926 + z3 * 7373 + z4 * 20995;
+        let descale = |x: i64| (x + (1 << 11)) >> 12;
+        ws[0][c] = descale(dc + even + odd2);
+        ws[3][c] = descale(dc + even - odd2);
+        ws[1][c] = descale(dc - even + odd0);
+        ws[2][c] = descale(dc - even - odd0);
+        if c != 0 && (0..4).any(|r| ws[r][c].abs() > i64::from(i16::MAX)) {
+            return None;
+        }
+    }
+    let mut terms = [0i32; 16];
+    for (r, ws) in ws.iter().enumerate() {
+        if ws[1..].iter().all(|&v| v == 0) {
+            terms[4 * r] = ws[0] as i32;
+            continue;
+        }
+        let even = ws[2] * 15137 + ws[6] * -6270;
+        let odd0 = ws[7] * -1730 + ws[5] * 11893 + ws[3] * -17799 + ws[1] * 8697;
+        let odd2 = ws[7] * -4176 + ws[5] * -4926 + ws[3] * 7373 + ws[1] * 20995;
+        // Column 0 without the DC is bounded by the checks above only loosely: check it here.
+        if ws[0].abs() > 1 << 17 {
+            return None;
+        }
+        // With every pass-1 value within i16 these fit i32 (at most 40119 * 32767 each).
+        terms[4 * r..4 * r + 4].copy_from_slice(&[ws[0] as i32, even as i32, odd0 as i32, odd2 as i32]);
+    }
+    Some(terms)
+}
+
+/// Pass 2 of `jpeg_idct_4x4` for a block recorded as the DC followed by [`idct4_terms`],
+/// written to `out` (rows `stride` apart); `false` outside the bounds where libjpeg-turbo's C
+/// and SIMD versions agree.
+#[inline(always)]
+fn idct4_block(record: &[i32], q0: i32, out: &mut [u8], stride: usize) -> bool {
+    let Ok(dc) = i16::try_from(record[0]) else { return false };
+    let dc = i64::from(dc) * i64::from(q0);
+    if dc.abs() >= 1 << 14 {
+        return false;
+    }
+    for r in 0..4 {
+        let row = &record[1 + 4 * r..5 + 4 * r];
+        let ws0 = (dc << 2) + i64::from(row[0]);
+        if ws0.abs() > i64::from(i16::MAX) {
+            return false;
+        }
+        let (even, odd0, odd2) = (i64::from(row[1]), i64::from(row[2]), i64::from(row[3]));
+        let base = (ws0 << 14) + (1 << 18);
+        for (c, sum) in [even + odd2, -even + odd0, -even - odd0, even - odd2].into_iter().enumerate() {
+            let value = (base + sum) >> 19;
+            if !(-512..512).contains(&value) {
+                return false;
+            }
+            out[r * stride + c] = idct_range_limit(value as i32);
+        }
+    }
+    true
 }
 
 /// `jdcolor.c`'s YCbCr to RGB tables (SCALEBITS = 16).

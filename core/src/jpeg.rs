@@ -157,12 +157,10 @@ pub(crate) fn scale_denominator(upright: (u32, u32), min_size: Option<(u32, u32)
 /// Decodes a JPEG whose header has been read and checked, at `1 / denominator` scale, straight
 /// into RGBA, and applies the EXIF orientation.
 pub(crate) fn decode(bytes: &[u8], header: &Header, denominator: u32, subject: &str) -> Result<Image> {
-    // At 1/8 scale, the DC-only two-thread decoder gives libjpeg-turbo's exact pixels in about
+    // At 1/8 and 1/4 scale, the two-thread decoder gives libjpeg-turbo's exact pixels in about
     // half the time; it declines (None) anything it does not reproduce exactly, including
     // every damaged file, which then gets libjpeg-turbo's result or error below.
-    if denominator == 8
-        && let Some(image) = decode_eighth_fast(bytes, header)
-    {
+    if let Some(image) = decode_scaled_fast(bytes, header, denominator) {
         return Ok(orient(image, header.orientation));
     }
     let mut decompressor = Decompressor::new().map_err(|e| decode_error(subject, &e))?;
@@ -187,15 +185,18 @@ pub(crate) fn decode(bytes: &[u8], header: &Header, denominator: u32, subject: &
     Ok(orient(image, header.orientation))
 }
 
-/// [`crate::fastjpeg::decode_eighth`] as an [`Image`], if it agrees with libjpeg-turbo's header
-/// on the size and the colour type (it always should; a disagreement means the files parse
-/// differently and libjpeg-turbo decides).
-fn decode_eighth_fast(bytes: &[u8], header: &Header) -> Option<Image> {
-    let eighth = crate::fastjpeg::decode_eighth(bytes)?;
-    let size = header.scaled(8);
+/// [`crate::fastjpeg::decode_scaled`] as an [`Image`], if it handles the scale and the file and
+/// agrees with libjpeg-turbo's header on the size and the colour type (it always should; a
+/// disagreement means the files parse differently and libjpeg-turbo decides).
+fn decode_scaled_fast(bytes: &[u8], header: &Header, denominator: u32) -> Option<Image> {
+    if denominator != 4 && denominator != 8 {
+        return None;
+    }
+    let scaled = crate::fastjpeg::decode_scaled(bytes, denominator)?;
+    let size = header.scaled(denominator);
     let grey = header.color_type == ColorType::L8;
-    ((eighth.width, eighth.height) == size && eighth.grey == grey)
-        .then(|| Image::from_parts(eighth.width, eighth.height, eighth.rgba, header.color_type))
+    ((scaled.width, scaled.height) == size && scaled.grey == grey)
+        .then(|| Image::from_parts(scaled.width, scaled.height, scaled.rgba, header.color_type))
 }
 
 /// Applies an EXIF orientation to an RGBA image (flips in place, rotations into a new buffer).

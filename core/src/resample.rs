@@ -23,6 +23,8 @@ pub(crate) enum Filter {
     Triangle,
     /// Lanczos with three lobes, support 3, widened when shrinking.
     Lanczos3,
+    /// Catmull-Rom cubic (bicubic with a = -0.5), support 2, widened when shrinking.
+    CatmullRom,
 }
 
 impl Filter {
@@ -31,6 +33,7 @@ impl Filter {
             Filter::Box => FilterType::Box,
             Filter::Triangle => FilterType::Bilinear,
             Filter::Lanczos3 => FilterType::Lanczos3,
+            Filter::CatmullRom => FilterType::CatmullRom,
         }
     }
 }
@@ -170,7 +173,7 @@ mod tests {
         let regions = [Region::whole(w, h), Region { left: 17.0, top: 31.5, width: 500.25, height: 600.0 }];
         for region in regions {
             for size in [(551, 631), (200, 97), (613, 1400), (64, 700)] {
-                for filter in [Filter::Lanczos3, Filter::Triangle] {
+                for filter in [Filter::Lanczos3, Filter::CatmullRom, Filter::Triangle] {
                     let whole = resample_in_bands(&pixels, (w, h), region, size, filter, false, size.1).unwrap();
                     for band_rows in [1, 7, 32, 100] {
                         let banded =

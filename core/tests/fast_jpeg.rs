@@ -1,4 +1,4 @@
-//! The DC-only 1/8 JPEG decoder against libjpeg-turbo's own 1/8 decode (the `turbojpeg`
+//! The 1/8 and 1/4 JPEG decoder against libjpeg-turbo's own scaled decodes (the `turbojpeg`
 //! crate): byte-identical RGBA on photographic mosaics at several sizes and samplings, with and
 //! without restart markers, serial and split across two threads; hostile input never panics
 //! and never yields an image where libjpeg-turbo would not yield the same one.
@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use pixbridge_core::fastjpeg::{Split, decode_eighth_with};
+use pixbridge_core::fastjpeg::{Split, decode_scaled_with};
 use pixbridge_core::{DecodeOptions, Image};
 use turbojpeg::{Compressor, Decompressor, PixelFormat, ScalingFactor, Subsamp};
 
@@ -53,12 +53,16 @@ fn compress(rgb: &[u8], width: usize, height: usize, subsamp: Subsamp, quality: 
     compressor.compress_to_vec(image).unwrap()
 }
 
-/// libjpeg-turbo's 1/8 decode to RGBA.
-fn reference(jpeg: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
+/// The scales the fast decoder offers.
+const DENOMINATORS: [u32; 2] = [8, 4];
+
+/// libjpeg-turbo's `1 / denominator` decode to RGBA.
+fn reference(jpeg: &[u8], denominator: u32) -> Option<(u32, u32, Vec<u8>)> {
     let mut decompressor = Decompressor::new().unwrap();
     let header = decompressor.read_header(jpeg).ok()?;
-    decompressor.set_scaling_factor(ScalingFactor::ONE_EIGHTH).ok()?;
-    let (w, h) = (header.width.div_ceil(8), header.height.div_ceil(8));
+    decompressor.set_scaling_factor(ScalingFactor::new(1, denominator as usize)).ok()?;
+    let d = denominator as usize;
+    let (w, h) = (header.width.div_ceil(d), header.height.div_ceil(d));
     let mut pixels = vec![0u8; w * h * 4];
     let image = turbojpeg::Image {
         pixels: pixels.as_mut_slice(),
@@ -71,16 +75,19 @@ fn reference(jpeg: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
     Some((w as u32, h as u32, pixels))
 }
 
-/// Compares the fast decoder (serial and two threads) with libjpeg-turbo and returns how the
-/// two-thread decode split the scan.
-fn assert_identical(jpeg: &[u8], what: &str) -> Split {
-    let (w, h, expected) = reference(jpeg).unwrap_or_else(|| panic!("{what}: libjpeg-turbo failed"));
-    let serial = decode_eighth_with(jpeg, false).unwrap_or_else(|| panic!("{what}: fast decoder fell back"));
+/// Compares the fast decoder (serial and two threads) at `1 / denominator` with libjpeg-turbo and
+/// returns how the two-thread decode split the scan.
+fn assert_identical(jpeg: &[u8], denominator: u32, what: &str) -> Split {
+    let what = format!("{what} at 1/{denominator}");
+    let (w, h, expected) = reference(jpeg, denominator).unwrap_or_else(|| panic!("{what}: libjpeg-turbo failed"));
+    let serial =
+        decode_scaled_with(jpeg, denominator, false).unwrap_or_else(|| panic!("{what}: fast decoder fell back"));
     assert_eq!((serial.width, serial.height), (w, h), "{what}");
     assert_eq!(serial.split, Split::Serial);
     let mismatch = first_mismatch(&serial.rgba, &expected);
     assert!(mismatch.is_none(), "{what}: serial output differs at {mismatch:?}");
-    let parallel = decode_eighth_with(jpeg, true).unwrap_or_else(|| panic!("{what}: two-thread decode fell back"));
+    let parallel =
+        decode_scaled_with(jpeg, denominator, true).unwrap_or_else(|| panic!("{what}: two-thread decode fell back"));
     let mismatch = first_mismatch(&parallel.rgba, &expected);
     assert!(mismatch.is_none(), "{what}: two-thread output differs at {mismatch:?} ({:?})", parallel.split);
     parallel.split
@@ -295,7 +302,9 @@ fn with_restarts(jpeg: &[u8], interval: usize) -> Vec<u8> {
 fn test_photos_decode_identically() {
     for name in ["rocket.jpg", "hubble_deep_field.jpg", "gradient-64x48.jpg"] {
         let jpeg = std::fs::read(testdata(name)).unwrap();
-        assert_identical(&jpeg, name);
+        for denominator in DENOMINATORS {
+            assert_identical(&jpeg, denominator, name);
+        }
     }
 }
 
@@ -306,7 +315,14 @@ fn samplings_and_sizes_decode_identically() {
         for subsamp in [Subsamp::Sub2x2, Subsamp::None, Subsamp::Sub2x1, Subsamp::Sub1x2, Subsamp::Gray] {
             for quality in [75, 90, 100] {
                 let jpeg = compress(&rgb, width, height, subsamp, quality);
-                assert_identical(&jpeg, &format!("{width}x{height} {subsamp:?} q{quality}"));
+                let what = format!("{width}x{height} {subsamp:?} q{quality}");
+                assert_identical(&jpeg, 8, &what);
+                // At 1/4, libjpeg-turbo fancy-upsamples 4:2:2 and 4:4:0 chroma: not done here.
+                if matches!(subsamp, Subsamp::Sub2x1 | Subsamp::Sub1x2) {
+                    assert!(decode_scaled_with(&jpeg, 4, false).is_none(), "{what}: 1/4 should fall back");
+                } else {
+                    assert_identical(&jpeg, 4, &what);
+                }
             }
         }
     }
@@ -320,9 +336,11 @@ fn restart_markers_decode_identically() {
         let jpeg = compress(&rgb, width, height, subsamp, 90);
         for interval in [1, 7, 64, 10_000] {
             let restarted = with_restarts(&jpeg, interval);
-            let split = assert_identical(&restarted, &format!("{subsamp:?} restart {interval}"));
-            if interval < 1000 {
-                assert_eq!(split, Split::Restart, "{subsamp:?} restart {interval}");
+            for denominator in DENOMINATORS {
+                let split = assert_identical(&restarted, denominator, &format!("{subsamp:?} restart {interval}"));
+                if interval < 1000 {
+                    assert_eq!(split, Split::Restart, "{subsamp:?} restart {interval}");
+                }
             }
         }
     }
@@ -335,10 +353,12 @@ fn large_mosaics_decode_identically_and_split() {
         for subsamp in [Subsamp::Sub2x2, Subsamp::None] {
             let jpeg = compress(&rgb, width, height, subsamp, 90);
             let what = format!("{width}x{height} {subsamp:?}");
-            let split = assert_identical(&jpeg, &what);
-            assert!(matches!(split, Split::Speculative { .. }), "{what}: {split:?}");
             let restarted = with_restarts(&jpeg, width.div_ceil(16));
-            assert_eq!(assert_identical(&restarted, &format!("{what} restarts")), Split::Restart);
+            for denominator in DENOMINATORS {
+                let split = assert_identical(&jpeg, denominator, &what);
+                assert!(matches!(split, Split::Speculative { .. }), "{what}: {split:?}");
+                assert_eq!(assert_identical(&restarted, denominator, &format!("{what} restarts")), Split::Restart);
+            }
         }
     }
 }
@@ -347,11 +367,13 @@ fn large_mosaics_decode_identically_and_split() {
 fn public_shrink_on_load_matches_libjpeg_turbo() {
     let (width, height) = (1600, 1200);
     let jpeg = compress(&mosaic(width, height), width, height, Subsamp::Sub2x2, 90);
-    let options = DecodeOptions { min_size: Some((200, 150)), ..DecodeOptions::default() };
-    let image = Image::decode_with(&jpeg, &options).unwrap();
-    let (w, h, expected) = reference(&jpeg).unwrap();
-    assert_eq!((image.width(), image.height()), (w, h));
-    assert!(image.pixels() == expected.as_slice());
+    for (min_size, denominator) in [((200, 150), 8), ((400, 300), 4), ((201, 150), 4)] {
+        let options = DecodeOptions { min_size: Some(min_size), ..DecodeOptions::default() };
+        let image = Image::decode_with(&jpeg, &options).unwrap();
+        let (w, h, expected) = reference(&jpeg, denominator).unwrap();
+        assert_eq!((image.width(), image.height()), (w, h), "{min_size:?}");
+        assert!(image.pixels() == expected.as_slice(), "{min_size:?}");
+    }
 }
 
 /// A tiny deterministic generator (xorshift) so the corruptions are reproducible.
@@ -373,15 +395,17 @@ impl Rng {
 /// Runs the fast decoder on a damaged file: it must not panic, and whenever it produces an
 /// image, libjpeg-turbo must produce the same one.
 fn check_damaged(jpeg: &[u8], what: &str) {
-    for parallel in [false, true] {
-        if let Some(fast) = decode_eighth_with(jpeg, parallel) {
-            let (w, h, expected) =
-                reference(jpeg).unwrap_or_else(|| panic!("{what}: decoded what libjpeg-turbo rejects"));
+    for (denominator, parallel) in [(8, false), (8, true), (4, false), (4, true)] {
+        if let Some(fast) = decode_scaled_with(jpeg, denominator, parallel) {
+            let (w, h, expected) = reference(jpeg, denominator)
+                .unwrap_or_else(|| panic!("{what}: decoded at 1/{denominator} what libjpeg-turbo rejects"));
             assert_eq!((fast.width, fast.height), (w, h), "{what}");
             if fast.rgba != expected {
                 std::fs::write("/tmp/fastjpeg-mismatch.jpg", jpeg).unwrap();
                 let m = first_mismatch(&fast.rgba, &expected);
-                panic!("{what}: decoded differently from libjpeg-turbo ({parallel}) at {m:?} of {}x{}", w, h);
+                panic!(
+                    "{what}: decoded differently from libjpeg-turbo at 1/{denominator} ({parallel}) at {m:?} of {w}x{h}"
+                );
             }
         }
     }

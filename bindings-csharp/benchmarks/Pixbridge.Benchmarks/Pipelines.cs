@@ -289,7 +289,7 @@ internal static class PixbridgePipelines
     /// <summary>JPEG settings of <c>crop-shrink-sharpen</c>: quality 75, the other settings at their defaults (4:2:0).</summary>
     private static readonly EncodeOptions CropShrinkSharpenJpeg = new() { Quality = 75 };
 
-    /// <summary>One call: shrink-on-load decode and a Lanczos3 fit into 400 x <see cref="UnboundedHeight"/>.</summary>
+    /// <summary>One call: shrink-on-load decode and a Catmull-Rom fit into 400 x <see cref="UnboundedHeight"/>.</summary>
     private static void Thumbnail(string input, string output)
     {
         using var thumbnail = PixImage.Thumbnail(input, Pipelines.ThumbWidth, UnboundedHeight, ThumbnailFit.Contain);

@@ -24,9 +24,10 @@ public sealed partial class Image
     /// (<c>Cover</c>).
     /// </para>
     /// <para>
-    /// A JPEG is decoded at the smallest DCT scale (1/2, 1/4, 1/8) that still leaves at least the
-    /// thumbnail's size, so a large photograph is never held at full size; the rest is one
-    /// Lanczos3 resize of just the part that is kept. Other formats are decoded at full size first.
+    /// A JPEG is decoded at the smallest DCT scale (1/2, 1/4, 1/8) that still leaves at least 1.5
+    /// times the thumbnail's size, so a large photograph is never held at full size; the rest is
+    /// one Catmull-Rom (bicubic) resize of just the part that is kept. Other formats are decoded
+    /// at full size first.
     /// To fit only the width, pass a large height (up to 32768), e.g.
     /// <c>Image.Thumbnail(path, 400, 32768)</c>.
     /// </para>

@@ -308,7 +308,7 @@ public final class Pipelines {
         private PixbridgeJobs() {
         }
 
-        /** One call: shrink-on-load decode and a Lanczos3 fit into 400 x {@link #UNBOUNDED_HEIGHT}. */
+        /** One call: shrink-on-load decode and a Catmull-Rom fit into 400 x {@link #UNBOUNDED_HEIGHT}. */
         static void thumbnail(Path input, Path output) {
             try (Image thumbnail = Image.thumbnail(input, THUMB_WIDTH, UNBOUNDED_HEIGHT, ThumbnailFit.CONTAIN)) {
                 thumbnail.save(output, THUMBNAIL_JPEG);

@@ -344,10 +344,10 @@ public final class Image extends ImageOperations implements AutoCloseable {
      * the box keeps its size ({@code CONTAIN}), keeps its size on the axes where it is smaller
      * than the box ({@code FILL}), or is cropped to the box at its own scale ({@code COVER}).
      *
-     * <p>A JPEG is decoded at the smallest DCT scale (1/2, 1/4, 1/8) that still leaves at least the
-     * thumbnail's size, so a large photograph is never held at full size; the rest is one
-     * Lanczos3 resize of just the part that is kept. Other formats are decoded at full size
-     * first. To fit only the width, pass a large height (up to 32768), e.g.
+     * <p>A JPEG is decoded at the smallest DCT scale (1/2, 1/4, 1/8) that still leaves at least 1.5
+     * times the thumbnail's size, so a large photograph is never held at full size; the rest is one
+     * Catmull-Rom (bicubic) resize of just the part that is kept. Other formats are decoded at full
+     * size first. To fit only the width, pass a large height (up to 32768), e.g.
      * {@code Image.thumbnail(path, 400, 32768, ThumbnailFit.CONTAIN)}. The result is an ordinary
      * image with the source's colour type; close it.
      *
