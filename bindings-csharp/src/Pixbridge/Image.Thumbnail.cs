@@ -100,7 +100,7 @@ public sealed partial class Image
     /// <param name="options">Decode limits and upscaling; <c>null</c> for the defaults (default limits, never enlarge).</param>
     /// <returns>The thumbnail.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="stream"/> is not readable or has no data left.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not readable.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> or <paramref name="height"/> is less than 1, or <paramref name="fit"/> is not a defined <see cref="ThumbnailFit"/>.</exception>
     /// <exception cref="PixbridgeException">
     /// The box exceeds 32768 pixels on a side (<see cref="ErrorCode.InvalidArgument"/>), or

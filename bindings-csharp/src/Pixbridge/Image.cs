@@ -188,8 +188,8 @@ public sealed partial class Image : IDisposable
     /// <param name="limits">Decode limits; <c>null</c> for <see cref="DecodeLimits.Default"/>.</param>
     /// <returns>The decoded image.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="stream"/> is not readable or has no data left.</exception>
-    /// <exception cref="PixbridgeException">The bytes cannot be decoded.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not readable.</exception>
+    /// <exception cref="PixbridgeException">The bytes cannot be decoded (no data left is <see cref="ErrorCode.UnsupportedFormat"/>, as in Java).</exception>
     /// <exception cref="IOException">Reading the stream failed.</exception>
     /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
     public static Image Load(Stream stream, DecodeLimits? limits = null) =>
@@ -265,8 +265,8 @@ public sealed partial class Image : IDisposable
     /// <param name="options">Limits and the smallest size needed.</param>
     /// <returns>The decoded image.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="stream"/> is not readable or has no data left.</exception>
-    /// <exception cref="PixbridgeException">The bytes cannot be decoded.</exception>
+    /// <exception cref="ArgumentException"><paramref name="stream"/> is not readable.</exception>
+    /// <exception cref="PixbridgeException">The bytes cannot be decoded (no data left is <see cref="ErrorCode.UnsupportedFormat"/>, as in Java).</exception>
     /// <exception cref="IOException">Reading the stream failed.</exception>
     /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
     public static Image Load(Stream stream, DecodeOptions options) =>
@@ -293,7 +293,7 @@ public sealed partial class Image : IDisposable
             case MemoryStream memory when memory.TryGetBuffer(out var buffer):
                 {
                     var start = (int)Math.Min(memory.Position, buffer.Count);
-                    var image = decode(RemainingOrThrow(buffer.AsSpan(start), parameterName), state);
+                    var image = decode(buffer.AsSpan(start), state);
                     memory.Position = memory.Length;
                     return image;
                 }
@@ -313,7 +313,7 @@ public sealed partial class Image : IDisposable
             throw new ArgumentException("The stream holds more than 2 GiB; decode it from a file instead.", parameterName);
         }
         var bytes = remaining > 0 ? new ReadOnlySpan<byte>(stream.PositionPointer, (int)remaining) : default;
-        var image = decode(RemainingOrThrow(bytes, parameterName), state);
+        var image = decode(bytes, state);
         stream.Position = stream.Length;
         return image;
     }
@@ -351,21 +351,12 @@ public sealed partial class Image : IDisposable
                 }
                 length += read;
             }
-            return decode(RemainingOrThrow(buffer.AsSpan(0, length), parameterName), state);
+            return decode(buffer.AsSpan(0, length), state);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    private static ReadOnlySpan<byte> RemainingOrThrow(ReadOnlySpan<byte> bytes, string parameterName)
-    {
-        if (bytes.IsEmpty)
-        {
-            throw new ArgumentException("The stream has no data left to decode.", parameterName);
-        }
-        return bytes;
     }
 
     /// <summary>

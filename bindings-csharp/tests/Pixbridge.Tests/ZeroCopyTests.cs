@@ -254,16 +254,22 @@ public sealed class StreamDecodeTests
     }
 
     [Fact]
-    public void StreamAtItsEndIsAnArgumentError()
+    public void StreamAtItsEndFailsInNativeCodeAsEmptyBytesDo()
     {
+        // No data is judged by the native decoder, as in Java (Image.decode(InputStream)): the
+        // same code and message as empty bytes.
+        var expected = Assert.Throws<PixbridgeException>(() => Image.Load(ReadOnlySpan<byte>.Empty));
+        Assert.Equal(ErrorCode.UnsupportedFormat, expected.Code);
         using var exposed = new MemoryStream(Png);
         exposed.Position = Png.Length;
-        Assert.Throws<ArgumentException>(() => Image.Load(exposed));
         using var past = new MemoryStream(Png);
         past.Position = Png.Length + 10;
-        Assert.Throws<ArgumentException>(() => Image.Load(past));
         using var empty = new TrickleStream(Array.Empty<byte>(), chunk: 10);
-        Assert.Throws<ArgumentException>(() => Image.Load(empty));
+        foreach (Stream stream in new Stream[] { exposed, past, empty })
+        {
+            var e = Assert.Throws<PixbridgeException>(() => Image.Load(stream));
+            Assert.Equal((expected.Code, expected.Message), (e.Code, e.Message));
+        }
     }
 
     /// <summary>A forward-only stream that returns at most <c>chunk</c> bytes per read.</summary>

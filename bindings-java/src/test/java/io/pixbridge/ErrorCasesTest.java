@@ -56,6 +56,8 @@ class ErrorCasesTest {
         assertCode(ErrorCode.UNSUPPORTED_FORMAT, () -> Image.decode(ByteBuffer.allocateDirect(0)));
         assertCode(ErrorCode.UNSUPPORTED_FORMAT, () -> Image.decode(ByteBuffer.allocate(0)));
         assertCode(ErrorCode.UNSUPPORTED_FORMAT, () -> Image.decode(new java.io.ByteArrayInputStream(text)));
+        // An exhausted stream is empty bytes to the native decoder (C# agrees: same code, same message).
+        assertCode(ErrorCode.UNSUPPORTED_FORMAT, () -> Image.decode(new ByteArrayInputStream(new byte[0])));
     }
 
     @Test
