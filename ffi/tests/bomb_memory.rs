@@ -184,3 +184,133 @@ fn large_images_decode_to_their_pixels_in_fresh_and_reused_blocks() {
     }
     trim();
 }
+
+/// `jpeg` with an APP1 EXIF segment holding only the orientation tag (big-endian TIFF, one IFD
+/// entry 0x0112 SHORT) inserted after its SOI marker.
+fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    let mut tiff = b"MM\0\x2A\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01".to_vec();
+    tiff.extend_from_slice(&orientation.to_be_bytes());
+    tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((2 + 6 + tiff.len()) as u16).to_be_bytes());
+    out.extend_from_slice(b"Exif\0\0");
+    out.extend_from_slice(&tiff);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// The cases of [`an_accepted_decode_peaks_near_its_pixel_buffer`]: name, and the largest peak
+/// growth allowed, as a multiple of the 2048 x 2048 RGBA buffer.
+const ACCEPTED_DECODE_CASES: [(&str, f64); 4] = [
+    ("RGB PNG", 1.25),
+    ("JPEG", 1.25),
+    ("JPEG, EXIF rotation by 180 degrees", 1.25),
+    ("JPEG, EXIF rotation by 90 degrees", 2.25),
+];
+
+/// The file of the accepted-decode case `name` (a 2048 x 2048 gradient).
+fn accepted_decode_input(name: &str) -> Vec<u8> {
+    let (width, height) = (2048u32, 2048u32);
+    let rgb: Vec<u8> =
+        gradient(width, height).chunks_exact(4).flat_map(|pixel| [pixel[0], pixel[1], pixel[2]]).collect();
+    let mut png = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new(&mut png),
+        &rgb,
+        width,
+        height,
+        image::ExtendedColorType::Rgb8,
+    )
+    .unwrap();
+    let mut jpeg = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90),
+        &rgb,
+        width,
+        height,
+        image::ExtendedColorType::Rgb8,
+    )
+    .unwrap();
+    match name {
+        "RGB PNG" => png,
+        "JPEG" => jpeg,
+        "JPEG, EXIF rotation by 180 degrees" => with_exif_orientation(&jpeg, 3),
+        "JPEG, EXIF rotation by 90 degrees" => with_exif_orientation(&jpeg, 6),
+        _ => panic!("unknown case {name}"),
+    }
+}
+
+/// Gives glibc's free heap pages back to the system, so that the decode's buffer shows in the
+/// peak RSS: making the inputs frees megabytes of encoder buffers whose pages would otherwise
+/// stay resident and be reused.
+fn release_free_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: malloc_trim only gives free memory back; it has no preconditions.
+        unsafe { malloc_trim(0) };
+    }
+}
+
+/// Set in the child processes of [`an_accepted_decode_peaks_near_its_pixel_buffer`]: the case to
+/// decode.
+const PEAK_CASE_VARIABLE: &str = "PIXBRIDGE_PEAK_CASE";
+
+/// Issue 15, item 10: the peak memory of an accepted decode is its RGBA buffer plus little: a
+/// JPEG is decoded by libjpeg-turbo straight into RGBA, an RGB PNG into the front of the RGBA
+/// buffer and widened in place, an EXIF rotation by 180 degrees is done in place. A rotation by
+/// 90 degrees needs one turned copy, so it peaks at twice the buffer. Each case runs in a fresh
+/// process (this test binary, [`accepted_decode_child`]): in one process, the pages of an earlier
+/// case's freed buffer stay resident (the allocator's and glibc's) and hide the next one's.
+#[test]
+fn an_accepted_decode_peaks_near_its_pixel_buffer() {
+    let _serial = serial();
+    if !cfg!(target_os = "linux") || under_sanitizer() {
+        return; // VmHWM comes from /proc/self/status; ASan inflates RSS.
+    }
+    let buffer_kib = 2048 * 2048 * 4 / 1024;
+    let mut failures = Vec::new();
+    for (name, allowed) in ACCEPTED_DECODE_CASES {
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "accepted_decode_child", "--nocapture", "--test-threads=1"])
+            .env(PEAK_CASE_VARIABLE, name)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let grown: u64 = stdout
+            .lines()
+            .find_map(|line| line.split("peak growth KiB: ").nth(1))
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap_or_else(|| {
+                panic!("{name}: no figure from the child:\n{stdout}{}", String::from_utf8_lossy(&output.stderr))
+            });
+        let ratio = grown as f64 / buffer_kib as f64;
+        println!("{name}: peak RSS +{grown} KiB for a {buffer_kib} KiB RGBA buffer ({ratio:.2}x)");
+        if ratio > allowed {
+            failures.push(format!("{name}: peak RSS grew by {ratio:.2}x the RGBA buffer (at most {allowed}x)"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The child of [`an_accepted_decode_peaks_near_its_pixel_buffer`]; does nothing unless
+/// [`PEAK_CASE_VARIABLE`] names a case.
+#[test]
+fn accepted_decode_child() {
+    let Ok(wanted) = std::env::var(PEAK_CASE_VARIABLE) else { return };
+    let name = wanted.as_str();
+    let bytes = accepted_decode_input(name);
+    // The recycling allocator (the test binary's global allocator too) keeps the freed blocks of
+    // the encoders; give them back, then glibc's free pages.
+    trim();
+    release_free_heap();
+    let before = reset_peak();
+    let image = common_abi::decode(&bytes, None).unwrap_or_else(|code| panic!("{name}: {code:?}"));
+    let grown = memory::status_kib("VmHWM").saturating_sub(before);
+    assert_eq!(info(image).width * info(image).height, 2048 * 2048, "{name}");
+    assert_eq!(common_abi::destroy(image), ErrorCode::Ok);
+    println!("peak growth KiB: {grown}");
+}

@@ -61,6 +61,46 @@ fn encode_bmp(image: &RgbImage) -> Vec<u8> {
     out
 }
 
+/// A `width` x `height` RGBA f32 OpenEXR file (the `image` crate's encoder: uncompressed scan lines).
+fn encode_exr(width: u32, height: u32) -> Vec<u8> {
+    let pixels: Vec<u8> = (0..width * height)
+        .flat_map(|i| [(i % width) as f32 / width as f32, (i / width) as f32 / height as f32, 0.5, 1.0])
+        .flat_map(f32::to_le_bytes)
+        .collect();
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::codecs::openexr::OpenExrEncoder::new(&mut out)
+        .write_image(&pixels, width, height, image::ExtendedColorType::Rgba32F)
+        .unwrap();
+    out.into_inner()
+}
+
+/// A DDS file (`DDS ` and the 124-byte `DDS_HEADER`) of a DXT1-compressed `width` x `height`
+/// texture without mipmaps, followed by `blocks` (8 bytes per 4 x 4 block when complete).
+fn dds_dxt1(width: u32, height: u32, blocks: &[u8]) -> Vec<u8> {
+    let mut header = Vec::with_capacity(128);
+    let mut put = |value: u32| header.extend_from_slice(&value.to_le_bytes());
+    // dwSize, dwFlags (CAPS | HEIGHT | WIDTH | PIXELFORMAT | LINEARSIZE), dwHeight, dwWidth,
+    // dwPitchOrLinearSize, dwDepth, dwMipMapCount, dwReserved1[11].
+    let linear_size = (u64::from(width.div_ceil(4)) * u64::from(height.div_ceil(4)) * 8).min(u64::from(u32::MAX));
+    for value in [124, 0x0008_1007, height, width, linear_size as u32, 0, 0] {
+        put(value);
+    }
+    (0..11).for_each(|_| put(0));
+    // DDS_PIXELFORMAT: dwSize, dwFlags (FOURCC), dwFourCC "DXT1", bit count and four masks.
+    for value in [32, 0x4, u32::from_le_bytes(*b"DXT1"), 0, 0, 0, 0, 0] {
+        put(value);
+    }
+    // dwCaps (TEXTURE), dwCaps2..4, dwReserved2.
+    for value in [0x1000, 0, 0, 0, 0] {
+        put(value);
+    }
+    let mut file = b"DDS ".to_vec();
+    file.extend_from_slice(&header);
+    assert_eq!(file.len(), 128);
+    file.extend_from_slice(blocks);
+    file
+}
+
 /// Runs ImageMagick's `convert`; the exotic JPEG/GIF variants need it (Debian `imagemagick`).
 fn convert(dir: &Path, input: &str, args: &[&str], output: &str) {
     let status = Command::new("convert")
@@ -293,6 +333,42 @@ pub fn write_corpus(testdata: &Path) {
         limit,
         "Radiance HDR 20000 x 20000 as 32-bit float: 4.8 GB",
     );
+
+    // --- OpenEXR and DDS (through the `image` crate's decoders) ---
+    let exr = encode_exr(16, 16);
+    c.decode_ok("exr-16x16", "small.exr", &exr, (16, 16), "a valid 16 x 16 RGBA f32 OpenEXR file (the control)");
+    c.decode(
+        "exr-truncated",
+        "truncated.exr",
+        &exr[..exr.len() / 2],
+        "Decode",
+        "the valid 16 x 16 OpenEXR file cut in half, inside its pixel data",
+    );
+    // No `exr-huge`: the OpenEXR reader reads the whole offset table and checks it against the
+    // tiles before it reports the size, so a small file cannot claim a huge window consistently;
+    // an inconsistent one fails as `Decode` without allocating (tried: +68 KiB peak).
+    let mut exr_garbage = exr[..8].to_vec();
+    exr_garbage.extend_from_slice(&garbage);
+    c.decode(
+        "exr-signature-then-garbage",
+        "garbage.exr",
+        &exr_garbage,
+        "Decode",
+        "the OpenEXR magic and version, then random bytes",
+    );
+    let dds = dds_dxt1(64, 64, &pseudo_random(61, 64 * 64 / 2));
+    c.decode_ok("dds-64x64", "small.dds", &dds, (64, 64), "a valid 64 x 64 DXT1 DDS file (the control)");
+    c.decode(
+        "dds-truncated",
+        "truncated.dds",
+        &dds[..128 + 1000],
+        "Decode",
+        "the valid 64 x 64 DXT1 file cut after 1000 of its 2048 bytes of blocks",
+    );
+    c.decode("dds-huge", "huge.dds", &dds_dxt1(100_000, 100_000, &[0; 8]), limit, "DDS (DXT1) 100000 x 100000");
+    let mut dds_garbage = b"DDS ".to_vec();
+    dds_garbage.extend_from_slice(&garbage);
+    c.decode("dds-signature-then-garbage", "garbage.dds", &dds_garbage, "Decode", "the DDS magic, then random bytes");
 
     // --- many frames, many chunks ---
     c.bounded_ok(
