@@ -17,6 +17,8 @@ use pixbridge::{ErrorCode, ImageInfo, pixbridge_image_copy_pixels, pixbridge_ima
 mod bytes;
 #[path = "common/abi.rs"]
 mod common_abi;
+#[path = "common/exif.rs"]
+mod exif;
 #[path = "common/memory.rs"]
 mod memory;
 
@@ -185,21 +187,6 @@ fn large_images_decode_to_their_pixels_in_fresh_and_reused_blocks() {
     trim();
 }
 
-/// `jpeg` with an APP1 EXIF segment holding only the orientation tag (big-endian TIFF, one IFD
-/// entry 0x0112 SHORT) inserted after its SOI marker.
-fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
-    let mut tiff = b"MM\0\x2A\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01".to_vec();
-    tiff.extend_from_slice(&orientation.to_be_bytes());
-    tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
-    let mut out = jpeg[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE1]);
-    out.extend_from_slice(&((2 + 6 + tiff.len()) as u16).to_be_bytes());
-    out.extend_from_slice(b"Exif\0\0");
-    out.extend_from_slice(&tiff);
-    out.extend_from_slice(&jpeg[2..]);
-    out
-}
-
 /// The cases of [`an_accepted_decode_peaks_near_its_pixel_buffer`]: name, and the largest peak
 /// growth allowed, as a multiple of the 2048 x 2048 RGBA buffer.
 const ACCEPTED_DECODE_CASES: [(&str, f64); 4] = [
@@ -235,8 +222,8 @@ fn accepted_decode_input(name: &str) -> Vec<u8> {
     match name {
         "RGB PNG" => png,
         "JPEG" => jpeg,
-        "JPEG, EXIF rotation by 180 degrees" => with_exif_orientation(&jpeg, 3),
-        "JPEG, EXIF rotation by 90 degrees" => with_exif_orientation(&jpeg, 6),
+        "JPEG, EXIF rotation by 180 degrees" => exif::exif_oriented(&jpeg, 3),
+        "JPEG, EXIF rotation by 90 degrees" => exif::exif_oriented(&jpeg, 6),
         _ => panic!("unknown case {name}"),
     }
 }

@@ -22,6 +22,8 @@
 mod abi;
 #[path = "common/abi.rs"]
 mod common_abi;
+#[path = "common/exif.rs"]
+mod exif;
 #[path = "golden/manifest.rs"]
 mod manifest;
 #[path = "common/operations.rs"]
@@ -48,7 +50,7 @@ use thumbnail::Thumbnail;
 /// ImageMagick by `golden_decode_matches_imagemagick`.
 const PHOTOS: [&str; 5] = ["rocket.jpg", "hubble_deep_field.jpg", "astronaut.png", "coffee.png", "chelsea.png"];
 
-/// Photographs with an EXIF orientation added (`thumbnail::exif_oriented`): (file, source
+/// Photographs with an EXIF orientation added (`exif::exif_oriented`): (file, source
 /// photograph, orientation). Their decode must be the source's turned upright.
 const EXIF_ORIENTED: [(&str, &str, u16); 1] = [("rocket-exif6.jpg", "rocket.jpg", 6)];
 
@@ -640,7 +642,7 @@ fn synthetic_files_match_their_generator() {
     for (file, source, orientation) in EXIF_ORIENTED {
         let source = std::fs::read(testdata_dir().join(source)).unwrap_or_else(|e| panic!("{source}: {e}"));
         let on_disk = std::fs::read(testdata_dir().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-        assert!(on_disk == thumbnail::exif_oriented(&source, orientation), "{file} differs from its generator");
+        assert!(on_disk == exif::exif_oriented(&source, orientation), "{file} differs from its generator");
     }
     for broken in synthetic::broken() {
         let on_disk =
