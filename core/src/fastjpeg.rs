@@ -787,9 +787,7 @@ impl Idct {
     fn block(self, record: &[i32], q0: i32, out: &mut [u8], stride: usize) -> bool {
         match self {
             Idct::OneByOne => dc_pixel(record[0], q0).map(|value| out[0] = value).is_some(),
-            Idct::TwoByTwo => (0..2).all(|r| {
-                (0..2).all(|c| idct2_pixel(record, q0, r, c).map(|value| out[r * stride + c] = value).is_some())
-            }),
+            Idct::TwoByTwo => idct2_block(record, q0, out, stride),
             Idct::FourByFour => idct4_block(record, q0, out, stride),
         }
     }
@@ -1476,23 +1474,31 @@ fn idct2_terms(block: &[i16; 64], quant: &[i32; 64]) -> Option<[i32; 4]> {
     Some(terms)
 }
 
-/// Pass 2 of `jpeg_idct_2x2` for output row `r`, column `c` of a block recorded as
-/// `[dc, column-0 odd row 0, row 1, pass-2 odd row 0, row 1]`; `None` outside the bounds
-/// where libjpeg-turbo's C and SIMD versions agree (see [`idct2_terms`]).
+/// Pass 2 of `jpeg_idct_2x2` for a block recorded as `[dc, column-0 odd row 0, row 1, pass-2
+/// odd row 0, row 1]`, written to `out` (rows `stride` apart); `false` outside the bounds where
+/// libjpeg-turbo's C and SIMD versions agree (see [`idct2_terms`]).
 #[inline(always)]
-fn idct2_pixel(record: &[i32], q0: i32, r: usize, c: usize) -> Option<u8> {
-    let dc = i64::from(i16::try_from(record[0]).ok()?) * i64::from(q0);
-    let ws0 = (dc << 2) + i64::from(record[1 + r]);
-    if dc.abs() >= 1 << 14 || ws0.abs() >= 1 << 15 {
-        return None;
+fn idct2_block(record: &[i32], q0: i32, out: &mut [u8], stride: usize) -> bool {
+    let Ok(dc) = i16::try_from(record[0]) else { return false };
+    let dc = i64::from(dc) * i64::from(q0);
+    if dc.abs() >= 1 << 14 {
+        return false;
     }
-    let odd = i64::from(record[3 + r]);
-    let sum = (ws0 << 15) + if c == 0 { odd } else { -odd };
-    let value = (sum + (1 << 19)) >> 20;
-    if !(-512..512).contains(&value) {
-        return None;
+    for r in 0..2 {
+        let ws0 = (dc << 2) + i64::from(record[1 + r]);
+        if ws0.abs() >= 1 << 15 {
+            return false;
+        }
+        let odd = i64::from(record[3 + r]);
+        for (c, sum) in [(ws0 << 15) + odd, (ws0 << 15) - odd].into_iter().enumerate() {
+            let value = (sum + (1 << 19)) >> 20;
+            if !(-512..512).contains(&value) {
+                return false;
+            }
+            out[r * stride + c] = idct_range_limit(value as i32);
+        }
     }
-    Some(idct_range_limit(value as i32))
+    true
 }
 
 /// The DC-independent parts of `jpeg_idct_4x4` for one block: for each of the four output rows
