@@ -56,10 +56,10 @@ impl Image {
         if jpeg::is_jpeg(reader.fill_buf().map_err(|e| io_error("read", path, &e))?) {
             let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
             reader.read_to_end(&mut bytes).map_err(|e| io_error("read", path, &e))?;
-            let (image, _) = decode_sized(&bytes, limits, &Source::File(path), |_| None)?;
+            let (image, _) = decode_sized(&bytes, limits, false, &Source::File(path), |_| None)?;
             return Ok(image);
         }
-        decode_from(reader, limits, &Source::File(path))
+        decode_from(reader, limits, false, &Source::File(path))
     }
 
     /// Decodes an encoded image held in memory with the default [`DecodeLimits`].
@@ -78,10 +78,10 @@ impl Image {
     /// truncated data.
     pub fn decode_with_limits(bytes: &[u8], limits: &DecodeLimits) -> Result<Image> {
         if jpeg::is_jpeg(bytes) {
-            let (image, _) = decode_sized(bytes, limits, &Source::Memory(bytes.len()), |_| None)?;
+            let (image, _) = decode_sized(bytes, limits, false, &Source::Memory(bytes.len()), |_| None)?;
             return Ok(image);
         }
-        decode_from(Cursor::new(bytes), limits, &Source::Memory(bytes.len()))
+        decode_from(Cursor::new(bytes), limits, false, &Source::Memory(bytes.len()))
     }
 
     /// Decodes an encoded image held in memory with [`DecodeOptions`]: limits and, for JPEG,
@@ -95,10 +95,12 @@ impl Image {
     ///
     /// The limits apply to the file's full size even when it is decoded scaled: a file that
     /// [`Image::decode_with_limits`] rejects is rejected here too. Errors as for
-    /// [`Image::decode_with_limits`]; a truncated or corrupt JPEG is [`Error::Decode`] (also
-    /// where libjpeg-turbo would only warn and fill in the rest).
+    /// [`Image::decode_with_limits`]; truncated or corrupt data is [`Error::Decode`] (also
+    /// where libjpeg-turbo would only warn and fill in the rest), unless
+    /// [`DecodeOptions::lenient`] asks for the partial image instead.
     pub fn decode_with(bytes: &[u8], options: &DecodeOptions) -> Result<Image> {
-        let (image, _) = decode_sized(bytes, &options.limits, &Source::Memory(bytes.len()), |_| options.min_size)?;
+        let source = Source::Memory(bytes.len());
+        let (image, _) = decode_sized(bytes, &options.limits, options.lenient, &source, |_| options.min_size)?;
         Ok(image)
     }
 
@@ -107,7 +109,8 @@ impl Image {
     /// errors. The file is read into memory whole (libjpeg-turbo decodes from memory).
     pub fn open_with(path: &Path, options: &DecodeOptions) -> Result<Image> {
         let bytes = read_file(path)?;
-        let (image, _) = decode_sized(&bytes, &options.limits, &Source::File(path), |_| options.min_size)?;
+        let source = Source::File(path);
+        let (image, _) = decode_sized(&bytes, &options.limits, options.lenient, &source, |_| options.min_size)?;
         Ok(image)
     }
 }
@@ -125,11 +128,13 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// Decodes `bytes`, letting `min_size_for` choose the minimum size (see
-/// [`DecodeOptions::min_size`]) from the upright full size once the header has been read.
-/// Returns the image and the upright full size of the file.
+/// [`DecodeOptions::min_size`]) from the upright full size once the header has been read;
+/// `lenient` as [`DecodeOptions::lenient`]. Returns the image and the upright full size of
+/// the file.
 pub(crate) fn decode_sized(
     bytes: &[u8],
     limits: &DecodeLimits,
+    lenient: bool,
     source: &Source<'_>,
     min_size_for: impl FnOnce((u32, u32)) -> Option<(u32, u32)>,
 ) -> Result<(Image, (u32, u32))> {
@@ -140,10 +145,18 @@ pub(crate) fn decode_sized(
         // Checked before the decoder allocates anything large.
         jpeg::check_header_limits(&header, limits, &subject)?;
         let denominator = jpeg::scale_denominator(header.upright, min_size_for(header.upright));
-        let image = jpeg::decode(bytes, &header, denominator, &subject)?;
+        let image = jpeg::decode(bytes, &header, denominator, lenient, &subject)?;
         return Ok((image, header.upright));
     }
-    let image = decode_from(Cursor::new(bytes), limits, source)?;
+    let mut image = decode_from(Cursor::new(bytes), limits, lenient, source)?;
+    // The `image` crate's JPEG decoder (CMYK files) fills in a scan that ends early instead of
+    // failing; such a file has no end-of-image marker.
+    if jpeg::is_jpeg(bytes) && image.decode_warning.is_none() && !jpeg::reaches_end_marker(bytes) {
+        let rows = rows_with_data(&image.pixels, image.width as usize * 4, jpeg::is_grey_fill);
+        let detail = "the data ends before the end-of-image marker";
+        let warning = damaged(&subject, detail, rows, image.height, lenient)?;
+        image = image.with_decode_warning(warning);
+    }
     let size = (image.width, image.height);
     Ok((image, size))
 }
@@ -227,7 +240,12 @@ fn starts_like_tga<R: Read + Seek>(reader: &mut R) -> std::io::Result<bool> {
         && alpha_bits <= 8)
 }
 
-fn decode_from<R: BufRead + Seek>(reader: R, limits: &DecodeLimits, source: &Source<'_>) -> Result<Image> {
+fn decode_from<R: BufRead + Seek>(
+    reader: R,
+    limits: &DecodeLimits,
+    lenient: bool,
+    source: &Source<'_>,
+) -> Result<Image> {
     let subject = source.subject();
     let decoding_error = |e| image_error(&subject, Stage::Decoding, e);
 
@@ -256,6 +274,9 @@ fn decode_from<R: BufRead + Seek>(reader: R, limits: &DecodeLimits, source: &Sou
     let mut header_limits = image::Limits::no_limits();
     header_limits.max_alloc = Some(limits.max_decoded_bytes.min(HEADER_BUDGET_BYTES));
     reader.limits(header_limits);
+    // `image`'s PNG decoder turns the file's big-endian 16-bit samples to native order only
+    // once every row is decoded: the rows of a partial decode are still big-endian.
+    let partial_samples_big_endian = reader.format() == Some(image::ImageFormat::Png);
     let mut decoder = reader.into_decoder().map_err(decoding_error)?;
 
     let (width, height) = decoder.dimensions();
@@ -269,15 +290,23 @@ fn decode_from<R: BufRead + Seek>(reader: R, limits: &DecodeLimits, source: &Sou
     // Malformed or unreadable EXIF must not stop the image from loading.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     // A third-party decoder that panics on malformed data (the `png` crate's palette expansion
-    // did on a fuzzed file) fails this decode with `Decode`, like any other malformed file.
+    // did on a fuzzed file) fails this decode with `Decode`, like any other malformed file,
+    // lenient or not: what it wrote before the panic is not trusted.
     let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        match decode_8bit_into_rgba(decoder, source_color, width, height) {
-            Ok(pixels) => pixels,
-            Err(decoder) => DynamicImage::from_decoder(decoder).map(DynamicImage::into_rgba8),
-        }
+        read_rgba(decoder, source_color, (width, height), partial_samples_big_endian, lenient)
     }));
-    let rgba = match decoded {
-        Ok(pixels) => pixels.map_err(decoding_error)?,
+    let (rgba, warning) = match decoded {
+        Ok(Ok(rgba)) => (rgba, None),
+        Ok(Err(Stopped { error, rows, partial })) => {
+            let detail = error.to_string();
+            match image_error(&subject, Stage::Decoding, error) {
+                Error::Decode(_) => {
+                    let warning = damaged(&subject, &detail, rows, height, lenient)?;
+                    (partial.expect("a lenient decode with rows keeps its partial image"), Some(warning))
+                }
+                other => return Err(other),
+            }
+        }
         Err(panic) => {
             let detail = crate::error::panic_message(panic.as_ref());
             return Err(Error::Decode(format!("{subject}: the decoder failed on malformed data ({detail})")));
@@ -289,35 +318,175 @@ fn decode_from<R: BufRead + Seek>(reader: R, limits: &DecodeLimits, source: &Sou
     let (width, height) = rgba.dimensions();
     // A 90-degree orientation swaps the axes; the result must respect the limits too.
     check_limits(width, height, ColorType::Rgba8, limits, &subject)?;
-    Ok(Image::from_parts(width, height, rgba.into_raw(), source_color))
+    let image = Image::from_parts(width, height, rgba.into_raw(), source_color);
+    Ok(match warning {
+        Some(warning) => image.with_decode_warning(warning),
+        None => image,
+    })
+}
+
+/// What to do about data that is truncated or corrupt after a valid header, of which
+/// `decoded_rows` of `height` rows were decoded (`detail` is the decoder's own message):
+/// strict, the `Decode` error; lenient, the warning that marks the partial image, unless not
+/// one row was decoded.
+pub(crate) fn damaged(subject: &str, detail: &str, decoded_rows: u32, height: u32, lenient: bool) -> Result<String> {
+    let progress = match decoded_rows {
+        0 => format!("none of its {height} rows could be decoded"),
+        rows if rows >= height => format!("all {height} rows were decoded, some of them from incomplete data"),
+        rows => format!("{rows} of {height} rows were decoded"),
+    };
+    let summary = format!("the data is truncated or corrupt ({detail}): {progress}");
+    if lenient && decoded_rows > 0 { Ok(summary) } else { Err(Error::Decode(format!("{subject}: {summary}"))) }
+}
+
+/// How many of the rows of `rows` (each `row_len` bytes, all written) hold decoded data: all
+/// but the trailing run of rows that are entirely `is_fill` (what a decoder writes for missing
+/// data). A picture whose last rows happen to look like the fill is counted short by those
+/// rows, which only matters to the message.
+pub(crate) fn rows_with_data(rows: &[u8], row_len: usize, is_fill: impl Fn(&[u8]) -> bool) -> u32 {
+    let filled = rows.chunks_exact(row_len).rev().take_while(|row| is_fill(row)).count();
+    u32::try_from(rows.len() / row_len - filled).unwrap_or(u32::MAX)
+}
+
+/// Memory a scan for decoded rows may read past the last row with data, at least.
+const MIN_ZERO_SCAN_BYTES: usize = 1 << 20;
+
+/// How many rows a decoder that stopped early wrote into `rows` (each `row_len` bytes, zeroed
+/// beforehand; decoders write rows top down, interlaced ones every few rows per pass): up to the
+/// last row with a non-zero byte. The scan stops inside a run of zero rows once the run is
+/// longer than the data above it (and [`MIN_ZERO_SCAN_BYTES`]): the rest of the buffer was
+/// never written, and reading it would make the system back it with real memory (512 MiB for a
+/// 74-byte PNG that claims 11585 x 11585). A picture with a black band longer than everything
+/// above it, after which data follows, is counted short, which only matters to the message.
+pub(crate) fn rows_written(rows: &[u8], row_len: usize) -> u32 {
+    let (mut with_data, mut zero_run) = (0usize, 0usize);
+    for (index, row) in rows.chunks_exact(row_len).enumerate() {
+        if row.iter().any(|&byte| byte != 0) {
+            (with_data, zero_run) = (index + 1, 0);
+        } else {
+            zero_run += row_len;
+            if zero_run > (with_data * row_len).max(MIN_ZERO_SCAN_BYTES) {
+                break;
+            }
+        }
+    }
+    u32::try_from(with_data).unwrap_or(u32::MAX)
+}
+
+/// A decode that failed after the header: the decoder's error, the number of rows it wrote
+/// and, when asked for and there are any, what it decoded as RGBA (rows it never reached are
+/// black, transparent where the format has alpha).
+struct Stopped {
+    error: image::ImageError,
+    rows: u32,
+    partial: Option<image::RgbaImage>,
+}
+
+/// Decodes into RGBA8. 8-bit L, LA, RGB and RGBA are decoded straight into the final buffer
+/// (see [`decode_8bit_into_rgba`]); 16-bit and float samples into a buffer of their own type,
+/// then converted. `partial_samples_big_endian`: the decoder leaves 16-bit samples big-endian
+/// when it stops early; `keep_partial`: a decode that stops early converts what it wrote (only
+/// lenient decoding needs it: converting touches the whole buffer).
+fn read_rgba<D: ImageDecoder>(
+    decoder: D,
+    color: ColorType,
+    (width, height): (u32, u32),
+    partial_samples_big_endian: bool,
+    keep_partial: bool,
+) -> std::result::Result<image::RgbaImage, Stopped> {
+    use image::{DynamicImage as Dyn, ImageBuffer};
+    let converted = |dynamic: Option<Dyn>| dynamic.expect("the buffer holds width * height pixels").into_rgba8();
+    match color {
+        ColorType::L8 | ColorType::La8 | ColorType::Rgb8 | ColorType::Rgba8 => {
+            decode_8bit_into_rgba(decoder, color, width, height, keep_partial)
+        }
+        ColorType::L16 | ColorType::La16 | ColorType::Rgb16 | ColorType::Rgba16 => {
+            let to_rgba = |samples: Vec<u16>| {
+                converted(match color {
+                    ColorType::L16 => ImageBuffer::from_raw(width, height, samples).map(Dyn::ImageLuma16),
+                    ColorType::La16 => ImageBuffer::from_raw(width, height, samples).map(Dyn::ImageLumaA16),
+                    ColorType::Rgb16 => ImageBuffer::from_raw(width, height, samples).map(Dyn::ImageRgb16),
+                    _ => ImageBuffer::from_raw(width, height, samples).map(Dyn::ImageRgba16),
+                })
+            };
+            decode_samples(decoder, height, partial_samples_big_endian, keep_partial, to_rgba)
+        }
+        ColorType::Rgb32F | ColorType::Rgba32F => {
+            let to_rgba = |samples: Vec<f32>| {
+                converted(match color {
+                    ColorType::Rgb32F => ImageBuffer::from_raw(width, height, samples).map(Dyn::ImageRgb32F),
+                    _ => ImageBuffer::from_raw(width, height, samples).map(Dyn::ImageRgba32F),
+                })
+            };
+            decode_samples(decoder, height, false, keep_partial, to_rgba)
+        }
+    }
+}
+
+/// Decodes 16-bit or float samples (native byte order, as `read_image` writes them; big-endian
+/// 16-bit samples in a partial decode when `partial_big_endian`) into a zeroed buffer of `T`,
+/// then converts with `to_rgba` (a partial decode only when `keep_partial`).
+fn decode_samples<D: ImageDecoder, T: bytemuck::Pod>(
+    decoder: D,
+    height: u32,
+    partial_big_endian: bool,
+    keep_partial: bool,
+    to_rgba: impl Fn(Vec<T>) -> image::RgbaImage,
+) -> std::result::Result<image::RgbaImage, Stopped> {
+    // The header was checked against the limits; the decoder's own size is the exact one.
+    let bytes = usize::try_from(decoder.total_bytes()).unwrap_or(usize::MAX);
+    let mut samples = vec![T::zeroed(); bytes / size_of::<T>()];
+    let result = decoder.read_image(bytemuck::cast_slice_mut(&mut samples));
+    match result {
+        Ok(()) => Ok(to_rgba(samples)),
+        Err(error) => {
+            let raw: &mut [u8] = bytemuck::cast_slice_mut(&mut samples);
+            if partial_big_endian && size_of::<T>() == 2 {
+                raw.as_chunks_mut::<2>().0.iter_mut().for_each(|c| *c = u16::from_be_bytes(*c).to_ne_bytes());
+            }
+            let rows = rows_written(raw, raw.len() / height as usize);
+            let partial = (keep_partial && rows > 0).then(|| to_rgba(samples));
+            Err(Stopped { error, rows, partial })
+        }
+    }
 }
 
 /// Decodes 8-bit L, LA, RGB and RGBA straight into the final RGBA8 buffer: the decoder writes
 /// its own layout into the front of the buffer, which is then widened in place from the end. A
 /// PNG photograph then costs one RGBA buffer instead of an RGB one plus its RGBA copy (25 %
-/// less peak memory for RGB, 80 % less for grey). Other colour types give the decoder back
-/// (`Err`) for the generic conversion.
+/// less peak memory for RGB, 80 % less for grey). A decode that stops early is widened only
+/// when `keep_partial`.
 fn decode_8bit_into_rgba<D: ImageDecoder>(
     decoder: D,
     color: ColorType,
     width: u32,
     height: u32,
-) -> std::result::Result<image::ImageResult<image::RgbaImage>, D> {
+    keep_partial: bool,
+) -> std::result::Result<image::RgbaImage, Stopped> {
     let channels = match color {
         ColorType::L8 => 1,
         ColorType::La8 => 2,
         ColorType::Rgb8 => 3,
-        ColorType::Rgba8 => 4,
-        _ => return Err(decoder),
+        _ => 4,
     };
     // The header was checked against the limits, which budget 4 bytes per pixel.
     let pixels = width as usize * height as usize;
     let mut buffer = vec![0u8; pixels * 4];
-    if let Err(e) = decoder.read_image(&mut buffer[..pixels * channels]) {
-        return Ok(Err(e));
+    let result = decoder.read_image(&mut buffer[..pixels * channels]);
+    let widened = |mut buffer: Vec<u8>| {
+        widen_to_rgba_in_place(&mut buffer, channels);
+        image::RgbaImage::from_raw(width, height, buffer).expect("the buffer holds width * height RGBA pixels")
+    };
+    match result {
+        Ok(()) => Ok(widened(buffer)),
+        Err(error) => {
+            // Counted before widening: rows never reached are zero bytes in the decoder's
+            // layout (opaque black once widened, for formats without alpha).
+            let rows = rows_written(&buffer[..pixels * channels], width as usize * channels);
+            let partial = (keep_partial && rows > 0).then(|| widened(buffer));
+            Err(Stopped { error, rows, partial })
+        }
     }
-    widen_to_rgba_in_place(&mut buffer, channels);
-    Ok(Ok(image::RgbaImage::from_raw(width, height, buffer).expect("the buffer holds width * height RGBA pixels")))
 }
 
 /// Widens `channels`-byte pixels (grey, grey + alpha, RGB) packed at the front of `buffer` to
@@ -371,6 +540,32 @@ mod tests {
     use super::*;
 
     const SUBJECT: &str = "cannot decode 'x'";
+
+    #[test]
+    fn written_rows_end_at_the_last_data_and_the_scan_stops_in_a_long_zero_run() {
+        let row_len = 1024;
+        let image = |rows: &[bool]| -> Vec<u8> {
+            rows.iter().flat_map(|&data| std::iter::repeat_n(u8::from(data), row_len)).collect()
+        };
+        // Data, a short black band, data, then the untouched rest.
+        let mut rows = vec![true; 10];
+        rows.extend([false; 5]);
+        rows.extend([true; 3]);
+        rows.extend([false; 2000]);
+        assert_eq!(rows_written(&image(&rows), row_len), 18);
+        assert_eq!(rows_written(&image(&[false; 3000]), row_len), 0);
+        assert_eq!(rows_written(&image(&[true; 7]), row_len), 7);
+        // A zero run longer than the data above it and than 1 MiB ends the scan: rows after
+        // it are not read (and not counted).
+        let mut banded = vec![true; 2];
+        banded.extend([false; 1025]);
+        banded.push(true);
+        assert_eq!(rows_written(&image(&banded), row_len), 2);
+        let mut short_band = vec![true; 2];
+        short_band.extend([false; 1024]);
+        short_band.push(true);
+        assert_eq!(rows_written(&image(&short_band), row_len), 1027);
+    }
 
     #[test]
     fn limits_accept_up_to_and_including_the_maximum() {

@@ -30,6 +30,7 @@ pub struct PendingJpeg {
     bytes: Vec<u8>,
     header: jpeg::Header,
     denominator: u32,
+    lenient: bool,
     subject: String,
 }
 
@@ -56,7 +57,7 @@ impl PendingJpeg {
 
     /// Decodes the pixels (each call decodes again).
     pub fn decode(&self) -> Result<Image> {
-        jpeg::decode(&self.bytes, &self.header, self.denominator, &self.subject)
+        jpeg::decode(&self.bytes, &self.header, self.denominator, self.lenient, &self.subject)
     }
 
     fn size(&self) -> (u32, u32) {
@@ -80,7 +81,9 @@ impl Image {
     pub fn decode_deferred(bytes: &[u8], options: &DecodeOptions) -> Result<Opened> {
         let source = Source::Memory(bytes.len());
         if !jpeg::is_jpeg(bytes) {
-            return Ok(Opened::Decoded(decode_sized(bytes, &options.limits, &source, |_| options.min_size)?.0));
+            return Ok(Opened::Decoded(
+                decode_sized(bytes, &options.limits, options.lenient, &source, |_| options.min_size)?.0,
+            ));
         }
         defer(bytes.to_vec(), options, &source)
     }
@@ -93,9 +96,9 @@ fn defer(bytes: Vec<u8>, options: &DecodeOptions, source: &Source<'_>) -> Result
     {
         jpeg::check_header_limits(&header, &options.limits, &subject)?;
         let denominator = jpeg::scale_denominator(header.upright, options.min_size);
-        return Ok(Opened::Pending(PendingJpeg { bytes, header, denominator, subject }));
+        return Ok(Opened::Pending(PendingJpeg { bytes, header, denominator, lenient: options.lenient, subject }));
     }
-    Ok(Opened::Decoded(decode_sized(&bytes, &options.limits, source, |_| options.min_size)?.0))
+    Ok(Opened::Decoded(decode_sized(&bytes, &options.limits, options.lenient, source, |_| options.min_size)?.0))
 }
 
 #[cfg(test)]
@@ -134,7 +137,8 @@ mod tests {
     #[test]
     fn limits_are_checked_when_deferring_and_other_formats_decode_now() {
         let jpeg = photo_like(64, 48);
-        let tight = DecodeOptions { limits: DecodeLimits { max_width: 63, ..Default::default() }, min_size: None };
+        let tight =
+            DecodeOptions { limits: DecodeLimits { max_width: 63, ..Default::default() }, ..Default::default() };
         assert!(matches!(Image::decode_deferred(&jpeg, &tight), Err(crate::Error::LimitExceeded(_))));
         let png = Image::decode(&jpeg).unwrap().encode(ImageFormat::Png, None).unwrap();
         assert!(matches!(Image::decode_deferred(&png, &DecodeOptions::default()), Ok(Opened::Decoded(_))));

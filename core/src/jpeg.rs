@@ -70,6 +70,38 @@ pub(crate) fn exif_orientation(bytes: &[u8]) -> Orientation {
     Orientation::NoTransforms
 }
 
+/// Whether a JPEG's data runs to its end-of-image marker; a file cut anywhere in or after its
+/// scans has none. Walks the marker segments (skipping each by its length, embedded thumbnails
+/// included) and the entropy-coded data between them, in which 0xFF is only ever followed by a
+/// stuffed 0x00 or a restart marker.
+pub(crate) fn reaches_end_marker(bytes: &[u8]) -> bool {
+    let mut at = 2; // after SOI
+    while at + 1 < bytes.len() {
+        if bytes[at] != 0xFF {
+            at += 1; // entropy-coded data
+            continue;
+        }
+        match bytes[at + 1] {
+            0xD9 => return true,
+            // Fill byte before a marker.
+            0xFF => at += 1,
+            // Stuffed data byte, restart markers, TEM: no length.
+            0x00 | 0xD0..=0xD7 | 0x01 => at += 2,
+            _ => {
+                let Some(length) = bytes.get(at + 2..at + 4) else { return false };
+                at += 2 + usize::from(u16::from_be_bytes([length[0], length[1]]));
+            }
+        }
+    }
+    false
+}
+
+/// Whether every pixel of an RGBA row is the grey that JPEG decoders write for blocks whose
+/// data is missing (zero coefficients).
+pub(crate) fn is_grey_fill(row: &[u8]) -> bool {
+    row.as_chunks::<4>().0.iter().all(|&px| px == [128, 128, 128, 255])
+}
+
 /// Whether an orientation swaps width and height.
 pub(crate) fn swaps_axes(orientation: Orientation) -> bool {
     matches!(
@@ -155,8 +187,8 @@ pub(crate) fn scale_denominator(upright: (u32, u32), min_size: Option<(u32, u32)
 }
 
 /// Decodes a JPEG whose header has been read and checked, at `1 / denominator` scale, straight
-/// into RGBA, and applies the EXIF orientation.
-pub(crate) fn decode(bytes: &[u8], header: &Header, denominator: u32, subject: &str) -> Result<Image> {
+/// into RGBA, and applies the EXIF orientation; `lenient` as [`crate::DecodeOptions::lenient`].
+pub(crate) fn decode(bytes: &[u8], header: &Header, denominator: u32, lenient: bool, subject: &str) -> Result<Image> {
     // At 1/8 and 1/4 scale, the two-thread decoder gives libjpeg-turbo's exact pixels in about
     // half the time; it declines (None) anything it does not reproduce exactly, including
     // every damaged file, which then gets libjpeg-turbo's result or error below.
@@ -180,9 +212,31 @@ pub(crate) fn decode(bytes: &[u8], header: &Header, denominator: u32, subject: &
         height: height as usize,
         format: PixelFormat::RGBA,
     };
-    decompressor.decompress(bytes, output).map_err(|e| decode_error(subject, &e))?;
-    let image = Image::from_parts(width, height, pixels, header.color_type);
-    Ok(orient(image, header.orientation))
+    // A warning (data that ends early or is corrupt) still decodes every row, the damaged
+    // blocks grey; a fatal error stops with the rows not yet written still zero.
+    let warning = match decompressor.decompress(bytes, output) {
+        Ok(()) => None,
+        Err(error) => {
+            let detail = error.to_string();
+            let detail = detail.strip_prefix("TurboJPEG error: ").unwrap_or(&detail);
+            Some(crate::decode::damaged(subject, detail, decoded_rows(&pixels, width), height, lenient)?)
+        }
+    };
+    let image = orient(Image::from_parts(width, height, pixels, header.color_type), header.orientation);
+    Ok(match warning {
+        Some(warning) => image.with_decode_warning(warning),
+        None => image,
+    })
+}
+
+/// How many rows of a damaged JPEG libjpeg-turbo decoded into `rgba` (`width` pixels a row,
+/// zeroed beforehand): it writes whole rows with alpha 255, in order, and fills blocks whose
+/// data is missing or corrupt with grey (zero coefficients: 128, 128, 128), so the rows with
+/// data are the written rows before the trailing run of grey ones.
+fn decoded_rows(rgba: &[u8], width: u32) -> u32 {
+    let row_len = width as usize * 4;
+    let written = rgba.chunks_exact(row_len).take_while(|row| row[3] == 255).count();
+    crate::decode::rows_with_data(&rgba[..written * row_len], row_len, is_grey_fill)
 }
 
 /// [`crate::fastjpeg::decode_scaled`] as an [`Image`], if it handles the scale and the file and
@@ -285,6 +339,21 @@ mod tests {
             assert!(!message.contains("overflowed"), "{cut}: {message}");
             assert!(message.contains("frame header") || message.contains("Premature end"), "{cut}: {message}");
         }
+    }
+
+    #[test]
+    fn the_end_marker_is_found_past_segments_and_scan_data_only() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/rocket-exif6.jpg")).unwrap();
+        assert!(reaches_end_marker(&bytes));
+        for cut in [10, 1000, bytes.len() / 2, bytes.len() - 2, bytes.len() - 1] {
+            assert!(!reaches_end_marker(&bytes[..cut]), "cut at {cut}");
+        }
+        // An end marker inside a segment (an EXIF thumbnail's) does not count.
+        let mut segment = vec![0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x06, 0xFF, 0xD9, 0x00, 0x00, 0xFF, 0xDA, 0x00, 0x02];
+        assert!(!reaches_end_marker(&segment));
+        // Scan data with a stuffed 0xFF and a restart marker, then the end.
+        segment.extend([0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56, 0xFF, 0xFF, 0xD9]);
+        assert!(reaches_end_marker(&segment));
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct Image {
     pub(crate) width: u32,
     pub(crate) height: u32,
     pub(crate) color_type: ColorType,
+    /// Set by a lenient decode of damaged data: what was wrong and how much was decoded.
+    pub(crate) decode_warning: Option<Box<str>>,
 }
 
 /// The number of bytes an RGBA8 image of `width` x `height` needs, or `None` if that does not
@@ -34,7 +36,7 @@ impl Image {
     /// zero or `pixels.len()` is not exactly `width * height * 4`.
     pub fn from_rgba8(width: u32, height: u32, pixels: Vec<u8>) -> Result<Image> {
         Self::check_raw(width, height, pixels.len())?;
-        Ok(Image { pixels, width, height, color_type: ColorType::Rgba8 })
+        Ok(Image { pixels, width, height, color_type: ColorType::Rgba8, decode_warning: None })
     }
 
     /// Makes an image from a copy of tightly packed RGBA8 pixels; same rules as
@@ -69,7 +71,22 @@ impl Image {
     pub(crate) fn from_parts(width: u32, height: u32, pixels: Vec<u8>, color_type: ColorType) -> Image {
         debug_assert_eq!(rgba8_len(width, height), Some(pixels.len()));
         debug_assert!(width > 0 && height > 0);
-        Image { pixels, width, height, color_type }
+        Image { pixels, width, height, color_type, decode_warning: None }
+    }
+
+    /// Marks an image made by a lenient decode of damaged data (see [`Image::decode_warning`]).
+    pub(crate) fn with_decode_warning(mut self, warning: String) -> Image {
+        self.decode_warning = Some(warning.into_boxed_str());
+        self
+    }
+
+    /// For an image returned by a lenient decode ([`DecodeOptions::lenient`](crate::DecodeOptions::lenient))
+    /// of truncated or corrupt data: what was wrong and how many rows were decoded, e.g.
+    /// `"the data is truncated or corrupt (...): 25 of 2160 rows were decoded"`. `None` for an
+    /// image decoded completely, and for every image an operation makes (the mark belongs to
+    /// the decoded image; in-place operations keep it).
+    pub fn decode_warning(&self) -> Option<&str> {
+        self.decode_warning.as_deref()
     }
 
     /// Width in pixels (at least 1).
@@ -108,6 +125,7 @@ impl fmt::Debug for Image {
             .field("height", &self.height)
             .field("color_type", &self.color_type)
             .field("pixel_bytes", &self.pixels.len())
+            .field("decode_warning", &self.decode_warning)
             .finish()
     }
 }

@@ -83,7 +83,7 @@ impl Image {
     /// buffer is held. Errors as for [`Image::blur`].
     pub fn into_blurred(self, sigma: f32) -> Result<Image> {
         check_sigma("blur", sigma)?;
-        let Image { pixels, width, height, color_type } = self;
+        let Image { pixels, width, height, color_type, .. } = self;
         let blurred = blur::gaussian_blur_rgba8_owned(pixels, width, height, sigma);
         Ok(Image::from_parts(width, height, blurred, color_type))
     }

@@ -154,7 +154,7 @@ fn thumbnail_from(
 ) -> Result<Image> {
     check_new_size("thumbnail", target.0, target.1)?;
     let mut planned = None;
-    let (image, upright) = decode_sized(bytes, &options.limits, source, |upright| {
+    let (image, upright) = decode_sized(bytes, &options.limits, false, source, |upright| {
         let p = plan(upright, target, fit, options.allow_upscale);
         planned = Some(p);
         let (numerator, denominator) = SHRINK_ON_LOAD_MARGIN;

@@ -301,6 +301,16 @@ pub struct DecodeOptions {
     /// formats are always decoded at full size, so callers must not rely on the result being
     /// smaller.
     pub min_size: Option<(u32, u32)>,
+    /// What a decode does with data that is truncated or corrupt after a valid header.
+    /// `false` (the default, strict): it fails with [`Error::Decode`](crate::Error::Decode),
+    /// whose message says how many rows were decoded before the damage. `true` (lenient): it
+    /// returns what could be decoded, marked with [`Image::decode_warning`](crate::Image::decode_warning);
+    /// a JPEG's damaged blocks are grey (libjpeg-turbo's recovery, which resumes at the next
+    /// restart marker); rows other decoders never reached are black (transparent where the
+    /// format has alpha).
+    /// A file whose header is unreadable, that breaks a limit, or of which not one row could be
+    /// decoded fails either way.
+    pub lenient: bool,
 }
 
 /// Lists the variants of [`ThumbnailFit`] with their stable numbers (see [`with_image_formats!`]).

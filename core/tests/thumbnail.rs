@@ -209,7 +209,7 @@ fn limits_apply_to_the_full_size_of_a_scaled_decode() {
     let narrow = DecodeLimits { max_width: 999, ..DecodeLimits::default() };
     let small = DecodeLimits { max_decoded_bytes: 1000 * 872 * 4 - 1, ..DecodeLimits::default() };
     for limits in [narrow, small] {
-        let options = DecodeOptions { limits, min_size: Some((10, 10)) };
+        let options = DecodeOptions { limits, min_size: Some((10, 10)), ..DecodeOptions::default() };
         let err = Image::decode_with(&jpeg, &options).unwrap_err();
         assert!(matches!(err, Error::LimitExceeded(_)), "{err:?}");
         let options = ThumbnailOptions { limits, ..ThumbnailOptions::default() };
@@ -218,7 +218,13 @@ fn limits_apply_to_the_full_size_of_a_scaled_decode() {
     }
     // Exactly at the limits is fine.
     let exact = DecodeLimits { max_width: 1000, max_height: 872, max_decoded_bytes: 1000 * 872 * 4 };
-    assert!(Image::decode_with(&jpeg, &DecodeOptions { limits: exact, min_size: Some((10, 10)) }).is_ok());
+    assert!(
+        Image::decode_with(
+            &jpeg,
+            &DecodeOptions { limits: exact, min_size: Some((10, 10)), ..DecodeOptions::default() }
+        )
+        .is_ok()
+    );
 }
 
 #[test]

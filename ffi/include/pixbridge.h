@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /** ABI version this header describes; compare with pixbridge_abi_version(). */
-#define PIXBRIDGE_ABI_VERSION 4013
+#define PIXBRIDGE_ABI_VERSION 5013
 
 /// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
 typedef uint32_t PixbridgeChromaSubsampling;
@@ -183,6 +183,13 @@ typedef struct PixbridgeDecodeOptions {
     /// compressed data come from those calls. Other formats are decoded at once. 0 (the
     /// default) decodes at once.
     uint32_t deferred;
+    /// 1 returns what can be decoded of data that is truncated or corrupt after a valid header,
+    /// marked: `pixbridge_image_decode_warning` says what was wrong and how many rows were
+    /// decoded. A JPEG's damaged blocks are grey, rows other formats never reached are black
+    /// (transparent where the format has alpha). 0 (the default, strict) fails with `Decode`,
+    /// whose message says how many rows were decoded. A file of which no row can be decoded
+    /// fails either way. Cannot be combined with `deferred` (`InvalidArgument`).
+    uint32_t lenient;
 } PixbridgeDecodeOptions;
 
 /// Encode options; each format reads the fields that apply to it. Pass null for the defaults;
@@ -319,6 +326,13 @@ PixbridgeErrorCode pixbridge_image_save_with(uint64_t image, const uint8_t* path
 /// cache fills again as later images are freed.
 PixbridgeErrorCode pixbridge_trim(uint64_t* out_released_bytes);
 
+/// Writes to `out_buffer` a buffer handle holding the image's decode warning as UTF-8 (no
+/// terminating NUL): what was wrong with the data and how many rows were decoded, for an image
+/// a lenient decode (`DecodeOptions.lenient`) returned partial. The buffer is empty for an
+/// image decoded completely and for every image an operation made. Read it with
+/// `pixbridge_buffer_data`, free it with `pixbridge_buffer_destroy`.
+PixbridgeErrorCode pixbridge_image_decode_warning(uint64_t image, uint64_t* out_buffer);
+
 /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
 /// Returns a new image; the source is unchanged.
 ///
@@ -440,6 +454,7 @@ typedef struct PixbridgeFunctions {
     PixbridgeErrorCode (*image_encode_with)(uint64_t image, uint32_t format, const PixbridgeEncodeOptions* options, uint64_t* out_buffer);
     PixbridgeErrorCode (*image_save_with)(uint64_t image, const uint8_t* path, size_t path_len, uint32_t format, const PixbridgeEncodeOptions* options);
     PixbridgeErrorCode (*trim)(uint64_t* out_released_bytes);
+    PixbridgeErrorCode (*image_decode_warning)(uint64_t image, uint64_t* out_buffer);
     PixbridgeErrorCode (*image_blur)(uint64_t image, float sigma, uint64_t* out_image);
     PixbridgeErrorCode (*image_unsharpen)(uint64_t image, float sigma, float amount, uint32_t threshold, uint64_t* out_image);
     PixbridgeErrorCode (*image_resize)(uint64_t image, uint32_t width, uint32_t height, uint32_t filter, uint64_t* out_image);

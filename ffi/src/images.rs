@@ -127,6 +127,23 @@ pub unsafe fn pixbridge_image_info(image: u64, out_info: *mut ImageInfo) -> Erro
     })
 }
 
+/// Writes to `out_buffer` a buffer handle holding the image's decode warning as UTF-8 (no
+/// terminating NUL): what was wrong with the data and how many rows were decoded, for an image
+/// a lenient decode (`DecodeOptions.lenient`) returned partial. The buffer is empty for an
+/// image decoded completely and for every image an operation made. Read it with
+/// `pixbridge_buffer_data`, free it with `pixbridge_buffer_destroy`.
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_image_decode_warning(image: u64, out_buffer: *mut u64) -> ErrorCode {
+    export(|| {
+        // SAFETY: C contract: `out_buffer` is null or writable.
+        let out_buffer = unsafe { convert::out(out_buffer, "out_buffer") }?;
+        let warning = images::decode_warning(image)?.unwrap_or_default();
+        *out_buffer = images::buffers::insert(warning.into_bytes());
+        Ok(())
+    })
+}
+
 /// Writes the address and length of the image's RGBA8 pixels without copying. The memory
 /// stays valid until the handle is destroyed; in-place operations change its contents, not
 /// its address or size. Read-only: never write through it.
@@ -218,6 +235,13 @@ pub struct DecodeOptions {
     /// compressed data come from those calls. Other formats are decoded at once. 0 (the
     /// default) decodes at once.
     pub deferred: u32,
+    /// 1 returns what can be decoded of data that is truncated or corrupt after a valid header,
+    /// marked: `pixbridge_image_decode_warning` says what was wrong and how many rows were
+    /// decoded. A JPEG's damaged blocks are grey, rows other formats never reached are black
+    /// (transparent where the format has alpha). 0 (the default, strict) fails with `Decode`,
+    /// whose message says how many rows were decoded. A file of which no row can be decoded
+    /// fails either way. Cannot be combined with `deferred` (`InvalidArgument`).
+    pub lenient: u32,
 }
 
 /// Thumbnail options. Pass null for the defaults (default limits, no enlarging).
@@ -259,7 +283,7 @@ unsafe fn decode_options(
 ) -> pixbridge_runtime::Result<pixbridge_runtime::images::OpenOptions> {
     // SAFETY: by the caller's contract.
     let Some(o) = (unsafe { options.as_ref() }) else { return Ok(Default::default()) };
-    codes::open_options(o.limits.into(), o.min_width, o.min_height, o.deferred)
+    codes::open_options(o.limits.into(), o.min_width, o.min_height, o.deferred, o.lenient)
 }
 
 /// Reads optional thumbnail options: null means the defaults.

@@ -399,7 +399,7 @@ fn deferred_decoding_through_the_c_struct() {
     let _serial = serial();
     let before = live();
     let limits = DecodeLimits { max_width: 32768, max_height: 32768, max_decoded_bytes: 512 << 20 };
-    let options = |deferred| DecodeOptions { limits, min_width: 0, min_height: 0, deferred };
+    let options = |deferred| DecodeOptions { limits, min_width: 0, min_height: 0, deferred, lenient: 0 };
     let path = testdata("rocket.jpg");
     let eager = open_with(&path, &options(0)).unwrap();
     let deferred = open_with(&path, &options(1)).unwrap();
@@ -454,4 +454,61 @@ fn trim_gives_freed_image_memory_back() {
     assert_eq!(released, 0, "nothing left to give back");
     // SAFETY: a null out-parameter is refused, not written.
     assert_eq!(unsafe { pixbridge_trim(ptr::null_mut()) }, ErrorCode::NullArgument);
+}
+
+/// The decode warning of `image`, through `pixbridge_image_decode_warning` and its buffer.
+fn decode_warning(image: u64) -> String {
+    let (mut buffer, mut data, mut len) = (0u64, ptr::null(), 0usize);
+    // SAFETY: valid out-parameters; the bytes are copied before the buffer is destroyed.
+    unsafe {
+        assert_eq!(pixbridge_image_decode_warning(image, &mut buffer), ErrorCode::Ok);
+        assert_eq!(pixbridge_buffer_data(buffer, &mut data, &mut len), ErrorCode::Ok);
+        let text = String::from_utf8(std::slice::from_raw_parts(data, len).to_vec()).unwrap();
+        assert_eq!(pixbridge_buffer_destroy(buffer), ErrorCode::Ok);
+        text
+    }
+}
+
+#[test]
+fn damaged_data_fails_by_default_and_a_lenient_decode_returns_it_marked() {
+    let _serial = serial();
+    let before = live();
+    let limits = DecodeLimits { max_width: 32768, max_height: 32768, max_decoded_bytes: 512 << 20 };
+    let options = |lenient| DecodeOptions { limits, min_width: 0, min_height: 0, deferred: 0, lenient };
+    // testdata/truncated-64x48.png is the first half of gradient-64x48.png.
+    let truncated = testdata("truncated-64x48.png");
+
+    assert_eq!(open_with(&truncated, &options(0)), Err(ErrorCode::Decode));
+    let strict_message = last_message();
+    assert!(strict_message.contains("truncated-64x48.png"), "{strict_message}");
+    assert!(strict_message.contains(" of 48 rows were decoded"), "{strict_message}");
+
+    let partial = open_with(&truncated, &options(1)).unwrap();
+    let warning = decode_warning(partial);
+    assert!(warning.starts_with("the data is truncated or corrupt"), "{warning}");
+    // The same count as the strict message's, which names the file before it.
+    assert!(strict_message.ends_with(&warning), "{strict_message} / {warning}");
+    let rows: usize = warning.split(" of 48 rows").next().unwrap().rsplit(' ').next().unwrap().parse().unwrap();
+    let complete = open_with(&testdata("gradient-64x48.png"), &options(1)).unwrap();
+    assert_eq!(decode_warning(complete), "", "a complete file is not marked");
+    let (got, expected) = (copy_pixels(partial, 64 * 48 * 4), copy_pixels(complete, 64 * 48 * 4));
+    let row = 64 * 4;
+    assert_eq!(got[..rows * row], expected[..rows * row], "the decoded rows are the file's");
+    assert!(got[rows * row..].chunks_exact(4).all(|px| px == [0, 0, 0, 255]), "the rest is black");
+
+    let blurred = blur(partial, 1.0).unwrap();
+    assert_eq!(decode_warning(blurred), "", "the mark stays with the decoded image");
+    let both = DecodeOptions { deferred: 1, ..options(1) };
+    assert_eq!(open_with(&truncated, &both), Err(ErrorCode::InvalidArgument));
+    assert!(last_message().contains("lenient and deferred"), "{}", last_message());
+    assert_eq!(open_with(&truncated, &options(2)), Err(ErrorCode::InvalidArgument));
+    assert!(last_message().contains("lenient must be 0 or 1"), "{}", last_message());
+    let mut buffer = 0u64;
+    // SAFETY: valid out-parameter; the handle is not an image.
+    assert_eq!(unsafe { pixbridge_image_decode_warning(u64::MAX, &mut buffer) }, ErrorCode::InvalidHandle);
+
+    for handle in [partial, complete, blurred] {
+        destroy(handle);
+    }
+    assert_eq!(live(), before);
 }

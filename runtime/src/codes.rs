@@ -186,18 +186,27 @@ fn flag(value: u32, name: &str) -> Result<bool> {
     }
 }
 
-/// Open options from their plain form: a minimum size of 0 x 0 means full size; `deferred` is
-/// 0 or 1.
+/// Open options from their plain form: a minimum size of 0 x 0 means full size; `deferred` and
+/// `lenient` are 0 or 1, and not both 1 (a deferred image is decoded by a later call, too late
+/// to report a partial result as the decode's).
 pub fn open_options(
     limits: core::DecodeLimits,
     min_width: u32,
     min_height: u32,
     deferred: u32,
+    lenient: u32,
 ) -> Result<crate::images::OpenOptions> {
     let min_size = (min_width, min_height);
+    let (deferred, lenient) = (flag(deferred, "deferred")?, flag(lenient, "lenient")?);
+    if deferred && lenient {
+        return Err(Error::invalid_argument(
+            "lenient and deferred decoding cannot be combined: a deferred image is decoded later, \
+             by the call that reads it, when a partial image could no longer be reported",
+        ));
+    }
     Ok(crate::images::OpenOptions {
-        decode: core::DecodeOptions { limits, min_size: (min_size != (0, 0)).then_some(min_size) },
-        deferred: flag(deferred, "deferred")?,
+        decode: core::DecodeOptions { limits, min_size: (min_size != (0, 0)).then_some(min_size), lenient },
+        deferred,
     })
 }
 
@@ -305,11 +314,17 @@ mod tests {
             assert_eq!(error.code, ErrorCode::InvalidArgument, "{bad:?}");
         }
         let limits = core::DecodeLimits::default();
-        assert_eq!(open_options(limits, 0, 0, 0).unwrap().decode.min_size, None);
-        assert_eq!(open_options(limits, 400, 0, 0).unwrap().decode.min_size, Some((400, 0)));
-        assert!(!open_options(limits, 0, 0, 0).unwrap().deferred);
-        assert!(open_options(limits, 0, 0, 1).unwrap().deferred);
-        assert_eq!(open_options(limits, 0, 0, 2).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(open_options(limits, 0, 0, 0, 0).unwrap().decode.min_size, None);
+        assert_eq!(open_options(limits, 400, 0, 0, 0).unwrap().decode.min_size, Some((400, 0)));
+        assert!(!open_options(limits, 0, 0, 0, 0).unwrap().deferred);
+        assert!(open_options(limits, 0, 0, 1, 0).unwrap().deferred);
+        assert_eq!(open_options(limits, 0, 0, 2, 0).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert!(!open_options(limits, 0, 0, 0, 0).unwrap().decode.lenient);
+        assert!(open_options(limits, 0, 0, 0, 1).unwrap().decode.lenient);
+        assert_eq!(open_options(limits, 0, 0, 0, 2).unwrap_err().code, ErrorCode::InvalidArgument);
+        let both = open_options(limits, 0, 0, 1, 1).unwrap_err();
+        assert_eq!(both.code, ErrorCode::InvalidArgument);
+        assert!(both.message.contains("lenient and deferred"), "{}", both.message);
         assert!(thumbnail_options(core::DecodeLimits::default(), 1).unwrap().allow_upscale);
         assert_eq!(thumbnail_options(core::DecodeLimits::default(), 2).unwrap_err().code, ErrorCode::InvalidArgument);
         assert_eq!(quality(0).unwrap(), None);

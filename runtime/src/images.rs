@@ -238,6 +238,16 @@ pub fn info(image: Handle) -> Result<ImageInfo> {
     Ok(cell_info(&*IMAGES.get(image)?))
 }
 
+/// The warning of an image a lenient decode returned partial (see
+/// [`Image::decode_warning`]); `None` for a complete one. A deferred image is never lenient,
+/// so it is not computed here.
+pub fn decode_warning(image: Handle) -> Result<Option<String>> {
+    Ok(match &*IMAGES.get(image)?.read() {
+        Stored::Decoded(image) => image.decode_warning().map(str::to_owned),
+        Stored::Deferred(_) => None,
+    })
+}
+
 /// Width, height and colour type, from the header of a deferred image (never computed here).
 fn cell_info(cell: &ImageCell) -> ImageInfo {
     let (width, height, color_type) = match &*cell.read() {
@@ -560,7 +570,7 @@ mod tests {
     #[test]
     fn limits_are_checked_at_open_and_other_formats_decode_at_once() {
         let limits = DecodeLimits { max_width: 16, ..DecodeLimits::default() };
-        let tight = OpenOptions { decode: DecodeOptions { limits, min_size: None }, deferred: true };
+        let tight = OpenOptions { decode: DecodeOptions { limits, ..DecodeOptions::default() }, deferred: true };
         assert_eq!(open_with(&testdata("rocket.jpg"), &tight).unwrap_err().code, ErrorCode::LimitExceeded);
         let png = open_with(&testdata("gradient-64x48.png"), &deferring()).unwrap();
         assert!(!is_pending(png).unwrap());

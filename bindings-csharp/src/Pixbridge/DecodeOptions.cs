@@ -90,11 +90,25 @@ public readonly record struct DecodeOptions
     /// </summary>
     public bool Deferred { get; init; }
 
+    /// <summary>
+    /// What a decode does with data that is truncated or corrupt after a valid header.
+    /// <c>false</c>, the default (strict): it throws <see cref="PixbridgeException"/> with
+    /// <see cref="ErrorCode.Decode"/>, whose message says how many rows were decoded. <c>true</c>
+    /// (lenient): it returns what could be decoded, marked with <see cref="Image.DecodeWarning"/>
+    /// and <see cref="Image.IsPartial"/>. A JPEG's damaged blocks are grey (libjpeg-turbo's
+    /// recovery), rows other formats never reached are black (transparent where the format has
+    /// alpha). A file whose header is unreadable, that breaks a limit, or of which not one row
+    /// can be decoded throws either way. Cannot be combined with <see cref="Deferred"/>
+    /// (<see cref="ErrorCode.InvalidArgument"/>).
+    /// </summary>
+    public bool Lenient { get; init; }
+
     internal Native.DecodeOptions ToNative() => new()
     {
         limits = (Limits ?? DecodeLimits.Default).ToNative(),
         min_width = (uint)MinWidth,
         min_height = (uint)MinHeight,
         deferred = Deferred ? 1u : 0u,
+        lenient = Lenient ? 1u : 0u,
     };
 }

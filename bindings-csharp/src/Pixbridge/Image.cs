@@ -123,6 +123,41 @@ public sealed partial class Image : IDisposable
     /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
     public long PixelByteCount => (long)Width * Height * 4;
 
+    /// <summary>
+    /// For an image a lenient decode (<see cref="DecodeOptions.Lenient"/>) returned from truncated
+    /// or corrupt data: what was wrong and how many rows were decoded, for example
+    /// <c>"the data is truncated or corrupt (...): 24 of 48 rows were decoded"</c>.
+    /// <c>null</c> for an image decoded completely and for every image an operation returns (the
+    /// mark belongs to the decoded image; in-place operations keep it).
+    /// </summary>
+    /// <remarks>Read from the native library on first use, then cached (it never changes).</remarks>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    public string? DecodeWarning
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_decodeWarning is null)
+            {
+                ulong buffer = 0;
+                using (var lease = Lease())
+                {
+                    NativeCalls.Check(Interop.pixbridge_image_decode_warning(lease.Handle, ref buffer));
+                }
+                // Two threads may both ask; both get the same text.
+                _decodeWarning = System.Text.Encoding.UTF8.GetString(TakeBuffer(buffer));
+            }
+            return _decodeWarning.Length == 0 ? null : _decodeWarning;
+        }
+    }
+
+    /// <summary>Whether a lenient decode returned this image from damaged data (<see cref="DecodeWarning"/> is not null).</summary>
+    /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>
+    public bool IsPartial => DecodeWarning is not null;
+
+    /// <summary>The decode warning once read; empty for none.</summary>
+    private volatile string? _decodeWarning;
+
     /// <summary>Opens an image file; the format is detected from the content, not the extension.</summary>
     /// <param name="path">Path of the file (relative paths are relative to the current directory).</param>
     /// <param name="limits">Decode limits; <c>null</c> for <see cref="DecodeLimits.Default"/>.</param>

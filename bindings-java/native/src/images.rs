@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use jni::objects::{JByteArray, JByteBuffer, JClass};
+use jni::objects::{JByteArray, JByteBuffer, JClass, JString};
 use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned, jni_mangle};
 use pixbridge_core::DecodeLimits;
@@ -125,20 +125,22 @@ fn with_direct_range<T>(
 }
 
 /// Open options from the Java values: limits, a minimum size (0 x 0 = full size) and the
-/// deferred flag (0 or 1, checked by the runtime).
+/// deferred and lenient flags (0 or 1, checked by the runtime).
 fn decode_options(
     max_width: jint,
     max_height: jint,
     max_decoded_bytes: jlong,
     min_width: jint,
     min_height: jint,
-    deferred: jint,
+    flags: (jint, jint),
 ) -> pixbridge_runtime::Result<images::OpenOptions> {
+    let (deferred, lenient) = flags;
     codes::open_options(
         limits(max_width, max_height, max_decoded_bytes)?,
         unsigned(min_width, "minWidth")?,
         unsigned(min_height, "minHeight")?,
         unsigned(deferred, "deferred")?,
+        unsigned(lenient, "lenient")?,
     )
 }
 
@@ -400,6 +402,21 @@ pub fn encode<'caller>(
     })
 }
 
+/// `NativeImage.decodeWarning(long image)`: what was wrong with the data of an image a lenient
+/// decode returned partial, and how many rows were decoded; null for an image decoded
+/// completely and for every image an operation made.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn decode_warning<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    image: jlong,
+) -> JString<'caller> {
+    run(&mut env, |env| match guarded(|| images::decode_warning(handle(image)))? {
+        Some(warning) => Ok(env.new_string(warning)?),
+        None => Ok(JString::default()),
+    })
+}
+
 /// `NativeImage.liveHandleCount()`: live image handles (leak tests compare it with a baseline).
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn live_handle_count<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>) -> jlong {
@@ -421,7 +438,7 @@ pub fn abi_version<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller
 }
 
 /// `NativeImage.openWith(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes,
-/// int minWidth, int minHeight, int deferred)`: opens with decode options (a minimum size lets a
+/// int minWidth, int minHeight, int deferred, int lenient)`: opens with decode options (a minimum size lets a
 /// JPEG be decoded at 1/2, 1/4 or 1/8 scale; `deferred` 1 keeps a JPEG encoded until used).
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
@@ -435,11 +452,13 @@ pub fn open_with<'caller>(
     min_width: jint,
     min_height: jint,
     deferred: jint,
+    lenient: jint,
 ) -> jlong {
     run(&mut env, |env| {
         let path = read_path(env, &path_utf8)?;
         guarded(|| {
-            let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, deferred)?;
+            let options =
+                decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, (deferred, lenient))?;
             images::open_with(Path::new(&path), &options)
         })
         .map(to_java)
@@ -447,7 +466,7 @@ pub fn open_with<'caller>(
 }
 
 /// `NativeImage.decodeWithArray(byte[] data, int offset, int length, int maxWidth, int maxHeight,
-/// long maxDecodedBytes, int minWidth, int minHeight, int deferred)`: [`decode_array`] with
+/// long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient)`: [`decode_array`] with
 /// decode options.
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
@@ -463,15 +482,17 @@ pub fn decode_with_array<'caller>(
     min_width: jint,
     min_height: jint,
     deferred: jint,
+    lenient: jint,
 ) -> jlong {
     run(&mut env, |env| {
-        let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, deferred);
+        let options =
+            decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, (deferred, lenient));
         with_array_range(env, &data, offset, length, |bytes| images::decode_with(bytes, &options?)).map(to_java)
     })
 }
 
 /// `NativeImage.decodeWithDirect(ByteBuffer data, int offset, int length, int maxWidth,
-/// int maxHeight, long maxDecodedBytes, int minWidth, int minHeight, int deferred)`:
+/// int maxHeight, long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient)`:
 /// [`decode_direct`] with decode options (the buffer is read in place; a deferred JPEG keeps a
 /// copy).
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
@@ -488,9 +509,11 @@ pub fn decode_with_direct<'caller>(
     min_width: jint,
     min_height: jint,
     deferred: jint,
+    lenient: jint,
 ) -> jlong {
     run(&mut env, |env| {
-        let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, deferred);
+        let options =
+            decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, (deferred, lenient));
         with_direct_range(env, &data, offset, length, |bytes| images::decode_with(bytes, &options?)).map(to_java)
     })
 }

@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 /// ABI version these bindings describe.
-pub const ABI_VERSION: u32 = 4013;
+pub const ABI_VERSION: u32 = 5013;
 
 /// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
 pub mod chroma_subsampling {
@@ -109,6 +109,13 @@ pub struct DecodeOptions {
     /// compressed data come from those calls. Other formats are decoded at once. 0 (the
     /// default) decodes at once.
     pub deferred: u32,
+    /// 1 returns what can be decoded of data that is truncated or corrupt after a valid header,
+    /// marked: `pixbridge_image_decode_warning` says what was wrong and how many rows were
+    /// decoded. A JPEG's damaged blocks are grey, rows other formats never reached are black
+    /// (transparent where the format has alpha). 0 (the default, strict) fails with `Decode`,
+    /// whose message says how many rows were decoded. A file of which no row can be decoded
+    /// fails either way. Cannot be combined with `deferred` (`InvalidArgument`).
+    pub lenient: u32,
 }
 
 /// Encode options; each format reads the fields that apply to it. Pass null for the defaults;
@@ -416,6 +423,12 @@ pub struct PixbridgeFunctions {
     /// was to `out_released_bytes`. For an idle process; images still open are not touched, and the
     /// cache fills again as later images are freed.
     pub trim: unsafe extern "C" fn(out_released_bytes: *mut u64) -> u32,
+    /// Writes to `out_buffer` a buffer handle holding the image's decode warning as UTF-8 (no
+    /// terminating NUL): what was wrong with the data and how many rows were decoded, for an image
+    /// a lenient decode (`DecodeOptions.lenient`) returned partial. The buffer is empty for an
+    /// image decoded completely and for every image an operation made. Read it with
+    /// `pixbridge_buffer_data`, free it with `pixbridge_buffer_destroy`.
+    pub image_decode_warning: unsafe extern "C" fn(image: u64, out_buffer: *mut u64) -> u32,
     /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
     /// Returns a new image; the source is unchanged.
     ///

@@ -45,13 +45,24 @@ package io.pixbridge;
  * @param minHeight the smallest height needed in upright pixels; 0 puts no bound on the height
  * @param deferred whether a JPEG is kept encoded until it is used (see above); false decodes at
  *     once
+ * @param lenient what a decode does with data that is truncated or corrupt after a valid header:
+ *     false (strict, the default) throws a {@link PixbridgeException} with
+ *     {@link ErrorCode#DECODE} whose message says how many rows were decoded; true returns what
+ *     could be decoded, marked with {@link Image#decodeWarning()} and {@link Image#isPartial()}.
+ *     A JPEG's damaged blocks are grey (libjpeg-turbo's recovery), rows other formats never
+ *     reached are black (transparent where the format has alpha). A file whose header is
+ *     unreadable, that breaks a limit, or of which not one row can be decoded throws either way.
+ *     Cannot be combined with {@code deferred} ({@link ErrorCode#INVALID_ARGUMENT}).
  */
-public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, boolean deferred) {
-    /** Full size with the {@linkplain DecodeLimits#DEFAULT default limits}, decoded at once. */
-    public static final DecodeOptions DEFAULT = new DecodeOptions(DecodeLimits.DEFAULT, 0, 0, false);
+public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, boolean deferred, boolean lenient) {
+    /** Full size with the {@linkplain DecodeLimits#DEFAULT default limits}, decoded at once, strictly. */
+    public static final DecodeOptions DEFAULT = new DecodeOptions(DecodeLimits.DEFAULT, 0, 0, false, false);
 
     /** Full size with the default limits, a JPEG's decoding deferred until it is used. */
-    public static final DecodeOptions DEFERRED = new DecodeOptions(DecodeLimits.DEFAULT, 0, 0, true);
+    public static final DecodeOptions DEFERRED = new DecodeOptions(DecodeLimits.DEFAULT, 0, 0, true, false);
+
+    /** Full size with the default limits, decoded at once, leniently: a damaged file gives its partial image. */
+    public static final DecodeOptions LENIENT = new DecodeOptions(DecodeLimits.DEFAULT, 0, 0, false, true);
 
     /**
      * Checks the options.
@@ -60,6 +71,7 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, bo
      * @param minWidth the smallest width needed; not negative
      * @param minHeight the smallest height needed; not negative
      * @param deferred whether a JPEG is kept encoded until it is used
+     * @param lenient whether damaged data gives a partial image instead of an exception
      * @throws NullPointerException if {@code limits} is null
      * @throws IllegalArgumentException if {@code minWidth} or {@code minHeight} is negative
      */
@@ -79,7 +91,20 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, bo
      * @throws IllegalArgumentException if {@code minWidth} or {@code minHeight} is negative
      */
     public DecodeOptions(DecodeLimits limits, int minWidth, int minHeight) {
-        this(limits, minWidth, minHeight, false);
+        this(limits, minWidth, minHeight, false, false);
+    }
+
+    /**
+     * Strict options (not lenient), as before lenient decoding existed.
+     * @param limits decode limits; not null
+     * @param minWidth the smallest width needed; not negative
+     * @param minHeight the smallest height needed; not negative
+     * @param deferred whether a JPEG is kept encoded until it is used
+     * @throws NullPointerException if {@code limits} is null
+     * @throws IllegalArgumentException if {@code minWidth} or {@code minHeight} is negative
+     */
+    public DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, boolean deferred) {
+        this(limits, minWidth, minHeight, deferred, false);
     }
 
     /**
@@ -102,7 +127,7 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, bo
      * @throws NullPointerException if {@code limits} is null
      */
     public DecodeOptions withLimits(DecodeLimits limits) {
-        return new DecodeOptions(limits, minWidth, minHeight, deferred);
+        return new DecodeOptions(limits, minWidth, minHeight, deferred, lenient);
     }
 
     /**
@@ -114,7 +139,7 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, bo
      * @throws IllegalArgumentException if a value is negative
      */
     public DecodeOptions withMinSize(int minWidth, int minHeight) {
-        return new DecodeOptions(limits, minWidth, minHeight, deferred);
+        return new DecodeOptions(limits, minWidth, minHeight, deferred, lenient);
     }
 
     /**
@@ -125,6 +150,16 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, bo
      * @return the new options
      */
     public DecodeOptions withDeferred(boolean deferred) {
-        return new DecodeOptions(limits, minWidth, minHeight, deferred);
+        return new DecodeOptions(limits, minWidth, minHeight, deferred, lenient);
+    }
+
+    /**
+     * Returns a copy that decodes damaged data leniently ({@code true}: the partial image, marked)
+     * or strictly ({@code false}: an exception); see {@link #lenient()}.
+     * @param lenient whether to decode leniently
+     * @return the new options
+     */
+    public DecodeOptions withLenient(boolean lenient) {
+        return new DecodeOptions(limits, minWidth, minHeight, deferred, lenient);
     }
 }

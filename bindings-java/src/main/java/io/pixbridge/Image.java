@@ -12,6 +12,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * An image held by the native Pixbridge library: RGBA8 pixels (8 bits per channel, straight
@@ -262,7 +263,7 @@ public final class Image extends ImageOperations implements AutoCloseable {
         DecodeLimits limits = options.limits();
         NativeLoader.load();
         return new Image(NativeImage.openWith(utf8, limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(),
-                options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0));
+                options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0, options.lenient() ? 1 : 0));
     }
 
     /**
@@ -303,7 +304,7 @@ public final class Image extends ImageOperations implements AutoCloseable {
         return fromBuffer(data,
                 (direct, offset, length) -> NativeImage.decodeWithDirect(direct, offset, length,
                         limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(),
-                        options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0),
+                        options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0, options.lenient() ? 1 : 0),
                 (array, offset, length) -> decodeWithArray(array, offset, length, options));
     }
 
@@ -327,7 +328,7 @@ public final class Image extends ImageOperations implements AutoCloseable {
     private static long decodeWithArray(byte[] data, int offset, int length, DecodeOptions options) {
         DecodeLimits limits = options.limits();
         return NativeImage.decodeWithArray(data, offset, length, limits.maxWidth(), limits.maxHeight(),
-                limits.maxDecodedBytes(), options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0);
+                limits.maxDecodedBytes(), options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0, options.lenient() ? 1 : 0);
     }
 
     /**
@@ -582,6 +583,37 @@ public final class Image extends ImageOperations implements AutoCloseable {
     public int height() {
         lifetime.checkOpen();
         return height;
+    }
+
+    /**
+     * For an image a lenient decode ({@link DecodeOptions#lenient()}) returned from truncated or
+     * corrupt data: what was wrong and how many rows were decoded, for example
+     * {@code "the data is truncated or corrupt (...): 24 of 48 rows were decoded"}. Empty for an
+     * image decoded completely and for every image an operation returns (the mark belongs to the
+     * decoded image; in-place operations keep it).
+     *
+     * @return the warning, or empty
+     * @throws IllegalStateException if the image is closed
+     */
+    public Optional<String> decodeWarning() {
+        long handle = lifetime.enter();
+        try {
+            return Optional.ofNullable(NativeImage.decodeWarning(handle));
+        } finally {
+            lifetime.exit();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Returns whether a lenient decode returned this image from damaged data (whether
+     * {@link #decodeWarning()} is present).
+     *
+     * @return true for a partial image
+     * @throws IllegalStateException if the image is closed
+     */
+    public boolean isPartial() {
+        return decodeWarning().isPresent();
     }
 
     /**

@@ -52,17 +52,21 @@ final class NativeImage {
     static final int FORMAT_FROM_EXTENSION = -1;
 
     /**
-     * Opens with decode options: limits, a minimum size (0 x 0 = full size) and {@code deferred}
-     * (0 or 1: keep a JPEG encoded until it is used).
+     * Opens with decode options: limits, a minimum size (0 x 0 = full size), {@code deferred}
+     * (0 or 1: keep a JPEG encoded until it is used) and {@code lenient} (0 or 1: a partial image
+     * for damaged data; not with {@code deferred}). All checked natively.
      */
     static native long openWith(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes,
-            int minWidth, int minHeight, int deferred);
+            int minWidth, int minHeight, int deferred, int lenient);
 
     static native long decodeWithArray(byte[] data, int offset, int length, int maxWidth, int maxHeight,
-            long maxDecodedBytes, int minWidth, int minHeight, int deferred);
+            long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient);
 
     static native long decodeWithDirect(ByteBuffer data, int offset, int length, int maxWidth, int maxHeight,
-            long maxDecodedBytes, int minWidth, int minHeight, int deferred);
+            long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient);
+
+    /** The decode warning of an image a lenient decode returned partial; null for a complete one. */
+    static native String decodeWarning(long image);
 
     /** {@code fit} a {@link ThumbnailFit} value, {@code allowUpscale} 0 or 1 (checked natively). */
     static native long thumbnailFile(byte[] pathUtf8, int width, int height, int fit,

@@ -317,15 +317,20 @@ class RawMisuseTest {
             assertInvalidArgument("thumbnail negative limit", () -> NativeImage.thumbnailArray(rocket, 0, rocket.length,
                     10, 10, 0, -1, 32768, 1L << 29, 0));
             // decode options: negative minimum sizes and limits.
-            assertInvalidArgument("openWith minWidth -1", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29, -1, 0, 0));
+            assertInvalidArgument("openWith minWidth -1", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29, -1, 0, 0, 0));
             assertInvalidArgument("decodeWithArray minHeight -1", () -> NativeImage.decodeWithArray(rocket, 0, rocket.length,
-                    32768, 32768, 1L << 29, 0, -1, 0));
+                    32768, 32768, 1L << 29, 0, -1, 0, 0));
             assertInvalidArgument("decodeWithArray maxDecodedBytes -1", () -> NativeImage.decodeWithArray(rocket, 0, rocket.length,
-                    32768, 32768, -1L, 0, 0, 0));
-            // The deferred flag is 0 or 1, checked natively.
-            assertInvalidArgument("openWith deferred 2", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29, 0, 0, 2));
+                    32768, 32768, -1L, 0, 0, 0, 0));
+            // The deferred and lenient flags are 0 or 1, and not both 1, checked natively.
+            assertInvalidArgument("openWith deferred 2", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29, 0, 0, 2, 0));
             assertInvalidArgument("decodeWithArray deferred -1", () -> NativeImage.decodeWithArray(rocket, 0, rocket.length,
-                    32768, 32768, 1L << 29, 0, 0, -1));
+                    32768, 32768, 1L << 29, 0, 0, -1, 0));
+            assertInvalidArgument("openWith lenient 2", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29, 0, 0, 0, 2));
+            assertInvalidArgument("decodeWithArray lenient -1", () -> NativeImage.decodeWithArray(rocket, 0, rocket.length,
+                    32768, 32768, 1L << 29, 0, 0, 0, -1));
+            assertInvalidArgument("openWith deferred and lenient", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29,
+                    0, 0, 1, 1));
             // Ranges and nulls as for decodeArray / decodeDirect.
             assertInvalidArgument("thumbnailArray bad range", () -> NativeImage.thumbnailArray(rocket, -1, 4, 10, 10, 0,
                     32768, 32768, 1L << 29, 0));
@@ -336,7 +341,7 @@ class RawMisuseTest {
             assertInvalidArgument("decodeArray range past the end", () -> NativeImage.decodeArray(rocket, rocket.length, 1,
                     32768, 32768, 1L << 29));
             assertInvalidArgument("decodeWithArray range past the end", () -> NativeImage.decodeWithArray(rocket, 0,
-                    rocket.length + 1, 32768, 32768, 1L << 29, 0, 0, 0));
+                    rocket.length + 1, 32768, 32768, 1L << 29, 0, 0, 0, 0));
             PixbridgeException nullData = assertThrows(PixbridgeException.class,
                     () -> NativeImage.thumbnailDirect(null, 0, 0, 10, 10, 0, 32768, 32768, 1L << 29, 0));
             assertEquals(ErrorCode.NULL_ARGUMENT, nullData.code());
