@@ -332,7 +332,7 @@ fn decode_from<R: BufRead + Seek>(
 pub(crate) fn damaged(subject: &str, detail: &str, decoded_rows: u32, height: u32, lenient: bool) -> Result<String> {
     let progress = match decoded_rows {
         0 => format!("none of its {height} rows could be decoded"),
-        rows if rows >= height => format!("all {height} rows were decoded, some of them from incomplete data"),
+        rows if rows >= height => format!("all {height} rows were decoded, but the decoder reported damage"),
         rows => format!("{rows} of {height} rows were decoded"),
     };
     let summary = format!("the data is truncated or corrupt ({detail}): {progress}");
