@@ -13,7 +13,8 @@ cd "$PIXBRIDGE_ROOT"
 
 require cargo "install Rust 1.93 or newer"
 require cc "install gcc or clang"
-apt_install imagemagick
+# g++: the C++ wrapper's test program (ffi/tests/generated.rs).
+apt_install imagemagick g++
 native_build_deps
 check_free_disk 10
 

@@ -5,6 +5,7 @@
 //! One backend per target, each a module with a `files(&Model)` function:
 //!
 //! - [`c`]: the C header, `ffi/include/pixbridge.h`;
+//! - [`cpp`]: the header-only C++17 wrapper, `ffi/include/pixbridge.hpp`;
 //! - [`rust_loader`]: the run-time loader's mirror of the function table and its
 //!   per-operation methods;
 //! - [`csharp`]: the P/Invoke layer, the public enums and the per-operation methods;
@@ -17,6 +18,7 @@
 
 pub mod abi;
 pub mod c;
+pub mod cpp;
 pub mod csharp;
 pub mod docs;
 pub mod java;
@@ -120,7 +122,7 @@ pub fn repo_root() -> PathBuf {
 
 /// Every generated file of the repository, from `model`.
 pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, GenerateError> {
-    let mut files = vec![c::header(model)?];
+    let mut files = vec![c::header(model)?, cpp::header(model)?];
     files.extend(rust_loader::files(model)?);
     files.push(operation_docs::list(model)?);
     files.extend(csharp::files(model)?);

@@ -1,6 +1,7 @@
-//! The generated C header is usable: it compiles on its own as strict C99, a C program using it
-//! runs the pipeline, and a C program that forks after parallel work can go on in the child. (That it is up to date is `cargo run -p pixbridge-codegen --
-//! --check`, run once by `make test`.)
+//! The generated headers are usable: the C header compiles on its own as strict C99, a C program
+//! using it runs the pipeline, a C program that forks after parallel work can go on in the child,
+//! and a C++17 program runs the pipeline through the generated wrapper `pixbridge.hpp`. (That
+//! they are up to date is `cargo run -p pixbridge-codegen -- --check`, run once by `make test`.)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,10 +19,14 @@ fn library_dir() -> PathBuf {
 }
 
 fn cc(args: &[&std::ffi::OsStr]) {
-    let output = Command::new("cc").args(args).output().expect("a C compiler (cc) is installed");
+    compile("cc", args);
+}
+
+fn compile(compiler: &str, args: &[&std::ffi::OsStr]) {
+    let output = Command::new(compiler).args(args).output().unwrap_or_else(|e| panic!("{compiler} is installed: {e}"));
     assert!(
         output.status.success(),
-        "cc {:?} failed:\n{}{}",
+        "{compiler} {:?} failed:\n{}{}",
         args,
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
@@ -100,4 +105,42 @@ fn a_forked_child_can_blur() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "fork test failed:\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("forked child blurred the same pixels"), "{stdout}");
+}
+
+/// The generated C++ wrapper compiles as strict C++17 and a C++ program runs the pipeline
+/// through it: operations, exceptions with codes, lenient decoding, RAII (no handle left).
+#[test]
+fn cpp_program_runs_the_pipeline_through_the_wrapper() {
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("pipeline_cpp");
+    let library_dir = library_dir();
+    let include = repo().join("ffi/include");
+    let source = repo().join("ffi/tests/cpp/pipeline.cpp");
+    let rpath = format!("-Wl,-rpath,{}", library_dir.display());
+    compile(
+        "c++",
+        &[
+            "-std=c++17".as_ref(),
+            "-Wall".as_ref(),
+            "-Wextra".as_ref(),
+            "-Werror".as_ref(),
+            "-pedantic".as_ref(),
+            "-I".as_ref(),
+            include.as_os_str(),
+            source.as_os_str(),
+            "-L".as_ref(),
+            library_dir.as_os_str(),
+            "-lpixbridge".as_ref(),
+            rpath.as_ref(),
+            "-o".as_ref(),
+            program.as_os_str(),
+        ],
+    );
+    let output_png = dir.path().join("out.png");
+    let output = Command::new(&program).arg(repo().join("testdata")).arg(&output_png).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "C++ pipeline failed:\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!stdout.contains("FAILED") && stdout.matches("ok: ").count() >= 15, "{stdout}");
+    let png = std::fs::read(&output_png).unwrap();
+    assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 160);
 }
