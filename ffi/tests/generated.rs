@@ -33,30 +33,39 @@ fn compile(compiler: &str, args: &[&std::ffi::OsStr]) {
     );
 }
 
-/// Compiles `ffi/tests/c/<name>.c` as strict C99 against the header and links it to the cdylib
-/// (found at run time through an rpath); returns the program's path in `dir`.
-fn build_c_program(dir: &Path, name: &str) -> PathBuf {
+/// Compiles `source` with `compiler` as strict `standard` against the headers and links it to
+/// the cdylib (found at run time through an rpath); returns the program's path in `dir`.
+fn build_program(dir: &Path, compiler: &str, standard: &str, source: &Path, name: &str) -> PathBuf {
     let program = dir.join(name);
     let library_dir = library_dir();
     let include = repo().join("ffi/include");
-    let source = repo().join(format!("ffi/tests/c/{name}.c"));
+    let standard = format!("-std={standard}");
     let rpath = format!("-Wl,-rpath,{}", library_dir.display());
-    cc(&[
-        "-std=c99".as_ref(),
-        "-Wall".as_ref(),
-        "-Wextra".as_ref(),
-        "-Werror".as_ref(),
-        "-I".as_ref(),
-        include.as_os_str(),
-        source.as_os_str(),
-        "-L".as_ref(),
-        library_dir.as_os_str(),
-        "-lpixbridge".as_ref(),
-        rpath.as_ref(),
-        "-o".as_ref(),
-        program.as_os_str(),
-    ]);
+    compile(
+        compiler,
+        &[
+            standard.as_ref(),
+            "-Wall".as_ref(),
+            "-Wextra".as_ref(),
+            "-Werror".as_ref(),
+            "-pedantic".as_ref(),
+            "-I".as_ref(),
+            include.as_os_str(),
+            source.as_os_str(),
+            "-L".as_ref(),
+            library_dir.as_os_str(),
+            "-lpixbridge".as_ref(),
+            rpath.as_ref(),
+            "-o".as_ref(),
+            program.as_os_str(),
+        ],
+    );
     program
+}
+
+/// `ffi/tests/c/<name>.c` as strict C99; see [`build_program`].
+fn build_c_program(dir: &Path, name: &str) -> PathBuf {
+    build_program(dir, "cc", "c99", &repo().join(format!("ffi/tests/c/{name}.c")), name)
 }
 
 #[test]
@@ -112,30 +121,7 @@ fn a_forked_child_can_blur() {
 #[test]
 fn cpp_program_runs_the_pipeline_through_the_wrapper() {
     let dir = tempfile::tempdir().unwrap();
-    let program = dir.path().join("pipeline_cpp");
-    let library_dir = library_dir();
-    let include = repo().join("ffi/include");
-    let source = repo().join("ffi/tests/cpp/pipeline.cpp");
-    let rpath = format!("-Wl,-rpath,{}", library_dir.display());
-    compile(
-        "c++",
-        &[
-            "-std=c++17".as_ref(),
-            "-Wall".as_ref(),
-            "-Wextra".as_ref(),
-            "-Werror".as_ref(),
-            "-pedantic".as_ref(),
-            "-I".as_ref(),
-            include.as_os_str(),
-            source.as_os_str(),
-            "-L".as_ref(),
-            library_dir.as_os_str(),
-            "-lpixbridge".as_ref(),
-            rpath.as_ref(),
-            "-o".as_ref(),
-            program.as_os_str(),
-        ],
-    );
+    let program = build_program(dir.path(), "c++", "c++17", &repo().join("ffi/tests/cpp/pipeline.cpp"), "pipeline_cpp");
     let output_png = dir.path().join("out.png");
     let output = Command::new(&program).arg(repo().join("testdata")).arg(&output_png).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
