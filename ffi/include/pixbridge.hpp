@@ -193,6 +193,18 @@ public:
         return detail::take_buffer(buffer);
     }
 
+    /// Encodes in a PixbridgeImageFormat at `quality` (1-100, JPEG only: another format refuses
+    /// a quality with InvalidArgument; 0 for the format's default). `int`, so that a literal 0
+    /// picks this overload rather than a null `options`.
+    [[nodiscard]] std::vector<std::uint8_t> encode(PixbridgeImageFormat format, int quality) const {
+        if (quality < 0) {
+            throw Error(PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT, "quality must be 0-100");
+        }
+        std::uint64_t buffer = 0;
+        detail::check(pixbridge_image_encode(handle_, format, static_cast<std::uint32_t>(quality), &buffer));
+        return detail::take_buffer(buffer);
+    }
+
     /// The C handle, still owned by this object.
     [[nodiscard]] std::uint64_t native_handle() const noexcept { return handle_; }
 

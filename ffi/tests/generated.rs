@@ -34,13 +34,21 @@ fn compile(compiler: &str, args: &[&std::ffi::OsStr]) {
 }
 
 /// Compiles `source` with `compiler` as strict `standard` against the headers and links it to
-/// the cdylib (found at run time through an rpath); returns the program's path in `dir`.
+/// the cdylib; returns the program's path in `dir`. The program asks for the library's SONAME
+/// (`libpixbridge.so.<ABI_REVISION>`, set by `build.rs`), which only an installed library has:
+/// `dir/lib` gets a symlink of that name, found at run time through an rpath.
 fn build_program(dir: &Path, compiler: &str, standard: &str, source: &Path, name: &str) -> PathBuf {
     let program = dir.join(name);
     let library_dir = library_dir();
+    let soname_dir = dir.join("lib");
+    let soname_link = soname_dir.join(format!("libpixbridge.so.{}", pixbridge_runtime::ABI_REVISION));
+    if !soname_link.exists() {
+        std::fs::create_dir_all(&soname_dir).unwrap();
+        std::os::unix::fs::symlink(library_dir.join("libpixbridge.so"), &soname_link).unwrap();
+    }
     let include = repo().join("ffi/include");
     let standard = format!("-std={standard}");
-    let rpath = format!("-Wl,-rpath,{}", library_dir.display());
+    let rpath = format!("-Wl,-rpath,{}", soname_dir.display());
     compile(
         compiler,
         &[
