@@ -10,6 +10,8 @@
 //!   per-operation methods;
 //! - [`csharp`]: the P/Invoke layer, the public enums and the per-operation methods;
 //! - [`java`]: the enums, the JNI natives and the per-operation methods;
+//! - [`python`]: the Python package's ctypes mirror of the function table, its enums, exceptions
+//!   and per-operation methods;
 //! - [`operation_docs`]: `docs/operations.md`, the one prose list of operations.
 //!
 //! Shared helpers exist once: [`naming`] (case conversion) and [`docs`] (Markdown to each
@@ -24,6 +26,7 @@ pub mod docs;
 pub mod java;
 pub mod naming;
 pub mod operation_docs;
+pub mod python;
 pub mod rust_loader;
 
 use std::fmt;
@@ -127,6 +130,7 @@ pub fn generate(model: &Model) -> Result<Vec<GeneratedFile>, GenerateError> {
     files.push(operation_docs::list(model)?);
     files.extend(csharp::files(model)?);
     files.extend(java::files(model)?);
+    files.extend(python::files(model)?);
     Ok(files)
 }
 

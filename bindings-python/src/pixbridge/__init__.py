@@ -1,0 +1,59 @@
+"""Pixbridge: fast, safe image processing in Rust, from Python.
+
+>>> import pixbridge
+>>> with pixbridge.Image.open("photo.jpg") as image, image.blur(4.0) as blurred:
+...     blurred.mirror()
+...     blurred.save("out.png")
+
+``Image`` operations are generated from the native library's operation table; errors are
+``PixbridgeError`` subclasses with a ``.code`` (an ``ErrorCode``). ``numpy.asarray(image)`` is a
+zero-copy read-only view of the RGBA8 pixels. The GIL is released during every native call.
+"""
+
+from ._enums import ChromaSubsampling, ColorType, ErrorCode, ImageFormat, ResizeFilter, ThumbnailFit
+from ._errors import *  # noqa: F401,F403 - one class per error code, generated
+from ._errors import PixbridgeError, error_for
+from ._errors import __all__ as _error_names
+from ._image import Image, live_handles, trim_native_memory
+from ._loader import LIBRARY_PATH_ENV, LibraryNotFoundError, library_file_name, platform_folder
+from ._native import library_info
+from ._operations import OPERATIONS
+from ._options import DecodeLimits, DecodeOptions, EncodeOptions, ThumbnailOptions
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("pixbridge")
+    except Exception:  # noqa: BLE001 - not installed (a source checkout)
+        return "0+unknown"
+
+
+#: The installed package's version (the workspace version of the Rust crates).
+__version__ = _version()
+
+__all__ = [
+    "ChromaSubsampling",
+    "ColorType",
+    "DecodeLimits",
+    "DecodeOptions",
+    "EncodeOptions",
+    "ErrorCode",
+    "Image",
+    "ImageFormat",
+    "LIBRARY_PATH_ENV",
+    "LibraryNotFoundError",
+    "OPERATIONS",
+    "PixbridgeError",
+    "ResizeFilter",
+    "ThumbnailFit",
+    "ThumbnailOptions",
+    "error_for",
+    "library_file_name",
+    "library_info",
+    "live_handles",
+    "platform_folder",
+    "trim_native_memory",
+    *[name for name in _error_names if name not in ("PixbridgeError", "error_for")],
+]

@@ -1,0 +1,477 @@
+"""``pixbridge.Image``: the hand-written Pythonic layer over the native image handle.
+
+Lifetime: an ``Image`` owns its native image through a small owner object. ``close()`` (or the
+end of a ``with`` block, or garbage collection) drops the image's reference to it; the native
+image is destroyed when the last reference goes. A numpy view of the pixels
+(``numpy.asarray(image)``, :meth:`Image.view`) holds one too, so closing an image while a view
+exists *defers* the free until the last view is gone: the view never reads freed memory.
+A native call running on another thread holds one for its duration in the same way.
+Every method of a closed image raises :class:`~pixbridge.InvalidHandleError` (code
+``INVALID_HANDLE``; also a ``ValueError``, like a closed file's methods).
+"""
+
+import ctypes
+import os
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union
+
+from . import _native
+from ._abi import PixbridgeImageInfo
+from ._arguments import enum_code, optional_level, u32
+from ._enums import ColorType, ImageFormat, ThumbnailFit
+from ._errors import InvalidArgumentError, InvalidHandleError, PixbridgeError, UnsupportedFormatError
+from ._operations import ImageOperations
+from ._options import DecodeOptions, EncodeOptions, ThumbnailOptions
+
+if TYPE_CHECKING:
+    import numpy
+    import numpy.typing
+
+#: A file path: ``str``, ``bytes`` or ``os.PathLike``.
+PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+#: Bytes of an encoded file or of pixels: ``bytes``, ``bytearray``, ``memoryview`` or any
+#: C-contiguous buffer.
+BytesLike = Union[bytes, bytearray, memoryview]
+
+# `format` of pixbridge_image_save_with meaning "from the path's extension".
+_FORMAT_FROM_EXTENSION = 0xFFFF_FFFF
+_FORMAT_ALIASES = {"jpg": ImageFormat.JPEG, "tif": ImageFormat.TIFF}
+
+
+class _NativeImage:
+    """Owns one native image handle; destroys it when the last reference to this object goes."""
+
+    __slots__ = ("handle", "_destroy")
+
+    def __init__(self, handle: int, destroy: Any) -> None:
+        self.handle = handle
+        # Kept here so that destruction works during interpreter shutdown too.
+        self._destroy = destroy
+
+    def __del__(self) -> None:
+        handle, self.handle = self.handle, 0
+        if handle:
+            try:
+                self._destroy(handle)
+            except Exception:  # noqa: BLE001 - a finaliser must not raise
+                pass
+
+
+class _PixelView:
+    """What a zero-copy numpy array is based on: the pixels' address, and the owner that keeps them."""
+
+    def __init__(self, owner: _NativeImage, address: int, width: int, height: int) -> None:
+        self.owner = owner
+        self.__array_interface__: Dict[str, Any] = {
+            "version": 3,
+            "shape": (height, width, 4),
+            "typestr": "|u1",
+            # Read-only: the native contract forbids writing through this pointer.
+            "data": (address, True),
+            "strides": None,
+        }
+
+
+def _path_bytes(path: PathLike) -> bytes:
+    """A path as the UTF-8 bytes the C ABI takes (``os.fsencode``: undecodable names round-trip)."""
+    return os.fsencode(os.fspath(path))
+
+
+def _bytes_argument(data: Any) -> Tuple[Any, int]:
+    """(pointer argument, length) of a bytes-like object, without a copy when it is bytes or writable."""
+    if isinstance(data, bytes):
+        return data, len(data)
+    if isinstance(data, str):
+        raise TypeError("expected a bytes-like object, not str (a path? use Image.open)")
+    view = memoryview(data)
+    if not view.c_contiguous:
+        view = memoryview(view.tobytes())
+    view = view.cast("B")
+    if view.nbytes == 0:
+        return b"", 0
+    if view.readonly:
+        copy = view.tobytes()
+        return copy, len(copy)
+    return (ctypes.c_char * view.nbytes).from_buffer(view), view.nbytes
+
+
+def _format_code(image_format: Union[ImageFormat, str]) -> int:
+    """The number of an ``ImageFormat``, or of a format name (``"png"``, ``"JPEG"``, ``"jpg"``)."""
+    if isinstance(image_format, str) and image_format.lower() in _FORMAT_ALIASES:
+        return int(_FORMAT_ALIASES[image_format.lower()])
+    try:
+        return enum_code(ImageFormat, image_format, "format")
+    except InvalidArgumentError as error:
+        raise UnsupportedFormatError(str(error)) from None
+
+
+def _check_options(options: Any, cls: type, name: str) -> None:
+    if options is not None and not isinstance(options, cls):
+        raise TypeError(f"{name} must be a {cls.__name__} or None, not {type(options).__name__}")
+
+
+class Image(ImageOperations):
+    """An RGBA8 image held by the native library.
+
+    Create one with :meth:`open`, :meth:`decode`, :meth:`from_array`, :meth:`from_pixels` or
+    :meth:`thumbnail`; the operations (``blur``, ``mirror``, ...) are generated from the
+    library's operation table. Close it with :meth:`close` or a ``with`` block.
+    ``numpy.asarray(image)`` is a read-only H x W x 4 ``uint8`` view of the native pixels (no
+    copy) that keeps them alive; :meth:`to_array` copies.
+    """
+
+    __slots__ = ("_owner", "__weakref__")
+
+    _owner: Optional[_NativeImage]
+
+    def __init__(self) -> None:
+        raise TypeError(
+            "Image cannot be created directly; use Image.open, Image.decode, Image.from_array,"
+            " Image.from_pixels or Image.thumbnail"
+        )
+
+    # -- creation ---------------------------------------------------------------------------
+
+    @classmethod
+    def _adopt(cls, handle: int) -> "Image":
+        image = cls.__new__(cls)
+        image._owner = _NativeImage(handle, _native.functions().image_destroy)
+        return image
+
+    @classmethod
+    def _create(cls, field: str, *args: Any) -> "Image":
+        out = ctypes.c_uint64()
+        _native.check(getattr(_native.functions(), field)(*args, ctypes.byref(out)))
+        return cls._adopt(out.value)
+
+    @classmethod
+    def open(cls, path: PathLike, options: Optional[DecodeOptions] = None) -> "Image":
+        """Opens an image file; the format comes from the content, not the extension.
+
+        Args:
+            path: the file (``str``, ``bytes`` or ``os.PathLike``).
+            options: decode options (limits, minimum size, deferred, lenient); None for the defaults.
+
+        Raises:
+            NotFoundError: the file does not exist (also a ``FileNotFoundError``).
+            UnsupportedFormatError, DecodeError, LimitExceededError: unknown, damaged or too large.
+        """
+        _check_options(options, DecodeOptions, "options")
+        encoded = _path_bytes(path)
+        native_options = None if options is None else ctypes.byref(options._to_c())
+        return cls._create("image_open_with", encoded, len(encoded), native_options)
+
+    @classmethod
+    def decode(cls, data: BytesLike, options: Optional[DecodeOptions] = None) -> "Image":
+        """Decodes an encoded image held in memory (``bytes``, ``bytearray``, ``memoryview``, ...).
+
+        Raises:
+            UnsupportedFormatError, DecodeError, LimitExceededError: unknown, damaged or too large.
+        """
+        _check_options(options, DecodeOptions, "options")
+        pointer, length = _bytes_argument(data)
+        native_options = None if options is None else ctypes.byref(options._to_c())
+        return cls._create("image_decode_with", pointer, length, native_options)
+
+    @classmethod
+    def from_pixels(cls, width: int, height: int, rgba: BytesLike) -> "Image":
+        """An image from ``width * height * 4`` bytes of tightly packed RGBA8 pixels (copied).
+
+        Raises:
+            InvalidArgumentError: the length does not match, a size is zero or over the default
+                decode limits (32768 per side, 512 MiB).
+        """
+        pointer, length = _bytes_argument(rgba)
+        return cls._create("image_from_pixels", u32(width, "width"), u32(height, "height"), pointer, length)
+
+    @classmethod
+    def from_array(cls, array: "numpy.typing.ArrayLike") -> "Image":
+        """An image from a numpy array of shape (height, width, 4) and dtype ``uint8`` (RGBA, copied).
+
+        Only that shape is accepted: an H x W x 3 (RGB) or H x W (grey) array raises
+        ``InvalidArgumentError`` rather than guessing an alpha or a channel layout; add the alpha
+        channel first (``numpy.dstack([rgb, numpy.full(rgb.shape[:2], 255, numpy.uint8)])``).
+        Non-contiguous arrays (slices, transposes) are copied to a contiguous one first.
+
+        Raises:
+            TypeError: the dtype is not ``uint8``.
+            InvalidArgumentError: the shape is not (H, W, 4), or a size is zero or too large.
+        """
+        import numpy as np
+
+        pixels = np.asarray(array)
+        if pixels.dtype != np.uint8:
+            raise TypeError(f"from_array needs dtype uint8, got {pixels.dtype}")
+        if pixels.ndim != 3 or pixels.shape[2] != 4:
+            raise InvalidArgumentError(
+                f"from_array needs an array of shape (height, width, 4) (RGBA8), got {pixels.shape}"
+            )
+        pixels = np.ascontiguousarray(pixels)
+        height, width = pixels.shape[0], pixels.shape[1]
+        return cls._create(
+            "image_from_pixels", u32(width, "width"), u32(height, "height"), pixels.ctypes.data, pixels.nbytes
+        )
+
+    @classmethod
+    def thumbnail(
+        cls,
+        source: Union[PathLike, BytesLike],
+        width: int,
+        height: int,
+        fit: Union[ThumbnailFit, str] = ThumbnailFit.CONTAIN,
+        options: Optional[ThumbnailOptions] = None,
+    ) -> "Image":
+        """A thumbnail of an image file or of encoded bytes, fitted into ``width`` x ``height``.
+
+        EXIF orientation is applied first; a JPEG is decoded at 1/2, 1/4 or 1/8 scale when the
+        box is small, never at full size. The image is never enlarged unless
+        ``options.allow_upscale``.
+
+        Args:
+            source: a path (``str``, ``os.PathLike``) or the encoded file (``bytes``,
+                ``bytearray``, ``memoryview``).
+            width: width of the box in pixels.
+            height: height of the box in pixels.
+            fit: ``ThumbnailFit.CONTAIN`` (whole image inside the box), ``COVER`` (box filled,
+                centre crop) or ``FILL`` (stretched), or their names.
+            options: decode limits and ``allow_upscale``; None for the defaults.
+        """
+        _check_options(options, ThumbnailOptions, "options")
+        box = (u32(width, "width"), u32(height, "height"), enum_code(ThumbnailFit, fit, "fit"))
+        native_options = None if options is None else ctypes.byref(options._to_c())
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            pointer, length = _bytes_argument(source)
+            return cls._create("image_thumbnail", pointer, length, *box, native_options)
+        encoded = _path_bytes(source)
+        return cls._create("image_thumbnail_file", encoded, len(encoded), *box, native_options)
+
+    # -- lifetime ---------------------------------------------------------------------------
+
+    def _require_open(self) -> _NativeImage:
+        owner: Optional[_NativeImage] = getattr(self, "_owner", None)
+        if owner is None:
+            raise InvalidHandleError("the image is closed")
+        return owner
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return getattr(self, "_owner", None) is None
+
+    def close(self) -> None:
+        """Releases the native image; calling it again does nothing.
+
+        The memory is freed at once unless a numpy view of the pixels still exists (then when
+        the last view goes) or another thread is inside a call on this image (then when it ends).
+        """
+        self._owner = None
+
+    def __enter__(self) -> "Image":
+        self._require_open()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self.closed:
+            return "<pixbridge.Image (closed)>"
+        info = self._info()
+        return f"<pixbridge.Image {info.width}x{info.height} {_color_type(info.color_type).name}>"
+
+    # -- hooks of the generated operations ----------------------------------------------------
+
+    def _call_fresh(self, field: str, *args: object) -> "Image":
+        owner = self._require_open()
+        return self._create(field, owner.handle, *args)
+
+    def _call_in_place(self, field: str, *args: object) -> None:
+        owner = self._require_open()
+        _native.check(getattr(_native.functions(), field)(owner.handle, *args))
+
+    # -- properties -------------------------------------------------------------------------
+
+    def _info(self) -> PixbridgeImageInfo:
+        owner = self._require_open()
+        info = PixbridgeImageInfo()
+        _native.check(_native.functions().image_info(owner.handle, ctypes.byref(info)))
+        return info
+
+    @property
+    def width(self) -> int:
+        """Width in pixels."""
+        return int(self._info().width)
+
+    @property
+    def height(self) -> int:
+        """Height in pixels."""
+        return int(self._info().height)
+
+    @property
+    def size(self) -> Tuple[int, int]:
+        """(width, height) in pixels."""
+        info = self._info()
+        return int(info.width), int(info.height)
+
+    @property
+    def color_type(self) -> ColorType:
+        """The colour type the image was decoded from (the pixels are always RGBA8)."""
+        return _color_type(self._info().color_type)
+
+    @property
+    def decode_warning(self) -> Optional[str]:
+        """What was wrong with the data of an image a lenient decode returned partial, else None."""
+        owner = self._require_open()
+        out = ctypes.c_uint64()
+        _native.check(_native.functions().image_decode_warning(owner.handle, ctypes.byref(out)))
+        text = _native.take_buffer(out.value).decode("utf-8", errors="replace")
+        return text or None
+
+    # -- saving and encoding ----------------------------------------------------------------
+
+    def save(
+        self,
+        path: PathLike,
+        format: Union[ImageFormat, str, None] = None,
+        *,
+        quality: Optional[int] = None,
+        options: Optional[EncodeOptions] = None,
+    ) -> None:
+        """Saves to a file, atomically (a failure never leaves a half-written file).
+
+        Args:
+            path: the file; its extension gives the format unless ``format`` is given.
+            format: an ``ImageFormat`` or its name (``"png"``, ``"jpg"``), or None.
+            quality: JPEG quality 1-100 (None: 90). With an explicit ``format`` other formats
+                refuse a quality (as :meth:`encode` does); with the format from the extension it is
+                an encode option, which formats without a quality ignore.
+            options: all encode options; ``quality`` replaces their quality when both are given.
+
+        Raises:
+            UnsupportedFormatError: no format for the extension, or an unknown format name.
+            InvalidArgumentError: a quality out of range, or given with an explicit format that
+                has none.
+            NotFoundError, PermissionDeniedError, IoError: the file cannot be written.
+        """
+        _check_options(options, EncodeOptions, "options")
+        owner = self._require_open()
+        encoded = _path_bytes(path)
+        table = _native.functions()
+        if options is None and quality is None and format is None:
+            _native.check(table.image_save(owner.handle, encoded, len(encoded)))
+            return
+        if options is None and format is not None:
+            native_quality = optional_level(quality, "quality")
+            code = _format_code(format)
+            _native.check(table.image_save_as(owner.handle, encoded, len(encoded), code, native_quality))
+            return
+        merged = _merge_quality(options, quality)
+        code = _FORMAT_FROM_EXTENSION if format is None else _format_code(format)
+        _native.check(table.image_save_with(owner.handle, encoded, len(encoded), code, ctypes.byref(merged._to_c())))
+
+    def encode(
+        self,
+        format: Union[ImageFormat, str],
+        quality: Optional[int] = None,
+        *,
+        options: Optional[EncodeOptions] = None,
+    ) -> bytes:
+        """The image encoded in ``format`` (an ``ImageFormat`` or its name: ``"png"``, ``"jpg"``).
+
+        Args:
+            format: the format.
+            quality: JPEG quality 1-100 (None: 90); other formats refuse a quality.
+            options: all encode options; ``quality`` replaces their quality when both are given.
+        """
+        _check_options(options, EncodeOptions, "options")
+        owner = self._require_open()
+        code = _format_code(format)
+        table = _native.functions()
+        out = ctypes.c_uint64()
+        if options is None:
+            native_quality = optional_level(quality, "quality")
+            _native.check(table.image_encode(owner.handle, code, native_quality, ctypes.byref(out)))
+        else:
+            merged = _merge_quality(options, quality)
+            _native.check(table.image_encode_with(owner.handle, code, ctypes.byref(merged._to_c()), ctypes.byref(out)))
+        return _native.take_buffer(out.value)
+
+    # -- pixels -----------------------------------------------------------------------------
+
+    def _pixel_view(self) -> _PixelView:
+        owner = self._require_open()
+        table = _native.functions()
+        data = ctypes.c_void_p()
+        length = ctypes.c_size_t()
+        _native.check(table.image_pixels(owner.handle, ctypes.byref(data), ctypes.byref(length)))
+        info = self._info()
+        if length.value != info.width * info.height * 4 or not data.value:
+            raise PixbridgeError(f"the library returned {length.value} pixel bytes for {info.width}x{info.height}")
+        return _PixelView(owner, data.value, int(info.width), int(info.height))
+
+    def view(self) -> "numpy.typing.NDArray[numpy.uint8]":
+        """A read-only (height, width, 4) ``uint8`` numpy array over the native pixels, without a copy.
+
+        Same as ``numpy.asarray(image)``. The view keeps the native pixels alive after
+        :meth:`close`; in-place operations on this image show through it.
+        """
+        import numpy as np
+
+        return np.asarray(self._pixel_view())
+
+    def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> "numpy.typing.NDArray[Any]":
+        """numpy's conversion: a zero-copy view (see :meth:`view`), or a copy when ``copy=True``."""
+        import numpy as np
+
+        pixels = self.to_array() if copy else self.view()
+        if dtype is not None and np.dtype(dtype) != np.uint8:
+            if copy is False:
+                raise ValueError(f"the pixels are uint8; a {np.dtype(dtype)} array needs a copy")
+            pixels = pixels.astype(dtype)
+        return pixels
+
+    def to_array(self) -> "numpy.typing.NDArray[numpy.uint8]":
+        """A writable (height, width, 4) ``uint8`` numpy copy of the pixels."""
+        import numpy as np
+
+        owner = self._require_open()
+        info = self._info()
+        pixels = np.empty((info.height, info.width, 4), dtype=np.uint8)
+        _native.check(_native.functions().image_copy_pixels(owner.handle, pixels.ctypes.data, pixels.nbytes))
+        return pixels
+
+    def to_bytes(self) -> bytes:
+        """A copy of the RGBA8 pixels, row-major, ``width * height * 4`` bytes."""
+        owner = self._require_open()
+        info = self._info()
+        buffer = ctypes.create_string_buffer(info.width * info.height * 4)
+        _native.check(_native.functions().image_copy_pixels(owner.handle, buffer, len(buffer)))
+        return buffer.raw
+
+
+def _merge_quality(options: Optional[EncodeOptions], quality: Optional[int]) -> EncodeOptions:
+    merged = options if options is not None else EncodeOptions()
+    if quality is not None:
+        from dataclasses import replace
+
+        merged = replace(merged, quality=quality)
+    return merged
+
+
+def _color_type(code: int) -> ColorType:
+    try:
+        return ColorType(code)
+    except ValueError:
+        raise PixbridgeError(f"the library returned an unknown colour type {code}") from None
+
+
+def live_handles() -> Tuple[int, int]:
+    """Diagnostics: (live native images, live native buffers) in this process."""
+    return _native.live_handles()
+
+
+def trim_native_memory() -> int:
+    """Gives the freed image-sized blocks the library keeps for reuse back to the system; returns bytes."""
+    return _native.trim_native_memory()
+
+
+__all__ = ["Image", "live_handles", "trim_native_memory"]
