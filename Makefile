@@ -1,12 +1,14 @@
 # The two commands of the README. Both do all set-up themselves on a fresh machine.
-.PHONY: demo test test-deep fuzz-long bench clean
+.PHONY: demo test test-deep fuzz-long bench install clean
 
-## Runs the samples (Rust, C#, Java) on the test photographs and prints where the outputs are.
+## Runs the samples (Rust, C#, Java, Python, C, C++) on the test photographs and prints where the
+## outputs are.
 demo:
 	bash ci/demo.sh
 
-## Runs every test: Rust (lints, unit, C ABI, golden manifest, bad inputs, stress, sample), C#
-## and Java, then ASan/LSan + Valgrind and a fuzz smoke (60 s per target).
+## Runs every test: Rust (lints, unit, C ABI, golden manifest, bad inputs, stress, sample), C#,
+## Java, Python (the wheel in a venv), C and C++ (the installed library), then ASan/LSan +
+## Valgrind and a fuzz smoke (60 s per target).
 test:
 	bash ci/test.sh
 
@@ -24,6 +26,14 @@ fuzz-long:
 ## Runs the benchmarks and writes docs/benchmarks.md.
 bench:
 	bash ci/bench.sh
+
+PREFIX ?= /usr/local
+
+## Installs the C library under PREFIX (default /usr/local): libpixbridge.so with its SONAME and
+## symlinks, pixbridge.h and pixbridge.hpp, pixbridge.pc and the CMake package Pixbridge.
+## DESTDIR=/stage stages it.
+install:
+	DESTDIR="$(DESTDIR)" bash ci/install.sh "$(PREFIX)"
 
 clean:
 	cargo clean

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The demo: builds Pixbridge and runs the samples (Rust dynamic loading, C#, Java) on the test
-# photographs: open JPEG -> blur -> mirror -> save PNG. Prints where the outputs are.
+# The demo: builds Pixbridge and runs the samples (Rust dynamic loading, C#, Java, Python, C,
+# C++) on the test photographs: open JPEG -> blur -> mirror -> save PNG. Prints where the
+# outputs are.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$PIXBRIDGE_ROOT"
@@ -25,6 +26,12 @@ bash ci/demo-csharp.sh "$out/csharp"
 
 stage "Java sample (jar on the class path)"
 bash ci/demo-java.sh "$out/java"
+
+stage "Python sample (wheel installed in a venv)"
+bash ci/demo-python.sh "$out/python"
+
+stage "C and C++ samples (installed library, pkg-config and CMake)"
+bash ci/demo-c.sh "$out"
 
 echo
 echo "Demo outputs:"

@@ -2,7 +2,8 @@
 # Runs every test of Pixbridge from a fresh clone: formatting and lints, the Rust suites
 # (core, runtime, C ABI, golden manifest, bad-input corpus, generated-file checks,
 # dynamic-loading sample), the golden decode check against ImageMagick, the release stress run,
-# the C# and Java SDK suites, then the reliability checks: ASan/LSan and Valgrind
+# the C#, Java and Python SDK suites, the C and C++ suites against the installed library
+# (ci/test-c.sh), then the reliability checks: ASan/LSan and Valgrind
 # (ci/sanitize.sh) and a 60 s fuzz smoke per target (ci/fuzz.sh).
 #
 # PIXBRIDGE_SKIP_DEEP=1 leaves out the sanitizer and fuzz stages (a quicker local loop; CI
@@ -52,6 +53,12 @@ bash ci/test-csharp.sh
 
 stage "Java SDK"
 bash ci/test-java.sh
+
+stage "Python package (wheel in a venv, pytest)"
+bash ci/test-python.sh
+
+stage "C and C++ (installed library: SONAME, pkg-config, CMake; samples; golden manifest; Valgrind)"
+bash ci/test-c.sh
 
 if [ "${PIXBRIDGE_SKIP_DEEP:-0}" != 1 ]; then
     # The sanitizer and fuzz builds write about 5 GiB; on a short disk the debug build of the
