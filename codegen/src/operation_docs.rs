@@ -23,7 +23,8 @@ pub fn list(model: &Model) -> Result<GeneratedFile, GenerateError> {
          operations change the image they are called on and never its size. **Deferred** operations, on an image\n\
          opened with the `deferred` decode option, only check their arguments and record the step; the call that\n\
          reads the pixels computes them (see the decode options in each language).\n\n\
-         | operation | kind | deferred | C | C# | Java | Rust loader |\n| --- | --- | --- | --- | --- | --- | --- |\n",
+         | operation | kind | deferred | C | C++ | C# | Java | Python | Rust loader |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for op in model.operations {
         let kind = match op.kind {
@@ -32,7 +33,7 @@ pub fn list(model: &Model) -> Result<GeneratedFile, GenerateError> {
         };
         let _ = writeln!(
             out,
-            "| [`{name}`](#{name}) | {kind} | {} | `pixbridge_image_{name}` | `Image.{}` | `Image.{}` | `image_{name}` |",
+            "| [`{name}`](#{name}) | {kind} | {} | `pixbridge_image_{name}` | `Image::{name}` | `Image.{}` | `Image.{}` | `Image.{name}` | `image_{name}` |",
             if op.deferred { "yes" } else { "no" },
             pascal_case(op.name),
             lower_camel(op.name),
@@ -61,11 +62,11 @@ pub fn list(model: &Model) -> Result<GeneratedFile, GenerateError> {
     Ok(GeneratedFile::new(PATH, out))
 }
 
-/// One table per enum of the C ABI: number, name in C# and Rust, Java constant, meaning.
+/// One table per enum of the C ABI: number, name in C# and Rust, Java and Python constant, meaning.
 fn codes(model: &Model, out: &mut String) -> Result<(), GenerateError> {
     out.push_str(
         "\n# Codes\n\nEvery enum that crosses the C ABI, with its stable numbers (C `uint32_t` constants \
-         `PIXBRIDGE_<ENUM>_<NAME>`, C# and Rust `Name`, Java `NAME`).\n",
+         `PIXBRIDGE_<ENUM>_<NAME>`, C# and Rust `Name`, Java and Python `NAME`).\n",
     );
     let mut enums = ffi_enums(&model.inventory)?;
     // Errors first, the rest by name.
@@ -75,7 +76,7 @@ fn codes(model: &Model, out: &mut String) -> Result<(), GenerateError> {
         if let Some(first) = ffi_enum.docs.first() {
             let _ = writeln!(out, "{}\n", first.trim());
         }
-        out.push_str("| number | name | Java | meaning |\n| --- | --- | --- | --- |\n");
+        out.push_str("| number | name | Java, Python | meaning |\n| --- | --- | --- | --- |\n");
         for variant in &ffi_enum.variants {
             let meaning: Vec<&str> = variant.docs.iter().map(|line| line.trim()).collect();
             let _ = writeln!(
