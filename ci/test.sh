@@ -30,6 +30,9 @@ cargo fmt --all --check
 stage "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --offline -- -D warnings
 
+stage "GitHub Actions workflows (actionlint)"
+bash ci/lint-workflows.sh
+
 stage "generated files are up to date (cargo run -p pixbridge-codegen -- --check)"
 cargo run --offline -q -p pixbridge-codegen -- --check
 

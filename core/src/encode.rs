@@ -201,8 +201,94 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     // this process; durability across a power cut is left to the OS, as every peer library does.
     // An fsync per save cost a thumbnail several times its own time (disk latency).
     temp.write_all(bytes).map_err(|e| io_error("write", temp.path(), &e))?;
-    temp.persist(path).map_err(|e| io_error("replace", path, &e.error))?;
-    Ok(())
+    let mut temp = Some(temp);
+    let renamed = replace_with_retries(
+        || {
+            let file = temp.take().expect("the temporary file is put back after every failed attempt");
+            file.persist(path).map(drop).map_err(|failed| {
+                temp = Some(failed.file);
+                failed.error
+            })
+        },
+        REPLACE_RETRY_DELAYS,
+        |error| cfg!(windows) && is_windows_file_in_use(error),
+    );
+    // On failure `temp` still holds the temporary file: dropping it deletes it.
+    renamed.map_err(|error| replace_error(path, &error, cfg!(windows)))
+}
+
+/// How long to wait before each retry of a rename that Windows refused because the target was
+/// in use. Virus scanners, search indexers and cloud-sync clients open a file that has just been
+/// written for a moment; a rename over it in that moment fails, the next one a few milliseconds
+/// later succeeds. A program that keeps the file open (an image viewer, an editor) still fails,
+/// after about half a second, with the message of [`replace_error`]. Nothing is retried elsewhere:
+/// a POSIX rename replaces a file whoever has it open.
+#[cfg(windows)]
+const REPLACE_RETRY_DELAYS: &[std::time::Duration] = &[
+    std::time::Duration::from_millis(10),
+    std::time::Duration::from_millis(20),
+    std::time::Duration::from_millis(40),
+    std::time::Duration::from_millis(80),
+    std::time::Duration::from_millis(160),
+    std::time::Duration::from_millis(200),
+];
+#[cfg(not(windows))]
+const REPLACE_RETRY_DELAYS: &[std::time::Duration] = &[];
+
+/// Windows' `ERROR_ACCESS_DENIED`: `MoveFileExW` over a file that another process has open
+/// without `FILE_SHARE_DELETE` (also a read-only file or a folder of that name).
+const WINDOWS_ERROR_ACCESS_DENIED: i32 = 5;
+/// Windows' `ERROR_SHARING_VIOLATION`: the file is open in a mode that excludes this access.
+const WINDOWS_ERROR_SHARING_VIOLATION: i32 = 32;
+/// Windows' `ERROR_LOCK_VIOLATION`: another process has locked a part of the file.
+const WINDOWS_ERROR_LOCK_VIOLATION: i32 = 33;
+
+/// Whether a Windows rename failed because the target is (or may be) open in another process.
+/// The numbers are Windows error codes; callers check `cfg!(windows)` first, since the same
+/// numbers mean other things in POSIX `errno` (EIO, EPIPE, EDOM).
+fn is_windows_file_in_use(error: &std::io::Error) -> bool {
+    matches!(
+        error.raw_os_error(),
+        Some(WINDOWS_ERROR_ACCESS_DENIED | WINDOWS_ERROR_SHARING_VIOLATION | WINDOWS_ERROR_LOCK_VIOLATION)
+    )
+}
+
+/// Runs `attempt` once, then again after each of `delays` while it fails with an error that
+/// `transient` accepts; returns the first success or the last error.
+fn replace_with_retries(
+    mut attempt: impl FnMut() -> std::io::Result<()>,
+    delays: &[std::time::Duration],
+    transient: impl Fn(&std::io::Error) -> bool,
+) -> std::io::Result<()> {
+    let mut delays = delays.iter();
+    loop {
+        match attempt() {
+            Ok(()) => return Ok(()),
+            Err(error) => match delays.next() {
+                Some(delay) if transient(&error) => std::thread::sleep(*delay),
+                _ => return Err(error),
+            },
+        }
+    }
+}
+
+/// The error of a failed rename of the temporary file over `path`. On Windows, a target that is
+/// open in another program cannot be replaced (unlike POSIX, where the rename always wins and
+/// the other program keeps reading the old file); the message says so and what to do, since the
+/// system's own text ("Access is denied") reads like a permissions problem.
+fn replace_error(path: &Path, error: &std::io::Error, windows: bool) -> Error {
+    let base = io_error("replace", path, error);
+    if !(windows && is_windows_file_in_use(error)) {
+        return base;
+    }
+    let hint = "; on Windows a file cannot be replaced while another program has it open (an image \
+                viewer, an editor, a virus scanner or sync client that did not let go within half a \
+                second), or while it is read-only: close it or clear the attribute and save again, \
+                or save under another name. The existing file is unchanged";
+    match base {
+        Error::PermissionDenied(message) => Error::PermissionDenied(message + hint),
+        other => Error::Io(other.message().to_owned() + hint),
+    }
 }
 
 impl Image {
@@ -390,6 +476,87 @@ impl Image {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rename_refused_as_in_use_is_retried_until_it_succeeds() {
+        let delays = [std::time::Duration::ZERO; 4];
+        let mut attempts = 0;
+        let result = replace_with_retries(
+            || {
+                attempts += 1;
+                if attempts < 3 { Err(std::io::Error::from_raw_os_error(32)) } else { Ok(()) }
+            },
+            &delays,
+            is_windows_file_in_use,
+        );
+        assert!(result.is_ok());
+        assert_eq!(attempts, 3);
+    }
+
+    #[test]
+    fn a_rename_held_in_use_fails_after_the_last_delay_with_the_last_error() {
+        let delays = [std::time::Duration::ZERO; 4];
+        let mut attempts = 0;
+        let error = replace_with_retries(
+            || {
+                attempts += 1;
+                Err(std::io::Error::from_raw_os_error(5))
+            },
+            &delays,
+            is_windows_file_in_use,
+        )
+        .unwrap_err();
+        assert_eq!(attempts, 5);
+        assert_eq!(error.raw_os_error(), Some(5));
+    }
+
+    #[test]
+    fn other_rename_errors_are_not_retried() {
+        let delays = [std::time::Duration::ZERO; 4];
+        let mut attempts = 0;
+        let error = replace_with_retries(
+            || {
+                attempts += 1;
+                Err(std::io::Error::from_raw_os_error(2))
+            },
+            &delays,
+            is_windows_file_in_use,
+        )
+        .unwrap_err();
+        assert_eq!(attempts, 1);
+        assert_eq!(error.raw_os_error(), Some(2));
+        // And nothing is retried where REPLACE_RETRY_DELAYS is empty (every system but Windows).
+        assert_eq!(REPLACE_RETRY_DELAYS.is_empty(), !cfg!(windows));
+    }
+
+    #[test]
+    fn windows_in_use_codes_are_access_denied_sharing_and_lock_violations() {
+        for code in [5, 32, 33] {
+            assert!(is_windows_file_in_use(&std::io::Error::from_raw_os_error(code)), "{code}");
+        }
+        for code in [2, 3, 80, 183] {
+            assert!(!is_windows_file_in_use(&std::io::Error::from_raw_os_error(code)), "{code}");
+        }
+        assert!(!is_windows_file_in_use(&std::io::Error::other("no OS code")));
+    }
+
+    #[test]
+    fn a_target_in_use_on_windows_is_explained_and_elsewhere_not() {
+        let path = Path::new("photos/out.png");
+        let in_use = std::io::Error::from_raw_os_error(32);
+        let windows = replace_error(path, &in_use, true);
+        let message = windows.message();
+        assert!(message.starts_with("cannot replace 'photos/out.png': "), "{message}");
+        assert!(message.contains("another program has it open"), "{message}");
+        assert!(message.ends_with("The existing file is unchanged"), "{message}");
+        // The same number is EPIPE on Linux: no Windows advice there.
+        let elsewhere = replace_error(path, &in_use, false);
+        assert!(!elsewhere.message().contains("another program"), "{}", elsewhere.message());
+        assert_eq!(elsewhere.message(), io_error("replace", path, &in_use).message());
+        // Errors that are not about the file being in use keep the plain message on Windows too.
+        let missing = replace_error(path, &std::io::Error::from_raw_os_error(3), true);
+        assert!(!missing.message().contains("another program"), "{}", missing.message());
+    }
 
     #[test]
     fn quality_rules() {

@@ -30,6 +30,10 @@ internal static class NativeLibraryLoader
     private static IntPtr s_library;
     private static volatile bool s_verified;
 
+    /// <summary>The native asset for this process, worked out once (musl detection reads <c>/proc/self/maps</c>).</summary>
+    private static readonly Lazy<NativeAsset> s_currentAsset = new(() =>
+        AssetFor(CurrentOperatingSystem(), RuntimeInformation.ProcessArchitecture, OperatingSystem.IsLinux() && IsMuslProcess()));
+
     [ModuleInitializer]
     [SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries",
         Justification = "The resolver must be installed before the first P/Invoke into the native library.")]
@@ -39,34 +43,126 @@ internal static class NativeLibraryLoader
     }
 
     /// <summary>The runtime identifier whose native folder is used, e.g. <c>linux-x64</c>.</summary>
-    internal static string RuntimeIdentifier
+    internal static string RuntimeIdentifier => CurrentAsset.RuntimeIdentifier;
+
+    /// <summary>File name of the native library on this operating system.</summary>
+    internal static string LibraryFileName => CurrentAsset.FileName;
+
+    /// <summary>The package folder and file name of the native library for this process.</summary>
+    internal static NativeAsset CurrentAsset => s_currentAsset.Value;
+
+    /// <summary>
+    /// The runtime identifier and file name of the native library for a platform: the one rule
+    /// the package layout (<c>runtimes/&lt;rid&gt;/native/&lt;file&gt;</c>, see docs/platforms.md)
+    /// and this loader share. Pure, so that every platform's choice is tested on any machine.
+    /// </summary>
+    /// <param name="os">The operating system.</param>
+    /// <param name="architecture">The process architecture (not the machine's: an x64 process on an Arm64 Windows needs the x64 library).</param>
+    /// <param name="musl">Whether the process runs on musl libc (Alpine); only read on Linux.</param>
+    /// <returns>For example <c>linux-musl-x64</c> and <c>libpixbridge.so</c>, or <c>win-arm64</c> and <c>pixbridge.dll</c>.</returns>
+    internal static NativeAsset AssetFor(OSPlatform os, Architecture architecture, bool musl)
     {
-        get
+        var arch = ArchitectureName(architecture);
+        if (os == OSPlatform.Windows)
         {
-            string os;
-            if (OperatingSystem.IsWindows())
-            {
-                os = "win";
-            }
-            else if (OperatingSystem.IsMacOS())
-            {
-                os = "osx";
-            }
-            else if (OperatingSystem.IsLinux())
-            {
-                os = RuntimeInformation.RuntimeIdentifier.Contains("musl", StringComparison.OrdinalIgnoreCase) ? "linux-musl" : "linux";
-            }
-            else
-            {
-                os = RuntimeInformation.OSDescription.Split(' ')[0].ToLowerInvariant();
-            }
-            return $"{os}-{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}";
+            return new NativeAsset($"win-{arch}", "pixbridge.dll");
+        }
+        if (os == OSPlatform.OSX)
+        {
+            return new NativeAsset($"osx-{arch}", "libpixbridge.dylib");
+        }
+        if (os == OSPlatform.Linux)
+        {
+            return new NativeAsset(musl ? $"linux-musl-{arch}" : $"linux-{arch}", "libpixbridge.so");
+        }
+        // Other Unix systems (FreeBSD, ...): no package ships for them, but a RID-specific build
+        // that copies the library beside the application still finds it under the usual name.
+        return new NativeAsset($"{os.ToString().ToLowerInvariant()}-{arch}", "libpixbridge.so");
+    }
+
+    /// <summary>
+    /// The architecture part of a runtime identifier: <c>x64</c>, <c>arm64</c>, <c>x86</c>,
+    /// <c>arm</c>, or the lower-case enum name for the others (<c>riscv64</c>, <c>s390x</c>, ...),
+    /// as in .NET's own RID catalogue.
+    /// </summary>
+    internal static string ArchitectureName(Architecture architecture) => architecture switch
+    {
+        Architecture.X64 => "x64",
+        Architecture.Arm64 => "arm64",
+        Architecture.X86 => "x86",
+        Architecture.Arm => "arm",
+        _ => architecture.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>
+    /// Whether this process runs on musl libc: the runtime's own identifier says so
+    /// (<c>linux-musl-x64</c>, or a distribution's source build such as <c>alpine.3.20-x64</c>),
+    /// or musl's dynamic loader is mapped into the process.
+    /// </summary>
+    private static bool IsMuslProcess()
+    {
+        try
+        {
+            return IsMusl(RuntimeInformation.RuntimeIdentifier, File.ReadLines("/proc/self/maps"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return IsMusl(RuntimeInformation.RuntimeIdentifier, Array.Empty<string>());
         }
     }
 
-    /// <summary>File name of the native library on this operating system.</summary>
-    internal static string LibraryFileName =>
-        OperatingSystem.IsWindows() ? "pixbridge.dll" : OperatingSystem.IsMacOS() ? "libpixbridge.dylib" : "libpixbridge.so";
+    /// <summary>
+    /// Whether a process is a musl one, from the runtime identifier the .NET runtime was built for
+    /// and the lines of the process's <c>/proc/self/maps</c>. A glibc system that merely has musl
+    /// installed (Debian's <c>musl</c> package puts <c>/lib/ld-musl-x86_64.so.1</c> there) is not
+    /// musl: what counts is the loader mapped into this process.
+    /// </summary>
+    /// <param name="runtimeIdentifier"><see cref="RuntimeInformation.RuntimeIdentifier"/>.</param>
+    /// <param name="mapsLines">The lines of <c>/proc/self/maps</c> (empty when unreadable).</param>
+    /// <returns><see langword="true"/> for musl.</returns>
+    internal static bool IsMusl(string runtimeIdentifier, IEnumerable<string> mapsLines)
+    {
+        if (runtimeIdentifier.Contains("-musl", StringComparison.OrdinalIgnoreCase)
+            || runtimeIdentifier.StartsWith("alpine", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        foreach (var line in mapsLines)
+        {
+            var slash = line.LastIndexOf('/');
+            if (slash < 0)
+            {
+                continue;
+            }
+            var file = line.AsSpan(slash + 1);
+            if (file.StartsWith("ld-musl-", StringComparison.Ordinal) || file.StartsWith("libc.musl-", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static OSPlatform CurrentOperatingSystem()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return OSPlatform.Windows;
+        }
+        if (OperatingSystem.IsMacOS())
+        {
+            return OSPlatform.OSX;
+        }
+        if (OperatingSystem.IsLinux())
+        {
+            return OSPlatform.Linux;
+        }
+        if (OperatingSystem.IsFreeBSD())
+        {
+            return OSPlatform.FreeBSD;
+        }
+        return OSPlatform.Create(RuntimeInformation.OSDescription.Split(' ')[0]);
+    }
 
     /// <summary>Loads the library (once) and verifies its ABI version and API guard.</summary>
     /// <exception cref="DllNotFoundException">The library is missing, cannot be loaded, or is a different version.</exception>
@@ -142,7 +238,15 @@ internal static class NativeLibraryLoader
 
     /// <summary>Loads the first candidate that exists and loads; otherwise explains every attempt.</summary>
     /// <exception cref="DllNotFoundException">No candidate could be loaded.</exception>
-    internal static IntPtr LoadFirst(IReadOnlyList<string> candidates, string rid)
+    internal static IntPtr LoadFirst(IReadOnlyList<string> candidates, string rid) => LoadFirst(candidates, rid, NativeLibrary.Load);
+
+    /// <summary>
+    /// Tries <paramref name="load"/> on each candidate that exists, in order, and returns the
+    /// first handle; a candidate that fails to load (<see cref="DllNotFoundException"/>,
+    /// <see cref="BadImageFormatException"/>: another architecture, a damaged file) is skipped.
+    /// </summary>
+    /// <exception cref="DllNotFoundException">No candidate could be loaded; the message lists every attempt.</exception>
+    internal static IntPtr LoadFirst(IReadOnlyList<string> candidates, string rid, Func<string, IntPtr> load)
     {
         var attempts = new StringBuilder();
         foreach (var path in candidates)
@@ -154,7 +258,7 @@ internal static class NativeLibraryLoader
             }
             try
             {
-                return NativeLibrary.Load(path);
+                return load(path);
             }
             catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
             {
@@ -181,8 +285,8 @@ internal static class NativeLibraryLoader
         {
             if (s_library == IntPtr.Zero)
             {
-                var rid = RuntimeIdentifier;
-                s_library = LoadFirst(CandidatePaths(SearchDirectories(), rid, LibraryFileName), rid);
+                var asset = CurrentAsset;
+                s_library = LoadFirst(CandidatePaths(SearchDirectories(), asset.RuntimeIdentifier, asset.FileName), asset.RuntimeIdentifier);
             }
             return s_library;
         }
@@ -218,4 +322,13 @@ internal static class NativeLibraryLoader
             ExceptionDispatchInfo.Throw(e.InnerException);
         }
     }
+}
+
+/// <summary>Where the native library of one platform lives in the package: <c>runtimes/&lt;rid&gt;/native/&lt;file&gt;</c>.</summary>
+/// <param name="RuntimeIdentifier">The .NET runtime identifier, e.g. <c>osx-arm64</c>.</param>
+/// <param name="FileName">The library's file name on that platform, e.g. <c>libpixbridge.dylib</c>.</param>
+internal readonly record struct NativeAsset(string RuntimeIdentifier, string FileName)
+{
+    /// <summary>The file's path inside the NuGet package, with forward slashes.</summary>
+    internal string PackagePath => $"runtimes/{RuntimeIdentifier}/native/{FileName}";
 }

@@ -1,4 +1,4 @@
-//! Safe Rust bindings over `libpixbridge.so` loaded at run time (no link-time dependency).
+//! Safe Rust bindings over `libpixbridge.so` (`libpixbridge.dylib`, `pixbridge.dll`) loaded at run time (no link-time dependency).
 //!
 //! [`ImageFactory::load`] imports the single symbol `pixbridge_functions`, refuses a table whose
 //! size or ABI version differ from [`abi`]'s, and hands out [`Image`]s that destroy their handle
@@ -6,7 +6,9 @@
 //! an [`Image`] method, generated from its operation table into `operations.rs`.
 
 pub mod abi;
+mod library_name;
 mod operations;
 mod pixbridge;
 
+pub use library_name::{LIBRARY_FILE_NAME, library_file_name_for};
 pub use pixbridge::{Error, Image, ImageFactory, check_table};

@@ -4,14 +4,14 @@
 //! Usage: `pixbridge-sample-dynamic [--library PATH] [--out-dir DIR] INPUT...`
 //!
 //! The library is looked up at `--library`, then `$PIXBRIDGE_LIBRARY`, then next to this
-//! executable. For each input it writes `<stem>-blur40-mirror.png` (sigma 40, the classic demo's
+//! executable (`libpixbridge.so`, `libpixbridge.dylib` on macOS, `pixbridge.dll` on Windows). For each input it writes `<stem>-blur40-mirror.png` (sigma 40, the classic demo's
 //! value) and `<stem>-blur4-mirror.png`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use pixbridge_sample_dynamic::{Error, ImageFactory};
+use pixbridge_sample_dynamic::{Error, ImageFactory, LIBRARY_FILE_NAME};
 
 /// The blurs the sample applies: the classic demo's sigma 40 and a gentler one.
 const SIGMAS: [f32; 2] = [40.0, 4.0];
@@ -46,7 +46,7 @@ fn parse_options() -> Result<Options, String> {
         Some(library) => library,
         None => std::env::current_exe()
             .map_err(|error| format!("cannot locate this executable: {error}"))?
-            .with_file_name("libpixbridge.so"),
+            .with_file_name(LIBRARY_FILE_NAME),
     };
     Ok(Options { library, out_dir, inputs })
 }

@@ -236,7 +236,7 @@ mod tests {
     fn library() -> std::path::PathBuf {
         // Unit tests run from target/<profile>/deps; the library is uplifted to target/<profile>.
         let exe = std::env::current_exe().unwrap();
-        let library = exe.parent().unwrap().parent().unwrap().join("libpixbridge.so");
+        let library = exe.parent().unwrap().parent().unwrap().join(crate::LIBRARY_FILE_NAME);
         assert!(library.exists(), "{} is missing: build pixbridge-ffi first", library.display());
         library
     }

@@ -11,7 +11,7 @@ fn sample() -> PathBuf {
 }
 
 fn library() -> PathBuf {
-    let library = sample().with_file_name("libpixbridge.so");
+    let library = sample().with_file_name(pixbridge_sample_dynamic::LIBRARY_FILE_NAME);
     assert!(library.exists(), "{} is missing: build pixbridge-ffi first (cargo build --workspace)", library.display());
     library
 }

@@ -3,6 +3,7 @@ package io.pixbridge;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,7 +132,7 @@ final class NativeLoader {
         String resource = resourcePath();
         byte[] library;
         try {
-            library = readResource(resource);
+            library = readLibrary(NativeLoader.class::getResourceAsStream, currentOsName(), currentOsArch(), isMusl());
         } catch (IOException e) {
             tried.add("jar resource " + resource + ": " + e.getMessage());
             throw e;
@@ -221,15 +222,53 @@ final class NativeLoader {
 
     /** The resource holding this platform's library, e.g. {@code /io/pixbridge/native/linux-x86_64/libpixbridge_jni.so}. */
     static String resourcePath() {
-        return "/io/pixbridge/native/" + platform() + "/" + System.mapLibraryName(LIBRARY_NAME);
+        return resourcePath(currentOsName(), currentOsArch(), isMusl());
     }
 
     /** The platform folder for this JVM: {@code <os>[-musl]-<arch>}. */
     static String platform() {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String arch = architecture(System.getProperty("os.arch", "").toLowerCase(Locale.ROOT));
+        return platform(currentOsName(), currentOsArch(), isMusl());
+    }
+
+    private static String currentOsName() {
+        return System.getProperty("os.name", "");
+    }
+
+    private static String currentOsArch() {
+        return System.getProperty("os.arch", "");
+    }
+
+    /**
+     * The resource holding a platform's library inside the jar: the one rule the jar's layout
+     * ({@code ci/package-java.sh}, docs/platforms.md) and this loader share. Pure, so that every
+     * platform's choice is tested on any machine.
+     *
+     * @param osName the {@code os.name} system property, e.g. {@code Linux}, {@code Mac OS X}, {@code Windows 11}
+     * @param osArch the {@code os.arch} system property, e.g. {@code amd64}, {@code x86_64}, {@code aarch64}
+     * @param musl whether the JVM runs on musl libc (Alpine); only read on Linux
+     * @return e.g. {@code /io/pixbridge/native/windows-aarch64/pixbridge_jni.dll}
+     */
+    static String resourcePath(String osName, String osArch, boolean musl) {
+        return "/io/pixbridge/native/" + platform(osName, osArch, musl) + "/" + libraryFileName(osName);
+    }
+
+    /**
+     * The platform folder: {@code linux-}, {@code linux-musl-}, {@code macos-} or {@code windows-},
+     * then the architecture ({@code x86_64}, {@code aarch64}, {@code x86}, or {@code os.arch}
+     * reduced to letters, digits and underscores). Other systems use {@code os.name} reduced to
+     * letters and digits.
+     *
+     * @param osName the {@code os.name} system property
+     * @param osArch the {@code os.arch} system property (the JVM's, not the machine's: an x86-64
+     *     JVM on an Arm64 Windows needs the x86-64 library)
+     * @param musl whether the JVM runs on musl libc; only read on Linux
+     * @return e.g. {@code linux-musl-x86_64}
+     */
+    static String platform(String osName, String osArch, boolean musl) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        String arch = architecture(osArch.toLowerCase(Locale.ROOT));
         if (os.startsWith("linux")) {
-            return (isMusl() ? "linux-musl-" : "linux-") + arch;
+            return (musl ? "linux-musl-" : "linux-") + arch;
         }
         if (os.startsWith("mac") || os.startsWith("darwin")) {
             return "macos-" + arch;
@@ -238,6 +277,24 @@ final class NativeLoader {
             return "windows-" + arch;
         }
         return os.replaceAll("[^a-z0-9]+", "") + "-" + arch;
+    }
+
+    /**
+     * The library's file name on a system: what {@link System#mapLibraryName(String)} gives there
+     * for {@value #LIBRARY_NAME}, written out so that it does not depend on the running JVM.
+     *
+     * @param osName the {@code os.name} system property
+     * @return {@code pixbridge_jni.dll}, {@code libpixbridge_jni.dylib} or {@code libpixbridge_jni.so}
+     */
+    static String libraryFileName(String osName) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        if (os.startsWith("windows")) {
+            return LIBRARY_NAME + ".dll";
+        }
+        if (os.startsWith("mac") || os.startsWith("darwin")) {
+            return "lib" + LIBRARY_NAME + ".dylib";
+        }
+        return "lib" + LIBRARY_NAME + ".so";
     }
 
     private static String architecture(String arch) {
@@ -249,22 +306,96 @@ final class NativeLoader {
             case "aarch64":
             case "arm64":
                 return "aarch64";
+            case "x86":
+            case "i386":
+            case "i486":
+            case "i586":
+            case "i686":
+                return "x86";
             default:
                 return arch.replaceAll("[^a-z0-9_]+", "");
         }
     }
 
-    /** musl's dynamic loader is {@code /lib/ld-musl-<arch>.so.1}; glibc systems do not have it. */
+    /**
+     * Whether this JVM runs on musl libc (worked out once), from the libraries mapped into the process
+     * ({@code /proc/self/maps}); where that cannot be read, whether musl's dynamic loader
+     * {@code /lib/ld-musl-<arch>.so.1} exists.
+     */
     private static boolean isMusl() {
-        try (var entries = Files.newDirectoryStream(Path.of("/lib"), "ld-musl-*")) {
-            return entries.iterator().hasNext();
-        } catch (IOException | RuntimeException e) {
-            return false;
+        return MuslHolder.MUSL;
+    }
+
+    /** Reads {@code /proc/self/maps} once, on first use. */
+    private static final class MuslHolder {
+        static final boolean MUSL = detectMusl();
+
+        private MuslHolder() {
         }
     }
 
-    private static byte[] readResource(String resource) throws IOException {
-        try (InputStream in = NativeLoader.class.getResourceAsStream(resource)) {
+    private static boolean detectMusl() {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return false;
+        }
+        try {
+            return isMusl(Files.readAllLines(Path.of("/proc/self/maps"), StandardCharsets.ISO_8859_1));
+        } catch (IOException | RuntimeException e) {
+            try (var entries = Files.newDirectoryStream(Path.of("/lib"), "ld-musl-*")) {
+                return entries.iterator().hasNext();
+            } catch (IOException | RuntimeException e2) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Whether a process whose {@code /proc/self/maps} has these lines is a musl one: musl's
+     * loader ({@code ld-musl-<arch>.so.1}) or libc ({@code libc.musl-<arch>.so.1}) is mapped. A
+     * glibc system that merely has musl installed (Debian's {@code musl} package puts
+     * {@code /lib/ld-musl-x86_64.so.1} there) is not musl.
+     *
+     * @param mapsLines the lines of {@code /proc/self/maps}
+     * @return {@code true} for musl
+     */
+    static boolean isMusl(List<String> mapsLines) {
+        for (String line : mapsLines) {
+            int slash = line.lastIndexOf('/');
+            if (slash >= 0) {
+                String file = line.substring(slash + 1);
+                if (file.startsWith("ld-musl-") || file.startsWith("libc.musl-")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Opens a resource by its absolute name ({@code /io/pixbridge/...}); null if there is none. */
+    @FunctionalInterface
+    interface Resources {
+        /**
+         * Opens one resource.
+         *
+         * @param absoluteName the resource's name, starting with {@code /}
+         * @return its stream, or null if there is no such resource
+         * @throws IOException if it exists but cannot be opened
+         */
+        InputStream open(String absoluteName) throws IOException;
+    }
+
+    /**
+     * Reads a platform's library from {@code resources} (the jar, in {@link #load()}).
+     *
+     * @param resources where resources are looked up
+     * @param osName the {@code os.name} system property
+     * @param osArch the {@code os.arch} system property
+     * @param musl whether the JVM runs on musl libc
+     * @return the library's bytes, or null if there is none for that platform (never another platform's)
+     * @throws IOException if reading failed
+     */
+    static byte[] readLibrary(Resources resources, String osName, String osArch, boolean musl) throws IOException {
+        try (InputStream in = resources.open(resourcePath(osName, osArch, musl))) {
             return in == null ? null : in.readAllBytes();
         }
     }
