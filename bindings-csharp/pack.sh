@@ -20,6 +20,8 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# native_file_name, stage_natives, PIXBRIDGE_RELEASED_RIDS (shared with ci/package-java.sh).
+source "$repo/ci/lib.sh"
 cd "$repo"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 unset CARGO_TARGET_DIR
@@ -33,19 +35,6 @@ while [ $# -gt 0 ]; do
     *) echo "pack.sh: unknown argument '$1' (see the header of $0)" >&2; exit 2 ;;
   esac
 done
-
-# The released platforms (docs/platforms.md); linux-musl-arm64 is accepted, not required.
-released=(linux-x64 linux-arm64 linux-musl-x64 osx-x64 osx-arm64 win-x64 win-arm64)
-
-# The native library's file name for a runtime identifier (NativeLibraryLoader.AssetFor).
-file_for_rid() {
-  case "$1" in
-    win-x64 | win-arm64) echo pixbridge.dll ;;
-    osx-x64 | osx-arm64) echo libpixbridge.dylib ;;
-    linux-x64 | linux-arm64 | linux-musl-x64 | linux-musl-arm64) echo libpixbridge.so ;;
-    *) return 1 ;;
-  esac
-}
 
 version="$(sed -n 's:.*<PixbridgeVersion>\(.*\)</PixbridgeVersion>.*:\1:p' bindings-csharp/Directory.Build.props)"
 cargo_version="$(sed -n '/^\[workspace.package\]/,/^\[/ s/^version = "\(.*\)"/\1/p' Cargo.toml)"
@@ -78,35 +67,10 @@ if [ -z "$natives" ]; then
     cp target/release/libpixbridge.so "$staged/$rid/libpixbridge.so"
   fi
 else
-  [ -d "$natives" ] || { echo "pack.sh: --natives $natives is not a folder" >&2; exit 1; }
-  for dir in "$natives"/*; do
-    [ -e "$dir" ] || break
-    rid="$(basename "$dir")"
-    if [ ! -d "$dir" ] || ! file="$(file_for_rid "$rid")"; then
-      echo "pack.sh: $dir: not a known runtime identifier folder (expected one of ${released[*]} linux-musl-arm64)" >&2
-      exit 1
-    fi
-    if [ ! -f "$dir/$file" ]; then
-      echo "pack.sh: $dir has no $file (the $rid library's name)" >&2
-      exit 1
-    fi
-    stray="$(find "$dir" -mindepth 1 ! -name "$file" -print -quit)"
-    if [ -n "$stray" ]; then
-      echo "pack.sh: $stray: unexpected in $dir (only $file is packed)" >&2
-      exit 1
-    fi
-    mkdir -p "$staged/$rid"
-    cp "$dir/$file" "$staged/$rid/$file"
-  done
+  # NuGet's folder is the RID itself: runtimes/<rid>/native/<file>.
+  rid_folder() { echo "$1"; }
+  stage_natives pack.sh pixbridge "$natives" "$staged" "$require_all" rid_folder
 fi
-
-if [ "$require_all" = 1 ]; then
-  for rid in "${released[@]}"; do
-    [ -f "$staged/$rid/$(file_for_rid "$rid")" ] \
-      || { echo "pack.sh: --require-all: no library for $rid" >&2; exit 1; }
-  done
-fi
-[ -n "$(ls -A "$staged")" ] || { echo "pack.sh: no native library to pack" >&2; exit 1; }
 echo "== natives: $(cd "$staged" && find . -type f | sed 's:^\./::' | sort | tr '\n' ' ')"
 
 echo "== dotnet pack -> bindings-csharp/local-feed"

@@ -94,3 +94,56 @@ make_room() {
 cut_long_lines() {
     awk '{ if (length($0) > 600) print substr($0, 1, 600) " [" length($0) - 600 " characters cut]"; else print; fflush() }'
 }
+
+# The runtime identifiers the release workflow builds (docs/platforms.md). linux-musl-arm64 is
+# understood by every loader and accepted by the packing scripts, but not required.
+PIXBRIDGE_RELEASED_RIDS=(linux-x64 linux-arm64 linux-musl-x64 osx-x64 osx-arm64 win-x64 win-arm64)
+
+# native_file_name STEM RID: the file cargo writes for the cdylib STEM (pixbridge, pixbridge_jni)
+# on the platform RID; fails for an unknown RID.
+native_file_name() {
+    case "$2" in
+        win-x64 | win-arm64) echo "$1.dll" ;;
+        osx-x64 | osx-arm64) echo "lib$1.dylib" ;;
+        linux-x64 | linux-arm64 | linux-musl-x64 | linux-musl-arm64) echo "lib$1.so" ;;
+        *) return 1 ;;
+    esac
+}
+
+# stage_natives TOOL STEM NATIVES STAGED REQUIRE_ALL FOLDER_FUNCTION
+# Copies each prebuilt NATIVES/<rid>/<file> to STAGED/<folder>/<file>, where <file> is
+# `native_file_name STEM rid` and <folder> is what `FOLDER_FUNCTION rid` prints (the package's
+# own folder name for that platform). Fails, naming TOOL, on a folder that is not a known RID, a
+# missing file, any other file, no library at all, and (REQUIRE_ALL=1) a released RID missing.
+stage_natives() {
+    local tool="$1" stem="$2" natives="$3" staged="$4" require_all="$5" folder_of="$6"
+    local dir rid file folder stray
+    [ -d "$natives" ] || { echo "$tool: --natives $natives is not a folder" >&2; return 1; }
+    for dir in "$natives"/*; do
+        [ -e "$dir" ] || break
+        rid="$(basename "$dir")"
+        if [ ! -d "$dir" ] || ! file="$(native_file_name "$stem" "$rid")"; then
+            echo "$tool: $dir: not a known runtime identifier folder (expected one of ${PIXBRIDGE_RELEASED_RIDS[*]} linux-musl-arm64)" >&2
+            return 1
+        fi
+        if [ ! -f "$dir/$file" ]; then
+            echo "$tool: $dir has no $file (the $rid library's name)" >&2
+            return 1
+        fi
+        stray="$(find "$dir" -mindepth 1 ! -name "$file" -print -quit)"
+        if [ -n "$stray" ]; then
+            echo "$tool: $stray: unexpected in $dir (only $file is packed)" >&2
+            return 1
+        fi
+        folder="$("$folder_of" "$rid")"
+        mkdir -p "$staged/$folder"
+        cp "$dir/$file" "$staged/$folder/$file"
+    done
+    if [ "$require_all" = 1 ]; then
+        for rid in "${PIXBRIDGE_RELEASED_RIDS[@]}"; do
+            [ -f "$staged/$("$folder_of" "$rid")/$(native_file_name "$stem" "$rid")" ] \
+                || { echo "$tool: --require-all: no library for $rid" >&2; return 1; }
+        done
+    fi
+    [ -n "$(ls -A "$staged")" ] || { echo "$tool: no native library under $natives" >&2; return 1; }
+}

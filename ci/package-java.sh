@@ -33,9 +33,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-# The released runtime identifiers, and the loader's platform folder and file name for each
-# (NativeLoader.resourcePath; PlatformLayoutTest checks the same seven).
-released=(linux-x64 linux-arm64 linux-musl-x64 osx-x64 osx-arm64 win-x64 win-arm64)
+# The loader's platform folder for each runtime identifier (NativeLoader.resourcePath;
+# PlatformLayoutTest checks the same seven). The file names come from native_file_name (ci/lib.sh).
 java_platform() {
     case "$1" in
         linux-x64) echo linux-x86_64 ;;
@@ -47,13 +46,6 @@ java_platform() {
         win-x64) echo windows-x86_64 ;;
         win-arm64) echo windows-aarch64 ;;
         *) return 1 ;;
-    esac
-}
-jni_file() {
-    case "$1" in
-        win-*) echo pixbridge_jni.dll ;;
-        osx-*) echo libpixbridge_jni.dylib ;;
-        *) echo libpixbridge_jni.so ;;
     esac
 }
 
@@ -87,33 +79,11 @@ if [ -z "$natives" ]; then
     exit 0
 fi
 
-[ -d "$natives" ] || { echo "package-java.sh: --natives $natives is not a folder" >&2; exit 1; }
 staged="$PIXBRIDGE_ROOT/bindings-java/target/natives"
 empty="$PIXBRIDGE_ROOT/bindings-java/target/no-single-native"
 rm -rf "$staged" "$empty"
 mkdir -p "$staged" "$empty"
-for dir in "$natives"/*; do
-    [ -e "$dir" ] || break
-    rid="$(basename "$dir")"
-    if [ ! -d "$dir" ] || ! platform="$(java_platform "$rid")"; then
-        echo "package-java.sh: $dir: not a known runtime identifier folder (expected one of ${released[*]} linux-musl-arm64)" >&2
-        exit 1
-    fi
-    file="$(jni_file "$rid")"
-    if [ ! -f "$dir/$file" ]; then
-        echo "package-java.sh: $dir has no $file (the $rid JNI library's name)" >&2
-        exit 1
-    fi
-    mkdir -p "$staged/$platform"
-    cp "$dir/$file" "$staged/$platform/$file"
-done
-if [ "$require_all" = 1 ]; then
-    for rid in "${released[@]}"; do
-        [ -f "$staged/$(java_platform "$rid")/$(jni_file "$rid")" ] \
-            || { echo "package-java.sh: --require-all: no JNI library for $rid" >&2; exit 1; }
-    done
-fi
-[ -n "$(ls -A "$staged")" ] || { echo "package-java.sh: no JNI library under $natives" >&2; exit 1; }
+stage_natives package-java.sh pixbridge_jni "$natives" "$staged" "$require_all" java_platform
 
 # The single-platform resource points at an empty folder: every library comes from the staged tree.
 mvn -B -q -f bindings-java/pom.xml "${settings[@]}" -Dpixbridge.native.dir="$(jvm_path "$empty")" \
