@@ -2,6 +2,8 @@
 # `make bench`: runs the benchmark suite and writes docs/benchmarks.md and docs/img/blur-4k.svg.
 #   1. pixbridge-bench (Rust): Pixbridge's blur vs libblur and the image crate, accuracy, memory,
 #      codecs, pipeline;
+#   1b. bench/examples/thread_scaling.rs: 1, 2, 4 caller threads on independent images, images/s
+#      and peak RSS per row (out/bench/thread-scaling.jsonl);
 #   2. the BenchmarkDotNet suite (bindings-csharp/benchmarks) when dotnet is there (the package
 #      is packed into bindings-csharp/local-feed if missing);
 #   2b. bindings-csharp/benchmarks/pipelines.sh: thumbnail / crop-shrink-sharpen / blur-mirror-PNG
@@ -42,6 +44,14 @@ cargo build --release --offline -q -p pixbridge-bench
 
 stage "bench: Rust (Pixbridge, libblur, image crate)"
 timeout 1200 target/release/pixbridge-bench "${quick[@]}" --export "$results/images" --out "$results/ours.jsonl"
+
+# Issue 17: 1, 2 and 4 caller threads on independent 24 MP images (blur sigma 4), with the default
+# worker pool and with PIXBRIDGE_WORKER_THREADS=1; images/s and peak RSS per row, one process per row.
+stage "bench: thread scaling (bench/examples/thread_scaling.rs)"
+cargo build --release --offline -q -p pixbridge-bench --example thread_scaling
+if ! timeout 600 target/release/examples/thread_scaling "${quick[@]}" --out "$results/thread-scaling.jsonl"; then
+    failed+=("thread scaling (bench/examples/thread_scaling.rs)")
+fi
 
 if command -v dotnet >/dev/null 2>&1; then
     stage "bench: C# (bindings-csharp/benchmarks, BenchmarkDotNet)"

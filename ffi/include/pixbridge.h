@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /** ABI version this header describes; compare with pixbridge_abi_version(). */
-#define PIXBRIDGE_ABI_VERSION 5013
+#define PIXBRIDGE_ABI_VERSION 6013
 
 /// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
 typedef uint32_t PixbridgeChromaSubsampling;
@@ -333,6 +333,21 @@ PixbridgeErrorCode pixbridge_trim(uint64_t* out_released_bytes);
 /// `pixbridge_buffer_data`, free it with `pixbridge_buffer_destroy`.
 PixbridgeErrorCode pixbridge_image_decode_warning(uint64_t image, uint64_t* out_buffer);
 
+/// Sets the number of native worker threads of this process: the threads that blur, resize and
+/// the JPEG decoders share (0: one per logical CPU, the default). Takes precedence over the
+/// environment variable `PIXBRIDGE_WORKER_THREADS`, which is read only when this was not called.
+///
+/// The pool starts, and its size is fixed, at the first call that works on images (opening,
+/// decoding, any operation, encoding, ...; not this one, `pixbridge_worker_threads`, the version
+/// or the other diagnostics). Call this before that. Afterwards the same count succeeds (0
+/// counting as one per logical CPU) and any other returns `InvalidArgument` with a message that
+/// says how many threads the pool runs with. More than 1024 is `InvalidArgument` too.
+PixbridgeErrorCode pixbridge_set_worker_threads(uint32_t threads);
+
+/// Writes the number of native worker threads to `out_threads`: the pool's, or, before it has
+/// started, the number it will start with. Does not start the pool.
+PixbridgeErrorCode pixbridge_worker_threads(uint32_t* out_threads);
+
 /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
 /// Returns a new image; the source is unchanged.
 ///
@@ -455,6 +470,8 @@ typedef struct PixbridgeFunctions {
     PixbridgeErrorCode (*image_save_with)(uint64_t image, const uint8_t* path, size_t path_len, uint32_t format, const PixbridgeEncodeOptions* options);
     PixbridgeErrorCode (*trim)(uint64_t* out_released_bytes);
     PixbridgeErrorCode (*image_decode_warning)(uint64_t image, uint64_t* out_buffer);
+    PixbridgeErrorCode (*set_worker_threads)(uint32_t threads);
+    PixbridgeErrorCode (*worker_threads)(uint32_t* out_threads);
     PixbridgeErrorCode (*image_blur)(uint64_t image, float sigma, uint64_t* out_image);
     PixbridgeErrorCode (*image_unsharpen)(uint64_t image, float sigma, float amount, uint32_t threshold, uint64_t* out_image);
     PixbridgeErrorCode (*image_resize)(uint64_t image, uint32_t width, uint32_t height, uint32_t filter, uint64_t* out_image);

@@ -367,6 +367,22 @@ inline std::pair<std::uint64_t, std::uint64_t> live_handles() {
     return {images, buffers};
 }
 
+/// Sets the number of native worker threads of this process (0: one per logical CPU, the
+/// default; takes precedence over the environment variable PIXBRIDGE_WORKER_THREADS). Call it
+/// before the first call that works on images: the pool starts there and keeps its size. Later,
+/// the same count succeeds and another throws Error (code InvalidArgument, message naming the
+/// count the pool runs with).
+inline void set_worker_threads(std::uint32_t threads) {
+    detail::check(pixbridge_set_worker_threads(threads));
+}
+
+/// The number of native worker threads: the pool's, or the number it will start with.
+inline std::uint32_t worker_threads() {
+    std::uint32_t threads = 0;
+    detail::check(pixbridge_worker_threads(&threads));
+    return threads;
+}
+
 }  // namespace pixbridge
 
 #endif  // PIXBRIDGE_HPP

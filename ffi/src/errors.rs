@@ -30,6 +30,20 @@ pub(crate) fn export(body: impl FnOnce() -> pixbridge_runtime::Result<()>) -> Er
     }
 }
 
+/// [`export`] for the exports that never do work on images (diagnostics, settings): the body
+/// runs on the calling thread and does not start the worker pool, so the pool's size can still
+/// be set after them.
+pub(crate) fn export_without_pool(body: impl FnOnce() -> pixbridge_runtime::Result<()>) -> ErrorCode {
+    match pixbridge_runtime::guard(body) {
+        Ok(()) => ErrorCode::Ok,
+        Err(error) => {
+            let code = error.code;
+            let _ = LAST_ERROR.try_with(|slot| *slot.borrow_mut() = Some(error));
+            code
+        }
+    }
+}
+
 /// Code of the calling thread's last error (`Ok` if none yet, or during thread teardown once
 /// the thread's error slot is gone). Does not change it.
 #[ffi]

@@ -411,6 +411,52 @@ public sealed partial class Image : IDisposable
         return checked((long)released);
     }
 
+    /// <summary>
+    /// Sets the number of native worker threads of this process: the threads that the parallel
+    /// parts of blur, resize and JPEG decoding share, in addition to the threads that call
+    /// Pixbridge. By default there is one per logical CPU; a server that already runs many
+    /// threads of its own may want fewer, so that native work does not oversubscribe the cores.
+    /// </summary>
+    /// <remarks>
+    /// The pool starts, and its size is fixed, at the first call that works on images (opening,
+    /// decoding, any operation, encoding, ...; not this method, <see cref="NativeWorkerThreads"/>
+    /// or <see cref="TrimNativeMemory"/>). Call it before that, at start-up. Afterwards the same
+    /// count is accepted and any other throws. It takes precedence over the environment variable
+    /// <c>PIXBRIDGE_WORKER_THREADS</c>, which is read only if this was not called before the pool
+    /// started.
+    /// </remarks>
+    /// <param name="threads">The number of threads, 1 to 1024, or 0 for one per logical CPU.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is negative.</exception>
+    /// <exception cref="PixbridgeException">
+    /// <see cref="ErrorCode.InvalidArgument"/>: <paramref name="threads"/> is above 1024, or the pool
+    /// already runs with another number of threads (the message says how many).
+    /// </exception>
+    /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
+    public static void SetNativeWorkerThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        NativeLibraryLoader.EnsureLoaded();
+        NativeCalls.Check(Interop.pixbridge_set_worker_threads((uint)threads));
+    }
+
+    /// <summary>
+    /// The number of native worker threads of this process: the number the pool runs with, or,
+    /// before it has started, the number it will start with (<see cref="SetNativeWorkerThreads"/>,
+    /// else <c>PIXBRIDGE_WORKER_THREADS</c>, else one per logical CPU). Reading it does not start
+    /// the pool.
+    /// </summary>
+    /// <exception cref="DllNotFoundException">The native library could not be loaded.</exception>
+    public static int NativeWorkerThreads
+    {
+        get
+        {
+            NativeLibraryLoader.EnsureLoaded();
+            uint threads = 0;
+            NativeCalls.Check(Interop.pixbridge_worker_threads(ref threads));
+            return checked((int)threads);
+        }
+    }
+
     /// <summary>Creates an image from tightly packed RGBA8 pixels (row-major, straight alpha).</summary>
     /// <param name="width">Width in pixels (at least 1).</param>
     /// <param name="height">Height in pixels (at least 1).</param>

@@ -51,15 +51,29 @@ pub fn run<'local, T: Default>(
 /// failure sets up the jni crate's `Env` (through [`run`]) to throw the exception: that setup
 /// (thread-local guard bookkeeping on entry and exit) costs about 50 ns, more than the rest of a
 /// trivial call, so the successful path skips it.
+///
+/// Starts the worker pool first (its size is fixed from then on); the diagnostics and settings
+/// that must not start it use [`run_without_pool`].
 pub fn run_without_env<T: Default>(env: &mut EnvUnowned<'_>, call: impl FnOnce() -> pixbridge_runtime::Result<T>) -> T {
+    pixbridge_runtime::process_pool::start();
+    run_without_pool(env, call)
+}
+
+/// [`run_without_env`] for the calls that do no work on images (version, diagnostics, the worker
+/// thread setting): does not start the worker pool, so its size can still be set after them.
+pub fn run_without_pool<T: Default>(
+    env: &mut EnvUnowned<'_>,
+    call: impl FnOnce() -> pixbridge_runtime::Result<T>,
+) -> T {
     match pixbridge_runtime::guard(call) {
         Ok(value) => value,
         Err(error) => run(env, |_env| Err(Failure::Runtime(error))),
     }
 }
 
-/// Runs a runtime call through the runtime's panic guard.
+/// Runs a runtime call through the runtime's panic guard, after starting the worker pool.
 pub fn guarded<T>(call: impl FnOnce() -> pixbridge_runtime::Result<T>) -> NativeResult<T> {
+    pixbridge_runtime::process_pool::start();
     Ok(pixbridge_runtime::guard(call)?)
 }
 

@@ -9,9 +9,9 @@ use jni::objects::{JByteArray, JByteBuffer, JClass, JString};
 use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned, jni_mangle};
 use pixbridge_core::DecodeLimits;
-use pixbridge_runtime::{Error, ErrorCode, codes, images};
+use pixbridge_runtime::{Error, ErrorCode, codes, images, process_pool};
 
-use crate::boundary::{NativeResult, guarded, handle, run, run_without_env, to_java};
+use crate::boundary::{NativeResult, guarded, handle, run, run_without_env, run_without_pool, to_java};
 
 /// Views bytes as JNI's `jbyte` (`i8`): same size and alignment, any bit pattern valid.
 fn as_jbytes(bytes: &[u8]) -> &[i8] {
@@ -420,13 +420,28 @@ pub fn decode_warning<'caller>(
 /// `NativeImage.liveHandleCount()`: live image handles (leak tests compare it with a baseline).
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn live_handle_count<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>) -> jlong {
-    run_without_env(&mut env, || Ok(images::live_count() as jlong))
+    run_without_pool(&mut env, || Ok(images::live_count() as jlong))
 }
 
 /// `NativeImage.trim()`: gives the allocator's cached blocks back to the system; returns the bytes.
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn trim<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>) -> jlong {
-    run_without_env(&mut env, || Ok(i64::try_from(crate::ALLOCATOR.trim()).unwrap_or(i64::MAX)))
+    run_without_pool(&mut env, || Ok(i64::try_from(crate::ALLOCATOR.trim()).unwrap_or(i64::MAX)))
+}
+
+/// `NativeImage.setWorkerThreads(int threads)`: sets the number of native worker threads of this
+/// process (0: one per logical CPU); see `pixbridge_runtime::process_pool::set_worker_threads`.
+/// A negative count is `InvalidArgument`.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn set_worker_threads<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>, threads: jint) {
+    run_without_pool(&mut env, || process_pool::set_worker_threads(unsigned(threads, "threads")?))
+}
+
+/// `NativeImage.workerThreads()`: the number of native worker threads (the pool's, or the number
+/// it will start with); does not start the pool.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn worker_threads<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>) -> jint {
+    run_without_pool(&mut env, || Ok(jint::try_from(process_pool::worker_threads()).unwrap_or(jint::MAX)))
 }
 
 /// `NativeImage.abiVersion()`: [`pixbridge_runtime::ABI_VERSION`]. The Java loader calls it on a
@@ -434,7 +449,7 @@ pub fn trim<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>) -> j
 /// a library without this export is not a Pixbridge JNI library.
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn abi_version<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>) -> jint {
-    run_without_env(&mut env, || Ok(jint::try_from(pixbridge_runtime::ABI_VERSION).unwrap_or(jint::MAX)))
+    run_without_pool(&mut env, || Ok(jint::try_from(pixbridge_runtime::ABI_VERSION).unwrap_or(jint::MAX)))
 }
 
 /// `NativeImage.openWith(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes,

@@ -14,7 +14,7 @@ from ._enums import ChromaSubsampling, ColorType, ErrorCode, ImageFormat, Resize
 from ._errors import *  # noqa: F401,F403 - one class per error code, generated
 from ._errors import PixbridgeError, error_for
 from ._errors import __all__ as _error_names
-from ._image import Image, live_handles, trim_native_memory
+from ._image import Image, live_handles, set_worker_threads, trim_native_memory, worker_threads
 from ._loader import LIBRARY_PATH_ENV, LibraryNotFoundError, library_file_name, platform_folder
 from ._native import library_info
 from ._operations import OPERATIONS
@@ -54,6 +54,8 @@ __all__ = [
     "library_info",
     "live_handles",
     "platform_folder",
+    "set_worker_threads",
     "trim_native_memory",
+    "worker_threads",
     *[name for name in _error_names if name not in ("PixbridgeError", "error_for")],
 ]

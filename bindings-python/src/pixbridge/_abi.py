@@ -10,7 +10,7 @@ pointers release the GIL.
 import ctypes
 
 #: The ABI version these bindings describe; the loader refuses any other.
-ABI_VERSION = 5013
+ABI_VERSION = 6013
 
 #: Name of the single exported symbol the loader looks up.
 FUNCTIONS_SYMBOL = "pixbridge_functions"
@@ -364,6 +364,29 @@ IMAGE_DECODE_WARNING_FUNCTION = ctypes.CFUNCTYPE(
     ctypes.POINTER(ctypes.c_uint64),  # out_buffer: uint64_t*
 )
 
+#: ``pixbridge_set_worker_threads``:
+#: Sets the number of native worker threads of this process: the threads that blur, resize and
+#: the JPEG decoders share (0: one per logical CPU, the default). Takes precedence over the
+#: environment variable `PIXBRIDGE_WORKER_THREADS`, which is read only when this was not called.
+#:
+#: The pool starts, and its size is fixed, at the first call that works on images (opening,
+#: decoding, any operation, encoding, ...; not this one, `pixbridge_worker_threads`, the version
+#: or the other diagnostics). Call this before that. Afterwards the same count succeeds (0
+#: counting as one per logical CPU) and any other returns `InvalidArgument` with a message that
+#: says how many threads the pool runs with. More than 1024 is `InvalidArgument` too.
+SET_WORKER_THREADS_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint32,  # threads: uint32_t
+)
+
+#: ``pixbridge_worker_threads``:
+#: Writes the number of native worker threads to `out_threads`: the pool's, or, before it has
+#: started, the number it will start with. Does not start the pool.
+WORKER_THREADS_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.POINTER(ctypes.c_uint32),  # out_threads: uint32_t*
+)
+
 #: ``pixbridge_image_blur``:
 #: Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
 #: Returns a new image; the source is unchanged.
@@ -543,6 +566,8 @@ class PixbridgeFunctions(ctypes.Structure):
         ("image_save_with", IMAGE_SAVE_WITH_FUNCTION),
         ("trim", TRIM_FUNCTION),
         ("image_decode_warning", IMAGE_DECODE_WARNING_FUNCTION),
+        ("set_worker_threads", SET_WORKER_THREADS_FUNCTION),
+        ("worker_threads", WORKER_THREADS_FUNCTION),
         ("image_blur", IMAGE_BLUR_FUNCTION),
         ("image_unsharpen", IMAGE_UNSHARPEN_FUNCTION),
         ("image_resize", IMAGE_RESIZE_FUNCTION),

@@ -474,4 +474,37 @@ def trim_native_memory() -> int:
     return _native.trim_native_memory()
 
 
-__all__ = ["Image", "live_handles", "trim_native_memory"]
+def set_worker_threads(threads: int) -> None:
+    """Sets the number of native worker threads of this process.
+
+    These are the threads that the parallel parts of blur, resize and JPEG decoding share, in
+    addition to the threads that call Pixbridge. By default there is one per logical CPU; a
+    process that already runs many workers of its own (several processes of a server, a thread
+    pool) may want fewer, so that native work does not oversubscribe the cores.
+
+    The pool starts, and its size is fixed, at the first call that works on images (opening,
+    decoding, any operation, encoding, ...; not this function, :func:`worker_threads`,
+    :func:`live_handles` or :func:`trim_native_memory`). Call it before that, at start-up.
+    Afterwards the same count is accepted and any other raises. It takes precedence over the
+    environment variable ``PIXBRIDGE_WORKER_THREADS``, which is read only if this was not called
+    before the pool started. A process forked after the pool started keeps its size.
+
+    :param threads: 1 to 1024, or 0 for one per logical CPU.
+    :raises InvalidArgumentError: ``threads`` is above 1024, or the pool already runs with
+        another number of threads (the message says how many).
+    :raises ValueError: ``threads`` is negative.
+    """
+    _native.set_worker_threads(threads)
+
+
+def worker_threads() -> int:
+    """The number of native worker threads of this process.
+
+    The number the pool runs with, or, before it has started, the number it will start with
+    (:func:`set_worker_threads`, else ``PIXBRIDGE_WORKER_THREADS``, else one per logical CPU).
+    Does not start the pool.
+    """
+    return _native.worker_threads()
+
+
+__all__ = ["Image", "live_handles", "set_worker_threads", "trim_native_memory", "worker_threads"]

@@ -130,4 +130,28 @@ def trim_native_memory() -> int:
     return released.value
 
 
-__all__ = ["PixbridgeError", "check", "functions", "live_handles", "trim_native_memory"]
+def set_worker_threads(threads: int) -> None:
+    """Sets the number of native worker threads (0: one per logical CPU); see ``pixbridge.set_worker_threads``."""
+    if not isinstance(threads, int) or isinstance(threads, bool):
+        raise TypeError(f"threads must be an int, not {type(threads).__name__}")
+    if not 0 <= threads <= 0xFFFFFFFF:
+        raise ValueError(f"threads must be from 0 to 1024, got {threads}")
+    check(functions().set_worker_threads(threads))
+
+
+def worker_threads() -> int:
+    """The number of native worker threads (the pool's, or the number it will start with)."""
+    threads = ctypes.c_uint32()
+    check(functions().worker_threads(ctypes.byref(threads)))
+    return threads.value
+
+
+__all__ = [
+    "PixbridgeError",
+    "check",
+    "functions",
+    "live_handles",
+    "set_worker_threads",
+    "trim_native_memory",
+    "worker_threads",
+]

@@ -40,7 +40,20 @@ int main(int argc, char** argv) {
     const std::filesystem::path testdata = argv[1];
     const std::filesystem::path output = argv[2];
     try {
+        // Before the first call that works on images: the worker pool's size can still be set.
+        pixbridge::set_worker_threads(2);
+        expect(pixbridge::worker_threads() == 2, "the worker thread count reads back before the pool starts");
         pixbridge::Image photo = pixbridge::Image::open(testdata / "rocket.jpg");
+        expect(pixbridge::worker_threads() == 2, "the pool started with the count set");
+        pixbridge::set_worker_threads(2);  // the same count is accepted
+        try {
+            pixbridge::set_worker_threads(3);
+            expect(false, "another worker thread count once the pool runs throws");
+        } catch (const pixbridge::Error& error) {
+            expect(error.code() == PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT, "a late worker thread count is InvalidArgument");
+            expect(std::string(error.what()).find("already runs with 2 threads") != std::string::npos,
+                std::string("the message names the pool's count: ") + error.what());
+        }
         expect(photo.width() == 640 && photo.height() == 427, "rocket.jpg is 640 x 427");
         expect(photo.color_type() == PIXBRIDGE_COLOR_TYPE_RGB8, "decoded from RGB");
 

@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 /// ABI version these bindings describe.
-pub const ABI_VERSION: u32 = 5013;
+pub const ABI_VERSION: u32 = 6013;
 
 /// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
 pub mod chroma_subsampling {
@@ -429,6 +429,19 @@ pub struct PixbridgeFunctions {
     /// image decoded completely and for every image an operation made. Read it with
     /// `pixbridge_buffer_data`, free it with `pixbridge_buffer_destroy`.
     pub image_decode_warning: unsafe extern "C" fn(image: u64, out_buffer: *mut u64) -> u32,
+    /// Sets the number of native worker threads of this process: the threads that blur, resize and
+    /// the JPEG decoders share (0: one per logical CPU, the default). Takes precedence over the
+    /// environment variable `PIXBRIDGE_WORKER_THREADS`, which is read only when this was not called.
+    ///
+    /// The pool starts, and its size is fixed, at the first call that works on images (opening,
+    /// decoding, any operation, encoding, ...; not this one, `pixbridge_worker_threads`, the version
+    /// or the other diagnostics). Call this before that. Afterwards the same count succeeds (0
+    /// counting as one per logical CPU) and any other returns `InvalidArgument` with a message that
+    /// says how many threads the pool runs with. More than 1024 is `InvalidArgument` too.
+    pub set_worker_threads: unsafe extern "C" fn(threads: u32) -> u32,
+    /// Writes the number of native worker threads to `out_threads`: the pool's, or, before it has
+    /// started, the number it will start with. Does not start the pool.
+    pub worker_threads: unsafe extern "C" fn(out_threads: *mut u32) -> u32,
     /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
     /// Returns a new image; the source is unchanged.
     ///

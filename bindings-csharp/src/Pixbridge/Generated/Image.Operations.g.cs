@@ -10,7 +10,7 @@ namespace Pixbridge;
 internal static class NativeAbi
 {
     /// <summary>The <c>pixbridge_abi_version()</c> this SDK was generated for.</summary>
-    internal const uint ExpectedVersion = 5013;
+    internal const uint ExpectedVersion = 6013;
 }
 
 public sealed partial class Image

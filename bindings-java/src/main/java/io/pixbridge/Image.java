@@ -99,6 +99,43 @@ public final class Image extends ImageOperations implements AutoCloseable {
     }
 
     /**
+     * Sets the number of native worker threads of this process: the threads that the parallel
+     * parts of blur, resize and JPEG decoding share, in addition to the threads that call
+     * Pixbridge. By default there is one per logical CPU; a server that already runs many
+     * threads of its own may want fewer, so that native work does not oversubscribe the cores.
+     *
+     * <p>The pool starts, and its size is fixed, at the first call that works on images (opening,
+     * decoding, any operation, encoding, ...; not this method, {@link #nativeWorkerThreads()} or
+     * {@link #trimNativeMemory()}). Call it before that, at start-up. Afterwards the same count
+     * is accepted and any other throws. It takes precedence over the environment variable
+     * {@code PIXBRIDGE_WORKER_THREADS}, which is read only if this was not called before the
+     * pool started.
+     *
+     * @param threads the number of threads, 1 to 1024, or 0 for one per logical CPU
+     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} if {@code threads} is
+     *     negative or above 1024, or if the pool already runs with another number of threads
+     *     (the message says how many)
+     * @throws UnsatisfiedLinkError if the native library cannot be loaded
+     */
+    public static void setNativeWorkerThreads(int threads) {
+        NativeLoader.load();
+        NativeImage.setWorkerThreads(threads);
+    }
+
+    /**
+     * The number of native worker threads of this process: the number the pool runs with, or,
+     * before it has started, the number it will start with ({@link #setNativeWorkerThreads(int)},
+     * else {@code PIXBRIDGE_WORKER_THREADS}, else one per logical CPU). Does not start the pool.
+     *
+     * @return the number of native worker threads
+     * @throws UnsatisfiedLinkError if the native library cannot be loaded
+     */
+    public static int nativeWorkerThreads() {
+        NativeLoader.load();
+        return NativeImage.workerThreads();
+    }
+
+    /**
      * Opens an image file with the {@linkplain DecodeLimits#DEFAULT default limits}. The format is
      * taken from the content, not the name; EXIF orientation is applied.
      *

@@ -42,6 +42,12 @@ final class NativeImage {
     /** Gives the native allocator's cached blocks back to the system; returns the bytes. */
     static native long trim();
 
+    /** Sets the number of native worker threads (0: one per logical CPU); does not start the pool. */
+    static native void setWorkerThreads(int threads);
+
+    /** The number of native worker threads (the pool's, or the number it will start with). */
+    static native int workerThreads();
+
     /**
      * {@code pixbridge_runtime::ABI_VERSION} of the loaded library. {@link NativeLoader} calls it
      * on a library from outside the jar before using it; a library without it is not ours.
