@@ -3,6 +3,7 @@
 //! and a C++17 program runs the pipeline through the generated wrapper `pixbridge.hpp`. (That
 //! they are up to date is `cargo run -p pixbridge-codegen -- --check`, run once by `make test`.)
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -18,11 +19,18 @@ fn library_dir() -> PathBuf {
     dir
 }
 
-fn cc(args: &[&std::ffi::OsStr]) {
-    compile("cc", args);
+/// The flags every test program compiles with: `standard`, every warning an error, and the
+/// headers of `ffi/include`.
+fn strict_flags(standard: &str) -> Vec<OsString> {
+    let mut flags: Vec<OsString> =
+        [format!("-std={standard}").as_str(), "-Wall", "-Wextra", "-Werror", "-pedantic", "-I"]
+            .map(OsString::from)
+            .into();
+    flags.push(repo().join("ffi/include").into());
+    flags
 }
 
-fn compile(compiler: &str, args: &[&std::ffi::OsStr]) {
+fn compile(compiler: &str, args: &[OsString]) {
     let output = Command::new(compiler).args(args).output().unwrap_or_else(|e| panic!("{compiler} is installed: {e}"));
     assert!(
         output.status.success(),
@@ -46,19 +54,10 @@ fn build_program(dir: &Path, compiler: &str, standard: &str, source: &Path, name
         std::fs::create_dir_all(&soname_dir).unwrap();
         std::os::unix::fs::symlink(library_dir.join("libpixbridge.so"), &soname_link).unwrap();
     }
-    let include = repo().join("ffi/include");
-    let standard = format!("-std={standard}");
     let rpath = format!("-Wl,-rpath,{}", soname_dir.display());
-    compile(
-        compiler,
-        &[
-            standard.as_ref(),
-            "-Wall".as_ref(),
-            "-Wextra".as_ref(),
-            "-Werror".as_ref(),
-            "-pedantic".as_ref(),
-            "-I".as_ref(),
-            include.as_os_str(),
+    let mut args = strict_flags(standard);
+    args.extend(
+        [
             source.as_os_str(),
             "-L".as_ref(),
             library_dir.as_os_str(),
@@ -66,8 +65,10 @@ fn build_program(dir: &Path, compiler: &str, standard: &str, source: &Path, name
             rpath.as_ref(),
             "-o".as_ref(),
             program.as_os_str(),
-        ],
+        ]
+        .map(OsString::from),
     );
+    compile(compiler, &args);
     program
 }
 
@@ -81,21 +82,10 @@ fn header_compiles_alone_as_strict_c99() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("alone.c");
     std::fs::write(&source, "#include \"pixbridge.h\"\n").unwrap();
-    let include = repo().join("ffi/include");
     let object = dir.path().join("alone.o");
-    cc(&[
-        "-std=c99".as_ref(),
-        "-Wall".as_ref(),
-        "-Wextra".as_ref(),
-        "-Werror".as_ref(),
-        "-pedantic".as_ref(),
-        "-I".as_ref(),
-        include.as_os_str(),
-        "-c".as_ref(),
-        source.as_os_str(),
-        "-o".as_ref(),
-        object.as_os_str(),
-    ]);
+    let mut args = strict_flags("c99");
+    args.extend(["-c".as_ref(), source.as_os_str(), "-o".as_ref(), object.as_os_str()].map(OsString::from));
+    compile("cc", &args);
 }
 
 #[test]
