@@ -4,16 +4,29 @@
 #![forbid(unsafe_code)]
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, BufReader, Cursor, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use image::metadata::Orientation;
-use image::{DynamicImage, ImageDecoder, ImageReader};
+use image::{ImageDecoder, ImageReader};
 
+use crate::control::{self, Progress};
 use crate::error::{Error, Result, Stage, image_error, io_error};
 use crate::jpeg;
 use crate::model::Image;
+use crate::ops::discard;
 use crate::types::{ColorType, DecodeLimits, DecodeOptions};
+
+/// The share of opening a file that reading it into memory takes (the rest is decoding).
+pub(crate) const READ_SHARE: f32 = 0.05;
+
+/// The share of a decode that applying an EXIF orientation takes: a rotation is a pass through
+/// the whole image into a new buffer, at least as long as the flips.
+pub(crate) const ORIENT_SHARE: f32 = 0.15;
+
+/// The share of a decode through the `image` crate that widening 8-bit grey, grey + alpha or
+/// RGB to RGBA takes (one pass through the buffer); the decoder's work comes before it.
+const WIDEN_SHARE: f32 = 0.1;
 
 /// Where the encoded data comes from; used to word error messages.
 pub(crate) enum Source<'a> {
@@ -46,20 +59,18 @@ impl Image {
     /// is a directory), [`Error::UnsupportedFormat`] for unrecognised content,
     /// [`Error::LimitExceeded`], [`Error::Decode`] for corrupt or truncated data.
     pub fn open_with_limits(path: &Path, limits: &DecodeLimits) -> Result<Image> {
-        let file = File::open(path).map_err(|e| io_error("open", path, &e))?;
-        let metadata = file.metadata().map_err(|e| io_error("inspect", path, &e))?;
-        if metadata.is_dir() {
-            return Err(Error::Io(format!("cannot open '{}': it is a directory, not an image file", path.display())));
-        }
+        let (file, len) = open_file(path)?;
         let mut reader = BufReader::new(file);
         // JPEG goes to libjpeg-turbo, which decodes from memory: read the file whole.
         if jpeg::is_jpeg(reader.fill_buf().map_err(|e| io_error("read", path, &e))?) {
-            let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-            reader.read_to_end(&mut bytes).map_err(|e| io_error("read", path, &e))?;
-            let (image, _) = decode_sized(&bytes, limits, false, &Source::File(path), |_| None)?;
-            return Ok(image);
+            let bytes = control::stage(0.0, READ_SHARE, || read_all(reader, len, path))?;
+            let decoded =
+                control::stage(READ_SHARE, 1.0, || decode_sized(&bytes, limits, false, &Source::File(path), |_| None));
+            // Freeing a large buffer takes a while: not on this thread (see `discard`).
+            discard(bytes);
+            return decoded.map(|(image, _)| image);
         }
-        decode_from(reader, limits, false, &Source::File(path))
+        decode_from(reader, len, limits, false, &Source::File(path))
     }
 
     /// Decodes an encoded image held in memory with the default [`DecodeLimits`].
@@ -81,7 +92,7 @@ impl Image {
             let (image, _) = decode_sized(bytes, limits, false, &Source::Memory(bytes.len()), |_| None)?;
             return Ok(image);
         }
-        decode_from(Cursor::new(bytes), limits, false, &Source::Memory(bytes.len()))
+        decode_from(Cursor::new(bytes), bytes.len() as u64, limits, false, &Source::Memory(bytes.len()))
     }
 
     /// Decodes an encoded image held in memory with [`DecodeOptions`]: limits and, for JPEG,
@@ -108,23 +119,175 @@ impl Image {
     /// [`Image::decode_with`] for what the options do and [`Image::open_with_limits`] for the
     /// errors. The file is read into memory whole (libjpeg-turbo decodes from memory).
     pub fn open_with(path: &Path, options: &DecodeOptions) -> Result<Image> {
-        let bytes = read_file(path)?;
+        let bytes = control::stage(0.0, READ_SHARE, || read_file(path))?;
         let source = Source::File(path);
-        let (image, _) = decode_sized(&bytes, &options.limits, options.lenient, &source, |_| options.min_size)?;
-        Ok(image)
+        let decoded = control::stage(READ_SHARE, 1.0, || {
+            decode_sized(&bytes, &options.limits, options.lenient, &source, |_| options.min_size)
+        });
+        // Freeing a large buffer takes a while: not on this thread (see `discard`).
+        discard(bytes);
+        decoded.map(|(image, _)| image)
     }
 }
 
-/// Reads a whole image file, refusing directories with a clear message.
-pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
-    let mut file = File::open(path).map_err(|e| io_error("open", path, &e))?;
+/// Opens an image file for reading and returns it with its length, refusing directories with a
+/// clear message.
+fn open_file(path: &Path) -> Result<(File, u64)> {
+    let file = File::open(path).map_err(|e| io_error("open", path, &e))?;
     let metadata = file.metadata().map_err(|e| io_error("inspect", path, &e))?;
     if metadata.is_dir() {
         return Err(Error::Io(format!("cannot open '{}': it is a directory, not an image file", path.display())));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes).map_err(|e| io_error("read", path, &e))?;
-    Ok(bytes)
+    Ok((file, metadata.len()))
+}
+
+/// Reads a whole image file (checking for cancellation as it goes), refusing directories with a
+/// clear message.
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
+    let (file, len) = open_file(path)?;
+    read_all(file, len, path)
+}
+
+/// Reads the rest of `reader`, the content of the file at `path` of `len` bytes.
+fn read_all(reader: impl Read, len: u64, path: &Path) -> Result<Vec<u8>> {
+    let progress = Progress::new(len);
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    match Watched::new(reader, &progress).read_to_end(&mut bytes) {
+        Ok(_) => Ok(bytes),
+        Err(error) => {
+            discard(bytes);
+            Err(unless_cancelled(&progress, io_error("read", path, &error)))
+        }
+    }
+}
+
+/// Most bytes one call of [`Watched`] passes on, so that a large read or write (a whole file, a
+/// decoder's `read_to_end`) is checked for cancellation every MiB.
+const WATCHED_CHUNK: usize = 1 << 20;
+
+/// Bytes [`Watched`] passes on between two counts on its progress (which check for
+/// cancellation): decoders and encoders that read or write a few bytes at a time (BMP, QOI)
+/// then pay one addition per call.
+const WATCHED_COUNT_EVERY: u64 = 64 << 10;
+
+/// A reader or writer that counts the bytes going through it on a [`Progress`] and fails with an
+/// I/O error once the job is cancelled. That is how the `image` crate's decoders and encoders,
+/// which handle a whole image in one call, stop early: they give up on the error, and the
+/// caller turns whatever error they report into `Cancelled` ([`unless_cancelled`]).
+pub(crate) struct Watched<'p, T> {
+    inner: T,
+    progress: &'p Progress,
+    /// Bytes passed on since the last count.
+    uncounted: u64,
+}
+
+impl<'p, T> Watched<'p, T> {
+    pub(crate) fn new(inner: T, progress: &'p Progress) -> Self {
+        Self { inner, progress, uncounted: 0 }
+    }
+
+    /// Records `len` more bytes passed on; the error to stop with if the job was cancelled.
+    #[inline]
+    fn count(&mut self, len: usize) -> io::Result<()> {
+        self.uncounted += len as u64;
+        if self.uncounted < WATCHED_COUNT_EVERY { Ok(()) } else { self.report() }
+    }
+
+    /// Counts the bytes passed on since the last count on the progress.
+    #[cold]
+    #[inline(never)]
+    fn report(&mut self) -> io::Result<()> {
+        let counted = std::mem::take(&mut self.uncounted);
+        if self.progress.advance(counted) { Err(watched_stop()) } else { Ok(()) }
+    }
+}
+
+/// The error [`Watched`] stops with (not `ErrorKind::Interrupted`, which readers and writers
+/// retry).
+fn watched_stop() -> io::Error {
+    io::Error::other("the operation was cancelled")
+}
+
+impl<T: Read> Read for Watched<'_, T> {
+    #[inline]
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let len = buf.len().min(WATCHED_CHUNK);
+        let read = self.inner.read(&mut buf[..len])?;
+        self.count(read)?;
+        Ok(read)
+    }
+
+    // The inner reader's own `read_exact` is much faster than the default's loop over `read`
+    // for the few bytes a pixel that some decoders (BMP, QOI) read at a time.
+    #[inline]
+    fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        if buf.len() <= WATCHED_CHUNK {
+            self.inner.read_exact(buf)?;
+            return self.count(buf.len());
+        }
+        for piece in buf.chunks_mut(WATCHED_CHUNK) {
+            self.inner.read_exact(piece)?;
+            self.count(piece.len())?;
+        }
+        Ok(())
+    }
+}
+
+impl<T: BufRead> BufRead for Watched<'_, T> {
+    #[inline]
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        // Decoders that read through `fill_buf` and `consume` (PNG, GIF) are stopped here.
+        if self.progress.is_cancelled() {
+            return Err(watched_stop());
+        }
+        self.inner.fill_buf()
+    }
+
+    #[inline]
+    fn consume(&mut self, amount: usize) {
+        // A cancel is reported by the next `fill_buf` or `read`.
+        let _ = self.count(amount);
+        self.inner.consume(amount);
+    }
+}
+
+impl<T: Seek> Seek for Watched<'_, T> {
+    fn seek(&mut self, position: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(position)
+    }
+}
+
+impl<T: Write> Write for Watched<'_, T> {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let written = self.inner.write(&buf[..buf.len().min(WATCHED_CHUNK)])?;
+        self.count(written)?;
+        Ok(written)
+    }
+
+    // As for `read_exact`: some encoders (BMP) write a pixel at a time.
+    #[inline]
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        if buf.len() <= WATCHED_CHUNK {
+            self.inner.write_all(buf)?;
+            return self.count(buf.len());
+        }
+        for piece in buf.chunks(WATCHED_CHUNK) {
+            self.inner.write_all(piece)?;
+            self.count(piece.len())?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// `error`, or `Cancelled` if the job of `progress` was cancelled: work stopped by [`Watched`]
+/// (or by a check of its own) fails with whatever error its library makes of the stop.
+pub(crate) fn unless_cancelled(progress: &Progress, error: Error) -> Error {
+    if progress.is_cancelled() { control::cancelled() } else { error }
 }
 
 /// Decodes `bytes`, letting `min_size_for` choose the minimum size (see
@@ -148,7 +311,7 @@ pub(crate) fn decode_sized(
         let image = jpeg::decode(bytes, &header, denominator, lenient, &subject)?;
         return Ok((image, header.upright));
     }
-    let mut image = decode_from(Cursor::new(bytes), limits, lenient, source)?;
+    let mut image = decode_from(Cursor::new(bytes), bytes.len() as u64, limits, lenient, source)?;
     // The `image` crate's JPEG decoder (CMYK files) fills in a scan that ends early instead of
     // failing; such a file has no end-of-image marker.
     if jpeg::is_jpeg(bytes) && image.decode_warning.is_none() && !jpeg::reaches_end_marker(bytes) {
@@ -240,20 +403,63 @@ fn starts_like_tga<R: Read + Seek>(reader: &mut R) -> std::io::Result<bool> {
         && alpha_bits <= 8)
 }
 
+/// Decodes through the `image` crate (`len` bytes of data from `reader`): the decoder's work,
+/// widening to RGBA and the EXIF orientation, each in its share of the progress.
 fn decode_from<R: BufRead + Seek>(
     reader: R,
+    len: u64,
     limits: &DecodeLimits,
     lenient: bool,
     source: &Source<'_>,
 ) -> Result<Image> {
-    let subject = source.subject();
-    let decoding_error = |e| image_error(&subject, Stage::Decoding, e);
+    let decoder_share = 1.0 - WIDEN_SHARE - ORIENT_SHARE;
+    let decoded = control::stage(0.0, decoder_share, || read_pixels(reader, len, limits, lenient, source))?;
+    let Decoded { packed, width, height, color, orientation, warning } = decoded;
+    let rgba = control::stage(decoder_share, 1.0 - ORIENT_SHARE, || packed.widen())?;
+    let image = Image::from_parts(width, height, rgba, color);
+    let image = control::stage(1.0 - ORIENT_SHARE, 1.0, || orient(image, orientation))?;
+    // A 90-degree orientation swaps the axes; the result must respect the limits too.
+    check_limits(image.width, image.height, ColorType::Rgba8, limits, &source.subject())?;
+    Ok(match warning {
+        Some(warning) => image.with_decode_warning(warning),
+        None => image,
+    })
+}
 
-    let read_error = |e: std::io::Error| match source {
-        Source::File(path) => io_error("read", path, &e),
-        Source::Memory(_) => Error::Decode(format!("{subject}: {e}")),
+/// What [`read_pixels`] decoded, before widening and orientation.
+struct Decoded {
+    packed: Packed,
+    width: u32,
+    height: u32,
+    /// The colour type of the source.
+    color: ColorType,
+    orientation: Orientation,
+    /// Set when a lenient decode kept a partial image.
+    warning: Option<String>,
+}
+
+/// Reads the header and the pixels with the `image` crate's decoder for the format, counting the
+/// bytes it reads on the current stage's progress.
+fn read_pixels<R: BufRead + Seek>(
+    reader: R,
+    len: u64,
+    limits: &DecodeLimits,
+    lenient: bool,
+    source: &Source<'_>,
+) -> Result<Decoded> {
+    let subject = source.subject();
+    let progress = Progress::new(len);
+    let decoding_error = |e| unless_cancelled(&progress, image_error(&subject, Stage::Decoding, e));
+    let read_error = |e: io::Error| {
+        unless_cancelled(
+            &progress,
+            match source {
+                Source::File(path) => io_error("read", path, &e),
+                Source::Memory(_) => Error::Decode(format!("{subject}: {e}")),
+            },
+        )
     };
-    let mut reader = ImageReader::new(reader).with_guessed_format().map_err(read_error)?;
+    let mut reader = ImageReader::new(Watched::new(reader, &progress)).with_guessed_format().map_err(read_error)?;
     if reader.format().is_none() {
         // TGA has no magic bytes, so `image` never guesses it; recognise it by a header whose
         // fields are all plausible.
@@ -280,8 +486,8 @@ fn decode_from<R: BufRead + Seek>(
     let mut decoder = reader.into_decoder().map_err(decoding_error)?;
 
     let (width, height) = decoder.dimensions();
-    let source_color = ColorType::from_image(decoder.color_type());
-    check_limits(width, height, source_color, limits, &subject)?;
+    let color = ColorType::from_image(decoder.color_type());
+    check_limits(width, height, color, limits, &subject)?;
     if width == 0 || height == 0 {
         return Err(Error::Decode(format!("{subject}: the header declares an empty image ({width} x {height})")));
     }
@@ -293,10 +499,18 @@ fn decode_from<R: BufRead + Seek>(
     // did on a fuzzed file) fails this decode with `Decode`, like any other malformed file,
     // lenient or not: what it wrote before the panic is not trusted.
     let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_rgba(decoder, source_color, (width, height), partial_samples_big_endian, lenient)
+        read_rgba(decoder, color, (width, height), partial_samples_big_endian, lenient, &progress)
     }));
-    let (rgba, warning) = match decoded {
-        Ok(Ok(rgba)) => (rgba, None),
+    // A decoder stopped by a cancel fails (with an error in its own words), or, if it makes
+    // the best of a stream that ends early, returns what it had.
+    if progress.is_cancelled() {
+        if let Ok(Ok(packed) | Err(Stopped { partial: Some(packed), .. })) = decoded {
+            discard(packed.buffer);
+        }
+        return Err(control::cancelled());
+    }
+    let (packed, warning) = match decoded {
+        Ok(Ok(packed)) => (packed, None),
         Ok(Err(Stopped { error, rows, partial })) => {
             let detail = error.to_string();
             match image_error(&subject, Stage::Decoding, error) {
@@ -312,17 +526,50 @@ fn decode_from<R: BufRead + Seek>(
             return Err(Error::Decode(format!("{subject}: the decoder failed on malformed data ({detail})")));
         }
     };
-    let mut upright = DynamicImage::ImageRgba8(rgba);
-    upright.apply_orientation(orientation);
-    let rgba = upright.into_rgba8();
-    let (width, height) = rgba.dimensions();
-    // A 90-degree orientation swaps the axes; the result must respect the limits too.
-    check_limits(width, height, ColorType::Rgba8, limits, &subject)?;
-    let image = Image::from_parts(width, height, rgba.into_raw(), source_color);
-    Ok(match warning {
-        Some(warning) => image.with_decode_warning(warning),
+    Ok(Decoded { packed, width, height, color, orientation, warning })
+}
+
+/// The share of an orientation that rotates and also flips that the rotation takes (a copy
+/// into a new buffer, slower than the flip in place).
+const ROTATION_SHARE: f32 = 0.7;
+
+/// Applies an EXIF orientation with the image operations, which check for cancellation: a
+/// rotation into a new image, then a flip in place, as the `image` crate's `apply_orientation`
+/// does (the same pixels).
+pub(crate) fn orient(image: Image, orientation: Orientation) -> Result<Image> {
+    type Rotation = fn(&Image) -> Result<Image>;
+    type Flip = fn(&mut Image) -> Result<()>;
+    let (rotation, flip): (Option<Rotation>, Option<Flip>) = match orientation {
+        Orientation::NoTransforms => return Ok(image),
+        Orientation::Rotate90 => (Some(Image::rotate90), None),
+        Orientation::Rotate270 => (Some(Image::rotate270), None),
+        Orientation::Rotate90FlipH => (Some(Image::rotate90), Some(Image::mirror)),
+        Orientation::Rotate270FlipH => (Some(Image::rotate270), Some(Image::mirror)),
+        Orientation::Rotate180 => (None, Some(Image::rotate180)),
+        Orientation::FlipHorizontal => (None, Some(Image::mirror)),
+        Orientation::FlipVertical => (None, Some(Image::flip_vertical)),
+    };
+    let flip_from = match (rotation, flip) {
+        (Some(_), Some(_)) => ROTATION_SHARE,
+        (Some(_), None) => 1.0,
+        (None, _) => 0.0,
+    };
+    let mut image = match rotation {
+        Some(rotate) => {
+            let rotated = control::stage(0.0, flip_from, || rotate(&image));
+            // Freeing a large image takes a while: not on this thread (see `discard`).
+            discard(image.into_pixels());
+            rotated?
+        }
         None => image,
-    })
+    };
+    if let Some(flip) = flip
+        && let Err(error) = control::stage(flip_from, 1.0, || flip(&mut image))
+    {
+        discard(image.into_pixels());
+        return Err(error);
+    }
+    Ok(image)
 }
 
 /// What to do about data that is truncated or corrupt after a valid header, of which
@@ -374,31 +621,61 @@ pub(crate) fn rows_written(rows: &[u8], row_len: usize) -> u32 {
 }
 
 /// A decode that failed after the header: the decoder's error, the number of rows it wrote
-/// and, when asked for and there are any, what it decoded as RGBA (rows it never reached are
+/// and, when asked for and there are any, what it decoded (rows it never reached are zero:
 /// black, transparent where the format has alpha).
 struct Stopped {
     error: image::ImageError,
     rows: u32,
-    partial: Option<image::RgbaImage>,
+    partial: Option<Packed>,
 }
 
-/// Decodes into RGBA8. 8-bit L, LA, RGB and RGBA are decoded straight into the final buffer
-/// (see [`decode_8bit_into_rgba`]); 16-bit and float samples into a buffer of their own type,
-/// then converted. `partial_samples_big_endian`: the decoder leaves 16-bit samples big-endian
-/// when it stops early; `keep_partial`: a decode that stops early converts what it wrote (only
-/// lenient decoding needs it: converting touches the whole buffer).
+/// Decoded 8-bit pixels in a buffer sized for RGBA8: RGBA, or grey, grey + alpha or RGB packed
+/// at its front (`channels` bytes per pixel), to be widened in place ([`Packed::widen`]).
+struct Packed {
+    buffer: Vec<u8>,
+    channels: usize,
+}
+
+impl Packed {
+    /// The pixels as RGBA8, widened in pieces that check for cancellation.
+    fn widen(self) -> Result<Vec<u8>> {
+        let Packed { mut buffer, channels } = self;
+        if channels == 4 {
+            return Ok(buffer);
+        }
+        let progress = Progress::new((buffer.len() / 4) as u64);
+        match widen_to_rgba_in_place(&mut buffer, channels, &progress) {
+            Ok(()) => Ok(buffer),
+            Err(error) => {
+                discard(buffer);
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Decodes 8-bit pixels, or RGBA8 for other sources. 8-bit L, LA, RGB and RGBA are decoded
+/// straight into the final buffer (see [`decode_8bit`]); 16-bit and float samples into a
+/// buffer of their own type, then converted. `partial_samples_big_endian`: the decoder leaves
+/// 16-bit samples big-endian when it stops early; `keep_partial`: a decode that stops early
+/// keeps what it wrote (only lenient decoding needs it: converting touches the whole buffer).
+/// A decode stopped by a cancel (`progress`) keeps nothing and counts no rows.
 fn read_rgba<D: ImageDecoder>(
     decoder: D,
     color: ColorType,
     (width, height): (u32, u32),
     partial_samples_big_endian: bool,
     keep_partial: bool,
-) -> std::result::Result<image::RgbaImage, Stopped> {
+    progress: &Progress,
+) -> std::result::Result<Packed, Stopped> {
     use image::{DynamicImage as Dyn, ImageBuffer};
-    let converted = |dynamic: Option<Dyn>| dynamic.expect("the buffer holds width * height pixels").into_rgba8();
+    let converted = |dynamic: Option<Dyn>| Packed {
+        buffer: dynamic.expect("the buffer holds width * height pixels").into_rgba8().into_raw(),
+        channels: 4,
+    };
     match color {
         ColorType::L8 | ColorType::La8 | ColorType::Rgb8 | ColorType::Rgba8 => {
-            decode_8bit_into_rgba(decoder, color, width, height, keep_partial)
+            decode_8bit(decoder, color, width, height, keep_partial, progress)
         }
         ColorType::L16 | ColorType::La16 | ColorType::Rgb16 | ColorType::Rgba16 => {
             let to_rgba = |samples: Vec<u16>| {
@@ -409,7 +686,7 @@ fn read_rgba<D: ImageDecoder>(
                     _ => ImageBuffer::from_raw(width, height, samples).map(Dyn::ImageRgba16),
                 })
             };
-            decode_samples(decoder, height, partial_samples_big_endian, keep_partial, to_rgba)
+            decode_samples(decoder, height, partial_samples_big_endian, keep_partial, progress, to_rgba)
         }
         ColorType::Rgb32F | ColorType::Rgba32F => {
             let to_rgba = |samples: Vec<f32>| {
@@ -418,7 +695,7 @@ fn read_rgba<D: ImageDecoder>(
                     _ => ImageBuffer::from_raw(width, height, samples).map(Dyn::ImageRgba32F),
                 })
             };
-            decode_samples(decoder, height, false, keep_partial, to_rgba)
+            decode_samples(decoder, height, false, keep_partial, progress, to_rgba)
         }
     }
 }
@@ -431,14 +708,16 @@ fn decode_samples<D: ImageDecoder, T: bytemuck::Pod>(
     height: u32,
     partial_big_endian: bool,
     keep_partial: bool,
-    to_rgba: impl Fn(Vec<T>) -> image::RgbaImage,
-) -> std::result::Result<image::RgbaImage, Stopped> {
+    progress: &Progress,
+    to_rgba: impl Fn(Vec<T>) -> Packed,
+) -> std::result::Result<Packed, Stopped> {
     // The header was checked against the limits; the decoder's own size is the exact one.
     let bytes = usize::try_from(decoder.total_bytes()).unwrap_or(usize::MAX);
     let mut samples = vec![T::zeroed(); bytes / size_of::<T>()];
     let result = decoder.read_image(bytemuck::cast_slice_mut(&mut samples));
     match result {
         Ok(()) => Ok(to_rgba(samples)),
+        Err(error) if progress.is_cancelled() => Err(Stopped { error, rows: 0, partial: None }),
         Err(error) => {
             let raw: &mut [u8] = bytemuck::cast_slice_mut(&mut samples);
             if partial_big_endian && size_of::<T>() == 2 {
@@ -451,18 +730,17 @@ fn decode_samples<D: ImageDecoder, T: bytemuck::Pod>(
     }
 }
 
-/// Decodes 8-bit L, LA, RGB and RGBA straight into the final RGBA8 buffer: the decoder writes
-/// its own layout into the front of the buffer, which is then widened in place from the end. A
-/// PNG photograph then costs one RGBA buffer instead of an RGB one plus its RGBA copy (25 %
-/// less peak memory for RGB, 80 % less for grey). A decode that stops early is widened only
-/// when `keep_partial`.
-fn decode_8bit_into_rgba<D: ImageDecoder>(
+/// Decodes 8-bit L, LA, RGB and RGBA into the front of the final RGBA8 buffer, in the decoder's
+/// own layout, to be widened in place. A PNG photograph then costs one RGBA buffer instead of
+/// an RGB one plus its RGBA copy (25 % less peak memory for RGB, 80 % less for grey).
+fn decode_8bit<D: ImageDecoder>(
     decoder: D,
     color: ColorType,
     width: u32,
     height: u32,
     keep_partial: bool,
-) -> std::result::Result<image::RgbaImage, Stopped> {
+    progress: &Progress,
+) -> std::result::Result<Packed, Stopped> {
     let channels = match color {
         ColorType::L8 => 1,
         ColorType::La8 => 2,
@@ -472,31 +750,36 @@ fn decode_8bit_into_rgba<D: ImageDecoder>(
     // The header was checked against the limits, which budget 4 bytes per pixel.
     let pixels = width as usize * height as usize;
     let mut buffer = vec![0u8; pixels * 4];
-    let result = decoder.read_image(&mut buffer[..pixels * channels]);
-    let widened = |mut buffer: Vec<u8>| {
-        widen_to_rgba_in_place(&mut buffer, channels);
-        image::RgbaImage::from_raw(width, height, buffer).expect("the buffer holds width * height RGBA pixels")
-    };
-    match result {
-        Ok(()) => Ok(widened(buffer)),
+    match decoder.read_image(&mut buffer[..pixels * channels]) {
+        Ok(()) => Ok(Packed { buffer, channels }),
+        Err(error) if progress.is_cancelled() => {
+            discard(buffer);
+            Err(Stopped { error, rows: 0, partial: None })
+        }
         Err(error) => {
-            // Counted before widening: rows never reached are zero bytes in the decoder's
-            // layout (opaque black once widened, for formats without alpha).
+            // Rows never reached are zero bytes in the decoder's layout (opaque black once
+            // widened, for formats without alpha).
             let rows = rows_written(&buffer[..pixels * channels], width as usize * channels);
-            let partial = (keep_partial && rows > 0).then(|| widened(buffer));
+            let partial = if keep_partial && rows > 0 {
+                Some(Packed { buffer, channels })
+            } else {
+                discard(buffer);
+                None
+            };
             Err(Stopped { error, rows, partial })
         }
     }
 }
 
 /// Widens `channels`-byte pixels (grey, grey + alpha, RGB) packed at the front of `buffer` to
-/// RGBA8 filling all of it. Blocks of pixels are widened from the last one down: a block's
-/// packed bytes are copied aside first, and its RGBA bytes land at or after its packed ones, so
-/// no write reaches a packed byte of an earlier, unwidened block.
-fn widen_to_rgba_in_place(buffer: &mut [u8], channels: usize) {
+/// RGBA8 filling all of it, counting the pixels on `progress`. Blocks of pixels are widened
+/// from the last one down: a block's packed bytes are copied aside first, and its RGBA bytes
+/// land at or after its packed ones, so no write reaches a packed byte of an earlier,
+/// unwidened block. A cancelled widening leaves the buffer half done.
+fn widen_to_rgba_in_place(buffer: &mut [u8], channels: usize, progress: &Progress) -> Result<()> {
     const BLOCK_PIXELS: usize = 4096;
     if channels == 4 {
-        return;
+        return Ok(());
     }
     let mut packed = vec![0u8; BLOCK_PIXELS * channels];
     let mut end = buffer.len() / 4;
@@ -510,8 +793,10 @@ fn widen_to_rgba_in_place(buffer: &mut [u8], channels: usize) {
             2 => rgba.iter_mut().zip(packed.as_chunks::<2>().0).for_each(|(px, &[v, a])| *px = [v, v, v, a]),
             _ => rgba.iter_mut().zip(packed.as_chunks::<3>().0).for_each(|(px, &[r, g, b])| *px = [r, g, b, 255]),
         }
+        progress.step((end - start) as u64)?;
         end = start;
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -532,7 +817,7 @@ mod tests {
                 .collect();
             let mut buffer = vec![0xAAu8; pixels * 4];
             buffer[..packed.len()].copy_from_slice(&packed);
-            widen_to_rgba_in_place(&mut buffer, channels);
+            widen_to_rgba_in_place(&mut buffer, channels, &Progress::none()).unwrap();
             assert_eq!(buffer, expected, "{channels} channels");
         }
     }

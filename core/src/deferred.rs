@@ -4,10 +4,12 @@
 
 use std::path::Path;
 
-use crate::decode::{Source, decode_sized, read_file};
+use crate::control;
+use crate::decode::{READ_SHARE, Source, decode_sized, read_file};
 use crate::error::Result;
 use crate::jpeg;
 use crate::model::Image;
+use crate::ops::discard;
 use crate::types::{ColorType, DecodeOptions};
 
 /// An opened image: decoded, or (JPEG only) still encoded with its size and colour type known.
@@ -72,8 +74,8 @@ impl Image {
     /// Errors as for [`Image::open_with`]; for a pending JPEG, those in the compressed data come
     /// from [`PendingJpeg::decode`] instead.
     pub fn open_deferred(path: &Path, options: &DecodeOptions) -> Result<Opened> {
-        let bytes = read_file(path)?;
-        defer(bytes, options, &Source::File(path))
+        let bytes = control::stage(0.0, READ_SHARE, || read_file(path))?;
+        control::stage(READ_SHARE, 1.0, || defer(bytes, options, &Source::File(path)))
     }
 
     /// Decodes `bytes` as [`Image::decode_with`] does, except that a JPEG that libjpeg-turbo
@@ -98,7 +100,10 @@ fn defer(bytes: Vec<u8>, options: &DecodeOptions, source: &Source<'_>) -> Result
         let denominator = jpeg::scale_denominator(header.upright, options.min_size);
         return Ok(Opened::Pending(PendingJpeg { bytes, header, denominator, lenient: options.lenient, subject }));
     }
-    Ok(Opened::Decoded(decode_sized(&bytes, &options.limits, options.lenient, source, |_| options.min_size)?.0))
+    let decoded = decode_sized(&bytes, &options.limits, options.lenient, source, |_| options.min_size);
+    // Freeing a large buffer takes a while: not on this thread (see `discard`).
+    discard(bytes);
+    Ok(Opened::Decoded(decoded?.0))
 }
 
 #[cfg(test)]

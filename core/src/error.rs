@@ -36,6 +36,9 @@ pub enum Error {
     /// The decode limits were exceeded (checked from the header, before the large allocation).
     #[error("{0}")]
     LimitExceeded(String),
+    /// The work was cancelled through its [`Job`](crate::control::Job) before it finished.
+    #[error("{0}")]
+    Cancelled(String),
 }
 
 impl Error {
@@ -49,7 +52,8 @@ impl Error {
             | Error::Decode(m)
             | Error::Encode(m)
             | Error::InvalidArgument(m)
-            | Error::LimitExceeded(m) => m,
+            | Error::LimitExceeded(m)
+            | Error::Cancelled(m) => m,
         }
     }
 
@@ -65,6 +69,7 @@ impl Error {
             Error::Encode(_) => "Encode",
             Error::InvalidArgument(_) => "InvalidArgument",
             Error::LimitExceeded(_) => "LimitExceeded",
+            Error::Cancelled(_) => "Cancelled",
         }
     }
 }

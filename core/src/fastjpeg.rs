@@ -35,6 +35,10 @@
 //! which produces the image or the error it always did. So this module never decides an error
 //! on its own, and a file is only ever decoded here when the result is libjpeg-turbo's.
 //! The work is bounded: each byte of the scan is decoded at most twice (once by each thread).
+//!
+//! Cancellation: the decode of a job that is cancelled stops within an MCU row (every thread
+//! checks) and gives `None`, like a file it declines; the caller then checks the job. This is
+//! apart from the internal `cancel` flags, which stop a second thread whose part is not needed.
 
 #![forbid(unsafe_code)]
 
@@ -42,6 +46,8 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
+
+use crate::control::{self, Progress};
 
 /// How the entropy-coded segment was decoded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,13 +98,51 @@ pub fn decode_scaled_with(bytes: &[u8], denominator: u32, parallel: bool) -> Opt
     let frame = parse(bytes)?;
     let layout = Layout::new(&frame, denominator)?;
     let ctx = Ctx::new(bytes, &frame, &layout)?;
-    let (parts, split) = if parallel && bytes.len() - frame.scan_start >= MIN_PARALLEL_SCAN {
-        if layout.restart > 0 { ctx.decode_restart_split()? } else { ctx.decode_speculative()? }
-    } else {
-        (ctx.decode_serial()?, Split::Serial)
-    };
-    let rgba = ctx.pixels(&parts)?;
+    let (parts, split) = staged(0.0, ENTROPY_SHARE, || {
+        let progress = Progress::new(layout.total as u64);
+        if parallel && bytes.len() - frame.scan_start >= MIN_PARALLEL_SCAN {
+            if layout.restart > 0 { ctx.decode_restart_split(&progress) } else { ctx.decode_speculative(&progress) }
+        } else {
+            Some((ctx.decode_serial(&progress)?, Split::Serial))
+        }
+    })?;
+    let rgba = staged(ENTROPY_SHARE, 1.0, || ctx.pixels(&parts))?;
     Some(Scaled { width: layout.out_w as u32, height: layout.out_h as u32, grey: layout.grey, rgba, split })
+}
+
+/// The share of the decode's progress that the entropy decoding takes (the rest is the IDCT
+/// and colour conversion).
+const ENTROPY_SHARE: f32 = 0.8;
+
+/// [`control::stage`] for the steps here, which give `None` for a file they decline and for a
+/// cancelled job alike.
+fn staged<T>(from: f32, to: f32, step: impl FnOnce() -> Option<T>) -> Option<T> {
+    control::stage(from, to, || Ok(step())).ok().flatten()
+}
+
+/// Counts the MCUs one thread decodes and reports them on the progress once per MCU row
+/// (`mcus_per_row`), so the hot loop pays one decrement per MCU.
+struct Ticker<'p> {
+    progress: &'p Progress,
+    per_row: usize,
+    left: usize,
+}
+
+impl<'p> Ticker<'p> {
+    fn new(progress: &'p Progress, layout: &Layout) -> Self {
+        Ticker { progress, per_row: layout.mcu_cols, left: layout.mcu_cols }
+    }
+
+    /// Counts one MCU; `true` when the job was cancelled.
+    #[inline(always)]
+    fn tick(&mut self) -> bool {
+        self.left -= 1;
+        if self.left > 0 {
+            return false;
+        }
+        self.left = self.per_row;
+        self.progress.advance(self.per_row as u64)
+    }
 }
 
 /// Scans smaller than this are decoded by one thread: splitting costs more than it saves.
@@ -901,15 +945,55 @@ struct Ctx<'a> {
 /// The entropy decoder's output: per MCU, `stride` values; the first `head_mcus` MCUs come
 /// from `head`, the rest from `tail` starting at MCU `tail_from` of it.
 struct Parts {
-    head: Vec<i32>,
+    head: Records,
     head_mcus: usize,
-    tail: Vec<i32>,
+    tail: Records,
     tail_from: usize,
+}
+
+/// The values the entropy decoder records per MCU. At 1/4 scale they take hundreds of bytes an
+/// MCU (400 MB for a 16384 x 16384 photograph), and returning that much memory to the system
+/// takes a while: large records are freed on a thread of their own (as `ops::discard` does for
+/// pixel buffers), so that a decode returns, done, declined or cancelled, without waiting.
+#[derive(Default)]
+struct Records(Vec<i32>);
+
+/// Records of at least this many values are freed on a thread of their own.
+const FREE_ON_A_THREAD_FROM: usize = 4 << 20;
+
+impl Records {
+    fn with_capacity(values: usize) -> Self {
+        Records(Vec::with_capacity(values))
+    }
+}
+
+impl std::ops::Deref for Records {
+    type Target = Vec<i32>;
+
+    fn deref(&self) -> &Vec<i32> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Records {
+    fn deref_mut(&mut self) -> &mut Vec<i32> {
+        &mut self.0
+    }
+}
+
+impl Drop for Records {
+    fn drop(&mut self) {
+        let values = std::mem::take(&mut self.0);
+        if values.len() >= FREE_ON_A_THREAD_FROM {
+            // If no thread can be started, `spawn` drops the closure, and the values with it.
+            let _ = std::thread::Builder::new().name("pixbridge-discard".into()).spawn(move || drop(values));
+        }
+    }
 }
 
 /// What the second thread of a split decode produced.
 struct Tail {
-    records: Vec<i32>,
+    records: Records,
     /// Complete MCUs decoded.
     count: usize,
     /// Reader states after the last MCUs (index `k % RING`), to check the end of the scan.
@@ -939,7 +1023,7 @@ enum Stopped {
 }
 
 struct Head {
-    records: Vec<i32>,
+    records: Records,
     mcus: usize,
     predictors: [i32; 3],
     stopped: Stopped,
@@ -1017,9 +1101,10 @@ impl<'a> Ctx<'a> {
     }
 
     /// Decodes from the start of the scan until the end or `stop`.
-    fn decode_head(&self, stop: Stop<'_>, expected_mcus: usize) -> Option<Head> {
+    fn decode_head(&self, stop: Stop<'_>, expected_mcus: usize, progress: &Progress) -> Option<Head> {
         let layout = self.layout;
-        let mut records = Vec::with_capacity(expected_mcus.min(layout.total) * layout.stride);
+        let mut ticker = Ticker::new(progress, layout);
+        let mut records = Records::with_capacity(expected_mcus.min(layout.total) * layout.stride);
         let mut bits = Bits::new(self.data, self.scan_start);
         let mut predictors = [0; 3];
         let mut next_restart = 0u8;
@@ -1077,7 +1162,7 @@ impl<'a> Ctx<'a> {
                 }
             }
             self.decode_mcu(&mut bits, &mut predictors, &mut records).ok()?;
-            if bits.overrun() {
+            if bits.overrun() || ticker.tick() {
                 return None;
             }
         }
@@ -1088,19 +1173,19 @@ impl<'a> Ctx<'a> {
         (code == EOI).then_some(Head { records, mcus: layout.total, predictors, stopped: Stopped::End })
     }
 
-    fn decode_serial(&self) -> Option<Parts> {
-        let head = self.decode_head(Stop::Never, self.layout.total)?;
-        Some(Parts { head: head.records, head_mcus: head.mcus, tail: Vec::new(), tail_from: 0 })
+    fn decode_serial(&self, progress: &Progress) -> Option<Parts> {
+        let head = self.decode_head(Stop::Never, self.layout.total, progress)?;
+        Some(Parts { head: head.records, head_mcus: head.mcus, tail: Records::default(), tail_from: 0 })
     }
 
     /// Restart markers: the second thread starts after the first RST marker past the middle of
     /// the data; the first stops at that marker.
-    fn decode_restart_split(&self) -> Option<(Parts, Split)> {
+    fn decode_restart_split(&self, progress: &Progress) -> Option<(Parts, Split)> {
         let data = self.data;
         let middle = self.scan_start + (data.len() - self.scan_start) / 2;
         let found = (middle..data.len().saturating_sub(1))
             .find(|&i| data[i] == 0xFF && (RST0..RST0 + 8).contains(&data[i + 1]));
-        let Some(mut marker) = found else { return self.decode_serial().map(|p| (p, Split::Serial)) };
+        let Some(mut marker) = found else { return self.decode_serial(progress).map(|p| (p, Split::Serial)) };
         while marker > self.scan_start && data[marker - 1] == 0xFF {
             marker -= 1;
         }
@@ -1108,19 +1193,19 @@ impl<'a> Ctx<'a> {
         let half = self.layout.total / 2 + self.layout.restart;
         let (head, tail) = rayon::join(
             || {
-                let head = self.decode_head(Stop::AtMarker(marker), half);
+                let head = self.decode_head(Stop::AtMarker(marker), half, progress);
                 // Unless the second thread's part is needed, stop it.
                 if !matches!(head, Some(Head { stopped: Stopped::Marker, .. })) {
                     cancel.store(true, Ordering::Relaxed);
                 }
                 head
             },
-            || self.decode_tail_restart(marker, half, &cancel),
+            || self.decode_tail_restart(marker, half, &cancel, progress),
         );
         let head = head?;
         match head.stopped {
             Stopped::End => Some((
-                Parts { head: head.records, head_mcus: head.mcus, tail: Vec::new(), tail_from: 0 },
+                Parts { head: head.records, head_mcus: head.mcus, tail: Records::default(), tail_from: 0 },
                 Split::Serial,
             )),
             Stopped::Marker => {
@@ -1135,11 +1220,18 @@ impl<'a> Ctx<'a> {
 
     /// The second thread with restart markers: whole intervals from the marker at `marker`
     /// until the end of the data.
-    fn decode_tail_restart(&self, marker: usize, expected_mcus: usize, cancel: &AtomicBool) -> Option<Tail> {
+    fn decode_tail_restart(
+        &self,
+        marker: usize,
+        expected_mcus: usize,
+        cancel: &AtomicBool,
+        progress: &Progress,
+    ) -> Option<Tail> {
         let layout = self.layout;
+        let mut ticker = Ticker::new(progress, layout);
         let (code, mut after) = marker_code(self.data, marker)?;
         let mut next_restart = (code.wrapping_sub(RST0) + 1) & 7;
-        let mut records = Vec::with_capacity(expected_mcus * layout.stride);
+        let mut records = Records::with_capacity(expected_mcus * layout.stride);
         let mut ring = [State::default(); RING];
         let mut count = 0;
         loop {
@@ -1158,6 +1250,9 @@ impl<'a> Ctx<'a> {
                 }
                 ring[count % RING] = bits.state();
                 count += 1;
+                if ticker.tick() {
+                    return None;
+                }
             }
             let (code, next) = bits.segment_end()?;
             if code == EOI {
@@ -1188,7 +1283,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// No restart markers: speculative split at the middle byte.
-    fn decode_speculative(&self) -> Option<(Parts, Split)> {
+    fn decode_speculative(&self, progress: &Progress) -> Option<(Parts, Split)> {
         let data = self.data;
         let mut split = self.scan_start + (data.len() - self.scan_start) / 2;
         // Start on a data byte, not on the 0x00 of a stuffed 0xFF.
@@ -1200,13 +1295,13 @@ impl<'a> Ctx<'a> {
         let cancel = AtomicBool::new(false);
         let half = self.layout.total / 2 + self.layout.total / 16;
         let (head, tail) = rayon::join(
-            || self.decode_head(Stop::Sync { split_bit, published: &published, cancel: &cancel }, half),
-            || self.decode_tail_speculative(split, half, &published, &cancel),
+            || self.decode_head(Stop::Sync { split_bit, published: &published, cancel: &cancel }, half, progress),
+            || self.decode_tail_speculative(split, half, &published, &cancel, progress),
         );
         let head = head?;
         match head.stopped {
             Stopped::End => Some((
-                Parts { head: head.records, head_mcus: head.mcus, tail: Vec::new(), tail_from: 0 },
+                Parts { head: head.records, head_mcus: head.mcus, tail: Records::default(), tail_from: 0 },
                 Split::Serial,
             )),
             Stopped::Synced { index } => {
@@ -1246,12 +1341,14 @@ impl<'a> Ctx<'a> {
         expected_mcus: usize,
         published: &OnceLock<Published>,
         cancel: &AtomicBool,
+        progress: &Progress,
     ) -> Option<Tail> {
         let layout = self.layout;
+        let mut ticker = Ticker::new(progress, layout);
         let window_end = split as u64 * 8 + SYNC_WINDOW_BITS;
         let mut bits = Bits::new(self.data, split);
         let mut predictors = [0; 3];
-        let mut records = Vec::with_capacity(expected_mcus * layout.stride);
+        let mut records = Records::with_capacity(expected_mcus * layout.stride);
         let mut ring = [State::default(); RING];
         let mut positions = Vec::new();
         let mut starts = Vec::new();
@@ -1283,6 +1380,9 @@ impl<'a> Ctx<'a> {
                 Ok(()) if !bits.overrun() => {
                     ring[count % RING] = bits.state();
                     count += 1;
+                    if ticker.tick() {
+                        return None;
+                    }
                 }
                 Err(Bad) if publishing && !bits.overrun() => {
                     // Not in step with the real MCUs yet: start again one byte further on.
@@ -1326,12 +1426,18 @@ impl<'a> Ctx<'a> {
         let mut rgba = vec![0u8; row_bytes * layout.out_h];
         let bands = rgba.len().div_ceil(band_bytes);
         let bands_per_chunk = bands.div_ceil(4).max(1);
+        let progress = Progress::new(bands as u64);
         let ok = rgba.par_chunks_mut(band_bytes * bands_per_chunk).enumerate().all(|(chunk, rows)| {
             rows.chunks_mut(band_bytes)
                 .enumerate()
-                .all(|(i, band)| self.pixel_band(parts, chunk * bands_per_chunk + i, band))
+                .all(|(i, band)| self.pixel_band(parts, chunk * bands_per_chunk + i, band) && !progress.advance(1))
         });
-        ok.then_some(rgba)
+        if ok {
+            Some(rgba)
+        } else {
+            crate::ops::discard(rgba);
+            None
+        }
     }
 
     fn record<'p>(&self, parts: &'p Parts, mcu: usize) -> &'p [i32] {

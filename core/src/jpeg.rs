@@ -10,6 +10,10 @@
 //! progressive and optimised-Huffman output. The cost is a C library built from the source
 //! bundled in `turbojpeg-sys` (cmake and nasm at build time).
 //!
+//! Cancellation: libjpeg-turbo decodes and encodes a whole image in one call that cannot be
+//! interrupted (TurboJPEG has no progress hook), so a cancel takes effect before and after it;
+//! the 1/8 and 1/4 scale decodes of [`crate::fastjpeg`] stop within an MCU row.
+//!
 //! Strictness: libjpeg-turbo reports recoverable problems (a stream that ends early, corrupt
 //! entropy-coded data) as warnings and fills in the rest of the image; TurboJPEG then still
 //! returns an error, which we pass on as [`Error::Decode`], so a damaged file never yields a
@@ -17,12 +21,14 @@
 
 #![forbid(unsafe_code)]
 
-use image::DynamicImage;
 use image::metadata::Orientation;
 use turbojpeg::{Colorspace, Compressor, Decompressor, PixelFormat, ScalingFactor, Subsamp};
 
+use crate::control;
+use crate::decode::{ORIENT_SHARE, orient};
 use crate::error::{Error, Result};
 use crate::model::{Image, rgba8_len};
+use crate::ops::discard;
 use crate::types::{ChromaSubsampling, ColorType, DecodeLimits, JpegOptions};
 
 /// Whether `bytes` starts like a JPEG file (SOI followed by another marker).
@@ -189,12 +195,28 @@ pub(crate) fn scale_denominator(upright: (u32, u32), min_size: Option<(u32, u32)
 /// Decodes a JPEG whose header has been read and checked, at `1 / denominator` scale, straight
 /// into RGBA, and applies the EXIF orientation; `lenient` as [`crate::DecodeOptions::lenient`].
 pub(crate) fn decode(bytes: &[u8], header: &Header, denominator: u32, lenient: bool, subject: &str) -> Result<Image> {
+    if header.orientation == Orientation::NoTransforms {
+        return decode_stored(bytes, header, denominator, lenient, subject);
+    }
+    let mut image =
+        control::stage(0.0, 1.0 - ORIENT_SHARE, || decode_stored(bytes, header, denominator, lenient, subject))?;
+    // A rotation makes a new image: carry the warning of a lenient decode over.
+    let warning = image.decode_warning.take();
+    let mut image = control::stage(1.0 - ORIENT_SHARE, 1.0, || orient(image, header.orientation))?;
+    image.decode_warning = warning;
+    Ok(image)
+}
+
+/// [`decode`] without the orientation: the image as stored.
+fn decode_stored(bytes: &[u8], header: &Header, denominator: u32, lenient: bool, subject: &str) -> Result<Image> {
     // At 1/8 and 1/4 scale, the two-thread decoder gives libjpeg-turbo's exact pixels in about
     // half the time; it declines (None) anything it does not reproduce exactly, including
     // every damaged file, which then gets libjpeg-turbo's result or error below.
     if let Some(image) = decode_scaled_fast(bytes, header, denominator) {
-        return Ok(orient(image, header.orientation));
+        return Ok(image);
     }
+    // It also stops, declining, when the job is cancelled.
+    control::check()?;
     let mut decompressor = Decompressor::new().map_err(|e| decode_error(subject, &e))?;
     // A progressive file can repeat scans without end, each a full pass over the coefficients:
     // a small upload that keeps a core busy for minutes. Real files have at most a few dozen.
@@ -214,7 +236,12 @@ pub(crate) fn decode(bytes: &[u8], header: &Header, denominator: u32, lenient: b
     };
     // A warning (data that ends early or is corrupt) still decodes every row, the damaged
     // blocks grey; a fatal error stops with the rows not yet written still zero.
-    let warning = match decompressor.decompress(bytes, output) {
+    let decompressed = decompressor.decompress(bytes, output);
+    if let Err(cancelled) = control::check() {
+        discard(pixels);
+        return Err(cancelled);
+    }
+    let warning = match decompressed {
         Ok(()) => None,
         Err(error) => {
             let detail = error.to_string();
@@ -222,7 +249,7 @@ pub(crate) fn decode(bytes: &[u8], header: &Header, denominator: u32, lenient: b
             Some(crate::decode::damaged(subject, detail, decoded_rows(&pixels, width), height, lenient)?)
         }
     };
-    let image = orient(Image::from_parts(width, height, pixels, header.color_type), header.orientation);
+    let image = Image::from_parts(width, height, pixels, header.color_type);
     Ok(match warning {
         Some(warning) => image.with_decode_warning(warning),
         None => image,
@@ -251,21 +278,6 @@ fn decode_scaled_fast(bytes: &[u8], header: &Header, denominator: u32) -> Option
     let grey = header.color_type == ColorType::L8;
     ((scaled.width, scaled.height) == size && scaled.grey == grey)
         .then(|| Image::from_parts(scaled.width, scaled.height, scaled.rgba, header.color_type))
-}
-
-/// Applies an EXIF orientation to an RGBA image (flips in place, rotations into a new buffer).
-pub(crate) fn orient(image: Image, orientation: Orientation) -> Image {
-    if orientation == Orientation::NoTransforms {
-        return image;
-    }
-    let color_type = image.color_type;
-    let buffer = image::RgbaImage::from_raw(image.width, image.height, image.pixels)
-        .expect("an Image's buffer always matches its size");
-    let mut dynamic = DynamicImage::ImageRgba8(buffer);
-    dynamic.apply_orientation(orientation);
-    let rgba = dynamic.into_rgba8();
-    let (width, height) = rgba.dimensions();
-    Image::from_parts(width, height, rgba.into_raw(), color_type)
 }
 
 fn decode_error(subject: &str, err: &turbojpeg::Error) -> Error {

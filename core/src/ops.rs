@@ -3,14 +3,24 @@
 //! Operations that keep the size and map each pixel to one pixel work in place on the existing
 //! buffer (`&mut self`, never reallocating); operations that change the size or mix
 //! neighbouring pixels return a new image and leave the source untouched (`&self`).
+//!
+//! Every operation runs under the calling thread's [`Job`](crate::control::Job), if any: its
+//! loops check for cancellation at least every few milliseconds of work (bands of rows, tiles)
+//! and report their progress. Cancelled, an operation returns [`Error::Cancelled`] and gives up
+//! what it allocated; an in-place operation also leaves the image exactly as it was (see
+//! `Image::transform`). Without a job the checks are a branch each.
 
 #![forbid(unsafe_code)]
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
 use crate::blur;
+use crate::control::{self, Progress};
 use crate::error::{Error, Result};
-use crate::model::{Image, rgba8_len};
+use crate::model::Image;
 use crate::resample;
 use crate::types::{ColorType, DecodeLimits, ResizeFilter};
 
@@ -28,6 +38,98 @@ pub const MIN_CONTRAST: f32 = -100.0;
 
 /// The range of `gamma` accepted by [`Image::gamma`].
 pub const GAMMA_RANGE: std::ops::RangeInclusive<f32> = 0.01..=100.0;
+
+/// Bytes of pixels a loop works through between two cancellation checks: well under a
+/// millisecond of the simplest work (a copy), so that a cancel takes effect at once, and far
+/// more than a check costs.
+const CHECK_BYTES: usize = 256 << 10;
+
+/// Whole rows of `row_bytes` bytes between two cancellation checks (at least one).
+pub(crate) fn rows_per_check(row_bytes: usize) -> usize {
+    (CHECK_BYTES / row_bytes.max(1)).max(1)
+}
+
+/// Runs `work` on consecutive ranges of rows covering `0..rows` (rows of `row_bytes` bytes), on
+/// this thread, counting them on a [`Progress`] and stopping with
+/// [`Error::Cancelled`] between two ranges when the job is cancelled.
+fn in_row_bands(rows: usize, row_bytes: usize, mut work: impl FnMut(Range<usize>)) -> Result<()> {
+    let progress = Progress::new(rows as u64);
+    let band = rows_per_check(row_bytes);
+    for start in (0..rows).step_by(band) {
+        let end = (start + band).min(rows);
+        work(start..end);
+        progress.step((end - start) as u64)?;
+    }
+    Ok(())
+}
+
+/// A new buffer of `rows` rows of `row_bytes` bytes, row `y` filled by `fill(y, row)` on this
+/// thread, in bands that check for cancellation as [`in_row_bands`] does.
+fn fill_rows(rows: usize, row_bytes: usize, mut fill: impl FnMut(usize, &mut [u8])) -> Result<Vec<u8>> {
+    let mut out = vec![0u8; rows * row_bytes];
+    let outcome = in_row_bands(rows, row_bytes, |band| {
+        let band_rows = out[band.start * row_bytes..band.end * row_bytes].chunks_exact_mut(row_bytes);
+        for (row, y) in band_rows.zip(band) {
+            fill(y, row);
+        }
+    });
+    keep(outcome, out)
+}
+
+/// Buffers at least this large that cancelled work gives up are freed on a thread of their own.
+const DISCARD_ON_A_THREAD_FROM: usize = 16 << 20;
+
+/// Frees a buffer that cancelled work gives up. Returning a large buffer's pages to the system
+/// takes a while (75 ms for 1 GiB measured on a 2-core VM), which a caller waiting for its
+/// cancel to take effect should not wait for, so large buffers are dropped on a short-lived
+/// thread.
+pub(crate) fn discard(buffer: Vec<u8>) {
+    if buffer.capacity() >= DISCARD_ON_A_THREAD_FROM {
+        // If no thread can be started, `spawn` drops the closure, and the buffer with it, here.
+        let _ = std::thread::Builder::new().name("pixbridge-discard".into()).spawn(move || drop(buffer));
+    }
+}
+
+/// `buffer` if `outcome` is `Ok`, otherwise the error, after [`discard`]ing `buffer`.
+pub(crate) fn keep(outcome: Result<()>, buffer: Vec<u8>) -> Result<Vec<u8>> {
+    match outcome {
+        Ok(()) => Ok(buffer),
+        Err(error) => {
+            discard(buffer);
+            Err(error)
+        }
+    }
+}
+
+/// A copy of `pixels`, made in parallel pieces that check for cancellation (most of the time of
+/// a large copy goes into faulting in the fresh pages: 0.75 s per GiB on a 2-core VM).
+pub(crate) fn copy_pixels(pixels: &[u8]) -> Result<Vec<u8>> {
+    let mut copy = vec![0u8; pixels.len()];
+    let progress = Progress::new(pixels.len() as u64);
+    let outcome =
+        copy.par_chunks_mut(CHECK_BYTES).zip(pixels.par_chunks(CHECK_BYTES)).try_for_each(|(copy, pixels)| {
+            copy.copy_from_slice(pixels);
+            progress.step(pixels.len() as u64)
+        });
+    keep(outcome, copy)
+}
+
+/// The share of [`Image::unsharpen`]'s progress that its blur takes (the rest is one pass
+/// through a table).
+const UNSHARPEN_BLUR_SHARE: f32 = 0.85;
+
+/// The share of an in-place operation's progress that making its backup takes (a copy into
+/// fresh pages, which costs about as much as the operation itself or more).
+const BACKUP_SHARE: f32 = 0.5;
+
+/// Splits the pixels of an image of `height` rows of `row_bytes` bytes into the top half, the
+/// middle row (empty for an even height) and the bottom half.
+fn halves(pixels: &mut [u8], row_bytes: usize, height: usize) -> (&mut [u8], &mut [u8], &mut [u8]) {
+    let half = height / 2 * row_bytes;
+    let (top, rest) = pixels.split_at_mut(half);
+    let (middle, bottom) = rest.split_at_mut(rest.len() - half);
+    (top, middle, bottom)
+}
 
 /// Rec. 709 luma of an 8-bit RGB triple, rounded half up:
 /// `(2126 * r + 7152 * g + 722 * b + 5000) / 10000` in integer arithmetic.
@@ -74,7 +176,7 @@ impl Image {
     /// `MAX_SIGMA`, 1000), otherwise [`Error::InvalidArgument`].
     pub fn blur(&self, sigma: f32) -> Result<Image> {
         check_sigma("blur", sigma)?;
-        let blurred = blur::gaussian_blur_rgba8(&self.pixels, self.width, self.height, sigma);
+        let blurred = blur::gaussian_blur_rgba8(&self.pixels, self.width, self.height, sigma)?;
         Ok(Image::from_parts(self.width, self.height, blurred, self.color_type))
     }
 
@@ -84,7 +186,7 @@ impl Image {
     pub fn into_blurred(self, sigma: f32) -> Result<Image> {
         check_sigma("blur", sigma)?;
         let Image { pixels, width, height, color_type, .. } = self;
-        let blurred = blur::gaussian_blur_rgba8_owned(pixels, width, height, sigma);
+        let blurred = blur::gaussian_blur_rgba8_owned(pixels, width, height, sigma)?;
         Ok(Image::from_parts(width, height, blurred, color_type))
     }
 
@@ -100,7 +202,9 @@ impl Image {
     pub fn unsharpen(&self, sigma: f32, amount: f32, threshold: u32) -> Result<Image> {
         check_unsharpen(sigma, amount, threshold)?;
         let amount = f64::from(amount);
-        let mut out = blur::gaussian_blur_rgba8(&self.pixels, self.width, self.height, sigma);
+        let mut out = control::stage(0.0, UNSHARPEN_BLUR_SHARE, || {
+            blur::gaussian_blur_rgba8(&self.pixels, self.width, self.height, sigma)
+        })?;
         // The result depends only on the (source, blurred) pair of 8-bit values: computing the
         // rule above once per pair (65 536 entries, 64 KiB) and looking it up is exact and
         // several times faster than the f64 arithmetic per channel of a 24 MP image.
@@ -119,14 +223,18 @@ impl Image {
         // Rows of about 1 MB per task: large enough that spreading them over threads pays.
         let rows_per_task = (1 << 20) / (self.width as usize * 4).max(1) + 1;
         let row_bytes = self.width as usize * 4;
-        out.par_chunks_mut(row_bytes * rows_per_task).zip(self.pixels.par_chunks(row_bytes * rows_per_task)).for_each(
-            |(out, source)| {
-                for (dst, src) in out.as_chunks_mut::<4>().0.iter_mut().zip(source.as_chunks::<4>().0) {
-                    *dst = [lookup(src[0], dst[0]), lookup(src[1], dst[1]), lookup(src[2], dst[2]), src[3]];
-                }
-            },
-        );
-        Ok(Image::from_parts(self.width, self.height, out, self.color_type))
+        let outcome = control::stage(UNSHARPEN_BLUR_SHARE, 1.0, || {
+            let progress = Progress::new(self.pixels.len() as u64);
+            out.par_chunks_mut(row_bytes * rows_per_task)
+                .zip(self.pixels.par_chunks(row_bytes * rows_per_task))
+                .try_for_each(|(out, source)| {
+                    for (dst, src) in out.as_chunks_mut::<4>().0.iter_mut().zip(source.as_chunks::<4>().0) {
+                        *dst = [lookup(src[0], dst[0]), lookup(src[1], dst[1]), lookup(src[2], dst[2]), src[3]];
+                    }
+                    progress.step(source.len() as u64)
+                })
+        });
+        Ok(Image::from_parts(self.width, self.height, keep(outcome, out)?, self.color_type))
     }
 
     /// Resizes to exactly `width` x `height`; returns a new image with the same colour type.
@@ -154,35 +262,35 @@ impl Image {
     pub fn resize(&self, width: u32, height: u32, filter: ResizeFilter) -> Result<Image> {
         check_new_size("resize", width, height)?;
         let convolve = |filter| {
-            let premultiply = self.color_type.has_alpha() && resample::has_transparency(&self.pixels);
             let whole = resample::Region::whole(self.width, self.height);
-            resample::resample(&self.pixels, self.width, self.height, whole, (width, height), filter, premultiply)
+            let alpha = self.color_type.has_alpha();
+            resample::resample(&self.pixels, self.width, self.height, whole, (width, height), filter, alpha)
         };
         let pixels = match filter {
             // Kept on our own exact integer rule: `fast_image_resize` positions nearest samples
             // in floating point, which can pick the neighbouring pixel at exact half positions.
-            ResizeFilter::Nearest => self.resize_nearest(width, height),
-            _ if (width, height) == (self.width, self.height) => self.pixels.clone(),
+            ResizeFilter::Nearest => self.resize_nearest(width, height)?,
+            _ if (width, height) == (self.width, self.height) => copy_pixels(&self.pixels)?,
             ResizeFilter::Bilinear => convolve(resample::Filter::Triangle)?,
             ResizeFilter::Lanczos3 => convolve(resample::Filter::Lanczos3)?,
         };
         Ok(Image::from_parts(width, height, pixels, self.color_type))
     }
 
-    fn resize_nearest(&self, width: u32, height: u32) -> Vec<u8> {
+    fn resize_nearest(&self, width: u32, height: u32) -> Result<Vec<u8>> {
         // floor((2i + 1) * src / (2 * dst)) < src always, since 2i + 1 < 2 * dst.
-        let source_index = |i: u32, src: u32, dst: u32| -> usize {
-            ((2 * u64::from(i) + 1) * u64::from(src) / (2 * u64::from(dst))) as usize
+        let source_index = |i: usize, src: u32, dst: u32| -> usize {
+            ((2 * i as u64 + 1) * u64::from(src) / (2 * u64::from(dst))) as usize
         };
-        let columns: Vec<usize> = (0..width).map(|x| source_index(x, self.width, width)).collect();
+        let columns: Vec<usize> = (0..width as usize).map(|x| source_index(x, self.width, width)).collect();
         let source = self.pixels.as_chunks::<4>().0;
         let src_width = self.width as usize;
-        let mut out = Vec::with_capacity(rgba8_len(width, height).unwrap_or(0));
-        for y in 0..height {
+        fill_rows(height as usize, width as usize * 4, |y, out| {
             let row = &source[source_index(y, self.height, height) * src_width..][..src_width];
-            out.extend(columns.iter().flat_map(|&sx| row[sx]));
-        }
-        out
+            for (out, &sx) in out.as_chunks_mut::<4>().0.iter_mut().zip(&columns) {
+                *out = row[sx];
+            }
+        })
     }
 
     /// Copies the rectangle at (`x`, `y`) of size `width` x `height` into a new image with the
@@ -194,10 +302,9 @@ impl Image {
         self.check_crop(x, y, width, height)?;
         let row_bytes = self.width as usize * 4;
         let (left, crop_row_bytes) = (x as usize * 4, width as usize * 4);
-        let mut out = Vec::with_capacity(crop_row_bytes * height as usize);
-        for row in self.pixels.chunks_exact(row_bytes).skip(y as usize).take(height as usize) {
-            out.extend_from_slice(&row[left..left + crop_row_bytes]);
-        }
+        let out = fill_rows(height as usize, crop_row_bytes, |row, out| {
+            out.copy_from_slice(&self.pixels[(y as usize + row) * row_bytes + left..][..crop_row_bytes]);
+        })?;
         Ok(Image::from_parts(width, height, out, self.color_type))
     }
 
@@ -211,10 +318,13 @@ impl Image {
         let Image { mut pixels, color_type, .. } = self;
         // Row `i` of the crop lands at or before where it starts in the source, so moving the
         // rows in order never overwrites a row still to be moved.
-        for row in 0..height as usize {
-            let from = (y as usize + row) * row_bytes + left;
-            pixels.copy_within(from..from + crop_row_bytes, row * crop_row_bytes);
-        }
+        let outcome = in_row_bands(height as usize, crop_row_bytes, |rows| {
+            for row in rows {
+                let from = (y as usize + row) * row_bytes + left;
+                pixels.copy_within(from..from + crop_row_bytes, row * crop_row_bytes);
+            }
+        });
+        let mut pixels = keep(outcome, pixels)?;
         pixels.truncate(crop_row_bytes * height as usize);
         Ok(Image::from_parts(width, height, pixels, color_type))
     }
@@ -233,17 +343,21 @@ impl Image {
         self.check_crop(x, y, width, height)?;
         check_new_size("crop_resize", size.0, size.1)?;
         let convolve = |filter| {
-            let premultiply = self.color_type.has_alpha() && resample::has_transparency(&self.pixels);
             let region = resample::Region {
                 left: f64::from(x),
                 top: f64::from(y),
                 width: f64::from(width),
                 height: f64::from(height),
             };
-            resample::resample(&self.pixels, self.width, self.height, region, size, filter, premultiply)
+            resample::resample(&self.pixels, self.width, self.height, region, size, filter, self.color_type.has_alpha())
         };
         let pixels = match filter {
-            ResizeFilter::Nearest => return self.crop(x, y, width, height)?.resize(size.0, size.1, filter),
+            ResizeFilter::Nearest => {
+                let cropped = control::stage(0.0, 0.5, || self.crop(x, y, width, height))?;
+                return control::stage(0.5, 1.0, || cropped.resize(size.0, size.1, filter)).inspect_err(|_| {
+                    discard(cropped.into_pixels());
+                });
+            }
             ResizeFilter::Bilinear => convolve(resample::Filter::Triangle)?,
             ResizeFilter::Lanczos3 => convolve(resample::Filter::Lanczos3)?,
         };
@@ -258,63 +372,77 @@ impl Image {
     /// `(x, y)` is source `(y, src_h - 1 - x)`.
     pub fn rotate90(&self) -> Result<Image> {
         let (w, h) = (self.width as usize, self.height as usize);
-        Ok(self.rotated(|x, y| (h - 1 - x) * w + y))
+        self.rotated(|x, y| (h - 1 - x) * w + y)
     }
 
     /// Rotates 270 degrees clockwise (90 counter-clockwise) into a new image (width and height
     /// swap): output `(x, y)` is source `(src_w - 1 - y, x)`.
     pub fn rotate270(&self) -> Result<Image> {
         let w = self.width as usize;
-        Ok(self.rotated(|x, y| x * w + (w - 1 - y)))
+        self.rotated(|x, y| x * w + (w - 1 - y))
     }
 
     /// Builds the transposed-size image whose output pixel `(x, y)` is source pixel
     /// `source_of(x, y)` (a pixel index into the source).
-    fn rotated(&self, source_of: impl Fn(usize, usize) -> usize) -> Image {
+    fn rotated(&self, source_of: impl Fn(usize, usize) -> usize) -> Result<Image> {
         let (out_w, out_h) = (self.height, self.width);
         let source = self.pixels.as_chunks::<4>().0;
-        let mut out = Vec::with_capacity(self.pixels.len());
-        for y in 0..out_h as usize {
-            out.extend((0..out_w as usize).flat_map(|x| source[source_of(x, y)]));
-        }
-        Image::from_parts(out_w, out_h, out, self.color_type)
+        let out = fill_rows(out_h as usize, out_w as usize * 4, |y, out| {
+            for (x, out) in out.as_chunks_mut::<4>().0.iter_mut().enumerate() {
+                *out = source[source_of(x, y)];
+            }
+        })?;
+        Ok(Image::from_parts(out_w, out_h, out, self.color_type))
     }
 
     /// Mirrors left-right in place: pixel `(x, y)` becomes `(w - 1 - x, y)`.
     pub fn mirror(&mut self) -> Result<()> {
         let row_bytes = self.width as usize * 4;
-        for row in self.pixels.chunks_exact_mut(row_bytes) {
-            row.as_chunks_mut::<4>().0.reverse();
-        }
-        Ok(())
+        self.transform_rows(|rows| {
+            for row in rows.chunks_exact_mut(row_bytes) {
+                row.as_chunks_mut::<4>().0.reverse();
+            }
+        })
     }
 
     /// Flips top-bottom in place: pixel `(x, y)` becomes `(x, h - 1 - y)`.
     pub fn flip_vertical(&mut self) -> Result<()> {
         let row_bytes = self.width as usize * 4;
-        let rows = self.height as usize;
-        for top in 0..rows / 2 {
-            let bottom = rows - 1 - top;
-            let (upper, lower) = self.pixels.split_at_mut(bottom * row_bytes);
-            upper[top * row_bytes..][..row_bytes].swap_with_slice(&mut lower[..row_bytes]);
-        }
-        Ok(())
+        self.transform(
+            |top, bottom| {
+                for (upper, lower) in top.chunks_exact_mut(row_bytes).zip(bottom.chunks_exact_mut(row_bytes).rev()) {
+                    upper.swap_with_slice(lower);
+                }
+            },
+            |_| {},
+        )
     }
 
     /// Rotates 180 degrees in place: pixel `(x, y)` becomes `(w - 1 - x, h - 1 - y)`.
     pub fn rotate180(&mut self) -> Result<()> {
-        self.pixels.as_chunks_mut::<4>().0.reverse();
-        Ok(())
+        self.transform(
+            |top, bottom| {
+                // Pixel `i` of the band swaps with the pixel as far from the end of its mirror
+                // band: the loop of `slice::reverse`, which vectorises as well.
+                let bottom = bottom.as_chunks_mut::<4>().0;
+                for (upper, lower) in top.as_chunks_mut::<4>().0.iter_mut().zip(bottom.iter_mut().rev()) {
+                    std::mem::swap(upper, lower);
+                }
+            },
+            |row| row.as_chunks_mut::<4>().0.reverse(),
+        )
     }
 
     /// Converts to grey in place: R, G and B all become the Rec. 709 luma
     /// `(2126 * R + 7152 * G + 722 * B + 5000) / 10000` (integer division, i.e. rounded half
     /// up); alpha is unchanged. The colour type becomes `La8` if it had alpha, else `L8`.
     pub fn grayscale(&mut self) -> Result<()> {
-        for px in self.pixels.as_chunks_mut::<4>().0 {
-            let y = luma(px[0], px[1], px[2]);
-            px[..3].fill(y);
-        }
+        self.transform_rows(|rows| {
+            for px in rows.as_chunks_mut::<4>().0 {
+                let y = luma(px[0], px[1], px[2]);
+                px[..3].fill(y);
+            }
+        })?;
         self.color_type = if self.color_type.has_alpha() { ColorType::La8 } else { ColorType::L8 };
         Ok(())
     }
@@ -329,8 +457,7 @@ impl Image {
             )));
         }
         let table: [u8; 256] = std::array::from_fn(|v| (v as i32 + delta).clamp(0, 255) as u8);
-        self.map_colour_channels(&table);
-        Ok(())
+        self.map_colour_channels(&table)
     }
 
     /// Changes the contrast in place by `contrast` percent (`image`'s contrast semantics,
@@ -349,8 +476,7 @@ impl Image {
         let factor = ((100.0 + f64::from(contrast)) / 100.0).powi(2);
         let table: [u8; 256] =
             std::array::from_fn(|v| ((v as f64 - 127.5) * factor + 127.5).round().clamp(0.0, 255.0) as u8);
-        self.map_colour_channels(&table);
-        Ok(())
+        self.map_colour_channels(&table)
     }
 
     /// Gamma correction in place: each of R, G, B becomes `255 * (v / 255)^(1 / gamma)`, computed
@@ -369,17 +495,108 @@ impl Image {
         }
         let exponent = 1.0 / f64::from(gamma);
         let table: [u8; 256] = std::array::from_fn(|v| (255.0 * (v as f64 / 255.0).powf(exponent)).round() as u8);
-        self.map_colour_channels(&table);
-        Ok(())
+        self.map_colour_channels(&table)
     }
 
     /// Replaces R, G and B of every pixel through `table`, in place; alpha is untouched.
-    fn map_colour_channels(&mut self, table: &[u8; 256]) {
-        for px in self.pixels.as_chunks_mut::<4>().0 {
-            for channel in &mut px[..3] {
-                *channel = table[usize::from(*channel)];
+    fn map_colour_channels(&mut self, table: &[u8; 256]) -> Result<()> {
+        self.transform_rows(|rows| {
+            for px in rows.as_chunks_mut::<4>().0 {
+                for channel in &mut px[..3] {
+                    *channel = table[usize::from(*channel)];
+                }
             }
+        })
+    }
+
+    /// [`Image::transform`] of an operation that changes each row on its own: `change` gets
+    /// runs of whole rows.
+    fn transform_rows(&mut self, change: impl Fn(&mut [u8]) + Sync) -> Result<()> {
+        self.transform(
+            |top, bottom| {
+                change(top);
+                change(bottom);
+            },
+            &change,
+        )
+    }
+
+    /// Runs an in-place operation, given in pieces that can run independently: `pair(top,
+    /// bottom)` changes a band of whole rows of the top half together with the band of the rows
+    /// mirrored to them about the middle (row `y` goes with row `h - 1 - y`; `bottom` holds as
+    /// many rows as `top`, in image order, so its last row mirrors the first of `top`), and
+    /// `middle` changes the middle row of an odd height. Pairing the rows lets the flips, which
+    /// swap such rows, run in pieces like the operations that change each row on its own.
+    ///
+    /// Without a job the operation runs as one piece over the whole image, as fast as it can.
+    /// Under a job it is a transaction: the pixels are first copied to a backup (cancellable),
+    /// then changed in bands that check for cancellation; a cancelled operation copies back the
+    /// bands it had changed, so the image is exactly as before, and returns
+    /// [`Error::Cancelled`]. Either way the buffer is never reallocated.
+    fn transform(
+        &mut self,
+        pair: impl Fn(&mut [u8], &mut [u8]) + Sync,
+        middle: impl Fn(&mut [u8]) + Sync,
+    ) -> Result<()> {
+        let (row_bytes, height) = (self.width as usize * 4, self.height as usize);
+        if control::current().is_none() {
+            let (top, middle_row, bottom) = halves(&mut self.pixels, row_bytes, height);
+            pair(top, bottom);
+            if !middle_row.is_empty() {
+                middle(middle_row);
+            }
+            return Ok(());
         }
+        let mut backup = control::stage(0.0, BACKUP_SHARE, || copy_pixels(&self.pixels))?;
+        // One flag per band pair, plus one for the middle row: which pieces to copy back.
+        let band = rows_per_check(2 * row_bytes) * row_bytes;
+        let pieces = (height / 2 * row_bytes).div_ceil(band);
+        let changed: Vec<AtomicBool> = (0..=pieces).map(|_| AtomicBool::new(false)).collect();
+        let mut finished = false;
+        let outcome = control::stage(BACKUP_SHARE, 1.0, || {
+            let progress = Progress::new(self.pixels.len() as u64);
+            let (top, middle_row, bottom) = halves(&mut self.pixels, row_bytes, height);
+            top.par_chunks_mut(band).zip(bottom.par_rchunks_mut(band)).zip(&changed[..pieces]).try_for_each(
+                |((top, bottom), changed)| {
+                    // Checked before as well as after: every piece changed must be copied back.
+                    if progress.is_cancelled() {
+                        return Err(control::cancelled());
+                    }
+                    changed.store(true, Ordering::Relaxed);
+                    pair(top, bottom);
+                    progress.step(2 * top.len() as u64)
+                },
+            )?;
+            if !middle_row.is_empty() {
+                changed[pieces].store(true, Ordering::Relaxed);
+                middle(middle_row);
+            }
+            finished = true;
+            Ok(())
+        });
+        // A cancel that comes after the last piece changes nothing: the operation is done.
+        if let Err(error) = outcome
+            && !finished
+        {
+            // The one step that cannot be cancelled; it copies only what was changed, in parallel.
+            let (top, middle_row, bottom) = halves(&mut self.pixels, row_bytes, height);
+            let (saved_top, saved_middle, saved_bottom) = halves(&mut backup, row_bytes, height);
+            top.par_chunks_mut(band)
+                .zip(bottom.par_rchunks_mut(band))
+                .zip(saved_top.par_chunks(band).zip(saved_bottom.par_rchunks(band)))
+                .zip(&changed[..pieces])
+                .filter(|(_, changed)| changed.load(Ordering::Relaxed))
+                .for_each(|(((top, bottom), (saved_top, saved_bottom)), _)| {
+                    top.copy_from_slice(saved_top);
+                    bottom.copy_from_slice(saved_bottom);
+                });
+            if changed[pieces].load(Ordering::Relaxed) {
+                middle_row.copy_from_slice(saved_middle);
+            }
+            discard(backup);
+            return Err(error);
+        }
+        Ok(())
     }
 }
 

@@ -5,10 +5,11 @@
 
 use std::path::Path;
 
-use crate::decode::{Source, decode_sized, read_file};
+use crate::control;
+use crate::decode::{READ_SHARE, Source, decode_sized, read_file};
 use crate::error::Result;
 use crate::model::Image;
-use crate::ops::check_new_size;
+use crate::ops::{check_new_size, discard};
 use crate::resample::{self, Filter, Region};
 use crate::types::{ThumbnailFit, ThumbnailOptions};
 
@@ -39,6 +40,13 @@ const FINAL_FILTER: Filter = Filter::CatmullRom;
 
 /// See [`PRE_REDUCE_ABOVE`].
 const PRE_REDUCE_TARGET: u32 = 2;
+
+/// The share of a thumbnail's progress that decoding takes; the rest is the resize.
+const DECODE_SHARE: f32 = 0.7;
+
+/// The share of the resize that the area average before the final resize takes, when there is
+/// one (it reads the whole decoded image; the final resize only its small result).
+const PRE_REDUCE_SHARE: f32 = 0.8;
 
 /// The sizes and the source rectangle of a thumbnail, in upright full-size source pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -140,8 +148,13 @@ impl Image {
         options: &ThumbnailOptions,
     ) -> Result<Image> {
         check_new_size("thumbnail", width, height)?;
-        let bytes = read_file(path)?;
-        thumbnail_from(&bytes, &Source::File(path), (width, height), fit, options)
+        let bytes = control::stage(0.0, READ_SHARE, || read_file(path))?;
+        let thumbnail = control::stage(READ_SHARE, 1.0, || {
+            thumbnail_from(&bytes, &Source::File(path), (width, height), fit, options)
+        });
+        // Freeing a large buffer takes a while: not on this thread (see `discard`).
+        discard(bytes);
+        thumbnail
     }
 }
 
@@ -154,18 +167,20 @@ fn thumbnail_from(
 ) -> Result<Image> {
     check_new_size("thumbnail", target.0, target.1)?;
     let mut planned = None;
-    let (image, upright) = decode_sized(bytes, &options.limits, false, source, |upright| {
-        let p = plan(upright, target, fit, options.allow_upscale);
-        planned = Some(p);
-        let (numerator, denominator) = SHRINK_ON_LOAD_MARGIN;
-        let margin = |v: u32| {
-            (u64::from(v) * u64::from(numerator)).div_ceil(u64::from(denominator)).min(u64::from(u32::MAX)) as u32
-        };
-        Some((margin(p.scaled_whole.0), margin(p.scaled_whole.1)))
+    let (image, upright) = control::stage(0.0, DECODE_SHARE, || {
+        decode_sized(bytes, &options.limits, false, source, |upright| {
+            let p = plan(upright, target, fit, options.allow_upscale);
+            planned = Some(p);
+            let (numerator, denominator) = SHRINK_ON_LOAD_MARGIN;
+            let margin = |v: u32| {
+                (u64::from(v) * u64::from(numerator)).div_ceil(u64::from(denominator)).min(u64::from(u32::MAX)) as u32
+            };
+            Some((margin(p.scaled_whole.0), margin(p.scaled_whole.1)))
+        })
     })?;
     // Formats other than JPEG never ask for a minimum size: plan from the decoded size.
     let plan = planned.unwrap_or_else(|| plan(upright, target, fit, options.allow_upscale));
-    fit_decoded(image, upright, &plan)
+    control::stage(DECODE_SHARE, 1.0, || fit_decoded(image, upright, &plan))
 }
 
 /// Resizes the plan's region of `image` (the source decoded at full size or scaled down from
@@ -183,19 +198,25 @@ fn fit_decoded(image: Image, upright: (u32, u32), plan: &Plan) -> Result<Image> 
     if plan.output == (image.width, image.height) && region == whole {
         return Ok(image);
     }
-    let premultiply = image.color_type.has_alpha() && resample::has_transparency(&image.pixels);
+    let alpha = image.color_type.has_alpha();
     let (out_w, out_h) = plan.output;
     let factor = (region.width / f64::from(out_w)).max(region.height / f64::from(out_h));
-    let (pixels, width, height, region) = if factor > PRE_REDUCE_ABOVE {
+    let (pixels, width, height, region, final_from) = if factor > PRE_REDUCE_ABOVE {
         let size = (out_w.saturating_mul(PRE_REDUCE_TARGET), out_h.saturating_mul(PRE_REDUCE_TARGET));
-        let reduced =
-            resample::resample(&image.pixels, image.width, image.height, region, size, Filter::Box, premultiply)?;
-        (reduced, size.0, size.1, Region::whole(size.0, size.1))
+        let reduced = control::stage(0.0, PRE_REDUCE_SHARE, || {
+            resample::resample(&image.pixels, image.width, image.height, region, size, Filter::Box, alpha)
+        });
+        // Freeing a large decoded image takes a while: not on this thread (see `discard`).
+        discard(image.pixels);
+        (reduced?, size.0, size.1, Region::whole(size.0, size.1), PRE_REDUCE_SHARE)
     } else {
-        (image.pixels, image.width, image.height, region)
+        (image.pixels, image.width, image.height, region, 0.0)
     };
-    let pixels = resample::resample(&pixels, width, height, region, plan.output, FINAL_FILTER, premultiply)?;
-    Ok(Image::from_parts(out_w, out_h, pixels, image.color_type))
+    let resampled = control::stage(final_from, 1.0, || {
+        resample::resample(&pixels, width, height, region, plan.output, FINAL_FILTER, alpha)
+    });
+    discard(pixels);
+    Ok(Image::from_parts(out_w, out_h, resampled?, image.color_type))
 }
 
 #[cfg(test)]

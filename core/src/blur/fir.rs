@@ -13,6 +13,9 @@
 use rayon::prelude::*;
 
 use super::simd::{Level, Simd, dispatch, load_premultiplied, prefetch_read, store_straight, to_u8};
+use crate::Result;
+use crate::control::Progress;
+use crate::ops::keep;
 
 /// Kernel radius for `sigma`: a Gaussian holds 4.7e-4 of its mass beyond 3.5 sigma, so the
 /// truncated, renormalised kernel moves an 8-bit result by at most 0.12 of a level per pass.
@@ -58,8 +61,9 @@ struct Scratch {
     sums: Vec<f32>,
 }
 
-/// Blurs `src` (RGBA8, `w * h` pixels, straight alpha) with the direct separable kernel.
-pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, opaque: bool) -> Vec<u8> {
+/// Blurs `src` (RGBA8, `w * h` pixels, straight alpha) with the direct separable kernel,
+/// checking for cancellation after each tile (at most 64 columns of a band).
+pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, opaque: bool) -> Result<Vec<u8>> {
     let radius = radius(sigma);
     let kernel = kernel(sigma, radius);
     let taps = kernel.len();
@@ -69,7 +73,8 @@ pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, opa
     // context, so bands are kept well above that.
     let threads = rayon::current_num_threads().max(1);
     let band_rows = h.div_ceil(threads * 4).max(8 * radius).min(h);
-    out.par_chunks_mut(band_rows * row_len).enumerate().for_each_init(
+    let progress = Progress::new((w * h) as u64);
+    let outcome = out.par_chunks_mut(band_rows * row_len).enumerate().try_for_each_init(
         || Scratch {
             ring: vec![0.0; taps * RING_ROW],
             padded: vec![0.0; (TILE + 2 * radius) * 4],
@@ -80,10 +85,12 @@ pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, opa
             let Scratch { ring, padded, slots, sums } = scratch;
             for x0 in (0..w).step_by(TILE) {
                 blur_tile(level, src, w, h, x0, band * band_rows, out_band, &kernel, opaque, ring, padded, slots, sums);
+                progress.step((TILE.min(w - x0) * out_band.len() / row_len) as u64)?;
             }
+            Ok(())
         },
     );
-    out
+    keep(outcome, out)
 }
 
 dispatch!(

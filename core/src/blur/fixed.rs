@@ -24,6 +24,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use super::simd::{Level, Portable, dispatch};
+use crate::Result;
+use crate::control::Progress;
+use crate::ops::discard;
 
 /// Fractional bits of the samples between and inside the passes.
 pub(super) const FRACTION_BITS: u32 = 6;
@@ -133,6 +136,9 @@ struct Scratch {
     out: Vec<u8>,
 }
 
+/// Output pixels between two cancellation checks: a tenth of a millisecond or so.
+const PIXELS_PER_CHECK: usize = 1 << 16;
+
 /// Images from this size up are written with streaming (non-temporal) stores when their tiles
 /// are wide ([`STREAM_MIN_TILE`]): an output this large does not stay in the cache anyway, and
 /// ordinary stores would first read every line of it from memory. On 4K (32 MB) at sigma 2
@@ -161,8 +167,9 @@ fn tile_width(taps: usize) -> usize {
 /// kernel of `radius` pixels.
 ///
 /// The opacity is checked on the way, as the rows are read (one pass over the image instead of
-/// two): at the first alpha below 255 every task stops and the result is `None`.
-pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, radius: usize) -> Option<Vec<u8>> {
+/// two): at the first alpha below 255 every task stops and the result is `Ok(None)`.
+/// Cancellation is checked every [`PIXELS_PER_CHECK`] output pixels or so.
+pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, radius: usize) -> Result<Option<Vec<u8>>> {
     let tile = tile_width(2 * radius + 1);
     blur_in_tiles(level, src, w, h, sigma, radius, tile, src.len() >= STREAM_MIN_BYTES && tile >= STREAM_MIN_TILE)
 }
@@ -180,7 +187,7 @@ pub(super) fn blur_in_tiles(
     radius: usize,
     tile: usize,
     stream: bool,
-) -> Option<Vec<u8>> {
+) -> Result<Option<Vec<u8>>> {
     assert!(tile > 0 && tile.is_multiple_of(64), "tiles are whole blocks");
     let weights = Weights::new(sigma, radius);
     let taps = 2 * radius + 1;
@@ -194,42 +201,64 @@ pub(super) fn blur_in_tiles(
     // context, so bands are kept well above that.
     let threads = rayon::current_num_threads().max(1);
     let band_rows = h.div_ceil(threads * 4).max(8 * radius).min(h);
-    out.spare_capacity_mut()[..src.len()].par_chunks_mut(band_rows * row_len).enumerate().for_each_init(
-        || Scratch {
-            ring: vec![0; taps * tile * CHANNELS],
-            // Room for the widening's last overlapping store (see `FixedTaps::widen`).
-            padded: vec![0; (tile + 2 * radius) * CHANNELS + BLOCK],
-            rows: Vec::with_capacity(band_rows * taps),
-            out: vec![0; tile * CHANNELS],
-        },
-        |scratch, (band, out_band)| {
-            if translucent.load(Ordering::Relaxed) {
-                return;
-            }
-            let Scratch { ring, padded, rows, out } = scratch;
-            let y0 = band * band_rows;
-            rows.clear();
-            for y in y0..y0 + out_band.len() / row_len {
-                rows.extend((0..taps).map(|k| (y + k).saturating_sub(radius).min(h - 1) % taps * tile * CHANNELS));
-            }
-            for x0 in (0..w).step_by(tile) {
-                let tile = Tile { x0, y0, width: tile.min(w - x0), ring_row: tile * CHANNELS, stream };
-                blur_tile(level, src, w, h, tile, out_band, &weights, ring, padded, rows, out, &translucent);
-            }
-            if stream {
-                // Streaming stores are weakly ordered: drain them before the task completes.
-                super::simd::store_fence();
-            }
-        },
-    );
+    let progress = Progress::new((w * h) as u64);
+    let outcome =
+        out.spare_capacity_mut()[..src.len()].par_chunks_mut(band_rows * row_len).enumerate().try_for_each_init(
+            || Scratch {
+                ring: vec![0; taps * tile * CHANNELS],
+                // Room for the widening's last overlapping store (see `FixedTaps::widen`).
+                padded: vec![0; (tile + 2 * radius) * CHANNELS + BLOCK],
+                rows: Vec::with_capacity(band_rows * taps),
+                out: vec![0; tile * CHANNELS],
+            },
+            |scratch, (band, out_band)| {
+                if translucent.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                let Scratch { ring, padded, rows, out } = scratch;
+                let y0 = band * band_rows;
+                rows.clear();
+                for y in y0..y0 + out_band.len() / row_len {
+                    rows.extend((0..taps).map(|k| (y + k).saturating_sub(radius).min(h - 1) % taps * tile * CHANNELS));
+                }
+                let outcome = (0..w).step_by(tile).try_for_each(|x0| {
+                    let tile = Tile { x0, y0, width: tile.min(w - x0), ring_row: tile * CHANNELS, stream };
+                    blur_tile(
+                        level,
+                        src,
+                        w,
+                        h,
+                        tile,
+                        out_band,
+                        &weights,
+                        ring,
+                        padded,
+                        rows,
+                        out,
+                        &translucent,
+                        &progress,
+                    )
+                });
+                if stream {
+                    // Streaming stores are weakly ordered: drain them before the task completes
+                    // (also a cancelled one: its buffer is freed and may be reused at once).
+                    super::simd::store_fence();
+                }
+                outcome
+            },
+        );
+    if let Err(error) = outcome {
+        discard(out);
+        return Err(error);
+    }
     if translucent.into_inner() {
-        return None;
+        return Ok(None);
     }
     // SAFETY: the capacity is `src.len()` and every byte of it was written above (see the
-    // comment on `out`; no task stopped early, or `translucent` would be set); a panic before
-    // this point leaves the length 0.
+    // comment on `out`; no task stopped early, or `translucent` would be set or `outcome` be a
+    // cancellation); a panic before this point leaves the length 0.
     unsafe { out.set_len(src.len()) };
-    Some(out)
+    Ok(Some(out))
 }
 
 /// Where a tile lies in the image.
@@ -249,7 +278,10 @@ struct Tile {
 
 dispatch!(
     /// Computes the output columns of `tile` for the output rows `tile.y0..` (as many as
-    /// `out_band` holds).
+    /// `out_band` holds), counting them on `progress` every [`PIXELS_PER_CHECK`] pixels or so
+    /// (a wide tile of a tall band is too much work to check only once). Returns early, with
+    /// `Ok`, when some task found a translucent pixel (it sets `translucent`), and with
+    /// [`Error::Cancelled`](crate::Error::Cancelled) when the job is cancelled.
     fn blur_tile<S: FixedTaps>(
         simd: S,
         src: &[u8],
@@ -263,9 +295,10 @@ dispatch!(
         rows: &[usize],
         tile_out: &mut [u8],
         translucent: &AtomicBool,
-    ) {
+        progress: &Progress,
+    ) -> Result<()> {
         if translucent.load(Ordering::Relaxed) {
-            return;
+            return Ok(());
         }
         let Tile { x0, y0, width: tile_w, ring_row, stream } = tile;
         let radius = weights.radius();
@@ -284,7 +317,11 @@ dispatch!(
         // collide.
         let mut next = y0.saturating_sub(radius);
         let mut slot = next % taps;
+        let rows_per_check = (PIXELS_PER_CHECK / tile_w).max(1);
         for ((out_row, dy), window) in out_band.chunks_exact_mut(row_len).zip(0..).zip(rows.chunks_exact(taps)) {
+            if dy > 0 && dy % rows_per_check == 0 {
+                progress.step((rows_per_check * tile_w) as u64)?;
+            }
             let last = (y0 + dy + radius).min(h - 1);
             while next <= last {
                 let row = &src[next * row_len..][load_start * 4..load_end * 4];
@@ -293,7 +330,7 @@ dispatch!(
                 let pixels = load_end - load_start;
                 if simd.widen(row, &mut padded[left_pad * CHANNELS..]) != 255 {
                     translucent.store(true, Ordering::Relaxed);
-                    return;
+                    return Ok(());
                 }
                 let (left, rest) = padded.split_at_mut(left_pad * CHANNELS);
                 let (middle, rest) = rest.split_at_mut(pixels * CHANNELS);
@@ -325,6 +362,8 @@ dispatch!(
             simd.vertical(ring, window, weights, &mut tile_out[..block_lanes]);
             simd.expand(&tile_out[..lanes], &mut out_row[x0 * 4..][..tile_w * 4], stream);
         }
+        let rows = out_band.len() / row_len;
+        progress.step(((rows - 1) % rows_per_check + 1) as u64 * tile_w as u64)
     }
 );
 

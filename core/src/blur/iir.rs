@@ -27,6 +27,9 @@ use super::math;
 use super::simd::{
     Level, Simd, clamp_level, dispatch, load_premultiplied, prefetch_read, round_to_bits, store_straight,
 };
+use crate::Result;
+use crate::control::{self, Progress};
+use crate::ops::keep;
 
 /// Deriche's coefficients `(a, a', b, w)` for `Re((a - i a') exp((-b + i w) x))`.
 const DERICHE: [(f64, f64, f64, f64); 2] = [(1.680, 3.735, 1.783, 0.6318), (-0.6803, -0.2598, 1.723, 1.997)];
@@ -270,26 +273,50 @@ fn decode_run(hi: &[u8], lo: &[u8], samples: &mut [f32]) {
 }
 
 /// Blurs `src` (RGBA8, `w * h` pixels, straight alpha) with the recursive filter.
-pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, opaque: bool) -> Vec<u8> {
-    let coefficients = Coefficients::new(sigma);
+pub(super) fn blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, opaque: bool) -> Result<Vec<u8>> {
     let mut out = vec![0u8; src.len()];
-    let mut low_bits = vec![0u8; w * h * 2];
-    vertical_pass(level, Some(src), w, h, &coefficients, opaque, &mut out, &mut low_bits);
-    horizontal_pass(level, w, &coefficients, opaque, &mut out, &low_bits);
-    out
+    let outcome = both_passes(level, Some(src), w, h, sigma, opaque, &mut out);
+    keep(outcome, out)
 }
 
 /// [`blur`] that overwrites `pixels` with the result: the same values, without a second
 /// full-size buffer (each column strip is read whole before its intermediate is written back).
-pub(super) fn blur_in_place(level: Level, pixels: &mut [u8], w: usize, h: usize, sigma: f32, opaque: bool) {
+/// Cancelled, `pixels` is left half done.
+pub(super) fn blur_in_place(
+    level: Level,
+    pixels: &mut [u8],
+    w: usize,
+    h: usize,
+    sigma: f32,
+    opaque: bool,
+) -> Result<()> {
+    both_passes(level, None, w, h, sigma, opaque, pixels)
+}
+
+/// The vertical pass from `src` (or, when `None`, from `out` itself) into `out` and a nibble
+/// buffer, then the horizontal pass, as two stages of the job's progress (they cost about
+/// the same).
+fn both_passes(
+    level: Level,
+    src: Option<&[u8]>,
+    w: usize,
+    h: usize,
+    sigma: f32,
+    opaque: bool,
+    out: &mut [u8],
+) -> Result<()> {
     let coefficients = Coefficients::new(sigma);
     let mut low_bits = vec![0u8; w * h * 2];
-    vertical_pass(level, None, w, h, &coefficients, opaque, pixels, &mut low_bits);
-    horizontal_pass(level, w, &coefficients, opaque, pixels, &low_bits);
+    let outcome =
+        control::stage(0.0, 0.5, || vertical_pass(level, src, w, h, &coefficients, opaque, out, &mut low_bits))
+            .and_then(|()| {
+                control::stage(0.5, 1.0, || horizontal_pass(level, w, &coefficients, opaque, out, &low_bits))
+            });
+    keep(outcome, low_bits).map(drop)
 }
 
 /// Filters columns of `src` (or, when `None`, of `hi` itself) into the 12-bit intermediate
-/// (`hi` and `lo`).
+/// (`hi` and `lo`), checking for cancellation after each group of 16 columns.
 #[allow(clippy::too_many_arguments)]
 fn vertical_pass(
     level: Level,
@@ -300,7 +327,7 @@ fn vertical_pass(
     opaque: bool,
     hi: &mut [u8],
     lo: &mut [u8],
-) {
+) -> Result<()> {
     // Each task owns a strip of columns; several strips per thread balance the load. The
     // strips are handed out as per-row slices so every task writes only its own bytes.
     let threads = rayon::current_num_threads().max(1);
@@ -318,7 +345,8 @@ fn vertical_pass(
             strip.push(piece);
         }
     }
-    hi_strips.into_par_iter().zip(lo_strips).enumerate().for_each_init(
+    let progress = Progress::new((w * h) as u64);
+    hi_strips.into_par_iter().zip(lo_strips).enumerate().try_for_each_init(
         || (vec![0f32; h * COLUMN_LANES], vec![0f32; h * COLUMN_LANES]),
         |(input, output), (strip, (mut hi_rows, mut lo_rows))| {
             let strip_width = hi_rows[0].len() / 4;
@@ -338,9 +366,11 @@ fn vertical_pass(
                     &mut hi_rows,
                     &mut lo_rows,
                 );
+                progress.step((pixels * h) as u64)?;
             }
+            Ok(())
         },
-    );
+    )
 }
 
 dispatch!(
@@ -384,14 +414,24 @@ dispatch!(
     }
 );
 
-/// Filters the rows of the 12-bit intermediate and overwrites `hi` with the final pixels.
-fn horizontal_pass(level: Level, w: usize, coefficients: &Coefficients, opaque: bool, hi: &mut [u8], lo: &[u8]) {
-    hi.par_chunks_mut(ROW_GROUP * w * 4).zip(lo.par_chunks(ROW_GROUP * w * 2)).for_each_init(
+/// Filters the rows of the 12-bit intermediate and overwrites `hi` with the final pixels,
+/// checking for cancellation after each group of rows.
+fn horizontal_pass(
+    level: Level,
+    w: usize,
+    coefficients: &Coefficients,
+    opaque: bool,
+    hi: &mut [u8],
+    lo: &[u8],
+) -> Result<()> {
+    let progress = Progress::new((hi.len() / 4) as u64);
+    hi.par_chunks_mut(ROW_GROUP * w * 4).zip(lo.par_chunks(ROW_GROUP * w * 2)).try_for_each_init(
         || (vec![0f32; w * ROW_LANES], vec![0f32; w * ROW_LANES], vec![0f32; w * ROW_LANES]),
         |(input, output, row_buffer), (hi_rows, lo_rows)| {
             filter_rows(level, w, coefficients, opaque, input, output, row_buffer, hi_rows, lo_rows);
+            progress.step((hi_rows.len() / 4) as u64)
         },
-    );
+    )
 }
 
 dispatch!(

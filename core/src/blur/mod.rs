@@ -11,6 +11,9 @@
 //!   sigma 2); larger sigma uses Deriche's recursive filter ([`iir`]), whose cost does not grow
 //!   with sigma. All are vectorised for the best instruction set of the running CPU ([`simd`])
 //!   and parallel on rayon's current pool.
+//! * Cancellation: every loop checks the calling thread's [`Job`](crate::control::Job) at least
+//!   every few hundred thousand pixels (tiles, column strips or row groups) and reports its
+//!   progress; the recursive filter's two passes are two stages of it.
 //!
 //! See `docs/blur.md` for the design and measurements.
 
@@ -27,6 +30,8 @@ mod simd;
 mod tests;
 
 use simd::Level;
+
+use crate::control::Progress;
 
 /// Largest accepted sigma. The recursive filter costs the same for every sigma, and at 1000
 /// its poles are still far enough from 1 for `f32`; wider blurs of images up to the decode
@@ -53,50 +58,72 @@ const FIXED_MAX_SIGMA: f32 = 10.0;
 /// outside that range are clamped to it (a non-positive or NaN sigma returns a copy) rather
 /// than trusted. Returns a new buffer of the same size (`width * height * 4` bytes).
 ///
+/// Runs under the calling thread's [`Job`](crate::control::Job), if any: the only error is
+/// [`Error::Cancelled`](crate::Error::Cancelled).
+///
 /// # Panics
 ///
 /// If `pixels.len() != width * height * 4`.
-pub fn gaussian_blur_rgba8(pixels: &[u8], width: u32, height: u32, sigma: f32) -> Vec<u8> {
+pub fn gaussian_blur_rgba8(pixels: &[u8], width: u32, height: u32, sigma: f32) -> crate::Result<Vec<u8>> {
     blur_at_level(Level::detect(), pixels, width, height, sigma)
 }
 
 /// [`gaussian_blur_rgba8`] of an image the caller gives up: the same pixels, computed in
 /// `pixels`' own buffer where the filter allows it (the recursive filter, every sigma above the
 /// direct kernel's range), so the blur needs no second full-size buffer. Otherwise the result
-/// is computed into a new buffer and `pixels` is freed.
+/// is computed into a new buffer and `pixels` is freed. Cancelled, `pixels` is freed too.
 ///
 /// # Panics
 ///
 /// If `pixels.len() != width * height * 4`.
-pub fn gaussian_blur_rgba8_owned(mut pixels: Vec<u8>, width: u32, height: u32, sigma: f32) -> Vec<u8> {
+pub fn gaussian_blur_rgba8_owned(mut pixels: Vec<u8>, width: u32, height: u32, sigma: f32) -> crate::Result<Vec<u8>> {
     let (w, h) = (width as usize, height as usize);
     if sigma > FIXED_MAX_SIGMA
         && !pixels.is_empty()
         && w.checked_mul(h).and_then(|n| n.checked_mul(4)) == Some(pixels.len())
     {
-        let opaque = is_opaque(&pixels);
-        iir::blur_in_place(Level::detect(), &mut pixels, w, h, sigma.min(MAX_SIGMA), opaque);
-        return pixels;
+        let outcome = is_opaque(&pixels)
+            .and_then(|opaque| iir::blur_in_place(Level::detect(), &mut pixels, w, h, sigma.min(MAX_SIGMA), opaque));
+        return crate::ops::keep(outcome, pixels);
     }
-    gaussian_blur_rgba8(&pixels, width, height, sigma)
+    let blurred = gaussian_blur_rgba8(&pixels, width, height, sigma);
+    if blurred.is_err() {
+        crate::ops::discard(pixels);
+    }
+    blurred
 }
 
-/// Whether every alpha byte of the RGBA8 `pixels` is 255. Blocks of two pixels as `u64`
-/// words, each block of 4 KiB folded without early exit so that the check vectorises.
-fn is_opaque(pixels: &[u8]) -> bool {
+/// Whether every alpha byte of the RGBA8 `pixels` is 255, or [`Error::Cancelled`](crate::Error::Cancelled)
+/// if the calling thread's job is cancelled on the way (a 1 GiB image takes tens of milliseconds).
+/// Blocks of two pixels as `u64` words, each block of 4 KiB folded without early exit so that
+/// the check vectorises.
+pub(crate) fn is_opaque(pixels: &[u8]) -> crate::Result<bool> {
     const ALPHA: u64 = u64::from_le_bytes([0, 0, 0, 255, 0, 0, 0, 255]);
+    /// Bytes between two cancellation checks: a few hundredths of a millisecond.
+    const CHECKED_BYTES: usize = 1 << 20;
     let words = pixels.chunks_exact(8);
-    let tail_opaque = words.remainder().chunks_exact(4).all(|px| px[3] == 255);
-    let mut blocks = pixels[..pixels.len() / 8 * 8].chunks(4096);
-    tail_opaque
-        && blocks.all(|block| {
+    if !words.remainder().chunks_exact(4).all(|px| px[3] == 255) {
+        return Ok(false);
+    }
+    // Only checked, not counted: the scan is a small prelude to the work that reports.
+    let progress = Progress::new(1);
+    for piece in pixels[..pixels.len() / 8 * 8].chunks(CHECKED_BYTES) {
+        if progress.is_cancelled() {
+            return Err(crate::control::cancelled());
+        }
+        let opaque = piece.chunks(4096).all(|block| {
             block.chunks_exact(8).fold(ALPHA, |all, word| all & u64::from_le_bytes(word.try_into().expect("8 bytes")))
                 == ALPHA
-        })
+        });
+        if !opaque {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// [`gaussian_blur_rgba8`] with the instruction-set level chosen by the caller.
-fn blur_at_level(level: Level, pixels: &[u8], width: u32, height: u32, sigma: f32) -> Vec<u8> {
+fn blur_at_level(level: Level, pixels: &[u8], width: u32, height: u32, sigma: f32) -> crate::Result<Vec<u8>> {
     let (w, h) = (width as usize, height as usize);
     assert_eq!(
         Some(pixels.len()),
@@ -104,14 +131,15 @@ fn blur_at_level(level: Level, pixels: &[u8], width: u32, height: u32, sigma: f3
         "pixel buffer length does not match width * height * 4"
     );
     if pixels.is_empty() || sigma.is_nan() || sigma <= 0.0 {
-        return pixels.to_vec();
+        return Ok(pixels.to_vec());
     }
     let sigma = sigma.min(MAX_SIGMA);
     if sigma <= FIXED_MAX_SIGMA {
         // The fixed-point kernel checks the opacity itself as it reads the rows, and gives up
-        // at the first translucent pixel.
-        if let Some(blurred) = fixed::blur(level, pixels, w, h, sigma, fixed::radius(sigma)) {
-            return blurred;
+        // at the first translucent pixel. Its progress then stands where it stopped (mostly
+        // near 0) until the fallback below passes it: progress only ever grows.
+        if let Some(blurred) = fixed::blur(level, pixels, w, h, sigma, fixed::radius(sigma))? {
+            return Ok(blurred);
         }
         return if sigma <= FIR_MAX_SIGMA {
             fir::blur(level, pixels, w, h, sigma, false)
@@ -119,5 +147,5 @@ fn blur_at_level(level: Level, pixels: &[u8], width: u32, height: u32, sigma: f3
             iir::blur(level, pixels, w, h, sigma, false)
         };
     }
-    iir::blur(level, pixels, w, h, sigma, is_opaque(pixels))
+    iir::blur(level, pixels, w, h, sigma, is_opaque(pixels)?)
 }

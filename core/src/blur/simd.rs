@@ -153,7 +153,8 @@ mod avx2 {
 }
 
 /// Wraps one SIMD kernel, written once as an ordinary generic function
-/// `fn $name<S: Bound>(simd: S, args...) { body }`, into `fn $name(level: Level, args...)`, which
+/// `fn $name<S: Bound>(simd: S, args...) [-> R] { body }`, into
+/// `fn $name(level: Level, args...) [-> R]`, which
 /// runs the body with the [`Simd`] implementation for `level`, compiled with that level's target
 /// features.
 ///
@@ -168,23 +169,23 @@ macro_rules! dispatch {
         $vis:vis fn $name:ident<$simd_type:ident: $bound:path>(
             $simd:ident: $simd_param_type:ident,
             $($arg:ident: $ty:ty),* $(,)?
-        ) $body:block
+        ) $(-> $ret:ty)? $body:block
     ) => {
         $(#[$meta])*
         #[allow(clippy::too_many_arguments)]
-        $vis fn $name(level: $crate::blur::simd::Level, $($arg: $ty),*) {
+        $vis fn $name(level: $crate::blur::simd::Level, $($arg: $ty),*) $(-> $ret)? {
             #[inline(always)]
             #[allow(clippy::too_many_arguments)]
             // Named so as not to collide with a kernel's parameter (`fir` has one called `kernel`):
             // items in a macro are not hygienic, and a parameter would shadow them.
-            fn dispatched_kernel<$simd_type: $bound>($simd: $simd_param_type, $($arg: $ty),*) $body
+            fn dispatched_kernel<$simd_type: $bound>($simd: $simd_param_type, $($arg: $ty),*) $(-> $ret)? $body
 
             #[cfg(target_arch = "x86_64")]
             if level == $crate::blur::simd::Level::Avx2 {
                 // No "fma": the arithmetic must be the same as on every other level.
                 #[target_feature(enable = "avx2")]
                 #[allow(clippy::too_many_arguments)]
-                fn dispatched_avx2(simd: $crate::blur::simd::Avx2, $($arg: $ty),*) {
+                fn dispatched_avx2(simd: $crate::blur::simd::Avx2, $($arg: $ty),*) $(-> $ret)? {
                     dispatched_kernel(simd, $($arg),*)
                 }
                 if let Some(simd) = $crate::blur::simd::Avx2::new() {

@@ -62,17 +62,17 @@ fn all_variants(src: &[u8], w: usize, h: usize, sigma: f32) -> Vec<(String, Vec<
     let opaque = src.chunks_exact(4).all(|p| p[3] == 255);
     let mut results = Vec::new();
     for level in Level::all_supported() {
-        results.push((format!("iir {level:?}"), iir::blur(level, src, w, h, sigma, opaque)));
+        results.push((format!("iir {level:?}"), iir::blur(level, src, w, h, sigma, opaque).unwrap()));
         if fir::radius(sigma) <= 64 {
-            results.push((format!("fir {level:?}"), fir::blur(level, src, w, h, sigma, opaque)));
+            results.push((format!("fir {level:?}"), fir::blur(level, src, w, h, sigma, opaque).unwrap()));
         }
         if opaque && fir::radius(sigma) <= 64 {
             let radius = fixed::radius(sigma);
-            let blurred = fixed::blur(level, src, w, h, sigma, radius).expect("an opaque image");
+            let blurred = fixed::blur(level, src, w, h, sigma, radius).unwrap().expect("an opaque image");
             results.push((format!("fixed {level:?}"), blurred));
         }
     }
-    results.push(("public".to_string(), blur_at_level(Level::detect(), src, w as u32, h as u32, sigma)));
+    results.push(("public".to_string(), blur_at_level(Level::detect(), src, w as u32, h as u32, sigma).unwrap()));
     results
 }
 
@@ -162,7 +162,7 @@ fn odd_and_tiny_sizes_match_reference() {
 fn single_pixel_is_unchanged() {
     let src = [1u8, 2, 3, 200];
     for sigma in SIGMAS {
-        assert_eq!(blur_at_level(Level::detect(), &src, 1, 1, sigma), src);
+        assert_eq!(blur_at_level(Level::detect(), &src, 1, 1, sigma).unwrap(), src);
     }
 }
 
@@ -170,12 +170,12 @@ fn single_pixel_is_unchanged() {
 fn out_of_contract_sigma_does_not_panic() {
     let src = test_image(5, 4, 3, true);
     for sigma in [0.0, -1.0, f32::NAN] {
-        assert_eq!(blur_at_level(Level::detect(), &src, 5, 4, sigma), src);
+        assert_eq!(blur_at_level(Level::detect(), &src, 5, 4, sigma).unwrap(), src);
     }
-    let huge = blur_at_level(Level::detect(), &src, 5, 4, f32::INFINITY);
-    let capped = blur_at_level(Level::detect(), &src, 5, 4, MAX_SIGMA);
+    let huge = blur_at_level(Level::detect(), &src, 5, 4, f32::INFINITY).unwrap();
+    let capped = blur_at_level(Level::detect(), &src, 5, 4, MAX_SIGMA).unwrap();
     assert_eq!(huge, capped);
-    assert!(blur_at_level(Level::detect(), &[], 0, 7, 3.0).is_empty());
+    assert!(blur_at_level(Level::detect(), &[], 0, 7, 3.0).unwrap().is_empty());
 }
 
 /// Test images for the determinism tests: opaque and translucent, with widths that leave
@@ -192,11 +192,11 @@ fn determinism_images() -> Vec<(usize, usize, Vec<u8>)> {
 const DETERMINISM_SIGMAS: [f32; 11] = [0.5, 0.8, 1.0, 1.7, 2.0, 2.5, 3.0, 5.0, 30.0, 200.0, MAX_SIGMA];
 
 /// `fir::blur` or `iir::blur`.
-type Algorithm = fn(Level, &[u8], usize, usize, f32, bool) -> Vec<u8>;
+type Algorithm = fn(Level, &[u8], usize, usize, f32, bool) -> crate::Result<Vec<u8>>;
 
 /// `fixed::blur` with the direct kernel's radius, as an [`Algorithm`] (opaque images only).
-fn fixed_blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, _opaque: bool) -> Vec<u8> {
-    fixed::blur(level, src, w, h, sigma, fixed::radius(sigma)).expect("an opaque image")
+fn fixed_blur(level: Level, src: &[u8], w: usize, h: usize, sigma: f32, _opaque: bool) -> crate::Result<Vec<u8>> {
+    Ok(fixed::blur(level, src, w, h, sigma, fixed::radius(sigma))?.expect("an opaque image"))
 }
 
 #[test]
@@ -215,9 +215,9 @@ fn every_level_gives_identical_bytes() {
                 }
             }
             for (name, blur) in algorithms {
-                let first = blur(levels[0], &src, w, h, sigma, opaque);
+                let first = blur(levels[0], &src, w, h, sigma, opaque).unwrap();
                 for &level in &levels[1..] {
-                    let other = blur(level, &src, w, h, sigma, opaque);
+                    let other = blur(level, &src, w, h, sigma, opaque).unwrap();
                     let differing = first.iter().zip(&other).filter(|(a, b)| a != b).count();
                     assert_eq!(
                         differing, 0,
@@ -227,7 +227,7 @@ fn every_level_gives_identical_bytes() {
                 }
             }
             let public: Vec<Vec<u8>> =
-                levels.iter().map(|&level| blur_at_level(level, &src, w as u32, h as u32, sigma)).collect();
+                levels.iter().map(|&level| blur_at_level(level, &src, w as u32, h as u32, sigma).unwrap()).collect();
             assert!(public.windows(2).all(|pair| pair[0] == pair[1]), "public, {w}x{h}, sigma {sigma}");
         }
     }
@@ -240,7 +240,7 @@ fn thread_count_does_not_change_the_output() {
     let (one, three) = (pool(1), pool(3));
     for (w, h, src) in determinism_images() {
         for sigma in [1.0, 2.0, 3.0, 30.0] {
-            let blur = || blur_at_level(Level::detect(), &src, w as u32, h as u32, sigma);
+            let blur = || blur_at_level(Level::detect(), &src, w as u32, h as u32, sigma).unwrap();
             assert!(one.install(blur) == three.install(blur), "{w}x{h}, sigma {sigma}");
         }
     }
@@ -256,7 +256,7 @@ fn sha256_of_blurs_is_identical_at_every_level() {
         for sigma in [1.0, 2.0, 3.0, 5.0, 40.0] {
             let hashes: Vec<String> = Level::all_supported()
                 .into_iter()
-                .map(|level| hex(&blur_at_level(level, &src, w as u32, h as u32, sigma)))
+                .map(|level| hex(&blur_at_level(level, &src, w as u32, h as u32, sigma).unwrap()))
                 .collect();
             let opaque = if src.chunks_exact(4).all(|p| p[3] == 255) { "opaque" } else { "translucent" };
             println!("blur sha256 {w}x{h} {opaque} sigma {sigma}: {} ({:?})", hashes[0], Level::all_supported());
@@ -277,7 +277,7 @@ proptest! {
     ) {
         let src = test_image(w, h, seed, with_alpha);
         let expected = reference(&src, w, h, sigma);
-        let ours = blur_at_level(Level::detect(), &src, w as u32, h as u32, sigma);
+        let ours = blur_at_level(Level::detect(), &src, w as u32, h as u32, sigma).unwrap();
         prop_assert!(max_error(&ours, &expected, 32.0) <= 1);
     }
 }
@@ -324,13 +324,14 @@ fn fixed_point_matches_reference_across_column_tiles() {
     for sigma in [0.5, 1.0, 2.0, 3.3, 5.0, super::FIXED_MAX_SIGMA] {
         let radius = fixed::radius(sigma);
         let expected = reference(&src, w, h, sigma);
-        let whole = fixed::blur(Level::Portable, &src, w, h, sigma, radius).expect("an opaque image");
+        let whole = fixed::blur(Level::Portable, &src, w, h, sigma, radius).unwrap().expect("an opaque image");
         assert!(max_error(&whole, &expected, 0.0) <= 1, "sigma {sigma}");
         for level in Level::all_supported() {
             for tile in [64, 128] {
                 for stream in [false, true] {
-                    let ours =
-                        fixed::blur_in_tiles(level, &src, w, h, sigma, radius, tile, stream).expect("an opaque image");
+                    let ours = fixed::blur_in_tiles(level, &src, w, h, sigma, radius, tile, stream)
+                        .unwrap()
+                        .expect("an opaque image");
                     assert!(ours == whole, "{level:?}, sigma {sigma}, tiles of {tile}, stream {stream}: differs");
                 }
             }
@@ -343,11 +344,11 @@ fn opacity_check_finds_any_translucent_pixel() {
     for w in [1usize, 2, 3, 7, 1030] {
         let h = 3;
         let mut src = test_image(w, h, 5, false);
-        assert!(super::is_opaque(&src));
+        assert!(super::is_opaque(&src).unwrap());
         for px in [0, w * h / 2, w * h - 1] {
             let saved = src[px * 4 + 3];
             src[px * 4 + 3] = 254;
-            assert!(!super::is_opaque(&src), "{w}x{h}, pixel {px}");
+            assert!(!super::is_opaque(&src).unwrap(), "{w}x{h}, pixel {px}");
             src[px * 4 + 3] = saved;
         }
     }
@@ -367,12 +368,13 @@ fn fixed_point_kernel_gives_up_on_any_translucent_pixel() {
             let radius = fixed::radius(sigma);
             for level in Level::all_supported() {
                 for (tile, stream) in [(64, false), (128, true)] {
-                    let result = pool.install(|| fixed::blur_in_tiles(level, &src, w, h, sigma, radius, tile, stream));
+                    let result =
+                        pool.install(|| fixed::blur_in_tiles(level, &src, w, h, sigma, radius, tile, stream)).unwrap();
                     assert!(result.is_none(), "{level:?}, pixel {px}, sigma {sigma}, tiles of {tile}");
                 }
             }
             let expected = reference(&src, w, h, sigma);
-            let ours = blur_at_level(Level::detect(), &src, w as u32, h as u32, sigma);
+            let ours = blur_at_level(Level::detect(), &src, w as u32, h as u32, sigma).unwrap();
             assert!(max_error(&ours, &expected, 32.0) <= 1, "pixel {px}, sigma {sigma}");
         }
     }
@@ -387,13 +389,13 @@ fn in_place_recursive_blur_matches_the_copying_one_bit_for_bit() {
             let opaque = !with_alpha;
             for sigma in [3.0, 30.0, MAX_SIGMA] {
                 for level in Level::all_supported() {
-                    let copied = iir::blur(level, &src, w, h, sigma, opaque);
+                    let copied = iir::blur(level, &src, w, h, sigma, opaque).unwrap();
                     let mut in_place = src.clone();
-                    iir::blur_in_place(level, &mut in_place, w, h, sigma, opaque);
+                    iir::blur_in_place(level, &mut in_place, w, h, sigma, opaque).unwrap();
                     assert!(in_place == copied, "{w}x{h} alpha {with_alpha} sigma {sigma} {level:?}");
                 }
-                let owned = super::gaussian_blur_rgba8_owned(src.clone(), w as u32, h as u32, sigma);
-                let public = blur_at_level(Level::detect(), &src, w as u32, h as u32, sigma);
+                let owned = super::gaussian_blur_rgba8_owned(src.clone(), w as u32, h as u32, sigma).unwrap();
+                let public = blur_at_level(Level::detect(), &src, w as u32, h as u32, sigma).unwrap();
                 assert!(owned == public, "owned {w}x{h} alpha {with_alpha} sigma {sigma}");
             }
         }
