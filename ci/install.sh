@@ -14,7 +14,7 @@
 #
 # Versions: PIXBRIDGE_ABI_VERSION in pixbridge.h is ABI_REVISION * 1000 + OPERATION_COUNT
 # (runtime/src/lib.rs). ABI_REVISION changes with any change to a hand-written export or to what
-# a function means, so it is the SONAME's number (libpixbridge.so.6 at ABI revision 6): a program linked against
+# a function means, so it is the SONAME's number (libpixbridge.so.7 at ABI revision 7): a program linked against
 # one revision is never run against another. Appending an operation only adds exports, so the
 # operation count is the next number of the file name; the last is the patch number of the
 # package version (Cargo.toml [workspace.package], 0.1.0), which pixbridge.pc and the CMake

@@ -2,7 +2,7 @@
 //! exports in function-table order. Shared by the C header and the Rust loader backends.
 
 use interoptopus::inventory::{RustInventory, TypeId};
-use interoptopus::lang::function::Function;
+use interoptopus::lang::function::{Function, Signature};
 use interoptopus::lang::types::{Primitive, TypeKind, TypePattern, VariantKind};
 use pixbridge::FUNCTION_TABLE;
 
@@ -12,6 +12,69 @@ pub trait Spelling {
     fn named(&self, name: &str, kind: &TypeKind) -> String;
     fn pointer(&self, target: String, mutable: bool) -> String;
     fn version(&self) -> &'static str;
+    /// What `*mut c_void` points to (`void` in C).
+    fn opaque(&self) -> &'static str;
+    /// The name of one of the [`CALLBACKS`] (a function pointer type).
+    fn callback(&self, name: &str) -> String;
+}
+
+/// A function-pointer type of the C ABI. An `extern "C" fn` has no name in the inventory, so
+/// each one the exports use is listed in [`CALLBACKS`] with the name and docs every language
+/// gives it; the generators fail on one that is not.
+pub struct Callback {
+    /// Its name without the `Pixbridge` prefix (`ProgressCallback`).
+    pub name: &'static str,
+    /// Its C signature, `return(parameter types)`, which identifies it.
+    pub c_signature: &'static str,
+    /// The names of its parameters, in order.
+    pub params: &'static [&'static str],
+    /// Its docs, one entry per line.
+    pub docs: &'static [&'static str],
+}
+
+/// Every callback type of the C ABI.
+pub const CALLBACKS: &[Callback] = &[Callback {
+    name: "ProgressCallback",
+    c_signature: "void(float, void*)",
+    params: &["fraction", "user_data"],
+    docs: &[
+        "Told how far a call under a control got: `fraction` (0 to 1, strictly increasing, 1 on",
+        "success) and the `user_data` given to `pixbridge_control_create`. Called from whichever",
+        "thread does the work, never by two at once for one call; must return quickly and never unwind.",
+    ],
+}];
+
+/// The [`Callback`] whose C signature `signature` has.
+pub fn callback<'a>(inventory: &RustInventory, signature: &Signature) -> &'a Callback {
+    let c_signature = format!(
+        "{}({})",
+        spell(inventory, signature.rval, &C),
+        signature.arguments.iter().map(|arg| spell(inventory, arg.ty, &C)).collect::<Vec<_>>().join(", ")
+    );
+    CALLBACKS.iter().find(|callback| callback.c_signature == c_signature).unwrap_or_else(|| {
+        panic!("the C ABI uses a function pointer {c_signature} that abi::CALLBACKS does not list; add it there")
+    })
+}
+
+/// The parameter types of the [`Callback`] `callback` as `spelling` spells them, found in the
+/// inventory (where the exports that take it put it).
+pub fn callback_parameters(
+    inventory: &RustInventory,
+    callback: &Callback,
+    spelling: &dyn Spelling,
+) -> (String, Vec<String>) {
+    let signature = inventory
+        .types
+        .values()
+        .find_map(|ty| match &ty.kind {
+            TypeKind::FnPointer(signature) if self::callback(inventory, signature).name == callback.name => {
+                Some(signature)
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no export takes a {}", callback.name));
+    let parameters = signature.arguments.iter().map(|arg| spell(inventory, arg.ty, spelling)).collect();
+    (spell(inventory, signature.rval, spelling), parameters)
 }
 
 pub struct C;
@@ -44,6 +107,12 @@ impl Spelling for C {
     }
     fn version(&self) -> &'static str {
         "uint64_t"
+    }
+    fn opaque(&self) -> &'static str {
+        "void"
+    }
+    fn callback(&self, name: &str) -> String {
+        format!("Pixbridge{name}")
     }
 }
 
@@ -79,6 +148,12 @@ impl Spelling for Rust {
     fn version(&self) -> &'static str {
         "u64"
     }
+    fn opaque(&self) -> &'static str {
+        "c_void"
+    }
+    fn callback(&self, name: &str) -> String {
+        name.to_string()
+    }
 }
 
 pub fn spell(inventory: &RustInventory, id: TypeId, spelling: &dyn Spelling) -> String {
@@ -89,6 +164,8 @@ pub fn spell(inventory: &RustInventory, id: TypeId, spelling: &dyn Spelling) -> 
         TypeKind::ReadWritePointer(target) => spelling.pointer(spell(inventory, *target, spelling), true),
         TypeKind::Enum(_) | TypeKind::Struct(_) => spelling.named(&ty.name, &ty.kind),
         TypeKind::TypePattern(TypePattern::Version) => spelling.version().to_string(),
+        TypeKind::TypePattern(TypePattern::CVoid) => spelling.opaque().to_string(),
+        TypeKind::FnPointer(signature) => spelling.callback(callback(inventory, signature).name),
         other => panic!("type {} ({other:?}) has no C spelling; extend the generator", ty.name),
     }
 }

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use interoptopus::lang::types::{Layout, Primitive, TypeKind};
 
-use crate::abi::{C, c_parameters, spell, table_functions};
+use crate::abi::{C, CALLBACKS, c_parameters, callback_parameters, spell, table_functions};
 use crate::docs::line_comments as comment;
 use crate::naming::screaming_snake as snake_upper;
 use crate::{GenerateError, GeneratedFile, Model};
@@ -74,6 +74,13 @@ pub fn header(model: &Model) -> Result<GeneratedFile, GenerateError> {
             }
             let _ = writeln!(out, "}} Pixbridge{};\n", ty.name);
         }
+    }
+
+    for callback in CALLBACKS {
+        let (ret, params) = callback_parameters(inventory, callback, &C);
+        let params: Vec<String> = params.iter().zip(callback.params).map(|(ty, name)| format!("{ty} {name}")).collect();
+        comment(&mut out, "", "///", callback.docs);
+        let _ = writeln!(out, "typedef {ret} (*Pixbridge{})({});\n", callback.name, params.join(", "));
     }
 
     let functions = table_functions(inventory)?;

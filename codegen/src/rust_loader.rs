@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use interoptopus::lang::types::TypeKind;
 use pixbridge_runtime::operations::{OperationKind, OperationSpec, ParamType};
 
-use crate::abi::{Rust, spell, table_functions};
+use crate::abi::{CALLBACKS, Rust, callback_parameters, spell, table_functions};
 use crate::docs::line_comments as comment;
 use crate::naming::screaming_snake as snake_upper;
 use crate::{GenerateError, GeneratedFile, Model, banner, repo_root};
@@ -99,7 +99,8 @@ pub fn bindings(model: &Model) -> Result<GeneratedFile, GenerateError> {
          //! The Pixbridge function table as seen by a program that loads `libpixbridge.so` at run time.\n\
          //!\n\
          //! Enums are plain `u32` codes here: a foreign library could return any number.\n\n\
-         #![allow(dead_code)]\n\n",
+         #![allow(dead_code)]\n\n\
+         use std::ffi::c_void;\n\n",
     );
     let _ = writeln!(out, "/// ABI version these bindings describe.");
     let _ = writeln!(out, "pub const ABI_VERSION: u32 = {};\n", model.abi_version);
@@ -138,6 +139,14 @@ pub fn bindings(model: &Model) -> Result<GeneratedFile, GenerateError> {
             }
             _ => {}
         }
+    }
+
+    for callback in CALLBACKS {
+        let (_, params) = callback_parameters(inventory, callback, &Rust);
+        let params: Vec<String> =
+            params.iter().zip(callback.params).map(|(ty, name)| format!("{name}: {ty}")).collect();
+        comment(&mut out, "", "///", callback.docs);
+        let _ = writeln!(out, "pub type {} = Option<extern \"C\" fn({})>;\n", callback.name, params.join(", "));
     }
 
     out.push_str("/// Every exported function as one table (`pixbridge_functions()`).\n");

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /** ABI version this header describes; compare with pixbridge_abi_version(). */
-#define PIXBRIDGE_ABI_VERSION 6013
+#define PIXBRIDGE_ABI_VERSION 7013
 
 /// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
 typedef uint32_t PixbridgeChromaSubsampling;
@@ -96,6 +96,9 @@ enum {
     PIXBRIDGE_ERROR_CODE_BUFFER_TOO_SMALL = 12,
     /// A bug inside Pixbridge was caught at the boundary; the library keeps working.
     PIXBRIDGE_ERROR_CODE_PANIC = 13,
+    /// The work was cancelled through its control before it finished; nothing was
+    /// produced and the source is unchanged.
+    PIXBRIDGE_ERROR_CODE_CANCELLED = 14,
 };
 
 /// An encoded file format that Pixbridge can write (and read).
@@ -225,6 +228,11 @@ typedef struct PixbridgeThumbnailOptions {
     uint32_t allow_upscale;
 } PixbridgeThumbnailOptions;
 
+/// Told how far a call under a control got: `fraction` (0 to 1, strictly increasing, 1 on
+/// success) and the `user_data` given to `pixbridge_control_create`. Called from whichever
+/// thread does the work, never by two at once for one call; must return quickly and never unwind.
+typedef void (*PixbridgeProgressCallback)(float fraction, void* user_data);
+
 /// Opens the image file at the UTF-8 path `(path, path_len)`; the format comes from the
 /// content, not the extension. `limits` may be null for the defaults. Writes the new handle
 /// to `out_image`.
@@ -348,6 +356,68 @@ PixbridgeErrorCode pixbridge_set_worker_threads(uint32_t threads);
 /// started, the number it will start with. Does not start the pool.
 PixbridgeErrorCode pixbridge_worker_threads(uint32_t* out_threads);
 
+/// Creates a control and writes its handle to `out_control`. Pass it to the `_controlled`
+/// variant of a long call (decode, encode, save, thumbnail, every image operation) to cancel
+/// that call from any thread with `pixbridge_control_cancel` and, with a non-null `progress`,
+/// to be told how far it got.
+///
+/// `progress` (may be null) is called with the fraction done, 0 to 1, strictly increasing, at
+/// most about once per hundredth, and with 1 when a call succeeds; never by two threads at once
+/// for one call, but from whichever thread does the work (the caller's or a native worker), so
+/// it must be callable from any thread, with `user_data`, until the control is destroyed and no
+/// call uses it. It must return quickly and must not unwind (a C++ exception or a managed
+/// exception thrown through it ends the process). It may call `pixbridge_control_cancel`.
+///
+/// One control may serve several calls, in turn or at once: a cancel stops all of them, and each
+/// reports its own progress. Destroy it with `pixbridge_control_destroy`.
+PixbridgeErrorCode pixbridge_control_create(PixbridgeProgressCallback progress, void* user_data, uint64_t* out_control);
+
+/// Requests cancellation of every call using `control`, running now or made later: each returns
+/// `Cancelled` soon after (within tens of milliseconds), having freed what it allocated, left its
+/// source image unchanged and written no file. A call that already finished keeps its result.
+/// Safe from any thread, including the progress callback.
+PixbridgeErrorCode pixbridge_control_cancel(uint64_t control);
+
+/// Writes whether `control` was cancelled to `out_cancelled`.
+PixbridgeErrorCode pixbridge_control_is_cancelled(uint64_t control, bool* out_cancelled);
+
+/// Destroys `control`. Calls still using it go on (and can no longer be cancelled through it);
+/// their progress callback is still called until they return.
+PixbridgeErrorCode pixbridge_control_destroy(uint64_t control);
+
+/// Diagnostics: writes the number of live control handles to `out_controls`.
+PixbridgeErrorCode pixbridge_live_controls(uint64_t* out_controls);
+
+/// `pixbridge_image_open_with` under a control (0 for none; see `pixbridge_control_create`):
+/// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+/// nothing to its out-parameter.
+PixbridgeErrorCode pixbridge_image_open_controlled(const uint8_t* path, size_t path_len, const PixbridgeDecodeOptions* options, uint64_t control, uint64_t* out_image);
+
+/// `pixbridge_image_decode_with` under a control (0 for none; see `pixbridge_control_create`):
+/// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+/// nothing to its out-parameter.
+PixbridgeErrorCode pixbridge_image_decode_controlled(const uint8_t* data, size_t data_len, const PixbridgeDecodeOptions* options, uint64_t control, uint64_t* out_image);
+
+/// `pixbridge_image_thumbnail` under a control (0 for none; see `pixbridge_control_create`):
+/// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+/// nothing to its out-parameter.
+PixbridgeErrorCode pixbridge_image_thumbnail_controlled(const uint8_t* data, size_t data_len, uint32_t width, uint32_t height, uint32_t fit, const PixbridgeThumbnailOptions* options, uint64_t control, uint64_t* out_image);
+
+/// `pixbridge_image_thumbnail_file` under a control (0 for none; see `pixbridge_control_create`):
+/// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+/// nothing to its out-parameter.
+PixbridgeErrorCode pixbridge_image_thumbnail_file_controlled(const uint8_t* path, size_t path_len, uint32_t width, uint32_t height, uint32_t fit, const PixbridgeThumbnailOptions* options, uint64_t control, uint64_t* out_image);
+
+/// `pixbridge_image_encode_with` under a control (0 for none; see `pixbridge_control_create`):
+/// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+/// nothing to its out-parameter.
+PixbridgeErrorCode pixbridge_image_encode_controlled(uint64_t image, uint32_t format, const PixbridgeEncodeOptions* options, uint64_t control, uint64_t* out_buffer);
+
+/// `pixbridge_image_save_with` under a control (0 for none; see `pixbridge_control_create`):
+/// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+/// no file (an existing file at `path` is left as it was).
+PixbridgeErrorCode pixbridge_image_save_controlled(uint64_t image, const uint8_t* path, size_t path_len, uint32_t format, const PixbridgeEncodeOptions* options, uint64_t control);
+
 /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
 /// Returns a new image; the source is unchanged.
 ///
@@ -440,6 +510,100 @@ PixbridgeErrorCode pixbridge_image_adjust_contrast(uint64_t image, float contras
 /// Parameters: `image`, the image to change;
 PixbridgeErrorCode pixbridge_image_gamma(uint64_t image, float gamma);
 
+/// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
+/// Returns a new image; the source is unchanged.
+///
+/// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+/// thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+/// unchanged and writes nothing to `out_image`.
+PixbridgeErrorCode pixbridge_image_blur_controlled(uint64_t image, float sigma, uint64_t control, uint64_t* out_image);
+
+/// Unsharp mask: adds `amount` times the difference between the image and its Gaussian blur
+/// to R, G and B where that difference is at least `threshold`. Returns a new image.
+///
+/// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+/// thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+/// unchanged and writes nothing to `out_image`.
+PixbridgeErrorCode pixbridge_image_unsharpen_controlled(uint64_t image, float sigma, float amount, uint32_t threshold, uint64_t control, uint64_t* out_image);
+
+/// Resamples to a new size with the given filter. Returns a new image.
+///
+/// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+/// thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+/// unchanged and writes nothing to `out_image`.
+PixbridgeErrorCode pixbridge_image_resize_controlled(uint64_t image, uint32_t width, uint32_t height, uint32_t filter, uint64_t control, uint64_t* out_image);
+
+/// Cuts out a rectangle, which must lie inside the image and not be empty. Returns a new image.
+///
+/// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+/// thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+/// unchanged and writes nothing to `out_image`.
+PixbridgeErrorCode pixbridge_image_crop_controlled(uint64_t image, uint32_t x, uint32_t y, uint32_t width, uint32_t height, uint64_t control, uint64_t* out_image);
+
+/// Rotates 90 degrees clockwise. Returns a new image (width and height swap).
+///
+/// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+/// thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+/// unchanged and writes nothing to `out_image`.
+PixbridgeErrorCode pixbridge_image_rotate90_controlled(uint64_t image, uint64_t control, uint64_t* out_image);
+
+/// Rotates 270 degrees clockwise (90 counter-clockwise). Returns a new image.
+///
+/// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+/// thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+/// unchanged and writes nothing to `out_image`.
+PixbridgeErrorCode pixbridge_image_rotate270_controlled(uint64_t image, uint64_t control, uint64_t* out_image);
+
+/// Mirrors left to right, in place.
+///
+/// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+/// thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+/// exactly as it was.
+PixbridgeErrorCode pixbridge_image_mirror_controlled(uint64_t image, uint64_t control);
+
+/// Flips top to bottom, in place.
+///
+/// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+/// thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+/// exactly as it was.
+PixbridgeErrorCode pixbridge_image_flip_vertical_controlled(uint64_t image, uint64_t control);
+
+/// Rotates 180 degrees, in place.
+///
+/// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+/// thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+/// exactly as it was.
+PixbridgeErrorCode pixbridge_image_rotate180_controlled(uint64_t image, uint64_t control);
+
+/// Converts to grey (alpha kept), in place; the colour type becomes L8 or La8.
+///
+/// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+/// thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+/// exactly as it was.
+PixbridgeErrorCode pixbridge_image_grayscale_controlled(uint64_t image, uint64_t control);
+
+/// Adds `delta` to R, G and B (saturating), in place; alpha is unchanged.
+///
+/// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+/// thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+/// exactly as it was.
+PixbridgeErrorCode pixbridge_image_adjust_brightness_controlled(uint64_t image, int32_t delta, uint64_t control);
+
+/// Changes the contrast by `contrast` percent, in place; alpha is unchanged.
+///
+/// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+/// thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+/// exactly as it was.
+PixbridgeErrorCode pixbridge_image_adjust_contrast_controlled(uint64_t image, float contrast, uint64_t control);
+
+/// Gamma correction, in place: R, G and B become `255 * (v / 255)^(1 / gamma)`, rounded;
+/// alpha is unchanged. Above 1 brightens the mid-tones, below 1 darkens them.
+///
+/// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+/// thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+/// exactly as it was.
+PixbridgeErrorCode pixbridge_image_gamma_controlled(uint64_t image, float gamma, uint64_t control);
+
 /// Every function above as one table; check `size` and `abi_version` before use.
 typedef struct PixbridgeFunctions {
     /// Size of this struct in bytes.
@@ -472,6 +636,17 @@ typedef struct PixbridgeFunctions {
     PixbridgeErrorCode (*image_decode_warning)(uint64_t image, uint64_t* out_buffer);
     PixbridgeErrorCode (*set_worker_threads)(uint32_t threads);
     PixbridgeErrorCode (*worker_threads)(uint32_t* out_threads);
+    PixbridgeErrorCode (*control_create)(PixbridgeProgressCallback progress, void* user_data, uint64_t* out_control);
+    PixbridgeErrorCode (*control_cancel)(uint64_t control);
+    PixbridgeErrorCode (*control_is_cancelled)(uint64_t control, bool* out_cancelled);
+    PixbridgeErrorCode (*control_destroy)(uint64_t control);
+    PixbridgeErrorCode (*live_controls)(uint64_t* out_controls);
+    PixbridgeErrorCode (*image_open_controlled)(const uint8_t* path, size_t path_len, const PixbridgeDecodeOptions* options, uint64_t control, uint64_t* out_image);
+    PixbridgeErrorCode (*image_decode_controlled)(const uint8_t* data, size_t data_len, const PixbridgeDecodeOptions* options, uint64_t control, uint64_t* out_image);
+    PixbridgeErrorCode (*image_thumbnail_controlled)(const uint8_t* data, size_t data_len, uint32_t width, uint32_t height, uint32_t fit, const PixbridgeThumbnailOptions* options, uint64_t control, uint64_t* out_image);
+    PixbridgeErrorCode (*image_thumbnail_file_controlled)(const uint8_t* path, size_t path_len, uint32_t width, uint32_t height, uint32_t fit, const PixbridgeThumbnailOptions* options, uint64_t control, uint64_t* out_image);
+    PixbridgeErrorCode (*image_encode_controlled)(uint64_t image, uint32_t format, const PixbridgeEncodeOptions* options, uint64_t control, uint64_t* out_buffer);
+    PixbridgeErrorCode (*image_save_controlled)(uint64_t image, const uint8_t* path, size_t path_len, uint32_t format, const PixbridgeEncodeOptions* options, uint64_t control);
     PixbridgeErrorCode (*image_blur)(uint64_t image, float sigma, uint64_t* out_image);
     PixbridgeErrorCode (*image_unsharpen)(uint64_t image, float sigma, float amount, uint32_t threshold, uint64_t* out_image);
     PixbridgeErrorCode (*image_resize)(uint64_t image, uint32_t width, uint32_t height, uint32_t filter, uint64_t* out_image);
@@ -485,6 +660,19 @@ typedef struct PixbridgeFunctions {
     PixbridgeErrorCode (*image_adjust_brightness)(uint64_t image, int32_t delta);
     PixbridgeErrorCode (*image_adjust_contrast)(uint64_t image, float contrast);
     PixbridgeErrorCode (*image_gamma)(uint64_t image, float gamma);
+    PixbridgeErrorCode (*image_blur_controlled)(uint64_t image, float sigma, uint64_t control, uint64_t* out_image);
+    PixbridgeErrorCode (*image_unsharpen_controlled)(uint64_t image, float sigma, float amount, uint32_t threshold, uint64_t control, uint64_t* out_image);
+    PixbridgeErrorCode (*image_resize_controlled)(uint64_t image, uint32_t width, uint32_t height, uint32_t filter, uint64_t control, uint64_t* out_image);
+    PixbridgeErrorCode (*image_crop_controlled)(uint64_t image, uint32_t x, uint32_t y, uint32_t width, uint32_t height, uint64_t control, uint64_t* out_image);
+    PixbridgeErrorCode (*image_rotate90_controlled)(uint64_t image, uint64_t control, uint64_t* out_image);
+    PixbridgeErrorCode (*image_rotate270_controlled)(uint64_t image, uint64_t control, uint64_t* out_image);
+    PixbridgeErrorCode (*image_mirror_controlled)(uint64_t image, uint64_t control);
+    PixbridgeErrorCode (*image_flip_vertical_controlled)(uint64_t image, uint64_t control);
+    PixbridgeErrorCode (*image_rotate180_controlled)(uint64_t image, uint64_t control);
+    PixbridgeErrorCode (*image_grayscale_controlled)(uint64_t image, uint64_t control);
+    PixbridgeErrorCode (*image_adjust_brightness_controlled)(uint64_t image, int32_t delta, uint64_t control);
+    PixbridgeErrorCode (*image_adjust_contrast_controlled)(uint64_t image, float contrast, uint64_t control);
+    PixbridgeErrorCode (*image_gamma_controlled)(uint64_t image, float gamma, uint64_t control);
 } PixbridgeFunctions;
 
 /// Returns the static table of every function (never NULL, never freed).

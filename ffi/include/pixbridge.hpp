@@ -15,6 +15,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -81,6 +83,58 @@ inline std::string utf8(const std::filesystem::path& path) {
 
 }  // namespace detail
 
+/// A cancellation token that any thread may trigger, with an optional progress function: pass
+/// it to an operation's, open's, thumbnail's, save's or encode's overload that takes a Control.
+/// A cancelled call throws Error with code PIXBRIDGE_ERROR_CODE_CANCELLED, having produced
+/// nothing, left its source as it was and written no file. One Control may serve several calls;
+/// it stays cancelled once cancelled. Move-only; destroy it only after the calls using it return.
+class Control {
+public:
+    /// A control without progress reports.
+    Control() { detail::check(pixbridge_control_create(nullptr, nullptr, &handle_)); }
+
+    /// A control whose calls report their fraction done (0 to 1, strictly increasing, 1 on
+    /// success) to `progress`, from whichever thread does the work, never twice at once for
+    /// one call. An exception thrown by `progress` cannot cross the C library: it cancels the
+    /// calls instead.
+    explicit Control(std::function<void(float)> progress)
+        : progress_(std::make_unique<std::function<void(float)>>(std::move(progress))) {
+        detail::check(pixbridge_control_create(&Control::report, this, &handle_));
+    }
+
+    Control(const Control&) = delete;
+    Control& operator=(const Control&) = delete;
+    Control(Control&&) = delete;
+    Control& operator=(Control&&) = delete;
+    ~Control() { pixbridge_control_destroy(handle_); }
+
+    /// Requests cancellation of every call using this control, now and later. Thread-safe.
+    void cancel() { detail::check(pixbridge_control_cancel(handle_)); }
+
+    /// Whether cancel() was called.
+    [[nodiscard]] bool cancelled() const {
+        bool out = false;
+        detail::check(pixbridge_control_is_cancelled(handle_, &out));
+        return out;
+    }
+
+    /// The C handle, owned by this object.
+    [[nodiscard]] std::uint64_t native_handle() const noexcept { return handle_; }
+
+private:
+    static void report(float fraction, void* user_data) {
+        auto* self = static_cast<Control*>(user_data);
+        try {
+            (*self->progress_)(fraction);
+        } catch (...) {
+            pixbridge_control_cancel(self->handle_);
+        }
+    }
+
+    std::unique_ptr<std::function<void(float)>> progress_;
+    std::uint64_t handle_ = 0;
+};
+
 /// A read-only view of an image's RGBA8 pixels in native memory (rows of width * 4 bytes).
 /// Valid while the image lives; in-place operations change the contents, never the address.
 struct PixelView {
@@ -99,6 +153,15 @@ public:
         std::uint64_t handle = 0;
         detail::check(pixbridge_image_open_with(
             reinterpret_cast<const std::uint8_t*>(utf8.data()), utf8.size(), options, &handle));
+        return Image(handle);
+    }
+
+    /// open() under a Control: cancellable, with progress.
+    static Image open(const std::filesystem::path& path, const PixbridgeDecodeOptions* options, const Control& control) {
+        std::string utf8 = detail::utf8(path);
+        std::uint64_t handle = 0;
+        detail::check(pixbridge_image_open_controlled(
+            reinterpret_cast<const std::uint8_t*>(utf8.data()), utf8.size(), options, control.native_handle(), &handle));
         return Image(handle);
     }
 
@@ -185,6 +248,13 @@ public:
             utf8.size(), UINT32_MAX, options));
     }
 
+    /// save() under a Control: cancellable (no file is written then), with progress.
+    void save(const std::filesystem::path& path, const PixbridgeEncodeOptions* options, const Control& control) const {
+        std::string utf8 = detail::utf8(path);
+        detail::check(pixbridge_image_save_controlled(handle_, reinterpret_cast<const std::uint8_t*>(utf8.data()),
+            utf8.size(), UINT32_MAX, options, control.native_handle()));
+    }
+
     /// Encodes in a PixbridgeImageFormat; `options` null for the defaults.
     [[nodiscard]] std::vector<std::uint8_t> encode(PixbridgeImageFormat format,
             const PixbridgeEncodeOptions* options = nullptr) const {
@@ -224,6 +294,13 @@ public:
         detail::check(pixbridge_image_blur(handle_, sigma, &result));
         return Image(result);
     }
+    /// `blur` under a Control: cancellable from any thread (then throws Error with code
+    /// PIXBRIDGE_ERROR_CODE_CANCELLED), with progress.
+    [[nodiscard]] Image blur(float sigma, const Control& control) const {
+        std::uint64_t result = 0;
+        detail::check(pixbridge_image_blur_controlled(handle_, sigma, control.native_handle(), &result));
+        return Image(result);
+    }
 
     /// Unsharp mask: adds `amount` times the difference between the image and its Gaussian blur
     /// to R, G and B where that difference is at least `threshold`. Returns a new image.
@@ -240,6 +317,13 @@ public:
         detail::check(pixbridge_image_unsharpen(handle_, sigma, amount, threshold, &result));
         return Image(result);
     }
+    /// `unsharpen` under a Control: cancellable from any thread (then throws Error with code
+    /// PIXBRIDGE_ERROR_CODE_CANCELLED), with progress.
+    [[nodiscard]] Image unsharpen(float sigma, float amount, std::uint32_t threshold, const Control& control) const {
+        std::uint64_t result = 0;
+        detail::check(pixbridge_image_unsharpen_controlled(handle_, sigma, amount, threshold, control.native_handle(), &result));
+        return Image(result);
+    }
 
     /// Resamples to a new size with the given filter. Returns a new image.
     ///
@@ -253,6 +337,13 @@ public:
     [[nodiscard]] Image resize(std::uint32_t width, std::uint32_t height, PixbridgeResizeFilter filter) const {
         std::uint64_t result = 0;
         detail::check(pixbridge_image_resize(handle_, width, height, filter, &result));
+        return Image(result);
+    }
+    /// `resize` under a Control: cancellable from any thread (then throws Error with code
+    /// PIXBRIDGE_ERROR_CODE_CANCELLED), with progress.
+    [[nodiscard]] Image resize(std::uint32_t width, std::uint32_t height, PixbridgeResizeFilter filter, const Control& control) const {
+        std::uint64_t result = 0;
+        detail::check(pixbridge_image_resize_controlled(handle_, width, height, filter, control.native_handle(), &result));
         return Image(result);
     }
 
@@ -271,6 +362,13 @@ public:
         detail::check(pixbridge_image_crop(handle_, x, y, width, height, &result));
         return Image(result);
     }
+    /// `crop` under a Control: cancellable from any thread (then throws Error with code
+    /// PIXBRIDGE_ERROR_CODE_CANCELLED), with progress.
+    [[nodiscard]] Image crop(std::uint32_t x, std::uint32_t y, std::uint32_t width, std::uint32_t height, const Control& control) const {
+        std::uint64_t result = 0;
+        detail::check(pixbridge_image_crop_controlled(handle_, x, y, width, height, control.native_handle(), &result));
+        return Image(result);
+    }
 
     /// Rotates 90 degrees clockwise. Returns a new image (width and height swap).
     ///
@@ -281,6 +379,13 @@ public:
     [[nodiscard]] Image rotate90() const {
         std::uint64_t result = 0;
         detail::check(pixbridge_image_rotate90(handle_, &result));
+        return Image(result);
+    }
+    /// `rotate90` under a Control: cancellable from any thread (then throws Error with code
+    /// PIXBRIDGE_ERROR_CODE_CANCELLED), with progress.
+    [[nodiscard]] Image rotate90(const Control& control) const {
+        std::uint64_t result = 0;
+        detail::check(pixbridge_image_rotate90_controlled(handle_, control.native_handle(), &result));
         return Image(result);
     }
 
@@ -295,11 +400,23 @@ public:
         detail::check(pixbridge_image_rotate270(handle_, &result));
         return Image(result);
     }
+    /// `rotate270` under a Control: cancellable from any thread (then throws Error with code
+    /// PIXBRIDGE_ERROR_CODE_CANCELLED), with progress.
+    [[nodiscard]] Image rotate270(const Control& control) const {
+        std::uint64_t result = 0;
+        detail::check(pixbridge_image_rotate270_controlled(handle_, control.native_handle(), &result));
+        return Image(result);
+    }
 
     /// Mirrors left to right, in place.
     /// @throws pixbridge::Error with the code the library returned (e.g. InvalidArgument).
     void mirror() {
         detail::check(pixbridge_image_mirror(handle_));
+    }
+    /// `mirror` under a Control: cancellable from any thread (then throws Error with code
+    /// PIXBRIDGE_ERROR_CODE_CANCELLED; this image is left exactly as it was), with progress.
+    void mirror(const Control& control) {
+        detail::check(pixbridge_image_mirror_controlled(handle_, control.native_handle()));
     }
 
     /// Flips top to bottom, in place.
@@ -307,17 +424,32 @@ public:
     void flip_vertical() {
         detail::check(pixbridge_image_flip_vertical(handle_));
     }
+    /// `flip_vertical` under a Control: cancellable from any thread (then throws Error with code
+    /// PIXBRIDGE_ERROR_CODE_CANCELLED; this image is left exactly as it was), with progress.
+    void flip_vertical(const Control& control) {
+        detail::check(pixbridge_image_flip_vertical_controlled(handle_, control.native_handle()));
+    }
 
     /// Rotates 180 degrees, in place.
     /// @throws pixbridge::Error with the code the library returned (e.g. InvalidArgument).
     void rotate180() {
         detail::check(pixbridge_image_rotate180(handle_));
     }
+    /// `rotate180` under a Control: cancellable from any thread (then throws Error with code
+    /// PIXBRIDGE_ERROR_CODE_CANCELLED; this image is left exactly as it was), with progress.
+    void rotate180(const Control& control) {
+        detail::check(pixbridge_image_rotate180_controlled(handle_, control.native_handle()));
+    }
 
     /// Converts to grey (alpha kept), in place; the colour type becomes L8 or La8.
     /// @throws pixbridge::Error with the code the library returned (e.g. InvalidArgument).
     void grayscale() {
         detail::check(pixbridge_image_grayscale(handle_));
+    }
+    /// `grayscale` under a Control: cancellable from any thread (then throws Error with code
+    /// PIXBRIDGE_ERROR_CODE_CANCELLED; this image is left exactly as it was), with progress.
+    void grayscale(const Control& control) {
+        detail::check(pixbridge_image_grayscale_controlled(handle_, control.native_handle()));
     }
 
     /// Adds `delta` to R, G and B (saturating), in place; alpha is unchanged.
@@ -326,12 +458,22 @@ public:
     void adjust_brightness(std::int32_t delta) {
         detail::check(pixbridge_image_adjust_brightness(handle_, delta));
     }
+    /// `adjust_brightness` under a Control: cancellable from any thread (then throws Error with code
+    /// PIXBRIDGE_ERROR_CODE_CANCELLED; this image is left exactly as it was), with progress.
+    void adjust_brightness(std::int32_t delta, const Control& control) {
+        detail::check(pixbridge_image_adjust_brightness_controlled(handle_, delta, control.native_handle()));
+    }
 
     /// Changes the contrast by `contrast` percent, in place; alpha is unchanged.
     /// @param contrast Percent change: finite, at least -100 (negative lowers contrast).
     /// @throws pixbridge::Error with the code the library returned (e.g. InvalidArgument).
     void adjust_contrast(float contrast) {
         detail::check(pixbridge_image_adjust_contrast(handle_, contrast));
+    }
+    /// `adjust_contrast` under a Control: cancellable from any thread (then throws Error with code
+    /// PIXBRIDGE_ERROR_CODE_CANCELLED; this image is left exactly as it was), with progress.
+    void adjust_contrast(float contrast, const Control& control) {
+        detail::check(pixbridge_image_adjust_contrast_controlled(handle_, contrast, control.native_handle()));
     }
 
     /// Gamma correction, in place: R, G and B become `255 * (v / 255)^(1 / gamma)`, rounded;
@@ -340,6 +482,11 @@ public:
     /// @throws pixbridge::Error with the code the library returned (e.g. InvalidArgument).
     void gamma(float gamma) {
         detail::check(pixbridge_image_gamma(handle_, gamma));
+    }
+    /// `gamma` under a Control: cancellable from any thread (then throws Error with code
+    /// PIXBRIDGE_ERROR_CODE_CANCELLED; this image is left exactly as it was), with progress.
+    void gamma(float gamma, const Control& control) {
+        detail::check(pixbridge_image_gamma_controlled(handle_, gamma, control.native_handle()));
     }
 
 private:

@@ -2,7 +2,7 @@
 
 use interoptopus::ffi;
 use pixbridge_runtime::codes::{self, ImageInfo};
-use pixbridge_runtime::{ErrorCode, images};
+use pixbridge_runtime::{ErrorCode, control, images};
 
 use crate::convert;
 use crate::errors::export;
@@ -319,13 +319,29 @@ pub unsafe fn pixbridge_image_open_with(
     options: *const DecodeOptions,
     out_image: *mut u64,
 ) -> ErrorCode {
+    // SAFETY: the same contract, without a control.
+    unsafe { pixbridge_image_open_controlled(path, path_len, options, 0, out_image) }
+}
+
+/// `pixbridge_image_open_with` under a control (0 for none; see `pixbridge_control_create`):
+/// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+/// nothing to its out-parameter.
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_image_open_controlled(
+    path: *const u8,
+    path_len: usize,
+    options: *const DecodeOptions,
+    control: u64,
+    out_image: *mut u64,
+) -> ErrorCode {
     export(|| {
         // SAFETY: C contract: `path` holds `path_len` bytes, `options` is null or readable,
         // `out_image` is null or writable.
         let (path, options, out_image) = unsafe {
             (convert::path(path, path_len, "path")?, decode_options(options)?, convert::out(out_image, "out_image")?)
         };
-        *out_image = images::open_with(path, &options)?;
+        *out_image = control::run(control, || images::open_with(path, &options))?;
         Ok(())
     })
 }
@@ -340,12 +356,28 @@ pub unsafe fn pixbridge_image_decode_with(
     options: *const DecodeOptions,
     out_image: *mut u64,
 ) -> ErrorCode {
+    // SAFETY: the same contract, without a control.
+    unsafe { pixbridge_image_decode_controlled(data, data_len, options, 0, out_image) }
+}
+
+/// `pixbridge_image_decode_with` under a control (0 for none; see `pixbridge_control_create`):
+/// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+/// nothing to its out-parameter.
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_image_decode_controlled(
+    data: *const u8,
+    data_len: usize,
+    options: *const DecodeOptions,
+    control: u64,
+    out_image: *mut u64,
+) -> ErrorCode {
     export(|| {
         // SAFETY: C contract, as for `pixbridge_image_open_with`.
         let (data, options, out_image) = unsafe {
             (convert::bytes(data, data_len, "data")?, decode_options(options)?, convert::out(out_image, "out_image")?)
         };
-        *out_image = images::decode_with(data, &options)?;
+        *out_image = control::run(control, || images::decode_with(data, &options))?;
         Ok(())
     })
 }
@@ -365,6 +397,25 @@ pub unsafe fn pixbridge_image_thumbnail(
     options: *const ThumbnailOptions,
     out_image: *mut u64,
 ) -> ErrorCode {
+    // SAFETY: the same contract, without a control.
+    unsafe { pixbridge_image_thumbnail_controlled(data, data_len, width, height, fit, options, 0, out_image) }
+}
+
+/// `pixbridge_image_thumbnail` under a control (0 for none; see `pixbridge_control_create`):
+/// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+/// nothing to its out-parameter.
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_image_thumbnail_controlled(
+    data: *const u8,
+    data_len: usize,
+    width: u32,
+    height: u32,
+    fit: u32,
+    options: *const ThumbnailOptions,
+    control: u64,
+    out_image: *mut u64,
+) -> ErrorCode {
     export(|| {
         // SAFETY: C contract: `data` holds `data_len` bytes, `options` is null or readable,
         // `out_image` is null or writable.
@@ -375,7 +426,7 @@ pub unsafe fn pixbridge_image_thumbnail(
                 convert::out(out_image, "out_image")?,
             )
         };
-        *out_image = images::thumbnail(data, width, height, fit, &options)?;
+        *out_image = control::run(control, || images::thumbnail(data, width, height, fit, &options))?;
         Ok(())
     })
 }
@@ -392,13 +443,32 @@ pub unsafe fn pixbridge_image_thumbnail_file(
     options: *const ThumbnailOptions,
     out_image: *mut u64,
 ) -> ErrorCode {
+    // SAFETY: the same contract, without a control.
+    unsafe { pixbridge_image_thumbnail_file_controlled(path, path_len, width, height, fit, options, 0, out_image) }
+}
+
+/// `pixbridge_image_thumbnail_file` under a control (0 for none; see `pixbridge_control_create`):
+/// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+/// nothing to its out-parameter.
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_image_thumbnail_file_controlled(
+    path: *const u8,
+    path_len: usize,
+    width: u32,
+    height: u32,
+    fit: u32,
+    options: *const ThumbnailOptions,
+    control: u64,
+    out_image: *mut u64,
+) -> ErrorCode {
     export(|| {
         // SAFETY: C contract: `path` holds `path_len` bytes, `options` is null or readable,
         // `out_image` is null or writable.
         let (path, options, out_image) = unsafe {
             (convert::path(path, path_len, "path")?, thumbnail_options(options)?, convert::out(out_image, "out_image")?)
         };
-        *out_image = images::thumbnail_file(path, width, height, fit, &options)?;
+        *out_image = control::run(control, || images::thumbnail_file(path, width, height, fit, &options))?;
         Ok(())
     })
 }
@@ -413,10 +483,26 @@ pub unsafe fn pixbridge_image_encode_with(
     options: *const EncodeOptions,
     out_buffer: *mut u64,
 ) -> ErrorCode {
+    // SAFETY: the same contract, without a control.
+    unsafe { pixbridge_image_encode_controlled(image, format, options, 0, out_buffer) }
+}
+
+/// `pixbridge_image_encode_with` under a control (0 for none; see `pixbridge_control_create`):
+/// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+/// nothing to its out-parameter.
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_image_encode_controlled(
+    image: u64,
+    format: u32,
+    options: *const EncodeOptions,
+    control: u64,
+    out_buffer: *mut u64,
+) -> ErrorCode {
     export(|| {
         // SAFETY: C contract: `options` is null or readable, `out_buffer` is null or writable.
         let (options, out_buffer) = unsafe { (encode_options(options)?, convert::out(out_buffer, "out_buffer")?) };
-        *out_buffer = images::buffers::insert(images::encode_with(image, format, &options)?);
+        *out_buffer = images::buffers::insert(control::run(control, || images::encode_with(image, format, &options))?);
         Ok(())
     })
 }
@@ -433,10 +519,27 @@ pub unsafe fn pixbridge_image_save_with(
     format: u32,
     options: *const EncodeOptions,
 ) -> ErrorCode {
+    // SAFETY: the same contract, without a control.
+    unsafe { pixbridge_image_save_controlled(image, path, path_len, format, options, 0) }
+}
+
+/// `pixbridge_image_save_with` under a control (0 for none; see `pixbridge_control_create`):
+/// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+/// no file (an existing file at `path` is left as it was).
+#[ffi]
+#[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
+pub unsafe fn pixbridge_image_save_controlled(
+    image: u64,
+    path: *const u8,
+    path_len: usize,
+    format: u32,
+    options: *const EncodeOptions,
+    control: u64,
+) -> ErrorCode {
     export(|| {
         // SAFETY: C contract: `path` holds `path_len` bytes, `options` is null or readable.
         let (path, options) = unsafe { (convert::path(path, path_len, "path")?, encode_options(options)?) };
         let format = (format != FORMAT_FROM_EXTENSION).then_some(format);
-        images::save_with(image, path, format, &options)
+        control::run(control, || images::save_with(image, path, format, &options))
     })
 }

@@ -102,6 +102,22 @@ fn c_program_runs_the_pipeline() {
     assert!(stdout.contains("InvalidArgument"), "the C program's error check did not run: {stdout}");
 }
 
+/// Issue 17: a C program cancels calls from the progress callback, from another thread and
+/// before they start, and checks progress, unchanged sources, no file and no handle left.
+#[test]
+fn c_program_cancels_and_watches_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let program = build_c_program(dir.path(), "cancellation");
+    let output = Command::new(&program).arg(dir.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "C cancellation test failed:\n{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("cancellation checks passed"), "{stdout}");
+}
+
 /// Issue 15, item 5: a child forked after the parent's parallel work used to wait forever in its
 /// first blur (the thread pool's threads exist only in the parent).
 #[test]

@@ -128,6 +128,9 @@ stable_enum! {
         BufferTooSmall = 12,
         /// A bug inside Pixbridge was caught at the boundary; the library keeps working.
         Panic = 13,
+        /// The work was cancelled through its control before it finished; nothing was
+        /// produced and the source is unchanged.
+        Cancelled = 14,
     }
 }
 
@@ -284,7 +287,7 @@ mod tests {
         }
         assert_eq!((ErrorCode::InvalidArgument.name(), ErrorCode::Panic.as_u32()), ("InvalidArgument", 13));
         assert_eq!(ErrorCode::from_name("NoSuchCode"), None);
-        assert_eq!(ErrorCode::from_code(14), None);
+        assert_eq!(ErrorCode::from_code(15), None);
     }
 
     #[test]

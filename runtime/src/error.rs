@@ -47,6 +47,7 @@ impl From<pixbridge_core::Error> for Error {
             E::Encode(..) => ErrorCode::Encode,
             E::InvalidArgument(..) => ErrorCode::InvalidArgument,
             E::LimitExceeded(..) => ErrorCode::LimitExceeded,
+            E::Cancelled(..) => ErrorCode::Cancelled,
         };
         Error::new(code, error.to_string())
     }

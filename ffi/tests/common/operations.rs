@@ -99,9 +99,19 @@ macro_rules! define_dispatch {
         /// The export for operation `x` is `pixbridge_image_x`: fresh operations take
         /// `(image, params..., *mut u64 out_image)`, in-place ones `(image, params...)`.
         pub fn call(op: &OperationSpec, image: u64, args: &[Arg]) -> Result<Returned, String> {
+            call_with(op, image, args, None)
+        }
+
+        /// [`call`] through the `_controlled` variant of the export (`pixbridge_image_x_controlled`,
+        /// which takes the control handle before `out_image`).
+        pub fn call_controlled(op: &OperationSpec, image: u64, args: &[Arg], control: u64) -> Result<Returned, String> {
+            call_with(op, image, args, Some(control))
+        }
+
+        fn call_with(op: &OperationSpec, image: u64, args: &[Arg], control: Option<u64>) -> Result<Returned, String> {
             check_args(op, args)?;
             let returned = match op.name {
-                $( stringify!($name) => define_dispatch!(@call $kind $name image args ($($param: $ty),*)), )*
+                $( stringify!($name) => define_dispatch!(@call $kind $name image args control ($($param: $ty),*)), )*
                 other => return Err(format!("operation {other} has no export in this build")),
             };
             let expected_kind = if returned.out.is_some() { OperationKind::Fresh } else { OperationKind::InPlace };
@@ -109,20 +119,26 @@ macro_rules! define_dispatch {
             Ok(returned)
         }
     };
-    (@call fresh $name:ident $image:ident $args:ident ($($param:ident : $ty:ty),*)) => {{
+    (@call fresh $name:ident $image:ident $args:ident $control:ident ($($param:ident : $ty:ty),*)) => {{
         #[allow(unused_mut, unused_variables)] // operations without parameters
         let mut remaining = $args.iter().copied();
         $( let $param = <$ty as FromArg>::from_arg(remaining.next().expect("checked count")).expect("checked type"); )*
         let mut out = 0u64;
         // SAFETY: plain values and a writable `out`.
-        let code = paste::paste! { unsafe { pixbridge::[<pixbridge_image_ $name>]($image, $($param,)* &mut out) } };
+        let code = paste::paste! { match $control {
+            None => unsafe { pixbridge::[<pixbridge_image_ $name>]($image, $($param,)* &mut out) },
+            Some(control) => unsafe { pixbridge::[<pixbridge_image_ $name _controlled>]($image, $($param,)* control, &mut out) },
+        } };
         Returned { code, out: Some(out) }
     }};
-    (@call in_place $name:ident $image:ident $args:ident ($($param:ident : $ty:ty),*)) => {{
+    (@call in_place $name:ident $image:ident $args:ident $control:ident ($($param:ident : $ty:ty),*)) => {{
         #[allow(unused_mut, unused_variables)] // operations without parameters
         let mut remaining = $args.iter().copied();
         $( let $param = <$ty as FromArg>::from_arg(remaining.next().expect("checked count")).expect("checked type"); )*
-        let code = paste::paste! { pixbridge::[<pixbridge_image_ $name>]($image $(, $param)*) };
+        let code = paste::paste! { match $control {
+            None => pixbridge::[<pixbridge_image_ $name>]($image $(, $param)*),
+            Some(control) => pixbridge::[<pixbridge_image_ $name _controlled>]($image $(, $param)*, control),
+        } };
         Returned { code, out: None }
     }};
 }

@@ -113,6 +113,33 @@ int main(int argc, char** argv) {
 
         pixbridge::Image thumb = pixbridge::Image::thumbnail(testdata / "rocket.jpg", 100, 100);
         expect(thumb.width() == 100 && thumb.height() == 67, "thumbnail fits 100 x 100");
+
+        // Controls: progress up to 1 and the plain result; a cancel from the progress function
+        // throws Cancelled and leaves an in-place operation's image as it was.
+        std::vector<float> fractions;
+        pixbridge::Control watched([&fractions](float fraction) { fractions.push_back(fraction); });
+        pixbridge::Image controlled = photo.blur(4.0f, watched);
+        expect(controlled.copy_pixels() == soft_pixels, "a blur under a Control gives the plain blur");
+        expect(!fractions.empty() && fractions.back() == 1.0f && std::is_sorted(fractions.begin(), fractions.end()),
+            "progress rises to 1");
+        pixbridge::Control* self = nullptr;
+        pixbridge::Control cancelling([&self](float) { self->cancel(); });
+        self = &cancelling;
+        std::vector<std::uint8_t> unchanged = photo.copy_pixels();
+        try {
+            photo.gamma(2.2f, cancelling);
+            expect(false, "a cancelled gamma throws");
+        } catch (const pixbridge::Error& error) {
+            expect(error.code() == PIXBRIDGE_ERROR_CODE_CANCELLED, "a cancel from the progress function throws Cancelled");
+        }
+        expect(cancelling.cancelled() && photo.copy_pixels() == unchanged, "the cancelled in-place gamma changed nothing");
+        pixbridge::Control throwing([](float) { throw std::runtime_error("stop"); });
+        try {
+            (void)photo.blur(8.0f, throwing);
+            expect(false, "a throwing progress function stops the call");
+        } catch (const pixbridge::Error& error) {
+            expect(error.code() == PIXBRIDGE_ERROR_CODE_CANCELLED, "an exception in the progress function cancels the call");
+        }
     } catch (const pixbridge::Error& error) {
         std::printf("FAILED: unexpected error %u: %s\n", static_cast<unsigned>(error.code()), error.what());
         return 1;

@@ -6,8 +6,10 @@
 
 #![allow(dead_code)]
 
+use std::ffi::c_void;
+
 /// ABI version these bindings describe.
-pub const ABI_VERSION: u32 = 6013;
+pub const ABI_VERSION: u32 = 7013;
 
 /// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
 pub mod chroma_subsampling {
@@ -168,6 +170,9 @@ pub mod error_code {
     pub const BUFFER_TOO_SMALL: u32 = 12;
     /// A bug inside Pixbridge was caught at the boundary; the library keeps working.
     pub const PANIC: u32 = 13;
+    /// The work was cancelled through its control before it finished; nothing was
+    /// produced and the source is unchanged.
+    pub const CANCELLED: u32 = 14;
 
     /// The variant name of `code`, if it is known.
     pub fn name(code: u32) -> Option<&'static str> {
@@ -186,6 +191,7 @@ pub mod error_code {
             11 => Some("InvalidUtf8"),
             12 => Some("BufferTooSmall"),
             13 => Some("Panic"),
+            14 => Some("Cancelled"),
             _ => None,
         }
     }
@@ -300,6 +306,11 @@ pub struct ThumbnailOptions {
     /// 1 lets a source smaller than the box be enlarged; 0 (the default) never enlarges.
     pub allow_upscale: u32,
 }
+
+/// Told how far a call under a control got: `fraction` (0 to 1, strictly increasing, 1 on
+/// success) and the `user_data` given to `pixbridge_control_create`. Called from whichever
+/// thread does the work, never by two at once for one call; must return quickly and never unwind.
+pub type ProgressCallback = Option<extern "C" fn(fraction: f32, user_data: *mut c_void)>;
 
 /// Every exported function as one table (`pixbridge_functions()`).
 #[repr(C)]
@@ -442,6 +453,101 @@ pub struct PixbridgeFunctions {
     /// Writes the number of native worker threads to `out_threads`: the pool's, or, before it has
     /// started, the number it will start with. Does not start the pool.
     pub worker_threads: unsafe extern "C" fn(out_threads: *mut u32) -> u32,
+    /// Creates a control and writes its handle to `out_control`. Pass it to the `_controlled`
+    /// variant of a long call (decode, encode, save, thumbnail, every image operation) to cancel
+    /// that call from any thread with `pixbridge_control_cancel` and, with a non-null `progress`,
+    /// to be told how far it got.
+    ///
+    /// `progress` (may be null) is called with the fraction done, 0 to 1, strictly increasing, at
+    /// most about once per hundredth, and with 1 when a call succeeds; never by two threads at once
+    /// for one call, but from whichever thread does the work (the caller's or a native worker), so
+    /// it must be callable from any thread, with `user_data`, until the control is destroyed and no
+    /// call uses it. It must return quickly and must not unwind (a C++ exception or a managed
+    /// exception thrown through it ends the process). It may call `pixbridge_control_cancel`.
+    ///
+    /// One control may serve several calls, in turn or at once: a cancel stops all of them, and each
+    /// reports its own progress. Destroy it with `pixbridge_control_destroy`.
+    pub control_create:
+        unsafe extern "C" fn(progress: ProgressCallback, user_data: *mut c_void, out_control: *mut u64) -> u32,
+    /// Requests cancellation of every call using `control`, running now or made later: each returns
+    /// `Cancelled` soon after (within tens of milliseconds), having freed what it allocated, left its
+    /// source image unchanged and written no file. A call that already finished keeps its result.
+    /// Safe from any thread, including the progress callback.
+    pub control_cancel: unsafe extern "C" fn(control: u64) -> u32,
+    /// Writes whether `control` was cancelled to `out_cancelled`.
+    pub control_is_cancelled: unsafe extern "C" fn(control: u64, out_cancelled: *mut bool) -> u32,
+    /// Destroys `control`. Calls still using it go on (and can no longer be cancelled through it);
+    /// their progress callback is still called until they return.
+    pub control_destroy: unsafe extern "C" fn(control: u64) -> u32,
+    /// Diagnostics: writes the number of live control handles to `out_controls`.
+    pub live_controls: unsafe extern "C" fn(out_controls: *mut u64) -> u32,
+    /// `pixbridge_image_open_with` under a control (0 for none; see `pixbridge_control_create`):
+    /// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+    /// nothing to its out-parameter.
+    pub image_open_controlled: unsafe extern "C" fn(
+        path: *const u8,
+        path_len: usize,
+        options: *const DecodeOptions,
+        control: u64,
+        out_image: *mut u64,
+    ) -> u32,
+    /// `pixbridge_image_decode_with` under a control (0 for none; see `pixbridge_control_create`):
+    /// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+    /// nothing to its out-parameter.
+    pub image_decode_controlled: unsafe extern "C" fn(
+        data: *const u8,
+        data_len: usize,
+        options: *const DecodeOptions,
+        control: u64,
+        out_image: *mut u64,
+    ) -> u32,
+    /// `pixbridge_image_thumbnail` under a control (0 for none; see `pixbridge_control_create`):
+    /// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+    /// nothing to its out-parameter.
+    pub image_thumbnail_controlled: unsafe extern "C" fn(
+        data: *const u8,
+        data_len: usize,
+        width: u32,
+        height: u32,
+        fit: u32,
+        options: *const ThumbnailOptions,
+        control: u64,
+        out_image: *mut u64,
+    ) -> u32,
+    /// `pixbridge_image_thumbnail_file` under a control (0 for none; see `pixbridge_control_create`):
+    /// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+    /// nothing to its out-parameter.
+    pub image_thumbnail_file_controlled: unsafe extern "C" fn(
+        path: *const u8,
+        path_len: usize,
+        width: u32,
+        height: u32,
+        fit: u32,
+        options: *const ThumbnailOptions,
+        control: u64,
+        out_image: *mut u64,
+    ) -> u32,
+    /// `pixbridge_image_encode_with` under a control (0 for none; see `pixbridge_control_create`):
+    /// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+    /// nothing to its out-parameter.
+    pub image_encode_controlled: unsafe extern "C" fn(
+        image: u64,
+        format: u32,
+        options: *const EncodeOptions,
+        control: u64,
+        out_buffer: *mut u64,
+    ) -> u32,
+    /// `pixbridge_image_save_with` under a control (0 for none; see `pixbridge_control_create`):
+    /// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+    /// no file (an existing file at `path` is left as it was).
+    pub image_save_controlled: unsafe extern "C" fn(
+        image: u64,
+        path: *const u8,
+        path_len: usize,
+        format: u32,
+        options: *const EncodeOptions,
+        control: u64,
+    ) -> u32,
     /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
     /// Returns a new image; the source is unchanged.
     ///
@@ -506,6 +612,109 @@ pub struct PixbridgeFunctions {
     ///
     /// Parameters: `image`, the image to change;
     pub image_gamma: unsafe extern "C" fn(image: u64, gamma: f32) -> u32,
+    /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
+    /// Returns a new image; the source is unchanged.
+    ///
+    /// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+    /// thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+    /// unchanged and writes nothing to `out_image`.
+    pub image_blur_controlled: unsafe extern "C" fn(image: u64, sigma: f32, control: u64, out_image: *mut u64) -> u32,
+    /// Unsharp mask: adds `amount` times the difference between the image and its Gaussian blur
+    /// to R, G and B where that difference is at least `threshold`. Returns a new image.
+    ///
+    /// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+    /// thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+    /// unchanged and writes nothing to `out_image`.
+    pub image_unsharpen_controlled: unsafe extern "C" fn(
+        image: u64,
+        sigma: f32,
+        amount: f32,
+        threshold: u32,
+        control: u64,
+        out_image: *mut u64,
+    ) -> u32,
+    /// Resamples to a new size with the given filter. Returns a new image.
+    ///
+    /// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+    /// thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+    /// unchanged and writes nothing to `out_image`.
+    pub image_resize_controlled: unsafe extern "C" fn(
+        image: u64,
+        width: u32,
+        height: u32,
+        filter: u32,
+        control: u64,
+        out_image: *mut u64,
+    ) -> u32,
+    /// Cuts out a rectangle, which must lie inside the image and not be empty. Returns a new image.
+    ///
+    /// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+    /// thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+    /// unchanged and writes nothing to `out_image`.
+    pub image_crop_controlled: unsafe extern "C" fn(
+        image: u64,
+        x: u32,
+        y: u32,
+        width: u32,
+        height: u32,
+        control: u64,
+        out_image: *mut u64,
+    ) -> u32,
+    /// Rotates 90 degrees clockwise. Returns a new image (width and height swap).
+    ///
+    /// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+    /// thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+    /// unchanged and writes nothing to `out_image`.
+    pub image_rotate90_controlled: unsafe extern "C" fn(image: u64, control: u64, out_image: *mut u64) -> u32,
+    /// Rotates 270 degrees clockwise (90 counter-clockwise). Returns a new image.
+    ///
+    /// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+    /// thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+    /// unchanged and writes nothing to `out_image`.
+    pub image_rotate270_controlled: unsafe extern "C" fn(image: u64, control: u64, out_image: *mut u64) -> u32,
+    /// Mirrors left to right, in place.
+    ///
+    /// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+    /// thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+    /// exactly as it was.
+    pub image_mirror_controlled: unsafe extern "C" fn(image: u64, control: u64) -> u32,
+    /// Flips top to bottom, in place.
+    ///
+    /// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+    /// thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+    /// exactly as it was.
+    pub image_flip_vertical_controlled: unsafe extern "C" fn(image: u64, control: u64) -> u32,
+    /// Rotates 180 degrees, in place.
+    ///
+    /// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+    /// thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+    /// exactly as it was.
+    pub image_rotate180_controlled: unsafe extern "C" fn(image: u64, control: u64) -> u32,
+    /// Converts to grey (alpha kept), in place; the colour type becomes L8 or La8.
+    ///
+    /// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+    /// thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+    /// exactly as it was.
+    pub image_grayscale_controlled: unsafe extern "C" fn(image: u64, control: u64) -> u32,
+    /// Adds `delta` to R, G and B (saturating), in place; alpha is unchanged.
+    ///
+    /// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+    /// thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+    /// exactly as it was.
+    pub image_adjust_brightness_controlled: unsafe extern "C" fn(image: u64, delta: i32, control: u64) -> u32,
+    /// Changes the contrast by `contrast` percent, in place; alpha is unchanged.
+    ///
+    /// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+    /// thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+    /// exactly as it was.
+    pub image_adjust_contrast_controlled: unsafe extern "C" fn(image: u64, contrast: f32, control: u64) -> u32,
+    /// Gamma correction, in place: R, G and B become `255 * (v / 255)^(1 / gamma)`, rounded;
+    /// alpha is unchanged. Above 1 brightens the mid-tones, below 1 darkens them.
+    ///
+    /// Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+    /// thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+    /// exactly as it was.
+    pub image_gamma_controlled: unsafe extern "C" fn(image: u64, gamma: f32, control: u64) -> u32,
 }
 
 /// Name of the single exported symbol.
