@@ -58,12 +58,56 @@ fn one_method_per_operation_with_the_right_shape() {
             );
         }
     }
-    assert_eq!(operations.matches("    public ").count(), pixbridge_runtime::OPERATIONS.len());
+    // Each operation and its asynchronous twin.
+    assert_eq!(operations.matches("    public ").count(), 2 * pixbridge_runtime::OPERATIONS.len());
     assert!(operations.contains("public Image Resize(int width, int height, ResizeFilter filter)"));
     assert!(operations.contains("ArgumentOutOfRangeException.ThrowIfNegative(width);"));
     assert!(operations.contains("public void AdjustBrightness(int delta)"));
     assert!(!operations.contains("ThrowIfNegative(delta)"), "i32 parameters accept negatives");
     assert!(operations.contains(&format!("internal const uint ExpectedVersion = {};", pixbridge_runtime::ABI_VERSION)));
+}
+
+#[test]
+fn every_operation_has_an_async_twin_over_the_controlled_export() {
+    let files = generate().expect("generation succeeds");
+    let operations = file(&files, "Image.Operations.g.cs");
+    assert!(operations.contains("#nullable enable"), "IProgress<float>? needs a nullable context");
+    for operation in pixbridge_runtime::OPERATIONS {
+        let fresh = operation.kind == OperationKind::Fresh;
+        let return_type = if fresh { "Task<Image>" } else { "Task" };
+        let signature = format!("    public {return_type} {}Async(", pascal(operation.name));
+        let method = method_body(operations, &signature);
+        assert!(
+            method.contains("IProgress<float>? progress = null, CancellationToken cancellationToken = default)"),
+            "{} takes an optional progress and token last",
+            operation.name
+        );
+        assert!(method.contains("return RunAsync<"), "{} runs through RunAsync", operation.name);
+        assert!(
+            method.contains(&format!("Interop.pixbridge_image_{}_controlled(image, ", operation.name)),
+            "{} calls its _controlled export",
+            operation.name
+        );
+        assert!(method.contains(", control"), "{} passes the control", operation.name);
+        if fresh {
+            assert!(method.contains("return Adopt(result);"), "{} must adopt its result", operation.name);
+        } else {
+            assert!(
+                method.contains("RefreshColorType(image);"),
+                "{} must refresh the cached colour type",
+                operation.name
+            );
+        }
+    }
+    assert!(operations.contains(
+        "public Task<Image> ResizeAsync(int width, int height, ResizeFilter filter, IProgress<float>? progress = null, CancellationToken cancellationToken = default)"
+    ));
+    // The argument checks run before the task exists, as in the synchronous method.
+    let resize = method_body(operations, "    public Task<Image> ResizeAsync(");
+    assert!(
+        resize.find("ThrowIfNegative(width);").unwrap() < resize.find("return RunAsync<").unwrap(),
+        "checks come first"
+    );
 }
 
 #[test]

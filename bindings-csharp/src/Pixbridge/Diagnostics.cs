@@ -18,6 +18,22 @@ public static class Diagnostics
     /// <exception cref="System.DllNotFoundException">The native library could not be loaded.</exception>
     public static long LiveBufferCount => (long)ReadCounters().Buffers;
 
+    /// <summary>
+    /// Number of native control handles alive right now: one per asynchronous call that has been
+    /// queued or is running (its cancellation token and progress callback), 0 when none is.
+    /// </summary>
+    /// <exception cref="System.DllNotFoundException">The native library could not be loaded.</exception>
+    public static long LiveControlCount
+    {
+        get
+        {
+            NativeLibraryLoader.EnsureLoaded();
+            ulong controls = 0;
+            NativeCalls.Check(Interop.pixbridge_live_controls(ref controls));
+            return (long)controls;
+        }
+    }
+
     private static (ulong Images, ulong Buffers) ReadCounters()
     {
         NativeLibraryLoader.EnsureLoaded();

@@ -35,6 +35,52 @@ namespace Pixbridge;
 /// The outcome of racing in-place operations depends on their order, as with any shared object.
 /// </para>
 /// <para>
+/// Asynchronous methods: every operation has a twin that returns a task (<c>BlurAsync</c>,
+/// <c>MirrorAsync</c>, ...), and so have opening, decoding, thumbnails, saving and encoding
+/// (<see cref="OpenAsync(string, DecodeLimits?, IProgress{float}?, CancellationToken)"/>,
+/// <see cref="LoadAsync(Stream, DecodeLimits?, IProgress{float}?, CancellationToken)"/>,
+/// <see cref="ThumbnailAsync(string, int, int, ThumbnailFit, ThumbnailOptions?, IProgress{float}?, CancellationToken)"/>,
+/// <see cref="SaveAsync(string, IProgress{float}?, CancellationToken)"/>,
+/// <see cref="EncodeAsync(ImageFormat, int?, IProgress{float}?, CancellationToken)"/>, ...). Each takes an
+/// optional <see cref="IProgress{T}"/> and <see cref="CancellationToken"/>. Arguments, and whether the
+/// image is disposed, are checked at once (the exception is thrown by the call, not by the task);
+/// a token that is already cancelled gives a cancelled task and no native work.
+/// </para>
+/// <para>
+/// Where asynchronous work runs: on a few dedicated Pixbridge threads, as many as <see cref="NativeWorkerThreads"/> when the
+/// first asynchronous call is made, never on the caller's thread or the .NET thread pool: the
+/// native worker pool already spreads each call's parallel part over that many cores, so more
+/// calls at once would only hold more images in memory, while blocking thread-pool threads on
+/// long native calls would starve the rest of the process. Further calls wait in a queue (1000
+/// concurrent <c>BlurAsync</c> calls cost 1000 small queue entries, not 1000 threads). Tasks
+/// complete with their continuations run asynchronously, never on a Pixbridge thread.
+/// </para>
+/// <para>
+/// Cancellation completes a queued call at once, and stops a running one within tens of milliseconds: it
+/// returns having freed what it allocated, left its source untouched (in-place operations
+/// restore the pixels) and written no file; the task then ends as cancelled, and awaiting it
+/// throws an <see cref="OperationCanceledException"/> whose
+/// <see cref="OperationCanceledException.CancellationToken"/> is the token. A call that finished
+/// before the cancel took effect keeps its result.
+/// </para>
+/// <para>
+/// Progress is the fraction done, from 0 to 1,
+/// strictly increasing and 1 when the work succeeded, reported one at a time from the native
+/// thread doing the work (at most about once per hundredth). <see cref="Progress{T}"/> posts each
+/// report to the context it was made in, or, without one, to the thread pool, where its handlers
+/// may run out of order and after the task completed; an <see cref="IProgress{T}"/> of your own
+/// is called in order, in the caller's execution context, before the task completes, and must
+/// return quickly and must not wait for other Pixbridge work. If it throws, the call is cancelled
+/// and the task fails with that exception (a new image made meanwhile is disposed).
+/// </para>
+/// <para>
+/// Disposal: an image in use by an asynchronous call (queued or running) stays alive until the
+/// call has returned, through the same <see cref="System.Runtime.InteropServices.SafeHandle"/>
+/// reference count as the synchronous calls. A <see cref="Dispose"/> meanwhile marks it disposed at
+/// once (its members throw <see cref="ObjectDisposedException"/>) and frees the native image when
+/// the call has returned, so native memory in use is never freed.
+/// </para>
+/// <para>
 /// Cached facts: <see cref="Width"/>, <see cref="Height"/>, the pixel address behind
 /// <see cref="WithPixels(PixelAction)"/> and <see cref="ColorType"/> are read from the native library once,
 /// when the image is created, and then answered without a native call. This is exact because a

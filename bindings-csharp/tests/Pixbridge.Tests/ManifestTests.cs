@@ -21,7 +21,7 @@ namespace Pixbridge.Tests;
 /// </remarks>
 public sealed class ManifestTests
 {
-    private static readonly Lazy<Dictionary<string, JsonElement>> Cases = new(LoadCases);
+    internal static readonly Lazy<Dictionary<string, JsonElement>> Cases = new(LoadCases);
 
     public static IEnumerable<object[]> CaseNames() => Cases.Value.Keys.Select(name => new object[] { name });
 
@@ -38,8 +38,14 @@ public sealed class ManifestTests
     /// <summary>Runs one case and checks its <c>expect</c>.</summary>
     internal static void Check(JsonElement testCase)
     {
-        var expect = testCase.GetProperty("expect");
         var (outcome, image) = Run(testCase);
+        CheckOutcome(testCase, outcome, image);
+    }
+
+    /// <summary>Checks a case's outcome (an error code name, or "Ok" and its final image, disposed here) against its <c>expect</c>.</summary>
+    internal static void CheckOutcome(JsonElement testCase, string outcome, Image? image)
+    {
+        var expect = testCase.GetProperty("expect");
         using (image)
         {
             if (expect.TryGetProperty("error", out var error))
@@ -108,6 +114,13 @@ public sealed class ManifestTests
     /// </summary>
     private static Image OpenThumbnail(string input, JsonElement thumbnail)
     {
+        var (width, height, fit, options) = ThumbnailArguments(thumbnail);
+        return Image.Thumbnail(input, width, height, fit, options);
+    }
+
+    /// <summary>The arguments of a case's <c>"thumbnail"</c> object; see <see cref="OpenThumbnail"/>.</summary>
+    internal static (int Width, int Height, ThumbnailFit Fit, ThumbnailOptions Options) ThumbnailArguments(JsonElement thumbnail)
+    {
         var keys = thumbnail.EnumerateObject().Select(p => p.Name).ToList();
         var unknown = keys.Except(ThumbnailKeys).ToList();
         var missing = ThumbnailKeys.Except(keys).ToList();
@@ -119,7 +132,7 @@ public sealed class ManifestTests
         var fit = Enum.GetValues<ThumbnailFit>().Where(f => f.ToString() == fitName).Cast<ThumbnailFit?>().FirstOrDefault()
             ?? throw new InvalidOperationException($"manifest thumbnail fit {fitName} is not a ThumbnailFit name (Contain, Cover, Fill)");
         var allowUpscale = thumbnail.GetProperty("allow_upscale").GetBoolean();
-        return Image.Thumbnail(input, width, height, fit, new ThumbnailOptions { AllowUpscale = allowUpscale });
+        return (width, height, fit, new ThumbnailOptions { AllowUpscale = allowUpscale });
     }
 
     /// <summary>A whole number of the thumbnail object; one that does not fit an <see cref="int"/> is an argument error.</summary>

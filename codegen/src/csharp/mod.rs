@@ -3,8 +3,9 @@
 //! - [`interop`]: `Interop.g.cs`, the P/Invoke layer written by `interoptopus_csharp` (with its
 //!   API guard), every top-level type made `internal`;
 //! - [`enums`]: `Enums.g.cs`, the public enums with the Rust variants, numbers and docs;
-//! - [`operations`]: `Image.Operations.g.cs`, one idiomatic method per operation, plus the
-//!   ABI version the SDK expects.
+//! - [`operations`]: `Image.Operations.g.cs`, one idiomatic method per operation and its
+//!   asynchronous twin (`BlurAsync`, ...; over the `_controlled` export), plus the ABI version
+//!   the SDK expects.
 
 pub mod enums;
 pub mod interop;

@@ -84,6 +84,11 @@ public enum ErrorCode
     BufferTooSmall = 12,
     /// <summary>A bug inside Pixbridge was caught at the boundary; the library keeps working.</summary>
     Panic = 13,
+    /// <summary>
+    /// The work was cancelled through its control before it finished; nothing was
+    /// produced and the source is unchanged.
+    /// </summary>
+    Cancelled = 14,
 }
 
 /// <summary>
