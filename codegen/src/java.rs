@@ -6,10 +6,15 @@
 //! - `NativeOperations.java`: one `static native` method per operation of
 //!   `pixbridge_runtime::OPERATIONS` (the JNI exports of `pixbridge-jni` are generated from the
 //!   same table by `with_operations!`);
+//! - `NativeControlledOperations.java`: the same natives with a control handle last, behind the
+//!   asynchronous methods (their JNI exports are expanded from the table too);
 //! - `ImageOperations.java`: the package-private sealed base class of `Image` with one public
 //!   method per operation, with Javadoc, in the operation rule's shape (fresh = returns a new
-//!   `Image`, in place = `void`). It reaches the image only through three package-private
-//!   hooks that `Image` implements: `enterCall()`, `exitCall()` and `adopt(long)`.
+//!   `Image`, in place = `void`), and its asynchronous twin in three overloads (`xxxAsync(args)`,
+//!   `(args, ProgressListener)`, `(args, ProgressListener, Executor)`) returning a
+//!   `CompletableFuture<Image>` or `CompletableFuture<Void>`. It reaches the image only through
+//!   package-private hooks that `Image` implements: `enterCall()`, `exitCall()`, `adopt(long)`,
+//!   `submitFresh(...)` and `submitInPlace(...)`.
 
 use std::fmt::Write as _;
 
@@ -35,6 +40,10 @@ pub fn files(model: &Model) -> Result<Vec<GeneratedFile>, GenerateError> {
         path("NativeOperations"),
         native_operations_java(model.operations, model.abi_version),
     ));
+    files.push(GeneratedFile::new(
+        path("NativeControlledOperations"),
+        native_controlled_operations_java(model.operations),
+    ));
     files.push(GeneratedFile::new(path("ImageOperations"), image_operations_java(model.operations)));
     Ok(files)
 }
@@ -42,12 +51,27 @@ pub fn files(model: &Model) -> Result<Vec<GeneratedFile>, GenerateError> {
 /// Writes a Javadoc comment at `indent`: one line per Markdown line, a blank line starting a new
 /// `<p>` paragraph, then `tags` (`@param ...`) after a blank line.
 fn javadoc(out: &mut String, indent: &str, lines: &[impl AsRef<str>], tags: &[String]) {
+    javadoc_with(out, indent, lines, tags, javadoc_text);
+}
+
+/// [`javadoc`] for lines already in Javadoc's syntax (`{@link ...}`, HTML), written as they are.
+fn javadoc_raw(out: &mut String, indent: &str, lines: &[impl AsRef<str>], tags: &[String]) {
+    javadoc_with(out, indent, lines, tags, str::to_owned);
+}
+
+fn javadoc_with(
+    out: &mut String,
+    indent: &str,
+    lines: &[impl AsRef<str>],
+    tags: &[String],
+    text: impl Fn(&str) -> String,
+) {
     let lines: Vec<&str> = lines.iter().map(|line| line.as_ref().trim()).collect();
     let first = lines.iter().position(|line| !line.is_empty()).unwrap_or(lines.len());
     let last = lines.iter().rposition(|line| !line.is_empty()).map_or(first, |i| i + 1);
     let lines = &lines[first..last];
     if let ([line], []) = (lines, tags) {
-        let _ = writeln!(out, "{indent}/** {} */", javadoc_text(line));
+        let _ = writeln!(out, "{indent}/** {} */", text(line));
         return;
     }
     let _ = writeln!(out, "{indent}/**");
@@ -60,7 +84,7 @@ fn javadoc(out: &mut String, indent: &str, lines: &[impl AsRef<str>], tags: &[St
             new_paragraph = true;
         } else {
             let p = if new_paragraph { "<p>" } else { "" };
-            let _ = writeln!(out, "{indent} * {p}{}", javadoc_text(line));
+            let _ = writeln!(out, "{indent} * {p}{}", text(line));
             new_paragraph = false;
         }
     }
@@ -237,6 +261,36 @@ fn native_operations_java(operations: &[OperationSpec], abi_version: u32) -> Str
     out
 }
 
+fn native_controlled_operations_java(operations: &[OperationSpec]) -> String {
+    let mut out = banner("//", "pixbridge_runtime::OPERATIONS");
+    out.push_str(
+        "package io.pixbridge;\n\n\
+         /**\n * The native entry points of the image operations under a control ({@link NativeImage#controlCreate}),\n\
+         \u{20}* one per entry of the runtime's operation table: {@link NativeOperations}' natives with the control\n\
+         \u{20}* handle last. The call can be cancelled from any thread ({@link NativeImage#controlCancel}): it then\n\
+         \u{20}* throws {@link PixbridgeException} with {@link ErrorCode#CANCELLED}, leaves the image unchanged and\n\
+         \u{20}* makes nothing. Its progress goes to the control's listener. Callers hold the image open for the\n\
+         \u{20}* duration of the call.\n */\n\
+         final class NativeControlledOperations {\n    private NativeControlledOperations() {\n    }\n",
+    );
+    for op in operations {
+        let params: String =
+            op.params.iter().map(|p| format!(", {} {}", native_java_type(p), lower_camel(p.name))).collect();
+        let ret = match op.kind {
+            OperationKind::Fresh => "long",
+            OperationKind::InPlace => "void",
+        };
+        let _ = write!(
+            out,
+            "\n    /** {{@code pixbridge_runtime::ops::{}}} under a control. */\n    static native {ret} {}(long image{params}, long control);\n",
+            op.name,
+            lower_camel(op.name)
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
 /// The Javadoc tags of an operation's public method.
 fn operation_tags(op: &OperationSpec) -> Vec<String> {
     let mut tags: Vec<String> =
@@ -296,20 +350,136 @@ fn image_method(op: &OperationSpec) -> String {
     out
 }
 
+/// The Javadoc `{@link #name(types)}` target of an operation's synchronous method.
+fn sync_link(op: &OperationSpec) -> String {
+    let types: Vec<&str> = op.params.iter().map(java_type).collect();
+    format!("#{}({})", lower_camel(op.name), types.join(", "))
+}
+
+/// The three asynchronous overloads of an operation: `(args)`, `(args, ProgressListener)` and
+/// `(args, ProgressListener, Executor)`, the last one doing the work. No `(args, Executor)`:
+/// `Executor` is a functional interface too, so with it `blurAsync(4f, f -> ...)` would be
+/// ambiguous.
+fn image_async_methods(op: &OperationSpec) -> String {
+    let name = format!("{}Async", lower_camel(op.name));
+    let sync = sync_link(op);
+    let (ret, what) = match op.kind {
+        OperationKind::Fresh => ("CompletableFuture<Image>", "the new image, which the caller must close"),
+        OperationKind::InPlace => ("CompletableFuture<Void>", "{@code null} once this image is changed"),
+    };
+    let params: Vec<String> = op.params.iter().map(|p| format!("{} {}", java_type(p), lower_camel(p.name))).collect();
+    let names: Vec<String> = op.params.iter().map(|p| lower_camel(p.name)).collect();
+    let param_tags: Vec<String> =
+        op.params.iter().map(|p| format!("@param {} {}", lower_camel(p.name), javadoc_text(p.docs))).collect();
+    let with = |extra: &[&str]| -> String {
+        params.iter().map(String::as_str).chain(extra.iter().copied()).collect::<Vec<_>>().join(", ")
+    };
+    let call = |extra: &[&str]| -> String {
+        names.iter().map(String::as_str).chain(extra.iter().copied()).collect::<Vec<_>>().join(", ")
+    };
+    let full_types: Vec<&str> = op.params.iter().map(java_type).chain(["ProgressListener", "Executor"]).collect();
+    let full_link = format!("#{name}({})", full_types.join(", "));
+    let mut throws: Vec<String> = Vec::new();
+    for param in op.params.iter().filter(|p| p.ty == ParamType::ResizeFilter) {
+        throws.push(format!("@throws NullPointerException if {{@code {}}} is null", lower_camel(param.name)));
+    }
+    let unsigned: Vec<String> = op
+        .params
+        .iter()
+        .filter(|p| p.ty == ParamType::U32)
+        .map(|p| format!("{{@code {}}}", lower_camel(p.name)))
+        .collect();
+    if !unsigned.is_empty() {
+        throws.push(format!("@throws IllegalArgumentException if {} is negative", unsigned.join(" or ")));
+    }
+    throws.push("@throws IllegalStateException if this image is closed".into());
+    let future_tag = format!("@return a future of {what}");
+
+    let mut out = String::from("\n");
+    // (args)
+    let mut tags = param_tags.clone();
+    tags.push(future_tag.clone());
+    tags.extend(throws.iter().cloned());
+    let summary = |progress: &str| {
+        [
+            format!("Asynchronous {{@link {sync}}}, on the"),
+            format!("{{@linkplain Image#asyncExecutor() default executor}}, {progress}; see"),
+            format!("{{@link {full_link}}}."),
+        ]
+    };
+    javadoc_raw(&mut out, "    ", &summary("without progress"), &tags);
+    let _ = writeln!(
+        out,
+        "    public {ret} {name}({}) {{\n        return {name}({});\n    }}\n",
+        with(&[]),
+        call(&["null", "null"])
+    );
+    // (args, listener)
+    let mut tags = param_tags.clone();
+    tags.push("@param listener told the fraction done, or {@code null}".into());
+    tags.push(future_tag.clone());
+    tags.extend(throws.iter().cloned());
+    javadoc_raw(&mut out, "    ", &summary("with progress"), &tags);
+    let _ = writeln!(
+        out,
+        "    public {ret} {name}({}) {{\n        return {name}({});\n    }}\n",
+        with(&["ProgressListener listener"]),
+        call(&["listener", "null"])
+    );
+    // (args, listener, executor)
+    let mut tags = param_tags;
+    tags.push("@param listener told the fraction done (from the threads doing the work; see\n     *     {@link ProgressListener}), or {@code null}".into());
+    tags.push("@param executor runs the native call; {@code null} for the\n     *     {@linkplain Image#asyncExecutor() default executor}".into());
+    tags.push(future_tag);
+    tags.extend(throws);
+    tags.push("@throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task".into());
+    let lines = [
+        format!("Asynchronous {{@link {sync}}}: runs it on {{@code executor}} and completes the"),
+        "future with its result.".into(),
+        String::new(),
+        "This image stays open for the call: {@link Image#close()} meanwhile frees it only when the".into(),
+        "call ends. Cancelling the future (or completing it in any other way) cancels the native work,".into(),
+        "which then stops, changes nothing and makes nothing. A parameter the native library refuses".into(),
+        "completes the future with a {@link PixbridgeException} ({@link ErrorCode#INVALID_ARGUMENT}).".into(),
+        "See <a href=\"Image.html#async\">asynchronous calls</a>.".into(),
+    ];
+    javadoc_raw(&mut out, "    ", &lines, &tags);
+    let _ = writeln!(out, "    public {ret} {name}({}) {{", with(&["ProgressListener listener", "Executor executor"]));
+    for param in op.params.iter().filter(|p| p.ty == ParamType::ResizeFilter) {
+        let p = lower_camel(param.name);
+        let _ = writeln!(out, "        Arguments.requireNonNull({p}, \"{p}\");");
+    }
+    for param in op.params.iter().filter(|p| p.ty == ParamType::U32) {
+        let p = lower_camel(param.name);
+        let _ = writeln!(out, "        Arguments.requireNonNegative({p}, \"{p}\");");
+    }
+    let args: String = op.params.iter().map(|p| format!(", {}", native_argument(p))).collect();
+    let native = format!("NativeControlledOperations.{}(handle{args}, control)", lower_camel(op.name));
+    let hook = match op.kind {
+        OperationKind::Fresh => "submitFresh",
+        OperationKind::InPlace => "submitInPlace",
+    };
+    let _ = writeln!(out, "        return {hook}(listener, executor, (handle, control) -> {native});\n    }}");
+    out
+}
+
 fn image_operations_java(operations: &[OperationSpec]) -> String {
     let mut out = banner("//", "pixbridge_runtime::OPERATIONS");
     out.push_str(
         r#"package io.pixbridge;
 
 import java.lang.ref.Reference;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The image operations of {@link Image}, one public method per entry of the runtime's operation
- * table ({@code with_operations!}; listed in {@code docs/operations.md}). Fresh operations return
- * a new image and leave this one unchanged; in-place operations return nothing.
+ * table ({@code with_operations!}; listed in {@code docs/operations.md}), and its asynchronous
+ * twin ({@code blurAsync} for {@code blur}, ...). Fresh operations return a new image and leave
+ * this one unchanged; in-place operations return nothing.
  *
  * <p>{@link Image} is the only subclass: it supplies the handle and wraps new handles through the
- * three package-private hooks below, and users see these methods as methods of {@code Image}.
+ * package-private hooks below, and users see these methods as methods of {@code Image}.
  */
 abstract sealed class ImageOperations permits Image {
     ImageOperations() {
@@ -333,10 +503,35 @@ abstract sealed class ImageOperations permits Image {
      * @return the image that owns it
      */
     abstract Image adopt(long handle);
+
+    /**
+     * Runs a fresh operation asynchronously (see {@link NativeTask}): holds this image open until
+     * the call ends and adopts the handle it returns.
+     *
+     * @param listener the progress listener, or null
+     * @param executor the executor, or null for the default one
+     * @param call the native call, given the handle and the control
+     * @return the future of the new image
+     * @throws IllegalStateException if the image is closed
+     */
+    abstract CompletableFuture<Image> submitFresh(ProgressListener listener, Executor executor, NativeTask.FreshCall call);
+
+    /**
+     * Runs an in-place operation asynchronously (see {@link NativeTask}), holding this image open
+     * until the call ends.
+     *
+     * @param listener the progress listener, or null
+     * @param executor the executor, or null for the default one
+     * @param call the native call, given the handle and the control
+     * @return the future, completed with null once the image is changed
+     * @throws IllegalStateException if the image is closed
+     */
+    abstract CompletableFuture<Void> submitInPlace(ProgressListener listener, Executor executor, NativeTask.InPlaceCall call);
 "#,
     );
     for op in operations {
         out.push_str(&image_method(op));
+        out.push_str(&image_async_methods(op));
     }
     out.push_str("}\n");
     out

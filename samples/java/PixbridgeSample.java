@@ -5,11 +5,15 @@ import io.pixbridge.PixbridgeException;
 import io.pixbridge.ThumbnailFit;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Pixbridge Java sample: for each JPEG given, open -> blur (new image) -> mirror (in place)
  * -> save as PNG, then a one-call 400 x 400 cover thumbnail saved as a progressive JPEG of
- * quality 80, printing what it did. Needs only the Pixbridge jar on the class path:
+ * quality 80, then the same blur asynchronously with progress, and one cancelled from its own
+ * progress listener, printing what it did. Needs only the Pixbridge jar on the class path:
  *
  * <pre>
  * javac -cp pixbridge.jar -d classes PixbridgeSample.java
@@ -65,9 +69,65 @@ public final class PixbridgeSample {
                 failures++;
             }
         }
+        if (!runAsync(Path.of(args[1]), outDir)) {
+            failures++;
+        }
         System.out.println("live native images at exit: " + Diagnostics.liveHandleCount());
         if (failures > 0) {
             System.exit(1);
+        }
+    }
+
+    /**
+     * The asynchronous calls of the README: a blur with progress whose result is saved by a
+     * dependent action, then a blur cancelled from its own listener once a fifth is done.
+     *
+     * @return whether both behaved as documented
+     */
+    private static boolean runAsync(Path input, Path outDir) {
+        Path output = outDir.resolve("async-blur4.png");
+        try (Image image = Image.open(input)) {
+            // Progress at each quarter passed (the listener is told at most every hundredth).
+            float[] next = {0.25f};
+            CompletableFuture<Image> blur = image.blurAsync(4f, fraction -> {
+                if (fraction >= next[0]) {
+                    System.out.printf("  blurAsync(4): %.0f%%%n", 100 * fraction);
+                    next[0] = (float) (Math.floor(fraction * 4) + 1) / 4;
+                }
+            });
+            CompletableFuture<Void> saved = blur.thenAccept(blurred -> {
+                try (blurred) {
+                    blurred.save(output);
+                }
+            });
+            saved.join();
+            System.out.printf("  blurAsync(4).thenAccept(save) -> %s (%d bytes)%n", output, Files.size(output));
+
+            AtomicReference<CompletableFuture<Image>> cancelled = new AtomicReference<>();
+            float[] stoppedAt = {0f};
+            CompletableFuture<Image> unwanted = image.blurAsync(30f, fraction -> {
+                stoppedAt[0] = fraction;
+                CompletableFuture<Image> self = cancelled.get();
+                if (fraction > 0.2f && self != null) {
+                    self.cancel(true); // the native work stops; the future ends cancelled
+                }
+            });
+            cancelled.set(unwanted);
+            try {
+                unwanted.join().close();
+                System.out.println("  blurAsync(30) finished before the cancel reached it");
+            } catch (CancellationException e) {
+                System.out.printf("  blurAsync(30) cancelled from its listener at %.0f%%%n", 100 * stoppedAt[0]);
+            }
+            // The future is cancelled at once; the native call returns a moment later and only then
+            // lets go of the image (and of its control, counted here).
+            while (Diagnostics.liveControlCount() > 0) {
+                Thread.onSpinWait();
+            }
+            return true;
+        } catch (PixbridgeException | java.io.IOException | java.util.concurrent.CompletionException e) {
+            System.out.printf("%s: async calls failed: %s%n", input, e);
+            return false;
         }
     }
 }

@@ -77,6 +77,16 @@ pub fn guarded<T>(call: impl FnOnce() -> pixbridge_runtime::Result<T>) -> Native
     Ok(pixbridge_runtime::guard(call)?)
 }
 
+/// [`guarded`] under a control (0 for none): the call runs as a job of
+/// [`pixbridge_runtime::control`], so that another thread can cancel it and its progress reaches
+/// the control's callback. A cancelled call fails with `ErrorCode::Cancelled`.
+pub fn guarded_under<T>(
+    control: jni::sys::jlong,
+    call: impl FnOnce() -> pixbridge_runtime::Result<T>,
+) -> NativeResult<T> {
+    guarded(|| pixbridge_runtime::control::run(handle(control), call))
+}
+
 /// Converts a Java `long` handle to the runtime's handle (same 64 bits).
 pub fn handle(value: jni::sys::jlong) -> Handle {
     value as Handle

@@ -11,7 +11,7 @@ use jni::{Env, EnvUnowned, jni_mangle};
 use pixbridge_core::DecodeLimits;
 use pixbridge_runtime::{Error, ErrorCode, codes, images, process_pool};
 
-use crate::boundary::{NativeResult, guarded, handle, run, run_without_env, run_without_pool, to_java};
+use crate::boundary::{NativeResult, guarded, guarded_under, handle, run, run_without_env, run_without_pool, to_java};
 
 /// Views bytes as JNI's `jbyte` (`i8`): same size and alignment, any bit pattern valid.
 fn as_jbytes(bytes: &[u8]) -> &[i8] {
@@ -58,12 +58,14 @@ fn unsigned(value: jint, name: &str) -> pixbridge_runtime::Result<u32> {
 }
 
 /// Runs `body` on `length` bytes of the Java array `data` from `offset`, copied into native
-/// memory first (`GetByteArrayRegion`; see the README for why not in place).
+/// memory first (`GetByteArrayRegion`; see the README for why not in place), under `control`
+/// (0 for none).
 fn with_array_range<T>(
     env: &Env<'_>,
     data: &JByteArray<'_>,
     offset: jint,
     length: jint,
+    control: jlong,
     body: impl FnOnce(&[u8]) -> pixbridge_runtime::Result<T>,
 ) -> NativeResult<T> {
     if data.is_null() {
@@ -85,16 +87,18 @@ fn with_array_range<T>(
     };
     let mut bytes = vec![0u8; range.len()];
     data.get_region(env, offset, as_jbytes_mut(&mut bytes))?;
-    guarded(|| body(&bytes))
+    guarded_under(control, || body(&bytes))
 }
 
 /// Runs `body` on `length` bytes of the direct buffer `data` from `offset`, read in place (no
-/// copy). The Java side keeps the buffer reachable for the duration of the call.
+/// copy), under `control` (0 for none). The Java side keeps the buffer reachable for the
+/// duration of the call.
 fn with_direct_range<T>(
     env: &Env<'_>,
     data: &JByteBuffer<'_>,
     offset: jint,
     length: jint,
+    control: jlong,
     body: impl FnOnce(&[u8]) -> pixbridge_runtime::Result<T>,
 ) -> NativeResult<T> {
     if data.is_null() {
@@ -121,7 +125,7 @@ fn with_direct_range<T>(
         // while the buffer is reachable (the Java caller fences it), and `range` lies inside.
         unsafe { std::slice::from_raw_parts(address.add(range.start), range.len()) }
     };
-    guarded(|| body(bytes))
+    guarded_under(control, || body(bytes))
 }
 
 /// Open options from the Java values: limits, a minimum size (0 x 0 = full size) and the
@@ -195,16 +199,32 @@ const FORMAT_FROM_EXTENSION: jint = -1;
 /// `NativeImage.open(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes)`.
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn open<'caller>(
+    env: EnvUnowned<'caller>,
+    class: JClass<'caller>,
+    path_utf8: JByteArray<'caller>,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+) -> jlong {
+    open_controlled(env, class, path_utf8, max_width, max_height, max_decoded_bytes, 0)
+}
+
+/// `NativeImage.openControlled(..., long control)`: [`open`] under a control
+/// (0 for none; see `crate::control`): cancellable from any thread, with progress.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn open_controlled<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     path_utf8: JByteArray<'caller>,
     max_width: jint,
     max_height: jint,
     max_decoded_bytes: jlong,
+    control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
         let path = read_path(env, &path_utf8)?;
-        guarded(|| images::open(Path::new(&path), &limits(max_width, max_height, max_decoded_bytes)?)).map(to_java)
+        guarded_under(control, || images::open(Path::new(&path), &limits(max_width, max_height, max_decoded_bytes)?))
+            .map(to_java)
     })
 }
 
@@ -212,6 +232,23 @@ pub fn open<'caller>(
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn decode_array<'caller>(
+    env: EnvUnowned<'caller>,
+    class: JClass<'caller>,
+    data: JByteArray<'caller>,
+    offset: jint,
+    length: jint,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+) -> jlong {
+    decode_array_controlled(env, class, data, offset, length, max_width, max_height, max_decoded_bytes, 0)
+}
+
+/// `NativeImage.decodeArrayControlled(..., long control)`: [`decode_array`] under a control
+/// (0 for none; see `crate::control`): cancellable from any thread, with progress.
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn decode_array_controlled<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     data: JByteArray<'caller>,
@@ -220,10 +257,11 @@ pub fn decode_array<'caller>(
     max_width: jint,
     max_height: jint,
     max_decoded_bytes: jlong,
+    control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
         let limits = limits(max_width, max_height, max_decoded_bytes);
-        with_array_range(env, &data, offset, length, |bytes| images::decode(bytes, &limits?)).map(to_java)
+        with_array_range(env, &data, offset, length, control, |bytes| images::decode(bytes, &limits?)).map(to_java)
     })
 }
 
@@ -233,6 +271,23 @@ pub fn decode_array<'caller>(
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn decode_direct<'caller>(
+    env: EnvUnowned<'caller>,
+    class: JClass<'caller>,
+    data: JByteBuffer<'caller>,
+    offset: jint,
+    length: jint,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+) -> jlong {
+    decode_direct_controlled(env, class, data, offset, length, max_width, max_height, max_decoded_bytes, 0)
+}
+
+/// `NativeImage.decodeDirectControlled(..., long control)`: [`decode_direct`] under a control
+/// (0 for none; see `crate::control`): cancellable from any thread, with progress.
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn decode_direct_controlled<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     data: JByteBuffer<'caller>,
@@ -241,10 +296,11 @@ pub fn decode_direct<'caller>(
     max_width: jint,
     max_height: jint,
     max_decoded_bytes: jlong,
+    control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
         let limits = limits(max_width, max_height, max_decoded_bytes);
-        with_direct_range(env, &data, offset, length, |bytes| images::decode(bytes, &limits?)).map(to_java)
+        with_direct_range(env, &data, offset, length, control, |bytes| images::decode(bytes, &limits?)).map(to_java)
     })
 }
 
@@ -369,29 +425,51 @@ pub fn copy_pixels<'caller>(
 
 /// `NativeImage.save(long image, byte[] pathUtf8)`: format from the extension, atomic write.
 #[jni_mangle("io.pixbridge.NativeImage")]
-pub fn save<'caller>(
+pub fn save<'caller>(env: EnvUnowned<'caller>, class: JClass<'caller>, image: jlong, path_utf8: JByteArray<'caller>) {
+    save_controlled(env, class, image, path_utf8, 0)
+}
+
+/// `NativeImage.saveControlled(..., long control)`: [`save`] under a control
+/// (0 for none; see `crate::control`): cancellable from any thread, with progress.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn save_controlled<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     image: jlong,
     path_utf8: JByteArray<'caller>,
+    control: jlong,
 ) {
     run(&mut env, |env| {
         let path = read_path(env, &path_utf8)?;
-        guarded(|| images::save(handle(image), Path::new(&path)))
+        guarded_under(control, || images::save(handle(image), Path::new(&path)))
     })
 }
 
 /// `NativeImage.encode(long image, int format, int quality)`: quality 0 = the format's default.
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn encode<'caller>(
+    env: EnvUnowned<'caller>,
+    class: JClass<'caller>,
+    image: jlong,
+    format: jint,
+    quality: jint,
+) -> JByteArray<'caller> {
+    encode_controlled(env, class, image, format, quality, 0)
+}
+
+/// `NativeImage.encodeControlled(..., long control)`: [`encode`] under a control
+/// (0 for none; see `crate::control`): cancellable from any thread, with progress.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn encode_controlled<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     image: jlong,
     format: jint,
     quality: jint,
+    control: jlong,
 ) -> JByteArray<'caller> {
     run(&mut env, |env| {
-        let bytes = guarded(|| {
+        let bytes = guarded_under(control, || {
             let format = u32::try_from(format)
                 .map_err(|_| Error::invalid_argument(format!("unknown image format code {format}")))?;
             let quality = u32::try_from(quality)
@@ -415,6 +493,13 @@ pub fn decode_warning<'caller>(
         Some(warning) => Ok(env.new_string(warning)?),
         None => Ok(JString::default()),
     })
+}
+
+/// `NativeImage.liveBuffers()`: live encoded-buffer handles. The Java SDK never makes one (its
+/// encodes return Java arrays); leak tests check that it stays so.
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn live_buffers<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller>) -> jlong {
+    run_without_pool(&mut env, || Ok(images::buffers::live_count() as jlong))
 }
 
 /// `NativeImage.liveHandleCount()`: live image handles (leak tests compare it with a baseline).
@@ -458,6 +543,37 @@ pub fn abi_version<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn open_with<'caller>(
+    env: EnvUnowned<'caller>,
+    class: JClass<'caller>,
+    path_utf8: JByteArray<'caller>,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+    min_width: jint,
+    min_height: jint,
+    deferred: jint,
+    lenient: jint,
+) -> jlong {
+    open_with_controlled(
+        env,
+        class,
+        path_utf8,
+        max_width,
+        max_height,
+        max_decoded_bytes,
+        min_width,
+        min_height,
+        deferred,
+        lenient,
+        0,
+    )
+}
+
+/// `NativeImage.openWithControlled(..., long control)`: [`open_with`] under a control
+/// (0 for none; see `crate::control`): cancellable from any thread, with progress.
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn open_with_controlled<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     path_utf8: JByteArray<'caller>,
@@ -468,10 +584,11 @@ pub fn open_with<'caller>(
     min_height: jint,
     deferred: jint,
     lenient: jint,
+    control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
         let path = read_path(env, &path_utf8)?;
-        guarded(|| {
+        guarded_under(control, || {
             let options =
                 decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, (deferred, lenient))?;
             images::open_with(Path::new(&path), &options)
@@ -486,6 +603,41 @@ pub fn open_with<'caller>(
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn decode_with_array<'caller>(
+    env: EnvUnowned<'caller>,
+    class: JClass<'caller>,
+    data: JByteArray<'caller>,
+    offset: jint,
+    length: jint,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+    min_width: jint,
+    min_height: jint,
+    deferred: jint,
+    lenient: jint,
+) -> jlong {
+    decode_with_array_controlled(
+        env,
+        class,
+        data,
+        offset,
+        length,
+        max_width,
+        max_height,
+        max_decoded_bytes,
+        min_width,
+        min_height,
+        deferred,
+        lenient,
+        0,
+    )
+}
+
+/// `NativeImage.decodeWithArrayControlled(..., long control)`: [`decode_with_array`] under a control
+/// (0 for none; see `crate::control`): cancellable from any thread, with progress.
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn decode_with_array_controlled<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     data: JByteArray<'caller>,
@@ -498,11 +650,13 @@ pub fn decode_with_array<'caller>(
     min_height: jint,
     deferred: jint,
     lenient: jint,
+    control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
         let options =
             decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, (deferred, lenient));
-        with_array_range(env, &data, offset, length, |bytes| images::decode_with(bytes, &options?)).map(to_java)
+        with_array_range(env, &data, offset, length, control, |bytes| images::decode_with(bytes, &options?))
+            .map(to_java)
     })
 }
 
@@ -513,6 +667,41 @@ pub fn decode_with_array<'caller>(
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn decode_with_direct<'caller>(
+    env: EnvUnowned<'caller>,
+    class: JClass<'caller>,
+    data: JByteBuffer<'caller>,
+    offset: jint,
+    length: jint,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+    min_width: jint,
+    min_height: jint,
+    deferred: jint,
+    lenient: jint,
+) -> jlong {
+    decode_with_direct_controlled(
+        env,
+        class,
+        data,
+        offset,
+        length,
+        max_width,
+        max_height,
+        max_decoded_bytes,
+        min_width,
+        min_height,
+        deferred,
+        lenient,
+        0,
+    )
+}
+
+/// `NativeImage.decodeWithDirectControlled(..., long control)`: [`decode_with_direct`] under a control
+/// (0 for none; see `crate::control`): cancellable from any thread, with progress.
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn decode_with_direct_controlled<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     data: JByteBuffer<'caller>,
@@ -525,11 +714,13 @@ pub fn decode_with_direct<'caller>(
     min_height: jint,
     deferred: jint,
     lenient: jint,
+    control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
         let options =
             decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, (deferred, lenient));
-        with_direct_range(env, &data, offset, length, |bytes| images::decode_with(bytes, &options?)).map(to_java)
+        with_direct_range(env, &data, offset, length, control, |bytes| images::decode_with(bytes, &options?))
+            .map(to_java)
     })
 }
 
@@ -539,6 +730,37 @@ pub fn decode_with_direct<'caller>(
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn thumbnail_file<'caller>(
+    env: EnvUnowned<'caller>,
+    class: JClass<'caller>,
+    path_utf8: JByteArray<'caller>,
+    width: jint,
+    height: jint,
+    fit: jint,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+    allow_upscale: jint,
+) -> jlong {
+    thumbnail_file_controlled(
+        env,
+        class,
+        path_utf8,
+        width,
+        height,
+        fit,
+        max_width,
+        max_height,
+        max_decoded_bytes,
+        allow_upscale,
+        0,
+    )
+}
+
+/// `NativeImage.thumbnailFileControlled(..., long control)`: [`thumbnail_file`] under a control
+/// (0 for none; see `crate::control`): cancellable from any thread, with progress.
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn thumbnail_file_controlled<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     path_utf8: JByteArray<'caller>,
@@ -549,10 +771,11 @@ pub fn thumbnail_file<'caller>(
     max_height: jint,
     max_decoded_bytes: jlong,
     allow_upscale: jint,
+    control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
         let path = read_path(env, &path_utf8)?;
-        guarded(|| {
+        guarded_under(control, || {
             let target = thumbnail_box(width, height, fit)?;
             let options = thumbnail_options(max_width, max_height, max_decoded_bytes, allow_upscale)?;
             images::thumbnail_file(Path::new(&path), target.width, target.height, target.fit, &options)
@@ -567,6 +790,41 @@ pub fn thumbnail_file<'caller>(
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn thumbnail_array<'caller>(
+    env: EnvUnowned<'caller>,
+    class: JClass<'caller>,
+    data: JByteArray<'caller>,
+    offset: jint,
+    length: jint,
+    width: jint,
+    height: jint,
+    fit: jint,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+    allow_upscale: jint,
+) -> jlong {
+    thumbnail_array_controlled(
+        env,
+        class,
+        data,
+        offset,
+        length,
+        width,
+        height,
+        fit,
+        max_width,
+        max_height,
+        max_decoded_bytes,
+        allow_upscale,
+        0,
+    )
+}
+
+/// `NativeImage.thumbnailArrayControlled(..., long control)`: [`thumbnail_array`] under a control
+/// (0 for none; see `crate::control`): cancellable from any thread, with progress.
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn thumbnail_array_controlled<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     data: JByteArray<'caller>,
@@ -579,11 +837,12 @@ pub fn thumbnail_array<'caller>(
     max_height: jint,
     max_decoded_bytes: jlong,
     allow_upscale: jint,
+    control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
         let target = thumbnail_box(width, height, fit);
         let options = thumbnail_options(max_width, max_height, max_decoded_bytes, allow_upscale);
-        with_array_range(env, &data, offset, length, |bytes| {
+        with_array_range(env, &data, offset, length, control, |bytes| {
             let target = target?;
             images::thumbnail(bytes, target.width, target.height, target.fit, &options?)
         })
@@ -597,6 +856,41 @@ pub fn thumbnail_array<'caller>(
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn thumbnail_direct<'caller>(
+    env: EnvUnowned<'caller>,
+    class: JClass<'caller>,
+    data: JByteBuffer<'caller>,
+    offset: jint,
+    length: jint,
+    width: jint,
+    height: jint,
+    fit: jint,
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+    allow_upscale: jint,
+) -> jlong {
+    thumbnail_direct_controlled(
+        env,
+        class,
+        data,
+        offset,
+        length,
+        width,
+        height,
+        fit,
+        max_width,
+        max_height,
+        max_decoded_bytes,
+        allow_upscale,
+        0,
+    )
+}
+
+/// `NativeImage.thumbnailDirectControlled(..., long control)`: [`thumbnail_direct`] under a control
+/// (0 for none; see `crate::control`): cancellable from any thread, with progress.
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn thumbnail_direct_controlled<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     data: JByteBuffer<'caller>,
@@ -609,11 +903,12 @@ pub fn thumbnail_direct<'caller>(
     max_height: jint,
     max_decoded_bytes: jlong,
     allow_upscale: jint,
+    control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
         let target = thumbnail_box(width, height, fit);
         let options = thumbnail_options(max_width, max_height, max_decoded_bytes, allow_upscale);
-        with_direct_range(env, &data, offset, length, |bytes| {
+        with_direct_range(env, &data, offset, length, control, |bytes| {
             let target = target?;
             images::thumbnail(bytes, target.width, target.height, target.fit, &options?)
         })
@@ -627,6 +922,35 @@ pub fn thumbnail_direct<'caller>(
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn encode_with<'caller>(
+    env: EnvUnowned<'caller>,
+    class: JClass<'caller>,
+    image: jlong,
+    format: jint,
+    quality: jint,
+    subsampling: jint,
+    progressive: jint,
+    optimize_huffman: jint,
+    png_compression: jint,
+) -> JByteArray<'caller> {
+    encode_with_controlled(
+        env,
+        class,
+        image,
+        format,
+        quality,
+        subsampling,
+        progressive,
+        optimize_huffman,
+        png_compression,
+        0,
+    )
+}
+
+/// `NativeImage.encodeWithControlled(..., long control)`: [`encode_with`] under a control
+/// (0 for none; see `crate::control`): cancellable from any thread, with progress.
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn encode_with_controlled<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     image: jlong,
@@ -636,9 +960,10 @@ pub fn encode_with<'caller>(
     progressive: jint,
     optimize_huffman: jint,
     png_compression: jint,
+    control: jlong,
 ) -> JByteArray<'caller> {
     run(&mut env, |env| {
-        let bytes = guarded(|| {
+        let bytes = guarded_under(control, || {
             let format = u32::try_from(format)
                 .map_err(|_| Error::invalid_argument(format!("unknown image format code {format}")))?;
             let options = encode_options(quality, subsampling, progressive, optimize_huffman, png_compression)?;
@@ -654,6 +979,37 @@ pub fn encode_with<'caller>(
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
 pub fn save_with<'caller>(
+    env: EnvUnowned<'caller>,
+    class: JClass<'caller>,
+    image: jlong,
+    path_utf8: JByteArray<'caller>,
+    format: jint,
+    quality: jint,
+    subsampling: jint,
+    progressive: jint,
+    optimize_huffman: jint,
+    png_compression: jint,
+) {
+    save_with_controlled(
+        env,
+        class,
+        image,
+        path_utf8,
+        format,
+        quality,
+        subsampling,
+        progressive,
+        optimize_huffman,
+        png_compression,
+        0,
+    )
+}
+
+/// `NativeImage.saveWithControlled(..., long control)`: [`save_with`] under a control
+/// (0 for none; see `crate::control`): cancellable from any thread, with progress.
+#[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
+#[jni_mangle("io.pixbridge.NativeImage")]
+pub fn save_with_controlled<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     image: jlong,
@@ -664,10 +1020,11 @@ pub fn save_with<'caller>(
     progressive: jint,
     optimize_huffman: jint,
     png_compression: jint,
+    control: jlong,
 ) {
     run(&mut env, |env| {
         let path = read_path(env, &path_utf8)?;
-        guarded(|| {
+        guarded_under(control, || {
             let format = match format {
                 FORMAT_FROM_EXTENSION => None,
                 code => Some(

@@ -1,4 +1,6 @@
-//! `io.pixbridge.NativeOperations`: one JNI export per entry of the runtime's operation table.
+//! `io.pixbridge.NativeOperations`: one JNI export per entry of the runtime's operation table;
+//! `io.pixbridge.NativeControlledOperations`: the same entries under a control (cancellable,
+//! with progress), for the Java SDK's asynchronous methods. Both expanded from the table.
 
 use jni::EnvUnowned;
 use jni::objects::JClass;
@@ -37,13 +39,63 @@ impl JavaParam for u32 {
 }
 
 /// Expands the operation table into `Java_io_pixbridge_NativeOperations_<lowerCamelName>`
-/// exports: fresh operations return the new handle, in-place ones return nothing.
+/// exports (fresh operations return the new handle, in-place ones return nothing) and, in
+/// [`controlled`], `Java_io_pixbridge_NativeControlledOperations_<lowerCamelName>` exports that
+/// take a control handle after the operation's parameters.
 macro_rules! define_jni_operations {
     ({} $(
         $kind:ident $name:ident [$($doc:literal)*]
             ($($param:ident : $ty:ty = $param_type:expr => $pdoc:literal),*) |$image:ident| $body:expr, $deferred:expr, $deferral:expr;
     )*) => {
         $( define_jni_operations!(@export $kind $name ($($param: $ty),*)); )*
+
+        /// The operations under a control: `pixbridge_runtime::control::run(control, ||
+        /// ops::<name>(...))`, as the C ABI's `pixbridge_image_<name>_controlled`. A cancelled
+        /// call throws `PixbridgeException(CANCELLED)`, leaves the image unchanged and makes
+        /// nothing. A separate Java class, so that the names need no suffix (an export's Java
+        /// name comes from its Rust name) and the loader's count of `NativeOperations` natives
+        /// stays the table's.
+        pub mod controlled {
+            use super::*;
+            $( define_jni_operations!(@controlled $kind $name ($($param: $ty),*)); )*
+        }
+    };
+    (@controlled fresh $name:ident ($($param:ident : $ty:ty),*)) => {
+        #[doc = concat!("`NativeControlledOperations.", stringify!($name), "`: runs `pixbridge_runtime::ops::", stringify!($name), "` under a control and returns the new image's handle.")]
+        #[jni::jni_mangle("io.pixbridge.NativeControlledOperations")]
+        pub fn $name<'caller>(
+            mut env: EnvUnowned<'caller>,
+            _class: JClass<'caller>,
+            image: jlong
+            $(, $param: <$ty as JavaParam>::Java)*,
+            control: jlong
+        ) -> jlong {
+            crate::boundary::run_without_env(&mut env, || {
+                $( let $param = <$ty as JavaParam>::from_java($param, stringify!($param))?; )*
+                pixbridge_runtime::control::run(crate::boundary::handle(control), || {
+                    pixbridge_runtime::ops::$name(crate::boundary::handle(image) $(, $param)*)
+                })
+                .map(crate::boundary::to_java)
+            })
+        }
+    };
+    (@controlled in_place $name:ident ($($param:ident : $ty:ty),*)) => {
+        #[doc = concat!("`NativeControlledOperations.", stringify!($name), "`: runs `pixbridge_runtime::ops::", stringify!($name), "` on the image in place, under a control.")]
+        #[jni::jni_mangle("io.pixbridge.NativeControlledOperations")]
+        pub fn $name<'caller>(
+            mut env: EnvUnowned<'caller>,
+            _class: JClass<'caller>,
+            image: jlong
+            $(, $param: <$ty as JavaParam>::Java)*,
+            control: jlong
+        ) {
+            crate::boundary::run_without_env(&mut env, || {
+                $( let $param = <$ty as JavaParam>::from_java($param, stringify!($param))?; )*
+                pixbridge_runtime::control::run(crate::boundary::handle(control), || {
+                    pixbridge_runtime::ops::$name(crate::boundary::handle(image) $(, $param)*)
+                })
+            })
+        }
     };
     (@export fresh $name:ident ($($param:ident : $ty:ty),*)) => {
         #[doc = concat!("`NativeOperations.", stringify!($name), "`: runs `pixbridge_runtime::ops::", stringify!($name), "` and returns the new image's handle.")]

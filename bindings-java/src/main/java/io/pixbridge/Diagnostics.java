@@ -19,6 +19,32 @@ public final class Diagnostics {
     }
 
     /**
+     * Returns the number of live native controls in this process: each asynchronous call
+     * ({@code blurAsync}, {@code openAsync}, ...) holds one from its submission until its native
+     * work ends or it is cancelled before it started. Leak tests compare it with a baseline.
+     *
+     * @return the number of live controls
+     * @throws UnsatisfiedLinkError if the native library cannot be loaded
+     */
+    public static long liveControlCount() {
+        NativeLoader.load();
+        return NativeImage.liveControls();
+    }
+
+    /**
+     * Returns the number of live native encoded-buffer handles in this process. The Java SDK
+     * never holds one (encoding returns a Java array), so it stays at its baseline; leak tests
+     * check that it does.
+     *
+     * @return the number of live buffer handles
+     * @throws UnsatisfiedLinkError if the native library cannot be loaded
+     */
+    public static long liveBufferCount() {
+        NativeLoader.load();
+        return NativeImage.liveBuffers();
+    }
+
+    /**
      * Describes where the native library was loaded from, in the loader's order of preference:
      * {@code "property:<path>"} (the file named by {@code -Dpixbridge.library.path}),
      * {@code "extracted:<path>"} (the jar's own copy, checked by SHA-256, extracted to

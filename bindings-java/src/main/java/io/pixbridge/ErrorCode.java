@@ -35,7 +35,12 @@ public enum ErrorCode {
     /** A caller-provided buffer was too small; the required size is reported. */
     BUFFER_TOO_SMALL(12, "BufferTooSmall"),
     /** A bug inside Pixbridge was caught at the boundary; the library keeps working. */
-    PANIC(13, "Panic");
+    PANIC(13, "Panic"),
+    /**
+     * The work was cancelled through its control before it finished; nothing was
+     * produced and the source is unchanged.
+     */
+    CANCELLED(14, "Cancelled");
 
     private final int value;
     private final String nativeName;
@@ -101,6 +106,8 @@ public enum ErrorCode {
                 return BUFFER_TOO_SMALL;
             case 13:
                 return PANIC;
+            case 14:
+                return CANCELLED;
             default:
                 throw new IllegalArgumentException("unknown ErrorCode value " + value);
         }

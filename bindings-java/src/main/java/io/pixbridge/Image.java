@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * An image held by the native Pixbridge library: RGBA8 pixels (8 bits per channel, straight
@@ -39,6 +41,64 @@ import java.util.Optional;
  * {@code pixbridge.nativeMemoryBudgetMiB}; {@code 0} turns this off). Images may be used from
  * several threads: calls on one image are serialised by the native library, and closing an image
  * while another thread is inside a call on it defers the release until that call returns.
+ *
+ * <h2 id="async">Asynchronous calls</h2>
+ *
+ * <p>Every operation has an asynchronous twin ({@code blurAsync} for {@code blur}, ...), and so
+ * have opening, decoding, thumbnails, saving and encoding ({@code openAsync}, {@code decodeAsync},
+ * {@code thumbnailAsync}, {@code saveAsync}, {@code encodeAsync}), each in three forms:
+ * {@code (args)}, {@code (args, ProgressListener)} and {@code (args, ProgressListener, Executor)}
+ * (a null listener reports nothing, a null executor means {@link #asyncExecutor()}). They return
+ * a {@link CompletableFuture} at once:
+ *
+ * <pre>{@code
+ * CompletableFuture<Image> future = image.blurAsync(30f, fraction -> System.out.println(fraction));
+ * future.thenAccept(blurred -> {
+ *     try (blurred) {
+ *         blurred.save(Path.of("blurred.png"));
+ *     }
+ * });
+ * future.cancel(true); // if the result is no longer wanted: the native work stops
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>Arguments</b> Java can check (nulls, negative sizes, a closed image) throw at once, as
+ *       in the synchronous methods. Everything the native library reports completes the future
+ *       exceptionally with the {@link PixbridgeException} itself ({@code join()} wraps it in a
+ *       {@link java.util.concurrent.CompletionException}, {@code get()} in an
+ *       {@link java.util.concurrent.ExecutionException}); a result equals the synchronous
+ *       method's.</li>
+ *   <li><b>Cancellation</b>: {@code future.cancel(...)} (or completing the future in any other
+ *       way first, as {@code orTimeout} does) cancels the native work. The future completes at
+ *       once, as any {@code CompletableFuture}. Not started yet, the work never starts; running, it
+ *       stops soon (the native loops check at a fine grain) and leaves no trace: the source image
+ *       is unchanged (an in-place operation is undone), what it allocated is freed, no file is
+ *       written; the call lets go of its image a moment after the future was cancelled, when the
+ *       native call has returned. A cancelled call always ends as a cancelled future
+ *       ({@link java.util.concurrent.CancellationException}). A cancel that comes after the native
+ *       work has finished cannot undo it: a new image is then closed, but an in-place change or a
+ *       written file stays although the future reports cancelled. Cancelling a dependent future
+ *       ({@code future.thenApply(...)}) does not reach the call, as usual with
+ *       {@code CompletableFuture}: cancel the future the method returned.</li>
+ *   <li><b>Progress</b> goes to the {@link ProgressListener}: strictly increasing fractions, the
+ *       last one {@code 1.0} before a successful call completes, reported from the threads doing
+ *       the work.</li>
+ *   <li><b>Lifetime</b>: the image a call works on stays open until the native call ends:
+ *       {@link #close()} meanwhile marks it closed (later calls throw) and the memory is freed when
+ *       the call returns, never under it. A new image the future completes with belongs to the
+ *       caller, who must close it.</li>
+ *   <li><b>Threads</b>: the native call runs on the executor's thread; its parallel parts run on the
+ *       native worker threads ({@link #nativeWorkerThreads()}). The default executor,
+ *       {@link #asyncExecutor()}, has daemon platform threads, as many as those workers. A native
+ *       call holds the thread that makes it: JNI frames cannot be unmounted, so on a virtual
+ *       thread (Java 21 and later) a long native call would pin its carrier thread for the whole
+ *       call. The asynchronous methods exist so that it never has to: a virtual thread that calls
+ *       {@code image.blurAsync(30f).join()} parks (and unmounts) while a platform thread of the
+ *       default executor does the native work. So do not pass an executor of virtual threads
+ *       ({@code Executors.newVirtualThreadPerTaskExecutor()}) here, and prefer the asynchronous
+ *       methods to the synchronous ones for long calls on virtual threads. On Java 17 there are no
+ *       virtual threads; the methods work the same, off the caller's thread.</li>
+ * </ul>
  */
 public final class Image extends ImageOperations implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -898,6 +958,1648 @@ public final class Image extends ImageOperations implements AutoCloseable {
     public void write(OutputStream out, ImageFormat format, EncodeOptions options) throws IOException {
         Arguments.requireNonNull(out, "out");
         out.write(encode(format, options));
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Asynchronous calls (see the class docs, "Asynchronous calls"). Each sync overload below has
+    // three asynchronous forms: (args), (args, ProgressListener) and (args, ProgressListener,
+    // Executor); the last does the work, and calls the controlled twin of the native method the
+    // sync overload calls, so both give the same result.
+    // ---------------------------------------------------------------------------------------
+
+    /**
+     * The executor the asynchronous methods use when given none: daemon platform threads named
+     * {@code pixbridge-async-<n>}, as many as {@linkplain #nativeWorkerThreads() native worker
+     * threads} (more calls at once would only hold more images in memory: each call already
+     * shares those workers), with an unbounded queue; idle threads end after 30 seconds. It is
+     * made at its first use and cannot be shut down. Platform threads because a native call
+     * cannot be unmounted from its carrier: on a virtual thread it would pin the carrier for the
+     * whole call (see <a href="#async">asynchronous calls</a>).
+     *
+     * @return the default executor of asynchronous calls
+     * @throws UnsatisfiedLinkError if the native library cannot be loaded
+     */
+    public static Executor asyncExecutor() {
+        return NativeTask.defaultExecutor();
+    }
+
+    @Override
+    CompletableFuture<Image> submitFresh(ProgressListener listener, Executor executor, NativeTask.FreshCall call) {
+        long handle = lifetime.enter();
+        return NativeTask.submit(listener, executor, control -> new Image(call.call(handle, control)), lifetime::exit,
+                Image::close);
+    }
+
+    @Override
+    CompletableFuture<Void> submitInPlace(ProgressListener listener, Executor executor, NativeTask.InPlaceCall call) {
+        long handle = lifetime.enter();
+        return NativeTask.submit(listener, executor, control -> {
+            call.call(handle, control);
+            return null;
+        }, lifetime::exit, null);
+    }
+
+    /** A native call on this image's handle, under a control, with what surrounds it. */
+    @FunctionalInterface
+    private interface ImageWork<T> {
+        T run(long handle, long control) throws Exception;
+    }
+
+    /** Runs {@code work} asynchronously on this image, held open until the work ends. */
+    private <T> CompletableFuture<T> submitOnImage(ProgressListener listener, Executor executor, ImageWork<T> work) {
+        long handle = lifetime.enter();
+        return NativeTask.submit(listener, executor, control -> work.run(handle, control), lifetime::exit, null);
+    }
+
+    /** A native call that makes an image, under a control: returns its handle. */
+    @FunctionalInterface
+    private interface SourceWork {
+        long run(long control) throws Exception;
+    }
+
+    /** Runs {@code work} asynchronously and adopts the handle it returns. */
+    private static CompletableFuture<Image> submitNew(ProgressListener listener, Executor executor, SourceWork work) {
+        NativeLoader.load();
+        return NativeTask.submit(listener, executor, control -> new Image(work.run(control)), null, Image::close);
+    }
+
+    /** {@link DirectSource} under a control. */
+    @FunctionalInterface
+    private interface DirectSourceUnder {
+        long call(ByteBuffer direct, int offset, int length, long control);
+    }
+
+    /** {@link ArraySource} under a control. */
+    @FunctionalInterface
+    private interface ArraySourceUnder {
+        long call(byte[] array, int offset, int length, long control);
+    }
+
+    /**
+     * {@link #fromBuffer} for the asynchronous calls: the range is taken now (later changes of the
+     * position do not matter); a direct buffer is read in place and kept reachable until the call
+     * ends, a heap buffer's array is read when the call runs, a read-only heap buffer is copied now.
+     */
+    private static CompletableFuture<Image> submitBuffer(ByteBuffer data, ProgressListener listener, Executor executor,
+            DirectSourceUnder direct, ArraySourceUnder array) {
+        int offset = data.position();
+        int length = data.remaining();
+        if (data.isDirect()) {
+            return submitNew(listener, executor, control -> {
+                try {
+                    return direct.call(data, offset, length, control);
+                } finally {
+                    Reference.reachabilityFence(data);
+                }
+            });
+        }
+        if (data.hasArray()) {
+            byte[] bytes = data.array();
+            int start = data.arrayOffset() + offset;
+            return submitNew(listener, executor, control -> array.call(bytes, start, length, control));
+        }
+        byte[] copy = new byte[length];
+        data.duplicate().get(copy);
+        return submitNew(listener, executor, control -> array.call(copy, 0, length, control));
+    }
+
+    // --- open ---
+
+    /**
+     * Asynchronous {@link #open(Path)}, on the {@linkplain #asyncExecutor() default executor},
+     * without progress; see {@link #openAsync(Path, DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param path the file to open
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code path} is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     */
+    public static CompletableFuture<Image> openAsync(Path path) {
+        return openAsync(path, DecodeLimits.DEFAULT, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #open(Path)}, on the {@linkplain #asyncExecutor() default executor},
+     * with progress; see {@link #openAsync(Path, DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param path the file to open
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code path} is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     */
+    public static CompletableFuture<Image> openAsync(Path path, ProgressListener listener) {
+        return openAsync(path, DecodeLimits.DEFAULT, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #open(Path)}; see {@link #openAsync(Path, DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param path the file to open
+     * @param listener told the fraction done, or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code path} is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     */
+    public static CompletableFuture<Image> openAsync(Path path, ProgressListener listener, Executor executor) {
+        return openAsync(path, DecodeLimits.DEFAULT, listener, executor);
+    }
+
+    /**
+     * Asynchronous {@link #open(Path, DecodeLimits)}, on the {@linkplain #asyncExecutor() default
+     * executor}, without progress; see {@link #openAsync(Path, DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param path the file to open
+     * @param limits the decode limits
+     * @return a future of the decoded image
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     */
+    public static CompletableFuture<Image> openAsync(Path path, DecodeLimits limits) {
+        return openAsync(path, limits, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #open(Path, DecodeLimits)}, on the {@linkplain #asyncExecutor() default
+     * executor}, with progress; see {@link #openAsync(Path, DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param path the file to open
+     * @param limits the decode limits
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code path} or {@code limits} is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     */
+    public static CompletableFuture<Image> openAsync(Path path, DecodeLimits limits, ProgressListener listener) {
+        return openAsync(path, limits, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #open(Path, DecodeLimits)}: opens the file on {@code executor} and
+     * completes the future with the image. The file is read when the call runs. Cancelling the
+     * future cancels the decode; a failure completes the future with the
+     * {@link PixbridgeException} {@link #open(Path)} documents. See
+     * <a href="#async">asynchronous calls</a>.
+     *
+     * @param path the file to open
+     * @param limits the decode limits
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the decoded image, which the caller must close
+     * @throws NullPointerException if {@code path} or {@code limits} is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public static CompletableFuture<Image> openAsync(Path path, DecodeLimits limits, ProgressListener listener,
+            Executor executor) {
+        byte[] utf8 = pathUtf8(path, "path");
+        Arguments.requireNonNull(limits, "limits");
+        return submitNew(listener, executor, control -> NativeImage.openControlled(utf8, limits.maxWidth(),
+                limits.maxHeight(), limits.maxDecodedBytes(), control));
+    }
+
+    /**
+     * Asynchronous {@link #open(Path, DecodeOptions)}, on the {@linkplain #asyncExecutor() default
+     * executor}, without progress; see {@link #openAsync(Path, DecodeOptions, ProgressListener, Executor)}.
+     *
+     * @param path the file to open
+     * @param options the decode options
+     * @return a future of the decoded image
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     */
+    public static CompletableFuture<Image> openAsync(Path path, DecodeOptions options) {
+        return openAsync(path, options, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #open(Path, DecodeOptions)}, on the {@linkplain #asyncExecutor() default
+     * executor}, with progress; see {@link #openAsync(Path, DecodeOptions, ProgressListener, Executor)}.
+     *
+     * @param path the file to open
+     * @param options the decode options
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code path} or {@code options} is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     */
+    public static CompletableFuture<Image> openAsync(Path path, DecodeOptions options, ProgressListener listener) {
+        return openAsync(path, options, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #open(Path, DecodeOptions)}, as
+     * {@link #openAsync(Path, DecodeLimits, ProgressListener, Executor)}. A deferred open only reads
+     * the header; the call that computes the image later can be cancelled in turn.
+     *
+     * @param path the file to open
+     * @param options the decode options
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the decoded image, which the caller must close
+     * @throws NullPointerException if {@code path} or {@code options} is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public static CompletableFuture<Image> openAsync(Path path, DecodeOptions options, ProgressListener listener,
+            Executor executor) {
+        byte[] utf8 = pathUtf8(path, "path");
+        Arguments.requireNonNull(options, "options");
+        DecodeLimits limits = options.limits();
+        return submitNew(listener, executor, control -> NativeImage.openWithControlled(utf8, limits.maxWidth(),
+                limits.maxHeight(), limits.maxDecodedBytes(), options.minWidth(), options.minHeight(),
+                options.deferred() ? 1 : 0, options.lenient() ? 1 : 0, control));
+    }
+
+    // --- decode: byte[] ---
+
+    /**
+     * Asynchronous {@link #decode(byte[])}, on the {@linkplain #asyncExecutor() default executor},
+     * without progress; see {@link #decodeAsync(byte[], DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code data} is null
+     */
+    public static CompletableFuture<Image> decodeAsync(byte[] data) {
+        return decodeAsync(data, DecodeLimits.DEFAULT, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(byte[])}, on the {@linkplain #asyncExecutor() default executor},
+     * with progress; see {@link #decodeAsync(byte[], DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code data} is null
+     */
+    public static CompletableFuture<Image> decodeAsync(byte[] data, ProgressListener listener) {
+        return decodeAsync(data, DecodeLimits.DEFAULT, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(byte[])}; see {@link #decodeAsync(byte[], DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes
+     * @param listener told the fraction done, or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code data} is null
+     */
+    public static CompletableFuture<Image> decodeAsync(byte[] data, ProgressListener listener, Executor executor) {
+        return decodeAsync(data, DecodeLimits.DEFAULT, listener, executor);
+    }
+
+    /**
+     * Asynchronous {@link #decode(byte[], DecodeLimits)}, on the {@linkplain #asyncExecutor()
+     * default executor}, without progress; see
+     * {@link #decodeAsync(byte[], DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes
+     * @param limits the decode limits
+     * @return a future of the decoded image
+     * @throws NullPointerException if an argument is null
+     */
+    public static CompletableFuture<Image> decodeAsync(byte[] data, DecodeLimits limits) {
+        return decodeAsync(data, limits, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(byte[], DecodeLimits)}, on the {@linkplain #asyncExecutor()
+     * default executor}, with progress; see
+     * {@link #decodeAsync(byte[], DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes
+     * @param limits the decode limits
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code data} or {@code limits} is null
+     */
+    public static CompletableFuture<Image> decodeAsync(byte[] data, DecodeLimits limits, ProgressListener listener) {
+        return decodeAsync(data, limits, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(byte[], DecodeLimits)}: decodes on {@code executor} and completes
+     * the future with the image. The array is read when the call runs: do not change it until the
+     * future completes. Cancelling the future cancels the decode; a failure completes the future
+     * with the {@link PixbridgeException} {@link #decode(byte[])} documents. See
+     * <a href="#async">asynchronous calls</a>.
+     *
+     * @param data the encoded bytes
+     * @param limits the decode limits
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the decoded image, which the caller must close
+     * @throws NullPointerException if {@code data} or {@code limits} is null
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public static CompletableFuture<Image> decodeAsync(byte[] data, DecodeLimits limits, ProgressListener listener,
+            Executor executor) {
+        Arguments.requireNonNull(data, "data");
+        Arguments.requireNonNull(limits, "limits");
+        return submitNew(listener, executor, control -> NativeImage.decodeArrayControlled(data, 0, data.length,
+                limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(), control));
+    }
+
+    /**
+     * Asynchronous {@link #decode(byte[], DecodeOptions)}, on the {@linkplain #asyncExecutor()
+     * default executor}, without progress; see
+     * {@link #decodeAsync(byte[], DecodeOptions, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes
+     * @param options the decode options
+     * @return a future of the decoded image
+     * @throws NullPointerException if an argument is null
+     */
+    public static CompletableFuture<Image> decodeAsync(byte[] data, DecodeOptions options) {
+        return decodeAsync(data, options, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(byte[], DecodeOptions)}, on the {@linkplain #asyncExecutor()
+     * default executor}, with progress; see
+     * {@link #decodeAsync(byte[], DecodeOptions, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes
+     * @param options the decode options
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code data} or {@code options} is null
+     */
+    public static CompletableFuture<Image> decodeAsync(byte[] data, DecodeOptions options, ProgressListener listener) {
+        return decodeAsync(data, options, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(byte[], DecodeOptions)}, as
+     * {@link #decodeAsync(byte[], DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes
+     * @param options the decode options
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the decoded image, which the caller must close
+     * @throws NullPointerException if {@code data} or {@code options} is null
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public static CompletableFuture<Image> decodeAsync(byte[] data, DecodeOptions options, ProgressListener listener,
+            Executor executor) {
+        Arguments.requireNonNull(data, "data");
+        Arguments.requireNonNull(options, "options");
+        return submitNew(listener, executor,
+                control -> decodeWithArrayControlled(data, 0, data.length, options, control));
+    }
+
+    private static long decodeWithArrayControlled(byte[] data, int offset, int length, DecodeOptions options,
+            long control) {
+        DecodeLimits limits = options.limits();
+        return NativeImage.decodeWithArrayControlled(data, offset, length, limits.maxWidth(), limits.maxHeight(),
+                limits.maxDecodedBytes(), options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0,
+                options.lenient() ? 1 : 0, control);
+    }
+
+    // --- decode: ByteBuffer ---
+
+    /**
+     * Asynchronous {@link #decode(ByteBuffer)}, on the {@linkplain #asyncExecutor() default
+     * executor}, without progress; see {@link #decodeAsync(ByteBuffer, DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code data} is null
+     */
+    public static CompletableFuture<Image> decodeAsync(ByteBuffer data) {
+        return decodeAsync(data, DecodeLimits.DEFAULT, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(ByteBuffer)}, on the {@linkplain #asyncExecutor() default
+     * executor}, with progress; see {@link #decodeAsync(ByteBuffer, DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code data} is null
+     */
+    public static CompletableFuture<Image> decodeAsync(ByteBuffer data, ProgressListener listener) {
+        return decodeAsync(data, DecodeLimits.DEFAULT, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(ByteBuffer)}; see {@link #decodeAsync(ByteBuffer, DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @param listener told the fraction done, or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code data} is null
+     */
+    public static CompletableFuture<Image> decodeAsync(ByteBuffer data, ProgressListener listener, Executor executor) {
+        return decodeAsync(data, DecodeLimits.DEFAULT, listener, executor);
+    }
+
+    /**
+     * Asynchronous {@link #decode(ByteBuffer, DecodeLimits)}, on the {@linkplain #asyncExecutor()
+     * default executor}, without progress; see
+     * {@link #decodeAsync(ByteBuffer, DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @param limits the decode limits
+     * @return a future of the decoded image
+     * @throws NullPointerException if an argument is null
+     */
+    public static CompletableFuture<Image> decodeAsync(ByteBuffer data, DecodeLimits limits) {
+        return decodeAsync(data, limits, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(ByteBuffer, DecodeLimits)}, on the {@linkplain #asyncExecutor()
+     * default executor}, with progress; see
+     * {@link #decodeAsync(ByteBuffer, DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @param limits the decode limits
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code data} or {@code limits} is null
+     */
+    public static CompletableFuture<Image> decodeAsync(ByteBuffer data, DecodeLimits limits,
+            ProgressListener listener) {
+        return decodeAsync(data, limits, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(ByteBuffer, DecodeLimits)}, as
+     * {@link #decodeAsync(byte[], DecodeLimits, ProgressListener, Executor)}. The range between the
+     * position and the limit is taken now; the buffer's position is not changed. The bytes are read
+     * when the call runs (a direct buffer in place): do not change them until the future
+     * completes. A read-only heap buffer is copied now.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @param limits the decode limits
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the decoded image, which the caller must close
+     * @throws NullPointerException if {@code data} or {@code limits} is null
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public static CompletableFuture<Image> decodeAsync(ByteBuffer data, DecodeLimits limits,
+            ProgressListener listener, Executor executor) {
+        Arguments.requireNonNull(data, "data");
+        Arguments.requireNonNull(limits, "limits");
+        return submitBuffer(data, listener, executor,
+                (direct, offset, length, control) -> NativeImage.decodeDirectControlled(direct, offset, length,
+                        limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(), control),
+                (array, offset, length, control) -> NativeImage.decodeArrayControlled(array, offset, length,
+                        limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(), control));
+    }
+
+    /**
+     * Asynchronous {@link #decode(ByteBuffer, DecodeOptions)}, on the {@linkplain #asyncExecutor()
+     * default executor}, without progress; see
+     * {@link #decodeAsync(ByteBuffer, DecodeOptions, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @param options the decode options
+     * @return a future of the decoded image
+     * @throws NullPointerException if an argument is null
+     */
+    public static CompletableFuture<Image> decodeAsync(ByteBuffer data, DecodeOptions options) {
+        return decodeAsync(data, options, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(ByteBuffer, DecodeOptions)}, on the {@linkplain #asyncExecutor()
+     * default executor}, with progress; see
+     * {@link #decodeAsync(ByteBuffer, DecodeOptions, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @param options the decode options
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code data} or {@code options} is null
+     */
+    public static CompletableFuture<Image> decodeAsync(ByteBuffer data, DecodeOptions options,
+            ProgressListener listener) {
+        return decodeAsync(data, options, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(ByteBuffer, DecodeOptions)}, as
+     * {@link #decodeAsync(ByteBuffer, DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @param options the decode options
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the decoded image, which the caller must close
+     * @throws NullPointerException if {@code data} or {@code options} is null
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public static CompletableFuture<Image> decodeAsync(ByteBuffer data, DecodeOptions options,
+            ProgressListener listener, Executor executor) {
+        Arguments.requireNonNull(data, "data");
+        Arguments.requireNonNull(options, "options");
+        DecodeLimits limits = options.limits();
+        return submitBuffer(data, listener, executor,
+                (direct, offset, length, control) -> NativeImage.decodeWithDirectControlled(direct, offset, length,
+                        limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(), options.minWidth(),
+                        options.minHeight(), options.deferred() ? 1 : 0, options.lenient() ? 1 : 0, control),
+                (array, offset, length, control) -> decodeWithArrayControlled(array, offset, length, options, control));
+    }
+
+    // --- decode: InputStream ---
+
+    /**
+     * Asynchronous {@link #decode(InputStream)}, on the {@linkplain #asyncExecutor() default
+     * executor}, without progress; see {@link #decodeAsync(InputStream, DecodeOptions, ProgressListener, Executor)}.
+     *
+     * @param in the stream of encoded bytes
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code in} is null
+     */
+    public static CompletableFuture<Image> decodeAsync(InputStream in) {
+        return decodeAsync(in, (ProgressListener) null, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(InputStream)}, on the {@linkplain #asyncExecutor() default
+     * executor}, with progress; see {@link #decodeAsync(InputStream, DecodeOptions, ProgressListener, Executor)}.
+     *
+     * @param in the stream of encoded bytes
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code in} is null
+     */
+    public static CompletableFuture<Image> decodeAsync(InputStream in, ProgressListener listener) {
+        return decodeAsync(in, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(InputStream)}, as
+     * {@link #decodeAsync(InputStream, DecodeOptions, ProgressListener, Executor)} (which decodes
+     * with the default limits, as {@link #decode(byte[])}).
+     *
+     * @param in the stream of encoded bytes
+     * @param listener told the fraction done, or {@code null}
+     * @param executor reads the stream and runs the native call; {@code null} for the
+     *     {@linkplain #asyncExecutor() default executor}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code in} is null
+     */
+    public static CompletableFuture<Image> decodeAsync(InputStream in, ProgressListener listener, Executor executor) {
+        Arguments.requireNonNull(in, "in");
+        DecodeLimits limits = DecodeLimits.DEFAULT;
+        return submitNew(listener, executor, control -> {
+            byte[] data = in.readAllBytes();
+            return NativeImage.decodeArrayControlled(data, 0, data.length, limits.maxWidth(), limits.maxHeight(),
+                    limits.maxDecodedBytes(), control);
+        });
+    }
+
+    /**
+     * Asynchronous {@link #decode(InputStream, DecodeOptions)}, on the {@linkplain #asyncExecutor()
+     * default executor}, without progress; see
+     * {@link #decodeAsync(InputStream, DecodeOptions, ProgressListener, Executor)}.
+     *
+     * @param in the stream of encoded bytes
+     * @param options the decode options
+     * @return a future of the decoded image
+     * @throws NullPointerException if an argument is null
+     */
+    public static CompletableFuture<Image> decodeAsync(InputStream in, DecodeOptions options) {
+        return decodeAsync(in, options, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(InputStream, DecodeOptions)}, on the {@linkplain #asyncExecutor()
+     * default executor}, with progress; see
+     * {@link #decodeAsync(InputStream, DecodeOptions, ProgressListener, Executor)}.
+     *
+     * @param in the stream of encoded bytes
+     * @param options the decode options
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the decoded image
+     * @throws NullPointerException if {@code in} or {@code options} is null
+     */
+    public static CompletableFuture<Image> decodeAsync(InputStream in, DecodeOptions options,
+            ProgressListener listener) {
+        return decodeAsync(in, options, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #decode(InputStream, DecodeOptions)}: on {@code executor}, reads the
+     * stream to its end, then decodes what it read (as {@link #decode(byte[], DecodeOptions)}) and
+     * completes the future with the image. The stream is read on the executor's thread and is not
+     * closed: do not use it until the future completes. A read that fails completes the future with
+     * its {@link java.io.IOException}; cancelling the future during the read lets the read finish
+     * (a stream read cannot be interrupted) and skips the decode. See
+     * <a href="#async">asynchronous calls</a>.
+     *
+     * @param in the stream of encoded bytes
+     * @param options the decode options
+     * @param listener told the fraction done of the decode (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor reads the stream and runs the native call; {@code null} for the
+     *     {@linkplain #asyncExecutor() default executor}
+     * @return a future of the decoded image, which the caller must close
+     * @throws NullPointerException if {@code in} or {@code options} is null
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public static CompletableFuture<Image> decodeAsync(InputStream in, DecodeOptions options,
+            ProgressListener listener, Executor executor) {
+        Arguments.requireNonNull(in, "in");
+        Arguments.requireNonNull(options, "options");
+        return submitNew(listener, executor, control -> {
+            byte[] data = in.readAllBytes();
+            return decodeWithArrayControlled(data, 0, data.length, options, control);
+        });
+    }
+
+    // --- thumbnail ---
+
+    /**
+     * Asynchronous {@link #thumbnail(Path, int, int, ThumbnailFit)}, on the
+     * {@linkplain #asyncExecutor() default executor}, without progress; see
+     * {@link #thumbnailAsync(Path, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param path the image file
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code path} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1, or
+     *     {@code path} is not on the default file system
+     */
+    public static CompletableFuture<Image> thumbnailAsync(Path path, int width, int height, ThumbnailFit fit) {
+        return thumbnailAsync(path, width, height, fit, ThumbnailOptions.DEFAULT, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(Path, int, int, ThumbnailFit)}, on the
+     * {@linkplain #asyncExecutor() default executor}, with progress; see
+     * {@link #thumbnailAsync(Path, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param path the image file
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code path} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1, or
+     *     {@code path} is not on the default file system
+     */
+    public static CompletableFuture<Image> thumbnailAsync(Path path, int width, int height, ThumbnailFit fit,
+            ProgressListener listener) {
+        return thumbnailAsync(path, width, height, fit, ThumbnailOptions.DEFAULT, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(Path, int, int, ThumbnailFit)}; see
+     * {@link #thumbnailAsync(Path, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param path the image file
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param listener told the fraction done, or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code path} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1, or
+     *     {@code path} is not on the default file system
+     */
+    public static CompletableFuture<Image> thumbnailAsync(Path path, int width, int height, ThumbnailFit fit,
+            ProgressListener listener, Executor executor) {
+        return thumbnailAsync(path, width, height, fit, ThumbnailOptions.DEFAULT, listener, executor);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(Path, int, int, ThumbnailFit, ThumbnailOptions)}, on the
+     * {@linkplain #asyncExecutor() default executor}, without progress; see
+     * {@link #thumbnailAsync(Path, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param path the image file
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @return a future of the thumbnail
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1, or
+     *     {@code path} is not on the default file system
+     */
+    public static CompletableFuture<Image> thumbnailAsync(Path path, int width, int height, ThumbnailFit fit,
+            ThumbnailOptions options) {
+        return thumbnailAsync(path, width, height, fit, options, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(Path, int, int, ThumbnailFit, ThumbnailOptions)}, on the
+     * {@linkplain #asyncExecutor() default executor}, with progress; see
+     * {@link #thumbnailAsync(Path, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param path the image file
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code path}, {@code fit} or {@code options} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1, or
+     *     {@code path} is not on the default file system
+     */
+    public static CompletableFuture<Image> thumbnailAsync(Path path, int width, int height, ThumbnailFit fit,
+            ThumbnailOptions options, ProgressListener listener) {
+        return thumbnailAsync(path, width, height, fit, options, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(Path, int, int, ThumbnailFit, ThumbnailOptions)}: makes the
+     * thumbnail on {@code executor} and completes the future with it. Progress covers the decode
+     * and the resize. Cancelling the future cancels the work; a failure completes the future with
+     * the {@link PixbridgeException} {@link #thumbnail(Path, int, int, ThumbnailFit)} documents.
+     * See <a href="#async">asynchronous calls</a>.
+     *
+     * @param path the image file
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the thumbnail, which the caller must close
+     * @throws NullPointerException if {@code path}, {@code fit} or {@code options} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1, or
+     *     {@code path} is not on the default file system
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public static CompletableFuture<Image> thumbnailAsync(Path path, int width, int height, ThumbnailFit fit,
+            ThumbnailOptions options, ProgressListener listener, Executor executor) {
+        byte[] utf8 = pathUtf8(path, "path");
+        checkThumbnailArguments(width, height, fit, options);
+        DecodeLimits limits = options.limits();
+        return submitNew(listener, executor, control -> NativeImage.thumbnailFileControlled(utf8, width, height,
+                fit.value(), limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(),
+                options.allowUpscale() ? 1 : 0, control));
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(byte[], int, int, ThumbnailFit)}, on the
+     * {@linkplain #asyncExecutor() default executor}, without progress; see
+     * {@link #thumbnailAsync(byte[], int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code data} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(byte[] data, int width, int height, ThumbnailFit fit) {
+        return thumbnailAsync(data, width, height, fit, ThumbnailOptions.DEFAULT, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(byte[], int, int, ThumbnailFit)}, on the
+     * {@linkplain #asyncExecutor() default executor}, with progress; see
+     * {@link #thumbnailAsync(byte[], int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code data} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(byte[] data, int width, int height, ThumbnailFit fit,
+            ProgressListener listener) {
+        return thumbnailAsync(data, width, height, fit, ThumbnailOptions.DEFAULT, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(byte[], int, int, ThumbnailFit)}; see
+     * {@link #thumbnailAsync(byte[], int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param listener told the fraction done, or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code data} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(byte[] data, int width, int height, ThumbnailFit fit,
+            ProgressListener listener, Executor executor) {
+        return thumbnailAsync(data, width, height, fit, ThumbnailOptions.DEFAULT, listener, executor);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(byte[], int, int, ThumbnailFit, ThumbnailOptions)}, on the
+     * {@linkplain #asyncExecutor() default executor}, without progress; see
+     * {@link #thumbnailAsync(byte[], int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @return a future of the thumbnail
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(byte[] data, int width, int height, ThumbnailFit fit,
+            ThumbnailOptions options) {
+        return thumbnailAsync(data, width, height, fit, options, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(byte[], int, int, ThumbnailFit, ThumbnailOptions)}, on the
+     * {@linkplain #asyncExecutor() default executor}, with progress; see
+     * {@link #thumbnailAsync(byte[], int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code data}, {@code fit} or {@code options} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(byte[] data, int width, int height, ThumbnailFit fit,
+            ThumbnailOptions options, ProgressListener listener) {
+        return thumbnailAsync(data, width, height, fit, options, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(byte[], int, int, ThumbnailFit, ThumbnailOptions)}, as
+     * {@link #thumbnailAsync(Path, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     * The array is read when the call runs: do not change it until the future completes.
+     *
+     * @param data the encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the thumbnail, which the caller must close
+     * @throws NullPointerException if {@code data}, {@code fit} or {@code options} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public static CompletableFuture<Image> thumbnailAsync(byte[] data, int width, int height, ThumbnailFit fit,
+            ThumbnailOptions options, ProgressListener listener, Executor executor) {
+        Arguments.requireNonNull(data, "data");
+        checkThumbnailArguments(width, height, fit, options);
+        return submitNew(listener, executor,
+                control -> thumbnailArrayControlled(data, 0, data.length, width, height, fit, options, control));
+    }
+
+    private static long thumbnailArrayControlled(byte[] data, int offset, int length, int width, int height,
+            ThumbnailFit fit, ThumbnailOptions options, long control) {
+        DecodeLimits limits = options.limits();
+        return NativeImage.thumbnailArrayControlled(data, offset, length, width, height, fit.value(),
+                limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(), options.allowUpscale() ? 1 : 0,
+                control);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(ByteBuffer, int, int, ThumbnailFit)}, on the
+     * {@linkplain #asyncExecutor() default executor}, without progress; see
+     * {@link #thumbnailAsync(ByteBuffer, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code data} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(ByteBuffer data, int width, int height, ThumbnailFit fit) {
+        return thumbnailAsync(data, width, height, fit, ThumbnailOptions.DEFAULT, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(ByteBuffer, int, int, ThumbnailFit)}, on the
+     * {@linkplain #asyncExecutor() default executor}, with progress; see
+     * {@link #thumbnailAsync(ByteBuffer, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code data} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(ByteBuffer data, int width, int height, ThumbnailFit fit,
+            ProgressListener listener) {
+        return thumbnailAsync(data, width, height, fit, ThumbnailOptions.DEFAULT, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(ByteBuffer, int, int, ThumbnailFit)}; see
+     * {@link #thumbnailAsync(ByteBuffer, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param listener told the fraction done, or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code data} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(ByteBuffer data, int width, int height, ThumbnailFit fit,
+            ProgressListener listener, Executor executor) {
+        return thumbnailAsync(data, width, height, fit, ThumbnailOptions.DEFAULT, listener, executor);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(ByteBuffer, int, int, ThumbnailFit, ThumbnailOptions)}, on the
+     * {@linkplain #asyncExecutor() default executor}, without progress; see
+     * {@link #thumbnailAsync(ByteBuffer, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @return a future of the thumbnail
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(ByteBuffer data, int width, int height, ThumbnailFit fit,
+            ThumbnailOptions options) {
+        return thumbnailAsync(data, width, height, fit, options, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(ByteBuffer, int, int, ThumbnailFit, ThumbnailOptions)}, on the
+     * {@linkplain #asyncExecutor() default executor}, with progress; see
+     * {@link #thumbnailAsync(ByteBuffer, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code data}, {@code fit} or {@code options} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(ByteBuffer data, int width, int height, ThumbnailFit fit,
+            ThumbnailOptions options, ProgressListener listener) {
+        return thumbnailAsync(data, width, height, fit, options, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(ByteBuffer, int, int, ThumbnailFit, ThumbnailOptions)}, as
+     * {@link #thumbnailAsync(Path, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     * The buffer is handled as by {@link #decodeAsync(ByteBuffer, DecodeLimits, ProgressListener, Executor)}.
+     *
+     * @param data the encoded bytes, between the buffer's position and limit
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the thumbnail, which the caller must close
+     * @throws NullPointerException if {@code data}, {@code fit} or {@code options} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public static CompletableFuture<Image> thumbnailAsync(ByteBuffer data, int width, int height, ThumbnailFit fit,
+            ThumbnailOptions options, ProgressListener listener, Executor executor) {
+        Arguments.requireNonNull(data, "data");
+        checkThumbnailArguments(width, height, fit, options);
+        DecodeLimits limits = options.limits();
+        return submitBuffer(data, listener, executor,
+                (direct, offset, length, control) -> NativeImage.thumbnailDirectControlled(direct, offset, length,
+                        width, height, fit.value(), limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(),
+                        options.allowUpscale() ? 1 : 0, control),
+                (array, offset, length, control) -> thumbnailArrayControlled(array, offset, length, width, height,
+                        fit, options, control));
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(InputStream, int, int, ThumbnailFit)}, on the
+     * {@linkplain #asyncExecutor() default executor}, without progress; see
+     * {@link #thumbnailAsync(InputStream, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param in the stream of encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code in} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(InputStream in, int width, int height, ThumbnailFit fit) {
+        return thumbnailAsync(in, width, height, fit, ThumbnailOptions.DEFAULT, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(InputStream, int, int, ThumbnailFit)}, on the
+     * {@linkplain #asyncExecutor() default executor}, with progress; see
+     * {@link #thumbnailAsync(InputStream, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param in the stream of encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code in} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(InputStream in, int width, int height, ThumbnailFit fit,
+            ProgressListener listener) {
+        return thumbnailAsync(in, width, height, fit, ThumbnailOptions.DEFAULT, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(InputStream, int, int, ThumbnailFit)}; see
+     * {@link #thumbnailAsync(InputStream, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param in the stream of encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param listener told the fraction done, or {@code null}
+     * @param executor reads the stream and runs the native call; {@code null} for the
+     *     {@linkplain #asyncExecutor() default executor}
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code in} or {@code fit} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(InputStream in, int width, int height, ThumbnailFit fit,
+            ProgressListener listener, Executor executor) {
+        return thumbnailAsync(in, width, height, fit, ThumbnailOptions.DEFAULT, listener, executor);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(InputStream, int, int, ThumbnailFit, ThumbnailOptions)}, on the
+     * {@linkplain #asyncExecutor() default executor}, without progress; see
+     * {@link #thumbnailAsync(InputStream, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param in the stream of encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @return a future of the thumbnail
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(InputStream in, int width, int height, ThumbnailFit fit,
+            ThumbnailOptions options) {
+        return thumbnailAsync(in, width, height, fit, options, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(InputStream, int, int, ThumbnailFit, ThumbnailOptions)}, on the
+     * {@linkplain #asyncExecutor() default executor}, with progress; see
+     * {@link #thumbnailAsync(InputStream, int, int, ThumbnailFit, ThumbnailOptions, ProgressListener, Executor)}.
+     *
+     * @param in the stream of encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the thumbnail
+     * @throws NullPointerException if {@code in}, {@code fit} or {@code options} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     */
+    public static CompletableFuture<Image> thumbnailAsync(InputStream in, int width, int height, ThumbnailFit fit,
+            ThumbnailOptions options, ProgressListener listener) {
+        return thumbnailAsync(in, width, height, fit, options, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #thumbnail(InputStream, int, int, ThumbnailFit, ThumbnailOptions)}: the
+     * arguments are checked now; on {@code executor} the stream is read to its end (as by
+     * {@link #decodeAsync(InputStream, DecodeOptions, ProgressListener, Executor)}), then the
+     * thumbnail made of what was read.
+     *
+     * @param in the stream of encoded bytes
+     * @param width width of the box in pixels: 1 to 32768
+     * @param height height of the box in pixels: 1 to 32768
+     * @param fit how the image fits the box
+     * @param options decode limits and upscaling
+     * @param listener told the fraction done of the thumbnail (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor reads the stream and runs the native call; {@code null} for the
+     *     {@linkplain #asyncExecutor() default executor}
+     * @return a future of the thumbnail, which the caller must close
+     * @throws NullPointerException if {@code in}, {@code fit} or {@code options} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is less than 1
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public static CompletableFuture<Image> thumbnailAsync(InputStream in, int width, int height, ThumbnailFit fit,
+            ThumbnailOptions options, ProgressListener listener, Executor executor) {
+        Arguments.requireNonNull(in, "in");
+        checkThumbnailArguments(width, height, fit, options);
+        return submitNew(listener, executor, control -> {
+            byte[] data = in.readAllBytes();
+            return thumbnailArrayControlled(data, 0, data.length, width, height, fit, options, control);
+        });
+    }
+
+    // --- save ---
+
+    /**
+     * Asynchronous {@link #save(Path)}, on the {@linkplain #asyncExecutor() default executor},
+     * without progress; see {@link #saveAsync(Path, ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param path where to save
+     * @return a future completed with {@code null} once the file is written
+     * @throws NullPointerException if {@code path} is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<Void> saveAsync(Path path) {
+        return saveAsync(path, (ProgressListener) null, null);
+    }
+
+    /**
+     * Asynchronous {@link #save(Path)}, on the {@linkplain #asyncExecutor() default executor},
+     * with progress; see {@link #saveAsync(Path, ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param path where to save
+     * @param listener told the fraction done, or {@code null}
+     * @return a future completed with {@code null} once the file is written
+     * @throws NullPointerException if {@code path} is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<Void> saveAsync(Path path, ProgressListener listener) {
+        return saveAsync(path, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #save(Path)} (the format from the extension), as
+     * {@link #saveAsync(Path, ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param path where to save
+     * @param listener told the fraction done, or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future completed with {@code null} once the file is written
+     * @throws NullPointerException if {@code path} is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<Void> saveAsync(Path path, ProgressListener listener, Executor executor) {
+        byte[] utf8 = pathUtf8(path, "path");
+        return submitOnImage(listener, executor, (handle, control) -> {
+            NativeImage.saveControlled(handle, utf8, control);
+            return null;
+        });
+    }
+
+    /**
+     * Asynchronous {@link #save(Path, EncodeOptions)}, on the {@linkplain #asyncExecutor() default
+     * executor}, without progress; see
+     * {@link #saveAsync(Path, ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param path where to save
+     * @param options encoder settings
+     * @return a future completed with {@code null} once the file is written
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<Void> saveAsync(Path path, EncodeOptions options) {
+        return saveAsync(path, options, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #save(Path, EncodeOptions)}, on the {@linkplain #asyncExecutor() default
+     * executor}, with progress; see
+     * {@link #saveAsync(Path, ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param path where to save
+     * @param options encoder settings
+     * @param listener told the fraction done, or {@code null}
+     * @return a future completed with {@code null} once the file is written
+     * @throws NullPointerException if {@code path} or {@code options} is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<Void> saveAsync(Path path, EncodeOptions options, ProgressListener listener) {
+        return saveAsync(path, options, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #save(Path, EncodeOptions)} (the format from the extension), as
+     * {@link #saveAsync(Path, ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param path where to save
+     * @param options encoder settings
+     * @param listener told the fraction done, or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future completed with {@code null} once the file is written
+     * @throws NullPointerException if {@code path} or {@code options} is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<Void> saveAsync(Path path, EncodeOptions options, ProgressListener listener,
+            Executor executor) {
+        return saveWithAsync(path, NativeImage.FORMAT_FROM_EXTENSION, options, listener, executor);
+    }
+
+    /**
+     * Asynchronous {@link #save(Path, ImageFormat, EncodeOptions)}, on the
+     * {@linkplain #asyncExecutor() default executor}, without progress; see
+     * {@link #saveAsync(Path, ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param path where to save
+     * @param format the format to write
+     * @param options encoder settings
+     * @return a future completed with {@code null} once the file is written
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<Void> saveAsync(Path path, ImageFormat format, EncodeOptions options) {
+        return saveAsync(path, format, options, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #save(Path, ImageFormat, EncodeOptions)}, on the
+     * {@linkplain #asyncExecutor() default executor}, with progress; see
+     * {@link #saveAsync(Path, ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param path where to save
+     * @param format the format to write
+     * @param options encoder settings
+     * @param listener told the fraction done, or {@code null}
+     * @return a future completed with {@code null} once the file is written
+     * @throws NullPointerException if {@code path}, {@code format} or {@code options} is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<Void> saveAsync(Path path, ImageFormat format, EncodeOptions options,
+            ProgressListener listener) {
+        return saveAsync(path, format, options, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #save(Path, ImageFormat, EncodeOptions)}: encodes and writes the file on
+     * {@code executor} (atomically, as the synchronous save) and completes the future with
+     * {@code null}. This image stays open for the call. A cancelled save writes no file and leaves
+     * an existing file at {@code path} as it was; a failure completes the future with the
+     * {@link PixbridgeException} {@link #save(Path, ImageFormat, EncodeOptions)} documents. See
+     * <a href="#async">asynchronous calls</a>.
+     *
+     * @param path where to save
+     * @param format the format to write
+     * @param options encoder settings
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future completed with {@code null} once the file is written
+     * @throws NullPointerException if {@code path}, {@code format} or {@code options} is null
+     * @throws IllegalArgumentException if {@code path} is not on the default file system
+     * @throws IllegalStateException if the image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Void> saveAsync(Path path, ImageFormat format, EncodeOptions options,
+            ProgressListener listener, Executor executor) {
+        Arguments.requireNonNull(format, "format");
+        return saveWithAsync(path, format.value(), options, listener, executor);
+    }
+
+    private CompletableFuture<Void> saveWithAsync(Path path, int format, EncodeOptions options,
+            ProgressListener listener, Executor executor) {
+        byte[] utf8 = pathUtf8(path, "path");
+        Arguments.requireNonNull(options, "options");
+        return submitOnImage(listener, executor, (handle, control) -> {
+            NativeImage.saveWithControlled(handle, utf8, format, options.nativeQuality(),
+                    options.subsampling().value(), options.progressive() ? 1 : 0, options.optimizeHuffman() ? 1 : 0,
+                    options.nativePngCompression(), control);
+            return null;
+        });
+    }
+
+    // --- encode ---
+
+    /**
+     * Asynchronous {@link #encode(ImageFormat)}, on the {@linkplain #asyncExecutor() default
+     * executor}, without progress; see
+     * {@link #encodeAsync(ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param format the target format
+     * @return a future of the encoded bytes
+     * @throws NullPointerException if {@code format} is null
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<byte[]> encodeAsync(ImageFormat format) {
+        return encodeAsync(format, (ProgressListener) null, null);
+    }
+
+    /**
+     * Asynchronous {@link #encode(ImageFormat)}, on the {@linkplain #asyncExecutor() default
+     * executor}, with progress; see
+     * {@link #encodeAsync(ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param format the target format
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the encoded bytes
+     * @throws NullPointerException if {@code format} is null
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<byte[]> encodeAsync(ImageFormat format, ProgressListener listener) {
+        return encodeAsync(format, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #encode(ImageFormat)}, as
+     * {@link #encodeAsync(ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param format the target format
+     * @param listener told the fraction done, or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the encoded bytes
+     * @throws NullPointerException if {@code format} is null
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<byte[]> encodeAsync(ImageFormat format, ProgressListener listener, Executor executor) {
+        Arguments.requireNonNull(format, "format");
+        return encodeNativeAsync(format, 0, listener, executor);
+    }
+
+    /**
+     * Asynchronous {@link #encode(ImageFormat, int)}, on the {@linkplain #asyncExecutor() default
+     * executor}, without progress; see
+     * {@link #encodeAsync(ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param format the target format
+     * @param quality 1 (smallest) to 100 (best)
+     * @return a future of the encoded bytes
+     * @throws NullPointerException if {@code format} is null
+     * @throws IllegalArgumentException if {@code quality} is 0 or negative
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<byte[]> encodeAsync(ImageFormat format, int quality) {
+        return encodeAsync(format, quality, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #encode(ImageFormat, int)}, on the {@linkplain #asyncExecutor() default
+     * executor}, with progress; see
+     * {@link #encodeAsync(ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param format the target format
+     * @param quality 1 (smallest) to 100 (best)
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the encoded bytes
+     * @throws NullPointerException if {@code format} is null
+     * @throws IllegalArgumentException if {@code quality} is 0 or negative
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<byte[]> encodeAsync(ImageFormat format, int quality, ProgressListener listener) {
+        return encodeAsync(format, quality, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #encode(ImageFormat, int)}, as
+     * {@link #encodeAsync(ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param format the target format
+     * @param quality 1 (smallest) to 100 (best)
+     * @param listener told the fraction done, or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the encoded bytes
+     * @throws NullPointerException if {@code format} is null
+     * @throws IllegalArgumentException if {@code quality} is 0 or negative
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<byte[]> encodeAsync(ImageFormat format, int quality, ProgressListener listener,
+            Executor executor) {
+        Arguments.requireNonNull(format, "format");
+        if (quality < 1) {
+            throw new IllegalArgumentException("quality must be 1 to 100, got " + quality);
+        }
+        return encodeNativeAsync(format, quality, listener, executor);
+    }
+
+    private CompletableFuture<byte[]> encodeNativeAsync(ImageFormat format, int quality, ProgressListener listener,
+            Executor executor) {
+        return submitOnImage(listener, executor,
+                (handle, control) -> NativeImage.encodeControlled(handle, format.value(), quality, control));
+    }
+
+    /**
+     * Asynchronous {@link #encode(ImageFormat, EncodeOptions)}, on the {@linkplain #asyncExecutor()
+     * default executor}, without progress; see
+     * {@link #encodeAsync(ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param format the target format
+     * @param options encoder settings
+     * @return a future of the encoded bytes
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<byte[]> encodeAsync(ImageFormat format, EncodeOptions options) {
+        return encodeAsync(format, options, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #encode(ImageFormat, EncodeOptions)}, on the {@linkplain #asyncExecutor()
+     * default executor}, with progress; see
+     * {@link #encodeAsync(ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param format the target format
+     * @param options encoder settings
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the encoded bytes
+     * @throws NullPointerException if {@code format} or {@code options} is null
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<byte[]> encodeAsync(ImageFormat format, EncodeOptions options,
+            ProgressListener listener) {
+        return encodeAsync(format, options, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #encode(ImageFormat, EncodeOptions)}: encodes on {@code executor} and
+     * completes the future with the bytes. This image stays open for the call. Cancelling the
+     * future cancels the encode; a failure completes the future with the {@link PixbridgeException}
+     * {@link #encode(ImageFormat, EncodeOptions)} documents. See
+     * <a href="#async">asynchronous calls</a>.
+     *
+     * @param format the target format
+     * @param options encoder settings
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future of the encoded bytes
+     * @throws NullPointerException if {@code format} or {@code options} is null
+     * @throws IllegalStateException if the image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<byte[]> encodeAsync(ImageFormat format, EncodeOptions options,
+            ProgressListener listener, Executor executor) {
+        Arguments.requireNonNull(format, "format");
+        Arguments.requireNonNull(options, "options");
+        return submitOnImage(listener, executor, (handle, control) -> encodeWithControlled(handle, format, options,
+                control));
+    }
+
+    private static byte[] encodeWithControlled(long handle, ImageFormat format, EncodeOptions options, long control) {
+        return NativeImage.encodeWithControlled(handle, format.value(), options.nativeQuality(),
+                options.subsampling().value(), options.progressive() ? 1 : 0, options.optimizeHuffman() ? 1 : 0,
+                options.nativePngCompression(), control);
+    }
+
+    /**
+     * Asynchronous {@link #write(OutputStream, ImageFormat)}, on the {@linkplain #asyncExecutor()
+     * default executor}, without progress; see
+     * {@link #encodeAsync(OutputStream, ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param out the destination stream
+     * @param format the target format
+     * @return a future completed with {@code null} once the bytes are written
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<Void> encodeAsync(OutputStream out, ImageFormat format) {
+        return encodeAsync(out, format, (ProgressListener) null, null);
+    }
+
+    /**
+     * Asynchronous {@link #write(OutputStream, ImageFormat)}, on the {@linkplain #asyncExecutor()
+     * default executor}, with progress; see
+     * {@link #encodeAsync(OutputStream, ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param out the destination stream
+     * @param format the target format
+     * @param listener told the fraction done, or {@code null}
+     * @return a future completed with {@code null} once the bytes are written
+     * @throws NullPointerException if {@code out} or {@code format} is null
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<Void> encodeAsync(OutputStream out, ImageFormat format, ProgressListener listener) {
+        return encodeAsync(out, format, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #write(OutputStream, ImageFormat)}, as
+     * {@link #encodeAsync(OutputStream, ImageFormat, EncodeOptions, ProgressListener, Executor)}
+     * with the format's default settings (as {@link #encode(ImageFormat)}).
+     *
+     * @param out the destination stream
+     * @param format the target format
+     * @param listener told the fraction done, or {@code null}
+     * @param executor encodes and writes; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future completed with {@code null} once the bytes are written
+     * @throws NullPointerException if {@code out} or {@code format} is null
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<Void> encodeAsync(OutputStream out, ImageFormat format, ProgressListener listener,
+            Executor executor) {
+        Arguments.requireNonNull(out, "out");
+        Arguments.requireNonNull(format, "format");
+        return submitOnImage(listener, executor, (handle, control) -> {
+            byte[] bytes = NativeImage.encodeControlled(handle, format.value(), 0, control);
+            out.write(bytes);
+            return null;
+        });
+    }
+
+    /**
+     * Asynchronous {@link #write(OutputStream, ImageFormat, EncodeOptions)}, on the
+     * {@linkplain #asyncExecutor() default executor}, without progress; see
+     * {@link #encodeAsync(OutputStream, ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param out the destination stream
+     * @param format the target format
+     * @param options encoder settings
+     * @return a future completed with {@code null} once the bytes are written
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<Void> encodeAsync(OutputStream out, ImageFormat format, EncodeOptions options) {
+        return encodeAsync(out, format, options, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #write(OutputStream, ImageFormat, EncodeOptions)}, on the
+     * {@linkplain #asyncExecutor() default executor}, with progress; see
+     * {@link #encodeAsync(OutputStream, ImageFormat, EncodeOptions, ProgressListener, Executor)}.
+     *
+     * @param out the destination stream
+     * @param format the target format
+     * @param options encoder settings
+     * @param listener told the fraction done, or {@code null}
+     * @return a future completed with {@code null} once the bytes are written
+     * @throws NullPointerException if {@code out}, {@code format} or {@code options} is null
+     * @throws IllegalStateException if the image is closed
+     */
+    public CompletableFuture<Void> encodeAsync(OutputStream out, ImageFormat format, EncodeOptions options,
+            ProgressListener listener) {
+        return encodeAsync(out, format, options, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #write(OutputStream, ImageFormat, EncodeOptions)}: on {@code executor},
+     * encodes the image, writes the bytes to {@code out} (which is not closed) and completes the
+     * future with {@code null}. Nothing is written before the encode has finished, so a cancelled
+     * or failed encode writes nothing; a write that fails completes the future with its
+     * {@link java.io.IOException}, and cancelling the future during the write does not stop it.
+     * Do not use the stream until the future completes. See <a href="#async">asynchronous
+     * calls</a>.
+     *
+     * @param out the destination stream
+     * @param format the target format
+     * @param options encoder settings
+     * @param listener told the fraction done of the encode (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor encodes and writes; {@code null} for the {@linkplain #asyncExecutor() default executor}
+     * @return a future completed with {@code null} once the bytes are written
+     * @throws NullPointerException if {@code out}, {@code format} or {@code options} is null
+     * @throws IllegalStateException if the image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Void> encodeAsync(OutputStream out, ImageFormat format, EncodeOptions options,
+            ProgressListener listener, Executor executor) {
+        Arguments.requireNonNull(out, "out");
+        Arguments.requireNonNull(format, "format");
+        Arguments.requireNonNull(options, "options");
+        return submitOnImage(listener, executor, (handle, control) -> {
+            out.write(encodeWithControlled(handle, format, options, control));
+            return null;
+        });
     }
 
     /**

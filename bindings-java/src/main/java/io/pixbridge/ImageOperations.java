@@ -2,14 +2,17 @@
 package io.pixbridge;
 
 import java.lang.ref.Reference;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The image operations of {@link Image}, one public method per entry of the runtime's operation
- * table ({@code with_operations!}; listed in {@code docs/operations.md}). Fresh operations return
- * a new image and leave this one unchanged; in-place operations return nothing.
+ * table ({@code with_operations!}; listed in {@code docs/operations.md}), and its asynchronous
+ * twin ({@code blurAsync} for {@code blur}, ...). Fresh operations return a new image and leave
+ * this one unchanged; in-place operations return nothing.
  *
  * <p>{@link Image} is the only subclass: it supplies the handle and wraps new handles through the
- * three package-private hooks below, and users see these methods as methods of {@code Image}.
+ * package-private hooks below, and users see these methods as methods of {@code Image}.
  */
 abstract sealed class ImageOperations permits Image {
     ImageOperations() {
@@ -35,6 +38,30 @@ abstract sealed class ImageOperations permits Image {
     abstract Image adopt(long handle);
 
     /**
+     * Runs a fresh operation asynchronously (see {@link NativeTask}): holds this image open until
+     * the call ends and adopts the handle it returns.
+     *
+     * @param listener the progress listener, or null
+     * @param executor the executor, or null for the default one
+     * @param call the native call, given the handle and the control
+     * @return the future of the new image
+     * @throws IllegalStateException if the image is closed
+     */
+    abstract CompletableFuture<Image> submitFresh(ProgressListener listener, Executor executor, NativeTask.FreshCall call);
+
+    /**
+     * Runs an in-place operation asynchronously (see {@link NativeTask}), holding this image open
+     * until the call ends.
+     *
+     * @param listener the progress listener, or null
+     * @param executor the executor, or null for the default one
+     * @param call the native call, given the handle and the control
+     * @return the future, completed with null once the image is changed
+     * @throws IllegalStateException if the image is closed
+     */
+    abstract CompletableFuture<Void> submitInPlace(ProgressListener listener, Executor executor, NativeTask.InPlaceCall call);
+
+    /**
      * Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
      * Returns a new image; the source is unchanged.
      *
@@ -55,6 +82,56 @@ abstract sealed class ImageOperations permits Image {
             exitCall();
             Reference.reachabilityFence(this);
         }
+    }
+
+    /**
+     * Asynchronous {@link #blur(float)}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, without progress; see
+     * {@link #blurAsync(float, ProgressListener, Executor)}.
+     *
+     * @param sigma Standard deviation in pixels: finite, greater than 0, at most 1000.
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Image> blurAsync(float sigma) {
+        return blurAsync(sigma, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #blur(float)}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, with progress; see
+     * {@link #blurAsync(float, ProgressListener, Executor)}.
+     *
+     * @param sigma Standard deviation in pixels: finite, greater than 0, at most 1000.
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Image> blurAsync(float sigma, ProgressListener listener) {
+        return blurAsync(sigma, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #blur(float)}: runs it on {@code executor} and completes the
+     * future with its result.
+     *
+     * <p>This image stays open for the call: {@link Image#close()} meanwhile frees it only when the
+     * call ends. Cancelling the future (or completing it in any other way) cancels the native work,
+     * which then stops, changes nothing and makes nothing. A parameter the native library refuses
+     * completes the future with a {@link PixbridgeException} ({@link ErrorCode#INVALID_ARGUMENT}).
+     * See <a href="Image.html#async">asynchronous calls</a>.
+     *
+     * @param sigma Standard deviation in pixels: finite, greater than 0, at most 1000.
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the
+     *     {@linkplain Image#asyncExecutor() default executor}
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalStateException if this image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Image> blurAsync(float sigma, ProgressListener listener, Executor executor) {
+        return submitFresh(listener, executor, (handle, control) -> NativeControlledOperations.blur(handle, sigma, control));
     }
 
     /**
@@ -85,6 +162,66 @@ abstract sealed class ImageOperations permits Image {
     }
 
     /**
+     * Asynchronous {@link #unsharpen(float, float, int)}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, without progress; see
+     * {@link #unsharpenAsync(float, float, int, ProgressListener, Executor)}.
+     *
+     * @param sigma Standard deviation of the blur in pixels: finite, greater than 0, at most 1000.
+     * @param amount Strength: finite, 0 to 10 (1 = add the full difference).
+     * @param threshold Smallest difference (0-255) that is sharpened; smaller ones are left alone.
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalArgumentException if {@code threshold} is negative
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Image> unsharpenAsync(float sigma, float amount, int threshold) {
+        return unsharpenAsync(sigma, amount, threshold, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #unsharpen(float, float, int)}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, with progress; see
+     * {@link #unsharpenAsync(float, float, int, ProgressListener, Executor)}.
+     *
+     * @param sigma Standard deviation of the blur in pixels: finite, greater than 0, at most 1000.
+     * @param amount Strength: finite, 0 to 10 (1 = add the full difference).
+     * @param threshold Smallest difference (0-255) that is sharpened; smaller ones are left alone.
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalArgumentException if {@code threshold} is negative
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Image> unsharpenAsync(float sigma, float amount, int threshold, ProgressListener listener) {
+        return unsharpenAsync(sigma, amount, threshold, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #unsharpen(float, float, int)}: runs it on {@code executor} and completes the
+     * future with its result.
+     *
+     * <p>This image stays open for the call: {@link Image#close()} meanwhile frees it only when the
+     * call ends. Cancelling the future (or completing it in any other way) cancels the native work,
+     * which then stops, changes nothing and makes nothing. A parameter the native library refuses
+     * completes the future with a {@link PixbridgeException} ({@link ErrorCode#INVALID_ARGUMENT}).
+     * See <a href="Image.html#async">asynchronous calls</a>.
+     *
+     * @param sigma Standard deviation of the blur in pixels: finite, greater than 0, at most 1000.
+     * @param amount Strength: finite, 0 to 10 (1 = add the full difference).
+     * @param threshold Smallest difference (0-255) that is sharpened; smaller ones are left alone.
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the
+     *     {@linkplain Image#asyncExecutor() default executor}
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalArgumentException if {@code threshold} is negative
+     * @throws IllegalStateException if this image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Image> unsharpenAsync(float sigma, float amount, int threshold, ProgressListener listener, Executor executor) {
+        Arguments.requireNonNegative(threshold, "threshold");
+        return submitFresh(listener, executor, (handle, control) -> NativeControlledOperations.unsharpen(handle, sigma, amount, threshold, control));
+    }
+
+    /**
      * Resamples to a new size with the given filter. Returns a new image.
      *
      * <p>Deferred on a deferred image (decode option {@code deferred}): checks its arguments at once, returns
@@ -111,6 +248,71 @@ abstract sealed class ImageOperations permits Image {
             exitCall();
             Reference.reachabilityFence(this);
         }
+    }
+
+    /**
+     * Asynchronous {@link #resize(int, int, ResizeFilter)}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, without progress; see
+     * {@link #resizeAsync(int, int, ResizeFilter, ProgressListener, Executor)}.
+     *
+     * @param width New width in pixels: 1 to 32768.
+     * @param height New height in pixels: 1 to 32768.
+     * @param filter Resampling filter (Nearest, Bilinear, Lanczos3).
+     * @return a future of the new image, which the caller must close
+     * @throws NullPointerException if {@code filter} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is negative
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Image> resizeAsync(int width, int height, ResizeFilter filter) {
+        return resizeAsync(width, height, filter, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #resize(int, int, ResizeFilter)}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, with progress; see
+     * {@link #resizeAsync(int, int, ResizeFilter, ProgressListener, Executor)}.
+     *
+     * @param width New width in pixels: 1 to 32768.
+     * @param height New height in pixels: 1 to 32768.
+     * @param filter Resampling filter (Nearest, Bilinear, Lanczos3).
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the new image, which the caller must close
+     * @throws NullPointerException if {@code filter} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is negative
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Image> resizeAsync(int width, int height, ResizeFilter filter, ProgressListener listener) {
+        return resizeAsync(width, height, filter, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #resize(int, int, ResizeFilter)}: runs it on {@code executor} and completes the
+     * future with its result.
+     *
+     * <p>This image stays open for the call: {@link Image#close()} meanwhile frees it only when the
+     * call ends. Cancelling the future (or completing it in any other way) cancels the native work,
+     * which then stops, changes nothing and makes nothing. A parameter the native library refuses
+     * completes the future with a {@link PixbridgeException} ({@link ErrorCode#INVALID_ARGUMENT}).
+     * See <a href="Image.html#async">asynchronous calls</a>.
+     *
+     * @param width New width in pixels: 1 to 32768.
+     * @param height New height in pixels: 1 to 32768.
+     * @param filter Resampling filter (Nearest, Bilinear, Lanczos3).
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the
+     *     {@linkplain Image#asyncExecutor() default executor}
+     * @return a future of the new image, which the caller must close
+     * @throws NullPointerException if {@code filter} is null
+     * @throws IllegalArgumentException if {@code width} or {@code height} is negative
+     * @throws IllegalStateException if this image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Image> resizeAsync(int width, int height, ResizeFilter filter, ProgressListener listener, Executor executor) {
+        Arguments.requireNonNull(filter, "filter");
+        Arguments.requireNonNegative(width, "width");
+        Arguments.requireNonNegative(height, "height");
+        return submitFresh(listener, executor, (handle, control) -> NativeControlledOperations.resize(handle, width, height, filter.value(), control));
     }
 
     /**
@@ -144,6 +346,72 @@ abstract sealed class ImageOperations permits Image {
     }
 
     /**
+     * Asynchronous {@link #crop(int, int, int, int)}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, without progress; see
+     * {@link #cropAsync(int, int, int, int, ProgressListener, Executor)}.
+     *
+     * @param x Left edge of the rectangle in pixels.
+     * @param y Top edge of the rectangle in pixels.
+     * @param width Width of the rectangle in pixels (at least 1).
+     * @param height Height of the rectangle in pixels (at least 1).
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalArgumentException if {@code x} or {@code y} or {@code width} or {@code height} is negative
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Image> cropAsync(int x, int y, int width, int height) {
+        return cropAsync(x, y, width, height, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #crop(int, int, int, int)}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, with progress; see
+     * {@link #cropAsync(int, int, int, int, ProgressListener, Executor)}.
+     *
+     * @param x Left edge of the rectangle in pixels.
+     * @param y Top edge of the rectangle in pixels.
+     * @param width Width of the rectangle in pixels (at least 1).
+     * @param height Height of the rectangle in pixels (at least 1).
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalArgumentException if {@code x} or {@code y} or {@code width} or {@code height} is negative
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Image> cropAsync(int x, int y, int width, int height, ProgressListener listener) {
+        return cropAsync(x, y, width, height, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #crop(int, int, int, int)}: runs it on {@code executor} and completes the
+     * future with its result.
+     *
+     * <p>This image stays open for the call: {@link Image#close()} meanwhile frees it only when the
+     * call ends. Cancelling the future (or completing it in any other way) cancels the native work,
+     * which then stops, changes nothing and makes nothing. A parameter the native library refuses
+     * completes the future with a {@link PixbridgeException} ({@link ErrorCode#INVALID_ARGUMENT}).
+     * See <a href="Image.html#async">asynchronous calls</a>.
+     *
+     * @param x Left edge of the rectangle in pixels.
+     * @param y Top edge of the rectangle in pixels.
+     * @param width Width of the rectangle in pixels (at least 1).
+     * @param height Height of the rectangle in pixels (at least 1).
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the
+     *     {@linkplain Image#asyncExecutor() default executor}
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalArgumentException if {@code x} or {@code y} or {@code width} or {@code height} is negative
+     * @throws IllegalStateException if this image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Image> cropAsync(int x, int y, int width, int height, ProgressListener listener, Executor executor) {
+        Arguments.requireNonNegative(x, "x");
+        Arguments.requireNonNegative(y, "y");
+        Arguments.requireNonNegative(width, "width");
+        Arguments.requireNonNegative(height, "height");
+        return submitFresh(listener, executor, (handle, control) -> NativeControlledOperations.crop(handle, x, y, width, height, control));
+    }
+
+    /**
      * Rotates 90 degrees clockwise. Returns a new image (width and height swap).
      *
      * <p>Deferred on a deferred image (decode option {@code deferred}): checks its arguments at once, returns
@@ -161,6 +429,53 @@ abstract sealed class ImageOperations permits Image {
             exitCall();
             Reference.reachabilityFence(this);
         }
+    }
+
+    /**
+     * Asynchronous {@link #rotate90()}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, without progress; see
+     * {@link #rotate90Async(ProgressListener, Executor)}.
+     *
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Image> rotate90Async() {
+        return rotate90Async(null, null);
+    }
+
+    /**
+     * Asynchronous {@link #rotate90()}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, with progress; see
+     * {@link #rotate90Async(ProgressListener, Executor)}.
+     *
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Image> rotate90Async(ProgressListener listener) {
+        return rotate90Async(listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #rotate90()}: runs it on {@code executor} and completes the
+     * future with its result.
+     *
+     * <p>This image stays open for the call: {@link Image#close()} meanwhile frees it only when the
+     * call ends. Cancelling the future (or completing it in any other way) cancels the native work,
+     * which then stops, changes nothing and makes nothing. A parameter the native library refuses
+     * completes the future with a {@link PixbridgeException} ({@link ErrorCode#INVALID_ARGUMENT}).
+     * See <a href="Image.html#async">asynchronous calls</a>.
+     *
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the
+     *     {@linkplain Image#asyncExecutor() default executor}
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalStateException if this image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Image> rotate90Async(ProgressListener listener, Executor executor) {
+        return submitFresh(listener, executor, (handle, control) -> NativeControlledOperations.rotate90(handle, control));
     }
 
     /**
@@ -184,6 +499,53 @@ abstract sealed class ImageOperations permits Image {
     }
 
     /**
+     * Asynchronous {@link #rotate270()}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, without progress; see
+     * {@link #rotate270Async(ProgressListener, Executor)}.
+     *
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Image> rotate270Async() {
+        return rotate270Async(null, null);
+    }
+
+    /**
+     * Asynchronous {@link #rotate270()}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, with progress; see
+     * {@link #rotate270Async(ProgressListener, Executor)}.
+     *
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Image> rotate270Async(ProgressListener listener) {
+        return rotate270Async(listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #rotate270()}: runs it on {@code executor} and completes the
+     * future with its result.
+     *
+     * <p>This image stays open for the call: {@link Image#close()} meanwhile frees it only when the
+     * call ends. Cancelling the future (or completing it in any other way) cancels the native work,
+     * which then stops, changes nothing and makes nothing. A parameter the native library refuses
+     * completes the future with a {@link PixbridgeException} ({@link ErrorCode#INVALID_ARGUMENT}).
+     * See <a href="Image.html#async">asynchronous calls</a>.
+     *
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the
+     *     {@linkplain Image#asyncExecutor() default executor}
+     * @return a future of the new image, which the caller must close
+     * @throws IllegalStateException if this image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Image> rotate270Async(ProgressListener listener, Executor executor) {
+        return submitFresh(listener, executor, (handle, control) -> NativeControlledOperations.rotate270(handle, control));
+    }
+
+    /**
      * Mirrors left to right, in place.
      *
      * @throws IllegalStateException if this image is closed
@@ -197,6 +559,53 @@ abstract sealed class ImageOperations permits Image {
             exitCall();
             Reference.reachabilityFence(this);
         }
+    }
+
+    /**
+     * Asynchronous {@link #mirror()}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, without progress; see
+     * {@link #mirrorAsync(ProgressListener, Executor)}.
+     *
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Void> mirrorAsync() {
+        return mirrorAsync(null, null);
+    }
+
+    /**
+     * Asynchronous {@link #mirror()}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, with progress; see
+     * {@link #mirrorAsync(ProgressListener, Executor)}.
+     *
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Void> mirrorAsync(ProgressListener listener) {
+        return mirrorAsync(listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #mirror()}: runs it on {@code executor} and completes the
+     * future with its result.
+     *
+     * <p>This image stays open for the call: {@link Image#close()} meanwhile frees it only when the
+     * call ends. Cancelling the future (or completing it in any other way) cancels the native work,
+     * which then stops, changes nothing and makes nothing. A parameter the native library refuses
+     * completes the future with a {@link PixbridgeException} ({@link ErrorCode#INVALID_ARGUMENT}).
+     * See <a href="Image.html#async">asynchronous calls</a>.
+     *
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the
+     *     {@linkplain Image#asyncExecutor() default executor}
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Void> mirrorAsync(ProgressListener listener, Executor executor) {
+        return submitInPlace(listener, executor, (handle, control) -> NativeControlledOperations.mirror(handle, control));
     }
 
     /**
@@ -216,6 +625,53 @@ abstract sealed class ImageOperations permits Image {
     }
 
     /**
+     * Asynchronous {@link #flipVertical()}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, without progress; see
+     * {@link #flipVerticalAsync(ProgressListener, Executor)}.
+     *
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Void> flipVerticalAsync() {
+        return flipVerticalAsync(null, null);
+    }
+
+    /**
+     * Asynchronous {@link #flipVertical()}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, with progress; see
+     * {@link #flipVerticalAsync(ProgressListener, Executor)}.
+     *
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Void> flipVerticalAsync(ProgressListener listener) {
+        return flipVerticalAsync(listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #flipVertical()}: runs it on {@code executor} and completes the
+     * future with its result.
+     *
+     * <p>This image stays open for the call: {@link Image#close()} meanwhile frees it only when the
+     * call ends. Cancelling the future (or completing it in any other way) cancels the native work,
+     * which then stops, changes nothing and makes nothing. A parameter the native library refuses
+     * completes the future with a {@link PixbridgeException} ({@link ErrorCode#INVALID_ARGUMENT}).
+     * See <a href="Image.html#async">asynchronous calls</a>.
+     *
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the
+     *     {@linkplain Image#asyncExecutor() default executor}
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Void> flipVerticalAsync(ProgressListener listener, Executor executor) {
+        return submitInPlace(listener, executor, (handle, control) -> NativeControlledOperations.flipVertical(handle, control));
+    }
+
+    /**
      * Rotates 180 degrees, in place.
      *
      * @throws IllegalStateException if this image is closed
@@ -232,6 +688,53 @@ abstract sealed class ImageOperations permits Image {
     }
 
     /**
+     * Asynchronous {@link #rotate180()}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, without progress; see
+     * {@link #rotate180Async(ProgressListener, Executor)}.
+     *
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Void> rotate180Async() {
+        return rotate180Async(null, null);
+    }
+
+    /**
+     * Asynchronous {@link #rotate180()}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, with progress; see
+     * {@link #rotate180Async(ProgressListener, Executor)}.
+     *
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Void> rotate180Async(ProgressListener listener) {
+        return rotate180Async(listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #rotate180()}: runs it on {@code executor} and completes the
+     * future with its result.
+     *
+     * <p>This image stays open for the call: {@link Image#close()} meanwhile frees it only when the
+     * call ends. Cancelling the future (or completing it in any other way) cancels the native work,
+     * which then stops, changes nothing and makes nothing. A parameter the native library refuses
+     * completes the future with a {@link PixbridgeException} ({@link ErrorCode#INVALID_ARGUMENT}).
+     * See <a href="Image.html#async">asynchronous calls</a>.
+     *
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the
+     *     {@linkplain Image#asyncExecutor() default executor}
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Void> rotate180Async(ProgressListener listener, Executor executor) {
+        return submitInPlace(listener, executor, (handle, control) -> NativeControlledOperations.rotate180(handle, control));
+    }
+
+    /**
      * Converts to grey (alpha kept), in place; the colour type becomes L8 or La8.
      *
      * @throws IllegalStateException if this image is closed
@@ -245,6 +748,53 @@ abstract sealed class ImageOperations permits Image {
             exitCall();
             Reference.reachabilityFence(this);
         }
+    }
+
+    /**
+     * Asynchronous {@link #grayscale()}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, without progress; see
+     * {@link #grayscaleAsync(ProgressListener, Executor)}.
+     *
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Void> grayscaleAsync() {
+        return grayscaleAsync(null, null);
+    }
+
+    /**
+     * Asynchronous {@link #grayscale()}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, with progress; see
+     * {@link #grayscaleAsync(ProgressListener, Executor)}.
+     *
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Void> grayscaleAsync(ProgressListener listener) {
+        return grayscaleAsync(listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #grayscale()}: runs it on {@code executor} and completes the
+     * future with its result.
+     *
+     * <p>This image stays open for the call: {@link Image#close()} meanwhile frees it only when the
+     * call ends. Cancelling the future (or completing it in any other way) cancels the native work,
+     * which then stops, changes nothing and makes nothing. A parameter the native library refuses
+     * completes the future with a {@link PixbridgeException} ({@link ErrorCode#INVALID_ARGUMENT}).
+     * See <a href="Image.html#async">asynchronous calls</a>.
+     *
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the
+     *     {@linkplain Image#asyncExecutor() default executor}
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Void> grayscaleAsync(ProgressListener listener, Executor executor) {
+        return submitInPlace(listener, executor, (handle, control) -> NativeControlledOperations.grayscale(handle, control));
     }
 
     /**
@@ -266,6 +816,56 @@ abstract sealed class ImageOperations permits Image {
     }
 
     /**
+     * Asynchronous {@link #adjustBrightness(int)}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, without progress; see
+     * {@link #adjustBrightnessAsync(int, ProgressListener, Executor)}.
+     *
+     * @param delta Amount added to each colour channel: -255 to 255.
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Void> adjustBrightnessAsync(int delta) {
+        return adjustBrightnessAsync(delta, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #adjustBrightness(int)}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, with progress; see
+     * {@link #adjustBrightnessAsync(int, ProgressListener, Executor)}.
+     *
+     * @param delta Amount added to each colour channel: -255 to 255.
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Void> adjustBrightnessAsync(int delta, ProgressListener listener) {
+        return adjustBrightnessAsync(delta, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #adjustBrightness(int)}: runs it on {@code executor} and completes the
+     * future with its result.
+     *
+     * <p>This image stays open for the call: {@link Image#close()} meanwhile frees it only when the
+     * call ends. Cancelling the future (or completing it in any other way) cancels the native work,
+     * which then stops, changes nothing and makes nothing. A parameter the native library refuses
+     * completes the future with a {@link PixbridgeException} ({@link ErrorCode#INVALID_ARGUMENT}).
+     * See <a href="Image.html#async">asynchronous calls</a>.
+     *
+     * @param delta Amount added to each colour channel: -255 to 255.
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the
+     *     {@linkplain Image#asyncExecutor() default executor}
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Void> adjustBrightnessAsync(int delta, ProgressListener listener, Executor executor) {
+        return submitInPlace(listener, executor, (handle, control) -> NativeControlledOperations.adjustBrightness(handle, delta, control));
+    }
+
+    /**
      * Changes the contrast by {@code contrast} percent, in place; alpha is unchanged.
      *
      * @param contrast Percent change: finite, at least -100 (negative lowers contrast).
@@ -281,6 +881,56 @@ abstract sealed class ImageOperations permits Image {
             exitCall();
             Reference.reachabilityFence(this);
         }
+    }
+
+    /**
+     * Asynchronous {@link #adjustContrast(float)}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, without progress; see
+     * {@link #adjustContrastAsync(float, ProgressListener, Executor)}.
+     *
+     * @param contrast Percent change: finite, at least -100 (negative lowers contrast).
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Void> adjustContrastAsync(float contrast) {
+        return adjustContrastAsync(contrast, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #adjustContrast(float)}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, with progress; see
+     * {@link #adjustContrastAsync(float, ProgressListener, Executor)}.
+     *
+     * @param contrast Percent change: finite, at least -100 (negative lowers contrast).
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Void> adjustContrastAsync(float contrast, ProgressListener listener) {
+        return adjustContrastAsync(contrast, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #adjustContrast(float)}: runs it on {@code executor} and completes the
+     * future with its result.
+     *
+     * <p>This image stays open for the call: {@link Image#close()} meanwhile frees it only when the
+     * call ends. Cancelling the future (or completing it in any other way) cancels the native work,
+     * which then stops, changes nothing and makes nothing. A parameter the native library refuses
+     * completes the future with a {@link PixbridgeException} ({@link ErrorCode#INVALID_ARGUMENT}).
+     * See <a href="Image.html#async">asynchronous calls</a>.
+     *
+     * @param contrast Percent change: finite, at least -100 (negative lowers contrast).
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the
+     *     {@linkplain Image#asyncExecutor() default executor}
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Void> adjustContrastAsync(float contrast, ProgressListener listener, Executor executor) {
+        return submitInPlace(listener, executor, (handle, control) -> NativeControlledOperations.adjustContrast(handle, contrast, control));
     }
 
     /**
@@ -300,5 +950,55 @@ abstract sealed class ImageOperations permits Image {
             exitCall();
             Reference.reachabilityFence(this);
         }
+    }
+
+    /**
+     * Asynchronous {@link #gamma(float)}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, without progress; see
+     * {@link #gammaAsync(float, ProgressListener, Executor)}.
+     *
+     * @param gamma Gamma: finite, 0.01 to 100 (1 leaves the image unchanged; 2.2 brightens like an sRGB decode curve).
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Void> gammaAsync(float gamma) {
+        return gammaAsync(gamma, null, null);
+    }
+
+    /**
+     * Asynchronous {@link #gamma(float)}, on the
+     * {@linkplain Image#asyncExecutor() default executor}, with progress; see
+     * {@link #gammaAsync(float, ProgressListener, Executor)}.
+     *
+     * @param gamma Gamma: finite, 0.01 to 100 (1 leaves the image unchanged; 2.2 brightens like an sRGB decode curve).
+     * @param listener told the fraction done, or {@code null}
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     */
+    public CompletableFuture<Void> gammaAsync(float gamma, ProgressListener listener) {
+        return gammaAsync(gamma, listener, null);
+    }
+
+    /**
+     * Asynchronous {@link #gamma(float)}: runs it on {@code executor} and completes the
+     * future with its result.
+     *
+     * <p>This image stays open for the call: {@link Image#close()} meanwhile frees it only when the
+     * call ends. Cancelling the future (or completing it in any other way) cancels the native work,
+     * which then stops, changes nothing and makes nothing. A parameter the native library refuses
+     * completes the future with a {@link PixbridgeException} ({@link ErrorCode#INVALID_ARGUMENT}).
+     * See <a href="Image.html#async">asynchronous calls</a>.
+     *
+     * @param gamma Gamma: finite, 0.01 to 100 (1 leaves the image unchanged; 2.2 brightens like an sRGB decode curve).
+     * @param listener told the fraction done (from the threads doing the work; see
+     *     {@link ProgressListener}), or {@code null}
+     * @param executor runs the native call; {@code null} for the
+     *     {@linkplain Image#asyncExecutor() default executor}
+     * @return a future of {@code null} once this image is changed
+     * @throws IllegalStateException if this image is closed
+     * @throws java.util.concurrent.RejectedExecutionException if {@code executor} refuses the task
+     */
+    public CompletableFuture<Void> gammaAsync(float gamma, ProgressListener listener, Executor executor) {
+        return submitInPlace(listener, executor, (handle, control) -> NativeControlledOperations.gamma(handle, gamma, control));
     }
 }

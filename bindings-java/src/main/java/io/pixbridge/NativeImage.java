@@ -91,4 +91,64 @@ final class NativeImage {
     /** {@code format} an {@link ImageFormat} value or {@link #FORMAT_FROM_EXTENSION}. */
     static native void saveWith(long image, byte[] pathUtf8, int format, int quality, int subsampling,
             int progressive, int optimizeHuffman, int pngCompression);
+
+    // Controls and the controlled twins of the calls above, behind the asynchronous methods
+    // (bindings-java/native/src/control.rs; NativeTask drives them). Each twin runs its call as a
+    // job of the control: cancellable from any thread, a cancelled call throwing
+    // PixbridgeException(CANCELLED) having changed and made nothing; progress to the listener.
+
+    /**
+     * A new control (cancellation flag and progress listener of one or more calls); the listener
+     * (may be null) is called from the threads doing the work, which the library attaches to the
+     * JVM as daemon threads. Destroy it with {@link #controlDestroy}.
+     */
+    static native long controlCreate(ProgressListener listener);
+
+    /** Cancels every call made with {@code control}, now and later; any thread. */
+    static native void controlCancel(long control);
+
+    /** Destroys {@code control}; calls using it go on (cancellable no more). */
+    static native void controlDestroy(long control);
+
+    /** Live control handles (leak tests). */
+    static native long liveControls();
+
+    /** Live encoded-buffer handles (leak tests; the Java SDK never makes one). */
+    static native long liveBuffers();
+
+    static native long openControlled(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes, long control);
+
+    static native long decodeArrayControlled(byte[] data, int offset, int length, int maxWidth, int maxHeight,
+            long maxDecodedBytes, long control);
+
+    static native long decodeDirectControlled(ByteBuffer data, int offset, int length, int maxWidth, int maxHeight,
+            long maxDecodedBytes, long control);
+
+    static native void saveControlled(long image, byte[] pathUtf8, long control);
+
+    static native byte[] encodeControlled(long image, int format, int quality, long control);
+
+    static native long openWithControlled(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes,
+            int minWidth, int minHeight, int deferred, int lenient, long control);
+
+    static native long decodeWithArrayControlled(byte[] data, int offset, int length, int maxWidth, int maxHeight,
+            long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient, long control);
+
+    static native long decodeWithDirectControlled(ByteBuffer data, int offset, int length, int maxWidth, int maxHeight,
+            long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient, long control);
+
+    static native long thumbnailFileControlled(byte[] pathUtf8, int width, int height, int fit,
+            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale, long control);
+
+    static native long thumbnailArrayControlled(byte[] data, int offset, int length, int width, int height, int fit,
+            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale, long control);
+
+    static native long thumbnailDirectControlled(ByteBuffer data, int offset, int length, int width, int height,
+            int fit, int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale, long control);
+
+    static native byte[] encodeWithControlled(long image, int format, int quality, int subsampling, int progressive,
+            int optimizeHuffman, int pngCompression, long control);
+
+    static native void saveWithControlled(long image, byte[] pathUtf8, int format, int quality, int subsampling,
+            int progressive, int optimizeHuffman, int pngCompression, long control);
 }
