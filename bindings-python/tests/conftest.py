@@ -33,11 +33,11 @@ def gradient() -> pixbridge.Image:
 
 @pytest.fixture
 def no_leaks():
-    """Fails the test if it leaves native images or buffers alive."""
+    """Fails the test if it leaves native images, buffers or controls alive."""
     import gc
 
     gc.collect()
-    before = pixbridge.live_handles()
+    before = pixbridge.live_handles(), pixbridge.live_controls()
     yield
     gc.collect()
-    assert pixbridge.live_handles() == before
+    assert (pixbridge.live_handles(), pixbridge.live_controls()) == before

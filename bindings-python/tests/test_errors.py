@@ -24,6 +24,9 @@ CODES = {
     "InvalidUtf8": (11, "InvalidUtf8Error", ValueError),
     "BufferTooSmall": (12, "BufferTooSmallError", None),
     "Panic": (13, "PanicError", None),
+    # Deliberately no built-in base: asyncio.CancelledError is a BaseException with a meaning of
+    # its own, concurrent.futures.CancelledError is for futures (bindings-python/README.md).
+    "Cancelled": (14, "CancelledError", None),
 }
 
 
@@ -38,6 +41,14 @@ def test_one_class_per_code(name):
     assert type(error) is cls and error.code == number and str(error) == "message"
     if builtin is not None:
         assert isinstance(error, builtin)
+
+
+def test_cancelled_error_is_an_exception_not_asyncio_s():
+    import asyncio
+    import concurrent.futures
+
+    assert issubclass(pixbridge.CancelledError, Exception)
+    assert not issubclass(pixbridge.CancelledError, (asyncio.CancelledError, concurrent.futures.CancelledError))
 
 
 def test_every_code_but_ok_has_a_class():

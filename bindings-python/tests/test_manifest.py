@@ -24,24 +24,26 @@ def test_manifest_is_version_1_with_unique_cases():
     assert len(CASES) == len(_MANIFEST["cases"]) > 100
 
 
-def _open(case):
+def _open(case, control=None):
     thumbnail = case.get("thumbnail")
     if thumbnail is None:
-        return pixbridge.Image.open(data(case["input"]))
+        return pixbridge.Image.open(data(case["input"]), control=control)
     assert set(thumbnail) == THUMBNAIL_KEYS, f"thumbnail keys {sorted(thumbnail)}"
     fit = pixbridge.ThumbnailFit.from_native_name(thumbnail["fit"])
     assert fit.native_name == thumbnail["fit"], "fit must be spelled exactly"
     options = pixbridge.ThumbnailOptions(allow_upscale=thumbnail["allow_upscale"])
-    return pixbridge.Image.thumbnail(data(case["input"]), thumbnail["width"], thumbnail["height"], fit, options)
+    return pixbridge.Image.thumbnail(
+        data(case["input"]), thumbnail["width"], thumbnail["height"], fit, options, control=control
+    )
 
 
-def run(case):
-    """(outcome, image): ("Ok", final image) or (error code name, None)."""
+def run(case, control=None):
+    """(outcome, image): ("Ok", final image) or (error code name, None); every call under ``control``."""
     current = None
     try:
-        current = _open(case)
+        current = _open(case, control)
         for op in case["ops"]:
-            new = apply(current, op)
+            new = apply(current, op, control)
             if new is not None:
                 current.close()
                 current = new
@@ -55,11 +57,21 @@ def run(case):
             current.close()
 
 
+@pytest.mark.parametrize("under_a_control", [False, True], ids=["plain", "controlled"])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_case(name, no_leaks):
+def test_case(name, under_a_control, no_leaks):
+    """Each case as it is, and with every call under a Control (the ``_controlled`` functions)."""
     case = CASES[name]
     expect = case["expect"]
-    outcome, image = run(case)
+    if under_a_control:
+        fractions = []
+        with pixbridge.Control(fractions.append) as control:
+            outcome, image = run(case, control)
+        assert all(0.0 < fraction <= 1.0 for fraction in fractions)
+        if outcome == "Ok":
+            assert fractions and fractions[-1] == 1.0  # the last call succeeded
+    else:
+        outcome, image = run(case)
     if "error" in expect:
         assert image is None, f"expected error {expect['error']}, got an image"
         assert outcome == expect["error"]

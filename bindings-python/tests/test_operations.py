@@ -48,8 +48,13 @@ def test_every_documented_operation_is_a_method_and_nothing_else_is_generated():
     for name in DOCUMENTED:
         method = getattr(pixbridge.Image, name)
         assert method.__doc__ and len(method.__doc__) > 40, f"{name} has no docstring"
-        parameters = [p for p in inspect.signature(method).parameters if p != "self"]
+        signature = inspect.signature(method).parameters
+        parameters = [p for p in signature if p not in ("self", "control")]
         assert parameters == list(VALID[name][0]), name
+        # Every operation ends with the keyword-only control (test_control.py calls them with one).
+        assert list(signature)[-1] == "control", name
+        assert signature["control"].kind is inspect.Parameter.KEYWORD_ONLY and signature["control"].default is None
+        assert "control:" in method.__doc__ and "CancelledError" in method.__doc__, name
         for parameter in parameters:
             assert f"{parameter}:" in method.__doc__, f"{name} does not document {parameter}"
 

@@ -9,7 +9,9 @@
 //!   also subclassing the built-in exception Python code expects ([`builtin_bases`]);
 //! - `_operations.py`: `ImageOperations`, the base class of `pixbridge.Image` with one method per
 //!   operation of `pixbridge_runtime::OPERATIONS`, with type hints and docstrings, in the
-//!   operation rule's shape (fresh = returns a new `Image`, in place = returns `None`).
+//!   operation rule's shape (fresh = returns a new `Image`, in place = returns `None`), each with
+//!   a keyword-only `control` (a `pixbridge.Control`) that selects the table's `_controlled`
+//!   variant of the operation: cancellable from any thread, with progress.
 //!
 //! CFUNCTYPE prototypes release the GIL for the duration of every native call.
 
@@ -18,7 +20,7 @@ use std::fmt::Write as _;
 use interoptopus::lang::types::{Primitive, TypeKind};
 use pixbridge_runtime::operations::{OperationKind, OperationSpec, ParamSpec, ParamType};
 
-use crate::abi::{FfiEnum, Spelling, ffi_enums, spell, table_functions};
+use crate::abi::{CALLBACKS, FfiEnum, Spelling, callback_parameters, ffi_enums, spell, table_functions};
 use crate::naming::screaming_snake;
 use crate::{GenerateError, GeneratedFile, Model, banner};
 
@@ -79,6 +81,12 @@ impl Spelling for Python {
     }
     fn version(&self) -> &'static str {
         "ctypes.c_uint64"
+    }
+    fn opaque(&self) -> &'static str {
+        "None"
+    }
+    fn callback(&self, name: &str) -> String {
+        format!("Pixbridge{name}")
     }
 }
 
@@ -177,6 +185,18 @@ fn abi_py(model: &Model) -> Result<String, GenerateError> {
         }
         out.push_str("    ]\n\n");
         emitted.push(format!("Pixbridge{}", ty.name));
+    }
+
+    for callback in CALLBACKS {
+        let (ret, params) = callback_parameters(inventory, callback, &Python);
+        out.push('\n');
+        comments(&mut out, "", callback.docs);
+        let _ = writeln!(out, "Pixbridge{} = ctypes.CFUNCTYPE(", callback.name);
+        let _ = writeln!(out, "    {ret},");
+        for (ty, name) in params.iter().zip(callback.params) {
+            let _ = writeln!(out, "    {ty},  # {name}");
+        }
+        out.push_str(")\n");
     }
 
     let functions = table_functions(inventory)?;
@@ -370,33 +390,57 @@ fn native_argument(param: &ParamSpec) -> String {
     }
 }
 
+/// The keyword-only parameter every operation method ends with.
+const CONTROL_PARAMETER: &str = "*, control: Optional[Control] = None";
+
+/// What the docstring says of `control`: what a cancel does to this kind of operation.
+fn control_doc(kind: OperationKind) -> &'static str {
+    match kind {
+        OperationKind::Fresh => {
+            "control: A :class:`~pixbridge.Control` that cancels the operation from any\n        \
+             thread (it then raises ``CancelledError``, makes no image and leaves this one\n        \
+             unchanged) and is told its progress. None (the default): not cancellable."
+        }
+        OperationKind::InPlace => {
+            "control: A :class:`~pixbridge.Control` that cancels the operation from any\n        \
+             thread (it then raises ``CancelledError`` and leaves this image exactly as it\n        \
+             was) and is told its progress. None (the default): not cancellable."
+        }
+    }
+}
+
 /// The docstring sections of an operation's method.
 fn operation_sections(op: &OperationSpec) -> Vec<String> {
     let mut sections = Vec::new();
-    if !op.params.is_empty() {
-        let mut args = String::from("Args:");
-        for param in op.params {
-            let _ = write!(args, "\n    {}: {}", param.name, param.docs);
-            if param.ty == ParamType::ResizeFilter {
-                args.push_str("\n        A ``ResizeFilter`` or its name (``\"Lanczos3\"``).");
-            }
+    let mut args = String::from("Args:");
+    for param in op.params {
+        let _ = write!(args, "\n    {}: {}", param.name, param.docs);
+        if param.ty == ParamType::ResizeFilter {
+            args.push_str("\n        A ``ResizeFilter`` or its name (``\"Lanczos3\"``).");
         }
-        sections.push(args);
     }
+    let _ = write!(args, "\n    {}", control_doc(op.kind));
+    sections.push(args);
     if op.kind == OperationKind::Fresh {
         sections.push(
             "Returns:\n    The new image, which the caller closes (or uses in a ``with`` block); this image is\n    unchanged."
                 .into(),
         );
     }
-    let mut raises = String::from("Raises:\n    InvalidHandleError: if this image is closed.");
-    if !op.params.is_empty() {
+    let mut raises = String::from("Raises:\n    InvalidHandleError: if this image or ``control`` is closed.");
+    if op.params.is_empty() {
+        raises.push_str("\n    TypeError: if ``control`` is not a ``Control``.");
+    } else {
         raises.push_str(
             "\n    InvalidArgumentError: if a parameter is out of range (also for an integer outside the\n        \
              parameter's 32-bit range, checked before the native call).\n    \
-             TypeError: if a parameter has the wrong type.",
+             TypeError: if a parameter has the wrong type, or ``control`` is not a ``Control``.",
         );
     }
+    raises.push_str(
+        "\n    CancelledError: if ``control`` was cancelled before the operation finished (chained\n        \
+         from the exception of its progress callable if that raised); this image is unchanged.",
+    );
     raises.push_str("\n    PixbridgeError: another error code if the native operation fails.");
     sections.push(raises);
     sections
@@ -410,11 +454,15 @@ fn operations_py(operations: &[OperationSpec]) -> String {
 
 Fresh operations return a new image and leave this one unchanged; in-place operations change
 this image (never its size) and return ``None``. docs/operations.md lists every operation.
+Each takes a keyword-only ``control``: a :class:`~pixbridge.Control` that cancels it from any
+thread (a cancelled operation raises ``CancelledError``, produces nothing and leaves this image
+unchanged) and reports its progress.
 """
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from ._arguments import enum_code, f32, i32, u32
+from ._control import Control
 from ._enums import ResizeFilter
 
 if TYPE_CHECKING:
@@ -424,29 +472,37 @@ if TYPE_CHECKING:
 class ImageOperations:
     """The generated operations of :class:`pixbridge.Image`, its only subclass.
 
-    ``Image`` supplies the two hooks: ``_call_fresh(field, *args)`` calls the function table's
-    ``field`` with the image handle, the arguments and an out-handle and wraps the new image;
-    ``_call_in_place(field, *args)`` calls it with the handle and the arguments.
+    ``Image`` supplies the two hooks: ``_call_fresh(field, *args, control=control)`` calls the
+    function table's ``field`` with the image handle, the arguments and an out-handle and wraps
+    the new image; ``_call_in_place(field, *args, control=control)`` calls it with the handle and
+    the arguments. With a control they call ``<field>_controlled`` instead, with the control's
+    handle after the arguments.
     """
 
     __slots__ = ()
 
     if TYPE_CHECKING:
 
-        def _call_fresh(self, field: str, *args: object) -> "Image":
+        def _call_fresh(self, field: str, *args: object, control: Optional[Control] = None) -> "Image":
             ...
 
-        def _call_in_place(self, field: str, *args: object) -> None:
+        def _call_in_place(self, field: str, *args: object, control: Optional[Control] = None) -> None:
             ...
 "#,
     );
     for op in operations {
-        let params: String = op.params.iter().map(|p| format!(", {}: {}", p.name, python_type(p))).collect();
+        let params: String = op.params.iter().map(|p| format!("{}: {}, ", p.name, python_type(p))).collect();
+        let params = format!("self, {params}{CONTROL_PARAMETER}");
         let ret = match op.kind {
             OperationKind::Fresh => "\"Image\"",
             OperationKind::InPlace => "None",
         };
-        let _ = writeln!(out, "\n    def {}(self{params}) -> {ret}:", op.name);
+        let one_line = format!("    def {}({params}) -> {ret}:", op.name);
+        if one_line.len() <= MAX_LINE {
+            let _ = writeln!(out, "\n{one_line}");
+        } else {
+            let _ = writeln!(out, "\n    def {}(\n        {params}\n    ) -> {ret}:", op.name);
+        }
         docstring(&mut out, "        ", &crate::operation_doc_lines(op), &operation_sections(op));
         let call = match op.kind {
             OperationKind::Fresh => "return self._call_fresh",
@@ -454,6 +510,7 @@ class ImageOperations:
         };
         let mut args = vec![format!("\"image_{}\"", op.name)];
         args.extend(op.params.iter().map(native_argument));
+        args.push("control=control".into());
         let one_line = format!("        {call}({})", args.join(", "));
         if one_line.len() <= MAX_LINE {
             let _ = writeln!(out, "{one_line}");
@@ -499,21 +556,37 @@ mod tests {
         let source = operations_py(pixbridge_runtime::OPERATIONS);
         assert!(source.starts_with("# GENERATED by `cargo run -p pixbridge-codegen`"), "{source}");
         for op in pixbridge_runtime::OPERATIONS {
-            let params: String = op.params.iter().map(|p| format!(", {}: {}", p.name, python_type(p))).collect();
+            let params: String = op.params.iter().map(|p| format!("{}: {}, ", p.name, python_type(p))).collect();
             let (ret, call) = match op.kind {
                 OperationKind::Fresh => ("\"Image\"", "return self._call_fresh("),
                 OperationKind::InPlace => ("None", "self._call_in_place("),
             };
             let field = format!("\"image_{}\"", op.name);
-            let signature = format!("    def {}(self{params}) -> {ret}:\n", op.name);
-            assert!(source.contains(&signature), "no `{signature}` in\n{source}");
-            let body = &source[source.find(&signature).unwrap()..];
+            let start = format!("    def {}(", op.name);
+            let signature = format!("self, {params}*, control: Optional[Control] = None\n    ) -> {ret}:\n");
+            let signature_one_line = format!("{start}{}", signature.replace("\n    ", ""));
+            let at = source.find(&start).unwrap_or_else(|| panic!("no {start} in\n{source}"));
+            let body = &source[at..];
+            let head = &body[..body.find(":\n").unwrap() + 2];
+            assert!(
+                head == signature_one_line || head == format!("{start}\n        {signature}"),
+                "{} has the signature {head}",
+                op.name
+            );
             let body = &body[body.find(call).unwrap_or_else(|| panic!("no {call} in {}", op.name))..];
             assert!(body[call.len()..].trim_start().starts_with(&field), "{} calls another field", op.name);
             for param in op.params {
                 assert!(body.contains(&native_argument(param)), "{} does not pass {}", op.name, param.name);
             }
+            let call_end = body.find("\n\n").unwrap_or(body.len());
+            assert!(body[..call_end].contains("control=control"), "{} does not pass its control", op.name);
+            let docs = &source[at..at + source[at..].find(call).unwrap()];
+            assert!(docs.contains("    control: A :class:`~pixbridge.Control`"), "{} lacks control docs", op.name);
+            assert!(docs.contains("CancelledError: if ``control`` was cancelled"), "{}", op.name);
             assert!(source.contains(op.docs[0]), "{} lacks its docs", op.name);
+        }
+        for line in source.lines() {
+            assert!(line.len() <= 120, "longer than flake8's limit: {line}");
         }
         assert!(source.contains("enum_code(ResizeFilter, filter, \"filter\")"), "{source}");
         assert!(source.contains("u32(width, \"width\")"), "{source}");

@@ -8,13 +8,17 @@
 ``Image`` operations are generated from the native library's operation table; errors are
 ``PixbridgeError`` subclasses with a ``.code`` (an ``ErrorCode``). ``numpy.asarray(image)`` is a
 zero-copy read-only view of the RGBA8 pixels. The GIL is released during every native call.
+Long calls take ``control=pixbridge.Control(progress)``: cancellable from any thread (the call
+then raises ``CancelledError``), with progress; ``await pixbridge.run_async(image.blur, 4.0)``
+runs one in a worker thread and cancels it when the awaiting task is cancelled.
 """
 
+from ._control import Control, ProgressCallable, run_async
 from ._enums import ChromaSubsampling, ColorType, ErrorCode, ImageFormat, ResizeFilter, ThumbnailFit
 from ._errors import *  # noqa: F401,F403 - one class per error code, generated
 from ._errors import PixbridgeError, error_for
 from ._errors import __all__ as _error_names
-from ._image import Image, live_handles, set_worker_threads, trim_native_memory, worker_threads
+from ._image import Image, live_controls, live_handles, set_worker_threads, trim_native_memory, worker_threads
 from ._loader import LIBRARY_PATH_ENV, LibraryNotFoundError, library_file_name, platform_folder
 from ._native import library_info
 from ._operations import OPERATIONS
@@ -36,6 +40,7 @@ __version__ = _version()
 __all__ = [
     "ChromaSubsampling",
     "ColorType",
+    "Control",
     "DecodeLimits",
     "DecodeOptions",
     "EncodeOptions",
@@ -46,14 +51,17 @@ __all__ = [
     "LibraryNotFoundError",
     "OPERATIONS",
     "PixbridgeError",
+    "ProgressCallable",
     "ResizeFilter",
     "ThumbnailFit",
     "ThumbnailOptions",
     "error_for",
     "library_file_name",
     "library_info",
+    "live_controls",
     "live_handles",
     "platform_folder",
+    "run_async",
     "set_worker_threads",
     "trim_native_memory",
     "worker_threads",

@@ -10,7 +10,7 @@ pointers release the GIL.
 import ctypes
 
 #: The ABI version these bindings describe; the loader refuses any other.
-ABI_VERSION = 6013
+ABI_VERSION = 7013
 
 #: Name of the single exported symbol the loader looks up.
 FUNCTIONS_SYMBOL = "pixbridge_functions"
@@ -106,6 +106,15 @@ class PixbridgeThumbnailOptions(ctypes.Structure):
         ("allow_upscale", ctypes.c_uint32),
     ]
 
+
+# Told how far a call under a control got: `fraction` (0 to 1, strictly increasing, 1 on
+# success) and the `user_data` given to `pixbridge_control_create`. Called from whichever
+# thread does the work, never by two at once for one call; must return quickly and never unwind.
+PixbridgeProgressCallback = ctypes.CFUNCTYPE(
+    None,
+    ctypes.c_float,  # fraction
+    ctypes.c_void_p,  # user_data
+)
 
 #: ``pixbridge_image_open``:
 #: Opens the image file at the UTF-8 path `(path, path_len)`; the format comes from the
@@ -387,6 +396,146 @@ WORKER_THREADS_FUNCTION = ctypes.CFUNCTYPE(
     ctypes.POINTER(ctypes.c_uint32),  # out_threads: uint32_t*
 )
 
+#: ``pixbridge_control_create``:
+#: Creates a control and writes its handle to `out_control`. Pass it to the `_controlled`
+#: variant of a long call (decode, encode, save, thumbnail, every image operation) to cancel
+#: that call from any thread with `pixbridge_control_cancel` and, with a non-null `progress`,
+#: to be told how far it got.
+#:
+#: `progress` (may be null) is called with the fraction done, 0 to 1, strictly increasing, at
+#: most about once per hundredth, and with 1 when a call succeeds; never by two threads at once
+#: for one call, but from whichever thread does the work (the caller's or a native worker), so
+#: it must be callable from any thread, with `user_data`, until the control is destroyed and no
+#: call uses it. It must return quickly and must not unwind (a C++ exception or a managed
+#: exception thrown through it ends the process). It may call `pixbridge_control_cancel`.
+#:
+#: One control may serve several calls, in turn or at once: a cancel stops all of them, and each
+#: reports its own progress. Destroy it with `pixbridge_control_destroy`.
+CONTROL_CREATE_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    PixbridgeProgressCallback,  # progress: PixbridgeProgressCallback
+    ctypes.c_void_p,  # user_data: void*
+    ctypes.POINTER(ctypes.c_uint64),  # out_control: uint64_t*
+)
+
+#: ``pixbridge_control_cancel``:
+#: Requests cancellation of every call using `control`, running now or made later: each returns
+#: `Cancelled` soon after (within tens of milliseconds), having freed what it allocated, left its
+#: source image unchanged and written no file. A call that already finished keeps its result.
+#: Safe from any thread, including the progress callback.
+CONTROL_CANCEL_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # control: uint64_t
+)
+
+#: ``pixbridge_control_is_cancelled``:
+#: Writes whether `control` was cancelled to `out_cancelled`.
+CONTROL_IS_CANCELLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # control: uint64_t
+    ctypes.POINTER(ctypes.c_bool),  # out_cancelled: bool*
+)
+
+#: ``pixbridge_control_destroy``:
+#: Destroys `control`. Calls still using it go on (and can no longer be cancelled through it);
+#: their progress callback is still called until they return.
+CONTROL_DESTROY_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # control: uint64_t
+)
+
+#: ``pixbridge_live_controls``:
+#: Diagnostics: writes the number of live control handles to `out_controls`.
+LIVE_CONTROLS_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.POINTER(ctypes.c_uint64),  # out_controls: uint64_t*
+)
+
+#: ``pixbridge_image_open_controlled``:
+#: `pixbridge_image_open_with` under a control (0 for none; see `pixbridge_control_create`):
+#: cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+#: nothing to its out-parameter.
+IMAGE_OPEN_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_void_p,  # path: const uint8_t*
+    ctypes.c_size_t,  # path_len: size_t
+    ctypes.POINTER(PixbridgeDecodeOptions),  # options: const PixbridgeDecodeOptions*
+    ctypes.c_uint64,  # control: uint64_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_image: uint64_t*
+)
+
+#: ``pixbridge_image_decode_controlled``:
+#: `pixbridge_image_decode_with` under a control (0 for none; see `pixbridge_control_create`):
+#: cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+#: nothing to its out-parameter.
+IMAGE_DECODE_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_void_p,  # data: const uint8_t*
+    ctypes.c_size_t,  # data_len: size_t
+    ctypes.POINTER(PixbridgeDecodeOptions),  # options: const PixbridgeDecodeOptions*
+    ctypes.c_uint64,  # control: uint64_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_image: uint64_t*
+)
+
+#: ``pixbridge_image_thumbnail_controlled``:
+#: `pixbridge_image_thumbnail` under a control (0 for none; see `pixbridge_control_create`):
+#: cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+#: nothing to its out-parameter.
+IMAGE_THUMBNAIL_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_void_p,  # data: const uint8_t*
+    ctypes.c_size_t,  # data_len: size_t
+    ctypes.c_uint32,  # width: uint32_t
+    ctypes.c_uint32,  # height: uint32_t
+    ctypes.c_uint32,  # fit: uint32_t
+    ctypes.POINTER(PixbridgeThumbnailOptions),  # options: const PixbridgeThumbnailOptions*
+    ctypes.c_uint64,  # control: uint64_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_image: uint64_t*
+)
+
+#: ``pixbridge_image_thumbnail_file_controlled``:
+#: `pixbridge_image_thumbnail_file` under a control (0 for none; see `pixbridge_control_create`):
+#: cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+#: nothing to its out-parameter.
+IMAGE_THUMBNAIL_FILE_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_void_p,  # path: const uint8_t*
+    ctypes.c_size_t,  # path_len: size_t
+    ctypes.c_uint32,  # width: uint32_t
+    ctypes.c_uint32,  # height: uint32_t
+    ctypes.c_uint32,  # fit: uint32_t
+    ctypes.POINTER(PixbridgeThumbnailOptions),  # options: const PixbridgeThumbnailOptions*
+    ctypes.c_uint64,  # control: uint64_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_image: uint64_t*
+)
+
+#: ``pixbridge_image_encode_controlled``:
+#: `pixbridge_image_encode_with` under a control (0 for none; see `pixbridge_control_create`):
+#: cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+#: nothing to its out-parameter.
+IMAGE_ENCODE_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_uint32,  # format: uint32_t
+    ctypes.POINTER(PixbridgeEncodeOptions),  # options: const PixbridgeEncodeOptions*
+    ctypes.c_uint64,  # control: uint64_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_buffer: uint64_t*
+)
+
+#: ``pixbridge_image_save_controlled``:
+#: `pixbridge_image_save_with` under a control (0 for none; see `pixbridge_control_create`):
+#: cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
+#: no file (an existing file at `path` is left as it was).
+IMAGE_SAVE_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_void_p,  # path: const uint8_t*
+    ctypes.c_size_t,  # path_len: size_t
+    ctypes.c_uint32,  # format: uint32_t
+    ctypes.POINTER(PixbridgeEncodeOptions),  # options: const PixbridgeEncodeOptions*
+    ctypes.c_uint64,  # control: uint64_t
+)
+
 #: ``pixbridge_image_blur``:
 #: Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
 #: Returns a new image; the source is unchanged.
@@ -533,6 +682,185 @@ IMAGE_GAMMA_FUNCTION = ctypes.CFUNCTYPE(
     ctypes.c_float,  # gamma: float
 )
 
+#: ``pixbridge_image_blur_controlled``:
+#: Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
+#: Returns a new image; the source is unchanged.
+#:
+#: Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+#: thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+#: unchanged and writes nothing to `out_image`.
+IMAGE_BLUR_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_float,  # sigma: float
+    ctypes.c_uint64,  # control: uint64_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_image: uint64_t*
+)
+
+#: ``pixbridge_image_unsharpen_controlled``:
+#: Unsharp mask: adds `amount` times the difference between the image and its Gaussian blur
+#: to R, G and B where that difference is at least `threshold`. Returns a new image.
+#:
+#: Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+#: thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+#: unchanged and writes nothing to `out_image`.
+IMAGE_UNSHARPEN_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_float,  # sigma: float
+    ctypes.c_float,  # amount: float
+    ctypes.c_uint32,  # threshold: uint32_t
+    ctypes.c_uint64,  # control: uint64_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_image: uint64_t*
+)
+
+#: ``pixbridge_image_resize_controlled``:
+#: Resamples to a new size with the given filter. Returns a new image.
+#:
+#: Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+#: thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+#: unchanged and writes nothing to `out_image`.
+IMAGE_RESIZE_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_uint32,  # width: uint32_t
+    ctypes.c_uint32,  # height: uint32_t
+    ctypes.c_uint32,  # filter: uint32_t
+    ctypes.c_uint64,  # control: uint64_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_image: uint64_t*
+)
+
+#: ``pixbridge_image_crop_controlled``:
+#: Cuts out a rectangle, which must lie inside the image and not be empty. Returns a new image.
+#:
+#: Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+#: thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+#: unchanged and writes nothing to `out_image`.
+IMAGE_CROP_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_uint32,  # x: uint32_t
+    ctypes.c_uint32,  # y: uint32_t
+    ctypes.c_uint32,  # width: uint32_t
+    ctypes.c_uint32,  # height: uint32_t
+    ctypes.c_uint64,  # control: uint64_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_image: uint64_t*
+)
+
+#: ``pixbridge_image_rotate90_controlled``:
+#: Rotates 90 degrees clockwise. Returns a new image (width and height swap).
+#:
+#: Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+#: thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+#: unchanged and writes nothing to `out_image`.
+IMAGE_ROTATE90_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_uint64,  # control: uint64_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_image: uint64_t*
+)
+
+#: ``pixbridge_image_rotate270_controlled``:
+#: Rotates 270 degrees clockwise (90 counter-clockwise). Returns a new image.
+#:
+#: Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+#: thread, with progress. A cancelled call returns `Cancelled`, leaves `image`
+#: unchanged and writes nothing to `out_image`.
+IMAGE_ROTATE270_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_uint64,  # control: uint64_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_image: uint64_t*
+)
+
+#: ``pixbridge_image_mirror_controlled``:
+#: Mirrors left to right, in place.
+#:
+#: Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+#: thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+#: exactly as it was.
+IMAGE_MIRROR_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_uint64,  # control: uint64_t
+)
+
+#: ``pixbridge_image_flip_vertical_controlled``:
+#: Flips top to bottom, in place.
+#:
+#: Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+#: thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+#: exactly as it was.
+IMAGE_FLIP_VERTICAL_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_uint64,  # control: uint64_t
+)
+
+#: ``pixbridge_image_rotate180_controlled``:
+#: Rotates 180 degrees, in place.
+#:
+#: Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+#: thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+#: exactly as it was.
+IMAGE_ROTATE180_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_uint64,  # control: uint64_t
+)
+
+#: ``pixbridge_image_grayscale_controlled``:
+#: Converts to grey (alpha kept), in place; the colour type becomes L8 or La8.
+#:
+#: Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+#: thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+#: exactly as it was.
+IMAGE_GRAYSCALE_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_uint64,  # control: uint64_t
+)
+
+#: ``pixbridge_image_adjust_brightness_controlled``:
+#: Adds `delta` to R, G and B (saturating), in place; alpha is unchanged.
+#:
+#: Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+#: thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+#: exactly as it was.
+IMAGE_ADJUST_BRIGHTNESS_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_int32,  # delta: int32_t
+    ctypes.c_uint64,  # control: uint64_t
+)
+
+#: ``pixbridge_image_adjust_contrast_controlled``:
+#: Changes the contrast by `contrast` percent, in place; alpha is unchanged.
+#:
+#: Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+#: thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+#: exactly as it was.
+IMAGE_ADJUST_CONTRAST_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_float,  # contrast: float
+    ctypes.c_uint64,  # control: uint64_t
+)
+
+#: ``pixbridge_image_gamma_controlled``:
+#: Gamma correction, in place: R, G and B become `255 * (v / 255)^(1 / gamma)`, rounded;
+#: alpha is unchanged. Above 1 brightens the mid-tones, below 1 darkens them.
+#:
+#: Under a control (0 for none; see `pixbridge_control_create`): cancellable from any
+#: thread, with progress. A cancelled call returns `Cancelled` and leaves `image`
+#: exactly as it was.
+IMAGE_GAMMA_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_float,  # gamma: float
+    ctypes.c_uint64,  # control: uint64_t
+)
+
 
 class PixbridgeFunctions(ctypes.Structure):
     """Every exported function as one table; check ``size`` and ``abi_version`` before use."""
@@ -568,6 +896,17 @@ class PixbridgeFunctions(ctypes.Structure):
         ("image_decode_warning", IMAGE_DECODE_WARNING_FUNCTION),
         ("set_worker_threads", SET_WORKER_THREADS_FUNCTION),
         ("worker_threads", WORKER_THREADS_FUNCTION),
+        ("control_create", CONTROL_CREATE_FUNCTION),
+        ("control_cancel", CONTROL_CANCEL_FUNCTION),
+        ("control_is_cancelled", CONTROL_IS_CANCELLED_FUNCTION),
+        ("control_destroy", CONTROL_DESTROY_FUNCTION),
+        ("live_controls", LIVE_CONTROLS_FUNCTION),
+        ("image_open_controlled", IMAGE_OPEN_CONTROLLED_FUNCTION),
+        ("image_decode_controlled", IMAGE_DECODE_CONTROLLED_FUNCTION),
+        ("image_thumbnail_controlled", IMAGE_THUMBNAIL_CONTROLLED_FUNCTION),
+        ("image_thumbnail_file_controlled", IMAGE_THUMBNAIL_FILE_CONTROLLED_FUNCTION),
+        ("image_encode_controlled", IMAGE_ENCODE_CONTROLLED_FUNCTION),
+        ("image_save_controlled", IMAGE_SAVE_CONTROLLED_FUNCTION),
         ("image_blur", IMAGE_BLUR_FUNCTION),
         ("image_unsharpen", IMAGE_UNSHARPEN_FUNCTION),
         ("image_resize", IMAGE_RESIZE_FUNCTION),
@@ -581,4 +920,17 @@ class PixbridgeFunctions(ctypes.Structure):
         ("image_adjust_brightness", IMAGE_ADJUST_BRIGHTNESS_FUNCTION),
         ("image_adjust_contrast", IMAGE_ADJUST_CONTRAST_FUNCTION),
         ("image_gamma", IMAGE_GAMMA_FUNCTION),
+        ("image_blur_controlled", IMAGE_BLUR_CONTROLLED_FUNCTION),
+        ("image_unsharpen_controlled", IMAGE_UNSHARPEN_CONTROLLED_FUNCTION),
+        ("image_resize_controlled", IMAGE_RESIZE_CONTROLLED_FUNCTION),
+        ("image_crop_controlled", IMAGE_CROP_CONTROLLED_FUNCTION),
+        ("image_rotate90_controlled", IMAGE_ROTATE90_CONTROLLED_FUNCTION),
+        ("image_rotate270_controlled", IMAGE_ROTATE270_CONTROLLED_FUNCTION),
+        ("image_mirror_controlled", IMAGE_MIRROR_CONTROLLED_FUNCTION),
+        ("image_flip_vertical_controlled", IMAGE_FLIP_VERTICAL_CONTROLLED_FUNCTION),
+        ("image_rotate180_controlled", IMAGE_ROTATE180_CONTROLLED_FUNCTION),
+        ("image_grayscale_controlled", IMAGE_GRAYSCALE_CONTROLLED_FUNCTION),
+        ("image_adjust_brightness_controlled", IMAGE_ADJUST_BRIGHTNESS_CONTROLLED_FUNCTION),
+        ("image_adjust_contrast_controlled", IMAGE_ADJUST_CONTRAST_CONTROLLED_FUNCTION),
+        ("image_gamma_controlled", IMAGE_GAMMA_CONTROLLED_FUNCTION),
     ]

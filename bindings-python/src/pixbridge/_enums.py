@@ -135,6 +135,9 @@ class ErrorCode(enum.IntEnum):
     BUFFER_TOO_SMALL = 12
     #: A bug inside Pixbridge was caught at the boundary; the library keeps working.
     PANIC = 13
+    #: The work was cancelled through its control before it finished; nothing was
+    #: produced and the source is unchanged.
+    CANCELLED = 14
 
     @property
     def native_name(self) -> str:
@@ -169,6 +172,7 @@ _ERROR_CODE_NATIVE_NAMES = {
     11: "InvalidUtf8",
     12: "BufferTooSmall",
     13: "Panic",
+    14: "Cancelled",
 }
 
 

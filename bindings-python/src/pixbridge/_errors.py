@@ -144,6 +144,16 @@ class PanicError(PixbridgeError):
     code = ErrorCode.PANIC
 
 
+class CancelledError(PixbridgeError):
+    """The work was cancelled through its control before it finished; nothing was
+    produced and the source is unchanged.
+
+    Code ``ErrorCode.CANCELLED`` (14).
+    """
+
+    code = ErrorCode.CANCELLED
+
+
 _CLASSES: Dict[int, Type[PixbridgeError]] = {
     1: NullArgumentError,
     2: InvalidHandleError,
@@ -158,6 +168,7 @@ _CLASSES: Dict[int, Type[PixbridgeError]] = {
     11: InvalidUtf8Error,
     12: BufferTooSmallError,
     13: PanicError,
+    14: CancelledError,
 }
 
 
@@ -184,5 +195,6 @@ __all__ = [
     "InvalidUtf8Error",
     "BufferTooSmallError",
     "PanicError",
+    "CancelledError",
     "error_for",
 ]

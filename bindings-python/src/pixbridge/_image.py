@@ -6,6 +6,9 @@ image is destroyed when the last reference goes. A numpy view of the pixels
 (``numpy.asarray(image)``, :meth:`Image.view`) holds one too, so closing an image while a view
 exists *defers* the free until the last view is gone: the view never reads freed memory.
 A native call running on another thread holds one for its duration in the same way.
+Long calls take a keyword-only ``control`` (a :class:`~pixbridge.Control`) that cancels them from
+any thread and reports their progress; a cancelled call raises
+:class:`~pixbridge.CancelledError`, produces nothing, leaves this image unchanged and writes no file.
 Every method of a closed image raises :class:`~pixbridge.InvalidHandleError` (code
 ``INVALID_HANDLE``; also a ``ValueError``, like a closed file's methods).
 """
@@ -14,9 +17,10 @@ import ctypes
 import os
 from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union
 
-from . import _native
+from . import _control, _native
 from ._abi import PixbridgeImageInfo
 from ._arguments import enum_code, optional_level, u32
+from ._control import Control
 from ._enums import ColorType, ImageFormat, ThumbnailFit
 from ._errors import InvalidArgumentError, InvalidHandleError, PixbridgeError, UnsupportedFormatError
 from ._operations import ImageOperations
@@ -104,6 +108,17 @@ def _format_code(image_format: Union[ImageFormat, str]) -> int:
         raise UnsupportedFormatError(str(error)) from None
 
 
+def _refuse_quality(code: int, quality: Optional[int]) -> None:
+    """Refuses a quality for a format without one, as the uncontrolled functions with a quality argument do.
+
+    The ``_controlled`` functions take encode options, where formats without a quality ignore it.
+    """
+    if quality is not None and code != ImageFormat.JPEG:
+        raise InvalidArgumentError(
+            f"quality {quality} was given but {ImageFormat(code).name} has no quality setting (only JPEG has)"
+        )
+
+
 def _check_options(options: Any, cls: type, name: str) -> None:
     if options is not None and not isinstance(options, cls):
         raise TypeError(f"{name} must be a {cls.__name__} or None, not {type(options).__name__}")
@@ -144,32 +159,56 @@ class Image(ImageOperations):
         return cls._adopt(out.value)
 
     @classmethod
-    def open(cls, path: PathLike, options: Optional[DecodeOptions] = None) -> "Image":
+    def _create_controlled(cls, field: str, control: Control, *args: Any) -> "Image":
+        out = ctypes.c_uint64()
+        _control.call(control, field, *args, out=out, discard="image_destroy")
+        return cls._adopt(out.value)
+
+    @classmethod
+    def open(
+        cls, path: PathLike, options: Optional[DecodeOptions] = None, *, control: Optional[Control] = None
+    ) -> "Image":
         """Opens an image file; the format comes from the content, not the extension.
 
         Args:
             path: the file (``str``, ``bytes`` or ``os.PathLike``).
             options: decode options (limits, minimum size, deferred, lenient); None for the defaults.
+            control: a :class:`Control` to cancel the decode from any thread (the call then raises
+                ``CancelledError`` and makes no image) and to be told its progress; None for none.
 
         Raises:
             NotFoundError: the file does not exist (also a ``FileNotFoundError``).
             UnsupportedFormatError, DecodeError, LimitExceededError: unknown, damaged or too large.
+            CancelledError: ``control`` was cancelled before the image was decoded.
         """
         _check_options(options, DecodeOptions, "options")
         encoded = _path_bytes(path)
         native_options = None if options is None else ctypes.byref(options._to_c())
+        if control is not None:
+            return cls._create_controlled("image_open_controlled", control, encoded, len(encoded), native_options)
         return cls._create("image_open_with", encoded, len(encoded), native_options)
 
     @classmethod
-    def decode(cls, data: BytesLike, options: Optional[DecodeOptions] = None) -> "Image":
+    def decode(
+        cls, data: BytesLike, options: Optional[DecodeOptions] = None, *, control: Optional[Control] = None
+    ) -> "Image":
         """Decodes an encoded image held in memory (``bytes``, ``bytearray``, ``memoryview``, ...).
+
+        Args:
+            data: the encoded file.
+            options: decode options (limits, minimum size, deferred, lenient); None for the defaults.
+            control: a :class:`Control` to cancel the decode from any thread (the call then raises
+                ``CancelledError`` and makes no image) and to be told its progress; None for none.
 
         Raises:
             UnsupportedFormatError, DecodeError, LimitExceededError: unknown, damaged or too large.
+            CancelledError: ``control`` was cancelled before the image was decoded.
         """
         _check_options(options, DecodeOptions, "options")
         pointer, length = _bytes_argument(data)
         native_options = None if options is None else ctypes.byref(options._to_c())
+        if control is not None:
+            return cls._create_controlled("image_decode_controlled", control, pointer, length, native_options)
         return cls._create("image_decode_with", pointer, length, native_options)
 
     @classmethod
@@ -219,6 +258,8 @@ class Image(ImageOperations):
         height: int,
         fit: Union[ThumbnailFit, str] = ThumbnailFit.CONTAIN,
         options: Optional[ThumbnailOptions] = None,
+        *,
+        control: Optional[Control] = None,
     ) -> "Image":
         """A thumbnail of an image file or of encoded bytes, fitted into ``width`` x ``height``.
 
@@ -234,15 +275,30 @@ class Image(ImageOperations):
             fit: ``ThumbnailFit.CONTAIN`` (whole image inside the box), ``COVER`` (box filled,
                 centre crop) or ``FILL`` (stretched), or their names.
             options: decode limits and ``allow_upscale``; None for the defaults.
+            control: a :class:`Control` to cancel the work (decode and resize) from any thread
+                (the call then raises ``CancelledError`` and makes no image) and to be told its
+                progress; None for none.
+
+        Raises:
+            NotFoundError: the file does not exist (also a ``FileNotFoundError``).
+            UnsupportedFormatError, DecodeError, LimitExceededError: unknown, damaged or too large.
+            InvalidArgumentError: an empty box or an unknown fit.
+            CancelledError: ``control`` was cancelled before the thumbnail was made.
         """
         _check_options(options, ThumbnailOptions, "options")
         box = (u32(width, "width"), u32(height, "height"), enum_code(ThumbnailFit, fit, "fit"))
         native_options = None if options is None else ctypes.byref(options._to_c())
         if isinstance(source, (bytes, bytearray, memoryview)):
             pointer, length = _bytes_argument(source)
-            return cls._create("image_thumbnail", pointer, length, *box, native_options)
-        encoded = _path_bytes(source)
-        return cls._create("image_thumbnail_file", encoded, len(encoded), *box, native_options)
+            arguments: Tuple[Any, ...] = (pointer, length, *box, native_options)
+            field = "image_thumbnail"
+        else:
+            encoded = _path_bytes(source)
+            arguments = (encoded, len(encoded), *box, native_options)
+            field = "image_thumbnail_file"
+        if control is not None:
+            return cls._create_controlled(f"{field}_controlled", control, *arguments)
+        return cls._create(field, *arguments)
 
     # -- lifetime ---------------------------------------------------------------------------
 
@@ -280,12 +336,20 @@ class Image(ImageOperations):
 
     # -- hooks of the generated operations ----------------------------------------------------
 
-    def _call_fresh(self, field: str, *args: object) -> "Image":
+    # A given control selects the table's `<field>_controlled` function, which takes the control's
+    # handle after the operation's parameters (and before the out-handle).
+
+    def _call_fresh(self, field: str, *args: object, control: Optional[Control] = None) -> "Image":
         owner = self._require_open()
+        if control is not None:
+            return self._create_controlled(f"{field}_controlled", control, owner.handle, *args)
         return self._create(field, owner.handle, *args)
 
-    def _call_in_place(self, field: str, *args: object) -> None:
+    def _call_in_place(self, field: str, *args: object, control: Optional[Control] = None) -> None:
         owner = self._require_open()
+        if control is not None:
+            _control.call(control, f"{field}_controlled", owner.handle, *args)
+            return
         _native.check(getattr(_native.functions(), field)(owner.handle, *args))
 
     # -- properties -------------------------------------------------------------------------
@@ -335,6 +399,7 @@ class Image(ImageOperations):
         *,
         quality: Optional[int] = None,
         options: Optional[EncodeOptions] = None,
+        control: Optional[Control] = None,
     ) -> None:
         """Saves to a file, atomically (a failure never leaves a half-written file).
 
@@ -345,17 +410,36 @@ class Image(ImageOperations):
                 refuse a quality (as :meth:`encode` does); with the format from the extension it is
                 an encode option, which formats without a quality ignore.
             options: all encode options; ``quality`` replaces their quality when both are given.
+            control: a :class:`Control` to cancel the encoding and writing from any thread (the
+                call then raises ``CancelledError`` and writes no file: an existing file at
+                ``path`` is left as it was) and to be told its progress; None for none.
 
         Raises:
             UnsupportedFormatError: no format for the extension, or an unknown format name.
             InvalidArgumentError: a quality out of range, or given with an explicit format that
                 has none.
             NotFoundError, PermissionDeniedError, IoError: the file cannot be written.
+            CancelledError: ``control`` was cancelled before the file was written.
         """
         _check_options(options, EncodeOptions, "options")
         owner = self._require_open()
         encoded = _path_bytes(path)
         table = _native.functions()
+        if control is not None:
+            code = _FORMAT_FROM_EXTENSION if format is None else _format_code(format)
+            if options is None and format is not None:
+                _refuse_quality(code, optional_level(quality, "quality") or None)
+            native_options = None if options is None and quality is None else _merge_quality(options, quality)._to_c()
+            _control.call(
+                control,
+                "image_save_controlled",
+                owner.handle,
+                encoded,
+                len(encoded),
+                code,
+                None if native_options is None else ctypes.byref(native_options),
+            )
+            return
         if options is None and quality is None and format is None:
             _native.check(table.image_save(owner.handle, encoded, len(encoded)))
             return
@@ -374,6 +458,7 @@ class Image(ImageOperations):
         quality: Optional[int] = None,
         *,
         options: Optional[EncodeOptions] = None,
+        control: Optional[Control] = None,
     ) -> bytes:
         """The image encoded in ``format`` (an ``ImageFormat`` or its name: ``"png"``, ``"jpg"``).
 
@@ -381,12 +466,35 @@ class Image(ImageOperations):
             format: the format.
             quality: JPEG quality 1-100 (None: 90); other formats refuse a quality.
             options: all encode options; ``quality`` replaces their quality when both are given.
+            control: a :class:`Control` to cancel the encoding from any thread (the call then
+                raises ``CancelledError`` and returns nothing) and to be told its progress; None
+                for none.
+
+        Raises:
+            UnsupportedFormatError: an unknown format name, or a format that cannot be written.
+            InvalidArgumentError: a quality out of range, or given for a format that has none
+                (without ``options``).
+            CancelledError: ``control`` was cancelled before the encoding finished.
         """
         _check_options(options, EncodeOptions, "options")
         owner = self._require_open()
         code = _format_code(format)
         table = _native.functions()
         out = ctypes.c_uint64()
+        if control is not None:
+            if options is None:
+                _refuse_quality(code, optional_level(quality, "quality") or None)
+            native_options = None if options is None and quality is None else _merge_quality(options, quality)._to_c()
+            _control.call(
+                control,
+                "image_encode_controlled",
+                owner.handle,
+                code,
+                None if native_options is None else ctypes.byref(native_options),
+                out=out,
+                discard="buffer_destroy",
+            )
+            return _native.take_buffer(out.value)
         if options is None:
             native_quality = optional_level(quality, "quality")
             _native.check(table.image_encode(owner.handle, code, native_quality, ctypes.byref(out)))
@@ -469,6 +577,11 @@ def live_handles() -> Tuple[int, int]:
     return _native.live_handles()
 
 
+def live_controls() -> int:
+    """Diagnostics: live native controls (:class:`~pixbridge.Control`) in this process."""
+    return _native.live_controls()
+
+
 def trim_native_memory() -> int:
     """Gives the freed image-sized blocks the library keeps for reuse back to the system; returns bytes."""
     return _native.trim_native_memory()
@@ -507,4 +620,4 @@ def worker_threads() -> int:
     return _native.worker_threads()
 
 
-__all__ = ["Image", "live_handles", "set_worker_threads", "trim_native_memory", "worker_threads"]
+__all__ = ["Image", "live_controls", "live_handles", "set_worker_threads", "trim_native_memory", "worker_threads"]

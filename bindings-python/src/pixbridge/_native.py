@@ -123,6 +123,13 @@ def live_handles() -> Tuple[int, int]:
     return images.value, buffers.value
 
 
+def live_controls() -> int:
+    """Diagnostics: the number of live native control handles in this process."""
+    controls = ctypes.c_uint64()
+    check(functions().live_controls(ctypes.byref(controls)))
+    return controls.value
+
+
 def trim_native_memory() -> int:
     """Gives the memory the library keeps for reuse back to the system; returns how many bytes."""
     released = ctypes.c_uint64()
@@ -150,6 +157,7 @@ __all__ = [
     "PixbridgeError",
     "check",
     "functions",
+    "live_controls",
     "live_handles",
     "set_worker_threads",
     "trim_native_memory",

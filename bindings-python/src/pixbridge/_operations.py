@@ -3,11 +3,15 @@
 
 Fresh operations return a new image and leave this one unchanged; in-place operations change
 this image (never its size) and return ``None``. docs/operations.md lists every operation.
+Each takes a keyword-only ``control``: a :class:`~pixbridge.Control` that cancels it from any
+thread (a cancelled operation raises ``CancelledError``, produces nothing and leaves this image
+unchanged) and reports its progress.
 """
 
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from ._arguments import enum_code, f32, i32, u32
+from ._control import Control
 from ._enums import ResizeFilter
 
 if TYPE_CHECKING:
@@ -17,22 +21,24 @@ if TYPE_CHECKING:
 class ImageOperations:
     """The generated operations of :class:`pixbridge.Image`, its only subclass.
 
-    ``Image`` supplies the two hooks: ``_call_fresh(field, *args)`` calls the function table's
-    ``field`` with the image handle, the arguments and an out-handle and wraps the new image;
-    ``_call_in_place(field, *args)`` calls it with the handle and the arguments.
+    ``Image`` supplies the two hooks: ``_call_fresh(field, *args, control=control)`` calls the
+    function table's ``field`` with the image handle, the arguments and an out-handle and wraps
+    the new image; ``_call_in_place(field, *args, control=control)`` calls it with the handle and
+    the arguments. With a control they call ``<field>_controlled`` instead, with the control's
+    handle after the arguments.
     """
 
     __slots__ = ()
 
     if TYPE_CHECKING:
 
-        def _call_fresh(self, field: str, *args: object) -> "Image":
+        def _call_fresh(self, field: str, *args: object, control: Optional[Control] = None) -> "Image":
             ...
 
-        def _call_in_place(self, field: str, *args: object) -> None:
+        def _call_in_place(self, field: str, *args: object, control: Optional[Control] = None) -> None:
             ...
 
-    def blur(self, sigma: float) -> "Image":
+    def blur(self, sigma: float, *, control: Optional[Control] = None) -> "Image":
         """Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
         Returns a new image; the source is unchanged.
 
@@ -41,21 +47,28 @@ class ImageOperations:
 
         Args:
             sigma: Standard deviation in pixels: finite, greater than 0, at most 1000.
+            control: A :class:`~pixbridge.Control` that cancels the operation from any
+                thread (it then raises ``CancelledError``, makes no image and leaves this one
+                unchanged) and is told its progress. None (the default): not cancellable.
 
         Returns:
             The new image, which the caller closes (or uses in a ``with`` block); this image is
             unchanged.
 
         Raises:
-            InvalidHandleError: if this image is closed.
+            InvalidHandleError: if this image or ``control`` is closed.
             InvalidArgumentError: if a parameter is out of range (also for an integer outside the
                 parameter's 32-bit range, checked before the native call).
-            TypeError: if a parameter has the wrong type.
+            TypeError: if a parameter has the wrong type, or ``control`` is not a ``Control``.
+            CancelledError: if ``control`` was cancelled before the operation finished (chained
+                from the exception of its progress callable if that raised); this image is unchanged.
             PixbridgeError: another error code if the native operation fails.
         """
-        return self._call_fresh("image_blur", f32(sigma, "sigma"))
+        return self._call_fresh("image_blur", f32(sigma, "sigma"), control=control)
 
-    def unsharpen(self, sigma: float, amount: float, threshold: int) -> "Image":
+    def unsharpen(
+        self, sigma: float, amount: float, threshold: int, *, control: Optional[Control] = None
+    ) -> "Image":
         """Unsharp mask: adds `amount` times the difference between the image and its Gaussian blur
         to R, G and B where that difference is at least `threshold`. Returns a new image.
 
@@ -66,16 +79,21 @@ class ImageOperations:
             sigma: Standard deviation of the blur in pixels: finite, greater than 0, at most 1000.
             amount: Strength: finite, 0 to 10 (1 = add the full difference).
             threshold: Smallest difference (0-255) that is sharpened; smaller ones are left alone.
+            control: A :class:`~pixbridge.Control` that cancels the operation from any
+                thread (it then raises ``CancelledError``, makes no image and leaves this one
+                unchanged) and is told its progress. None (the default): not cancellable.
 
         Returns:
             The new image, which the caller closes (or uses in a ``with`` block); this image is
             unchanged.
 
         Raises:
-            InvalidHandleError: if this image is closed.
+            InvalidHandleError: if this image or ``control`` is closed.
             InvalidArgumentError: if a parameter is out of range (also for an integer outside the
                 parameter's 32-bit range, checked before the native call).
-            TypeError: if a parameter has the wrong type.
+            TypeError: if a parameter has the wrong type, or ``control`` is not a ``Control``.
+            CancelledError: if ``control`` was cancelled before the operation finished (chained
+                from the exception of its progress callable if that raised); this image is unchanged.
             PixbridgeError: another error code if the native operation fails.
         """
         return self._call_fresh(
@@ -83,9 +101,12 @@ class ImageOperations:
             f32(sigma, "sigma"),
             f32(amount, "amount"),
             u32(threshold, "threshold"),
+            control=control,
         )
 
-    def resize(self, width: int, height: int, filter: Union[ResizeFilter, str]) -> "Image":
+    def resize(
+        self, width: int, height: int, filter: Union[ResizeFilter, str], *, control: Optional[Control] = None
+    ) -> "Image":
         """Resamples to a new size with the given filter. Returns a new image.
 
         Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
@@ -96,16 +117,21 @@ class ImageOperations:
             height: New height in pixels: 1 to 32768.
             filter: Resampling filter (Nearest, Bilinear, Lanczos3).
                 A ``ResizeFilter`` or its name (``"Lanczos3"``).
+            control: A :class:`~pixbridge.Control` that cancels the operation from any
+                thread (it then raises ``CancelledError``, makes no image and leaves this one
+                unchanged) and is told its progress. None (the default): not cancellable.
 
         Returns:
             The new image, which the caller closes (or uses in a ``with`` block); this image is
             unchanged.
 
         Raises:
-            InvalidHandleError: if this image is closed.
+            InvalidHandleError: if this image or ``control`` is closed.
             InvalidArgumentError: if a parameter is out of range (also for an integer outside the
                 parameter's 32-bit range, checked before the native call).
-            TypeError: if a parameter has the wrong type.
+            TypeError: if a parameter has the wrong type, or ``control`` is not a ``Control``.
+            CancelledError: if ``control`` was cancelled before the operation finished (chained
+                from the exception of its progress callable if that raised); this image is unchanged.
             PixbridgeError: another error code if the native operation fails.
         """
         return self._call_fresh(
@@ -113,9 +139,12 @@ class ImageOperations:
             u32(width, "width"),
             u32(height, "height"),
             enum_code(ResizeFilter, filter, "filter"),
+            control=control,
         )
 
-    def crop(self, x: int, y: int, width: int, height: int) -> "Image":
+    def crop(
+        self, x: int, y: int, width: int, height: int, *, control: Optional[Control] = None
+    ) -> "Image":
         """Cuts out a rectangle, which must lie inside the image and not be empty. Returns a new image.
 
         Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
@@ -126,16 +155,21 @@ class ImageOperations:
             y: Top edge of the rectangle in pixels.
             width: Width of the rectangle in pixels (at least 1).
             height: Height of the rectangle in pixels (at least 1).
+            control: A :class:`~pixbridge.Control` that cancels the operation from any
+                thread (it then raises ``CancelledError``, makes no image and leaves this one
+                unchanged) and is told its progress. None (the default): not cancellable.
 
         Returns:
             The new image, which the caller closes (or uses in a ``with`` block); this image is
             unchanged.
 
         Raises:
-            InvalidHandleError: if this image is closed.
+            InvalidHandleError: if this image or ``control`` is closed.
             InvalidArgumentError: if a parameter is out of range (also for an integer outside the
                 parameter's 32-bit range, checked before the native call).
-            TypeError: if a parameter has the wrong type.
+            TypeError: if a parameter has the wrong type, or ``control`` is not a ``Control``.
+            CancelledError: if ``control`` was cancelled before the operation finished (chained
+                from the exception of its progress callable if that raised); this image is unchanged.
             PixbridgeError: another error code if the native operation fails.
         """
         return self._call_fresh(
@@ -144,121 +178,185 @@ class ImageOperations:
             u32(y, "y"),
             u32(width, "width"),
             u32(height, "height"),
+            control=control,
         )
 
-    def rotate90(self) -> "Image":
+    def rotate90(self, *, control: Optional[Control] = None) -> "Image":
         """Rotates 90 degrees clockwise. Returns a new image (width and height swap).
 
         Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
         an image of known size and records the step; the call that reads the pixels computes them.
 
+        Args:
+            control: A :class:`~pixbridge.Control` that cancels the operation from any
+                thread (it then raises ``CancelledError``, makes no image and leaves this one
+                unchanged) and is told its progress. None (the default): not cancellable.
+
         Returns:
             The new image, which the caller closes (or uses in a ``with`` block); this image is
             unchanged.
 
         Raises:
-            InvalidHandleError: if this image is closed.
+            InvalidHandleError: if this image or ``control`` is closed.
+            TypeError: if ``control`` is not a ``Control``.
+            CancelledError: if ``control`` was cancelled before the operation finished (chained
+                from the exception of its progress callable if that raised); this image is unchanged.
             PixbridgeError: another error code if the native operation fails.
         """
-        return self._call_fresh("image_rotate90")
+        return self._call_fresh("image_rotate90", control=control)
 
-    def rotate270(self) -> "Image":
+    def rotate270(self, *, control: Optional[Control] = None) -> "Image":
         """Rotates 270 degrees clockwise (90 counter-clockwise). Returns a new image.
 
         Deferred on a deferred image (decode option `deferred`): checks its arguments at once, returns
         an image of known size and records the step; the call that reads the pixels computes them.
 
+        Args:
+            control: A :class:`~pixbridge.Control` that cancels the operation from any
+                thread (it then raises ``CancelledError``, makes no image and leaves this one
+                unchanged) and is told its progress. None (the default): not cancellable.
+
         Returns:
             The new image, which the caller closes (or uses in a ``with`` block); this image is
             unchanged.
 
         Raises:
-            InvalidHandleError: if this image is closed.
+            InvalidHandleError: if this image or ``control`` is closed.
+            TypeError: if ``control`` is not a ``Control``.
+            CancelledError: if ``control`` was cancelled before the operation finished (chained
+                from the exception of its progress callable if that raised); this image is unchanged.
             PixbridgeError: another error code if the native operation fails.
         """
-        return self._call_fresh("image_rotate270")
+        return self._call_fresh("image_rotate270", control=control)
 
-    def mirror(self) -> None:
+    def mirror(self, *, control: Optional[Control] = None) -> None:
         """Mirrors left to right, in place.
 
+        Args:
+            control: A :class:`~pixbridge.Control` that cancels the operation from any
+                thread (it then raises ``CancelledError`` and leaves this image exactly as it
+                was) and is told its progress. None (the default): not cancellable.
+
         Raises:
-            InvalidHandleError: if this image is closed.
+            InvalidHandleError: if this image or ``control`` is closed.
+            TypeError: if ``control`` is not a ``Control``.
+            CancelledError: if ``control`` was cancelled before the operation finished (chained
+                from the exception of its progress callable if that raised); this image is unchanged.
             PixbridgeError: another error code if the native operation fails.
         """
-        self._call_in_place("image_mirror")
+        self._call_in_place("image_mirror", control=control)
 
-    def flip_vertical(self) -> None:
+    def flip_vertical(self, *, control: Optional[Control] = None) -> None:
         """Flips top to bottom, in place.
 
+        Args:
+            control: A :class:`~pixbridge.Control` that cancels the operation from any
+                thread (it then raises ``CancelledError`` and leaves this image exactly as it
+                was) and is told its progress. None (the default): not cancellable.
+
         Raises:
-            InvalidHandleError: if this image is closed.
+            InvalidHandleError: if this image or ``control`` is closed.
+            TypeError: if ``control`` is not a ``Control``.
+            CancelledError: if ``control`` was cancelled before the operation finished (chained
+                from the exception of its progress callable if that raised); this image is unchanged.
             PixbridgeError: another error code if the native operation fails.
         """
-        self._call_in_place("image_flip_vertical")
+        self._call_in_place("image_flip_vertical", control=control)
 
-    def rotate180(self) -> None:
+    def rotate180(self, *, control: Optional[Control] = None) -> None:
         """Rotates 180 degrees, in place.
 
+        Args:
+            control: A :class:`~pixbridge.Control` that cancels the operation from any
+                thread (it then raises ``CancelledError`` and leaves this image exactly as it
+                was) and is told its progress. None (the default): not cancellable.
+
         Raises:
-            InvalidHandleError: if this image is closed.
+            InvalidHandleError: if this image or ``control`` is closed.
+            TypeError: if ``control`` is not a ``Control``.
+            CancelledError: if ``control`` was cancelled before the operation finished (chained
+                from the exception of its progress callable if that raised); this image is unchanged.
             PixbridgeError: another error code if the native operation fails.
         """
-        self._call_in_place("image_rotate180")
+        self._call_in_place("image_rotate180", control=control)
 
-    def grayscale(self) -> None:
+    def grayscale(self, *, control: Optional[Control] = None) -> None:
         """Converts to grey (alpha kept), in place; the colour type becomes L8 or La8.
 
+        Args:
+            control: A :class:`~pixbridge.Control` that cancels the operation from any
+                thread (it then raises ``CancelledError`` and leaves this image exactly as it
+                was) and is told its progress. None (the default): not cancellable.
+
         Raises:
-            InvalidHandleError: if this image is closed.
+            InvalidHandleError: if this image or ``control`` is closed.
+            TypeError: if ``control`` is not a ``Control``.
+            CancelledError: if ``control`` was cancelled before the operation finished (chained
+                from the exception of its progress callable if that raised); this image is unchanged.
             PixbridgeError: another error code if the native operation fails.
         """
-        self._call_in_place("image_grayscale")
+        self._call_in_place("image_grayscale", control=control)
 
-    def adjust_brightness(self, delta: int) -> None:
+    def adjust_brightness(self, delta: int, *, control: Optional[Control] = None) -> None:
         """Adds `delta` to R, G and B (saturating), in place; alpha is unchanged.
 
         Args:
             delta: Amount added to each colour channel: -255 to 255.
+            control: A :class:`~pixbridge.Control` that cancels the operation from any
+                thread (it then raises ``CancelledError`` and leaves this image exactly as it
+                was) and is told its progress. None (the default): not cancellable.
 
         Raises:
-            InvalidHandleError: if this image is closed.
+            InvalidHandleError: if this image or ``control`` is closed.
             InvalidArgumentError: if a parameter is out of range (also for an integer outside the
                 parameter's 32-bit range, checked before the native call).
-            TypeError: if a parameter has the wrong type.
+            TypeError: if a parameter has the wrong type, or ``control`` is not a ``Control``.
+            CancelledError: if ``control`` was cancelled before the operation finished (chained
+                from the exception of its progress callable if that raised); this image is unchanged.
             PixbridgeError: another error code if the native operation fails.
         """
-        self._call_in_place("image_adjust_brightness", i32(delta, "delta"))
+        self._call_in_place("image_adjust_brightness", i32(delta, "delta"), control=control)
 
-    def adjust_contrast(self, contrast: float) -> None:
+    def adjust_contrast(self, contrast: float, *, control: Optional[Control] = None) -> None:
         """Changes the contrast by `contrast` percent, in place; alpha is unchanged.
 
         Args:
             contrast: Percent change: finite, at least -100 (negative lowers contrast).
+            control: A :class:`~pixbridge.Control` that cancels the operation from any
+                thread (it then raises ``CancelledError`` and leaves this image exactly as it
+                was) and is told its progress. None (the default): not cancellable.
 
         Raises:
-            InvalidHandleError: if this image is closed.
+            InvalidHandleError: if this image or ``control`` is closed.
             InvalidArgumentError: if a parameter is out of range (also for an integer outside the
                 parameter's 32-bit range, checked before the native call).
-            TypeError: if a parameter has the wrong type.
+            TypeError: if a parameter has the wrong type, or ``control`` is not a ``Control``.
+            CancelledError: if ``control`` was cancelled before the operation finished (chained
+                from the exception of its progress callable if that raised); this image is unchanged.
             PixbridgeError: another error code if the native operation fails.
         """
-        self._call_in_place("image_adjust_contrast", f32(contrast, "contrast"))
+        self._call_in_place("image_adjust_contrast", f32(contrast, "contrast"), control=control)
 
-    def gamma(self, gamma: float) -> None:
+    def gamma(self, gamma: float, *, control: Optional[Control] = None) -> None:
         """Gamma correction, in place: R, G and B become `255 * (v / 255)^(1 / gamma)`, rounded;
         alpha is unchanged. Above 1 brightens the mid-tones, below 1 darkens them.
 
         Args:
             gamma: Gamma: finite, 0.01 to 100 (1 leaves the image unchanged; 2.2 brightens like an sRGB decode curve).
+            control: A :class:`~pixbridge.Control` that cancels the operation from any
+                thread (it then raises ``CancelledError`` and leaves this image exactly as it
+                was) and is told its progress. None (the default): not cancellable.
 
         Raises:
-            InvalidHandleError: if this image is closed.
+            InvalidHandleError: if this image or ``control`` is closed.
             InvalidArgumentError: if a parameter is out of range (also for an integer outside the
                 parameter's 32-bit range, checked before the native call).
-            TypeError: if a parameter has the wrong type.
+            TypeError: if a parameter has the wrong type, or ``control`` is not a ``Control``.
+            CancelledError: if ``control`` was cancelled before the operation finished (chained
+                from the exception of its progress callable if that raised); this image is unchanged.
             PixbridgeError: another error code if the native operation fails.
         """
-        self._call_in_place("image_gamma", f32(gamma, "gamma"))
+        self._call_in_place("image_gamma", f32(gamma, "gamma"), control=control)
 
 
 #: The operations above, by name, in table order: ``(name, is_fresh)``.
