@@ -4,6 +4,9 @@
 #      codecs, pipeline;
 #   1b. bench/examples/thread_scaling.rs: 1, 2, 4 caller threads on independent images, images/s
 #      and peak RSS per row (out/bench/thread-scaling.jsonl);
+#   1c. bench/examples/cancel_latency.rs: time from a cancel request to the return of every
+#      operation, decode, encode, save and thumbnail on a 16384 x 16384 image
+#      (out/bench/cancel-latency.jsonl);
 #   2. the BenchmarkDotNet suite (bindings-csharp/benchmarks) when dotnet is there (the package
 #      is packed into bindings-csharp/local-feed if missing);
 #   2b. bindings-csharp/benchmarks/pipelines.sh: thumbnail / crop-shrink-sharpen / blur-mirror-PNG
@@ -51,6 +54,13 @@ stage "bench: thread scaling (bench/examples/thread_scaling.rs)"
 cargo build --release --offline -q -p pixbridge-bench --example thread_scaling
 if ! timeout 600 target/release/examples/thread_scaling "${quick[@]}" --out "$results/thread-scaling.jsonl"; then
     failed+=("thread scaling (bench/examples/thread_scaling.rs)")
+fi
+
+# Issue 17: cancellation latency, worst and median of cancels at 10, 50 and 90 % of each call.
+stage "bench: cancellation latency (bench/examples/cancel_latency.rs)"
+cargo build --release --offline -q -p pixbridge-bench --example cancel_latency
+if ! timeout 900 target/release/examples/cancel_latency "${quick[@]}" --out "$results/cancel-latency.jsonl"; then
+    failed+=("cancellation latency (bench/examples/cancel_latency.rs)")
 fi
 
 if command -v dotnet >/dev/null 2>&1; then
