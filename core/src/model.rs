@@ -111,6 +111,22 @@ impl Image {
         &self.pixels
     }
 
+    /// The pixels, writable, for code outside this crate that edits them in place (run-time
+    /// plugins). The buffer never moves or changes size. Afterwards call
+    /// [`Image::adopt_edited_pixels`]: the colour type may no longer describe the pixels.
+    pub fn pixels_mut(&mut self) -> &mut [u8] {
+        &mut self.pixels
+    }
+
+    /// Sets the colour type for pixels written by code that does not know it, given the colour
+    /// type `before` the edit: the result is RGB (the edit may have added colour to a grey
+    /// image), with alpha if `before` had alpha or any pixel is no longer opaque, so that an
+    /// encoder writes what the pixels hold.
+    pub fn adopt_edited_pixels(&mut self, before: ColorType) {
+        let translucent = before.has_alpha() || self.pixels.as_chunks::<4>().0.iter().any(|px| px[3] != 255);
+        self.color_type = if translucent { ColorType::Rgba8 } else { ColorType::Rgb8 };
+    }
+
     /// Consumes the image and returns its RGBA8 pixel buffer without copying.
     pub fn into_pixels(self) -> Vec<u8> {
         self.pixels
@@ -172,6 +188,20 @@ mod tests {
         assert!(matches!(err, Error::InvalidArgument(_)));
         assert_eq!(rgba8_len(u32::MAX, u32::MAX), None);
         assert_eq!(rgba8_len(2, 3), Some(24));
+    }
+
+    #[test]
+    fn edited_pixels_get_a_colour_type_that_describes_them() {
+        let mut img = Image::from_parts(2, 1, vec![10, 10, 10, 255, 20, 20, 20, 255], ColorType::L8);
+        img.pixels_mut()[0] = 200;
+        img.adopt_edited_pixels(ColorType::L8);
+        assert_eq!(img.color_type(), ColorType::Rgb8, "grey gains colour, stays opaque");
+        img.pixels_mut()[7] = 128;
+        img.adopt_edited_pixels(ColorType::Rgb8);
+        assert_eq!(img.color_type(), ColorType::Rgba8, "a translucent pixel adds alpha");
+        img.pixels_mut()[7] = 255;
+        img.adopt_edited_pixels(ColorType::La16);
+        assert_eq!(img.color_type(), ColorType::Rgba8, "alpha of the source is kept");
     }
 
     #[test]

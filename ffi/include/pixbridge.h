@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /** ABI version this header describes; compare with pixbridge_abi_version(). */
-#define PIXBRIDGE_ABI_VERSION 7013
+#define PIXBRIDGE_ABI_VERSION 8013
 
 /// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
 typedef uint32_t PixbridgeChromaSubsampling;
@@ -99,6 +99,13 @@ enum {
     /// The work was cancelled through its control before it finished; nothing was
     /// produced and the source is unchanged.
     PIXBRIDGE_ERROR_CODE_CANCELLED = 14,
+    /// A plugin's operation reported a failure; the message names the plugin and the
+    /// operation and carries the plugin's own message.
+    PIXBRIDGE_ERROR_CODE_PLUGIN_FAILED = 15,
+    /// A library was refused as a plugin: not a loadable library, no
+    /// `pixbridge_plugin_entry`, an unsupported plugin ABI version or descriptor size, a
+    /// malformed descriptor, or an operation name that is already taken.
+    PIXBRIDGE_ERROR_CODE_PLUGIN_REJECTED = 16,
 };
 
 /// An encoded file format that Pixbridge can write (and read).
@@ -129,6 +136,49 @@ enum {
     /// Windows icon holding one RGBA8 PNG image (always Rgba8, as `image` reads only those);
     /// at most 256 x 256 pixels.
     PIXBRIDGE_IMAGE_FORMAT_ICO = 9,
+};
+
+/// Whether a plugin's operation returns a new image or changes its input (the same rule
+/// as Pixbridge's own operations).
+typedef uint32_t PixbridgePluginOperationKind;
+enum {
+    /// Returns a new image of the same size; the source is unchanged.
+    PIXBRIDGE_PLUGIN_OPERATION_KIND_FRESH = 0,
+    /// Changes the image in place.
+    PIXBRIDGE_PLUGIN_OPERATION_KIND_IN_PLACE = 1,
+};
+
+/// The type of a plugin operation's parameter. Every value crosses the boundary as a
+/// double; the type says which doubles are accepted.
+typedef uint32_t PixbridgePluginParameterType;
+enum {
+    /// A whole number.
+    PIXBRIDGE_PLUGIN_PARAMETER_TYPE_INT = 0,
+    /// A finite real number.
+    PIXBRIDGE_PLUGIN_PARAMETER_TYPE_FLOAT = 1,
+    /// A flag: 0 (false) or 1 (true).
+    PIXBRIDGE_PLUGIN_PARAMETER_TYPE_BOOL = 2,
+};
+
+/// Which text of a loaded plugin `pixbridge_plugin_text` copies.
+typedef uint32_t PixbridgePluginText;
+enum {
+    /// The plugin's name.
+    PIXBRIDGE_PLUGIN_TEXT_PLUGIN_NAME = 0,
+    /// The plugin's version.
+    PIXBRIDGE_PLUGIN_TEXT_PLUGIN_VERSION = 1,
+    /// What the plugin does (empty if it says nothing, as a 1.0 plugin).
+    PIXBRIDGE_PLUGIN_TEXT_PLUGIN_DOCS = 2,
+    /// The path the plugin was loaded from.
+    PIXBRIDGE_PLUGIN_TEXT_PLUGIN_PATH = 3,
+    /// The name of operation `operation`.
+    PIXBRIDGE_PLUGIN_TEXT_OPERATION_NAME = 4,
+    /// The docs of operation `operation`.
+    PIXBRIDGE_PLUGIN_TEXT_OPERATION_DOCS = 5,
+    /// The name of parameter `parameter` of operation `operation`.
+    PIXBRIDGE_PLUGIN_TEXT_PARAMETER_NAME = 6,
+    /// The docs of parameter `parameter` of operation `operation`.
+    PIXBRIDGE_PLUGIN_TEXT_PARAMETER_DOCS = 7,
 };
 
 /// The resampling filter of `Image::resize`.
@@ -219,6 +269,36 @@ typedef struct PixbridgeImageInfo {
     /// The colour type the image was decoded from.
     PixbridgeColorType color_type;
 } PixbridgeImageInfo;
+
+/// What `pixbridge_plugin_info` reports about a loaded plugin.
+typedef struct PixbridgePluginInfo {
+    /// The plugin ABI major version the plugin was built for (1).
+    uint32_t abi_major;
+    /// The plugin ABI minor version the plugin was built for.
+    uint32_t abi_minor;
+    /// How many operations it has (indices 0 to count - 1).
+    uint32_t operation_count;
+} PixbridgePluginInfo;
+
+/// What `pixbridge_plugin_operation_info` reports about one operation of a plugin.
+typedef struct PixbridgePluginOperationInfo {
+    /// New image or in place.
+    PixbridgePluginOperationKind kind;
+    /// How many parameters it has (indices 0 to count - 1, the order of `arguments`).
+    uint32_t parameter_count;
+} PixbridgePluginOperationInfo;
+
+/// What `pixbridge_plugin_parameter_info` reports about one parameter.
+typedef struct PixbridgePluginParameterInfo {
+    /// The value used when the caller passes no arguments.
+    double default_value;
+    /// Smallest accepted value.
+    double minimum;
+    /// Largest accepted value.
+    double maximum;
+    /// Which values are accepted (whole numbers, reals, 0 or 1).
+    PixbridgePluginParameterType kind;
+} PixbridgePluginParameterInfo;
 
 /// Thumbnail options. Pass null for the defaults (default limits, no enlarging).
 typedef struct PixbridgeThumbnailOptions {
@@ -417,6 +497,51 @@ PixbridgeErrorCode pixbridge_image_encode_controlled(uint64_t image, uint32_t fo
 /// cancellable from any thread, with progress. A cancelled call returns `Cancelled` and writes
 /// no file (an existing file at `path` is left as it was).
 PixbridgeErrorCode pixbridge_image_save_controlled(uint64_t image, const uint8_t* path, size_t path_len, uint32_t format, const PixbridgeEncodeOptions* options, uint64_t control);
+
+/// Loads the plugin library at the UTF-8 path `(path, path_len)` and writes its handle to
+/// `out_plugin`. Its operations can then be applied by name with `pixbridge_plugin_apply`.
+///
+/// Loading runs the library's initialisers: load only plugins you trust, as any native code.
+/// Fails with `NotFound`, `PermissionDenied`, or `PluginRejected` with a message saying why (not
+/// a library, no `pixbridge_plugin_entry`, an unsupported plugin ABI version or descriptor size,
+/// a malformed descriptor, an operation name Pixbridge or another loaded plugin already has).
+PixbridgeErrorCode pixbridge_plugin_load(const uint8_t* path, size_t path_len, uint64_t* out_plugin);
+
+/// Unloads `plugin`: its handle and operation names go at once; the library is closed when the
+/// last call running one of its operations returns. Images it made stay valid. A new build can
+/// then be loaded, from the same path or another.
+PixbridgeErrorCode pixbridge_plugin_unload(uint64_t plugin);
+
+/// Writes `plugin`'s ABI version and operation count to `out_info`.
+PixbridgeErrorCode pixbridge_plugin_info(uint64_t plugin, PixbridgePluginInfo* out_info);
+
+/// Writes the kind and parameter count of operation `operation` (0 to count - 1) of `plugin`
+/// to `out_info`.
+PixbridgeErrorCode pixbridge_plugin_operation_info(uint64_t plugin, uint32_t operation, PixbridgePluginOperationInfo* out_info);
+
+/// Writes the type, default and range of parameter `parameter` of operation `operation` of
+/// `plugin` to `out_info`.
+PixbridgeErrorCode pixbridge_plugin_parameter_info(uint64_t plugin, uint32_t operation, uint32_t parameter, PixbridgePluginParameterInfo* out_info);
+
+/// Copies one text of `plugin` (a `PluginText` code: its name, version, docs or path, or the
+/// name or docs of operation `operation` or of its parameter `parameter`; indices a text does
+/// not use are ignored) and a terminating NUL into `(buf, buf_len)`, and writes the length
+/// (without NUL) to `out_len`. If `buf_len` is not larger than the length, returns
+/// `BufferTooSmall` with the length in `out_len` (pass a null `buf` and 0 to ask for it).
+PixbridgeErrorCode pixbridge_plugin_text(uint64_t plugin, uint32_t text, uint32_t operation, uint32_t parameter, uint8_t* buf, size_t buf_len, size_t* out_len);
+
+/// Applies the plugin operation named by the UTF-8 text `(operation, operation_len)` to
+/// `image`, with `argument_count` values at `arguments`: one per parameter in declaration
+/// order, or none (null, 0) for every default. A fresh operation writes the new image's handle
+/// to `out_image`; an in-place one changes `image` and writes 0 there.
+///
+/// Fails with `InvalidArgument` for an unknown operation or an argument of the wrong count,
+/// type or range, and `PluginFailed` with the plugin's message when the plugin reports a
+/// failure (an in-place operation may then have changed part of the image).
+PixbridgeErrorCode pixbridge_plugin_apply(const uint8_t* operation, size_t operation_len, uint64_t image, const double* arguments, size_t argument_count, uint64_t* out_image);
+
+/// Diagnostics: writes the number of loaded plugins to `out_plugins`.
+PixbridgeErrorCode pixbridge_live_plugins(uint64_t* out_plugins);
 
 /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
 /// Returns a new image; the source is unchanged.
@@ -647,6 +772,14 @@ typedef struct PixbridgeFunctions {
     PixbridgeErrorCode (*image_thumbnail_file_controlled)(const uint8_t* path, size_t path_len, uint32_t width, uint32_t height, uint32_t fit, const PixbridgeThumbnailOptions* options, uint64_t control, uint64_t* out_image);
     PixbridgeErrorCode (*image_encode_controlled)(uint64_t image, uint32_t format, const PixbridgeEncodeOptions* options, uint64_t control, uint64_t* out_buffer);
     PixbridgeErrorCode (*image_save_controlled)(uint64_t image, const uint8_t* path, size_t path_len, uint32_t format, const PixbridgeEncodeOptions* options, uint64_t control);
+    PixbridgeErrorCode (*plugin_load)(const uint8_t* path, size_t path_len, uint64_t* out_plugin);
+    PixbridgeErrorCode (*plugin_unload)(uint64_t plugin);
+    PixbridgeErrorCode (*plugin_info)(uint64_t plugin, PixbridgePluginInfo* out_info);
+    PixbridgeErrorCode (*plugin_operation_info)(uint64_t plugin, uint32_t operation, PixbridgePluginOperationInfo* out_info);
+    PixbridgeErrorCode (*plugin_parameter_info)(uint64_t plugin, uint32_t operation, uint32_t parameter, PixbridgePluginParameterInfo* out_info);
+    PixbridgeErrorCode (*plugin_text)(uint64_t plugin, uint32_t text, uint32_t operation, uint32_t parameter, uint8_t* buf, size_t buf_len, size_t* out_len);
+    PixbridgeErrorCode (*plugin_apply)(const uint8_t* operation, size_t operation_len, uint64_t image, const double* arguments, size_t argument_count, uint64_t* out_image);
+    PixbridgeErrorCode (*live_plugins)(uint64_t* out_plugins);
     PixbridgeErrorCode (*image_blur)(uint64_t image, float sigma, uint64_t* out_image);
     PixbridgeErrorCode (*image_unsharpen)(uint64_t image, float sigma, float amount, uint32_t threshold, uint64_t* out_image);
     PixbridgeErrorCode (*image_resize)(uint64_t image, uint32_t width, uint32_t height, uint32_t filter, uint64_t* out_image);

@@ -69,3 +69,31 @@ pub(crate) unsafe fn out<'a, T>(ptr: *mut T, name: &str) -> Result<&'a mut T> {
 fn null(name: &str) -> Error {
     Error::new(ErrorCode::NullArgument, format!("{name} is null"))
 }
+
+/// Copies `text` and a terminating NUL into `buf` and writes its length (without NUL) to
+/// `out_len`; `BufferTooSmall` with the length in `out_len` when `buf` is not larger than it
+/// (a null `buf` with 0 asks for the length).
+pub(crate) fn copy_text(text: &str, buf: &mut [u8], out_len: &mut usize, what: &str) -> Result<()> {
+    *out_len = text.len();
+    let target = buf
+        .get_mut(..=text.len())
+        .ok_or_else(|| Error::new(ErrorCode::BufferTooSmall, format!("buffer too small for {what}")))?;
+    target[..text.len()].copy_from_slice(text.as_bytes());
+    target[text.len()] = 0;
+    Ok(())
+}
+
+/// Borrows `len` values at `ptr`. A null `ptr` is allowed only with `len == 0`.
+///
+/// # Safety
+/// `ptr` must be null or point to `len` readable, aligned values that stay valid for `'a`.
+pub(crate) unsafe fn values<'a>(ptr: *const f64, len: usize, name: &str) -> Result<&'a [f64]> {
+    if ptr.is_null() {
+        return if len == 0 { Ok(&[]) } else { Err(null(name)) };
+    }
+    if len > isize::MAX as usize / size_of::<f64>() {
+        return Err(Error::invalid_argument(format!("{name}: count {len} is larger than any array can be")));
+    }
+    // SAFETY: non-null and, by the caller's contract, `len` readable values.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}

@@ -26,6 +26,9 @@ const _: () = {
     assert!(size_of::<ColorType>() == 4);
     assert!(size_of::<ThumbnailFit>() == 4);
     assert!(size_of::<ChromaSubsampling>() == 4);
+    assert!(size_of::<PluginOperationKind>() == 4);
+    assert!(size_of::<PluginParameterType>() == 4);
+    assert!(size_of::<PluginText>() == 4);
     // Matches `PixbridgeImageInfo` in pixbridge.h: three `uint32_t` fields.
     assert!(size_of::<ImageInfo>() == 12);
 };
@@ -131,6 +134,59 @@ stable_enum! {
         /// The work was cancelled through its control before it finished; nothing was
         /// produced and the source is unchanged.
         Cancelled = 14,
+        /// A plugin's operation reported a failure; the message names the plugin and the
+        /// operation and carries the plugin's own message.
+        PluginFailed = 15,
+        /// A library was refused as a plugin: not a loadable library, no
+        /// `pixbridge_plugin_entry`, an unsupported plugin ABI version or descriptor size, a
+        /// malformed descriptor, or an operation name that is already taken.
+        PluginRejected = 16,
+    }
+}
+
+stable_enum! {
+    /// Whether a plugin's operation returns a new image or changes its input (the same rule
+    /// as Pixbridge's own operations).
+    PluginOperationKind {
+        /// Returns a new image of the same size; the source is unchanged.
+        Fresh = 0,
+        /// Changes the image in place.
+        InPlace = 1,
+    }
+}
+
+stable_enum! {
+    /// The type of a plugin operation's parameter. Every value crosses the boundary as a
+    /// double; the type says which doubles are accepted.
+    PluginParameterType {
+        /// A whole number.
+        Int = 0,
+        /// A finite real number.
+        Float = 1,
+        /// A flag: 0 (false) or 1 (true).
+        Bool = 2,
+    }
+}
+
+stable_enum! {
+    /// Which text of a loaded plugin `pixbridge_plugin_text` copies.
+    PluginText {
+        /// The plugin's name.
+        PluginName = 0,
+        /// The plugin's version.
+        PluginVersion = 1,
+        /// What the plugin does (empty if it says nothing, as a 1.0 plugin).
+        PluginDocs = 2,
+        /// The path the plugin was loaded from.
+        PluginPath = 3,
+        /// The name of operation `operation`.
+        OperationName = 4,
+        /// The docs of operation `operation`.
+        OperationDocs = 5,
+        /// The name of parameter `parameter` of operation `operation`.
+        ParameterName = 6,
+        /// The docs of parameter `parameter` of operation `operation`.
+        ParameterDocs = 7,
     }
 }
 

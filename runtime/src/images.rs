@@ -95,7 +95,7 @@ type ImageCell = RwLock<Stored>;
 static IMAGES: HandleTable<ImageCell> = HandleTable::new(0x1, "image");
 static BUFFERS: HandleTable<Vec<u8>> = HandleTable::new(0x2, "buffer");
 
-fn insert(image: Image) -> Handle {
+pub(crate) fn insert(image: Image) -> Handle {
     IMAGES.insert(Arc::new(RwLock::new(Stored::Decoded(image))))
 }
 

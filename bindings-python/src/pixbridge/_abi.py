@@ -10,7 +10,7 @@ pointers release the GIL.
 import ctypes
 
 #: The ABI version these bindings describe; the loader refuses any other.
-ABI_VERSION = 7013
+ABI_VERSION = 8013
 
 #: Name of the single exported symbol the loader looks up.
 FUNCTIONS_SYMBOL = "pixbridge_functions"
@@ -93,6 +93,45 @@ class PixbridgeImageInfo(ctypes.Structure):
         ("height", ctypes.c_uint32),
         # The colour type the image was decoded from.
         ("color_type", ctypes.c_uint32),
+    ]
+
+
+class PixbridgePluginInfo(ctypes.Structure):
+    """What `pixbridge_plugin_info` reports about a loaded plugin."""
+
+    _fields_ = [
+        # The plugin ABI major version the plugin was built for (1).
+        ("abi_major", ctypes.c_uint32),
+        # The plugin ABI minor version the plugin was built for.
+        ("abi_minor", ctypes.c_uint32),
+        # How many operations it has (indices 0 to count - 1).
+        ("operation_count", ctypes.c_uint32),
+    ]
+
+
+class PixbridgePluginOperationInfo(ctypes.Structure):
+    """What `pixbridge_plugin_operation_info` reports about one operation of a plugin."""
+
+    _fields_ = [
+        # New image or in place.
+        ("kind", ctypes.c_uint32),
+        # How many parameters it has (indices 0 to count - 1, the order of `arguments`).
+        ("parameter_count", ctypes.c_uint32),
+    ]
+
+
+class PixbridgePluginParameterInfo(ctypes.Structure):
+    """What `pixbridge_plugin_parameter_info` reports about one parameter."""
+
+    _fields_ = [
+        # The value used when the caller passes no arguments.
+        ("default_value", ctypes.c_double),
+        # Smallest accepted value.
+        ("minimum", ctypes.c_double),
+        # Largest accepted value.
+        ("maximum", ctypes.c_double),
+        # Which values are accepted (whole numbers, reals, 0 or 1).
+        ("kind", ctypes.c_uint32),
     ]
 
 
@@ -536,6 +575,102 @@ IMAGE_SAVE_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
     ctypes.c_uint64,  # control: uint64_t
 )
 
+#: ``pixbridge_plugin_load``:
+#: Loads the plugin library at the UTF-8 path `(path, path_len)` and writes its handle to
+#: `out_plugin`. Its operations can then be applied by name with `pixbridge_plugin_apply`.
+#:
+#: Loading runs the library's initialisers: load only plugins you trust, as any native code.
+#: Fails with `NotFound`, `PermissionDenied`, or `PluginRejected` with a message saying why (not
+#: a library, no `pixbridge_plugin_entry`, an unsupported plugin ABI version or descriptor size,
+#: a malformed descriptor, an operation name Pixbridge or another loaded plugin already has).
+PLUGIN_LOAD_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_void_p,  # path: const uint8_t*
+    ctypes.c_size_t,  # path_len: size_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_plugin: uint64_t*
+)
+
+#: ``pixbridge_plugin_unload``:
+#: Unloads `plugin`: its handle and operation names go at once; the library is closed when the
+#: last call running one of its operations returns. Images it made stay valid. A new build can
+#: then be loaded, from the same path or another.
+PLUGIN_UNLOAD_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # plugin: uint64_t
+)
+
+#: ``pixbridge_plugin_info``:
+#: Writes `plugin`'s ABI version and operation count to `out_info`.
+PLUGIN_INFO_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # plugin: uint64_t
+    ctypes.POINTER(PixbridgePluginInfo),  # out_info: PixbridgePluginInfo*
+)
+
+#: ``pixbridge_plugin_operation_info``:
+#: Writes the kind and parameter count of operation `operation` (0 to count - 1) of `plugin`
+#: to `out_info`.
+PLUGIN_OPERATION_INFO_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # plugin: uint64_t
+    ctypes.c_uint32,  # operation: uint32_t
+    ctypes.POINTER(PixbridgePluginOperationInfo),  # out_info: PixbridgePluginOperationInfo*
+)
+
+#: ``pixbridge_plugin_parameter_info``:
+#: Writes the type, default and range of parameter `parameter` of operation `operation` of
+#: `plugin` to `out_info`.
+PLUGIN_PARAMETER_INFO_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # plugin: uint64_t
+    ctypes.c_uint32,  # operation: uint32_t
+    ctypes.c_uint32,  # parameter: uint32_t
+    ctypes.POINTER(PixbridgePluginParameterInfo),  # out_info: PixbridgePluginParameterInfo*
+)
+
+#: ``pixbridge_plugin_text``:
+#: Copies one text of `plugin` (a `PluginText` code: its name, version, docs or path, or the
+#: name or docs of operation `operation` or of its parameter `parameter`; indices a text does
+#: not use are ignored) and a terminating NUL into `(buf, buf_len)`, and writes the length
+#: (without NUL) to `out_len`. If `buf_len` is not larger than the length, returns
+#: `BufferTooSmall` with the length in `out_len` (pass a null `buf` and 0 to ask for it).
+PLUGIN_TEXT_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # plugin: uint64_t
+    ctypes.c_uint32,  # text: uint32_t
+    ctypes.c_uint32,  # operation: uint32_t
+    ctypes.c_uint32,  # parameter: uint32_t
+    ctypes.c_void_p,  # buf: uint8_t*
+    ctypes.c_size_t,  # buf_len: size_t
+    ctypes.POINTER(ctypes.c_size_t),  # out_len: size_t*
+)
+
+#: ``pixbridge_plugin_apply``:
+#: Applies the plugin operation named by the UTF-8 text `(operation, operation_len)` to
+#: `image`, with `argument_count` values at `arguments`: one per parameter in declaration
+#: order, or none (null, 0) for every default. A fresh operation writes the new image's handle
+#: to `out_image`; an in-place one changes `image` and writes 0 there.
+#:
+#: Fails with `InvalidArgument` for an unknown operation or an argument of the wrong count,
+#: type or range, and `PluginFailed` with the plugin's message when the plugin reports a
+#: failure (an in-place operation may then have changed part of the image).
+PLUGIN_APPLY_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_void_p,  # operation: const uint8_t*
+    ctypes.c_size_t,  # operation_len: size_t
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.POINTER(ctypes.c_double),  # arguments: const double*
+    ctypes.c_size_t,  # argument_count: size_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_image: uint64_t*
+)
+
+#: ``pixbridge_live_plugins``:
+#: Diagnostics: writes the number of loaded plugins to `out_plugins`.
+LIVE_PLUGINS_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.POINTER(ctypes.c_uint64),  # out_plugins: uint64_t*
+)
+
 #: ``pixbridge_image_blur``:
 #: Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
 #: Returns a new image; the source is unchanged.
@@ -907,6 +1042,14 @@ class PixbridgeFunctions(ctypes.Structure):
         ("image_thumbnail_file_controlled", IMAGE_THUMBNAIL_FILE_CONTROLLED_FUNCTION),
         ("image_encode_controlled", IMAGE_ENCODE_CONTROLLED_FUNCTION),
         ("image_save_controlled", IMAGE_SAVE_CONTROLLED_FUNCTION),
+        ("plugin_load", PLUGIN_LOAD_FUNCTION),
+        ("plugin_unload", PLUGIN_UNLOAD_FUNCTION),
+        ("plugin_info", PLUGIN_INFO_FUNCTION),
+        ("plugin_operation_info", PLUGIN_OPERATION_INFO_FUNCTION),
+        ("plugin_parameter_info", PLUGIN_PARAMETER_INFO_FUNCTION),
+        ("plugin_text", PLUGIN_TEXT_FUNCTION),
+        ("plugin_apply", PLUGIN_APPLY_FUNCTION),
+        ("live_plugins", LIVE_PLUGINS_FUNCTION),
         ("image_blur", IMAGE_BLUR_FUNCTION),
         ("image_unsharpen", IMAGE_UNSHARPEN_FUNCTION),
         ("image_resize", IMAGE_RESIZE_FUNCTION),

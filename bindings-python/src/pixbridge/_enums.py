@@ -138,6 +138,13 @@ class ErrorCode(enum.IntEnum):
     #: The work was cancelled through its control before it finished; nothing was
     #: produced and the source is unchanged.
     CANCELLED = 14
+    #: A plugin's operation reported a failure; the message names the plugin and the
+    #: operation and carries the plugin's own message.
+    PLUGIN_FAILED = 15
+    #: A library was refused as a plugin: not a loadable library, no
+    #: `pixbridge_plugin_entry`, an unsupported plugin ABI version or descriptor size, a
+    #: malformed descriptor, or an operation name that is already taken.
+    PLUGIN_REJECTED = 16
 
     @property
     def native_name(self) -> str:
@@ -173,6 +180,8 @@ _ERROR_CODE_NATIVE_NAMES = {
     12: "BufferTooSmall",
     13: "Panic",
     14: "Cancelled",
+    15: "PluginFailed",
+    16: "PluginRejected",
 }
 
 
@@ -235,6 +244,127 @@ _IMAGE_FORMAT_NATIVE_NAMES = {
     7: "Tga",
     8: "Pnm",
     9: "Ico",
+}
+
+
+class PluginOperationKind(enum.IntEnum):
+    """Whether a plugin's operation returns a new image or changes its input (the same rule
+    as Pixbridge's own operations).
+    """
+
+    #: Returns a new image of the same size; the source is unchanged.
+    FRESH = 0
+    #: Changes the image in place.
+    IN_PLACE = 1
+
+    @property
+    def native_name(self) -> str:
+        """The name of this member in the Rust core (``"Fresh"``), as testdata/manifest.json writes it."""
+        return _PLUGIN_OPERATION_KIND_NATIVE_NAMES[self.value]
+
+    @classmethod
+    def from_native_name(cls, name: str) -> "PluginOperationKind":
+        """The member whose Rust name (``"Fresh"``) or Python name is ``name``, ignoring case.
+
+        Raises:
+            ValueError: if no member has that name.
+        """
+        for member in cls:
+            if name.lower() in (member.native_name.lower(), member.name.lower()):
+                return member
+        raise ValueError(f"unknown PluginOperationKind name: {name!r}")
+
+
+_PLUGIN_OPERATION_KIND_NATIVE_NAMES = {
+    0: "Fresh",
+    1: "InPlace",
+}
+
+
+class PluginParameterType(enum.IntEnum):
+    """The type of a plugin operation's parameter. Every value crosses the boundary as a
+    double; the type says which doubles are accepted.
+    """
+
+    #: A whole number.
+    INT = 0
+    #: A finite real number.
+    FLOAT = 1
+    #: A flag: 0 (false) or 1 (true).
+    BOOL = 2
+
+    @property
+    def native_name(self) -> str:
+        """The name of this member in the Rust core (``"Int"``), as testdata/manifest.json writes it."""
+        return _PLUGIN_PARAMETER_TYPE_NATIVE_NAMES[self.value]
+
+    @classmethod
+    def from_native_name(cls, name: str) -> "PluginParameterType":
+        """The member whose Rust name (``"Int"``) or Python name is ``name``, ignoring case.
+
+        Raises:
+            ValueError: if no member has that name.
+        """
+        for member in cls:
+            if name.lower() in (member.native_name.lower(), member.name.lower()):
+                return member
+        raise ValueError(f"unknown PluginParameterType name: {name!r}")
+
+
+_PLUGIN_PARAMETER_TYPE_NATIVE_NAMES = {
+    0: "Int",
+    1: "Float",
+    2: "Bool",
+}
+
+
+class PluginText(enum.IntEnum):
+    """Which text of a loaded plugin `pixbridge_plugin_text` copies."""
+
+    #: The plugin's name.
+    PLUGIN_NAME = 0
+    #: The plugin's version.
+    PLUGIN_VERSION = 1
+    #: What the plugin does (empty if it says nothing, as a 1.0 plugin).
+    PLUGIN_DOCS = 2
+    #: The path the plugin was loaded from.
+    PLUGIN_PATH = 3
+    #: The name of operation `operation`.
+    OPERATION_NAME = 4
+    #: The docs of operation `operation`.
+    OPERATION_DOCS = 5
+    #: The name of parameter `parameter` of operation `operation`.
+    PARAMETER_NAME = 6
+    #: The docs of parameter `parameter` of operation `operation`.
+    PARAMETER_DOCS = 7
+
+    @property
+    def native_name(self) -> str:
+        """The name of this member in the Rust core (``"PluginName"``), as testdata/manifest.json writes it."""
+        return _PLUGIN_TEXT_NATIVE_NAMES[self.value]
+
+    @classmethod
+    def from_native_name(cls, name: str) -> "PluginText":
+        """The member whose Rust name (``"PluginName"``) or Python name is ``name``, ignoring case.
+
+        Raises:
+            ValueError: if no member has that name.
+        """
+        for member in cls:
+            if name.lower() in (member.native_name.lower(), member.name.lower()):
+                return member
+        raise ValueError(f"unknown PluginText name: {name!r}")
+
+
+_PLUGIN_TEXT_NATIVE_NAMES = {
+    0: "PluginName",
+    1: "PluginVersion",
+    2: "PluginDocs",
+    3: "PluginPath",
+    4: "OperationName",
+    5: "OperationDocs",
+    6: "ParameterName",
+    7: "ParameterDocs",
 }
 
 
@@ -315,6 +445,9 @@ __all__ = [
     "ColorType",
     "ErrorCode",
     "ImageFormat",
+    "PluginOperationKind",
+    "PluginParameterType",
+    "PluginText",
     "ResizeFilter",
     "ThumbnailFit",
 ]

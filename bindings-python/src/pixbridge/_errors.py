@@ -154,6 +154,27 @@ class CancelledError(PixbridgeError):
     code = ErrorCode.CANCELLED
 
 
+class PluginFailedError(PixbridgeError):
+    """A plugin's operation reported a failure; the message names the plugin and the
+    operation and carries the plugin's own message.
+
+    Code ``ErrorCode.PLUGIN_FAILED`` (15).
+    """
+
+    code = ErrorCode.PLUGIN_FAILED
+
+
+class PluginRejectedError(PixbridgeError):
+    """A library was refused as a plugin: not a loadable library, no
+    `pixbridge_plugin_entry`, an unsupported plugin ABI version or descriptor size, a
+    malformed descriptor, or an operation name that is already taken.
+
+    Code ``ErrorCode.PLUGIN_REJECTED`` (16).
+    """
+
+    code = ErrorCode.PLUGIN_REJECTED
+
+
 _CLASSES: Dict[int, Type[PixbridgeError]] = {
     1: NullArgumentError,
     2: InvalidHandleError,
@@ -169,6 +190,8 @@ _CLASSES: Dict[int, Type[PixbridgeError]] = {
     12: BufferTooSmallError,
     13: PanicError,
     14: CancelledError,
+    15: PluginFailedError,
+    16: PluginRejectedError,
 }
 
 
@@ -196,5 +219,7 @@ __all__ = [
     "BufferTooSmallError",
     "PanicError",
     "CancelledError",
+    "PluginFailedError",
+    "PluginRejectedError",
     "error_for",
 ]

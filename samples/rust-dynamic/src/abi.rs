@@ -9,7 +9,7 @@
 use std::ffi::c_void;
 
 /// ABI version these bindings describe.
-pub const ABI_VERSION: u32 = 7013;
+pub const ABI_VERSION: u32 = 8013;
 
 /// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
 pub mod chroma_subsampling {
@@ -173,6 +173,13 @@ pub mod error_code {
     /// The work was cancelled through its control before it finished; nothing was
     /// produced and the source is unchanged.
     pub const CANCELLED: u32 = 14;
+    /// A plugin's operation reported a failure; the message names the plugin and the
+    /// operation and carries the plugin's own message.
+    pub const PLUGIN_FAILED: u32 = 15;
+    /// A library was refused as a plugin: not a loadable library, no
+    /// `pixbridge_plugin_entry`, an unsupported plugin ABI version or descriptor size, a
+    /// malformed descriptor, or an operation name that is already taken.
+    pub const PLUGIN_REJECTED: u32 = 16;
 
     /// The variant name of `code`, if it is known.
     pub fn name(code: u32) -> Option<&'static str> {
@@ -192,6 +199,8 @@ pub mod error_code {
             12 => Some("BufferTooSmall"),
             13 => Some("Panic"),
             14 => Some("Cancelled"),
+            15 => Some("PluginFailed"),
+            16 => Some("PluginRejected"),
             _ => None,
         }
     }
@@ -253,6 +262,116 @@ pub struct ImageInfo {
     pub height: u32,
     /// The colour type the image was decoded from.
     pub color_type: u32,
+}
+
+/// What `pixbridge_plugin_info` reports about a loaded plugin.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PluginInfo {
+    /// The plugin ABI major version the plugin was built for (1).
+    pub abi_major: u32,
+    /// The plugin ABI minor version the plugin was built for.
+    pub abi_minor: u32,
+    /// How many operations it has (indices 0 to count - 1).
+    pub operation_count: u32,
+}
+
+/// What `pixbridge_plugin_operation_info` reports about one operation of a plugin.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PluginOperationInfo {
+    /// New image or in place.
+    pub kind: u32,
+    /// How many parameters it has (indices 0 to count - 1, the order of `arguments`).
+    pub parameter_count: u32,
+}
+
+/// Whether a plugin's operation returns a new image or changes its input (the same rule
+/// as Pixbridge's own operations).
+pub mod plugin_operation_kind {
+    /// Returns a new image of the same size; the source is unchanged.
+    pub const FRESH: u32 = 0;
+    /// Changes the image in place.
+    pub const IN_PLACE: u32 = 1;
+
+    /// The variant name of `code`, if it is known.
+    pub fn name(code: u32) -> Option<&'static str> {
+        match code {
+            0 => Some("Fresh"),
+            1 => Some("InPlace"),
+            _ => None,
+        }
+    }
+}
+
+/// What `pixbridge_plugin_parameter_info` reports about one parameter.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PluginParameterInfo {
+    /// The value used when the caller passes no arguments.
+    pub default_value: f64,
+    /// Smallest accepted value.
+    pub minimum: f64,
+    /// Largest accepted value.
+    pub maximum: f64,
+    /// Which values are accepted (whole numbers, reals, 0 or 1).
+    pub kind: u32,
+}
+
+/// The type of a plugin operation's parameter. Every value crosses the boundary as a
+/// double; the type says which doubles are accepted.
+pub mod plugin_parameter_type {
+    /// A whole number.
+    pub const INT: u32 = 0;
+    /// A finite real number.
+    pub const FLOAT: u32 = 1;
+    /// A flag: 0 (false) or 1 (true).
+    pub const BOOL: u32 = 2;
+
+    /// The variant name of `code`, if it is known.
+    pub fn name(code: u32) -> Option<&'static str> {
+        match code {
+            0 => Some("Int"),
+            1 => Some("Float"),
+            2 => Some("Bool"),
+            _ => None,
+        }
+    }
+}
+
+/// Which text of a loaded plugin `pixbridge_plugin_text` copies.
+pub mod plugin_text {
+    /// The plugin's name.
+    pub const PLUGIN_NAME: u32 = 0;
+    /// The plugin's version.
+    pub const PLUGIN_VERSION: u32 = 1;
+    /// What the plugin does (empty if it says nothing, as a 1.0 plugin).
+    pub const PLUGIN_DOCS: u32 = 2;
+    /// The path the plugin was loaded from.
+    pub const PLUGIN_PATH: u32 = 3;
+    /// The name of operation `operation`.
+    pub const OPERATION_NAME: u32 = 4;
+    /// The docs of operation `operation`.
+    pub const OPERATION_DOCS: u32 = 5;
+    /// The name of parameter `parameter` of operation `operation`.
+    pub const PARAMETER_NAME: u32 = 6;
+    /// The docs of parameter `parameter` of operation `operation`.
+    pub const PARAMETER_DOCS: u32 = 7;
+
+    /// The variant name of `code`, if it is known.
+    pub fn name(code: u32) -> Option<&'static str> {
+        match code {
+            0 => Some("PluginName"),
+            1 => Some("PluginVersion"),
+            2 => Some("PluginDocs"),
+            3 => Some("PluginPath"),
+            4 => Some("OperationName"),
+            5 => Some("OperationDocs"),
+            6 => Some("ParameterName"),
+            7 => Some("ParameterDocs"),
+            _ => None,
+        }
+    }
 }
 
 /// The resampling filter of `Image::resize`.
@@ -548,6 +667,60 @@ pub struct PixbridgeFunctions {
         options: *const EncodeOptions,
         control: u64,
     ) -> u32,
+    /// Loads the plugin library at the UTF-8 path `(path, path_len)` and writes its handle to
+    /// `out_plugin`. Its operations can then be applied by name with `pixbridge_plugin_apply`.
+    ///
+    /// Loading runs the library's initialisers: load only plugins you trust, as any native code.
+    /// Fails with `NotFound`, `PermissionDenied`, or `PluginRejected` with a message saying why (not
+    /// a library, no `pixbridge_plugin_entry`, an unsupported plugin ABI version or descriptor size,
+    /// a malformed descriptor, an operation name Pixbridge or another loaded plugin already has).
+    pub plugin_load: unsafe extern "C" fn(path: *const u8, path_len: usize, out_plugin: *mut u64) -> u32,
+    /// Unloads `plugin`: its handle and operation names go at once; the library is closed when the
+    /// last call running one of its operations returns. Images it made stay valid. A new build can
+    /// then be loaded, from the same path or another.
+    pub plugin_unload: unsafe extern "C" fn(plugin: u64) -> u32,
+    /// Writes `plugin`'s ABI version and operation count to `out_info`.
+    pub plugin_info: unsafe extern "C" fn(plugin: u64, out_info: *mut PluginInfo) -> u32,
+    /// Writes the kind and parameter count of operation `operation` (0 to count - 1) of `plugin`
+    /// to `out_info`.
+    pub plugin_operation_info:
+        unsafe extern "C" fn(plugin: u64, operation: u32, out_info: *mut PluginOperationInfo) -> u32,
+    /// Writes the type, default and range of parameter `parameter` of operation `operation` of
+    /// `plugin` to `out_info`.
+    pub plugin_parameter_info:
+        unsafe extern "C" fn(plugin: u64, operation: u32, parameter: u32, out_info: *mut PluginParameterInfo) -> u32,
+    /// Copies one text of `plugin` (a `PluginText` code: its name, version, docs or path, or the
+    /// name or docs of operation `operation` or of its parameter `parameter`; indices a text does
+    /// not use are ignored) and a terminating NUL into `(buf, buf_len)`, and writes the length
+    /// (without NUL) to `out_len`. If `buf_len` is not larger than the length, returns
+    /// `BufferTooSmall` with the length in `out_len` (pass a null `buf` and 0 to ask for it).
+    pub plugin_text: unsafe extern "C" fn(
+        plugin: u64,
+        text: u32,
+        operation: u32,
+        parameter: u32,
+        buf: *mut u8,
+        buf_len: usize,
+        out_len: *mut usize,
+    ) -> u32,
+    /// Applies the plugin operation named by the UTF-8 text `(operation, operation_len)` to
+    /// `image`, with `argument_count` values at `arguments`: one per parameter in declaration
+    /// order, or none (null, 0) for every default. A fresh operation writes the new image's handle
+    /// to `out_image`; an in-place one changes `image` and writes 0 there.
+    ///
+    /// Fails with `InvalidArgument` for an unknown operation or an argument of the wrong count,
+    /// type or range, and `PluginFailed` with the plugin's message when the plugin reports a
+    /// failure (an in-place operation may then have changed part of the image).
+    pub plugin_apply: unsafe extern "C" fn(
+        operation: *const u8,
+        operation_len: usize,
+        image: u64,
+        arguments: *const f64,
+        argument_count: usize,
+        out_image: *mut u64,
+    ) -> u32,
+    /// Diagnostics: writes the number of loaded plugins to `out_plugins`.
+    pub live_plugins: unsafe extern "C" fn(out_plugins: *mut u64) -> u32,
     /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
     /// Returns a new image; the source is unchanged.
     ///

@@ -89,6 +89,17 @@ public enum ErrorCode
     /// produced and the source is unchanged.
     /// </summary>
     Cancelled = 14,
+    /// <summary>
+    /// A plugin's operation reported a failure; the message names the plugin and the
+    /// operation and carries the plugin's own message.
+    /// </summary>
+    PluginFailed = 15,
+    /// <summary>
+    /// A library was refused as a plugin: not a loadable library, no
+    /// <c>pixbridge_plugin_entry</c>, an unsupported plugin ABI version or descriptor size, a
+    /// malformed descriptor, or an operation name that is already taken.
+    /// </summary>
+    PluginRejected = 16,
 }
 
 /// <summary>
@@ -124,6 +135,55 @@ public enum ImageFormat
     /// at most 256 x 256 pixels.
     /// </summary>
     Ico = 9,
+}
+
+/// <summary>
+/// Whether a plugin's operation returns a new image or changes its input (the same rule
+/// as Pixbridge's own operations).
+/// </summary>
+public enum PluginOperationKind
+{
+    /// <summary>Returns a new image of the same size; the source is unchanged.</summary>
+    Fresh = 0,
+    /// <summary>Changes the image in place.</summary>
+    InPlace = 1,
+}
+
+/// <summary>
+/// The type of a plugin operation's parameter. Every value crosses the boundary as a
+/// double; the type says which doubles are accepted.
+/// </summary>
+public enum PluginParameterType
+{
+    /// <summary>A whole number.</summary>
+    Int = 0,
+    /// <summary>A finite real number.</summary>
+    Float = 1,
+    /// <summary>A flag: 0 (false) or 1 (true).</summary>
+    Bool = 2,
+}
+
+/// <summary>
+/// Which text of a loaded plugin <c>pixbridge_plugin_text</c> copies.
+/// </summary>
+public enum PluginText
+{
+    /// <summary>The plugin's name.</summary>
+    PluginName = 0,
+    /// <summary>The plugin's version.</summary>
+    PluginVersion = 1,
+    /// <summary>What the plugin does (empty if it says nothing, as a 1.0 plugin).</summary>
+    PluginDocs = 2,
+    /// <summary>The path the plugin was loaded from.</summary>
+    PluginPath = 3,
+    /// <summary>The name of operation <c>operation</c>.</summary>
+    OperationName = 4,
+    /// <summary>The docs of operation <c>operation</c>.</summary>
+    OperationDocs = 5,
+    /// <summary>The name of parameter <c>parameter</c> of operation <c>operation</c>.</summary>
+    ParameterName = 6,
+    /// <summary>The docs of parameter <c>parameter</c> of operation <c>operation</c>.</summary>
+    ParameterDocs = 7,
 }
 
 /// <summary>

@@ -40,7 +40,18 @@ public enum ErrorCode {
      * The work was cancelled through its control before it finished; nothing was
      * produced and the source is unchanged.
      */
-    CANCELLED(14, "Cancelled");
+    CANCELLED(14, "Cancelled"),
+    /**
+     * A plugin's operation reported a failure; the message names the plugin and the
+     * operation and carries the plugin's own message.
+     */
+    PLUGIN_FAILED(15, "PluginFailed"),
+    /**
+     * A library was refused as a plugin: not a loadable library, no
+     * {@code pixbridge_plugin_entry}, an unsupported plugin ABI version or descriptor size, a
+     * malformed descriptor, or an operation name that is already taken.
+     */
+    PLUGIN_REJECTED(16, "PluginRejected");
 
     private final int value;
     private final String nativeName;
@@ -108,6 +119,10 @@ public enum ErrorCode {
                 return PANIC;
             case 14:
                 return CANCELLED;
+            case 15:
+                return PLUGIN_FAILED;
+            case 16:
+                return PLUGIN_REJECTED;
             default:
                 throw new IllegalArgumentException("unknown ErrorCode value " + value);
         }
