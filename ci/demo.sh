@@ -11,6 +11,10 @@ native_build_deps
 out="$PIXBRIDGE_ROOT/out/demo"
 mkdir -p "$out"
 
+stage "the sample plugins: sepia (Rust) and vignette (C) (ci/build-plugins.sh)"
+bash ci/build-plugins.sh "$PIXBRIDGE_ROOT/target/plugins"
+export PIXBRIDGE_PLUGIN_DIR="$PIXBRIDGE_ROOT/target/plugins"
+
 stage "building libpixbridge.so and the Rust sample (release)"
 cargo build --release --offline -p pixbridge-ffi -p pixbridge-jni -p pixbridge-sample-dynamic
 

@@ -7,7 +7,8 @@
 #   PREFIX/lib/libpixbridge.so.<ABI_REVISION>.<OPERATION_COUNT>.<patch>   (debug info stripped)
 #   PREFIX/lib/libpixbridge.so.<ABI_REVISION> -> that file                 (the SONAME)
 #   PREFIX/lib/libpixbridge.so -> libpixbridge.so.<ABI_REVISION>           (for -lpixbridge)
-#   PREFIX/include/pixbridge.h, PREFIX/include/pixbridge.hpp
+#   PREFIX/include/pixbridge.h, PREFIX/include/pixbridge.hpp, PREFIX/include/pixbridge_plugin.h
+#   (the plugin ABI: what a plugin written in C needs, see docs/plugins.md)
 #   PREFIX/lib/pkgconfig/pixbridge.pc                                      (pkg-config pixbridge)
 #   PREFIX/lib/cmake/Pixbridge/PixbridgeConfig.cmake, PixbridgeConfigVersion.cmake
 #                                                    (find_package(Pixbridge), Pixbridge::pixbridge)
@@ -75,7 +76,7 @@ chmod 0755 "$tmp"
 mv -f "$tmp" "$root/lib/libpixbridge.so.$library_version"
 ln -sfn "libpixbridge.so.$library_version" "$root/lib/$soname"
 ln -sfn "$soname" "$root/lib/libpixbridge.so"
-install -m 0644 ffi/include/pixbridge.h ffi/include/pixbridge.hpp "$root/include/"
+install -m 0644 ffi/include/pixbridge.h ffi/include/pixbridge.hpp ffi/include/pixbridge_plugin.h "$root/include/"
 
 substitute() {
     sed -e "s|@PREFIX@|$prefix|g" \
@@ -99,7 +100,7 @@ substitute ffi/pkg/PixbridgeConfigVersion.cmake.in "$root/lib/cmake/Pixbridge/Pi
 
 echo "installed:"
 for file in "lib/libpixbridge.so.$library_version" "lib/$soname" lib/libpixbridge.so include/pixbridge.h \
-    include/pixbridge.hpp lib/pkgconfig/pixbridge.pc lib/cmake/Pixbridge/PixbridgeConfig.cmake \
+    include/pixbridge.hpp include/pixbridge_plugin.h lib/pkgconfig/pixbridge.pc lib/cmake/Pixbridge/PixbridgeConfig.cmake \
     lib/cmake/Pixbridge/PixbridgeConfigVersion.cmake; do
     if [ -L "$root/$file" ]; then
         echo "  $prefix/$file -> $(readlink "$root/$file")"

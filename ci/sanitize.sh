@@ -15,6 +15,12 @@ source "$(dirname "$0")/lib.sh"
 cd "$PIXBRIDGE_ROOT"
 
 host="$(rustc -vV | sed -n 's/^host: //p')"
+# The plugins are built normally (a plugin need not be instrumented to be loaded by an
+# instrumented host) before the sanitizer flags are set.
+if [ -z "${PIXBRIDGE_PLUGIN_DIR:-}" ]; then
+    bash ci/build-plugins.sh "$PIXBRIDGE_ROOT/target/plugins"
+    export PIXBRIDGE_PLUGIN_DIR="$PIXBRIDGE_ROOT/target/plugins"
+fi
 export RUSTC_BOOTSTRAP=1
 export RUSTFLAGS="-Zsanitizer=address"
 export CARGO_TARGET_DIR="$PIXBRIDGE_ROOT/target/asan"
@@ -28,7 +34,8 @@ cargo_asan=(cargo --offline)
 stage "building and testing under AddressSanitizer + LeakSanitizer ($host)"
 "${cargo_asan[@]}" test --target "$host" -p pixbridge-runtime -p pixbridge-core --lib 2>&1 | cut_long_lines
 "${cargo_asan[@]}" test --target "$host" -p pixbridge-core --test ops --test codecs 2>&1 | cut_long_lines
-"${cargo_asan[@]}" test --target "$host" -p pixbridge-ffi --lib --test c_abi --test golden --test bad_inputs --test stress --test bomb_memory 2>&1 | cut_long_lines
+"${cargo_asan[@]}" test --target "$host" -p pixbridge-ffi --lib --test c_abi --test golden --test bad_inputs --test stress --test bomb_memory \
+    --test plugins 2>&1 | cut_long_lines
 echo "ASan/LSan: no invalid access, no leak."
 
 stage "the dynamic-loading sample under Valgrind memcheck"

@@ -36,6 +36,11 @@ bash ci/lint-workflows.sh
 stage "generated files are up to date (cargo run -p pixbridge-codegen -- --check)"
 cargo run --offline -q -p pixbridge-codegen -- --check
 
+stage "sample and test plugins (ci/build-plugins.sh)"
+# Built once here; every language's plugin tests load them from PIXBRIDGE_PLUGIN_DIR.
+bash ci/build-plugins.sh "$PIXBRIDGE_ROOT/target/plugins"
+export PIXBRIDGE_PLUGIN_DIR="$PIXBRIDGE_ROOT/target/plugins"
+
 stage "cargo test (workspace)"
 # The workspace build also builds libpixbridge.so, which the sample and C tests load.
 cargo build --workspace --offline

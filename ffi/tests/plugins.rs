@@ -593,6 +593,7 @@ fn failures_and_panics_in_operations_become_errors() {
     let (code, message) = apply("panics", image, &[]).unwrap_err();
     assert_eq!(code, ErrorCode::PluginFailed);
     assert!(message.contains("deliberate panic in a plugin"), "{message}");
+    assert!(message.contains("panicked at ") && message.contains("src/lib.rs:"), "with where: {message}");
     let (code, message) = apply("fails", image, &[]).unwrap_err();
     assert_eq!(code, ErrorCode::PluginFailed);
     assert!(message.contains("deliberate failure"), "{message}");

@@ -31,8 +31,56 @@
 
 pub mod abi;
 
+use std::cell::Cell;
 use std::ffi::{CStr, c_char};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{AssertUnwindSafe, PanicHookInfo, catch_unwind};
+use std::sync::{Once, OnceLock};
+
+// Neither thread-local needs a destructor: a registered one would keep the library mapped after
+// the host unloads it, until the thread ends.
+thread_local! {
+    /// Whether this thread is inside an operation's [`run`], whose panics become errors.
+    static IN_RUN: Cell<bool> = const { Cell::new(false) };
+    /// Where the last panic inside [`run`] happened, for the message: the file's path (cut to
+    /// 160 bytes), its length, the line and the column.
+    static PANIC_LOCATION: Cell<Option<PanicLocation>> = const { Cell::new(None) };
+}
+
+/// A panic's file (bytes, cut to 160), the file's length, line and column: `Copy`, no heap.
+type PanicLocation = ([u8; 160], usize, u32, u32);
+
+/// The panic hook that was installed before [`install_panic_hook`]'s.
+type Hook = Box<dyn Fn(&PanicHookInfo<'_>) + Send + Sync + 'static>;
+static PREVIOUS_HOOK: OnceLock<Hook> = OnceLock::new();
+
+/// Installs, once, a panic hook that keeps quiet about panics inside [`run`] (they are returned
+/// to the host as errors, with their location) and hands every other panic to the hook that
+/// was there before. Without it Rust's default hook would print each caught panic and capture a
+/// backtrace, whose caches a plugin that is later unloaded could never free. A plugin is a
+/// `cdylib` with its own copy of `std`, so this hook is the plugin's alone, not the host's. It
+/// allocates nothing (a function item, and the default hook, are zero-sized), so unloading the
+/// plugin leaks nothing either.
+fn install_panic_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let _ = PREVIOUS_HOOK.set(std::panic::take_hook());
+        std::panic::set_hook(Box::new(quiet_inside_run));
+    });
+}
+
+fn quiet_inside_run(info: &PanicHookInfo<'_>) {
+    if IN_RUN.with(Cell::get) {
+        let location = info.location().map(|at| {
+            let mut file = [0u8; 160];
+            let len = at.file().len().min(file.len());
+            file[..len].copy_from_slice(&at.file().as_bytes()[..len]);
+            (file, len, at.line(), at.column())
+        });
+        PANIC_LOCATION.with(|slot| slot.set(location));
+    } else if let Some(previous) = PREVIOUS_HOOK.get() {
+        previous(info);
+    }
+}
 
 /// Whether an operation returns a new image or changes its input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,6 +217,8 @@ pub unsafe extern "C" fn run<O: Operation>(
     message: *mut c_char,
     message_capacity: usize,
 ) -> i32 {
+    install_panic_hook();
+    let was_in_run = IN_RUN.with(|flag| flag.replace(true));
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: the host passes `argument_count` readable values (or null with 0).
         let arguments = match (arguments.is_null(), argument_count) {
@@ -207,6 +257,7 @@ pub unsafe extern "C" fn run<O: Operation>(
         }
         O::run(arguments, source.as_ref(), &mut target)
     }));
+    IN_RUN.with(|flag| flag.set(was_in_run));
     let text = match outcome {
         Ok(Ok(())) => return 0,
         Ok(Err(text)) => text,
@@ -216,7 +267,12 @@ pub unsafe extern "C" fn run<O: Operation>(
                 .map(|text| text.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "no message".to_string());
-            format!("panicked: {detail}")
+            match PANIC_LOCATION.with(Cell::take) {
+                Some((file, len, line, column)) => {
+                    format!("panicked at {}:{line}:{column}: {detail}", String::from_utf8_lossy(&file[..len]))
+                }
+                None => format!("panicked: {detail}"),
+            }
         }
     };
     if !message.is_null() && message_capacity > 0 {

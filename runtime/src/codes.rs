@@ -343,7 +343,8 @@ mod tests {
         }
         assert_eq!((ErrorCode::InvalidArgument.name(), ErrorCode::Panic.as_u32()), ("InvalidArgument", 13));
         assert_eq!(ErrorCode::from_name("NoSuchCode"), None);
-        assert_eq!(ErrorCode::from_code(15), None);
+        assert_eq!((ErrorCode::PluginFailed.as_u32(), ErrorCode::PluginRejected.as_u32()), (15, 16));
+        assert_eq!(ErrorCode::from_code(17), None);
     }
 
     #[test]
