@@ -4,6 +4,8 @@
 # Idempotent; works from a fresh clone with cargo and the .NET SDK installed.
 # That src/Pixbridge/Generated is up to date is checked once, by
 # `cargo run -p pixbridge-codegen -- --check` (part of `make test`).
+# The plugin tests (PluginTests, ManifestPluginTests) load the plugins of PIXBRIDGE_PLUGIN_DIR;
+# when it is unset, ci/build-plugins.sh builds them into target/plugins and it is set to that.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,7 +13,13 @@ cd "$repo"
 
 bindings-csharp/pack.sh
 
-echo "== dotnet test (net10.0, Pixbridge from the local feed)"
+if [ -z "${PIXBRIDGE_PLUGIN_DIR:-}" ]; then
+  echo "== sample and test plugins (ci/build-plugins.sh)"
+  bash ci/build-plugins.sh "$repo/target/plugins"
+  export PIXBRIDGE_PLUGIN_DIR="$repo/target/plugins"
+fi
+
+echo "== dotnet test (net10.0, Pixbridge from the local feed; plugins from $PIXBRIDGE_PLUGIN_DIR)"
 dotnet test bindings-csharp/tests/Pixbridge.Tests/Pixbridge.Tests.csproj -c Release --nologo \
   --logger "console;verbosity=normal"
 
@@ -35,6 +43,7 @@ mkdir -p "$single/input"
 cp testdata/rocket.jpg "$single/input/"
 DOTNET_BUNDLE_EXTRACT_BASE_DIR="$single/extract" "$single/app/PixbridgeSample" "$single/input" "$single/out"
 test -s "$single/out/rocket-blur-mirror.png"
+test -s "$single/out/rocket-sepia-vignette.png"
 find "$single/extract" -name 'libpixbridge.so' | grep -q . \
   || { echo "error: the host did not extract the native library; the check proves nothing" >&2; exit 1; }
 echo "single-file app ran with the library the host extracted"

@@ -1,5 +1,7 @@
 // Pixbridge C# sample: for every JPEG in a folder, open it, blur it, mirror it and save a PNG;
-// then the same with the asynchronous API (OpenAsync, BlurAsync, MirrorAsync, SaveAsync).
+// then the same with the asynchronous API (OpenAsync, BlurAsync, MirrorAsync, SaveAsync);
+// then, with the sample plugins of PIXBRIDGE_PLUGIN_DIR (ci/build-plugins.sh builds them), a
+// sepia tone and a vignette on rocket.jpg (or the first JPEG).
 //
 //   dotnet run -- [input-folder] [output-folder]
 //
@@ -72,5 +74,42 @@ foreach (var path in jpegs)
         return 1;
     }
 }
-Console.WriteLine($"done: {jpegs.Count} PNG files in {output}, twice; live native images now: {Diagnostics.LiveImageCount}");
+// Run-time plugins: load the two sample plugins (sepia in Rust, vignette in C), list what they
+// offer, and apply one operation of each by name. Unloading (Dispose) keeps the images they made.
+var pluginDir = Environment.GetEnvironmentVariable("PIXBRIDGE_PLUGIN_DIR");
+if (string.IsNullOrEmpty(pluginDir))
+{
+    Console.WriteLine("plugins: skipped (set PIXBRIDGE_PLUGIN_DIR to the folder ci/build-plugins.sh builds the sample plugins into)");
+}
+else
+{
+    try
+    {
+        using var sepia = PluginLibrary.Load(Path.Combine(pluginDir, "libpixbridge_sepia.so"));
+        using var vignette = PluginLibrary.Load(Path.Combine(pluginDir, "libpixbridge_vignette.so"));
+        foreach (var plugin in new[] { sepia, vignette })
+        {
+            Console.WriteLine($"plugin {plugin.Name} {plugin.Version} (ABI {plugin.AbiVersion}): {plugin.Description}");
+            foreach (var operation in plugin.Operations)
+            {
+                var parameters = string.Join(", ", operation.Parameters.Select(p => $"{p.Name} = {p.DefaultValue} ({p.Minimum}..{p.Maximum})"));
+                Console.WriteLine($"  {operation.Name} [{operation.Kind}]({parameters}): {operation.Description}");
+            }
+        }
+        var path = jpegs.FirstOrDefault(j => Path.GetFileName(j) == "rocket.jpg") ?? jpegs[0];
+        using var image = Image.Open(path);
+        image.ApplyInPlace("sepia", new PluginArguments { ["strength"] = 0.8 });                 // in place
+        using var framed = image.Apply("vignette", new PluginArguments { ["strength"] = 0.7 });  // a new image
+        var target = Path.Combine(output, Path.GetFileNameWithoutExtension(path) + "-sepia-vignette.png");
+        framed.Save(target);
+        Console.WriteLine($"{Path.GetFileName(path)}: sepia(0.8) -> vignette(0.7) -> {target} ({new FileInfo(target).Length:N0} bytes)");
+    }
+    catch (PixbridgeException e)
+    {
+        Console.Error.WriteLine($"plugins: failed with {e.Code}: {e.Message}");
+        return 1;
+    }
+}
+
+Console.WriteLine($"done: {jpegs.Count} PNG files in {output}, twice; live native images now: {Diagnostics.LiveImageCount}, plugins: {Diagnostics.LivePluginCount}");
 return 0;

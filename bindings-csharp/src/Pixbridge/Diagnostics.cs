@@ -34,6 +34,22 @@ public static class Diagnostics
         }
     }
 
+    /// <summary>
+    /// Number of plugins loaded in this process right now (<see cref="PluginLibrary.Load(string)"/>
+    /// minus <see cref="PluginLibrary.Dispose"/>).
+    /// </summary>
+    /// <exception cref="System.DllNotFoundException">The native library could not be loaded.</exception>
+    public static long LivePluginCount
+    {
+        get
+        {
+            NativeLibraryLoader.EnsureLoaded();
+            ulong plugins = 0;
+            NativeCalls.Check(Interop.pixbridge_live_plugins(ref plugins));
+            return (long)plugins;
+        }
+    }
+
     private static (ulong Images, ulong Buffers) ReadCounters()
     {
         NativeLibraryLoader.EnsureLoaded();

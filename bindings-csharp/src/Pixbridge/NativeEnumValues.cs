@@ -17,3 +17,24 @@ internal partial struct ColorType
     /// <summary>The stable number (see <see cref="Pixbridge.ColorType"/>).</summary>
     internal int Value => _variant;
 }
+
+/// <summary>The number of a C ABI plugin operation kind.</summary>
+internal partial struct PluginOperationKind
+{
+    /// <summary>The stable number (see <see cref="Pixbridge.PluginOperationKind"/>).</summary>
+    internal int Value => _variant;
+}
+
+/// <summary>The number of a C ABI plugin parameter type.</summary>
+internal partial struct PluginParameterType
+{
+    /// <summary>The stable number (see <see cref="Pixbridge.PluginParameterType"/>).</summary>
+    internal int Value => _variant;
+}
+
+/// <summary>The number of a C ABI plugin text code.</summary>
+internal partial struct PluginText
+{
+    /// <summary>The stable number (see <see cref="Pixbridge.PluginText"/>).</summary>
+    internal int Value => _variant;
+}

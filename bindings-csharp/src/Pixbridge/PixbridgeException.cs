@@ -8,7 +8,12 @@ namespace Pixbridge;
 /// </summary>
 /// <remarks>
 /// Argument errors that can be detected in .NET (null, negative sizes, short buffers, ...) are
-/// reported with the usual <see cref="ArgumentException"/> family instead.
+/// reported with the usual <see cref="ArgumentException"/> family instead. Plugin operations are
+/// the exception to that rule: an argument name the operation does not have, or calling
+/// <see cref="Image.Apply(string, PluginArguments?)"/> for an in-place operation (or
+/// <see cref="Image.ApplyInPlace(string, PluginArguments?)"/> for one that returns a new image),
+/// is a <see cref="PixbridgeException"/> with <see cref="ErrorCode.InvalidArgument"/>, the code the
+/// native library gives for a plugin argument of the wrong type or range, so that one catch covers both.
 /// </remarks>
 public sealed class PixbridgeException : Exception
 {
