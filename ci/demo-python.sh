@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the Python sample (samples/python) with the pixbridge package installed from the wheel:
-# open JPEG -> blur -> mirror -> save PNG, and a 400 px cover thumbnail, for the JPEG test images.
+# open JPEG -> blur -> mirror -> save PNG, a 400 px cover thumbnail, and sepia -> vignette (plugins)
+# -> save PNG, for the JPEG test images.
 # Outputs go to samples/python/out/ (or the folder given as the first argument).
+# The sample's plugin step loads the sample plugins (sepia, vignette) from PIXBRIDGE_PLUGIN_DIR;
+# when it is unset, ci/build-plugins.sh builds them into target/plugins and it is set to that.
 # Builds the release library and the wheel itself (Debian's python3 packages, offline).
 set -euo pipefail
 
@@ -16,6 +19,12 @@ out="$(mkdir -p "${1:-$PIXBRIDGE_ROOT/samples/python/out}" && cd "${1:-$PIXBRIDG
 
 stage "cargo build --release -p pixbridge-ffi"
 cargo build --release --offline -p pixbridge-ffi
+
+if [ -z "${PIXBRIDGE_PLUGIN_DIR:-}" ]; then
+    stage "the sample plugins: sepia (Rust) and vignette (C) (ci/build-plugins.sh)"
+    bash ci/build-plugins.sh "$PIXBRIDGE_ROOT/target/plugins"
+    export PIXBRIDGE_PLUGIN_DIR="$PIXBRIDGE_ROOT/target/plugins"
+fi
 
 wheel_dir="$PIXBRIDGE_ROOT/out/python-demo"
 stage "wheel -> $wheel_dir"

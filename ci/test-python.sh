@@ -3,6 +3,8 @@
 # cdylib, the wheel (offline, no build isolation) in out/python/, a fresh venv with the wheel
 # installed from that file alone, then the pytest suite run against the installed package from
 # a folder where the source tree is not importable. Exits non-zero on failure.
+# The plugin tests load the plugins of PIXBRIDGE_PLUGIN_DIR; when it is unset, ci/build-plugins.sh
+# builds them into target/plugins and it is set to that.
 # Works on a fresh Debian machine with cargo installed. That the generated modules are up to date
 # is checked once, by `cargo run -p pixbridge-codegen -- --check` (part of `make test`).
 set -euo pipefail
@@ -20,6 +22,12 @@ native_build_deps
 stage "cargo build --release -p pixbridge-ffi"
 cargo build --release --offline -p pixbridge-ffi
 
+if [ -z "${PIXBRIDGE_PLUGIN_DIR:-}" ]; then
+    stage "sample and test plugins (ci/build-plugins.sh)"
+    bash ci/build-plugins.sh "$PIXBRIDGE_ROOT/target/plugins"
+    export PIXBRIDGE_PLUGIN_DIR="$PIXBRIDGE_ROOT/target/plugins"
+fi
+
 out="$PIXBRIDGE_ROOT/out/python"
 stage "wheel -> $out"
 "$PIXBRIDGE_ROOT/bindings-python/build-wheel.sh" "$out"
@@ -35,7 +43,7 @@ stage "flake8 (PEP 8) and mypy --strict of the package sources (bindings-python/
 (cd bindings-python && PYTHONDONTWRITEBYTECODE=1 "$PYTHON" -m flake8 . ../samples/python \
     && PYTHONDONTWRITEBYTECODE=1 "$PYTHON" -m mypy --cache-dir=/dev/null)
 
-stage "pytest bindings-python/tests (against the installed wheel)"
+stage "pytest bindings-python/tests (against the installed wheel; plugins from $PIXBRIDGE_PLUGIN_DIR)"
 # From an empty folder, so that neither the repository nor bindings-python/src is importable.
 run_dir="$(mktemp -d)"
 trap 'rm -rf "$run_dir"' EXIT

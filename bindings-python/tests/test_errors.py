@@ -27,6 +27,8 @@ CODES = {
     # Deliberately no built-in base: asyncio.CancelledError is a BaseException with a meaning of
     # its own, concurrent.futures.CancelledError is for futures (bindings-python/README.md).
     "Cancelled": (14, "CancelledError", None),
+    "PluginFailed": (15, "PluginFailedError", None),
+    "PluginRejected": (16, "PluginRejectedError", None),
 }
 
 

@@ -11,10 +11,21 @@ zero-copy read-only view of the RGBA8 pixels. The GIL is released during every n
 Long calls take ``control=pixbridge.Control(progress)``: cancellable from any thread (the call
 then raises ``CancelledError``), with progress; ``await pixbridge.run_async(image.blur, 4.0)``
 runs one in a worker thread and cancels it when the awaiting task is cancelled.
+``Plugin.load(path)`` loads a plugin library at run time; its operations are then applied by name:
+``image.apply("vignette", strength=0.8)`` (a new image), ``image.apply_in_place("sepia")``.
 """
 
 from ._control import Control, ProgressCallable, run_async
-from ._enums import ChromaSubsampling, ColorType, ErrorCode, ImageFormat, ResizeFilter, ThumbnailFit
+from ._enums import (
+    ChromaSubsampling,
+    ColorType,
+    ErrorCode,
+    ImageFormat,
+    PluginOperationKind,
+    PluginParameterType,
+    ResizeFilter,
+    ThumbnailFit,
+)
 from ._errors import *  # noqa: F401,F403 - one class per error code, generated
 from ._errors import PixbridgeError, error_for
 from ._errors import __all__ as _error_names
@@ -23,6 +34,7 @@ from ._loader import LIBRARY_PATH_ENV, LibraryNotFoundError, library_file_name, 
 from ._native import library_info
 from ._operations import OPERATIONS
 from ._options import DecodeLimits, DecodeOptions, EncodeOptions, ThumbnailOptions
+from ._plugins import Plugin, PluginOperation, PluginParameter, PluginValue, live_plugins
 
 
 def _version() -> str:
@@ -51,6 +63,12 @@ __all__ = [
     "LibraryNotFoundError",
     "OPERATIONS",
     "PixbridgeError",
+    "Plugin",
+    "PluginOperation",
+    "PluginOperationKind",
+    "PluginParameter",
+    "PluginParameterType",
+    "PluginValue",
     "ProgressCallable",
     "ResizeFilter",
     "ThumbnailFit",
@@ -60,6 +78,7 @@ __all__ = [
     "library_info",
     "live_controls",
     "live_handles",
+    "live_plugins",
     "platform_folder",
     "run_async",
     "set_worker_threads",

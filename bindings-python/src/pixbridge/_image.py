@@ -17,14 +17,15 @@ import ctypes
 import os
 from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union
 
-from . import _control, _native
+from . import _control, _native, _plugins
 from ._abi import PixbridgeImageInfo
 from ._arguments import enum_code, optional_level, u32
 from ._control import Control
-from ._enums import ColorType, ImageFormat, ThumbnailFit
+from ._enums import ColorType, ImageFormat, PluginOperationKind, ThumbnailFit
 from ._errors import InvalidArgumentError, InvalidHandleError, PixbridgeError, UnsupportedFormatError
 from ._operations import ImageOperations
 from ._options import DecodeOptions, EncodeOptions, ThumbnailOptions
+from ._plugins import PluginValue
 
 if TYPE_CHECKING:
     import numpy
@@ -131,7 +132,9 @@ class Image(ImageOperations):
     :meth:`thumbnail`; the operations (``blur``, ``mirror``, ...) are generated from the
     library's operation table. Close it with :meth:`close` or a ``with`` block.
     ``numpy.asarray(image)`` is a read-only H x W x 4 ``uint8`` view of the native pixels (no
-    copy) that keeps them alive; :meth:`to_array` copies.
+    copy) that keeps them alive; :meth:`to_array` copies. Operations of plugins loaded with
+    :meth:`Plugin.load <pixbridge.Plugin.load>` are called by name: :meth:`apply` (a new image),
+    :meth:`apply_in_place`.
     """
 
     __slots__ = ("_owner", "__weakref__")
@@ -351,6 +354,76 @@ class Image(ImageOperations):
             _control.call(control, f"{field}_controlled", owner.handle, *args)
             return
         _native.check(getattr(_native.functions(), field)(owner.handle, *args))
+
+    # -- plugin operations ------------------------------------------------------------------
+
+    def _apply_plugin(self, operation: str, kind: PluginOperationKind, arguments: Dict[str, PluginValue]) -> int:
+        """Calls ``pixbridge_plugin_apply``; returns what it wrote to ``out_image`` (0: in place)."""
+        owner = self._require_open()
+        name, values, count = _plugins.native_arguments(operation, kind, arguments)
+        out = ctypes.c_uint64()
+        _native.check(
+            _native.functions().plugin_apply(name, len(name), owner.handle, values, count, ctypes.byref(out))
+        )
+        return out.value
+
+    def apply(self, operation: str, /, **arguments: PluginValue) -> "Image":
+        """Applies a plugin operation that returns a new image (see :class:`~pixbridge.Plugin`).
+
+        Arguments are given by the parameter names of the operation's description
+        (``image.apply("vignette", strength=0.8)``); a missing one takes its default; a bool is
+        sent as 0 or 1. The library checks each value's type and range before the plugin runs.
+
+        Args:
+            operation: the operation's name, as a loaded plugin describes it.
+            arguments: the operation's parameters by name.
+
+        Returns:
+            The new image, which the caller closes (or uses in a ``with`` block); this image is
+            unchanged. It stays valid after the plugin is closed.
+
+        Raises:
+            InvalidArgumentError: no loaded plugin has the operation; it changes the image in
+                place (use :meth:`apply_in_place`); an argument name is unknown (the message lists
+                the valid ones), or a value is of the wrong type or out of range.
+            PluginFailedError: the plugin reported a failure (its message is in the error's).
+            InvalidHandleError: this image is closed.
+            TypeError: an argument is not a number or a bool.
+        """
+        made = self._apply_plugin(operation, PluginOperationKind.FRESH, arguments)
+        if not made:
+            # Only for an operation of a plugin loaded without this package (the registry knows
+            # every other one's kind and refuses the wrong method before the call).
+            raise _plugins.wrong_kind(operation, PluginOperationKind.IN_PLACE)
+        return self._adopt(made)
+
+    def apply_in_place(self, operation: str, /, **arguments: PluginValue) -> None:
+        """Applies a plugin operation that changes this image (see :class:`~pixbridge.Plugin`).
+
+        Arguments are given by the parameter names of the operation's description
+        (``image.apply_in_place("posterize", levels=3)``); a missing one takes its default; a
+        bool is sent as 0 or 1. The library checks each value's type and range before the plugin
+        runs.
+
+        Args:
+            operation: the operation's name, as a loaded plugin describes it.
+            arguments: the operation's parameters by name.
+
+        Raises:
+            InvalidArgumentError: no loaded plugin has the operation; it returns a new image (use
+                :meth:`apply`); an argument name is unknown (the message lists the valid ones), or
+                a value is of the wrong type or out of range.
+            PluginFailedError: the plugin reported a failure (its message is in the error's); the
+                plugin may have changed part of the image.
+            InvalidHandleError: this image is closed.
+            TypeError: an argument is not a number or a bool.
+        """
+        made = self._apply_plugin(operation, PluginOperationKind.IN_PLACE, arguments)
+        if made:
+            # Only for an operation of a plugin loaded without this package: its new image is
+            # freed at once.
+            self._adopt(made).close()
+            raise _plugins.wrong_kind(operation, PluginOperationKind.FRESH)
 
     # -- properties -------------------------------------------------------------------------
 
