@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: builds Pixbridge and runs the samples (Rust dynamic loading, C#, Java, Python, C,
-# C++) on the test photographs: open JPEG -> blur -> mirror -> save PNG. Prints where the
-# outputs are.
+# C++) on the test photographs: open JPEG -> blur -> mirror -> save PNG; the Rust, C#, Java and
+# Python samples also load the two sample plugins (sepia in Rust, vignette in C) and apply their
+# operations by name. Prints where the outputs are.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$PIXBRIDGE_ROOT"
@@ -18,8 +19,10 @@ export PIXBRIDGE_PLUGIN_DIR="$PIXBRIDGE_ROOT/target/plugins"
 stage "building libpixbridge.so and the Rust sample (release)"
 cargo build --release --offline -p pixbridge-ffi -p pixbridge-jni -p pixbridge-sample-dynamic
 
-stage "Rust sample: loads libpixbridge.so at run time"
+stage "Rust sample: loads libpixbridge.so and the two sample plugins at run time"
 target/release/pixbridge-sample-dynamic --library target/release/libpixbridge.so --out-dir "$out/rust" \
+    --plugin "$PIXBRIDGE_PLUGIN_DIR/libpixbridge_sepia.so" --plugin "$PIXBRIDGE_PLUGIN_DIR/libpixbridge_vignette.so" \
+    --apply sepia:strength=0.8 --apply vignette:strength=0.6 --apply posterize:levels=6 \
     testdata/rocket.jpg testdata/hubble_deep_field.jpg
 
 stage "CLI: pixbridge thumbnail / info (ci/demo-cli.sh)"

@@ -5,8 +5,9 @@
 # check, relocated prefix), builds samples/c (its Makefile, pkg-config) and samples/cpp (its
 # CMakeLists.txt, find_package) from the installed files only and runs them on the photographs,
 # then builds the golden-manifest runners (ffi/tests/manifest-c: C through pixbridge.h, C++
-# through pixbridge.hpp) the same way and runs testdata/manifest.json with both, the C runner
-# both under Valgrind memcheck too.
+# through pixbridge.hpp) the same way and runs testdata/manifest.json with both (its "cases" and
+# its "plugin_cases", which load the plugins ci/build-plugins.sh builds into PIXBRIDGE_PLUGIN_DIR
+# when it is unset), both under Valgrind memcheck too.
 #
 #   ci/test-c.sh            (PIXBRIDGE_KEEP_WORK=1 keeps the temporary folder for a look)
 set -euo pipefail
@@ -39,6 +40,12 @@ abi_version="$(sed -n 's/^#define PIXBRIDGE_ABI_VERSION \([0-9][0-9]*\)$/\1/p' f
 soname="libpixbridge.so.$((abi_version / 1000))"
 version="$(sed -n '/^\[workspace\.package\]/,/^\[/ s/^version = "\([^"]*\)"$/\1/p' Cargo.toml)"
 library_version="$((abi_version / 1000)).$((abi_version % 1000)).${version##*.}"
+
+if [ -z "${PIXBRIDGE_PLUGIN_DIR:-}" ]; then
+    stage "sample and test plugins (ci/build-plugins.sh)"
+    bash ci/build-plugins.sh "$PIXBRIDGE_ROOT/target/plugins"
+    export PIXBRIDGE_PLUGIN_DIR="$PIXBRIDGE_ROOT/target/plugins"
+fi
 
 stage "ci/install.sh $prefix"
 bash ci/install.sh "$prefix"
@@ -155,36 +162,52 @@ stage "golden manifest runners: CMake (find_package), C11 and C++17 with -Wall -
 runners="$work/manifest-build"
 cmake -S ffi/tests/manifest-c -B "$runners" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$runners"
-cases="$(grep -o '"name":' testdata/manifest.json | wc -l)"
+# "name": keys before the line "plugin_cases" are the image cases, after it the plugin cases.
+read -r cases plugin_cases < <(awk '/"plugin_cases"/ { p = 1 } { n = gsub(/"name":/, "&"); if (p) pc += n; else c += n }
+    END { print c + 0, pc + 0 }' testdata/manifest.json)
+[ "$cases" -gt 0 ] && [ "$plugin_cases" -gt 0 ] || fail "testdata/manifest.json: $cases cases, $plugin_cases plugin cases"
 for runner in c cpp; do
-    stage "testdata/manifest.json through pixbridge-manifest-$runner"
+    stage "testdata/manifest.json through pixbridge-manifest-$runner (plugins from $PIXBRIDGE_PLUGIN_DIR)"
     "$runners/pixbridge-manifest-$runner" testdata/manifest.json testdata | tee "$work/manifest-$runner.txt"
     result="$(tail -n 1 "$work/manifest-$runner.txt")"
-    [[ "$result" == *": $cases cases, $cases passed, 0 failed" ]] || fail "pixbridge-manifest-$runner: $result"
-    passed "manifest, $([ $runner = c ] && echo "C (pixbridge.h)" || echo "C++ (pixbridge.hpp)")" "$cases of $cases cases"
+    [[ "$result" == *": $cases cases, $cases passed, 0 failed; $plugin_cases plugin cases, $plugin_cases passed, 0 failed" ]] ||
+        fail "pixbridge-manifest-$runner: $result"
+    passed "manifest, $([ $runner = c ] && echo "C (pixbridge.h)" || echo "C++ (pixbridge.hpp)")" \
+        "$cases of $cases cases, $plugin_cases of $plugin_cases plugin cases"
 done
 
-stage "the runners fail on a wrong expectation (a copy of the manifest with one hash changed)"
+stage "the runners fail on a wrong expectation (a copy of the manifest with one case's and one plugin case's hash changed)"
 # grep -m 1, not `| head -n 1`: head closing the pipe early fails grep with SIGPIPE under pipefail.
 first_hash="$(grep -o -m 1 '"sha256": "[0-9a-f]*"' testdata/manifest.json | cut -d'"' -f4)"
-sed "0,/$first_hash/ s//${first_hash:1}0/" testdata/manifest.json >"$work/altered.json"
+sed -n '/"plugin_cases"/,$ p' testdata/manifest.json >"$work/plugin-cases.txt" # a file, not a pipe: see above
+first_plugin_hash="$(grep -o -m 1 '"sha256": "[0-9a-f]*"' "$work/plugin-cases.txt" | cut -d'"' -f4)"
+first_plugin_case="$(grep -o -m 1 '"name": "[^"]*"' "$work/plugin-cases.txt" | cut -d'"' -f4)"
+[ "$(grep -c "$first_plugin_hash" testdata/manifest.json)" = 1 ] || fail "the first plugin case's hash is not unique"
+sed -e "0,/$first_hash/ s/$first_hash/${first_hash:1}0/" -e "s/$first_plugin_hash/${first_plugin_hash:1}0/" testdata/manifest.json \
+    >"$work/altered.json"
 for runner in c cpp; do
     if "$runners/pixbridge-manifest-$runner" "$work/altered.json" testdata >"$work/altered-$runner.txt"; then
         fail "pixbridge-manifest-$runner passed a manifest with a changed hash"
     fi
     grep -q "^FAIL rocket-blur4-mirror: expected 640x427 sha256 ${first_hash:1}0" "$work/altered-$runner.txt" ||
         fail "pixbridge-manifest-$runner did not name the altered case: $(cat "$work/altered-$runner.txt")"
-    grep -q ": $cases cases, $((cases - 1)) passed, 1 failed$" "$work/altered-$runner.txt" ||
-        fail "pixbridge-manifest-$runner: $(tail -n 1 "$work/altered-$runner.txt")"
+    grep -q "^FAIL $first_plugin_case: expected [0-9]*x[0-9]* sha256 ${first_plugin_hash:1}0" "$work/altered-$runner.txt" ||
+        fail "pixbridge-manifest-$runner did not name the altered plugin case: $(cat "$work/altered-$runner.txt")"
+    grep -q ": $cases cases, $((cases - 1)) passed, 1 failed; $plugin_cases plugin cases, $((plugin_cases - 1)) passed, 1 failed$" \
+        "$work/altered-$runner.txt" || fail "pixbridge-manifest-$runner: $(tail -n 1 "$work/altered-$runner.txt")"
 done
-passed "runners detect a changed hash" "1 of $cases failed, named, exit status 1"
+passed "runners detect a changed hash" "1 of $cases cases and 1 of $plugin_cases plugin cases failed, named, exit status 1"
 
-# Both runners, every case: invalid accesses and leaks fail (exit status 1). The one suppression
-# is the TLS block of the library's thread-pool threads, which run until exit (valgrind.supp).
+# Both runners, every case and plugin case: invalid accesses and leaks fail (exit status 1), also
+# any left by loading and unloading plugins. The one suppression is the TLS block of the
+# library's thread-pool threads, which run until exit (valgrind.supp).
 for runner in c cpp; do
     stage "Valgrind memcheck: pixbridge-manifest-$runner over the whole manifest"
     start=$SECONDS
-    valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+    # RUST_BACKTRACE=0: with a backtrace asked for, the panicking test plugin's own Rust std
+    # captures one on its (caught) panic and keeps its symbolization cache in a static of that
+    # library, which is lost when the library is closed: its leak, not the host's.
+    RUST_BACKTRACE=0 valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
         --suppressions=ffi/tests/manifest-c/valgrind.supp \
         "$runners/pixbridge-manifest-$runner" testdata/manifest.json testdata | tail -n 1
     passed "Valgrind memcheck ($runner runner)" "no invalid access, no leak ($((SECONDS - start)) s)"

@@ -7,6 +7,9 @@
 //   soft.mirror();                              // in place
 //   soft.save("soft.png");
 //
+//   pixbridge::Plugin sepia = pixbridge::Plugin::load("libpixbridge_sepia.so");
+//   soft.apply_in_place("sepia", {{"strength", 0.5}});   // a plugin's operation, by name
+//
 // Every failure throws pixbridge::Error, whose code() is the PixbridgeErrorCode and whose what()
 // is the library's message. Image is move-only and destroys its handle when it goes out of scope.
 #ifndef PIXBRIDGE_HPP
@@ -16,7 +19,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -142,6 +147,242 @@ struct PixelView {
     std::size_t size;
     [[nodiscard]] const std::uint8_t* begin() const noexcept { return data; }
     [[nodiscard]] const std::uint8_t* end() const noexcept { return data + size; }
+};
+
+/// One parameter of a plugin's operation. Every value crosses to the plugin as a double; `type`
+/// says which doubles are accepted (whole numbers, finite reals, or 0 and 1).
+struct PluginParameter {
+    /// The name `Image::apply` takes it by.
+    std::string name;
+    /// What it does (the plugin's text).
+    std::string description;
+    /// PIXBRIDGE_PLUGIN_PARAMETER_TYPE_INT, _FLOAT or _BOOL.
+    PixbridgePluginParameterType type;
+    /// The value used when `Image::apply` is not given it.
+    double default_value;
+    /// Smallest accepted value.
+    double minimum;
+    /// Largest accepted value.
+    double maximum;
+};
+
+/// One operation of a loaded plugin.
+struct PluginOperation {
+    /// Its name: unique among Pixbridge's operations and every loaded plugin's.
+    std::string name;
+    /// What it does (the plugin's text).
+    std::string description;
+    /// PIXBRIDGE_PLUGIN_OPERATION_KIND_FRESH (call `Image::apply`, which returns a new image)
+    /// or PIXBRIDGE_PLUGIN_OPERATION_KIND_IN_PLACE (call `Image::apply_in_place`).
+    PixbridgePluginOperationKind kind;
+    /// Its parameters, in the order the plugin declares them.
+    std::vector<PluginParameter> parameters;
+};
+
+namespace detail {
+
+/// One text of a loaded plugin (pixbridge_plugin_text, length first).
+inline std::string plugin_text(std::uint64_t plugin, PixbridgePluginText text, std::uint32_t operation = 0,
+        std::uint32_t parameter = 0) {
+    std::size_t length = 0;
+    PixbridgeErrorCode code = pixbridge_plugin_text(plugin, text, operation, parameter, nullptr, 0, &length);
+    if (code != PIXBRIDGE_ERROR_CODE_BUFFER_TOO_SMALL) {
+        check(code);
+    }
+    std::string out(length + 1, '\0');  // room for the terminating NUL it writes
+    check(pixbridge_plugin_text(plugin, text, operation, parameter, reinterpret_cast<std::uint8_t*>(out.data()),
+        out.size(), &length));
+    out.resize(length);
+    return out;
+}
+
+/// The operations of the plugins loaded through pixbridge::Plugin, by plugin handle: what
+/// Image::apply maps named arguments with. Plugin's constructor adds, its destructor removes.
+struct PluginRegistry {
+    std::mutex mutex;
+    std::map<std::uint64_t, std::vector<PluginOperation>> operations;
+};
+
+inline PluginRegistry& plugin_registry() {
+    static PluginRegistry registry;
+    return registry;
+}
+
+/// The description of the loaded operation `name`, if a Plugin of this process loaded it.
+inline std::optional<PluginOperation> find_plugin_operation(const std::string& name) {
+    PluginRegistry& registry = plugin_registry();
+    std::lock_guard<std::mutex> lock(registry.mutex);
+    for (const auto& entry : registry.operations) {
+        for (const PluginOperation& operation : entry.second) {
+            if (operation.name == name) {
+                return operation;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+/// The positional arguments of plugin operation `name` called as `kind`: each parameter's
+/// named value or its default. An operation no Plugin describes goes to the library as it is
+/// (with no arguments), which reports an unknown name.
+inline std::vector<double> plugin_arguments(const std::string& name, const std::map<std::string, double>& arguments,
+        PixbridgePluginOperationKind kind) {
+    std::optional<PluginOperation> operation = find_plugin_operation(name);
+    if (!operation) {
+        if (!arguments.empty()) {
+            throw Error(PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT, "no loaded plugin has an operation `" + name + "`");
+        }
+        return {};
+    }
+    if (operation->kind != kind) {
+        throw Error(PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT,
+            operation->kind == PIXBRIDGE_PLUGIN_OPERATION_KIND_FRESH
+                ? "`" + name + "` returns a new image: call apply, not apply_in_place"
+                : "`" + name + "` changes the image in place: call apply_in_place, not apply");
+    }
+    for (const auto& argument : arguments) {
+        bool known = false;
+        for (const PluginParameter& parameter : operation->parameters) {
+            known = known || parameter.name == argument.first;
+        }
+        if (!known) {
+            std::string valid;
+            for (const PluginParameter& parameter : operation->parameters) {
+                valid += (valid.empty() ? "" : ", ") + parameter.name;
+            }
+            throw Error(PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT, "`" + name + "` has no parameter `" + argument.first
+                    + "` (its parameters: " + (valid.empty() ? "none" : valid) + ")");
+        }
+    }
+    std::vector<double> values;
+    for (const PluginParameter& parameter : operation->parameters) {
+        auto given = arguments.find(parameter.name);
+        values.push_back(given != arguments.end() ? given->second : parameter.default_value);
+    }
+    return values;
+}
+
+}  // namespace detail
+
+/// A plugin library loaded into this process (pixbridge_plugin_load): its description, and its
+/// operations, which any Image can then `apply` by name. Move-only; the destructor unloads it
+/// (its operation names go at once; images it made stay valid). Loading runs the library's
+/// initialisers: load only plugins you trust, as any native code.
+class Plugin {
+public:
+    /// Loads the plugin library at `path`.
+    /// @throws pixbridge::Error with PIXBRIDGE_ERROR_CODE_NOT_FOUND for a missing file, or
+    /// PIXBRIDGE_ERROR_CODE_PLUGIN_REJECTED saying why the library is not a usable plugin (no
+    /// entry symbol, an unsupported ABI, a malformed descriptor, an operation name already taken).
+    static Plugin load(const std::filesystem::path& path) {
+        std::string utf8 = detail::utf8(path);
+        std::uint64_t handle = 0;
+        detail::check(pixbridge_plugin_load(reinterpret_cast<const std::uint8_t*>(utf8.data()), utf8.size(), &handle));
+        return Plugin(handle);
+    }
+
+    Plugin(const Plugin&) = delete;
+    Plugin& operator=(const Plugin&) = delete;
+    Plugin(Plugin&& other) noexcept
+        : handle_(std::exchange(other.handle_, 0)),
+          name_(std::move(other.name_)),
+          version_(std::move(other.version_)),
+          description_(std::move(other.description_)),
+          path_(std::move(other.path_)),
+          abi_major_(other.abi_major_),
+          abi_minor_(other.abi_minor_),
+          operations_(std::move(other.operations_)) {}
+    Plugin& operator=(Plugin&& other) noexcept {
+        if (this != &other) {
+            unload();
+            handle_ = std::exchange(other.handle_, 0);
+            name_ = std::move(other.name_);
+            version_ = std::move(other.version_);
+            description_ = std::move(other.description_);
+            path_ = std::move(other.path_);
+            abi_major_ = other.abi_major_;
+            abi_minor_ = other.abi_minor_;
+            operations_ = std::move(other.operations_);
+        }
+        return *this;
+    }
+    ~Plugin() { unload(); }
+
+    /// The plugin's name.
+    [[nodiscard]] const std::string& name() const noexcept { return name_; }
+    /// The plugin's version.
+    [[nodiscard]] const std::string& version() const noexcept { return version_; }
+    /// What the plugin does (empty if it says nothing, as a 1.0 plugin).
+    [[nodiscard]] const std::string& description() const noexcept { return description_; }
+    /// The path it was loaded from.
+    [[nodiscard]] const std::string& path() const noexcept { return path_; }
+    /// The plugin ABI major version it was built for.
+    [[nodiscard]] std::uint32_t abi_major() const noexcept { return abi_major_; }
+    /// The plugin ABI minor version it was built for.
+    [[nodiscard]] std::uint32_t abi_minor() const noexcept { return abi_minor_; }
+    /// Its operations, in the order the plugin declares them.
+    [[nodiscard]] const std::vector<PluginOperation>& operations() const noexcept { return operations_; }
+
+    /// The C handle, owned by this object.
+    [[nodiscard]] std::uint64_t native_handle() const noexcept { return handle_; }
+
+private:
+    /// Takes ownership of a loaded plugin: reads its description and registers its operations
+    /// for Image::apply (unloading it again if that fails).
+    explicit Plugin(std::uint64_t handle) : handle_(handle) {
+        try {
+            PixbridgePluginInfo info{};
+            detail::check(pixbridge_plugin_info(handle_, &info));
+            abi_major_ = info.abi_major;
+            abi_minor_ = info.abi_minor;
+            name_ = detail::plugin_text(handle_, PIXBRIDGE_PLUGIN_TEXT_PLUGIN_NAME);
+            version_ = detail::plugin_text(handle_, PIXBRIDGE_PLUGIN_TEXT_PLUGIN_VERSION);
+            description_ = detail::plugin_text(handle_, PIXBRIDGE_PLUGIN_TEXT_PLUGIN_DOCS);
+            path_ = detail::plugin_text(handle_, PIXBRIDGE_PLUGIN_TEXT_PLUGIN_PATH);
+            for (std::uint32_t op = 0; op < info.operation_count; op++) {
+                PixbridgePluginOperationInfo op_info{};
+                detail::check(pixbridge_plugin_operation_info(handle_, op, &op_info));
+                PluginOperation operation{detail::plugin_text(handle_, PIXBRIDGE_PLUGIN_TEXT_OPERATION_NAME, op),
+                    detail::plugin_text(handle_, PIXBRIDGE_PLUGIN_TEXT_OPERATION_DOCS, op), op_info.kind, {}};
+                for (std::uint32_t param = 0; param < op_info.parameter_count; param++) {
+                    PixbridgePluginParameterInfo param_info{};
+                    detail::check(pixbridge_plugin_parameter_info(handle_, op, param, &param_info));
+                    operation.parameters.push_back(PluginParameter{
+                        detail::plugin_text(handle_, PIXBRIDGE_PLUGIN_TEXT_PARAMETER_NAME, op, param),
+                        detail::plugin_text(handle_, PIXBRIDGE_PLUGIN_TEXT_PARAMETER_DOCS, op, param),
+                        param_info.kind, param_info.default_value, param_info.minimum, param_info.maximum});
+                }
+                operations_.push_back(std::move(operation));
+            }
+            detail::PluginRegistry& registry = detail::plugin_registry();
+            std::lock_guard<std::mutex> lock(registry.mutex);
+            registry.operations[handle_] = operations_;
+        } catch (...) {
+            pixbridge_plugin_unload(std::exchange(handle_, 0));
+            throw;
+        }
+    }
+
+    void unload() noexcept {
+        if (handle_ != 0) {
+            {
+                detail::PluginRegistry& registry = detail::plugin_registry();
+                std::lock_guard<std::mutex> lock(registry.mutex);
+                registry.operations.erase(handle_);
+            }
+            pixbridge_plugin_unload(handle_);
+            handle_ = 0;
+        }
+    }
+
+    std::uint64_t handle_ = 0;
+    std::string name_;
+    std::string version_;
+    std::string description_;
+    std::string path_;
+    std::uint32_t abi_major_ = 0;
+    std::uint32_t abi_minor_ = 0;
+    std::vector<PluginOperation> operations_;
 };
 
 /// An image held by the library as RGBA8 pixels. Move-only; the destructor frees it.
@@ -280,6 +521,45 @@ public:
 
     /// Takes ownership of a C handle (from a pixbridge_* call that made it).
     explicit Image(std::uint64_t handle) noexcept : handle_(handle) {}
+
+    /// Applies the plugin operation `operation` that returns a new image (a loaded
+    /// pixbridge::Plugin's PIXBRIDGE_PLUGIN_OPERATION_KIND_FRESH operation), with `arguments` by
+    /// parameter name; parameters not given take their defaults.
+    /// @return a new image; this one is unchanged.
+    /// @throws pixbridge::Error: PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT for an unknown operation, an
+    /// argument name the operation does not have (the message lists the valid ones), a value of
+    /// the wrong type or range, or an in-place operation (call apply_in_place);
+    /// PIXBRIDGE_ERROR_CODE_PLUGIN_FAILED with the plugin's message when the plugin fails.
+    [[nodiscard]] Image apply(const std::string& operation, const std::map<std::string, double>& arguments = {}) const {
+        const std::vector<double> values =
+            detail::plugin_arguments(operation, arguments, PIXBRIDGE_PLUGIN_OPERATION_KIND_FRESH);
+        std::uint64_t result = 0;
+        detail::check(pixbridge_plugin_apply(reinterpret_cast<const std::uint8_t*>(operation.data()),
+            operation.size(), handle_, values.empty() ? nullptr : values.data(), values.size(), &result));
+        if (result == 0) {
+            throw Error(PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT,
+                "`" + operation + "` changed the image in place: call apply_in_place, not apply");
+        }
+        return Image(result);
+    }
+
+    /// Applies the plugin operation `operation` that changes this image in place (a loaded
+    /// pixbridge::Plugin's PIXBRIDGE_PLUGIN_OPERATION_KIND_IN_PLACE operation), with `arguments`
+    /// by parameter name; parameters not given take their defaults.
+    /// @throws pixbridge::Error as apply() (a fresh operation: call apply); after
+    /// PIXBRIDGE_ERROR_CODE_PLUGIN_FAILED part of the image may have changed.
+    void apply_in_place(const std::string& operation, const std::map<std::string, double>& arguments = {}) {
+        const std::vector<double> values =
+            detail::plugin_arguments(operation, arguments, PIXBRIDGE_PLUGIN_OPERATION_KIND_IN_PLACE);
+        std::uint64_t result = 0;
+        detail::check(pixbridge_plugin_apply(reinterpret_cast<const std::uint8_t*>(operation.data()),
+            operation.size(), handle_, values.empty() ? nullptr : values.data(), values.size(), &result));
+        if (result != 0) {
+            pixbridge_image_destroy(result);
+            throw Error(PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT,
+                "`" + operation + "` returns a new image: call apply, not apply_in_place");
+        }
+    }
 
     /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
     /// Returns a new image; the source is unchanged.
@@ -512,6 +792,13 @@ inline std::pair<std::uint64_t, std::uint64_t> live_handles() {
     std::uint64_t buffers = 0;
     detail::check(pixbridge_live_handles(&images, &buffers));
     return {images, buffers};
+}
+
+/// Loaded plugins (leak checks).
+inline std::uint64_t live_plugins() {
+    std::uint64_t plugins = 0;
+    detail::check(pixbridge_live_plugins(&plugins));
+    return plugins;
 }
 
 /// Sets the number of native worker threads of this process (0: one per logical CPU, the

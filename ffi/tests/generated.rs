@@ -130,17 +130,32 @@ fn a_forked_child_can_blur() {
     assert!(stdout.contains("forked child blurred the same pixels"), "{stdout}");
 }
 
+/// `$PIXBRIDGE_PLUGIN_DIR`, or `target/plugins` built by `ci/build-plugins.sh` when it is unset.
+fn plugin_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("PIXBRIDGE_PLUGIN_DIR").filter(|dir| !dir.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let dir = repo().join("target/plugins");
+    let status = Command::new("bash").arg(repo().join("ci/build-plugins.sh")).arg(&dir).status().unwrap();
+    assert!(status.success(), "ci/build-plugins.sh {} failed", dir.display());
+    dir
+}
+
 /// The generated C++ wrapper compiles as strict C++17 and a C++ program runs the pipeline
-/// through it: operations, exceptions with codes, lenient decoding, RAII (no handle left).
+/// through it: operations, exceptions with codes, lenient decoding, RAII (no handle left), and
+/// the sample plugins through pixbridge::Plugin and Image::apply / apply_in_place. (The only
+/// test of this file that loads plugins, in its own process.)
 #[test]
 fn cpp_program_runs_the_pipeline_through_the_wrapper() {
     let dir = tempfile::tempdir().unwrap();
     let program = build_program(dir.path(), "c++", "c++17", &repo().join("ffi/tests/cpp/pipeline.cpp"), "pipeline_cpp");
     let output_png = dir.path().join("out.png");
-    let output = Command::new(&program).arg(repo().join("testdata")).arg(&output_png).output().unwrap();
+    let output =
+        Command::new(&program).arg(repo().join("testdata")).arg(&output_png).arg(plugin_dir()).output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "C++ pipeline failed:\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(!stdout.contains("FAILED") && stdout.matches("ok: ").count() >= 15, "{stdout}");
+    assert!(!stdout.contains("FAILED") && stdout.matches("ok: ").count() >= 30, "{stdout}");
+    assert!(stdout.contains("ok: every Plugin's destructor unloaded it"), "the plugin checks ran: {stdout}");
     let png = std::fs::read(&output_png).unwrap();
     assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 160);
 }

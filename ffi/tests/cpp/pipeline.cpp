@@ -1,6 +1,9 @@
 // The C++ wrapper (pixbridge.hpp) as a C++ program uses it: open, operations from the table,
-// errors as exceptions with their code, lenient decoding, move-only ownership, no leaked handle.
-// Usage: pipeline <testdata dir> <output png>. Prints what it checked; exits non-zero on a failure.
+// errors as exceptions with their code, lenient decoding, move-only ownership, no leaked handle;
+// with a plugin directory (ci/build-plugins.sh), run-time plugins: pixbridge::Plugin and
+// Image::apply / apply_in_place by name, on hand-computed pixels.
+// Usage: pipeline <testdata dir> <output png> [plugin dir]. Prints what it checked; exits non-zero
+// on a failure.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +12,7 @@
 #include <iterator>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -30,11 +34,103 @@ std::vector<std::uint8_t> read_file(const std::filesystem::path& path) {
     return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+/// The code of the pixbridge::Error `call` throws (PIXBRIDGE_ERROR_CODE_OK if none), and its message.
+template <typename Call>
+std::pair<PixbridgeErrorCode, std::string> thrown(Call call) {
+    try {
+        call();
+    } catch (const pixbridge::Error& error) {
+        return {error.code(), error.what()};
+    }
+    return {PIXBRIDGE_ERROR_CODE_OK, ""};
+}
+
+/// Plugins through the wrapper: descriptions, named arguments, defaults, the two kinds, errors.
+void check_plugins(const std::filesystem::path& plugins) {
+    const std::uint64_t loaded_before = pixbridge::live_plugins();
+    {
+        pixbridge::Plugin sepia = pixbridge::Plugin::load(plugins / "libpixbridge_sepia.so");
+        expect(sepia.name() == "sepia" && sepia.version() == "1.0.0" && sepia.abi_major() == 1,
+            "Plugin::load describes the plugin: " + sepia.name() + " " + sepia.version());
+        expect(sepia.path().find("libpixbridge_sepia.so") != std::string::npos && !sepia.description().empty(),
+            "the plugin's path and description: " + sepia.path());
+        const std::vector<pixbridge::PluginOperation>& operations = sepia.operations();
+        expect(operations.size() == 2 && operations[0].name == "sepia"
+                && operations[0].kind == PIXBRIDGE_PLUGIN_OPERATION_KIND_IN_PLACE && operations[1].name == "channel_gain"
+                && operations[1].kind == PIXBRIDGE_PLUGIN_OPERATION_KIND_FRESH,
+            "operations(): sepia in place, channel_gain fresh");
+        const pixbridge::PluginParameter& strength = operations[0].parameters.at(0);
+        expect(strength.name == "strength" && strength.type == PIXBRIDGE_PLUGIN_PARAMETER_TYPE_FLOAT
+                && strength.default_value == 1.0 && strength.minimum == 0.0 && strength.maximum == 1.0,
+            "the parameter's name, type, default and range");
+        // Moving keeps the plugin loaded (one unload, by the final owner).
+        pixbridge::Plugin moved = std::move(sepia);
+        expect(sepia.native_handle() == 0 && pixbridge::live_plugins() == loaded_before + 1, "moving a Plugin");
+
+        // Hand-computed: sepia at strength 1 makes (100, 150, 200) (192, 171, 134), alpha kept.
+        const std::uint8_t source[8] = {100, 150, 200, 77, 100, 150, 200, 255};
+        const std::vector<std::uint8_t> sepia_pixels = {192, 171, 134, 77, 192, 171, 134, 255};
+        pixbridge::Image image = pixbridge::Image::from_pixels(2, 1, source, sizeof source);
+        image.apply_in_place("sepia", {{"strength", 1.0}});
+        expect(image.copy_pixels() == sepia_pixels, "apply_in_place(\"sepia\", strength 1) gives (192, 171, 134)");
+        pixbridge::Image by_default = pixbridge::Image::from_pixels(2, 1, source, sizeof source);
+        by_default.apply_in_place("sepia");
+        expect(by_default.copy_pixels() == sepia_pixels, "a missing argument takes its default (strength 1)");
+        // channel_gain is fresh: red x3 clips, green keeps its default 1, blue x0.5.
+        pixbridge::Image original = pixbridge::Image::from_pixels(2, 1, source, sizeof source);
+        pixbridge::Image gained = original.apply("channel_gain", {{"red", 3.0}, {"blue", 0.5}});
+        expect(gained.copy_pixels() == std::vector<std::uint8_t>{255, 150, 100, 77, 255, 150, 100, 255}
+                && original.copy_pixels() == std::vector<std::uint8_t>(source, source + 8),
+            "apply(\"channel_gain\") returns a new image and leaves its source alone");
+
+        auto [code, message] = thrown([&] { image.apply_in_place("sepia", {{"strenght", 0.5}}); });
+        expect(code == PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT && message.find("strength") != std::string::npos,
+            "an unknown argument name is InvalidArgument listing the valid ones: " + message);
+        std::tie(code, message) = thrown([&] { (void)image.apply("sepia"); });
+        expect(code == PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT && message.find("apply_in_place") != std::string::npos,
+            "apply on an in-place operation names apply_in_place: " + message);
+        std::tie(code, message) = thrown([&] { image.apply_in_place("channel_gain"); });
+        expect(code == PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT && message.find("call apply") != std::string::npos,
+            "apply_in_place on a fresh operation names apply: " + message);
+        std::tie(code, message) = thrown([&] { image.apply_in_place("sepia", {{"strength", 2.0}}); });
+        expect(code == PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT, "an argument out of range is InvalidArgument: " + message);
+        expect(image.copy_pixels() == sepia_pixels, "refused calls changed nothing");
+
+        pixbridge::Plugin vignette = pixbridge::Plugin::load(plugins / "libpixbridge_vignette.so");
+        const std::uint8_t grey[4] = {64, 128, 192, 200};
+        pixbridge::Image poster = pixbridge::Image::from_pixels(1, 1, grey, sizeof grey);
+        poster.apply_in_place("posterize", {{"levels", 3}});
+        expect(poster.copy_pixels() == std::vector<std::uint8_t>{128, 128, 255, 200},
+            "posterize to 3 levels makes (64, 128, 192) (128, 128, 255)");
+
+        std::tie(code, message) = thrown([&] { (void)pixbridge::Plugin::load(plugins / "libpixbridge_sepia.so"); });
+        expect(code == PIXBRIDGE_ERROR_CODE_PLUGIN_REJECTED, "loading a plugin twice is PluginRejected: " + message);
+        std::tie(code, message) = thrown([&] { (void)pixbridge::Plugin::load(plugins / "libbad_future_abi.so"); });
+        expect(code == PIXBRIDGE_ERROR_CODE_PLUGIN_REJECTED, "a future plugin ABI is PluginRejected: " + message);
+        pixbridge::Plugin failing = pixbridge::Plugin::load(plugins / "libbad_failing.so");
+        std::tie(code, message) = thrown([&] {
+            if (failing.operations().at(0).kind == PIXBRIDGE_PLUGIN_OPERATION_KIND_IN_PLACE) {
+                image.apply_in_place("always_fails");
+            } else {
+                (void)image.apply("always_fails");
+            }
+        });
+        expect(code == PIXBRIDGE_ERROR_CODE_PLUGIN_FAILED && message.find("always fails") != std::string::npos,
+            "a failing operation is PluginFailed with the plugin's message: " + message);
+    }
+    expect(pixbridge::live_plugins() == loaded_before, "every Plugin's destructor unloaded it");
+    auto [code, message] = thrown([] {
+        const std::uint8_t pixel[4] = {1, 2, 3, 4};
+        pixbridge::Image::from_pixels(1, 1, pixel, sizeof pixel).apply_in_place("sepia");
+    });
+    expect(code == PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT, "an unloaded plugin's operation is gone: " + message);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 3) {
-        std::fprintf(stderr, "usage: pipeline <testdata dir> <output png>\n");
+    if (argc != 3 && argc != 4) {
+        std::fprintf(stderr, "usage: pipeline <testdata dir> <output png> [plugin dir]\n");
         return 2;
     }
     const std::filesystem::path testdata = argv[1];
@@ -139,6 +235,9 @@ int main(int argc, char** argv) {
             expect(false, "a throwing progress function stops the call");
         } catch (const pixbridge::Error& error) {
             expect(error.code() == PIXBRIDGE_ERROR_CODE_CANCELLED, "an exception in the progress function cancels the call");
+        }
+        if (argc == 4) {
+            check_plugins(argv[3]);
         }
     } catch (const pixbridge::Error& error) {
         std::printf("FAILED: unexpected error %u: %s\n", static_cast<unsigned>(error.code()), error.what());

@@ -39,9 +39,10 @@ const manifest_operation manifest_operations[MANIFEST_OPERATION_COUNT] = {
 /* Names spelled as the manifest spells them, indexed by their C-ABI code. */
 static const char* const ERROR_NAMES[] = {
     "Ok", "NullArgument", "InvalidHandle", "NotFound", "Io", "PermissionDenied", "UnsupportedFormat",
-    "Decode", "Encode", "InvalidArgument", "LimitExceeded", "InvalidUtf8", "BufferTooSmall", "Panic",
+    "Decode", "Encode", "InvalidArgument", "LimitExceeded", "InvalidUtf8", "BufferTooSmall", "Panic", "Cancelled",
+    "PluginFailed", "PluginRejected",
 };
-_Static_assert(PIXBRIDGE_ERROR_CODE_PANIC + 1 == sizeof ERROR_NAMES / sizeof ERROR_NAMES[0], "one name per error code");
+_Static_assert(PIXBRIDGE_ERROR_CODE_PLUGIN_REJECTED + 1 == sizeof ERROR_NAMES / sizeof ERROR_NAMES[0], "one name per error code");
 
 static const char* const FILTER_NAMES[] = {"Nearest", "Bilinear", "Lanczos3"};
 _Static_assert(PIXBRIDGE_RESIZE_FILTER_LANCZOS3 == 2, "filter codes");
@@ -268,6 +269,137 @@ static char* copy_string(const char* text) {
     return copy;
 }
 
+/* `expect`: {"error": name} or {width, height, sha256}. */
+static int parse_expect(context* c, const json_value* expect, char** error, uint32_t* width, uint32_t* height,
+    char sha256_out[65]) {
+    if (expect == NULL || expect->type != JSON_OBJECT) {
+        return fail(c, "no expect object");
+    }
+    if (json_get(expect, "error") != NULL) {
+        static const char* const error_keys[] = {"error", NULL};
+        if (!only_keys(c, expect, "expect", error_keys)) {
+            return 0;
+        }
+        const char* name = string_of(expect, "error");
+        if (name == NULL || find_name(ERROR_NAMES + 1, COUNT(ERROR_NAMES) - 1, name) < 0) {
+            return fail(c, "expect: error is not the name of an error code");
+        }
+        *error = copy_string(name);
+        return *error != NULL ? 1 : fail(c, "out of memory");
+    }
+    static const char* const image_keys[] = {"width", "height", "sha256", NULL};
+    if (!only_keys(c, expect, "expect", image_keys) || !u32_of(c, expect, "expect", "width", width)
+        || !u32_of(c, expect, "expect", "height", height)) {
+        return 0;
+    }
+    const char* sha256 = string_of(expect, "sha256");
+    if (sha256 == NULL || strlen(sha256) != 64 || strspn(sha256, "0123456789abcdef") != 64) {
+        return fail(c, "expect: sha256 is not 64 lower-case hex digits");
+    }
+    memcpy(sha256_out, sha256, 65);
+    return 1;
+}
+
+static int parse_plugin_step(context* c, const json_value* op, manifest_plugin_step* step) {
+    static const char* const keys[] = {"op", "arguments", NULL};
+    if (op->type != JSON_OBJECT) {
+        return fail(c, "an op is not an object");
+    }
+    const char* name = string_of(op, "op");
+    if (name == NULL) {
+        return fail(c, "an op has no \"op\" name");
+    }
+    char what[96];
+    snprintf(what, sizeof what, "op %s", name);
+    if (!only_keys(c, op, what, keys)) {
+        return 0;
+    }
+    if ((step->op = copy_string(name)) == NULL) {
+        return fail(c, "out of memory");
+    }
+    const json_value* arguments = json_get(op, "arguments");
+    if (arguments == NULL) {
+        return 1;
+    }
+    if (arguments->type != JSON_OBJECT) {
+        return fail(c, "%s: \"arguments\" is not an object", what);
+    }
+    if (arguments->length > 0 && (step->arguments = calloc(arguments->length, sizeof *step->arguments)) == NULL) {
+        return fail(c, "out of memory");
+    }
+    for (size_t i = 0; i < arguments->length; i++) {
+        const json_member* member = &arguments->members[i];
+        if (member->value->type != JSON_NUMBER) {
+            return fail(c, "%s: argument \"%s\" is not a number", what, member->key);
+        }
+        manifest_plugin_argument* argument = &step->arguments[step->argument_count];
+        if ((argument->name = copy_string(member->key)) == NULL) {
+            return fail(c, "out of memory");
+        }
+        argument->value = member->value->number;
+        step->argument_count++;
+    }
+    return 1;
+}
+
+static int parse_plugin_case(context* c, const json_value* value, manifest_plugin_case* out) {
+    static const char* const keys[] = {"name", "plugins", "input", "ops", "expect", NULL};
+    if (!only_keys(c, value, "plugin case", keys)) {
+        return 0;
+    }
+    const json_value* plugins = json_get(value, "plugins");
+    if (plugins == NULL || plugins->type != JSON_ARRAY || plugins->length == 0) {
+        return fail(c, "no plugins array (one file name at least)");
+    }
+    if ((out->plugins = calloc(plugins->length, sizeof *out->plugins)) == NULL) {
+        return fail(c, "out of memory");
+    }
+    for (size_t i = 0; i < plugins->length; i++) {
+        const json_value* file = plugins->items[i];
+        if (file->type != JSON_STRING || file->string[0] == '\0' || strchr(file->string, '/') != NULL) {
+            return fail(c, "plugins: an entry is not a file name");
+        }
+        if ((out->plugins[i] = copy_string(file->string)) == NULL) {
+            return fail(c, "out of memory");
+        }
+        out->plugin_count++;
+    }
+    const json_value* input = json_get(value, "input");
+    if (input != NULL) {
+        if (input->type != JSON_STRING) {
+            return fail(c, "input is not a string");
+        }
+        if ((out->input = copy_string(input->string)) == NULL) {
+            return fail(c, "out of memory");
+        }
+    }
+    const json_value* ops = json_get(value, "ops");
+    if (ops == NULL || ops->type != JSON_ARRAY) {
+        return fail(c, "no ops array");
+    }
+    if (ops->length > 0) {
+        if (out->input == NULL) {
+            return fail(c, "ops without an input");
+        }
+        if ((out->steps = calloc(ops->length, sizeof *out->steps)) == NULL) {
+            return fail(c, "out of memory");
+        }
+    }
+    for (size_t i = 0; i < ops->length; i++) {
+        out->step_count++;
+        if (!parse_plugin_step(c, ops->items[i], &out->steps[i])) {
+            return 0;
+        }
+    }
+    if (!parse_expect(c, json_get(value, "expect"), &out->error, &out->width, &out->height, out->sha256)) {
+        return 0;
+    }
+    if (out->error == NULL && out->input == NULL) {
+        return fail(c, "expects an image but has no input");
+    }
+    return 1;
+}
+
 static int parse_case(context* c, const json_value* value, manifest_case* out) {
     static const char* const keys[] = {"name", "input", "thumbnail", "ops", "expect", NULL};
     if (!only_keys(c, value, "case", keys)) {
@@ -301,33 +433,7 @@ static int parse_case(context* c, const json_value* value, manifest_case* out) {
         }
         out->step_count++;
     }
-    const json_value* expect = json_get(value, "expect");
-    if (expect == NULL || expect->type != JSON_OBJECT) {
-        return fail(c, "no expect object");
-    }
-    if (json_get(expect, "error") != NULL) {
-        static const char* const error_keys[] = {"error", NULL};
-        if (!only_keys(c, expect, "expect", error_keys)) {
-            return 0;
-        }
-        const char* error = string_of(expect, "error");
-        if (error == NULL || find_name(ERROR_NAMES + 1, COUNT(ERROR_NAMES) - 1, error) < 0) {
-            return fail(c, "expect: error is not the name of an error code");
-        }
-        out->error = copy_string(error);
-        return out->error != NULL ? 1 : fail(c, "out of memory");
-    }
-    static const char* const image_keys[] = {"width", "height", "sha256", NULL};
-    if (!only_keys(c, expect, "expect", image_keys) || !u32_of(c, expect, "expect", "width", &out->width)
-        || !u32_of(c, expect, "expect", "height", &out->height)) {
-        return 0;
-    }
-    const char* sha256 = string_of(expect, "sha256");
-    if (sha256 == NULL || strlen(sha256) != 64 || strspn(sha256, "0123456789abcdef") != 64) {
-        return fail(c, "expect: sha256 is not 64 lower-case hex digits");
-    }
-    memcpy(out->sha256, sha256, 65);
-    return 1;
+    return parse_expect(c, json_get(value, "expect"), &out->error, &out->width, &out->height, out->sha256);
 }
 
 /* The whole file, NUL-terminated; NULL on failure (with `error` set). */
@@ -378,16 +484,21 @@ int manifest_load(const char* path, manifest* out, char* error, size_t error_siz
         return 0;
     }
     int ok = 0;
-    static const char* const keys[] = {"version", "cases", NULL};
+    static const char* const keys[] = {"version", "cases", "plugin_cases", NULL};
     const json_value* version = json_get(root, "version");
     const json_value* cases = json_get(root, "cases");
+    const json_value* plugin_cases = json_get(root, "plugin_cases");
     if (root->type != JSON_OBJECT || !only_keys(&c, root, "manifest", keys)) {
         fail(&c, "the manifest is not an object with \"version\" and \"cases\"");
     } else if (version == NULL || version->type != JSON_NUMBER || !version->integer_fits || version->integer != 1) {
         fail(&c, "manifest version must be 1");
     } else if (cases == NULL || cases->type != JSON_ARRAY) {
         fail(&c, "manifest has no \"cases\" array");
-    } else if (cases->length > 0 && (out->cases = calloc(cases->length, sizeof *out->cases)) == NULL) {
+    } else if (plugin_cases != NULL && plugin_cases->type != JSON_ARRAY) {
+        fail(&c, "manifest's \"plugin_cases\" is not an array");
+    } else if ((cases->length > 0 && (out->cases = calloc(cases->length, sizeof *out->cases)) == NULL)
+        || (plugin_cases != NULL && plugin_cases->length > 0
+            && (out->plugin_cases = calloc(plugin_cases->length, sizeof *out->plugin_cases)) == NULL)) {
         fail(&c, "out of memory");
     } else {
         ok = 1;
@@ -415,6 +526,34 @@ int manifest_load(const char* path, manifest* out, char* error, size_t error_siz
                 ok = fail(&c, "case %s: %s", name, reason);
             }
         }
+        for (size_t i = 0; ok && plugin_cases != NULL && i < plugin_cases->length; i++) {
+            const json_value* value = plugin_cases->items[i];
+            const char* name = string_of(value, "name");
+            if (value->type != JSON_OBJECT || name == NULL) {
+                ok = fail(&c, "plugin case %zu has no name", i);
+                break;
+            }
+            for (size_t j = 0; j < out->count; j++) {
+                if (strcmp(out->cases[j].name, name) == 0) {
+                    ok = fail(&c, "case name %s is used twice", name);
+                }
+            }
+            for (size_t j = 0; j < out->plugin_count; j++) {
+                if (strcmp(out->plugin_cases[j].name, name) == 0) {
+                    ok = fail(&c, "case name %s is used twice", name);
+                }
+            }
+            manifest_plugin_case* parsed = &out->plugin_cases[out->plugin_count++];
+            parsed->name = copy_string(name);
+            if (ok && parsed->name == NULL) {
+                ok = fail(&c, "out of memory");
+            }
+            if (ok && !parse_plugin_case(&c, value, parsed)) {
+                char reason[512];
+                snprintf(reason, sizeof reason, "%s", error);
+                ok = fail(&c, "plugin case %s: %s", name, reason);
+            }
+        }
     }
     json_free(root);
     if (!ok) {
@@ -433,4 +572,25 @@ void manifest_free(manifest* m) {
     free(m->cases);
     m->cases = NULL;
     m->count = 0;
+    for (size_t i = 0; i < m->plugin_count; i++) {
+        manifest_plugin_case* c = &m->plugin_cases[i];
+        for (size_t j = 0; j < c->plugin_count; j++) {
+            free(c->plugins[j]);
+        }
+        for (size_t j = 0; j < c->step_count; j++) {
+            for (size_t k = 0; k < c->steps[j].argument_count; k++) {
+                free(c->steps[j].arguments[k].name);
+            }
+            free(c->steps[j].arguments);
+            free(c->steps[j].op);
+        }
+        free(c->name);
+        free(c->plugins);
+        free(c->input);
+        free(c->steps);
+        free(c->error);
+    }
+    free(m->plugin_cases);
+    m->plugin_cases = NULL;
+    m->plugin_count = 0;
 }

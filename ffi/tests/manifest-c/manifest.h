@@ -81,9 +81,40 @@ typedef struct manifest_case {
     char sha256[65]; /* lower-case hex of the RGBA8 pixels */
 } manifest_case;
 
+/* One named argument of a plugin step. */
+typedef struct manifest_plugin_argument {
+    char* name;
+    double value;
+} manifest_plugin_argument;
+
+/* One step of a plugin case: an operation of a loaded plugin by name, with named arguments
+ * (mapped to positions through the plugin's description by the runner; missing ones take the
+ * parameter's default, an unknown name is an InvalidArgument the runner raises itself). */
+typedef struct manifest_plugin_step {
+    char* op;
+    size_t argument_count;
+    manifest_plugin_argument* arguments;
+} manifest_plugin_step;
+
+/* A case of "plugin_cases": load `plugins` (file names in PIXBRIDGE_PLUGIN_DIR) in order, open
+ * `input` (NULL when the case expects a load to fail), run the steps, then unload them all. */
+typedef struct manifest_plugin_case {
+    char* name;
+    size_t plugin_count;
+    char** plugins;
+    char* input;
+    size_t step_count;
+    manifest_plugin_step* steps;
+    char* error; /* the expected error code name, or NULL when an image is expected */
+    uint32_t width, height;
+    char sha256[65];
+} manifest_plugin_case;
+
 typedef struct manifest {
     size_t count;
     manifest_case* cases;
+    size_t plugin_count;
+    manifest_plugin_case* plugin_cases;
 } manifest;
 
 /* Reads and parses the manifest file at `path` into `out` (free it with manifest_free).
@@ -92,7 +123,7 @@ int manifest_load(const char* path, manifest* out, char* error, size_t error_siz
 
 void manifest_free(manifest* m);
 
-/* The name of a PixbridgeErrorCode ("Ok", "NullArgument", ... "Panic"), or NULL if unknown. */
+/* The name of a PixbridgeErrorCode ("Ok", "NullArgument", ... "PluginRejected"), or NULL if unknown. */
 const char* manifest_error_name(uint32_t code);
 
 /* The manifest name of a step's operation ("blur", ..., "encode_decode"). */

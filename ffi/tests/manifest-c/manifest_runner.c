@@ -1,13 +1,18 @@
 /* pixbridge-manifest-c: runs every case of the golden manifest (testdata/manifest.json) through
  * the installed C library exactly as a C program calls it (pixbridge.h, -lpixbridge), and
  * checks each result's width, height and SHA-256 of its RGBA8 pixels, or its error code name.
+ * The "plugin_cases" load their plugins from the directory PIXBRIDGE_PLUGIN_DIR names
+ * (pixbridge_plugin_load), map each step's named arguments to positions through the plugin's
+ * description (pixbridge_plugin_operation_info, pixbridge_plugin_parameter_info,
+ * pixbridge_plugin_text), apply them (pixbridge_plugin_apply) and unload the plugins again.
  *
- *   pixbridge-manifest-c [-v] MANIFEST [TESTDATA_DIR] [CASE_NAME...]
+ *   PIXBRIDGE_PLUGIN_DIR=DIR pixbridge-manifest-c [-v] MANIFEST [TESTDATA_DIR] [CASE_NAME...]
  *
  * TESTDATA_DIR (where the cases' inputs are) defaults to the manifest's folder; CASE_NAMEs run
- * only those cases. Besides the expectation, every case must leave no image or buffer handle
- * behind, and every failure must set the thread's last error (the same code, and a message).
- * Exit status 0 when every selected case passed, 1 otherwise, 2 for a usage or manifest error.
+ * only those cases. Besides the expectation, every case must leave no image, buffer or plugin
+ * handle behind, and every failure of a library call must set the thread's last error (the same
+ * code, and a message). Exit status 0 when every selected case passed, 1 otherwise, 2 for a
+ * usage or manifest error (or plugin cases selected without PIXBRIDGE_PLUGIN_DIR).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -168,6 +173,184 @@ static int run_case(const manifest_case* c, const char* testdata, report* r) {
     return passed;
 }
 
+/* A text of a loaded plugin (pixbridge_plugin_text: the length first), malloc'd; NULL on failure. */
+static char* plugin_text(uint64_t plugin, PixbridgePluginText text, uint32_t operation, uint32_t parameter) {
+    size_t length = 0;
+    if (pixbridge_plugin_text(plugin, text, operation, parameter, NULL, 0, &length)
+        != PIXBRIDGE_ERROR_CODE_BUFFER_TOO_SMALL) {
+        return NULL;
+    }
+    char* out = malloc(length + 1);
+    if (out != NULL
+        && pixbridge_plugin_text(plugin, text, operation, parameter, (uint8_t*)out, length + 1, &length)
+            != PIXBRIDGE_ERROR_CODE_OK) {
+        free(out);
+        out = NULL;
+    }
+    return out;
+}
+
+/* How one plugin step ended before or at the library. */
+typedef struct {
+    PixbridgeErrorCode code;
+    int from_runner; /* 1: the runner refused the arguments itself (no library call, no last error) */
+    char message[256];
+} step_outcome;
+
+/* Finds operation `name` among the loaded plugins: 1 with its plugin and index, else 0. */
+static int find_operation(const uint64_t* plugins, size_t count, const char* name, uint64_t* out_plugin,
+    uint32_t* out_index) {
+    for (size_t p = 0; p < count; p++) {
+        PixbridgePluginInfo info;
+        if (pixbridge_plugin_info(plugins[p], &info) != PIXBRIDGE_ERROR_CODE_OK) {
+            continue;
+        }
+        for (uint32_t op = 0; op < info.operation_count; op++) {
+            char* text = plugin_text(plugins[p], PIXBRIDGE_PLUGIN_TEXT_OPERATION_NAME, op, 0);
+            int same = text != NULL && strcmp(text, name) == 0;
+            free(text);
+            if (same) {
+                *out_plugin = plugins[p];
+                *out_index = op;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Applies one plugin step: named arguments to positions (defaults for the missing ones; an
+ * unknown name is refused here, as an SDK does), then pixbridge_plugin_apply. A new image
+ * replaces (and releases) the current one. */
+static step_outcome apply_plugin_step(const uint64_t* plugins, size_t plugin_count, uint64_t* image,
+    const manifest_plugin_step* step) {
+    step_outcome outcome = {PIXBRIDGE_ERROR_CODE_OK, 0, ""};
+    double values[64];
+    size_t value_count = 0;
+    uint64_t plugin = 0;
+    uint32_t index = 0;
+    /* An operation no loaded plugin describes goes to the library as it is (its error is the host's). */
+    if (find_operation(plugins, plugin_count, step->op, &plugin, &index)) {
+        PixbridgePluginOperationInfo info;
+        if (pixbridge_plugin_operation_info(plugin, index, &info) != PIXBRIDGE_ERROR_CODE_OK
+            || info.parameter_count > sizeof values / sizeof values[0]) {
+            outcome.code = PIXBRIDGE_ERROR_CODE_PANIC;
+            outcome.from_runner = 1;
+            snprintf(outcome.message, sizeof outcome.message, "cannot read the description of %s", step->op);
+            return outcome;
+        }
+        int matched[64] = {0};
+        for (uint32_t p = 0; p < info.parameter_count; p++) {
+            PixbridgePluginParameterInfo parameter;
+            char* name = plugin_text(plugin, PIXBRIDGE_PLUGIN_TEXT_PARAMETER_NAME, index, p);
+            if (name == NULL || pixbridge_plugin_parameter_info(plugin, index, p, &parameter) != PIXBRIDGE_ERROR_CODE_OK) {
+                free(name);
+                outcome.code = PIXBRIDGE_ERROR_CODE_PANIC;
+                outcome.from_runner = 1;
+                snprintf(outcome.message, sizeof outcome.message, "cannot read parameter %u of %s", p, step->op);
+                return outcome;
+            }
+            values[p] = parameter.default_value;
+            for (size_t a = 0; a < step->argument_count; a++) {
+                if (strcmp(step->arguments[a].name, name) == 0) {
+                    values[p] = step->arguments[a].value;
+                    matched[a] = 1;
+                }
+            }
+            free(name);
+        }
+        value_count = info.parameter_count;
+        for (size_t a = 0; a < step->argument_count; a++) {
+            if (a >= 64 || !matched[a]) {
+                outcome.code = PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT;
+                outcome.from_runner = 1;
+                snprintf(outcome.message, sizeof outcome.message, "`%s` has no parameter `%s`", step->op,
+                    step->arguments[a].name);
+                return outcome;
+            }
+        }
+    }
+    uint64_t next = 0;
+    outcome.code = pixbridge_plugin_apply((const uint8_t*)step->op, strlen(step->op), *image,
+        value_count > 0 ? values : NULL, value_count, &next);
+    if (outcome.code == PIXBRIDGE_ERROR_CODE_OK && next != 0) {
+        pixbridge_image_destroy(*image);
+        *image = next;
+    }
+    return outcome;
+}
+
+/* Runs one plugin case; 1 if it passed, else 0 with the reason in `r`. Every plugin loaded for
+ * it is unloaded at the end, whatever happened. */
+static int run_plugin_case(const manifest_plugin_case* c, const char* plugin_dir, const char* testdata, report* r) {
+    uint64_t* plugins = calloc(c->plugin_count, sizeof *plugins);
+    if (plugins == NULL) {
+        return failf(r, "out of memory");
+    }
+    size_t loaded = 0;
+    step_outcome outcome = {PIXBRIDGE_ERROR_CODE_OK, 0, ""};
+    char stage[160] = "";
+    uint64_t image = 0;
+    for (size_t i = 0; outcome.code == PIXBRIDGE_ERROR_CODE_OK && i < c->plugin_count; i++) {
+        char path[4096];
+        int length = snprintf(path, sizeof path, "%s/%s", plugin_dir, c->plugins[i]);
+        snprintf(stage, sizeof stage, "loading %s", c->plugins[i]);
+        outcome.code = pixbridge_plugin_load((const uint8_t*)path, (size_t)length, &plugins[loaded]);
+        if (outcome.code == PIXBRIDGE_ERROR_CODE_OK) {
+            loaded++;
+        }
+    }
+    if (outcome.code == PIXBRIDGE_ERROR_CODE_OK && c->input != NULL) {
+        char path[4096];
+        int length = snprintf(path, sizeof path, "%s/%s", testdata, c->input);
+        snprintf(stage, sizeof stage, "open");
+        outcome.code = pixbridge_image_open((const uint8_t*)path, (size_t)length, NULL, &image);
+    }
+    for (size_t i = 0; outcome.code == PIXBRIDGE_ERROR_CODE_OK && i < c->step_count; i++) {
+        snprintf(stage, sizeof stage, "%s", c->steps[i].op);
+        outcome = apply_plugin_step(plugins, loaded, &image, &c->steps[i]);
+    }
+
+    int passed;
+    if (outcome.code != PIXBRIDGE_ERROR_CODE_OK) {
+        const char* name = manifest_error_name(outcome.code);
+        if (!outcome.from_runner) {
+            last_message(outcome.message, sizeof outcome.message);
+        }
+        if (!outcome.from_runner && (pixbridge_last_error_code() != outcome.code || outcome.message[0] == '\0')) {
+            passed = failf(r, "%s failed with %s, but the thread's last error does not say so", stage,
+                name != NULL ? name : "an unknown code");
+        } else if (c->error == NULL) {
+            passed = failf(r, "expected an image, %s failed with %s: %s", stage,
+                name != NULL ? name : "an unknown code", outcome.message);
+        } else if (name == NULL || strcmp(name, c->error) != 0) {
+            passed = failf(r, "expected %s, %s failed with %s: %s", c->error, stage,
+                name != NULL ? name : "an unknown code", outcome.message);
+        } else {
+            passed = 1;
+        }
+    } else if (c->error != NULL) {
+        passed = failf(r, "expected %s, but the case succeeded", c->error);
+    } else {
+        manifest_case expected;
+        memset(&expected, 0, sizeof expected);
+        expected.width = c->width;
+        expected.height = c->height;
+        memcpy(expected.sha256, c->sha256, sizeof expected.sha256);
+        passed = check_image(&expected, image, r);
+    }
+    if (image != 0 && pixbridge_image_destroy(image) != PIXBRIDGE_ERROR_CODE_OK && passed) {
+        passed = failf(r, "destroying the result failed");
+    }
+    for (size_t i = loaded; i > 0; i--) {
+        if (pixbridge_plugin_unload(plugins[i - 1]) != PIXBRIDGE_ERROR_CODE_OK && passed) {
+            passed = failf(r, "unloading %s failed", c->plugins[i - 1]);
+        }
+    }
+    free(plugins);
+    return passed;
+}
+
 static int selected(int argc, char** argv, int first_name, const char* name) {
     if (first_name >= argc) {
         return 1;
@@ -213,8 +396,18 @@ int main(int argc, char** argv) {
         fprintf(stderr, "error: %s: %s\n", manifest_path, error);
         return 2;
     }
-    uint64_t base_images = 0, base_buffers = 0;
+    const char* plugin_dir = getenv("PIXBRIDGE_PLUGIN_DIR");
+    for (size_t i = 0; i < m.plugin_count; i++) {
+        if (selected(argc, argv, first + 2, m.plugin_cases[i].name) && (plugin_dir == NULL || plugin_dir[0] == '\0')) {
+            fprintf(stderr, "error: the plugin cases need PIXBRIDGE_PLUGIN_DIR (build the plugins with "
+                            "ci/build-plugins.sh DIR)\n");
+            manifest_free(&m);
+            return 2;
+        }
+    }
+    uint64_t base_images = 0, base_buffers = 0, base_plugins = 0;
     pixbridge_live_handles(&base_images, &base_buffers);
+    pixbridge_live_plugins(&base_plugins);
     size_t run = 0, failed = 0;
     for (size_t i = 0; i < m.count; i++) {
         const manifest_case* c = &m.cases[i];
@@ -238,12 +431,40 @@ int main(int argc, char** argv) {
             printf("ok   %s\n", c->name);
         }
     }
+    size_t plugin_run = 0, plugin_failed = 0;
+    for (size_t i = 0; i < m.plugin_count; i++) {
+        const manifest_plugin_case* c = &m.plugin_cases[i];
+        if (!selected(argc, argv, first + 2, c->name)) {
+            continue;
+        }
+        plugin_run++;
+        report r = {""};
+        int passed = run_plugin_case(c, plugin_dir, testdata, &r);
+        uint64_t images = 0, buffers = 0, plugins = 0;
+        pixbridge_live_handles(&images, &buffers);
+        pixbridge_live_plugins(&plugins);
+        if (passed && (images != base_images || buffers != base_buffers || plugins != base_plugins)) {
+            snprintf(r.detail, sizeof r.detail, "left %llu image, %llu buffer and %llu plugin handles behind",
+                (unsigned long long)(images - base_images), (unsigned long long)(buffers - base_buffers),
+                (unsigned long long)(plugins - base_plugins));
+            passed = 0;
+        }
+        if (!passed) {
+            plugin_failed++;
+            printf("FAIL %s: %s\n", c->name, r.detail);
+        } else if (verbose) {
+            printf("ok   %s\n", c->name);
+        }
+    }
     size_t names = argc - first > 2 ? (size_t)(argc - first - 2) : 0;
     manifest_free(&m);
     uint64_t released = 0;
     pixbridge_trim(&released);
-    printf("C manifest runner (pixbridge.h, ABI %u): %zu cases, %zu passed, %zu failed\n", PIXBRIDGE_ABI_VERSION, run,
-        run - failed, failed);
+    printf("C manifest runner (pixbridge.h, ABI %u): %zu cases, %zu passed, %zu failed; "
+           "%zu plugin cases, %zu passed, %zu failed\n",
+        PIXBRIDGE_ABI_VERSION, run, run - failed, failed, plugin_run, plugin_run - plugin_failed, plugin_failed);
+    failed += plugin_failed;
+    run += plugin_run;
     if (run == 0 || (names > 0 && run != names)) {
         fprintf(stderr, "error: %s\n", run == 0 ? "no case ran" : "a case name given is not in the manifest");
         return 1;

@@ -2,13 +2,16 @@
 // the installed C++ wrapper pixbridge.hpp exactly as a C++ program uses it: pixbridge::Image
 // factories and methods, RAII, pixbridge::Error with its code. Same command line, checks and
 // exit status as pixbridge-manifest-c (manifest_runner.c); the manifest reader and SHA-256 are
-// the shared C files.
+// the shared C files. The "plugin_cases" go through pixbridge::Plugin::load (from the directory
+// PIXBRIDGE_PLUGIN_DIR names) and Image::apply / Image::apply_in_place with named arguments.
 //
-//   pixbridge-manifest-cpp [-v] MANIFEST [TESTDATA_DIR] [CASE_NAME...]
+//   PIXBRIDGE_PLUGIN_DIR=DIR pixbridge-manifest-cpp [-v] MANIFEST [TESTDATA_DIR] [CASE_NAME...]
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -106,6 +109,73 @@ std::string run_case(const manifest_case& c, const std::filesystem::path& testda
     }
 }
 
+/// Runs one plugin case; an empty string if it passed, else the reason. The plugins are unloaded
+/// (their destructors) when it returns, after the images (declared later, destroyed first).
+std::string run_plugin_case(const manifest_plugin_case& c, const std::filesystem::path& plugin_dir,
+        const std::filesystem::path& testdata) {
+    std::string stage;
+    try {
+        std::vector<pixbridge::Plugin> plugins;
+        for (std::size_t i = 0; i < c.plugin_count; i++) {
+            stage = std::string("loading ") + c.plugins[i];
+            plugins.push_back(pixbridge::Plugin::load(plugin_dir / c.plugins[i]));
+        }
+        std::optional<pixbridge::Image> image;
+        if (c.input != nullptr) {
+            stage = "open";
+            image = pixbridge::Image::open(testdata / c.input);
+        }
+        for (std::size_t i = 0; i < c.step_count; i++) {
+            const manifest_plugin_step& step = c.steps[i];
+            stage = step.op;
+            std::map<std::string, double> arguments;
+            for (std::size_t a = 0; a < step.argument_count; a++) {
+                arguments[step.arguments[a].name] = step.arguments[a].value;
+            }
+            // The kind from the loaded plugins' descriptions; an operation none of them has goes
+            // to apply, whose error (from the library) the case expects.
+            bool in_place = false;
+            for (const pixbridge::Plugin& plugin : plugins) {
+                for (const pixbridge::PluginOperation& operation : plugin.operations()) {
+                    if (operation.name == step.op) {
+                        in_place = operation.kind == PIXBRIDGE_PLUGIN_OPERATION_KIND_IN_PLACE;
+                    }
+                }
+            }
+            if (in_place) {
+                image->apply_in_place(step.op, arguments);
+            } else {
+                image = image->apply(step.op, arguments);  // the previous image is destroyed here
+            }
+        }
+        if (c.error != nullptr) {
+            return std::string("expected ") + c.error + ", but the case succeeded";
+        }
+        const std::vector<std::uint8_t> pixels = image->copy_pixels();
+        const std::string hex = hex_sha256(pixels.data(), pixels.size());
+        if (image->width() != c.width || image->height() != c.height || hex != c.sha256) {
+            return "expected " + std::to_string(c.width) + "x" + std::to_string(c.height) + " sha256 " + c.sha256
+                + ", got " + std::to_string(image->width()) + "x" + std::to_string(image->height()) + " sha256 " + hex;
+        }
+        return "";
+    } catch (const pixbridge::Error& e) {
+        // Not checked against the thread's last error: the wrapper refuses an unknown argument
+        // name itself, without calling the library.
+        const char* name = manifest_error_name(e.code());
+        const std::string got = name != nullptr ? name : "an unknown code";
+        if (std::strlen(e.what()) == 0) {
+            return stage + " threw " + got + " without a message";
+        }
+        if (c.error == nullptr) {
+            return "expected an image, " + stage + " threw " + got + ": " + e.what();
+        }
+        if (got != c.error) {
+            return std::string("expected ") + c.error + ", " + stage + " threw " + got + ": " + e.what();
+        }
+        return "";
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -135,7 +205,18 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "error: %s: %s\n", manifest_path.c_str(), error);
         return 2;
     }
+    const char* plugin_dir = std::getenv("PIXBRIDGE_PLUGIN_DIR");
+    for (std::size_t i = 0; i < m.plugin_count; i++) {
+        if ((names.empty() || names.count(m.plugin_cases[i].name) != 0)
+            && (plugin_dir == nullptr || plugin_dir[0] == '\0')) {
+            std::fprintf(stderr, "error: the plugin cases need PIXBRIDGE_PLUGIN_DIR (build the plugins with "
+                                 "ci/build-plugins.sh DIR)\n");
+            manifest_free(&m);
+            return 2;
+        }
+    }
     const auto baseline = pixbridge::live_handles();
+    const std::uint64_t baseline_plugins = pixbridge::live_plugins();
     std::size_t run = 0;
     std::size_t failed = 0;
     for (std::size_t i = 0; i < m.count; i++) {
@@ -157,11 +238,37 @@ int main(int argc, char** argv) {
             std::printf("ok   %s\n", c.name);
         }
     }
+    std::size_t plugin_run = 0;
+    std::size_t plugin_failed = 0;
+    for (std::size_t i = 0; i < m.plugin_count; i++) {
+        const manifest_plugin_case& c = m.plugin_cases[i];
+        if (!names.empty() && names.count(c.name) == 0) {
+            continue;
+        }
+        plugin_run++;
+        std::string reason = run_plugin_case(c, plugin_dir, testdata);
+        const auto live = pixbridge::live_handles();
+        const std::uint64_t live_plugins = pixbridge::live_plugins();
+        if (reason.empty() && (live != baseline || live_plugins != baseline_plugins)) {
+            reason = "left " + std::to_string(live.first - baseline.first) + " image, "
+                + std::to_string(live.second - baseline.second) + " buffer and "
+                + std::to_string(live_plugins - baseline_plugins) + " plugin handles behind";
+        }
+        if (!reason.empty()) {
+            plugin_failed++;
+            std::printf("FAIL %s: %s\n", c.name, reason.c_str());
+        } else if (verbose) {
+            std::printf("ok   %s\n", c.name);
+        }
+    }
     manifest_free(&m);
     std::uint64_t released = 0;
     pixbridge_trim(&released);
-    std::printf("C++ manifest runner (pixbridge.hpp, ABI %u): %zu cases, %zu passed, %zu failed\n",
-        PIXBRIDGE_ABI_VERSION, run, run - failed, failed);
+    std::printf("C++ manifest runner (pixbridge.hpp, ABI %u): %zu cases, %zu passed, %zu failed; "
+                "%zu plugin cases, %zu passed, %zu failed\n",
+        PIXBRIDGE_ABI_VERSION, run, run - failed, failed, plugin_run, plugin_run - plugin_failed, plugin_failed);
+    failed += plugin_failed;
+    run += plugin_run;
     if (run == 0 || run != (names.empty() ? run : names.size())) {
         std::fprintf(stderr, "error: %s\n", run == 0 ? "no case ran" : "a case name given is not in the manifest");
         return 1;

@@ -5,9 +5,10 @@
 //! the loaded library, so the library stays mapped while any image lives, however the caller
 //! orders its drops.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::abi::{self, PixbridgeFunctions};
 
@@ -71,6 +72,9 @@ pub fn check_table(size: usize, abi_version: u32) -> Result<(), Error> {
 
 struct Loaded {
     table: &'static PixbridgeFunctions,
+    /// The operations of the plugins loaded through this library's [`crate::Plugin`]s, by plugin
+    /// handle: what [`Image::apply`] maps named arguments to positions with.
+    pub(crate) plugins: Mutex<BTreeMap<u64, Arc<[crate::PluginOperation]>>>,
     // Declared after `table` and never read: keeping the library mapped is its whole job.
     _library: libloading::Library,
 }
@@ -102,11 +106,17 @@ impl ImageFactory {
         // SAFETY: the size and version match, so the table has exactly this layout; it is static
         // in the library, which `Loaded` keeps mapped for as long as the reference is used.
         let table: &'static PixbridgeFunctions = unsafe { &*table };
-        Ok(ImageFactory { loaded: Arc::new(Loaded { table, _library: library }) })
+        let plugins = Mutex::new(BTreeMap::new());
+        Ok(ImageFactory { loaded: Arc::new(Loaded { table, plugins, _library: library }) })
     }
 
-    fn functions(&self) -> &PixbridgeFunctions {
+    pub(crate) fn functions(&self) -> &PixbridgeFunctions {
         self.loaded.table
+    }
+
+    /// The plugin registry of this library (see [`Loaded::plugins`]).
+    pub(crate) fn plugin_registry(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Arc<[crate::PluginOperation]>>> {
+        self.loaded.plugins.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Opens an image file (format from the content).
@@ -137,7 +147,7 @@ impl ImageFactory {
     }
 
     /// Turns a returned code into a `Result`, fetching the thread's last-error message.
-    fn check(&self, code: u32) -> Result<(), Error> {
+    pub(crate) fn check(&self, code: u32) -> Result<(), Error> {
         if code == abi::error_code::OK {
             return Ok(());
         }
@@ -159,8 +169,8 @@ impl ImageFactory {
 
 /// An image owned by this program; the handle is destroyed on drop.
 pub struct Image {
-    handle: u64,
-    factory: ImageFactory,
+    pub(crate) handle: u64,
+    pub(crate) factory: ImageFactory,
 }
 
 impl Image {
