@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Java sample: compiles samples/java with javac against the packaged jar and runs it with
-# `java -cp <jar>` (no Maven at run time): open JPEG -> blur -> mirror -> save PNG, and a 400 px cover thumbnail saved as JPEG.
+# `java -cp <jar>` (no Maven at run time): open JPEG -> blur -> mirror -> save PNG, and a 400 px cover thumbnail saved as JPEG,
+# then the sample plugins (sepia in place, vignette) from PIXBRIDGE_PLUGIN_DIR; when it is unset, they are built with
+# ci/build-plugins.sh into target/plugins and it is set to that folder.
 # Usage: ci/demo-java.sh [output-dir]. Packages the jar from the current sources first (tests skipped).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -10,6 +12,10 @@ out="${1:-$PIXBRIDGE_ROOT/out/demo/java}"
 
 jar="bindings-java/target/pixbridge-0.1.0.jar"
 bash ci/package-java.sh
+if [ -z "${PIXBRIDGE_PLUGIN_DIR:-}" ]; then
+    bash ci/build-plugins.sh "$PIXBRIDGE_ROOT/target/plugins"
+    export PIXBRIDGE_PLUGIN_DIR="$PIXBRIDGE_ROOT/target/plugins"
+fi
 
 classes="$(mktemp -d)"
 trap 'rm -rf "$classes"' EXIT

@@ -2,7 +2,9 @@
 # Java SDK: installs its Debian packages, builds libpixbridge_jni.so (release), checks the
 # generated Java sources and the library's exports, packs a copy without debug info, runs
 # `mvn package` (JUnit 5 suite with -Xcheck:jni against the classes, then against the packaged
-# jar), fails on any JNI warning, and runs the Java sample from the packaged jar. Idempotent;
+# jar), fails on any JNI warning, and runs the Java sample from the packaged jar. The plugin tests
+# and the sample load the plugins in PIXBRIDGE_PLUGIN_DIR; when it is unset, ci/build-plugins.sh
+# builds them into target/plugins and it is exported (surefire's test JVMs inherit it). Idempotent;
 # works from a fresh clone. The crate's Rust unit tests run in ci/test.sh's workspace
 # `cargo test` (a second run here would rebuild the debug dependencies for nothing).
 set -euo pipefail
@@ -43,6 +45,13 @@ if [ -n "$hooks" ]; then
     exit 1
 fi
 echo "$(wc -l <<<"$exports") exports, all Java_io_pixbridge_*, no benchmark hook"
+
+stage "Java: plugins for the plugin tests and the sample (PIXBRIDGE_PLUGIN_DIR)"
+if [ -z "${PIXBRIDGE_PLUGIN_DIR:-}" ]; then
+    bash ci/build-plugins.sh "$PIXBRIDGE_ROOT/target/plugins"
+    export PIXBRIDGE_PLUGIN_DIR="$PIXBRIDGE_ROOT/target/plugins"
+fi
+echo "PIXBRIDGE_PLUGIN_DIR=$PIXBRIDGE_PLUGIN_DIR"
 
 stage "Java: the library to pack, without debug info"
 packed_dir="$(java_native_dir)"

@@ -2,9 +2,13 @@ import io.pixbridge.Diagnostics;
 import io.pixbridge.EncodeOptions;
 import io.pixbridge.Image;
 import io.pixbridge.PixbridgeException;
+import io.pixbridge.Plugin;
+import io.pixbridge.PluginOperation;
+import io.pixbridge.PluginParameter;
 import io.pixbridge.ThumbnailFit;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -13,7 +17,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * The Pixbridge Java sample: for each JPEG given, open -> blur (new image) -> mirror (in place)
  * -> save as PNG, then a one-call 400 x 400 cover thumbnail saved as a progressive JPEG of
  * quality 80, then the same blur asynchronously with progress, and one cancelled from its own
- * progress listener, printing what it did. Needs only the Pixbridge jar on the class path:
+ * progress listener, printing what it did. With the environment variable
+ * {@code PIXBRIDGE_PLUGIN_DIR} naming a folder of built plugins ({@code ci/build-plugins.sh}), it
+ * also loads the two sample plugins and applies {@code sepia} (in place) and {@code vignette}
+ * (a new image) to the first image. Needs only the Pixbridge jar on the class path:
  *
  * <pre>
  * javac -cp pixbridge.jar -d classes PixbridgeSample.java
@@ -72,6 +79,9 @@ public final class PixbridgeSample {
         if (!runAsync(Path.of(args[1]), outDir)) {
             failures++;
         }
+        if (!runPlugins(Path.of(args[1]), outDir)) {
+            failures++;
+        }
         System.out.println("live native images at exit: " + Diagnostics.liveHandleCount());
         if (failures > 0) {
             System.exit(1);
@@ -127,6 +137,51 @@ public final class PixbridgeSample {
             return true;
         } catch (PixbridgeException | java.io.IOException | java.util.concurrent.CompletionException e) {
             System.out.printf("%s: async calls failed: %s%n", input, e);
+            return false;
+        }
+    }
+
+    /**
+     * Loads the sample plugins from {@code PIXBRIDGE_PLUGIN_DIR}, prints what they offer, and
+     * applies {@code sepia} (in place) and then {@code vignette} (a new image) to {@code input},
+     * saving the result as PNG. Skipped, with a note, when the variable is not set.
+     *
+     * @return false if a step failed
+     */
+    private static boolean runPlugins(Path input, Path outDir) {
+        String dir = System.getenv("PIXBRIDGE_PLUGIN_DIR");
+        if (dir == null || dir.isEmpty()) {
+            System.out.println("plugins: skipped (set PIXBRIDGE_PLUGIN_DIR to the folder ci/build-plugins.sh builds)");
+            return true;
+        }
+        String name = input.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        Path output = outDir.resolve(name + "-sepia-vignette.png");
+        try (Plugin sepia = Plugin.load(Path.of(dir, "libpixbridge_sepia.so"));
+             Plugin vignette = Plugin.load(Path.of(dir, "libpixbridge_vignette.so"))) {
+            for (Plugin plugin : new Plugin[] {sepia, vignette}) {
+                System.out.printf("plugin %s %s (ABI %s): %s%n", plugin.name(), plugin.version(), plugin.abiVersion(),
+                        plugin.description());
+                for (PluginOperation operation : plugin.operations()) {
+                    StringBuilder parameters = new StringBuilder();
+                    for (PluginParameter parameter : operation.parameters()) {
+                        parameters.append(parameters.length() == 0 ? "" : ", ").append(parameter.name())
+                                .append(" = ").append(parameter.defaultValue())
+                                .append(" [").append(parameter.minimum()).append(", ").append(parameter.maximum()).append("]");
+                    }
+                    System.out.printf("  %s (%s): %s%n", operation.name(), operation.kind(), parameters);
+                }
+            }
+            try (Image image = Image.open(input)) {
+                image.applyInPlace("sepia", Map.of("strength", 0.8));
+                try (Image vignetted = image.apply("vignette", Map.of("strength", 0.7))) {
+                    vignetted.save(output);
+                }
+            }
+            System.out.printf("%s: sepia(strength 0.8) in place -> vignette(strength 0.7) -> saved %s (%d bytes)%n",
+                    input, output, Files.size(output));
+            return true;
+        } catch (PixbridgeException | java.io.IOException e) {
+            System.out.println("plugins: failed: " + e);
             return false;
         }
     }

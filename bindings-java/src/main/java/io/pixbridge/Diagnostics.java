@@ -32,6 +32,18 @@ public final class Diagnostics {
     }
 
     /**
+     * Returns the number of plugins loaded in this process (by {@link Plugin#load} and not yet
+     * closed). Leak tests compare it with a baseline.
+     *
+     * @return the number of loaded plugins
+     * @throws UnsatisfiedLinkError if the native library cannot be loaded
+     */
+    public static long livePluginCount() {
+        NativeLoader.load();
+        return Plugin.nativeLiveCount();
+    }
+
+    /**
      * Returns the number of live native encoded-buffer handles in this process. The Java SDK
      * never holds one (encoding returns a Java array), so it stays at its baseline; leak tests
      * check that it does.

@@ -12,6 +12,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -24,7 +26,9 @@ import java.util.concurrent.Executor;
  * place</em> and return nothing; operations that change the size or mix neighbouring pixels
  * <em>return a new image</em> and leave this one untouched. Each operation is one method of this
  * class, generated from the operation table of the native library; {@code docs/operations.md}
- * lists them all with their parameters.
+ * lists them all with their parameters. Operations of {@linkplain Plugin plugins} loaded at run
+ * time are applied by name with {@link #apply(String, java.util.Map)} (a new image) and
+ * {@link #applyInPlace(String, java.util.Map)}.
  *
  * <pre>{@code
  * try (Image image = Image.open(Path.of("photo.jpg"));
@@ -2603,6 +2607,162 @@ public final class Image extends ImageOperations implements AutoCloseable {
     }
 
     /**
+     * Applies the {@linkplain Plugin plugin} operation {@code operation}, which returns a new
+     * image, with every parameter at its default. Same as {@code apply(operation, Map.of())}.
+     *
+     * @param operation the name of an operation of a loaded plugin whose kind is
+     *     {@link PluginOperationKind#FRESH}
+     * @return the new image, which the caller must close; this image is unchanged
+     * @throws NullPointerException if {@code operation} is null
+     * @throws IllegalStateException if this image is closed
+     * @throws PixbridgeException as for {@link #apply(String, Map)}
+     */
+    public Image apply(String operation) {
+        return apply(operation, Map.of());
+    }
+
+    /**
+     * Applies the {@linkplain Plugin plugin} operation {@code operation}, which returns a new
+     * image. {@code arguments} maps parameter names ({@link PluginParameter#name()}) to values;
+     * a parameter not in the map takes its default.
+     *
+     * <pre>{@code
+     * try (Image graded = image.apply("channel_gain", Map.of("red", 1.2, "blue", 0.8))) { ... }
+     * }</pre>
+     *
+     * @param operation the name of an operation of a loaded plugin whose kind is
+     *     {@link PluginOperationKind#FRESH}
+     * @param arguments values by parameter name (a flag parameter takes 0 or 1); may be empty
+     * @return the new image, which the caller must close; this image is unchanged
+     * @throws NullPointerException if an argument, a name or a value in {@code arguments} is null
+     * @throws IllegalStateException if this image is closed
+     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} if no loaded plugin has the
+     *     operation, if it changes the image in place (use {@link #applyInPlace(String, Map)}), if
+     *     {@code arguments} names a parameter it does not have (the message lists those it has) or
+     *     a value is of the wrong type or out of range; {@link ErrorCode#PLUGIN_FAILED} with the
+     *     plugin's message if the plugin reports a failure
+     */
+    public Image apply(String operation, Map<String, ? extends Number> arguments) {
+        double[] values = pluginArguments(operation, arguments, PluginOperationKind.FRESH);
+        long handle = lifetime.enter();
+        try {
+            long made = Plugin.nativeApply(operation, handle, values);
+            if (made == 0) {
+                // Only for an operation of a plugin loaded outside this SDK (its kind is unknown here).
+                throw new PixbridgeException(ErrorCode.INVALID_ARGUMENT, "`" + operation
+                        + "` changes the image in place (it was changed): call applyInPlace, not apply");
+            }
+            return new Image(made);
+        } finally {
+            lifetime.exit();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Applies the {@linkplain Plugin plugin} operation {@code operation}, which changes this
+     * image in place, with every parameter at its default. Same as
+     * {@code applyInPlace(operation, Map.of())}.
+     *
+     * @param operation the name of an operation of a loaded plugin whose kind is
+     *     {@link PluginOperationKind#IN_PLACE}
+     * @throws NullPointerException if {@code operation} is null
+     * @throws IllegalStateException if this image is closed
+     * @throws PixbridgeException as for {@link #applyInPlace(String, Map)}
+     */
+    public void applyInPlace(String operation) {
+        applyInPlace(operation, Map.of());
+    }
+
+    /**
+     * Applies the {@linkplain Plugin plugin} operation {@code operation}, which changes this
+     * image in place. {@code arguments} maps parameter names ({@link PluginParameter#name()}) to
+     * values; a parameter not in the map takes its default.
+     *
+     * <pre>{@code
+     * image.applyInPlace("sepia", Map.of("strength", 0.5));
+     * }</pre>
+     *
+     * @param operation the name of an operation of a loaded plugin whose kind is
+     *     {@link PluginOperationKind#IN_PLACE}
+     * @param arguments values by parameter name (a flag parameter takes 0 or 1); may be empty
+     * @throws NullPointerException if an argument, a name or a value in {@code arguments} is null
+     * @throws IllegalStateException if this image is closed
+     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} if no loaded plugin has the
+     *     operation, if it returns a new image (use {@link #apply(String, Map)}), if
+     *     {@code arguments} names a parameter it does not have (the message lists those it has) or
+     *     a value is of the wrong type or out of range; {@link ErrorCode#PLUGIN_FAILED} with the
+     *     plugin's message if the plugin reports a failure (the image may then be partly changed)
+     */
+    public void applyInPlace(String operation, Map<String, ? extends Number> arguments) {
+        double[] values = pluginArguments(operation, arguments, PluginOperationKind.IN_PLACE);
+        long handle = lifetime.enter();
+        try {
+            long made = Plugin.nativeApply(operation, handle, values);
+            if (made != 0) {
+                // Only for an operation of a plugin loaded outside this SDK (its kind is unknown here).
+                new Image(made).close();
+                throw new PixbridgeException(ErrorCode.INVALID_ARGUMENT, "`" + operation
+                        + "` returns a new image: call apply, not applyInPlace");
+            }
+        } finally {
+            lifetime.exit();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * The positional values of a plugin call: each parameter of the operation's description in
+     * order, from {@code arguments} or its default. An operation no plugin loaded through
+     * {@link Plugin#load} has goes to the native library without arguments (its error is the
+     * native one), or fails here if arguments were given (they cannot be placed).
+     */
+    private static double[] pluginArguments(String operation, Map<String, ? extends Number> arguments,
+            PluginOperationKind expected) {
+        Arguments.requireNonNull(operation, "operation");
+        Arguments.requireNonNull(arguments, "arguments");
+        PluginOperation described = Plugin.registered(operation);
+        if (described == null) {
+            if (arguments.isEmpty()) {
+                return new double[0];
+            }
+            List<String> loaded = Plugin.registeredNames();
+            throw new PixbridgeException(ErrorCode.INVALID_ARGUMENT, "no plugin loaded with Plugin.load has an operation named `"
+                    + operation + "` (" + (loaded.isEmpty() ? "none is loaded" : "loaded: " + String.join(", ", loaded)) + ")");
+        }
+        if (described.kind() != expected) {
+            String method = described.kind() == PluginOperationKind.FRESH ? "apply" : "applyInPlace";
+            String what = described.kind() == PluginOperationKind.FRESH ? "returns a new image" : "changes the image in place";
+            throw new PixbridgeException(ErrorCode.INVALID_ARGUMENT,
+                    "`" + operation + "` " + what + ": call " + method + ", not " + (method.equals("apply") ? "applyInPlace" : "apply"));
+        }
+        List<PluginParameter> parameters = described.parameters();
+        double[] values = new double[parameters.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = parameters.get(i).defaultValue();
+        }
+        for (Map.Entry<String, ? extends Number> argument : arguments.entrySet()) {
+            String name = argument.getKey();
+            Arguments.requireNonNull(name, "an argument name");
+            Number value = argument.getValue();
+            Arguments.requireNonNull(value, "the value of argument " + name);
+            int index = -1;
+            for (int i = 0; i < values.length && index < 0; i++) {
+                if (parameters.get(i).name().equals(name)) {
+                    index = i;
+                }
+            }
+            if (index < 0) {
+                List<String> names = parameters.stream().map(PluginParameter::name).toList();
+                throw new PixbridgeException(ErrorCode.INVALID_ARGUMENT, "`" + operation + "` has no parameter `" + name + "` ("
+                        + (names.isEmpty() ? "it takes none" : "its parameters: " + String.join(", ", names)) + ")");
+            }
+            values[index] = value.doubleValue();
+        }
+        return values;
+    }
+
+    /**
      * Frees the native image now. Idempotent. If another thread is inside a call on this image,
      * the memory is freed when that call returns. Pixel views from {@link #pixels()} stay valid.
      */
@@ -2626,7 +2786,7 @@ public final class Image extends ImageOperations implements AutoCloseable {
      * Encodes a path as the UTF-8 the native side expects; absolute, so that it means the same
      * as it does to Java.
      */
-    private static byte[] pathUtf8(Path path, String name) {
+    static byte[] pathUtf8(Path path, String name) {
         Arguments.requireNonNull(path, name);
         if (path.getFileSystem() != FileSystems.getDefault()) {
             throw new IllegalArgumentException(name + " must be on the default file system: " + path.toUri());
