@@ -10,13 +10,23 @@ use pixbridge_runtime::{Error, ErrorCode, Result};
 /// # Safety
 /// `ptr` must be null or point to `len` readable bytes that stay valid and unchanged for `'a`.
 pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'a [u8]> {
+    // SAFETY: forwarded contract.
+    unsafe { slice(ptr, len, name) }
+}
+
+/// Borrows `len` values of `T` at `ptr`. A null `ptr` is allowed only with `len == 0`.
+///
+/// # Safety
+/// `ptr` must be null or point to `len` readable, aligned values that stay valid and unchanged
+/// for `'a`.
+pub(crate) unsafe fn slice<'a, T>(ptr: *const T, len: usize, name: &str) -> Result<&'a [T]> {
     if ptr.is_null() {
         return if len == 0 { Ok(&[]) } else { Err(null(name)) };
     }
-    if len > isize::MAX as usize {
+    if len > isize::MAX as usize / size_of::<T>().max(1) {
         return Err(Error::invalid_argument(format!("{name}: length {len} is larger than any buffer can be")));
     }
-    // SAFETY: non-null and, by the caller's contract, `len` readable bytes.
+    // SAFETY: non-null and, by the caller's contract, `len` readable values.
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
@@ -81,19 +91,4 @@ pub(crate) fn copy_text(text: &str, buf: &mut [u8], out_len: &mut usize, what: &
     target[..text.len()].copy_from_slice(text.as_bytes());
     target[text.len()] = 0;
     Ok(())
-}
-
-/// Borrows `len` values at `ptr`. A null `ptr` is allowed only with `len == 0`.
-///
-/// # Safety
-/// `ptr` must be null or point to `len` readable, aligned values that stay valid for `'a`.
-pub(crate) unsafe fn values<'a>(ptr: *const f64, len: usize, name: &str) -> Result<&'a [f64]> {
-    if ptr.is_null() {
-        return if len == 0 { Ok(&[]) } else { Err(null(name)) };
-    }
-    if len > isize::MAX as usize / size_of::<f64>() {
-        return Err(Error::invalid_argument(format!("{name}: count {len} is larger than any array can be")));
-    }
-    // SAFETY: non-null and, by the caller's contract, `len` readable values.
-    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }

@@ -70,13 +70,7 @@ pub unsafe fn pixbridge_last_error_message(buf: *mut u8, buf_len: usize, out_len
             .ok()
             .flatten()
             .unwrap_or_default();
-        *out_len = message.len();
-        let target = buf
-            .get_mut(..=message.len())
-            .ok_or_else(|| Error::new(ErrorCode::BufferTooSmall, "buffer too small for the last error message"))?;
-        target[..message.len()].copy_from_slice(message.as_bytes());
-        target[message.len()] = 0;
-        Ok(())
+        convert::copy_text(&message, buf, out_len, "the last error message")
     });
     result.err().map_or(ErrorCode::Ok, |error| error.code)
 }

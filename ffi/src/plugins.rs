@@ -218,7 +218,7 @@ pub unsafe fn pixbridge_plugin_apply(
         let (name, arguments, out_image) = unsafe {
             (
                 convert::bytes(operation, operation_len, "operation")?,
-                convert::values(arguments, argument_count, "arguments")?,
+                convert::slice(arguments, argument_count, "arguments")?,
                 convert::out(out_image, "out_image")?,
             )
         };

@@ -16,13 +16,12 @@ use std::process::Command;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use common_abi::{check, last_message};
+use common_abi::{check, last_message, live};
 use pixbridge::{
     ErrorCode, ImageInfo, PluginInfo, PluginOperationInfo, PluginOperationKind, PluginParameterInfo,
     PluginParameterType, PluginText, pixbridge_image_copy_pixels, pixbridge_image_destroy, pixbridge_image_from_pixels,
-    pixbridge_image_info, pixbridge_live_handles, pixbridge_live_plugins, pixbridge_plugin_apply,
-    pixbridge_plugin_info, pixbridge_plugin_load, pixbridge_plugin_operation_info, pixbridge_plugin_parameter_info,
-    pixbridge_plugin_text, pixbridge_plugin_unload,
+    pixbridge_image_info, pixbridge_live_plugins, pixbridge_plugin_apply, pixbridge_plugin_info, pixbridge_plugin_load,
+    pixbridge_plugin_operation_info, pixbridge_plugin_parameter_info, pixbridge_plugin_text, pixbridge_plugin_unload,
 };
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -401,13 +400,6 @@ fn sample_operations_match_their_references() {
         pixbridge_image_destroy(image);
     }
     assert_eq!(live().0, images_before, "no image leaked");
-}
-
-fn live() -> (u64, u64) {
-    let (mut images, mut buffers) = (0, 0);
-    // SAFETY: valid out-parameters.
-    assert_eq!(unsafe { pixbridge_live_handles(&mut images, &mut buffers) }, ErrorCode::Ok);
-    (images, buffers)
 }
 
 fn live_plugins() -> u64 {
