@@ -25,7 +25,8 @@ cargo build --release --offline -p pixbridge-jni
 stage "Java: Javadoc on every public type and member (doclint, warnings are errors)"
 javadoc_out="$(mktemp -d)"
 javadoc -quiet -Xdoclint:all -Werror -d "$javadoc_out" \
-    bindings-java/src/main/java/module-info.java bindings-java/src/main/java/io/pixbridge/*.java
+    bindings-java/src/main/java/module-info.java bindings-java/src/main/java/io/pixbridge/*.java \
+    bindings-java/src/main/java/io/pixbridge/imageio/*.java
 rm -rf "$javadoc_out"
 
 stage "Java: libpixbridge_jni.so exports only JNI entry points, and no benchmark hook"

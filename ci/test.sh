@@ -14,8 +14,9 @@ cd "$PIXBRIDGE_ROOT"
 
 require cargo "install Rust 1.93 or newer"
 require cc "install gcc or clang"
-# g++: the C++ wrapper's test program (ffi/tests/generated.rs).
-apt_install imagemagick g++
+# g++: the C++ wrapper's test program (ffi/tests/generated.rs). webp (dwebp) and libavif-bin
+# (avifdec): the independent decoders of core/tests/modern_formats.rs.
+apt_install imagemagick icc-profiles-free g++ webp libavif-bin
 native_build_deps
 check_free_disk 10
 

@@ -45,9 +45,11 @@ trap 'rm -rf "$classes"' EXIT
 javac -Xlint:all -Werror --release 17 -d "$classes" -cp "$jar" "$here"/src/io/pixbridge/bench/*.java
 
 stage "pipelines (Java): running the cells"
+# -Dio.pixbridge.imageio=false: the imageio cells time ImageIO as the JDK ships it, not through
+# Pixbridge's ImageIO provider (which the jar on the class path would put first).
 # -Xmx4g: room for ImageIO's full-size working images (a 24 MP TYPE_INT_RGB image is 96 MB and a
 # job holds several at once) without the heap limit deciding the timings.
 /usr/bin/python3 "$PIXBRIDGE_ROOT/bench/scripts/pipelines.py" \
-    --runner "java -Xmx4g -cp $(printf '%q' "$jar:$classes") io.pixbridge.bench.Pipelines" \
+    --runner "java -Xmx4g -Dio.pixbridge.imageio=false -cp $(printf '%q' "$jar:$classes") io.pixbridge.bench.Pipelines" \
     --inputs "$inputs" --out "$out" --markdown "${out%.jsonl}.md" \
     --libraries pixbridge,imageio --label java "${quick[@]}"

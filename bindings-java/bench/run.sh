@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compiles and runs the Java benchmark harness against the packaged jar.
 # Usage: bindings-java/bench/run.sh IMAGE.png RUST_RESULTS.jsonl OUT.jsonl [--quick]
+# Then ImageIoBench: ImageIO.read of JPEGs with the JDK's reader vs Pixbridge's provider.
 # The Java-vs-Rust blur verdict pairs Image.blur with the blur timed inside the library, in the
 # JVM; RUST_RESULTS (pixbridge-bench's output) gives the Rust process's figures for information.
 #
@@ -37,3 +38,11 @@ javac -Xlint:all -Werror -d "$classes" -cp "$jar" "$here"/src/io/pixbridge/bench
 java -Xms1g -Xmx3g -Dpixbridge.library.path="$native_dir/libpixbridge_jni.so" \
     -Dpixbridge.timing.rule="$root/bench/timing-rule.properties" ${PIXBRIDGE_BENCH_JAVA_OPTS:-} \
     -cp "$jar:$classes" io.pixbridge.bench.BlurBench "$@"
+# ImageIO.read of JPEG photos, the JDK's reader against Pixbridge's ImageIO provider (issue 16):
+# a testdata photo and IMAGE.png as a 4K JPEG (q90); appends to OUT.jsonl. Same library and flags.
+quick_flag=()
+[ "${4:-}" = "--quick" ] && quick_flag=(--quick)
+java -Xms1g -Xmx3g -Dpixbridge.library.path="$native_dir/libpixbridge_jni.so" \
+    -Dpixbridge.timing.rule="$root/bench/timing-rule.properties" ${PIXBRIDGE_BENCH_JAVA_OPTS:-} \
+    -cp "$jar:$classes" io.pixbridge.bench.ImageIoBench "$3" "${quick_flag[@]}" \
+    "$root/testdata/hubble_deep_field.jpg" "$1"

@@ -89,7 +89,8 @@ struct OutputArgs {
     #[arg(short, long, value_name = "DIR")]
     out: PathBuf,
 
-    /// JPEG quality, 1 (smallest) to 100 (best); only JPEG outputs use it [default: 80].
+    /// Quality, 1 (smallest) to 100 (best), of JPEG and AVIF outputs [default: 80]; with WebP
+    /// it writes lossy WebP (without it, WebP is lossless).
     #[arg(long, value_name = "1-100", value_parser = clap::value_parser!(u8).range(1..=100))]
     quality: Option<u8>,
 
@@ -179,8 +180,10 @@ enum Format {
     Jpg,
     /// PNG (lossless)
     Png,
-    /// WebP (lossless)
+    /// WebP (lossless; lossy with --quality)
     Webp,
+    /// AVIF (lossy; --quality applies; Pixbridge writes AVIF but cannot read it)
+    Avif,
     /// Windows bitmap
     Bmp,
     /// TIFF
@@ -211,6 +214,7 @@ impl Format {
             Format::Tga => ImageFormat::Tga,
             Format::Pnm => ImageFormat::Pnm,
             Format::Ico => ImageFormat::Ico,
+            Format::Avif => ImageFormat::Avif,
         }
     }
 
@@ -227,6 +231,7 @@ impl Format {
             Format::Tga => "tga",
             Format::Pnm => "pnm",
             Format::Ico => "ico",
+            Format::Avif => "avif",
         }
     }
 
@@ -300,7 +305,7 @@ fn thumbnail(args: ThumbnailArgs) -> ExitCode {
     check_quality_applies("thumbnail", args.format, args.output.quality);
     let fit = ThumbnailFit::from(args.fit);
     let options = ThumbnailOptions { allow_upscale: args.upscale, ..ThumbnailOptions::default() };
-    let quality = args.output.quality.unwrap_or(DEFAULT_QUALITY);
+    let quality = args.output.quality;
     let chosen = args.format;
     run_batch(&args.input, &args.output, chosen, |job| {
         let image = Image::thumbnail_file(&job.input, width, height, fit, &options).map_err(|e| e.to_string())?;
@@ -310,7 +315,7 @@ fn thumbnail(args: ThumbnailArgs) -> ExitCode {
 
 fn convert(args: ConvertArgs) -> ExitCode {
     check_quality_applies("convert", Some(args.format), args.output.quality);
-    let quality = args.output.quality.unwrap_or(DEFAULT_QUALITY);
+    let quality = args.output.quality;
     let format = args.format;
     run_batch(&args.input, &args.output, Some(format), |job| {
         let image = Image::open_with(&job.input, &DecodeOptions::default()).map_err(|e| e.to_string())?;
@@ -321,12 +326,12 @@ fn convert(args: ConvertArgs) -> ExitCode {
 /// `--quality` with a format that has no quality is a usage error rather than silently ignored.
 fn check_quality_applies(subcommand: &str, format: Option<Format>, quality: Option<u8>) {
     if let (Some(format), Some(_)) = (format, quality)
-        && format != Format::Jpg
+        && !matches!(format, Format::Jpg | Format::Webp | Format::Avif)
     {
         usage_error(
             subcommand,
             format!(
-                "--quality applies to JPEG only, but --format is {}",
+                "--quality applies to JPEG, WebP and AVIF only, but --format is {}",
                 format.to_possible_value().map_or_else(String::new, |v| v.get_name().to_owned())
             ),
         );
@@ -337,9 +342,14 @@ fn output_format(chosen: Option<Format>, input: &Path) -> Format {
     chosen.unwrap_or_else(|| Format::default_for(input))
 }
 
-/// Encodes and writes atomically (the core writes a temporary file and renames it).
-fn save(image: &Image, path: &Path, format: Format, quality: u8) -> Result<batch::Done, String> {
-    let quality = (format == Format::Jpg).then_some(quality);
+/// Encodes and writes atomically (the core writes a temporary file and renames it). JPEG and
+/// AVIF get `quality` or the CLI's default; WebP is lossy only when a quality was given.
+fn save(image: &Image, path: &Path, format: Format, quality: Option<u8>) -> Result<batch::Done, String> {
+    let quality = match format {
+        Format::Jpg | Format::Avif => Some(quality.unwrap_or(DEFAULT_QUALITY)),
+        Format::Webp => quality,
+        _ => None,
+    };
     image.save_as(path, format.image_format(), quality).map_err(|e| e.to_string())?;
     Ok((image.width(), image.height()))
 }

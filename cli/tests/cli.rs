@@ -172,6 +172,22 @@ fn convert_keeps_the_size_and_changes_the_format() {
     assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
     assert_eq!(size_of(&out.join("chelsea.jpg")), (451, 300));
 
+    // AVIF (written, not readable back: checked by its ftyp box); WebP lossless without a
+    // quality (a VP8L chunk), lossy with one (VP8).
+    let chelsea = path_str(&input.join("chelsea.png")).to_owned();
+    let result = run(&["convert", &chelsea, "-f", "avif", "--quality", "50", "-o", path_str(&out)]);
+    assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+    assert_eq!(&fs::read(out.join("chelsea.avif")).unwrap()[4..12], b"ftypavif");
+    for (quality, chunk) in [(None, b"VP8L"), (Some("70"), b"VP8 ")] {
+        let mut args = vec!["convert", &chelsea, "-f", "webp", "-o", path_str(&out)];
+        args.extend(quality.iter().flat_map(|q| ["--quality", *q]));
+        let result = run(&args);
+        assert_eq!(result.status.code(), Some(0), "{}", text(&result.stderr));
+        let webp = fs::read(out.join("chelsea.webp")).unwrap();
+        assert!(webp.windows(4).any(|w| w == chunk), "{quality:?}: no {chunk:?} chunk");
+        assert_eq!(size_of(&out.join("chelsea.webp")), (451, 300));
+    }
+
     add_bad_inputs(&input);
     let result = run(&["convert", path_str(&input), "--format", "qoi", "--out", path_str(&out)]);
     assert_eq!(result.status.code(), Some(1));

@@ -27,14 +27,15 @@ pub fn pascal_case(snake: &str) -> String {
     chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
 }
 
-/// `InvalidArgument` -> `INVALID_ARGUMENT`, `WebP` -> `WEBP`, `Rgba32F` -> `RGBA32F` (C and Java
-/// constants): a word starts at an upper-case letter that follows a lower-case one and is
-/// followed by another lower-case one, so trailing capitals and digits stay in their word.
+/// `InvalidArgument` -> `INVALID_ARGUMENT`, `WebP` -> `WEBP`, `Rgba32F` -> `RGBA32F`,
+/// `Bgra8Premultiplied` -> `BGRA8_PREMULTIPLIED` (C and Java constants): a word starts at an
+/// upper-case letter that follows a lower-case letter or a digit and is followed by a lower-case
+/// one, so trailing capitals and digits stay in their word.
 pub fn screaming_snake(pascal: &str) -> String {
     let chars: Vec<char> = pascal.chars().collect();
     let mut out = String::with_capacity(pascal.len() + 4);
     for (i, &ch) in chars.iter().enumerate() {
-        let after_lower = i > 0 && chars[i - 1].is_ascii_lowercase();
+        let after_lower = i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
         let before_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
         if ch.is_ascii_uppercase() && after_lower && before_lower {
             out.push('_');
@@ -149,6 +150,8 @@ mod tests {
         assert_eq!(screaming_snake("Rgba32F"), "RGBA32F");
         assert_eq!(screaming_snake("La8"), "LA8");
         assert_eq!(screaming_snake("InvalidUtf8"), "INVALID_UTF8");
+        assert_eq!(screaming_snake("Bgra8Premultiplied"), "BGRA8_PREMULTIPLIED");
+        assert_eq!(screaming_snake("Yuv420"), "YUV420");
     }
 
     #[test]

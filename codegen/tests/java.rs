@@ -30,9 +30,13 @@ fn every_public_enum_is_generated_with_numbers_names_and_lookup() {
         enums,
         [
             "ChromaSubsampling",
+            "ColorProfile",
             "ColorType",
             "ErrorCode",
+            "ExifText",
             "ImageFormat",
+            "MetadataBlock",
+            "PixelFormat",
             "PluginOperationKind",
             "PluginParameterType",
             "PluginText",

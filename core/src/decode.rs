@@ -10,9 +10,11 @@ use std::path::Path;
 use image::metadata::Orientation;
 use image::{ImageDecoder, ImageReader};
 
+use crate::colour::{self, ColorProfile, Conversion};
 use crate::control::{self, Progress};
 use crate::error::{Error, Result, Stage, image_error, io_error};
 use crate::jpeg;
+use crate::metadata::{self, Metadata};
 use crate::model::Image;
 use crate::ops::discard;
 use crate::types::{ColorType, DecodeLimits, DecodeOptions};
@@ -64,13 +66,14 @@ impl Image {
         // JPEG goes to libjpeg-turbo, which decodes from memory: read the file whole.
         if jpeg::is_jpeg(reader.fill_buf().map_err(|e| io_error("read", path, &e))?) {
             let bytes = control::stage(0.0, READ_SHARE, || read_all(reader, len, path))?;
-            let decoded =
-                control::stage(READ_SHARE, 1.0, || decode_sized(&bytes, limits, false, &Source::File(path), |_| None));
+            let decoded = control::stage(READ_SHARE, 1.0, || {
+                decode_sized(&bytes, limits, false, false, &Source::File(path), |_| None)
+            });
             // Freeing a large buffer takes a while: not on this thread (see `discard`).
             discard(bytes);
             return decoded.map(|(image, _)| image);
         }
-        decode_from(reader, len, limits, false, &Source::File(path))
+        decode_from(reader, len, limits, false, false, &Source::File(path))
     }
 
     /// Decodes an encoded image held in memory with the default [`DecodeLimits`].
@@ -89,10 +92,10 @@ impl Image {
     /// truncated data.
     pub fn decode_with_limits(bytes: &[u8], limits: &DecodeLimits) -> Result<Image> {
         if jpeg::is_jpeg(bytes) {
-            let (image, _) = decode_sized(bytes, limits, false, &Source::Memory(bytes.len()), |_| None)?;
+            let (image, _) = decode_sized(bytes, limits, false, false, &Source::Memory(bytes.len()), |_| None)?;
             return Ok(image);
         }
-        decode_from(Cursor::new(bytes), bytes.len() as u64, limits, false, &Source::Memory(bytes.len()))
+        decode_from(Cursor::new(bytes), bytes.len() as u64, limits, false, false, &Source::Memory(bytes.len()))
     }
 
     /// Decodes an encoded image held in memory with [`DecodeOptions`]: limits and, for JPEG,
@@ -111,7 +114,8 @@ impl Image {
     /// [`DecodeOptions::lenient`] asks for the partial image instead.
     pub fn decode_with(bytes: &[u8], options: &DecodeOptions) -> Result<Image> {
         let source = Source::Memory(bytes.len());
-        let (image, _) = decode_sized(bytes, &options.limits, options.lenient, &source, |_| options.min_size)?;
+        let (image, _) =
+            decode_sized(bytes, &options.limits, options.lenient, options.keep_profile, &source, |_| options.min_size)?;
         Ok(image)
     }
 
@@ -122,7 +126,7 @@ impl Image {
         let bytes = control::stage(0.0, READ_SHARE, || read_file(path))?;
         let source = Source::File(path);
         let decoded = control::stage(READ_SHARE, 1.0, || {
-            decode_sized(&bytes, &options.limits, options.lenient, &source, |_| options.min_size)
+            decode_sized(&bytes, &options.limits, options.lenient, options.keep_profile, &source, |_| options.min_size)
         });
         // Freeing a large buffer takes a while: not on this thread (see `discard`).
         discard(bytes);
@@ -298,10 +302,20 @@ pub(crate) fn decode_sized(
     bytes: &[u8],
     limits: &DecodeLimits,
     lenient: bool,
+    keep_profile: bool,
     source: &Source<'_>,
     min_size_for: impl FnOnce((u32, u32)) -> Option<(u32, u32)>,
 ) -> Result<(Image, (u32, u32))> {
     let subject = source.subject();
+    // libjpeg-turbo refuses a JPEG whose ICC segments do not form a complete set: decode a copy
+    // whose broken profile is skipped (the pixels are whole; the profile is dropped).
+    let repaired;
+    let bytes = if jpeg::is_jpeg(bytes) && metadata::jpeg_icc_is_broken(bytes) {
+        repaired = metadata::jpeg_without_icc(bytes);
+        &repaired[..]
+    } else {
+        bytes
+    };
     if jpeg::is_jpeg(bytes)
         && let Some(header) = jpeg::read_header(bytes, &subject)?
     {
@@ -309,9 +323,10 @@ pub(crate) fn decode_sized(
         jpeg::check_header_limits(&header, limits, &subject)?;
         let denominator = jpeg::scale_denominator(header.upright, min_size_for(header.upright));
         let image = jpeg::decode(bytes, &header, denominator, lenient, &subject)?;
+        let image = with_metadata(image, metadata::read_jpeg(bytes), keep_profile)?;
         return Ok((image, header.upright));
     }
-    let mut image = decode_from(Cursor::new(bytes), bytes.len() as u64, limits, lenient, source)?;
+    let mut image = decode_from(Cursor::new(bytes), bytes.len() as u64, limits, lenient, keep_profile, source)?;
     // The `image` crate's JPEG decoder (CMYK files) fills in a scan that ends early instead of
     // failing; such a file has no end-of-image marker.
     if jpeg::is_jpeg(bytes) && image.decode_warning.is_none() && !jpeg::reaches_end_marker(bytes) {
@@ -410,13 +425,14 @@ fn decode_from<R: BufRead + Seek>(
     len: u64,
     limits: &DecodeLimits,
     lenient: bool,
+    keep_profile: bool,
     source: &Source<'_>,
 ) -> Result<Image> {
     let decoder_share = 1.0 - WIDEN_SHARE - ORIENT_SHARE;
     let decoded = control::stage(0.0, decoder_share, || read_pixels(reader, len, limits, lenient, source))?;
-    let Decoded { packed, width, height, color, orientation, warning } = decoded;
+    let Decoded { packed, width, height, color, orientation, warning, metadata } = decoded;
     let rgba = control::stage(decoder_share, 1.0 - ORIENT_SHARE, || packed.widen())?;
-    let image = Image::from_parts(width, height, rgba, color);
+    let image = with_metadata(Image::from_parts(width, height, rgba, color), metadata, keep_profile)?;
     let image = control::stage(1.0 - ORIENT_SHARE, 1.0, || orient(image, orientation))?;
     // A 90-degree orientation swaps the axes; the result must respect the limits too.
     check_limits(image.width, image.height, ColorType::Rgba8, limits, &source.subject())?;
@@ -436,6 +452,24 @@ struct Decoded {
     orientation: Orientation,
     /// Set when a lenient decode kept a partial image.
     warning: Option<String>,
+    metadata: Metadata,
+}
+
+/// Attaches a decoded file's metadata to its image and, unless `keep_profile`, converts the
+/// pixels from the file's ICC profile to sRGB (see [`DecodeOptions::keep_profile`]).
+pub(crate) fn with_metadata(mut image: Image, metadata: Metadata, keep_profile: bool) -> Result<Image> {
+    image.profile = match metadata.icc() {
+        None => ColorProfile::None,
+        Some(_) if keep_profile => ColorProfile::Embedded,
+        Some(icc) => match colour::to_srgb(&mut image, icc)? {
+            Conversion::AlreadySrgb | Conversion::Converted => ColorProfile::Srgb,
+            Conversion::Unusable => ColorProfile::None,
+        },
+    };
+    if !metadata.is_empty() {
+        image.metadata = Some(std::sync::Arc::new(metadata));
+    }
+    Ok(image)
 }
 
 /// Reads the header and the pixels with the `image` crate's decoder for the format, counting the
@@ -459,11 +493,26 @@ fn read_pixels<R: BufRead + Seek>(
             },
         )
     };
+    let mut metadata = Metadata::default();
+    let mut reader = reader;
+    // PNG text chunks: read in a pass of their own (the `image` crate's decoder skips them).
+    if reader.fill_buf().map_err(read_error)?.starts_with(b"\x89PNG\r\n\x1a\n") {
+        let start = reader.stream_position().map_err(read_error)?;
+        metadata::read_png_text(&mut reader, &mut metadata);
+        reader.seek(SeekFrom::Start(start)).map_err(read_error)?;
+    }
     let mut reader = ImageReader::new(Watched::new(reader, &progress)).with_guessed_format().map_err(read_error)?;
+    // No AV1 decoder is built in: say so (`image` guesses AVIF only by its major brand).
+    if reader.format() == Some(image::ImageFormat::Avif) {
+        return Err(crate::avif::decoding_unavailable(&subject));
+    }
     if reader.format().is_none() {
         // TGA has no magic bytes, so `image` never guesses it; recognise it by a header whose
         // fields are all plausible.
         let mut inner = reader.into_inner();
+        if crate::avif::starts_like_avif(&mut inner).map_err(read_error)? {
+            return Err(crate::avif::decoding_unavailable(&subject));
+        }
         let looks_like_tga = starts_like_tga(&mut inner).map_err(read_error)?;
         reader = ImageReader::new(inner);
         if !looks_like_tga {
@@ -495,6 +544,12 @@ fn read_pixels<R: BufRead + Seek>(
 
     // Malformed or unreadable EXIF must not stop the image from loading.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    // Nor must unreadable metadata; blocks over the limit are dropped (`Metadata::set_*`).
+    metadata.set_icc(decoder.icc_profile().ok().flatten());
+    metadata.set_exif(decoder.exif_metadata().ok().flatten());
+    if metadata.xmp().is_none() {
+        metadata.set_xmp(decoder.xmp_metadata().ok().flatten());
+    }
     // A third-party decoder that panics on malformed data (the `png` crate's palette expansion
     // did on a fuzzed file) fails this decode with `Decode`, like any other malformed file,
     // lenient or not: what it wrote before the panic is not trusted.
@@ -526,7 +581,7 @@ fn read_pixels<R: BufRead + Seek>(
             return Err(Error::Decode(format!("{subject}: the decoder failed on malformed data ({detail})")));
         }
     };
-    Ok(Decoded { packed, width, height, color, orientation, warning })
+    Ok(Decoded { packed, width, height, color, orientation, warning, metadata })
 }
 
 /// The share of an orientation that rotates and also flips that the rotation takes (a copy

@@ -5,9 +5,10 @@
 use std::path::Path;
 
 use crate::control;
-use crate::decode::{READ_SHARE, Source, decode_sized, read_file};
+use crate::decode::{READ_SHARE, Source, decode_sized, read_file, with_metadata};
 use crate::error::Result;
 use crate::jpeg;
+use crate::metadata;
 use crate::model::Image;
 use crate::ops::discard;
 use crate::types::{ColorType, DecodeOptions};
@@ -33,6 +34,7 @@ pub struct PendingJpeg {
     header: jpeg::Header,
     denominator: u32,
     lenient: bool,
+    keep_profile: bool,
     subject: String,
 }
 
@@ -59,7 +61,8 @@ impl PendingJpeg {
 
     /// Decodes the pixels (each call decodes again).
     pub fn decode(&self) -> Result<Image> {
-        jpeg::decode(&self.bytes, &self.header, self.denominator, self.lenient, &self.subject)
+        let image = jpeg::decode(&self.bytes, &self.header, self.denominator, self.lenient, &self.subject)?;
+        with_metadata(image, metadata::read_jpeg(&self.bytes), self.keep_profile)
     }
 
     fn size(&self) -> (u32, u32) {
@@ -84,7 +87,10 @@ impl Image {
         let source = Source::Memory(bytes.len());
         if !jpeg::is_jpeg(bytes) {
             return Ok(Opened::Decoded(
-                decode_sized(bytes, &options.limits, options.lenient, &source, |_| options.min_size)?.0,
+                decode_sized(bytes, &options.limits, options.lenient, options.keep_profile, &source, |_| {
+                    options.min_size
+                })?
+                .0,
             ));
         }
         defer(bytes.to_vec(), options, &source)
@@ -93,14 +99,22 @@ impl Image {
 
 fn defer(bytes: Vec<u8>, options: &DecodeOptions, source: &Source<'_>) -> Result<Opened> {
     let subject = source.subject();
+    // As `decode_sized` does: a broken ICC profile is skipped rather than refused.
+    let bytes = if jpeg::is_jpeg(&bytes) && metadata::jpeg_icc_is_broken(&bytes) {
+        metadata::jpeg_without_icc(&bytes)
+    } else {
+        bytes
+    };
     if jpeg::is_jpeg(&bytes)
         && let Some(header) = jpeg::read_header(&bytes, &subject)?
     {
         jpeg::check_header_limits(&header, &options.limits, &subject)?;
         let denominator = jpeg::scale_denominator(header.upright, options.min_size);
-        return Ok(Opened::Pending(PendingJpeg { bytes, header, denominator, lenient: options.lenient, subject }));
+        let (lenient, keep_profile) = (options.lenient, options.keep_profile);
+        return Ok(Opened::Pending(PendingJpeg { bytes, header, denominator, lenient, keep_profile, subject }));
     }
-    let decoded = decode_sized(&bytes, &options.limits, options.lenient, source, |_| options.min_size);
+    let decoded =
+        decode_sized(&bytes, &options.limits, options.lenient, options.keep_profile, source, |_| options.min_size);
     // Freeing a large buffer takes a while: not on this thread (see `discard`).
     discard(bytes);
     Ok(Opened::Decoded(decoded?.0))

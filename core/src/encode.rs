@@ -22,9 +22,10 @@ use crate::control::{self, Progress};
 use crate::decode::{Watched, unless_cancelled};
 use crate::error::{Error, Result, Stage, image_error, io_error};
 use crate::jpeg;
+use crate::metadata::{self, Embedded};
 use crate::model::Image;
 use crate::ops::{discard, keep, luma, rows_per_check};
-use crate::types::{ColorType, EncodeOptions, ImageFormat, JpegOptions, PngOptions};
+use crate::types::{AvifOptions, ColorType, EncodeOptions, ImageFormat, JpegOptions, PngOptions, WebPOptions};
 
 /// JPEG quality used when none is given.
 pub const DEFAULT_JPEG_QUALITY: u8 = 90;
@@ -38,7 +39,7 @@ const GIF_QUANTIZE_SPEED: i32 = 10;
 
 /// The 8-bit channel layout an encoder writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Layout {
+pub(crate) enum Layout {
     L8,
     La8,
     Rgb8,
@@ -48,7 +49,7 @@ enum Layout {
 impl Layout {
     /// The layout of the image's colour type at 8 bits, moved to the nearest one `format` can
     /// store.
-    fn for_format(color_type: ColorType, format: ImageFormat) -> Layout {
+    pub(crate) fn for_format(color_type: ColorType, format: ImageFormat) -> Layout {
         let wanted = match color_type.to_8bit() {
             ColorType::L8 => Layout::L8,
             ColorType::La8 => Layout::La8,
@@ -63,15 +64,15 @@ impl Layout {
             // keep alpha by widening to RGB(A).
             // `image` writes grey + alpha BMP files that lose their alpha on reading.
             (ImageFormat::Tiff | ImageFormat::Bmp, Layout::La8) => Layout::Rgba8,
-            (ImageFormat::Gif | ImageFormat::Qoi, Layout::L8) => Layout::Rgb8,
-            (ImageFormat::Gif | ImageFormat::Qoi, Layout::La8) => Layout::Rgba8,
+            (ImageFormat::Gif | ImageFormat::Qoi | ImageFormat::Avif, Layout::L8) => Layout::Rgb8,
+            (ImageFormat::Gif | ImageFormat::Qoi | ImageFormat::Avif, Layout::La8) => Layout::Rgba8,
             // `image`'s ICO reader only accepts RGBA PNG entries.
             (ImageFormat::Ico, _) => Layout::Rgba8,
             (_, layout) => layout,
         }
     }
 
-    fn extended(self) -> ExtendedColorType {
+    pub(crate) fn extended(self) -> ExtendedColorType {
         match self {
             Layout::L8 => ExtendedColorType::L8,
             Layout::La8 => ExtendedColorType::La8,
@@ -126,7 +127,7 @@ impl Layout {
     /// Converts RGBA8 pixels to this layout, in pieces that check for cancellation. Grey is the
     /// Rec. 709 luma of [`Image::grayscale`] (so R = G = B = v gives exactly v); dropped alpha is
     /// discarded, not composited.
-    fn convert(self, rgba: &[u8]) -> Result<Cow<'_, [u8]>> {
+    pub(crate) fn convert(self, rgba: &[u8]) -> Result<Cow<'_, [u8]>> {
         if self == Layout::Rgba8 {
             return Ok(Cow::Borrowed(rgba));
         }
@@ -143,15 +144,16 @@ impl Layout {
     }
 }
 
-/// Validates `quality` for `format` and returns the JPEG quality to use.
-fn check_quality(format: ImageFormat, quality: Option<u8>) -> Result<u8> {
+/// Validates `quality` for `format`: `None`, or `Some(1..=100)` for a format that
+/// [supports a quality](ImageFormat::supports_quality).
+fn check_quality(format: ImageFormat, quality: Option<u8>) -> Result<Option<u8>> {
     match quality {
-        None => Ok(DEFAULT_JPEG_QUALITY),
+        None => Ok(None),
         Some(q) if !format.supports_quality() => Err(Error::InvalidArgument(format!(
-            "quality {q} was given but {format} has no quality setting (only JPEG has)"
+            "quality {q} was given but {format} has no quality setting (only JPEG, WebP and AVIF have)"
         ))),
-        Some(q @ 1..=100) => Ok(q),
-        Some(q) => Err(Error::InvalidArgument(format!("JPEG quality {q} is out of range: it must be 1..=100"))),
+        Some(q @ 1..=100) => Ok(Some(q)),
+        Some(q) => Err(Error::InvalidArgument(format!("{format} quality {q} is out of range: it must be 1..=100"))),
     }
 }
 
@@ -162,7 +164,7 @@ pub(crate) fn format_from_path(path: &Path) -> Result<ImageFormat> {
         Some(ext) => ImageFormat::from_extension(ext).ok_or_else(|| {
             Error::UnsupportedFormat(format!(
                 "cannot save '{}': unknown extension '.{ext}' (use png, jpg, jpeg, webp, bmp, tif, \
-                 tiff, gif, qoi, tga, pnm, ppm, pgm or ico)",
+                 tiff, gif, qoi, tga, pnm, ppm, pgm, ico or avif)",
                 path.display()
             ))
         }),
@@ -196,8 +198,8 @@ const SAVE_ENCODE_SHARE: f32 = 0.9;
 const GREY_SHARE: f32 = 0.1;
 
 /// The share of [`Image::encode`]'s progress that converting the pixels to the format's layout
-/// takes, for the formats of the `image` crate; the rest is the encoder's.
-const CONVERT_SHARE: f32 = 0.15;
+/// takes, for the formats of the `image` crate, lossy WebP and AVIF; the rest is the encoder's.
+pub(crate) const CONVERT_SHARE: f32 = 0.15;
 
 /// Encodes with `encode` in the encoding share of a save's progress, then writes the result to
 /// `path` atomically ([`write_atomically`]).
@@ -375,17 +377,36 @@ fn replace_error(path: &Path, error: &std::io::Error, windows: bool) -> Error {
 impl Image {
     /// Encodes the image in memory.
     ///
-    /// `quality` is `None` for the format's default, or `Some(1..=100)` for JPEG only (default
-    /// 90); a quality for any other format, or outside 1..=100, is [`Error::InvalidArgument`].
-    /// ICO images larger than 256 x 256 are [`Error::InvalidArgument`]. WebP is written
-    /// lossless.
+    /// `quality` is `None` for the format's default, or `Some(1..=100)` for the formats that
+    /// [support one](ImageFormat::supports_quality): JPEG (default 90), WebP (a quality makes it
+    /// lossy, see [`Image::encode_webp`]; without one it is lossless) and AVIF (default 80, at
+    /// the default speed, see [`Image::encode_avif`]). A quality for any other format, or
+    /// outside 1..=100, is [`Error::InvalidArgument`]. ICO images larger than 256 x 256 are
+    /// [`Error::InvalidArgument`].
     ///
     /// Channel layout: the image's [`ColorType`] at 8 bits per channel (L8, La8, Rgb8 or
     /// Rgba8), moved to the nearest layout the format can store (see [`ImageFormat`]'s
     /// variants). Grey is computed with the luma rule of [`Image::grayscale`]; dropped alpha is
     /// discarded, not blended.
+    ///
+    /// Metadata: a JPEG, PNG or WebP file gets the image's EXIF (orientation reset to 1), XMP,
+    /// and its ICC profile if the pixels are still in it (see [`Image::metadata`]); use
+    /// [`Image::encode_with`] with [`EncodeOptions::strip_metadata`] to leave them out.
     pub fn encode(&self, format: ImageFormat, quality: Option<u8>) -> Result<Vec<u8>> {
-        let jpeg_quality = check_quality(format, quality)?;
+        let encoded = self.encode_pixels(format, quality)?;
+        self.embed_metadata(format, encoded)
+    }
+
+    /// Adds the image's metadata to an encoded file (see [`Image::encode`]).
+    fn embed_metadata(&self, format: ImageFormat, encoded: Vec<u8>) -> Result<Vec<u8>> {
+        let Some(metadata) = self.metadata.as_deref() else { return Ok(encoded) };
+        metadata::embed(format, encoded, &Embedded::of(metadata, self.profile), self.color_type.has_alpha())
+    }
+
+    /// [`Image::encode`] without the metadata.
+    pub(crate) fn encode_pixels(&self, format: ImageFormat, quality: Option<u8>) -> Result<Vec<u8>> {
+        let quality = check_quality(format, quality)?;
+        let jpeg_quality = quality.unwrap_or(DEFAULT_JPEG_QUALITY);
         let (width, height) = (self.width, self.height);
         if format == ImageFormat::Ico && (width > MAX_ICO_SIZE || height > MAX_ICO_SIZE) {
             return Err(Error::InvalidArgument(format!(
@@ -398,6 +419,11 @@ impl Image {
                 return self.encode_jpeg(&JpegOptions { quality: jpeg_quality, ..JpegOptions::default() });
             }
             ImageFormat::Png => return self.encode_png(&PngOptions::default()),
+            ImageFormat::WebP if quality.is_some() => return self.encode_webp(&WebPOptions { quality }),
+            ImageFormat::Avif => {
+                let quality = quality.unwrap_or(AvifOptions::DEFAULT_QUALITY);
+                return self.encode_avif(&AvifOptions { quality, ..AvifOptions::default() });
+            }
             _ => {}
         }
         let layout = Layout::for_format(self.color_type, format);
@@ -426,6 +452,7 @@ impl Image {
                     }
                     ImageFormat::Bmp => BmpEncoder::new(&mut writer).write_image(&samples, width, height, color),
                     ImageFormat::Tiff => unreachable!("TIFF is written above"),
+                    ImageFormat::Avif => unreachable!("AVIF is written by `encode_avif`"),
                     ImageFormat::Gif => GifEncoder::new_with_speed(&mut writer, GIF_QUANTIZE_SPEED)
                         .write_image(&samples, width, height, color),
                     ImageFormat::Qoi => QoiEncoder::new(&mut writer).write_image(&samples, width, height, color),
@@ -549,7 +576,7 @@ impl Image {
     }
 
     /// Saves the image to `path`, choosing the format from the extension (case-insensitive:
-    /// png, jpg/jpeg, webp, bmp, tif/tiff, gif, qoi, tga, pnm/ppm/pgm, ico) with default
+    /// png, jpg/jpeg, webp, bmp, tif/tiff, gif, qoi, tga, pnm/ppm/pgm, ico, avif) with default
     /// quality. An unknown or missing extension is [`Error::UnsupportedFormat`].
     ///
     /// The write is atomic (see [`Image::save_as`]).
@@ -572,14 +599,19 @@ impl Image {
     }
 
     /// Encodes in `format` with explicit options: JPEG through [`Image::encode_jpeg`] with
-    /// `options.jpeg`, PNG through [`Image::encode_png`] with `options.png`, every other format
-    /// as [`Image::encode`] with its default (those formats take no options).
+    /// `options.jpeg`, PNG through [`Image::encode_png`] with `options.png`, WebP through
+    /// [`Image::encode_webp`] with `options.webp`, AVIF through [`Image::encode_avif`] with
+    /// `options.avif`, every other format as [`Image::encode`] with its default (those formats
+    /// take no options).
     pub fn encode_with(&self, format: ImageFormat, options: &EncodeOptions) -> Result<Vec<u8>> {
-        match format {
+        let encoded = match format {
             ImageFormat::Jpeg => self.encode_jpeg(&options.jpeg),
             ImageFormat::Png => self.encode_png(&options.png),
-            other => self.encode(other, None),
-        }
+            ImageFormat::WebP => self.encode_webp(&options.webp),
+            ImageFormat::Avif => self.encode_avif(&options.avif),
+            other => self.encode_pixels(other, None),
+        }?;
+        if options.strip_metadata { Ok(encoded) } else { self.embed_metadata(format, encoded) }
     }
 
     /// Saves to `path` with explicit options ([`Image::encode_with`]); the format comes from
@@ -680,13 +712,18 @@ mod tests {
 
     #[test]
     fn quality_rules() {
-        assert_eq!(check_quality(ImageFormat::Jpeg, None).unwrap(), 90);
-        assert_eq!(check_quality(ImageFormat::Jpeg, Some(1)).unwrap(), 1);
-        assert_eq!(check_quality(ImageFormat::Jpeg, Some(100)).unwrap(), 100);
-        for bad in [0, 101, 255] {
-            assert!(matches!(check_quality(ImageFormat::Jpeg, Some(bad)), Err(Error::InvalidArgument(_))));
+        let with_quality = [ImageFormat::Jpeg, ImageFormat::WebP, ImageFormat::Avif];
+        for format in with_quality {
+            assert!(format.supports_quality(), "{format}");
+            assert_eq!(check_quality(format, None).unwrap(), None);
+            assert_eq!(check_quality(format, Some(1)).unwrap(), Some(1));
+            assert_eq!(check_quality(format, Some(100)).unwrap(), Some(100));
+            for bad in [0, 101, 255] {
+                assert!(matches!(check_quality(format, Some(bad)), Err(Error::InvalidArgument(_))));
+            }
         }
-        for format in ImageFormat::ALL.into_iter().filter(|f| *f != ImageFormat::Jpeg) {
+        for format in ImageFormat::ALL.into_iter().filter(|f| !with_quality.contains(f)) {
+            assert!(!format.supports_quality(), "{format}");
             assert!(check_quality(format, None).is_ok());
             assert!(matches!(check_quality(format, Some(50)), Err(Error::InvalidArgument(_))));
         }
@@ -716,6 +753,9 @@ mod tests {
         assert_eq!(layout(L8, ImageFormat::Gif), Layout::Rgb8);
         assert_eq!(layout(La8, ImageFormat::Qoi), Layout::Rgba8);
         assert_eq!(layout(L8, ImageFormat::Pnm), Layout::L8);
+        assert_eq!(layout(L8, ImageFormat::Avif), Layout::Rgb8);
+        assert_eq!(layout(La16, ImageFormat::Avif), Layout::Rgba8);
+        assert_eq!(layout(Rgb8, ImageFormat::Avif), Layout::Rgb8);
     }
 
     #[test]
@@ -739,6 +779,7 @@ mod tests {
         assert_eq!(ok("a.tif"), ImageFormat::Tiff);
         assert_eq!(ok("a.pgm"), ImageFormat::Pnm);
         assert_eq!(ok("a.ppm"), ImageFormat::Pnm);
+        assert_eq!(ok("a.AVIF"), ImageFormat::Avif);
         for bad in ["a", "a.", "a.txt", "a.png.bak", ".png"] {
             let err = format_from_path(Path::new(bad)).unwrap_err();
             assert!(matches!(err, Error::UnsupportedFormat(_)), "{bad}: {err:?}");

@@ -3,8 +3,11 @@
 #![forbid(unsafe_code)]
 
 use std::fmt;
+use std::sync::Arc;
 
+use crate::colour::ColorProfile;
 use crate::error::{Error, Result};
+use crate::metadata::Metadata;
 use crate::types::ColorType;
 
 /// An image held in memory as tightly packed RGBA8.
@@ -21,7 +24,21 @@ pub struct Image {
     pub(crate) color_type: ColorType,
     /// Set by a lenient decode of damaged data: what was wrong and how much was decoded.
     pub(crate) decode_warning: Option<Box<str>>,
+    /// What the pixels are encoded in (see [`ColorProfile`]).
+    pub(crate) profile: ColorProfile,
+    /// The decoded file's metadata, shared with the images made from this one.
+    pub(crate) metadata: Option<Arc<Metadata>>,
 }
+
+/// An image's colour profile state and metadata, carried from a source to what is made from it.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    profile: ColorProfile,
+    metadata: Option<Arc<Metadata>>,
+}
+
+/// The metadata of an image that has none.
+static NO_METADATA: Metadata = Metadata { exif: None, xmp: None, icc: None, text: Vec::new() };
 
 /// The number of bytes an RGBA8 image of `width` x `height` needs, or `None` if that does not
 /// fit in `usize`.
@@ -36,7 +53,15 @@ impl Image {
     /// zero or `pixels.len()` is not exactly `width * height * 4`.
     pub fn from_rgba8(width: u32, height: u32, pixels: Vec<u8>) -> Result<Image> {
         Self::check_raw(width, height, pixels.len())?;
-        Ok(Image { pixels, width, height, color_type: ColorType::Rgba8, decode_warning: None })
+        Ok(Image {
+            pixels,
+            width,
+            height,
+            color_type: ColorType::Rgba8,
+            decode_warning: None,
+            profile: ColorProfile::None,
+            metadata: None,
+        })
     }
 
     /// Makes an image from a copy of tightly packed RGBA8 pixels; same rules as
@@ -71,7 +96,7 @@ impl Image {
     pub(crate) fn from_parts(width: u32, height: u32, pixels: Vec<u8>, color_type: ColorType) -> Image {
         debug_assert_eq!(rgba8_len(width, height), Some(pixels.len()));
         debug_assert!(width > 0 && height > 0);
-        Image { pixels, width, height, color_type, decode_warning: None }
+        Image { pixels, width, height, color_type, decode_warning: None, profile: ColorProfile::None, metadata: None }
     }
 
     /// Marks an image made by a lenient decode of damaged data (see [`Image::decode_warning`]).
@@ -127,6 +152,44 @@ impl Image {
         self.color_type = if translucent { ColorType::Rgba8 } else { ColorType::Rgb8 };
     }
 
+    /// What the pixels are encoded in: [`ColorProfile::None`] for a file without an ICC profile
+    /// and for images made from raw pixels, [`ColorProfile::Srgb`] after the default decode of
+    /// a file with one, [`ColorProfile::Embedded`] when the decode kept the file's colours
+    /// ([`DecodeOptions::keep_profile`](crate::DecodeOptions::keep_profile)).
+    pub fn color_profile(&self) -> ColorProfile {
+        self.profile
+    }
+
+    /// The metadata of the file the image was decoded from (EXIF, XMP, ICC, PNG text); empty
+    /// for images made from raw pixels and for thumbnails (unless asked to keep it). Images made
+    /// from this one by operations share it, and saving writes it (see
+    /// [`EncodeOptions::strip_metadata`](crate::EncodeOptions::strip_metadata)).
+    pub fn metadata(&self) -> &Metadata {
+        self.metadata.as_deref().unwrap_or(&NO_METADATA)
+    }
+
+    /// Gives this image `source`'s metadata and colour profile: for an image an operation made
+    /// from `source`, whose pixels are in the same colour space.
+    pub fn inherit_metadata(&mut self, source: &Image) {
+        self.set_provenance(source.provenance());
+    }
+
+    /// The image's colour profile state and metadata, to give to an image made from it later
+    /// (when the source is consumed first).
+    pub fn provenance(&self) -> Provenance {
+        Provenance { profile: self.profile, metadata: self.metadata.clone() }
+    }
+
+    /// Sets what [`Image::provenance`] returned for the source of this image.
+    pub fn set_provenance(&mut self, provenance: Provenance) {
+        (self.profile, self.metadata) = (provenance.profile, provenance.metadata);
+    }
+
+    /// Drops the metadata (the colour profile state stays: it describes the pixels).
+    pub fn strip_metadata(&mut self) {
+        self.metadata = None;
+    }
+
     /// Consumes the image and returns its RGBA8 pixel buffer without copying.
     pub fn into_pixels(self) -> Vec<u8> {
         self.pixels
@@ -142,6 +205,7 @@ impl fmt::Debug for Image {
             .field("color_type", &self.color_type)
             .field("pixel_bytes", &self.pixels.len())
             .field("decode_warning", &self.decode_warning)
+            .field("profile", &self.profile)
             .finish()
     }
 }

@@ -168,7 +168,7 @@ fn thumbnail_from(
     check_new_size("thumbnail", target.0, target.1)?;
     let mut planned = None;
     let (image, upright) = control::stage(0.0, DECODE_SHARE, || {
-        decode_sized(bytes, &options.limits, false, source, |upright| {
+        decode_sized(bytes, &options.limits, false, false, source, |upright| {
             let p = plan(upright, target, fit, options.allow_upscale);
             planned = Some(p);
             let (numerator, denominator) = SHRINK_ON_LOAD_MARGIN;
@@ -180,7 +180,10 @@ fn thumbnail_from(
     })?;
     // Formats other than JPEG never ask for a minimum size: plan from the decoded size.
     let plan = planned.unwrap_or_else(|| plan(upright, target, fit, options.allow_upscale));
-    control::stage(DECODE_SHARE, 1.0, || fit_decoded(image, upright, &plan))
+    let (profile, metadata) = (image.profile, if options.keep_metadata { image.metadata.clone() } else { None });
+    let mut thumbnail = control::stage(DECODE_SHARE, 1.0, || fit_decoded(image, upright, &plan))?;
+    (thumbnail.profile, thumbnail.metadata) = (profile, metadata);
+    Ok(thumbnail)
 }
 
 /// Resizes the plan's region of `image` (the source decoded at full size or scaled down from
@@ -188,11 +191,14 @@ fn thumbnail_from(
 fn fit_decoded(image: Image, upright: (u32, u32), plan: &Plan) -> Result<Image> {
     let sx = f64::from(image.width) / f64::from(upright.0);
     let sy = f64::from(image.height) / f64::from(upright.1);
+    let (left, top) = (plan.region.left * sx, plan.region.top * sy);
+    // Scaling can put the far edge a rounding error past the decoded image (213 rows decoded at
+    // 1/2 are 107: 213 * (107 / 213) is 107.00000000000001), which the resampler refuses.
     let region = Region {
-        left: plan.region.left * sx,
-        top: plan.region.top * sy,
-        width: plan.region.width * sx,
-        height: plan.region.height * sy,
+        left,
+        top,
+        width: (plan.region.width * sx).min(f64::from(image.width) - left),
+        height: (plan.region.height * sy).min(f64::from(image.height) - top),
     };
     let whole = Region::whole(image.width, image.height);
     if plan.output == (image.width, image.height) && region == whole {
@@ -222,6 +228,16 @@ fn fit_decoded(image: Image, upright: (u32, u32), plan: &Plan) -> Result<Image> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_scaled_decode_whose_size_rounds_up_stays_inside_the_region() {
+        // 320 x 213 decoded at 1/2 is 160 x 107; the scaled region used to end past row 107.
+        let image = Image::from_rgba8(160, 107, [7, 7, 7, 255].repeat(160 * 107)).unwrap();
+        let p = plan((320, 213), (80, 80), ThumbnailFit::Contain, false);
+        let thumbnail = fit_decoded(image, (320, 213), &p).unwrap();
+        assert_eq!((thumbnail.width, thumbnail.height), (80, 53));
+        assert!(thumbnail.pixels.chunks(4).all(|px| px == [7, 7, 7, 255]));
+    }
 
     #[test]
     fn contain_keeps_the_aspect_and_touches_the_box() {

@@ -23,7 +23,9 @@ macro_rules! with_image_formats {
                 Png = 0,
                 /// Baseline JPEG (lossy). Quality 1..=100, default 90. Writes L8 or Rgb8; alpha is dropped.
                 Jpeg = 1,
-                /// WebP, always lossless. Writes L8, La8, Rgb8 or Rgba8.
+                /// WebP: lossless by default (writes L8, La8, Rgb8 or Rgba8), or lossy with a quality
+                /// 1..=100 (libwebp; writes Rgb8 or Rgba8, grey as Rgb8; alpha is kept, compressed
+                /// losslessly). At most 16383 x 16383 pixels.
                 WebP = 2,
                 /// Windows bitmap. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
                 Bmp = 3,
@@ -41,6 +43,11 @@ macro_rules! with_image_formats {
                 /// Windows icon holding one RGBA8 PNG image (always Rgba8, as `image` reads only those);
                 /// at most 256 x 256 pixels.
                 Ico = 9,
+                /// AVIF (AV1 still image, lossy), written by rav1e with a quality 1..=100 (default 80)
+                /// and a speed 1..=10 (default 6). Writes Rgb8 or Rgba8 (grey is written as Rgb8,
+                /// grey + alpha as Rgba8); alpha is kept. Encoding only: this build has no AV1
+                /// decoder, so decoding an AVIF file is `UnsupportedFormat`.
+                Avif = 10,
             }
         }
     };
@@ -75,7 +82,7 @@ with_image_formats!(listed_enum);
 impl ImageFormat {
     /// The format that a file extension (without the dot, case-insensitive) selects:
     /// `png`, `jpg`/`jpeg`, `webp`, `bmp`, `tif`/`tiff`, `gif`, `qoi`, `tga`,
-    /// `pnm`/`ppm`/`pgm`, `ico`. Any other extension gives `None`.
+    /// `pnm`/`ppm`/`pgm`, `ico`, `avif`. Any other extension gives `None`.
     pub fn from_extension(extension: &str) -> Option<ImageFormat> {
         let lower = extension.to_ascii_lowercase();
         Some(match lower.as_str() {
@@ -89,6 +96,7 @@ impl ImageFormat {
             "tga" => ImageFormat::Tga,
             "pnm" | "ppm" | "pgm" => ImageFormat::Pnm,
             "ico" => ImageFormat::Ico,
+            "avif" => ImageFormat::Avif,
             _ => return None,
         })
     }
@@ -106,12 +114,14 @@ impl ImageFormat {
             ImageFormat::Tga => "TGA",
             ImageFormat::Pnm => "PNM",
             ImageFormat::Ico => "ICO",
+            ImageFormat::Avif => "AVIF",
         }
     }
 
-    /// Whether the format accepts a quality setting (only JPEG does).
+    /// Whether the format accepts a quality setting: JPEG (1..=100, default 90), WebP (a quality
+    /// makes it lossy; without one it is lossless) and AVIF (1..=100, default 80).
     pub fn supports_quality(self) -> bool {
-        self == ImageFormat::Jpeg
+        matches!(self, ImageFormat::Jpeg | ImageFormat::WebP | ImageFormat::Avif)
     }
 }
 
@@ -311,6 +321,16 @@ pub struct DecodeOptions {
     /// A file whose header is unreadable, that breaks a limit, or of which not one row could be
     /// decoded fails either way.
     pub lenient: bool,
+    /// What a decode does with a file that embeds an ICC profile (JPEG APP2, PNG `iCCP`, WebP
+    /// `ICCP`, TIFF). `false` (the default): the pixels are converted to sRGB, so that they
+    /// show, resize and save with the right colours, and
+    /// [`Image::color_profile`](crate::Image::color_profile) is
+    /// [`ColorProfile::Srgb`](crate::ColorProfile::Srgb). `true`: the pixels are kept as stored,
+    /// the image is [`ColorProfile::Embedded`](crate::ColorProfile::Embedded), and a save into a
+    /// format that can hold a profile writes it back. Grey profiles are converted too; a profile
+    /// of another colour space (CMYK, Lab) or one that cannot be read leaves the pixels as
+    /// decoded, as [`ColorProfile::None`](crate::ColorProfile::None).
+    pub keep_profile: bool,
 }
 
 /// Lists the variants of [`ThumbnailFit`] with their stable numbers (see [`with_image_formats!`]).
@@ -368,6 +388,10 @@ pub struct ThumbnailOptions {
     /// Whether a source smaller than the box may be enlarged (default `false`: it keeps its size
     /// on the axes where it is smaller).
     pub allow_upscale: bool,
+    /// Whether the thumbnail keeps the source's metadata (EXIF, XMP, PNG text) so that a save
+    /// writes it. Default `false`: thumbnails are for display, and stripping keeps them small
+    /// and private (no camera or GPS data). Colours are converted to sRGB either way.
+    pub keep_metadata: bool,
 }
 
 /// Lists the variants of [`ChromaSubsampling`] with their stable numbers (see [`with_image_formats!`]).
@@ -455,4 +479,134 @@ pub struct EncodeOptions {
     pub jpeg: JpegOptions,
     /// PNG compression level.
     pub png: PngOptions,
+    /// WebP: lossless (the default) or lossy at a quality.
+    pub webp: WebPOptions,
+    /// AVIF quality and speed.
+    pub avif: AvifOptions,
+    /// Leave out the metadata (EXIF, XMP, ICC profile) a save would otherwise keep where the
+    /// format can carry it (default `false`: keep it).
+    pub strip_metadata: bool,
+}
+
+/// WebP options of [`EncodeOptions`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct WebPOptions {
+    /// `None` (the default): lossless, through the `image` crate's encoder (L8, La8, Rgb8 or
+    /// Rgba8 as the image has them). `Some(1..=100)`: lossy at that quality (1 smallest, 100
+    /// best), through libwebp; grey is written as RGB and alpha is kept (compressed losslessly).
+    /// Another value is [`Error::InvalidArgument`](crate::Error::InvalidArgument).
+    pub quality: Option<u8>,
+}
+
+/// AVIF options of [`EncodeOptions`] (rav1e through `ravif`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AvifOptions {
+    /// Quality 1 (smallest) to 100 (best); default [`AvifOptions::DEFAULT_QUALITY`]. Alpha is
+    /// encoded at the same quality.
+    pub quality: u8,
+    /// Encoder speed 1 (slowest, smallest files) to 10 (fastest); default
+    /// [`AvifOptions::DEFAULT_SPEED`].
+    pub speed: u8,
+}
+
+impl AvifOptions {
+    /// The default quality, 80 (`cavif`'s default, and the quality [`Image::encode`](crate::Image::encode)
+    /// uses for AVIF without one).
+    pub const DEFAULT_QUALITY: u8 = 80;
+    /// The default speed, 6 (as `avifenc`'s): a 12 MP photograph in seconds rather than minutes.
+    pub const DEFAULT_SPEED: u8 = 6;
+}
+
+impl Default for AvifOptions {
+    /// Quality 80, speed 6.
+    fn default() -> Self {
+        AvifOptions { quality: Self::DEFAULT_QUALITY, speed: Self::DEFAULT_SPEED }
+    }
+}
+
+/// Lists the variants of [`PixelFormat`] with their stable numbers (see [`with_image_formats!`]).
+#[macro_export]
+macro_rules! with_pixel_formats {
+    ($callback:ident) => {
+        $callback! {
+            /// The byte layout of pixels a program already holds, for `Image::from_pixel_data` and
+            /// `Image::copy_pixel_data`: 8 bits per channel, channels named in memory order (byte 0
+            /// first), whatever the machine's endianness.
+            ///
+            /// Straight and premultiplied alpha are converted exactly: premultiplying is
+            /// `c' = round(c * a / 255)`, unpremultiplying `c = min(255, round(c' * 255 / a))`
+            /// (halves rounded up), and `a = 0` gives `0, 0, 0, 0`. `X` bytes are ignored on input
+            /// and written as 255.
+            PixelFormat {
+                /// R, G, B, A, straight alpha: Pixbridge's own layout, PNG's, HTML canvas
+                /// `ImageData`, SkiaSharp `Rgba8888`/`Unpremul`.
+                Rgba8 = 0,
+                /// B, G, R, A, straight alpha: System.Drawing `Format32bppArgb`, Java
+                /// `TYPE_INT_ARGB` read as bytes on a little-endian machine, SkiaSharp
+                /// `Bgra8888`/`Unpremul`, WPF `Bgra32`.
+                Bgra8 = 1,
+                /// R, G, B, no alpha: PPM, Pillow's `"RGB"` mode, numpy `(height, width, 3)` arrays.
+                Rgb8 = 2,
+                /// B, G, R, no alpha: Java `TYPE_3BYTE_BGR`, Windows 24-bit bitmaps
+                /// (`Format24bppRgb`, WPF `Bgr24`).
+                Bgr8 = 3,
+                /// One grey byte: Java `TYPE_BYTE_GRAY`, SkiaSharp `Gray8`, WPF `Gray8`. Written as
+                /// the Rec. 709 luma the encoders use (alpha is dropped); read as an `L8` image.
+                Gray8 = 4,
+                /// R, G, B, A, premultiplied alpha: SkiaSharp `Rgba8888`/`Premul`.
+                Rgba8Premultiplied = 5,
+                /// B, G, R, A, premultiplied alpha: SkiaSharp's default `Bgra8888`/`Premul`, WPF
+                /// `Pbgra32`, System.Drawing `Format32bppPArgb`, Avalonia's default.
+                Bgra8Premultiplied = 6,
+                /// A, R, G, B, straight alpha: Java `TYPE_INT_ARGB` read as bytes on a big-endian
+                /// machine or through a big-endian `ByteBuffer`.
+                Argb8 = 7,
+                /// A, B, G, R, straight alpha: Java `TYPE_4BYTE_ABGR`.
+                Abgr8 = 8,
+                /// R, G, B, X (ignored byte): Java `TYPE_INT_BGR` read as bytes on little-endian.
+                Rgbx8 = 9,
+                /// B, G, R, X (ignored byte): Java `TYPE_INT_RGB` read as bytes on little-endian,
+                /// SkiaSharp `Rgb888x`, System.Drawing `Format32bppRgb`, WPF `Bgr32`.
+                Bgrx8 = 10,
+                /// A, R, G, B, premultiplied alpha: Java `TYPE_INT_ARGB_PRE` read as bytes on a
+                /// big-endian machine.
+                Argb8Premultiplied = 11,
+                /// A, B, G, R, premultiplied alpha: Java `TYPE_4BYTE_ABGR_PRE`.
+                Abgr8Premultiplied = 12,
+            }
+        }
+    };
+}
+
+with_pixel_formats!(listed_enum);
+
+/// Lists the variants of [`ColorProfile`] with their stable numbers (see
+/// [`with_image_formats!`](crate::with_image_formats)).
+#[macro_export]
+macro_rules! with_color_profiles {
+    ($callback:ident) => {
+        $callback! {
+            /// What an image's pixels are encoded in.
+            ColorProfile {
+                /// The file had no ICC profile (or one that could not be read): the pixels are taken to
+                /// be sRGB, as browsers and every peer do.
+                None = 0,
+                /// sRGB: the file's profile was sRGB, or the pixels were converted to sRGB from the
+                /// profile they were stored in (the default on decode).
+                Srgb = 1,
+                /// The pixels are as stored in the file, in the colour space of its ICC profile, which
+                /// the image keeps (decoded with the `keep_profile` option) and a save writes back.
+                Embedded = 2,
+            }
+        }
+    };
+}
+
+with_color_profiles!(listed_enum);
+
+impl Default for ColorProfile {
+    /// [`ColorProfile::None`].
+    fn default() -> Self {
+        ColorProfile::None
+    }
 }

@@ -142,18 +142,21 @@ fn jpeg_of_grey_is_grey() {
 }
 
 #[test]
-fn quality_is_only_for_jpeg_and_in_range() {
+fn quality_is_only_for_jpeg_webp_and_avif_and_in_range() {
     let image = indexed_image(4, 4);
+    let with_quality = [ImageFormat::Jpeg, ImageFormat::WebP, ImageFormat::Avif];
     for format in ImageFormat::ALL {
         let result = image.encode(format, Some(50));
-        if format == ImageFormat::Jpeg {
-            assert!(result.is_ok());
+        if with_quality.contains(&format) {
+            assert!(result.is_ok(), "{format}");
         } else {
             assert!(matches!(result, Err(Error::InvalidArgument(_))), "{format}");
         }
     }
-    for bad in [0u8, 101, 255] {
-        assert!(matches!(image.encode(ImageFormat::Jpeg, Some(bad)), Err(Error::InvalidArgument(_))));
+    for format in with_quality {
+        for bad in [0u8, 101, 255] {
+            assert!(matches!(image.encode(format, Some(bad)), Err(Error::InvalidArgument(_))), "{format} {bad}");
+        }
     }
 }
 
@@ -184,6 +187,7 @@ fn formats_come_from_extensions_case_insensitively() {
         ("pgm", ImageFormat::Pnm),
         ("pnm", ImageFormat::Pnm),
         ("ico", ImageFormat::Ico),
+        ("AVIF", ImageFormat::Avif),
     ];
     for (extension, format) in cases {
         assert_eq!(ImageFormat::from_extension(extension), Some(format), "{extension}");
@@ -191,7 +195,7 @@ fn formats_come_from_extensions_case_insensitively() {
     for unknown in ["", "xyz", "png.bak", "jp"] {
         assert_eq!(ImageFormat::from_extension(unknown), None, "{unknown}");
     }
-    assert_eq!(ImageFormat::ALL.len(), 10);
+    assert_eq!(ImageFormat::ALL.len(), 11);
     assert_eq!(ColorType::ALL.iter().filter(|color| color.has_alpha()).count(), 5);
 }
 
@@ -294,7 +298,9 @@ fn open_maps_file_system_errors() {
 fn truncated_files_are_decode_errors() {
     let source = noise_image(16, 12, 9);
     let opaque = opaque_image(16, 12);
-    for format in ImageFormat::ALL {
+    // AVIF is written only (no AV1 decoder is built in): its start is recognised and refused
+    // with UnsupportedFormat (core/tests/modern_formats.rs).
+    for format in ImageFormat::ALL.into_iter().filter(|format| *format != ImageFormat::Avif) {
         let image = if format == ImageFormat::Gif { &opaque } else { &source };
         let bytes = image.encode(format, None).unwrap();
         let half = &bytes[..bytes.len() / 2];
@@ -574,7 +580,10 @@ fn malformed_exif_is_ignored() {
     ];
     for exif in garbage {
         let decoded = Image::decode(&png_with_exif(&source, exif.clone())).unwrap_or_else(|e| panic!("{exif:?}: {e}"));
-        assert_eq!(decoded, source, "{exif:?}");
+        // The pixels are not turned; the block itself is kept as metadata, as found.
+        assert_eq!((decoded.width(), decoded.height(), decoded.pixels()), (4, 3, source.pixels()), "{exif:?}");
+        assert_eq!(decoded.metadata().exif(), (!exif.is_empty()).then_some(&exif[..]), "{exif:?}");
+        assert_eq!(decoded.metadata().exif_fields().orientation, None, "{exif:?}");
     }
 }
 

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 /** ABI version this header describes; compare with pixbridge_abi_version(). */
-#define PIXBRIDGE_ABI_VERSION 8013
+#define PIXBRIDGE_ABI_VERSION 9013
 
 /// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
 typedef uint32_t PixbridgeChromaSubsampling;
@@ -32,6 +32,20 @@ enum {
     PIXBRIDGE_CHROMA_SUBSAMPLING_YUV422 = 1,
     /// 4:4:4: colour at full resolution (larger files, sharper colour edges).
     PIXBRIDGE_CHROMA_SUBSAMPLING_YUV444 = 2,
+};
+
+/// What an image's pixels are encoded in.
+typedef uint32_t PixbridgeColorProfile;
+enum {
+    /// The file had no ICC profile (or one that could not be read): the pixels are taken to
+    /// be sRGB, as browsers and every peer do.
+    PIXBRIDGE_COLOR_PROFILE_NONE = 0,
+    /// sRGB: the file's profile was sRGB, or the pixels were converted to sRGB from the
+    /// profile they were stored in (the default on decode).
+    PIXBRIDGE_COLOR_PROFILE_SRGB = 1,
+    /// The pixels are as stored in the file, in the colour space of its ICC profile, which
+    /// the image keeps (decoded with the `keep_profile` option) and a save writes back.
+    PIXBRIDGE_COLOR_PROFILE_EMBEDDED = 2,
 };
 
 /// The colour type an image was decoded from (its pixels are always stored as RGBA8).
@@ -108,6 +122,25 @@ enum {
     PIXBRIDGE_ERROR_CODE_PLUGIN_REJECTED = 16,
 };
 
+/// A text field of an image's EXIF, as read by `pixbridge_image_exif_text`.
+typedef uint32_t PixbridgeExifText;
+enum {
+    /// Camera maker.
+    PIXBRIDGE_EXIF_TEXT_MAKE = 0,
+    /// Camera model.
+    PIXBRIDGE_EXIF_TEXT_MODEL = 1,
+    /// Lens model.
+    PIXBRIDGE_EXIF_TEXT_LENS_MODEL = 2,
+    /// When the photo was taken (`DateTimeOriginal`), as written: `YYYY:MM:DD HH:MM:SS`.
+    PIXBRIDGE_EXIF_TEXT_DATE_TAKEN = 3,
+    /// Software that wrote the file.
+    PIXBRIDGE_EXIF_TEXT_SOFTWARE = 4,
+    /// Artist.
+    PIXBRIDGE_EXIF_TEXT_ARTIST = 5,
+    /// Copyright notice.
+    PIXBRIDGE_EXIF_TEXT_COPYRIGHT = 6,
+};
+
 /// An encoded file format that Pixbridge can write (and read).
 ///
 /// Decoding recognises more formats than these (the format is detected from the content);
@@ -118,7 +151,9 @@ enum {
     PIXBRIDGE_IMAGE_FORMAT_PNG = 0,
     /// Baseline JPEG (lossy). Quality 1..=100, default 90. Writes L8 or Rgb8; alpha is dropped.
     PIXBRIDGE_IMAGE_FORMAT_JPEG = 1,
-    /// WebP, always lossless. Writes L8, La8, Rgb8 or Rgba8.
+    /// WebP: lossless by default (writes L8, La8, Rgb8 or Rgba8), or lossy with a quality
+    /// 1..=100 (libwebp; writes Rgb8 or Rgba8, grey as Rgb8; alpha is kept, compressed
+    /// losslessly). At most 16383 x 16383 pixels.
     PIXBRIDGE_IMAGE_FORMAT_WEBP = 2,
     /// Windows bitmap. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
     PIXBRIDGE_IMAGE_FORMAT_BMP = 3,
@@ -136,6 +171,69 @@ enum {
     /// Windows icon holding one RGBA8 PNG image (always Rgba8, as `image` reads only those);
     /// at most 256 x 256 pixels.
     PIXBRIDGE_IMAGE_FORMAT_ICO = 9,
+    /// AVIF (AV1 still image, lossy), written by rav1e with a quality 1..=100 (default 80)
+    /// and a speed 1..=10 (default 6). Writes Rgb8 or Rgba8 (grey is written as Rgb8,
+    /// grey + alpha as Rgba8); alpha is kept. Encoding only: this build has no AV1
+    /// decoder, so decoding an AVIF file is `UnsupportedFormat`.
+    PIXBRIDGE_IMAGE_FORMAT_AVIF = 10,
+};
+
+/// A raw metadata block of an image, as read by `pixbridge_image_metadata`.
+typedef uint32_t PixbridgeMetadataBlock;
+enum {
+    /// EXIF: a TIFF structure (`II*\0` or `MM\0*`), without JPEG's `Exif\0\0` prefix.
+    PIXBRIDGE_METADATA_BLOCK_EXIF = 0,
+    /// XMP: the UTF-8 XML packet.
+    PIXBRIDGE_METADATA_BLOCK_XMP = 1,
+    /// The file's ICC profile as stored (also when the pixels were converted to sRGB).
+    PIXBRIDGE_METADATA_BLOCK_ICC = 2,
+};
+
+/// The byte layout of pixels a program already holds, for `Image::from_pixel_data` and
+/// `Image::copy_pixel_data`: 8 bits per channel, channels named in memory order (byte 0
+/// first), whatever the machine's endianness.
+///
+/// Straight and premultiplied alpha are converted exactly: premultiplying is
+/// `c' = round(c * a / 255)`, unpremultiplying `c = min(255, round(c' * 255 / a))`
+/// (halves rounded up), and `a = 0` gives `0, 0, 0, 0`. `X` bytes are ignored on input
+/// and written as 255.
+typedef uint32_t PixbridgePixelFormat;
+enum {
+    /// R, G, B, A, straight alpha: Pixbridge's own layout, PNG's, HTML canvas
+    /// `ImageData`, SkiaSharp `Rgba8888`/`Unpremul`.
+    PIXBRIDGE_PIXEL_FORMAT_RGBA8 = 0,
+    /// B, G, R, A, straight alpha: System.Drawing `Format32bppArgb`, Java
+    /// `TYPE_INT_ARGB` read as bytes on a little-endian machine, SkiaSharp
+    /// `Bgra8888`/`Unpremul`, WPF `Bgra32`.
+    PIXBRIDGE_PIXEL_FORMAT_BGRA8 = 1,
+    /// R, G, B, no alpha: PPM, Pillow's `"RGB"` mode, numpy `(height, width, 3)` arrays.
+    PIXBRIDGE_PIXEL_FORMAT_RGB8 = 2,
+    /// B, G, R, no alpha: Java `TYPE_3BYTE_BGR`, Windows 24-bit bitmaps
+    /// (`Format24bppRgb`, WPF `Bgr24`).
+    PIXBRIDGE_PIXEL_FORMAT_BGR8 = 3,
+    /// One grey byte: Java `TYPE_BYTE_GRAY`, SkiaSharp `Gray8`, WPF `Gray8`. Written as
+    /// the Rec. 709 luma the encoders use (alpha is dropped); read as an `L8` image.
+    PIXBRIDGE_PIXEL_FORMAT_GRAY8 = 4,
+    /// R, G, B, A, premultiplied alpha: SkiaSharp `Rgba8888`/`Premul`.
+    PIXBRIDGE_PIXEL_FORMAT_RGBA8_PREMULTIPLIED = 5,
+    /// B, G, R, A, premultiplied alpha: SkiaSharp's default `Bgra8888`/`Premul`, WPF
+    /// `Pbgra32`, System.Drawing `Format32bppPArgb`, Avalonia's default.
+    PIXBRIDGE_PIXEL_FORMAT_BGRA8_PREMULTIPLIED = 6,
+    /// A, R, G, B, straight alpha: Java `TYPE_INT_ARGB` read as bytes on a big-endian
+    /// machine or through a big-endian `ByteBuffer`.
+    PIXBRIDGE_PIXEL_FORMAT_ARGB8 = 7,
+    /// A, B, G, R, straight alpha: Java `TYPE_4BYTE_ABGR`.
+    PIXBRIDGE_PIXEL_FORMAT_ABGR8 = 8,
+    /// R, G, B, X (ignored byte): Java `TYPE_INT_BGR` read as bytes on little-endian.
+    PIXBRIDGE_PIXEL_FORMAT_RGBX8 = 9,
+    /// B, G, R, X (ignored byte): Java `TYPE_INT_RGB` read as bytes on little-endian,
+    /// SkiaSharp `Rgb888x`, System.Drawing `Format32bppRgb`, WPF `Bgr32`.
+    PIXBRIDGE_PIXEL_FORMAT_BGRX8 = 10,
+    /// A, R, G, B, premultiplied alpha: Java `TYPE_INT_ARGB_PRE` read as bytes on a
+    /// big-endian machine.
+    PIXBRIDGE_PIXEL_FORMAT_ARGB8_PREMULTIPLIED = 11,
+    /// A, B, G, R, premultiplied alpha: Java `TYPE_4BYTE_ABGR_PRE`.
+    PIXBRIDGE_PIXEL_FORMAT_ABGR8_PREMULTIPLIED = 12,
 };
 
 /// Whether a plugin's operation returns a new image or changes its input (the same rule
@@ -205,6 +303,20 @@ enum {
     PIXBRIDGE_THUMBNAIL_FIT_FILL = 2,
 };
 
+/// What `pixbridge_animation_info` reads about an image's frames. A still image (PNG, JPEG,
+/// a one-frame GIF, ...) is one frame, shown once.
+typedef struct PixbridgeAnimationInfo {
+    /// Number of frames, 1 to 10000.
+    uint32_t frame_count;
+    /// Width of the canvas: the width of every decoded frame.
+    uint32_t width;
+    /// Height of the canvas.
+    uint32_t height;
+    /// How many times the animation plays, as the file states it; 0 means forever. A GIF
+    /// without a looping block and a still image give 1.
+    uint32_t loop_count;
+} PixbridgeAnimationInfo;
+
 /// Decode limits, checked against the image header before any large allocation.
 ///
 /// Pass null instead of a pointer to this struct to get the defaults
@@ -243,6 +355,11 @@ typedef struct PixbridgeDecodeOptions {
     /// whose message says how many rows were decoded. A file of which no row can be decoded
     /// fails either way. Cannot be combined with `deferred` (`InvalidArgument`).
     uint32_t lenient;
+    /// What to do with a file that embeds an ICC profile (Display P3, Adobe RGB, ...). 0 (the
+    /// default) converts the pixels to sRGB (`pixbridge_image_color_profile` then says `Srgb`).
+    /// 1 keeps the pixels as stored with the profile attached (`Embedded`), and a save into JPEG,
+    /// PNG or WebP writes the profile back.
+    uint32_t keep_profile;
 } PixbridgeDecodeOptions;
 
 /// Encode options; each format reads the fields that apply to it. Pass null for the defaults;
@@ -258,7 +375,37 @@ typedef struct PixbridgeEncodeOptions {
     uint32_t optimize_huffman;
     /// PNG compression level 1 (fastest) to 9 (smallest); 0 = the default (1).
     uint32_t png_compression;
+    /// WebP quality 1-100 writes lossy WebP (libwebp) at that quality, alpha kept; 0 = lossless
+    /// (the default).
+    uint32_t webp_quality;
+    /// AVIF quality 1 (smallest) to 100 (best); 0 = the default (80).
+    uint32_t avif_quality;
+    /// AVIF encoder speed 1 (slowest, smallest files) to 10 (fastest); 0 = the default (6).
+    uint32_t avif_speed;
+    /// 1 leaves out the metadata (EXIF, XMP, ICC profile) that a save keeps where the format can
+    /// carry it; 0 = keep it (the default).
+    uint32_t strip_metadata;
 } PixbridgeEncodeOptions;
+
+/// The numeric EXIF fields of an image. Absent fields are 0 (integers) or NaN (reals).
+typedef struct PixbridgeExifNumbers {
+    /// Orientation as stored, 1-8 (decoding has already applied it); 0 if absent.
+    uint32_t orientation;
+    /// ISO sensitivity; 0 if absent.
+    uint32_t iso;
+    /// Exposure time in seconds; NaN if absent.
+    double exposure_time;
+    /// Aperture as an f-number; NaN if absent.
+    double f_number;
+    /// Focal length in millimetres; NaN if absent.
+    double focal_length;
+    /// GPS latitude in degrees, positive north; NaN if absent.
+    double latitude;
+    /// GPS longitude in degrees, positive east; NaN if absent.
+    double longitude;
+    /// GPS altitude in metres, negative below sea level; NaN if absent.
+    double altitude;
+} PixbridgeExifNumbers;
 
 /// Width, height and colour type of an image.
 typedef struct PixbridgeImageInfo {
@@ -306,6 +453,9 @@ typedef struct PixbridgeThumbnailOptions {
     PixbridgeDecodeLimits limits;
     /// 1 lets a source smaller than the box be enlarged; 0 (the default) never enlarges.
     uint32_t allow_upscale;
+    /// 1 keeps the source's metadata (EXIF, XMP, PNG text) on the thumbnail, so that a save
+    /// writes it; 0 (the default) strips it. Colours are converted to sRGB either way.
+    uint32_t keep_metadata;
 } PixbridgeThumbnailOptions;
 
 /// Told how far a call under a control got: `fraction` (0 to 1, strictly increasing, 1 on
@@ -344,15 +494,17 @@ PixbridgeErrorCode pixbridge_image_pixels(uint64_t image, const uint8_t** out_da
 PixbridgeErrorCode pixbridge_image_copy_pixels(uint64_t image, uint8_t* dst, size_t dst_len);
 
 /// Saves to the UTF-8 path `(path, path_len)`; the format comes from the extension (png, jpg,
-/// jpeg, webp, bmp, tif, tiff, gif, qoi, tga, pnm, ppm, pgm, ico). The file is written to a
+/// jpeg, webp, bmp, tif, tiff, gif, qoi, tga, pnm, ppm, pgm, ico, avif). The file is written to a
 /// temporary file and renamed, so a failure never leaves a half-written file.
 PixbridgeErrorCode pixbridge_image_save(uint64_t image, const uint8_t* path, size_t path_len);
 
-/// Saves to a path in an explicit `ImageFormat` (`format`), with `quality` 1-100 for JPEG or
-/// 0 for the format's default. Atomic like `pixbridge_image_save`.
+/// Saves to a path in an explicit `ImageFormat` (`format`), with `quality` 1-100 for JPEG,
+/// WebP (lossy; 0 = lossless) and AVIF, or 0 for the format's default. Atomic like
+/// `pixbridge_image_save`.
 PixbridgeErrorCode pixbridge_image_save_as(uint64_t image, const uint8_t* path, size_t path_len, uint32_t format, uint32_t quality);
 
-/// Encodes in an `ImageFormat` (`format`), `quality` 1-100 for JPEG or 0 for the default.
+/// Encodes in an `ImageFormat` (`format`), `quality` 1-100 for JPEG, WebP (lossy; 0 =
+/// lossless) and AVIF, or 0 for the default.
 /// Writes a buffer handle to `out_buffer`: read it with `pixbridge_buffer_data`, free it with
 /// `pixbridge_buffer_destroy`.
 PixbridgeErrorCode pixbridge_image_encode(uint64_t image, uint32_t format, uint32_t quality, uint64_t* out_buffer);
@@ -542,6 +694,85 @@ PixbridgeErrorCode pixbridge_plugin_apply(const uint8_t* operation, size_t opera
 
 /// Diagnostics: writes the number of loaded plugins to `out_plugins`.
 PixbridgeErrorCode pixbridge_live_plugins(uint64_t* out_plugins);
+
+/// Reads the frame count, canvas size and loop count of the encoded image in
+/// `(data, data_len)` without decoding its frames. `limits` may be null for the defaults.
+/// Writes them to `out_info`. An animated PNG is `UnsupportedFormat`.
+PixbridgeErrorCode pixbridge_animation_info(const uint8_t* data, size_t data_len, const PixbridgeDecodeLimits* limits, PixbridgeAnimationInfo* out_info);
+
+/// Copies how long each frame of the encoded image in `(data, data_len)` is shown, in
+/// milliseconds (GIF: multiples of 10; a still image: one 0), to `(delays_ms, delays_len)`
+/// and writes the frame count to `out_count`. If `delays_len` is less than the count, returns
+/// `BufferTooSmall` with the count in `out_count` and copies nothing (pass a null `delays_ms`
+/// and 0 to ask for it). `limits` may be null for the defaults. Reads the structure only, as
+/// `pixbridge_animation_info`.
+PixbridgeErrorCode pixbridge_animation_frame_delays(const uint8_t* data, size_t data_len, const PixbridgeDecodeLimits* limits, uint32_t* delays_ms, size_t delays_len, size_t* out_count);
+
+/// Decodes frame `index` (from 0) of the animated GIF or WebP in `(data, data_len)`: the full
+/// canvas as shown at that frame (RGBA8, earlier frames composited beneath), not the frame's
+/// own rectangle. Index 0 of a still image is what `pixbridge_image_decode` gives. An index
+/// not below the frame count is `InvalidArgument` (the message names the count). `limits` may
+/// be null for the defaults. Writes the new handle to `out_image`.
+PixbridgeErrorCode pixbridge_image_decode_frame(const uint8_t* data, size_t data_len, uint32_t index, const PixbridgeDecodeLimits* limits, uint64_t* out_image);
+
+/// `pixbridge_image_decode_frame` under a control (0 for none; see `pixbridge_control_create`):
+/// cancellable between frames from any thread, with progress. A cancelled call returns
+/// `Cancelled` and writes nothing to its out-parameter.
+PixbridgeErrorCode pixbridge_image_decode_frame_controlled(const uint8_t* data, size_t data_len, uint32_t index, const PixbridgeDecodeLimits* limits, uint64_t control, uint64_t* out_image);
+
+/// Creates an image from `width` x `height` pixels at `(data, data_len)` in layout `format` (a
+/// `PixelFormat`), rows `stride` bytes apart (0 = tightly packed). Premultiplied layouts are
+/// unpremultiplied exactly (`c = min(255, round(c' * 255 / a))`, `a = 0` gives all zero); `X`
+/// bytes are ignored. The colour type is `L8` for `Gray8`, `Rgba8` for layouts with alpha and
+/// `Rgb8` for the others. Writes the new handle to `out_image`.
+///
+/// `InvalidArgument` for an unknown format, an empty size or one over the default decode limits
+/// (32768 pixels per side, 512 MiB of pixels), a stride smaller than a row, or a `data_len` below
+/// what the size and stride need (the message gives the numbers).
+PixbridgeErrorCode pixbridge_image_from_pixel_data(const uint8_t* data, size_t data_len, uint32_t width, uint32_t height, uint32_t format, uint32_t stride, uint64_t* out_image);
+
+/// Copies the image's pixels to `(dst, dst_len)` in layout `format` (a `PixelFormat`), rows
+/// `stride` bytes apart (0 = tightly packed). Bytes between rows and after the last row are left
+/// untouched. Premultiplied layouts are premultiplied exactly (`c' = round(c * a / 255)`), `X`
+/// bytes are written as 255, and `Gray8` is the Rec. 709 luma the encoders write (alpha dropped).
+///
+/// `InvalidArgument` for an unknown format or a stride smaller than a row; `BufferTooSmall` when
+/// `dst_len` is less than `stride * (height - 1) + width * bytes_per_pixel` (checked before a
+/// deferred image is decoded).
+PixbridgeErrorCode pixbridge_image_copy_pixel_data(uint64_t image, uint32_t format, uint32_t stride, uint8_t* dst, size_t dst_len);
+
+/// Writes what the image's pixels are encoded in, a `ColorProfile` code, to `out_profile`:
+/// `None` (the file had no ICC profile; taken as sRGB), `Srgb` (converted to sRGB on decode,
+/// or the profile was sRGB), `Embedded` (decoded with `keep_profile`: the pixels are as stored,
+/// in the profile `pixbridge_image_metadata` returns for `Icc`).
+PixbridgeErrorCode pixbridge_image_color_profile(uint64_t image, uint32_t* out_profile);
+
+/// Copies a raw metadata block of the file the image was decoded from (`block`, a
+/// `MetadataBlock` code: `Exif`, `Xmp` or `Icc`) into a new buffer and writes its handle to
+/// `out_buffer` (read it with `pixbridge_buffer_data`, free it with `pixbridge_buffer_destroy`).
+/// The buffer is empty when the image has no such block. Images operations make from a decoded
+/// image keep its metadata; thumbnails and images made from raw pixels have none.
+PixbridgeErrorCode pixbridge_image_metadata(uint64_t image, uint32_t block, uint64_t* out_buffer);
+
+/// Writes the numeric EXIF fields (orientation, ISO, exposure, aperture, focal length, GPS) to
+/// `out_numbers`; absent fields are 0 (integers) or NaN (reals), all of them without EXIF.
+PixbridgeErrorCode pixbridge_image_exif_numbers(uint64_t image, PixbridgeExifNumbers* out_numbers);
+
+/// Copies a text EXIF field (`exif_text`, an `ExifText` code: make, model, lens, date taken,
+/// software, artist, copyright) and a terminating NUL into `(buf, buf_len)`, and writes its
+/// length (without NUL) to `out_len`; an absent field is empty. If `buf_len` is not larger than
+/// the length, returns `BufferTooSmall` with the length in `out_len` (pass a null `buf` and 0
+/// to ask for it).
+PixbridgeErrorCode pixbridge_image_exif_text(uint64_t image, uint32_t exif_text, uint8_t* buf, size_t buf_len, size_t* out_len);
+
+/// Writes the number of PNG text entries (`tEXt`, `zTXt`, `iTXt` chunks before the image data)
+/// to `out_count`; 0 for other formats.
+PixbridgeErrorCode pixbridge_image_text_count(uint64_t image, uint32_t* out_count);
+
+/// Copies the keyword (`part` 0) or the text (`part` 1) of PNG text entry `index` and a NUL
+/// into `(buf, buf_len)`, as `pixbridge_image_exif_text` does; an index past the end is
+/// `InvalidArgument`.
+PixbridgeErrorCode pixbridge_image_text_entry(uint64_t image, uint32_t index, uint32_t part, uint8_t* buf, size_t buf_len, size_t* out_len);
 
 /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
 /// Returns a new image; the source is unchanged.
@@ -780,6 +1011,18 @@ typedef struct PixbridgeFunctions {
     PixbridgeErrorCode (*plugin_text)(uint64_t plugin, uint32_t text, uint32_t operation, uint32_t parameter, uint8_t* buf, size_t buf_len, size_t* out_len);
     PixbridgeErrorCode (*plugin_apply)(const uint8_t* operation, size_t operation_len, uint64_t image, const double* arguments, size_t argument_count, uint64_t* out_image);
     PixbridgeErrorCode (*live_plugins)(uint64_t* out_plugins);
+    PixbridgeErrorCode (*animation_info)(const uint8_t* data, size_t data_len, const PixbridgeDecodeLimits* limits, PixbridgeAnimationInfo* out_info);
+    PixbridgeErrorCode (*animation_frame_delays)(const uint8_t* data, size_t data_len, const PixbridgeDecodeLimits* limits, uint32_t* delays_ms, size_t delays_len, size_t* out_count);
+    PixbridgeErrorCode (*image_decode_frame)(const uint8_t* data, size_t data_len, uint32_t index, const PixbridgeDecodeLimits* limits, uint64_t* out_image);
+    PixbridgeErrorCode (*image_decode_frame_controlled)(const uint8_t* data, size_t data_len, uint32_t index, const PixbridgeDecodeLimits* limits, uint64_t control, uint64_t* out_image);
+    PixbridgeErrorCode (*image_from_pixel_data)(const uint8_t* data, size_t data_len, uint32_t width, uint32_t height, uint32_t format, uint32_t stride, uint64_t* out_image);
+    PixbridgeErrorCode (*image_copy_pixel_data)(uint64_t image, uint32_t format, uint32_t stride, uint8_t* dst, size_t dst_len);
+    PixbridgeErrorCode (*image_color_profile)(uint64_t image, uint32_t* out_profile);
+    PixbridgeErrorCode (*image_metadata)(uint64_t image, uint32_t block, uint64_t* out_buffer);
+    PixbridgeErrorCode (*image_exif_numbers)(uint64_t image, PixbridgeExifNumbers* out_numbers);
+    PixbridgeErrorCode (*image_exif_text)(uint64_t image, uint32_t exif_text, uint8_t* buf, size_t buf_len, size_t* out_len);
+    PixbridgeErrorCode (*image_text_count)(uint64_t image, uint32_t* out_count);
+    PixbridgeErrorCode (*image_text_entry)(uint64_t image, uint32_t index, uint32_t part, uint8_t* buf, size_t buf_len, size_t* out_len);
     PixbridgeErrorCode (*image_blur)(uint64_t image, float sigma, uint64_t* out_image);
     PixbridgeErrorCode (*image_unsharpen)(uint64_t image, float sigma, float amount, uint32_t threshold, uint64_t* out_image);
     PixbridgeErrorCode (*image_resize)(uint64_t image, uint32_t width, uint32_t height, uint32_t filter, uint64_t* out_image);

@@ -15,6 +15,7 @@
 #ifndef PIXBRIDGE_HPP
 #define PIXBRIDGE_HPP
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -78,6 +79,22 @@ inline std::vector<std::uint8_t> take_buffer(std::uint64_t buffer) {
     pixbridge_buffer_destroy(buffer);
     check(code);
     return bytes;
+}
+
+/// A text the library returns by the length-query protocol: `call(buf, buf_len, &out_len)`
+/// with a small buffer first, then again with one of the length it asked for.
+template <typename Call>
+inline std::string read_text(Call call) {
+    std::string text(256, '\0');
+    std::size_t length = 0;
+    PixbridgeErrorCode code = call(reinterpret_cast<std::uint8_t*>(text.data()), text.size(), &length);
+    if (code == PIXBRIDGE_ERROR_CODE_BUFFER_TOO_SMALL) {
+        text.assign(length + 1, '\0');
+        code = call(reinterpret_cast<std::uint8_t*>(text.data()), text.size(), &length);
+    }
+    check(code);
+    text.resize(length);
+    return text;
 }
 
 /// A path as the UTF-8 the library reads.
@@ -385,6 +402,66 @@ private:
     std::vector<PluginOperation> operations_;
 };
 
+/// What animation_info() reads about an image's frames (a still image: one frame, delay 0).
+struct AnimationInfo {
+    /// Number of frames, 1 to 10000.
+    std::uint32_t frame_count = 0;
+    /// Canvas size: the size of every decoded frame.
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    /// How many times the animation plays, as the file states it; 0 means forever.
+    std::uint32_t loop_count = 0;
+    /// How long each frame is shown, in milliseconds, one per frame.
+    std::vector<std::uint32_t> delays_ms;
+};
+
+/// Frame count, canvas size, loop count and delays of an animated GIF or WebP (or a still
+/// image), read without decoding the frames; `limits` null for the defaults.
+inline AnimationInfo animation_info(const std::uint8_t* data, std::size_t size, const PixbridgeDecodeLimits* limits = nullptr) {
+    PixbridgeAnimationInfo info{};
+    detail::check(pixbridge_animation_info(data, size, limits, &info));
+    AnimationInfo result{info.frame_count, info.width, info.height, info.loop_count, {}};
+    result.delays_ms.resize(info.frame_count);
+    std::size_t count = 0;
+    detail::check(pixbridge_animation_frame_delays(data, size, limits, result.delays_ms.data(), result.delays_ms.size(), &count));
+    result.delays_ms.resize(count);
+    return result;
+}
+
+/// animation_info() of encoded bytes held in a vector.
+inline AnimationInfo animation_info(const std::vector<std::uint8_t>& bytes, const PixbridgeDecodeLimits* limits = nullptr) {
+    return animation_info(bytes.data(), bytes.size(), limits);
+}
+
+/// The EXIF fields Pixbridge reads (Image::exif()), in their usual units; a field is empty
+/// where the file does not have it.
+struct ExifData {
+    /// Orientation as stored, 1-8 (decoding has already applied it to the pixels).
+    std::optional<std::uint32_t> orientation;
+    std::optional<std::string> make;
+    std::optional<std::string> model;
+    std::optional<std::string> lens_model;
+    /// When the photo was taken (`DateTimeOriginal`), as written: "YYYY:MM:DD HH:MM:SS".
+    std::optional<std::string> date_taken;
+    std::optional<std::string> software;
+    std::optional<std::string> artist;
+    std::optional<std::string> copyright;
+    /// Exposure time in seconds.
+    std::optional<double> exposure_time;
+    /// Aperture as an f-number.
+    std::optional<double> f_number;
+    /// ISO sensitivity.
+    std::optional<std::uint32_t> iso;
+    /// Focal length in millimetres.
+    std::optional<double> focal_length;
+    /// GPS latitude in degrees, positive north.
+    std::optional<double> latitude;
+    /// GPS longitude in degrees, positive east.
+    std::optional<double> longitude;
+    /// GPS altitude in metres, negative below sea level.
+    std::optional<double> altitude;
+};
+
 /// An image held by the library as RGBA8 pixels. Move-only; the destructor frees it.
 class Image {
 public:
@@ -423,6 +500,21 @@ public:
         std::uint64_t handle = 0;
         detail::check(pixbridge_image_from_pixels(width, height, rgba, size, &handle));
         return Image(handle);
+    }
+
+    /// Frame `index` (from 0) of an animated GIF or WebP, the full canvas as shown then; frames
+    /// 0 to `index` are decoded. An index not below the frame count throws InvalidArgument.
+    static Image decode_frame(const std::uint8_t* data, std::size_t size, std::uint32_t index,
+            const PixbridgeDecodeLimits* limits = nullptr) {
+        std::uint64_t handle = 0;
+        detail::check(pixbridge_image_decode_frame(data, size, index, limits, &handle));
+        return Image(handle);
+    }
+
+    /// decode_frame() of encoded bytes held in a vector.
+    static Image decode_frame(const std::vector<std::uint8_t>& bytes, std::uint32_t index,
+            const PixbridgeDecodeLimits* limits = nullptr) {
+        return decode_frame(bytes.data(), bytes.size(), index, limits);
     }
 
     /// A thumbnail of an image file fitted into a width x height box (PIXBRIDGE_THUMBNAIL_FIT_...).
@@ -467,6 +559,80 @@ public:
         return std::string(text.begin(), text.end());
     }
 
+    /// What the pixels are encoded in (PIXBRIDGE_COLOR_PROFILE_...): NONE (no ICC profile; taken
+    /// as sRGB), SRGB (converted on decode, the default, or the profile was sRGB) or EMBEDDED
+    /// (decoded with `keep_profile`: as stored, in the profile metadata(ICC) returns).
+    [[nodiscard]] PixbridgeColorProfile color_profile() const {
+        std::uint32_t profile = 0;
+        detail::check(pixbridge_image_color_profile(handle_, &profile));
+        return profile;
+    }
+
+    /// A raw metadata block (PIXBRIDGE_METADATA_BLOCK_EXIF, _XMP, _ICC) of the file the image was
+    /// decoded from, or nullopt when it has none; an unknown block throws InvalidArgument.
+    [[nodiscard]] std::optional<std::vector<std::uint8_t>> metadata(PixbridgeMetadataBlock block) const {
+        std::uint64_t buffer = 0;
+        detail::check(pixbridge_image_metadata(handle_, block, &buffer));
+        std::vector<std::uint8_t> bytes = detail::take_buffer(buffer);
+        if (bytes.empty()) {
+            return std::nullopt;
+        }
+        return bytes;
+    }
+
+    /// The EXIF fields of the file the image was decoded from, or nullopt without EXIF.
+    [[nodiscard]] std::optional<ExifData> exif() const {
+        if (!metadata(PIXBRIDGE_METADATA_BLOCK_EXIF)) {
+            return std::nullopt;
+        }
+        PixbridgeExifNumbers n{};
+        detail::check(pixbridge_image_exif_numbers(handle_, &n));
+        auto real = [](double value) { return std::isnan(value) ? std::nullopt : std::optional<double>(value); };
+        auto count = [](std::uint32_t value) { return value == 0 ? std::nullopt : std::optional<std::uint32_t>(value); };
+        auto text = [this](PixbridgeExifText field) -> std::optional<std::string> {
+            std::string value = detail::read_text([&](std::uint8_t* buf, std::size_t len, std::size_t* out) {
+                return pixbridge_image_exif_text(handle_, field, buf, len, out);
+            });
+            if (value.empty()) {
+                return std::nullopt;
+            }
+            return value;
+        };
+        ExifData data;
+        data.orientation = count(n.orientation);
+        data.make = text(PIXBRIDGE_EXIF_TEXT_MAKE);
+        data.model = text(PIXBRIDGE_EXIF_TEXT_MODEL);
+        data.lens_model = text(PIXBRIDGE_EXIF_TEXT_LENS_MODEL);
+        data.date_taken = text(PIXBRIDGE_EXIF_TEXT_DATE_TAKEN);
+        data.software = text(PIXBRIDGE_EXIF_TEXT_SOFTWARE);
+        data.artist = text(PIXBRIDGE_EXIF_TEXT_ARTIST);
+        data.copyright = text(PIXBRIDGE_EXIF_TEXT_COPYRIGHT);
+        data.exposure_time = real(n.exposure_time);
+        data.f_number = real(n.f_number);
+        data.iso = count(n.iso);
+        data.focal_length = real(n.focal_length);
+        data.latitude = real(n.latitude);
+        data.longitude = real(n.longitude);
+        data.altitude = real(n.altitude);
+        return data;
+    }
+
+    /// The PNG text chunks (tEXt, zTXt, iTXt) as (keyword, text) in file order; empty for other formats.
+    [[nodiscard]] std::vector<std::pair<std::string, std::string>> text_entries() const {
+        std::uint32_t count = 0;
+        detail::check(pixbridge_image_text_count(handle_, &count));
+        std::vector<std::pair<std::string, std::string>> entries;
+        for (std::uint32_t index = 0; index < count; ++index) {
+            auto part = [&](std::uint32_t which) {
+                return detail::read_text([&](std::uint8_t* buf, std::size_t len, std::size_t* out) {
+                    return pixbridge_image_text_entry(handle_, index, which, buf, len, out);
+                });
+            };
+            entries.emplace_back(part(0), part(1));
+        }
+        return entries;
+    }
+
     /// The pixels in place (no copy).
     [[nodiscard]] PixelView pixels() const {
         const std::uint8_t* data = nullptr;
@@ -479,6 +645,33 @@ public:
     [[nodiscard]] std::vector<std::uint8_t> copy_pixels() const {
         std::vector<std::uint8_t> out(static_cast<std::size_t>(width()) * height() * 4);
         detail::check(pixbridge_image_copy_pixels(handle_, out.data(), out.size()));
+        return out;
+    }
+
+    /// An image from width x height pixels in another library's layout (PIXBRIDGE_PIXEL_FORMAT_...:
+    /// BGRA, premultiplied, RGB, BGR, grey, ...), rows `stride` bytes apart (0 = tightly packed),
+    /// converted once in native code. `size` is at least stride * (height - 1) + width * bytes
+    /// per pixel (4, 3 for RGB8/BGR8, 1 for GRAY8).
+    static Image from_pixel_data(const std::uint8_t* data, std::size_t size, std::uint32_t width,
+            std::uint32_t height, PixbridgePixelFormat format, std::uint32_t stride = 0) {
+        std::uint64_t handle = 0;
+        detail::check(pixbridge_image_from_pixel_data(data, size, width, height, format, stride, &handle));
+        return Image(handle);
+    }
+
+    /// Copies the pixels to `(out, size)` in another library's layout (PIXBRIDGE_PIXEL_FORMAT_...),
+    /// rows `stride` bytes apart (0 = tightly packed); bytes between rows are left untouched.
+    void copy_pixel_data(PixbridgePixelFormat format, std::uint32_t stride, std::uint8_t* out, std::size_t size) const {
+        detail::check(pixbridge_image_copy_pixel_data(handle_, format, stride, out, size));
+    }
+
+    /// A tightly packed copy of the pixels in another library's layout (PIXBRIDGE_PIXEL_FORMAT_...).
+    [[nodiscard]] std::vector<std::uint8_t> copy_pixel_data(PixbridgePixelFormat format) const {
+        const PixbridgeImageInfo size = info();
+        const std::size_t bytes_per_pixel = format == PIXBRIDGE_PIXEL_FORMAT_GRAY8 ? 1
+            : (format == PIXBRIDGE_PIXEL_FORMAT_RGB8 || format == PIXBRIDGE_PIXEL_FORMAT_BGR8) ? 3 : 4;
+        std::vector<std::uint8_t> out(static_cast<std::size_t>(size.width) * size.height * bytes_per_pixel);
+        copy_pixel_data(format, 0, out.data(), out.size());
         return out;
     }
 
@@ -496,7 +689,9 @@ public:
             utf8.size(), UINT32_MAX, options, control.native_handle()));
     }
 
-    /// Encodes in a PixbridgeImageFormat; `options` null for the defaults.
+    /// Encodes in a PixbridgeImageFormat; `options` null for the defaults. Lossy WebP and AVIF:
+    /// `PixbridgeEncodeOptions options{}; options.webp_quality = 80;` (or `avif_quality`,
+    /// `avif_speed`; 0 in a field is its default).
     [[nodiscard]] std::vector<std::uint8_t> encode(PixbridgeImageFormat format,
             const PixbridgeEncodeOptions* options = nullptr) const {
         std::uint64_t buffer = 0;
@@ -504,8 +699,8 @@ public:
         return detail::take_buffer(buffer);
     }
 
-    /// Encodes in a PixbridgeImageFormat at `quality` (1-100, JPEG only: another format refuses
-    /// a quality with InvalidArgument; 0 for the format's default). `int`, so that a literal 0
+    /// Encodes in a PixbridgeImageFormat at `quality` (1-100 for JPEG, WebP (lossy) and AVIF:
+    /// another format refuses a quality with InvalidArgument; 0 for the format's default). `int`, so that a literal 0
     /// picks this overload rather than a null `options`.
     [[nodiscard]] std::vector<std::uint8_t> encode(PixbridgeImageFormat format, int quality) const {
         if (quality < 0) {

@@ -40,7 +40,7 @@ impl Default for DecodeLimits {
 ///
 /// # Safety
 /// `limits` must be null or point to a readable `DecodeLimits`.
-unsafe fn limits_or_default(limits: *const DecodeLimits) -> pixbridge_runtime::DecodeLimits {
+pub(crate) unsafe fn limits_or_default(limits: *const DecodeLimits) -> pixbridge_runtime::DecodeLimits {
     // SAFETY: by the caller's contract.
     unsafe { limits.as_ref() }.map(|limits| (*limits).into()).unwrap_or_default()
 }
@@ -171,7 +171,7 @@ pub unsafe fn pixbridge_image_copy_pixels(image: u64, dst: *mut u8, dst_len: usi
 }
 
 /// Saves to the UTF-8 path `(path, path_len)`; the format comes from the extension (png, jpg,
-/// jpeg, webp, bmp, tif, tiff, gif, qoi, tga, pnm, ppm, pgm, ico). The file is written to a
+/// jpeg, webp, bmp, tif, tiff, gif, qoi, tga, pnm, ppm, pgm, ico, avif). The file is written to a
 /// temporary file and renamed, so a failure never leaves a half-written file.
 #[ffi]
 #[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
@@ -183,8 +183,9 @@ pub unsafe fn pixbridge_image_save(image: u64, path: *const u8, path_len: usize)
     })
 }
 
-/// Saves to a path in an explicit `ImageFormat` (`format`), with `quality` 1-100 for JPEG or
-/// 0 for the format's default. Atomic like `pixbridge_image_save`.
+/// Saves to a path in an explicit `ImageFormat` (`format`), with `quality` 1-100 for JPEG,
+/// WebP (lossy; 0 = lossless) and AVIF, or 0 for the format's default. Atomic like
+/// `pixbridge_image_save`.
 #[ffi]
 #[allow(clippy::missing_safety_doc)] // the C contract is in the docs above
 pub unsafe fn pixbridge_image_save_as(
@@ -201,7 +202,8 @@ pub unsafe fn pixbridge_image_save_as(
     })
 }
 
-/// Encodes in an `ImageFormat` (`format`), `quality` 1-100 for JPEG or 0 for the default.
+/// Encodes in an `ImageFormat` (`format`), `quality` 1-100 for JPEG, WebP (lossy; 0 =
+/// lossless) and AVIF, or 0 for the default.
 /// Writes a buffer handle to `out_buffer`: read it with `pixbridge_buffer_data`, free it with
 /// `pixbridge_buffer_destroy`.
 #[ffi]
@@ -242,6 +244,11 @@ pub struct DecodeOptions {
     /// whose message says how many rows were decoded. A file of which no row can be decoded
     /// fails either way. Cannot be combined with `deferred` (`InvalidArgument`).
     pub lenient: u32,
+    /// What to do with a file that embeds an ICC profile (Display P3, Adobe RGB, ...). 0 (the
+    /// default) converts the pixels to sRGB (`pixbridge_image_color_profile` then says `Srgb`).
+    /// 1 keeps the pixels as stored with the profile attached (`Embedded`), and a save into JPEG,
+    /// PNG or WebP writes the profile back.
+    pub keep_profile: u32,
 }
 
 /// Thumbnail options. Pass null for the defaults (default limits, no enlarging).
@@ -252,6 +259,9 @@ pub struct ThumbnailOptions {
     pub limits: DecodeLimits,
     /// 1 lets a source smaller than the box be enlarged; 0 (the default) never enlarges.
     pub allow_upscale: u32,
+    /// 1 keeps the source's metadata (EXIF, XMP, PNG text) on the thumbnail, so that a save
+    /// writes it; 0 (the default) strips it. Colours are converted to sRGB either way.
+    pub keep_metadata: u32,
 }
 
 /// Encode options; each format reads the fields that apply to it. Pass null for the defaults;
@@ -269,6 +279,16 @@ pub struct EncodeOptions {
     pub optimize_huffman: u32,
     /// PNG compression level 1 (fastest) to 9 (smallest); 0 = the default (1).
     pub png_compression: u32,
+    /// WebP quality 1-100 writes lossy WebP (libwebp) at that quality, alpha kept; 0 = lossless
+    /// (the default).
+    pub webp_quality: u32,
+    /// AVIF quality 1 (smallest) to 100 (best); 0 = the default (80).
+    pub avif_quality: u32,
+    /// AVIF encoder speed 1 (slowest, smallest files) to 10 (fastest); 0 = the default (6).
+    pub avif_speed: u32,
+    /// 1 leaves out the metadata (EXIF, XMP, ICC profile) that a save keeps where the format can
+    /// carry it; 0 = keep it (the default).
+    pub strip_metadata: u32,
 }
 
 /// `format` of `pixbridge_image_save_with` that means "from the path's extension".
@@ -283,7 +303,7 @@ unsafe fn decode_options(
 ) -> pixbridge_runtime::Result<pixbridge_runtime::images::OpenOptions> {
     // SAFETY: by the caller's contract.
     let Some(o) = (unsafe { options.as_ref() }) else { return Ok(Default::default()) };
-    codes::open_options(o.limits.into(), o.min_width, o.min_height, o.deferred, o.lenient)
+    codes::open_options(o.limits.into(), o.min_width, o.min_height, o.deferred, o.lenient, o.keep_profile)
 }
 
 /// Reads optional thumbnail options: null means the defaults.
@@ -295,7 +315,7 @@ unsafe fn thumbnail_options(
 ) -> pixbridge_runtime::Result<pixbridge_runtime::ThumbnailOptions> {
     // SAFETY: by the caller's contract.
     let Some(options) = (unsafe { options.as_ref() }) else { return Ok(Default::default()) };
-    codes::thumbnail_options(options.limits.into(), options.allow_upscale)
+    codes::thumbnail_options(options.limits.into(), options.allow_upscale, options.keep_metadata)
 }
 
 /// Reads optional encode options: null, or 0 in a field, means the default.
@@ -305,7 +325,17 @@ unsafe fn thumbnail_options(
 unsafe fn encode_options(options: *const EncodeOptions) -> pixbridge_runtime::Result<pixbridge_runtime::EncodeOptions> {
     // SAFETY: by the caller's contract.
     let Some(o) = (unsafe { options.as_ref() }) else { return Ok(Default::default()) };
-    codes::encode_options(o.quality, o.subsampling, o.progressive, o.optimize_huffman, o.png_compression)
+    codes::encode_options(&codes::PlainEncodeOptions {
+        quality: o.quality,
+        subsampling: o.subsampling,
+        progressive: o.progressive,
+        optimize_huffman: o.optimize_huffman,
+        png_compression: o.png_compression,
+        webp_quality: o.webp_quality,
+        avif_quality: o.avif_quality,
+        avif_speed: o.avif_speed,
+        strip_metadata: o.strip_metadata,
+    })
 }
 
 /// Opens the image file at the UTF-8 path `(path, path_len)` with decode options (null for the

@@ -399,7 +399,8 @@ fn deferred_decoding_through_the_c_struct() {
     let _serial = serial();
     let before = live();
     let limits = DecodeLimits { max_width: 32768, max_height: 32768, max_decoded_bytes: 512 << 20 };
-    let options = |deferred| DecodeOptions { limits, min_width: 0, min_height: 0, deferred, lenient: 0 };
+    let options =
+        |deferred| DecodeOptions { limits, min_width: 0, min_height: 0, deferred, lenient: 0, keep_profile: 0 };
     let path = testdata("rocket.jpg");
     let eager = open_with(&path, &options(0)).unwrap();
     let deferred = open_with(&path, &options(1)).unwrap();
@@ -474,7 +475,8 @@ fn damaged_data_fails_by_default_and_a_lenient_decode_returns_it_marked() {
     let _serial = serial();
     let before = live();
     let limits = DecodeLimits { max_width: 32768, max_height: 32768, max_decoded_bytes: 512 << 20 };
-    let options = |lenient| DecodeOptions { limits, min_width: 0, min_height: 0, deferred: 0, lenient };
+    let options =
+        |lenient| DecodeOptions { limits, min_width: 0, min_height: 0, deferred: 0, lenient, keep_profile: 0 };
     // testdata/truncated-64x48.png is the first half of gradient-64x48.png.
     let truncated = testdata("truncated-64x48.png");
 

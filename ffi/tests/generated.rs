@@ -159,3 +159,49 @@ fn cpp_program_runs_the_pipeline_through_the_wrapper() {
     let png = std::fs::read(&output_png).unwrap();
     assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 160);
 }
+
+/// Issue 16: the animation exports from strict C99 and through the C++ wrapper.
+#[test]
+fn c_and_cpp_programs_read_animation_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = build_c_program(dir.path(), "animation");
+    let output = Command::new(&c).arg(repo().join("testdata")).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "C animation test failed:\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("animation checks passed"), "{stdout}");
+    let cpp = build_program(dir.path(), "c++", "c++17", &repo().join("ffi/tests/cpp/animation.cpp"), "animation_cpp");
+    let output = Command::new(&cpp).arg(repo().join("testdata")).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "C++ animation test failed:\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!stdout.contains("FAILED") && stdout.matches("ok: ").count() == 5, "{stdout}");
+}
+
+/// Issue 16: lossy WebP and AVIF encode options from strict C99 and through the C++ wrapper.
+#[test]
+fn c_program_writes_lossy_webp_and_avif() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = build_c_program(dir.path(), "modern_formats");
+    let output = Command::new(&c).arg(repo().join("testdata")).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "C modern-format test failed:\n{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("modern format checks passed"), "{stdout}");
+    let cpp = build_program(
+        dir.path(),
+        "c++",
+        "c++17",
+        &repo().join("ffi/tests/cpp/modern_formats.cpp"),
+        "modern_formats_cpp",
+    );
+    let output = Command::new(&cpp).arg(repo().join("testdata")).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "C++ modern-format test failed:\n{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!stdout.contains("FAILED") && stdout.matches("ok: ").count() == 7, "{stdout}");
+}

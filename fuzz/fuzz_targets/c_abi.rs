@@ -27,6 +27,10 @@ enum Call {
     Info(Handle),
     Pixels(Handle),
     Encode(Handle, u32, u32),
+    /// Encode options as the fuzzer makes them (in range or not), small values more likely: a
+    /// format, then quality, subsampling, progressive, optimize_huffman, png_compression,
+    /// webp_quality, avif_quality, avif_speed, strip_metadata.
+    EncodeWith(Handle, u8, [u8; 9]),
     BufferDestroy(Handle),
 }
 
@@ -77,6 +81,35 @@ fuzz_target!(|calls: Vec<Call>| {
                 }
                 Call::Encode(handle, format, quality) => {
                     let code = pixbridge_image_encode(pick(&handles, handle), *format % 12, *quality % 120, &mut out);
+                    if code == ErrorCode::Ok {
+                        handles.push(out);
+                        out = 0;
+                    }
+                    code
+                }
+                Call::EncodeWith(handle, format, fields) => {
+                    let f = fields.map(u32::from);
+                    let options = EncodeOptions {
+                        quality: f[0],
+                        subsampling: f[1] % 4,
+                        progressive: f[2] % 3,
+                        optimize_huffman: f[3] % 3,
+                        png_compression: f[4] % 11,
+                        webp_quality: f[5],
+                        avif_quality: f[6],
+                        // Speed 1 (the slowest) is left out: a fuzz run is not an AVIF benchmark.
+                        avif_speed: match f[7] % 12 {
+                            1 => 2,
+                            speed => speed,
+                        },
+                        strip_metadata: f[8] % 3,
+                    };
+                    let code = pixbridge_image_encode_with(
+                        pick(&handles, handle),
+                        u32::from(*format % 12),
+                        &options,
+                        &mut out,
+                    );
                     if code == ErrorCode::Ok {
                         handles.push(out);
                         out = 0;

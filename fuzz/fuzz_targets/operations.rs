@@ -89,7 +89,7 @@ fn defer(image: u64, quality: u8) -> Option<u64> {
     }
     let limits = DecodeLimits::default();
     let open = |deferred| {
-        let options = DecodeOptions { limits, min_width: 0, min_height: 0, deferred, lenient: 0 };
+        let options = DecodeOptions { limits, min_width: 0, min_height: 0, deferred, lenient: 0, keep_profile: 0 };
         let (mut data, mut length) = (std::ptr::null(), 0usize);
         let mut decoded = 0u64;
         // SAFETY: valid out-parameters; the bytes stay valid until the buffer is destroyed.

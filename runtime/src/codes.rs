@@ -26,6 +26,12 @@ const _: () = {
     assert!(size_of::<ColorType>() == 4);
     assert!(size_of::<ThumbnailFit>() == 4);
     assert!(size_of::<ChromaSubsampling>() == 4);
+    assert!(size_of::<ColorProfile>() == 4);
+    assert!(size_of::<MetadataBlock>() == 4);
+    assert!(size_of::<ExifText>() == 4);
+    // Matches `PixbridgeExifNumbers` in pixbridge.h: two `uint32_t`, six `double`.
+    assert!(size_of::<ExifNumbers>() == 56);
+    assert!(size_of::<PixelFormat>() == 4);
     assert!(size_of::<PluginOperationKind>() == 4);
     assert!(size_of::<PluginParameterType>() == 4);
     assert!(size_of::<PluginText>() == 4);
@@ -195,6 +201,78 @@ core::with_resize_filters!(core_mirror);
 core::with_color_types!(core_mirror);
 core::with_thumbnail_fits!(core_mirror);
 core::with_chroma_subsamplings!(core_mirror);
+core::with_pixel_formats!(core_mirror);
+core::with_color_profiles!(core_mirror);
+
+stable_enum! {
+    /// A raw metadata block of an image, as read by `pixbridge_image_metadata`.
+    MetadataBlock {
+        /// EXIF: a TIFF structure (`II*\0` or `MM\0*`), without JPEG's `Exif\0\0` prefix.
+        Exif = 0,
+        /// XMP: the UTF-8 XML packet.
+        Xmp = 1,
+        /// The file's ICC profile as stored (also when the pixels were converted to sRGB).
+        Icc = 2,
+    }
+}
+
+stable_enum! {
+    /// A text field of an image's EXIF, as read by `pixbridge_image_exif_text`.
+    ExifText {
+        /// Camera maker.
+        Make = 0,
+        /// Camera model.
+        Model = 1,
+        /// Lens model.
+        LensModel = 2,
+        /// When the photo was taken (`DateTimeOriginal`), as written: `YYYY:MM:DD HH:MM:SS`.
+        DateTaken = 3,
+        /// Software that wrote the file.
+        Software = 4,
+        /// Artist.
+        Artist = 5,
+        /// Copyright notice.
+        Copyright = 6,
+    }
+}
+
+/// The numeric EXIF fields of an image. Absent fields are 0 (integers) or NaN (reals).
+#[ffi]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExifNumbers {
+    /// Orientation as stored, 1-8 (decoding has already applied it); 0 if absent.
+    pub orientation: u32,
+    /// ISO sensitivity; 0 if absent.
+    pub iso: u32,
+    /// Exposure time in seconds; NaN if absent.
+    pub exposure_time: f64,
+    /// Aperture as an f-number; NaN if absent.
+    pub f_number: f64,
+    /// Focal length in millimetres; NaN if absent.
+    pub focal_length: f64,
+    /// GPS latitude in degrees, positive north; NaN if absent.
+    pub latitude: f64,
+    /// GPS longitude in degrees, positive east; NaN if absent.
+    pub longitude: f64,
+    /// GPS altitude in metres, negative below sea level; NaN if absent.
+    pub altitude: f64,
+}
+
+impl From<&core::ExifFields> for ExifNumbers {
+    fn from(fields: &core::ExifFields) -> Self {
+        let real = |v: Option<f64>| v.unwrap_or(f64::NAN);
+        ExifNumbers {
+            orientation: fields.orientation.map_or(0, u32::from),
+            iso: fields.iso.unwrap_or(0),
+            exposure_time: real(fields.exposure_time),
+            f_number: real(fields.f_number),
+            focal_length: real(fields.focal_length),
+            latitude: real(fields.latitude),
+            longitude: real(fields.longitude),
+            altitude: real(fields.altitude),
+        }
+    }
+}
 
 /// Width, height and colour type of an image.
 #[ffi]
@@ -236,6 +314,13 @@ pub fn chroma_subsampling(code: u32) -> Result<core::ChromaSubsampling> {
     })
 }
 
+/// Converts a stable pixel-format number to the core's pixel format.
+pub fn pixel_format(code: u32) -> Result<core::PixelFormat> {
+    PixelFormat::from_code(code).map(Into::into).ok_or_else(|| {
+        Error::invalid_argument(format!("unknown pixel format code {code} (valid: 0-{})", PixelFormat::ALL.len() - 1))
+    })
+}
+
 /// A 0/1 flag from a foreign caller; anything else is `InvalidArgument`.
 fn flag(value: u32, name: &str) -> Result<bool> {
     match value {
@@ -254,9 +339,11 @@ pub fn open_options(
     min_height: u32,
     deferred: u32,
     lenient: u32,
+    keep_profile: u32,
 ) -> Result<crate::images::OpenOptions> {
     let min_size = (min_width, min_height);
     let (deferred, lenient) = (flag(deferred, "deferred")?, flag(lenient, "lenient")?);
+    let keep_profile = flag(keep_profile, "keep_profile")?;
     if deferred && lenient {
         return Err(Error::invalid_argument(
             "lenient and deferred decoding cannot be combined: a deferred image is decoded later, \
@@ -264,44 +351,81 @@ pub fn open_options(
         ));
     }
     Ok(crate::images::OpenOptions {
-        decode: core::DecodeOptions { limits, min_size: (min_size != (0, 0)).then_some(min_size), lenient },
+        decode: core::DecodeOptions {
+            limits,
+            min_size: (min_size != (0, 0)).then_some(min_size),
+            lenient,
+            keep_profile,
+        },
         deferred,
     })
 }
 
-/// Thumbnail options from their plain form (`allow_upscale` 0 or 1).
-pub fn thumbnail_options(limits: core::DecodeLimits, allow_upscale: u32) -> Result<core::ThumbnailOptions> {
-    Ok(core::ThumbnailOptions { limits, allow_upscale: flag(allow_upscale, "allow_upscale")? })
+/// Thumbnail options from their plain form (`allow_upscale` and `keep_metadata` 0 or 1).
+pub fn thumbnail_options(
+    limits: core::DecodeLimits,
+    allow_upscale: u32,
+    keep_metadata: u32,
+) -> Result<core::ThumbnailOptions> {
+    Ok(core::ThumbnailOptions {
+        limits,
+        allow_upscale: flag(allow_upscale, "allow_upscale")?,
+        keep_metadata: flag(keep_metadata, "keep_metadata")?,
+    })
 }
 
-/// Encode options from their plain form, where 0 means a field's default: JPEG `quality`
-/// 1-100 (0 = 90), `subsampling` a [`ChromaSubsampling`] code, `progressive` and
-/// `optimize_huffman` 0 or 1, PNG `png_compression` 1-9 (0 = the fast default).
-pub fn encode_options(
-    quality: u32,
-    subsampling: u32,
-    progressive: u32,
-    optimize_huffman: u32,
-    png_compression: u32,
-) -> Result<core::EncodeOptions> {
+/// Encode options in their plain form (the C ABI's `PixbridgeEncodeOptions`, the JNI's
+/// arguments), where 0 in a field means that field's default. Named fields, so that no caller
+/// can pass nine numbers in the wrong order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PlainEncodeOptions {
+    /// JPEG quality 1-100; 0 = 90.
+    pub quality: u32,
+    /// JPEG chroma subsampling, a [`ChromaSubsampling`] code.
+    pub subsampling: u32,
+    /// 1 writes a progressive JPEG; 0 = baseline.
+    pub progressive: u32,
+    /// 1 computes optimal Huffman tables for a baseline JPEG; 0 = standard tables.
+    pub optimize_huffman: u32,
+    /// PNG compression level 1-9; 0 = the fast default.
+    pub png_compression: u32,
+    /// WebP quality 1-100 (lossy); 0 = lossless.
+    pub webp_quality: u32,
+    /// AVIF quality 1-100; 0 = 80.
+    pub avif_quality: u32,
+    /// AVIF speed 1 (slowest, smallest) to 10 (fastest); 0 = 6.
+    pub avif_speed: u32,
+    /// 1 leaves out the metadata (EXIF, XMP, ICC profile) a save would keep; 0 = keep it.
+    pub strip_metadata: u32,
+}
+
+/// Encode options from their plain form ([`PlainEncodeOptions`]; 0 in a field means its
+/// default). A value out of its range is `InvalidArgument` naming the field.
+pub fn encode_options(plain: &PlainEncodeOptions) -> Result<core::EncodeOptions> {
     let defaults = core::EncodeOptions::default();
-    let png_compression = match png_compression {
-        0 => defaults.png.compression,
-        level @ 1..=9 => level as u8,
-        other => {
-            return Err(Error::invalid_argument(format!(
-                "png_compression {other} is out of range (0 = default, or 1-9)"
-            )));
-        }
+    let in_range = |value: u32, name: &str, max: u32, default: &str| match value {
+        0 => Ok(None),
+        value if value <= max => Ok(Some(value as u8)),
+        other => Err(Error::invalid_argument(format!("{name} {other} is out of range (0 = {default}, or 1-{max})"))),
     };
+    let png_compression = in_range(plain.png_compression, "png_compression", 9, "default")?;
+    let webp_quality = in_range(plain.webp_quality, "webp_quality", 100, "lossless")?;
+    let avif_quality = in_range(plain.avif_quality, "avif_quality", 100, "default")?;
+    let avif_speed = in_range(plain.avif_speed, "avif_speed", 10, "default")?;
     Ok(core::EncodeOptions {
         jpeg: core::JpegOptions {
-            quality: self::quality(quality)?.unwrap_or(defaults.jpeg.quality),
-            subsampling: chroma_subsampling(subsampling)?,
-            progressive: flag(progressive, "progressive")?,
-            optimize_huffman: flag(optimize_huffman, "optimize_huffman")?,
+            quality: self::quality(plain.quality)?.unwrap_or(defaults.jpeg.quality),
+            subsampling: chroma_subsampling(plain.subsampling)?,
+            progressive: flag(plain.progressive, "progressive")?,
+            optimize_huffman: flag(plain.optimize_huffman, "optimize_huffman")?,
         },
-        png: core::PngOptions { compression: png_compression },
+        png: core::PngOptions { compression: png_compression.unwrap_or(defaults.png.compression) },
+        webp: core::WebPOptions { quality: webp_quality },
+        avif: core::AvifOptions {
+            quality: avif_quality.unwrap_or(defaults.avif.quality),
+            speed: avif_speed.unwrap_or(defaults.avif.speed),
+        },
+        strip_metadata: flag(plain.strip_metadata, "strip_metadata")?,
     })
 }
 
@@ -321,7 +445,7 @@ mod tests {
     #[test]
     fn numbers_are_stable() {
         let formats: Vec<u32> = ImageFormat::ALL.iter().map(|format| *format as u32).collect();
-        assert_eq!(formats, (0..10).collect::<Vec<_>>());
+        assert_eq!(formats, (0..11).collect::<Vec<_>>());
         assert_eq!((ColorType::L8 as u32, ColorType::Rgba8 as u32, ColorType::Rgba32F as u32), (0, 3, 9));
         assert_eq!(ColorType::from(core::ColorType::L16) as u32, 4);
         // The C-ABI enums take their numbers from the core's lists.
@@ -351,7 +475,8 @@ mod tests {
     fn codes_round_trip_and_reject_unknown_values() {
         assert_eq!(image_format(ImageFormat::Jpeg as u32).unwrap(), core::ImageFormat::Jpeg);
         assert_eq!(image_format(ImageFormat::Ico as u32).unwrap(), core::ImageFormat::Ico);
-        assert_eq!(image_format(10).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(image_format(ImageFormat::Avif as u32).unwrap(), core::ImageFormat::Avif);
+        assert_eq!(image_format(11).unwrap_err().code, ErrorCode::InvalidArgument);
         assert_eq!(resize_filter(ResizeFilter::Lanczos3 as u32).unwrap(), core::ResizeFilter::Lanczos3);
         assert_eq!(resize_filter(u32::MAX).unwrap_err().code, ErrorCode::InvalidArgument);
         assert_eq!(thumbnail_fit(1).unwrap(), core::ThumbnailFit::Cover);
@@ -362,31 +487,70 @@ mod tests {
 
     #[test]
     fn options_from_plain_numbers() {
-        let defaults = encode_options(0, 0, 0, 0, 0).unwrap();
+        let defaults = encode_options(&PlainEncodeOptions::default()).unwrap();
         assert_eq!(defaults, core::EncodeOptions::default());
-        let custom = encode_options(75, 2, 1, 1, 9).unwrap();
+        assert_eq!((defaults.webp.quality, defaults.avif.quality, defaults.avif.speed), (None, 80, 6));
+        assert!(!defaults.strip_metadata);
+        let custom = encode_options(&PlainEncodeOptions {
+            quality: 75,
+            subsampling: 2,
+            progressive: 1,
+            optimize_huffman: 1,
+            png_compression: 9,
+            webp_quality: 60,
+            avif_quality: 45,
+            avif_speed: 10,
+            strip_metadata: 1,
+        })
+        .unwrap();
         assert_eq!(custom.jpeg.quality, 75);
         assert_eq!(custom.jpeg.subsampling, core::ChromaSubsampling::Yuv444);
         assert!(custom.jpeg.progressive && custom.jpeg.optimize_huffman);
         assert_eq!(custom.png.compression, 9);
-        for bad in [(101, 0, 0, 0, 0), (0, 3, 0, 0, 0), (0, 0, 2, 0, 0), (0, 0, 0, 7, 0), (0, 0, 0, 0, 10)] {
-            let error = encode_options(bad.0, bad.1, bad.2, bad.3, bad.4).unwrap_err();
+        assert_eq!(custom.webp.quality, Some(60));
+        assert_eq!((custom.avif.quality, custom.avif.speed), (45, 10));
+        assert!(custom.strip_metadata);
+        let plain = PlainEncodeOptions::default();
+        for (bad, field) in [
+            (PlainEncodeOptions { quality: 101, ..plain }, "quality"),
+            (PlainEncodeOptions { subsampling: 3, ..plain }, "subsampling"),
+            (PlainEncodeOptions { progressive: 2, ..plain }, "progressive"),
+            (PlainEncodeOptions { optimize_huffman: 7, ..plain }, "optimize_huffman"),
+            (PlainEncodeOptions { png_compression: 10, ..plain }, "png_compression"),
+            (PlainEncodeOptions { webp_quality: 101, ..plain }, "webp_quality"),
+            (PlainEncodeOptions { avif_quality: 101, ..plain }, "avif_quality"),
+            (PlainEncodeOptions { avif_speed: 11, ..plain }, "avif_speed"),
+            (PlainEncodeOptions { strip_metadata: 2, ..plain }, "strip_metadata"),
+        ] {
+            let error = encode_options(&bad).unwrap_err();
             assert_eq!(error.code, ErrorCode::InvalidArgument, "{bad:?}");
+            assert!(error.message.contains(field), "{field}: {}", error.message);
         }
         let limits = core::DecodeLimits::default();
-        assert_eq!(open_options(limits, 0, 0, 0, 0).unwrap().decode.min_size, None);
-        assert_eq!(open_options(limits, 400, 0, 0, 0).unwrap().decode.min_size, Some((400, 0)));
-        assert!(!open_options(limits, 0, 0, 0, 0).unwrap().deferred);
-        assert!(open_options(limits, 0, 0, 1, 0).unwrap().deferred);
-        assert_eq!(open_options(limits, 0, 0, 2, 0).unwrap_err().code, ErrorCode::InvalidArgument);
-        assert!(!open_options(limits, 0, 0, 0, 0).unwrap().decode.lenient);
-        assert!(open_options(limits, 0, 0, 0, 1).unwrap().decode.lenient);
-        assert_eq!(open_options(limits, 0, 0, 0, 2).unwrap_err().code, ErrorCode::InvalidArgument);
-        let both = open_options(limits, 0, 0, 1, 1).unwrap_err();
+        assert_eq!(open_options(limits, 0, 0, 0, 0, 0).unwrap().decode.min_size, None);
+        assert_eq!(open_options(limits, 400, 0, 0, 0, 0).unwrap().decode.min_size, Some((400, 0)));
+        assert!(!open_options(limits, 0, 0, 0, 0, 0).unwrap().deferred);
+        assert!(open_options(limits, 0, 0, 1, 0, 0).unwrap().deferred);
+        assert_eq!(open_options(limits, 0, 0, 2, 0, 0).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert!(!open_options(limits, 0, 0, 0, 0, 0).unwrap().decode.lenient);
+        assert!(open_options(limits, 0, 0, 0, 1, 0).unwrap().decode.lenient);
+        assert_eq!(open_options(limits, 0, 0, 0, 2, 0).unwrap_err().code, ErrorCode::InvalidArgument);
+        let both = open_options(limits, 0, 0, 1, 1, 0).unwrap_err();
         assert_eq!(both.code, ErrorCode::InvalidArgument);
         assert!(both.message.contains("lenient and deferred"), "{}", both.message);
-        assert!(thumbnail_options(core::DecodeLimits::default(), 1).unwrap().allow_upscale);
-        assert_eq!(thumbnail_options(core::DecodeLimits::default(), 2).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert!(thumbnail_options(core::DecodeLimits::default(), 1, 0).unwrap().allow_upscale);
+        assert_eq!(
+            thumbnail_options(core::DecodeLimits::default(), 2, 0).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
+        assert!(thumbnail_options(core::DecodeLimits::default(), 0, 1).unwrap().keep_metadata);
+        assert_eq!(
+            thumbnail_options(core::DecodeLimits::default(), 0, 2).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
+        assert!(open_options(limits, 0, 0, 0, 0, 1).unwrap().decode.keep_profile);
+        assert!(!open_options(limits, 0, 0, 0, 0, 0).unwrap().decode.keep_profile);
+        assert_eq!(open_options(limits, 0, 0, 0, 0, 2).unwrap_err().code, ErrorCode::InvalidArgument);
         assert_eq!(quality(0).unwrap(), None);
         assert_eq!(quality(100).unwrap(), Some(100));
         assert_eq!(quality(101).unwrap_err().code, ErrorCode::InvalidArgument);

@@ -335,8 +335,19 @@ where
     let cell = IMAGES.get(image)?;
     let stored = cell.read();
     let recipe = match &*stored {
-        Stored::Decoded(image) => return Ok(insert(operation(image)?)),
+        Stored::Decoded(image) => {
+            // What an operation makes keeps the source's metadata and colour profile.
+            let mut made = operation(image)?;
+            made.inherit_metadata(image);
+            return Ok(insert(made));
+        }
         Stored::Deferred(recipe) => recipe,
+    };
+    let run = move |image: Image| {
+        let provenance = image.provenance();
+        let mut made = run(image)?;
+        made.set_provenance(provenance);
+        Ok(made)
     };
     let (width, height, color_type) = recipe.info();
     match plan((width, height)) {

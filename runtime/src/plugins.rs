@@ -438,6 +438,7 @@ pub fn apply(operation: &str, image: Handle, arguments: &[f64]) -> Result<Option
                     abi::Source { pixels: source.pixels().as_ptr(), width, height, stride: width as usize * 4 };
                 run(&plugin, spec, &arguments, Some(&source_view), &mut target)?;
                 target.adopt_edited_pixels(source.color_type());
+                target.inherit_metadata(source);
                 Ok(target)
             })??;
             Ok(Some(images::insert(made)))

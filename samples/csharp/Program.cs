@@ -1,13 +1,15 @@
 // Pixbridge C# sample: for every JPEG in a folder, open it, blur it, mirror it and save a PNG;
 // then the same with the asynchronous API (OpenAsync, BlurAsync, MirrorAsync, SaveAsync);
 // then, with the sample plugins of PIXBRIDGE_PLUGIN_DIR (ci/build-plugins.sh builds them), a
-// sepia tone and a vignette on rocket.jpg (or the first JPEG).
+// sepia tone and a vignette on rocket.jpg (or the first JPEG); then a round trip through a
+// SkiaSharp SKBitmap (Pixbridge -> BGRA premultiplied pixels -> SkiaSharp draws -> Pixbridge).
 //
 //   dotnet run -- [input-folder] [output-folder]
 //
 // Defaults: ./testdata and ./out. ci/demo-csharp.sh runs it on the repository's test images.
 using System.Diagnostics;
 using Pixbridge;
+using SkiaSharp;
 
 var input = Path.GetFullPath(args.Length > 0 ? args[0] : "testdata");
 var output = Path.GetFullPath(args.Length > 1 ? args[1] : "out");
@@ -107,6 +109,34 @@ else
     catch (PixbridgeException e)
     {
         Console.Error.WriteLine($"plugins: failed with {e.Code}: {e.Message}");
+        return 1;
+    }
+}
+
+// SkiaSharp interop: Pixbridge does not depend on SkiaSharp; the pixels cross as bytes in the
+// layout an SKBitmap holds (Bgra8888, premultiplied: PixelFormat.Bgra8Premultiplied), converted
+// once in native code straight into and out of the bitmap's own memory.
+{
+    var path = jpegs.FirstOrDefault(j => Path.GetFileName(j) == "rocket.jpg") ?? jpegs[0];
+    using var photo = Image.Open(path);
+    using var bitmap = new SKBitmap(new SKImageInfo(photo.Width, photo.Height, SKColorType.Bgra8888, SKAlphaType.Premul));
+    photo.CopyPixels(bitmap.PeekPixels().GetPixelSpan<byte>(), PixelFormat.Bgra8Premultiplied, bitmap.RowBytes);
+    using (var canvas = new SKCanvas(bitmap))
+    using (var paint = new SKPaint { Color = new SKColor(255, 200, 0, 128), IsAntialias = true })
+    {
+        canvas.DrawCircle(photo.Width / 2f, photo.Height / 2f, Math.Min(photo.Width, photo.Height) / 4f, paint);
+    }
+    using var drawn = Image.FromPixels(bitmap.GetPixelSpan(), bitmap.Width, bitmap.Height, PixelFormat.Bgra8Premultiplied, bitmap.RowBytes);
+    var target = Path.Combine(output, Path.GetFileNameWithoutExtension(path) + "-skia-circle.png");
+    drawn.Save(target);
+    // The corner is outside the circle: opaque pixels cross both ways unchanged.
+    var before = photo.ToPixelArray().AsSpan(0, 4).ToArray();
+    var after = drawn.ToPixelArray().AsSpan(0, 4).ToArray();
+    var same = before.AsSpan().SequenceEqual(after);
+    Console.WriteLine($"{Path.GetFileName(path)}: -> SKBitmap {bitmap.ColorType}/{bitmap.AlphaType} -> circle drawn by SkiaSharp -> " +
+        $"{target} (corner pixel {(same ? "unchanged" : "CHANGED")})");
+    if (!same)
+    {
         return 1;
     }
 }

@@ -103,6 +103,16 @@ public readonly record struct DecodeOptions
     /// </summary>
     public bool Lenient { get; init; }
 
+    /// <summary>
+    /// What a decode does with an embedded ICC profile (JPEG, PNG, WebP, TIFF). <c>false</c>, the
+    /// default: the pixels are converted to sRGB (<see cref="Image.ColorProfile"/> is
+    /// <see cref="ColorProfile.Srgb"/>), so they show the right colours wherever sRGB is assumed.
+    /// <c>true</c>: the pixels are kept as stored and the profile stays attached
+    /// (<see cref="ColorProfile.Embedded"/>; <see cref="Image.GetMetadata"/> returns it), and a save
+    /// writes it back where the format can hold it.
+    /// </summary>
+    public bool KeepProfile { get; init; }
+
     internal Native.DecodeOptions ToNative() => new()
     {
         limits = (Limits ?? DecodeLimits.Default).ToNative(),
@@ -110,5 +120,6 @@ public readonly record struct DecodeOptions
         min_height = (uint)MinHeight,
         deferred = Deferred ? 1u : 0u,
         lenient = Lenient ? 1u : 0u,
+        keep_profile = KeepProfile ? 1u : 0u,
     };
 }

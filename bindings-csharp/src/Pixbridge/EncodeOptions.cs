@@ -12,9 +12,12 @@ namespace Pixbridge;
 /// <para>
 /// Each format reads the settings that apply to it and ignores the others: JPEG reads
 /// <see cref="Quality"/>, <see cref="Subsampling"/>, <see cref="Progressive"/> and
-/// <see cref="OptimizeHuffman"/>; PNG reads <see cref="PngCompression"/>; the other formats have no
-/// settings. The default value (<c>new EncodeOptions()</c> or <c>default</c>) is the defaults of
-/// every format: JPEG quality 90, 4:2:0, baseline, standard Huffman tables; PNG level 1.
+/// <see cref="OptimizeHuffman"/>; PNG reads <see cref="PngCompression"/>; WebP reads
+/// <see cref="WebPQuality"/>; AVIF reads <see cref="AvifQuality"/> and <see cref="AvifSpeed"/>; the
+/// other formats have no settings. <see cref="StripMetadata"/> applies to every format. The default
+/// value (<c>new EncodeOptions()</c> or <c>default</c>) is the defaults of every format: JPEG
+/// quality 90, 4:2:0, baseline, standard Huffman tables; PNG level 1; lossless WebP; AVIF quality
+/// 80 at speed 6; metadata kept.
 /// </para>
 /// <para>
 /// A struct whose default value is the defaults, so that <c>Encode(format, null)</c> and
@@ -24,6 +27,8 @@ namespace Pixbridge;
 /// <example>
 /// <code>
 /// image.Save("out.jpg", new EncodeOptions { Quality = 80, Progressive = true });
+/// image.Save("out.webp", new EncodeOptions { WebPQuality = 75 });               // lossy WebP
+/// image.Save("out.avif", new EncodeOptions { AvifQuality = 60, AvifSpeed = 8 });
 /// </code>
 /// </example>
 public readonly record struct EncodeOptions
@@ -31,6 +36,9 @@ public readonly record struct EncodeOptions
     private readonly int? _quality;
     private readonly ChromaSubsampling _subsampling;
     private readonly int? _pngCompression;
+    private readonly int? _webPQuality;
+    private readonly int? _avifQuality;
+    private readonly int? _avifSpeed;
 
     /// <summary>JPEG quality 1-100, or <c>null</c> (the default) for 90.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside 1-100.</exception>
@@ -91,6 +99,52 @@ public readonly record struct EncodeOptions
         }
     }
 
+    /// <summary>
+    /// WebP quality 1 (smallest) to 100 (best) for lossy WebP (libwebp; alpha is kept), or
+    /// <c>null</c> (the default) for lossless WebP.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside 1-100.</exception>
+    public int? WebPQuality
+    {
+        get => _webPQuality;
+        init => _webPQuality = InRange(value, 1, 100, nameof(WebPQuality));
+    }
+
+    /// <summary>AVIF quality 1 (smallest) to 100 (best), or <c>null</c> (the default) for 80.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside 1-100.</exception>
+    public int? AvifQuality
+    {
+        get => _avifQuality;
+        init => _avifQuality = InRange(value, 1, 100, nameof(AvifQuality));
+    }
+
+    /// <summary>
+    /// AVIF encoder speed 1 (slowest, smallest files) to 10 (fastest), or <c>null</c> (the
+    /// default) for 6.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside 1-10.</exception>
+    public int? AvifSpeed
+    {
+        get => _avifSpeed;
+        init => _avifSpeed = InRange(value, 1, 10, nameof(AvifSpeed));
+    }
+
+    /// <summary>
+    /// Leave out the metadata (EXIF, XMP, ICC profile) that a save otherwise keeps where the
+    /// format can carry it (default <c>false</c>: keep it).
+    /// </summary>
+    public bool StripMetadata { get; init; }
+
+    private static int? InRange(int? value, int min, int max, string name)
+    {
+        if (value is { } v)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(v, min, name);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(v, max, name);
+        }
+        return value;
+    }
+
     /// <summary>The C ABI form, where 0 in a field means that field's default.</summary>
     internal Native.EncodeOptions ToNative() => new()
     {
@@ -99,5 +153,9 @@ public readonly record struct EncodeOptions
         progressive = Progressive ? 1u : 0u,
         optimize_huffman = OptimizeHuffman ? 1u : 0u,
         png_compression = (uint)(PngCompression ?? 0),
+        webp_quality = (uint)(WebPQuality ?? 0),
+        avif_quality = (uint)(AvifQuality ?? 0),
+        avif_speed = (uint)(AvifSpeed ?? 0),
+        strip_metadata = StripMetadata ? 1u : 0u,
     };
 }

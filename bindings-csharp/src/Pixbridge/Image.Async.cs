@@ -256,7 +256,7 @@ public sealed partial class Image
     /// <remarks>A cancelled save writes no file and leaves an existing file at <paramref name="path"/> as it was.</remarks>
     /// <param name="path">Destination path (written atomically).</param>
     /// <param name="format">The format to write.</param>
-    /// <param name="quality">JPEG quality 1-100, or <c>null</c> for the format's default (JPEG: 90). Other formats accept only <c>null</c>.</param>
+    /// <param name="quality">Quality 1-100 for JPEG (default 90), WebP (a quality makes it lossy; <c>null</c> is lossless) and AVIF (default 80), or <c>null</c> for the format's default. Other formats accept only <c>null</c>.</param>
     /// <param name="progress">Told the fraction done (0 to 1, strictly increasing, 1 on success) from a native thread; <c>null</c> for none.</param>
     /// <param name="cancellationToken">Cancels the save; the task then ends as cancelled with this token.</param>
     /// <returns>A task that completes when the file is written.</returns>
@@ -279,7 +279,7 @@ public sealed partial class Image
                 return true;
             });
         }
-        return SaveAsyncWith(utf8, nativeFormat, QualityOptions(nativeQuality), progress, cancellationToken);
+        return SaveAsyncWith(utf8, nativeFormat, QualityOptions(format, nativeQuality), progress, cancellationToken);
     }
 
     /// <summary>Saves to a file asynchronously with encoder options; the format comes from the extension, as with <see cref="Save(string, EncodeOptions)"/>.</summary>
@@ -324,7 +324,7 @@ public sealed partial class Image
     /// </remarks>
     /// <param name="stream">A writable stream; written at its current position and not closed.</param>
     /// <param name="format">The format to write.</param>
-    /// <param name="quality">JPEG quality 1-100, or <c>null</c> for the format's default.</param>
+    /// <param name="quality">Quality 1-100 for JPEG, WebP (lossy) and AVIF, or <c>null</c> for the format's default.</param>
     /// <param name="progress">Told the fraction of the encoding done (0 to 1, strictly increasing, 1 on success) from a native thread; <c>null</c> for none.</param>
     /// <param name="cancellationToken">Cancels the encoding and the write; the task then ends as cancelled.</param>
     /// <returns>A task that completes when the bytes are written.</returns>
@@ -366,7 +366,7 @@ public sealed partial class Image
 
     /// <summary>Encodes the image in memory on a Pixbridge thread; see <see cref="Encode(ImageFormat, int?)"/>.</summary>
     /// <param name="format">The format to produce.</param>
-    /// <param name="quality">JPEG quality 1-100, or <c>null</c> for the format's default (JPEG: 90). Other formats accept only <c>null</c>.</param>
+    /// <param name="quality">Quality 1-100 for JPEG (default 90), WebP (a quality makes it lossy; <c>null</c> is lossless) and AVIF (default 80), or <c>null</c> for the format's default. Other formats accept only <c>null</c>.</param>
     /// <param name="progress">Told the fraction done (0 to 1, strictly increasing, 1 on success) from a native thread; <c>null</c> for none.</param>
     /// <param name="cancellationToken">Cancels the encoding; the task then ends as cancelled with this token.</param>
     /// <returns>The encoded bytes.</returns>
@@ -387,7 +387,7 @@ public sealed partial class Image
                 return TakeBuffer(buffer);
             });
         }
-        return EncodeAsyncWith(nativeFormat, QualityOptions(nativeQuality), progress, cancellationToken);
+        return EncodeAsyncWith(nativeFormat, QualityOptions(format, nativeQuality), progress, cancellationToken);
     }
 
     /// <summary>Encodes the image in memory with encoder options on a Pixbridge thread; see <see cref="Encode(ImageFormat, EncodeOptions)"/>.</summary>
@@ -423,16 +423,31 @@ public sealed partial class Image
 
     /// <summary>
     /// Whether the quality overloads can pass <paramref name="quality"/> as encoder options: always,
-    /// except a quality for a format other than JPEG, which those overloads refuse natively
-    /// (<see cref="ErrorCode.InvalidArgument"/>) and encoder options would ignore.
+    /// except a quality for a format without one (JPEG, WebP and AVIF have one), which those
+    /// overloads refuse natively (<see cref="ErrorCode.InvalidArgument"/>) and encoder options would ignore.
     /// </summary>
-    private static bool QualityApplies(ImageFormat format, int? quality) => quality is null || format == ImageFormat.Jpeg;
+    private static bool QualityApplies(ImageFormat format, int? quality) =>
+        quality is null || format is ImageFormat.Jpeg or ImageFormat.WebP or ImageFormat.Avif;
 
-    /// <summary>Default encoder options with the quality of a quality overload (0 = the default; above 100 is refused natively).</summary>
-    private static Native.EncodeOptions QualityOptions(uint nativeQuality)
+    /// <summary>
+    /// Default encoder options with the quality of a quality overload in the field
+    /// <paramref name="format"/> reads (0 = the default; above 100 is refused natively).
+    /// </summary>
+    private static Native.EncodeOptions QualityOptions(ImageFormat format, uint nativeQuality)
     {
         var options = default(EncodeOptions).ToNative();
-        options.quality = nativeQuality;
+        switch (format)
+        {
+            case ImageFormat.WebP:
+                options.webp_quality = nativeQuality;
+                break;
+            case ImageFormat.Avif:
+                options.avif_quality = nativeQuality;
+                break;
+            default:
+                options.quality = nativeQuality;
+                break;
+        }
         return options;
     }
 

@@ -13,7 +13,7 @@ namespace Pixbridge;
 /// <remarks>
 /// <para>
 /// Create images with <see cref="Open(string, DecodeLimits?)"/>, <see cref="Load(ReadOnlySpan{byte}, DecodeLimits?)"/>,
-/// <see cref="Thumbnail(string, int, int, ThumbnailFit, ThumbnailOptions?)"/> or <see cref="FromPixels"/>,
+/// <see cref="Thumbnail(string, int, int, ThumbnailFit, ThumbnailOptions?)"/> or <see cref="FromPixels(int, int, ReadOnlySpan{byte})"/>,
 /// and dispose them when done (<c>using var image = Image.Open(path);</c>).
 /// An image that is never disposed is freed by the garbage collector's finalizer; once such
 /// images hold a lot of native memory (256 MB and more, then each doubling), Pixbridge asks for
@@ -527,7 +527,7 @@ public sealed partial class Image : IDisposable
         return Adopt(result);
     }
 
-    /// <summary>Saves to a file; the format comes from the extension (png, jpg, jpeg, webp, bmp, tif, tiff, gif, qoi, tga, pnm, ppm, pgm, ico).</summary>
+    /// <summary>Saves to a file; the format comes from the extension (png, jpg, jpeg, webp, bmp, tif, tiff, gif, qoi, tga, pnm, ppm, pgm, ico, avif).</summary>
     /// <param name="path">Destination path. The file is written to a temporary file and renamed, so a failure never leaves a half-written file.</param>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not valid Unicode.</exception>
@@ -546,7 +546,7 @@ public sealed partial class Image : IDisposable
     /// <summary>Saves to a file in an explicit format, whatever the extension.</summary>
     /// <param name="path">Destination path (written atomically, as with <see cref="Save(string)"/>).</param>
     /// <param name="format">The format to write.</param>
-    /// <param name="quality">JPEG quality 1-100, or <c>null</c> for the format's default (JPEG: 90). Other formats accept only <c>null</c>.</param>
+    /// <param name="quality">Quality 1-100 for JPEG (default 90), WebP (a quality makes it lossy; <c>null</c> is lossless) and AVIF (default 80), or <c>null</c> for the format's default. Other formats accept only <c>null</c>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not valid Unicode.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined or <paramref name="quality"/> is below 1 (above 100 is a <see cref="PixbridgeException"/> with <see cref="ErrorCode.InvalidArgument"/>).</exception>
@@ -563,7 +563,7 @@ public sealed partial class Image : IDisposable
     /// <summary>Encodes and writes the image to a stream.</summary>
     /// <param name="stream">A writable stream; written at its current position and not closed.</param>
     /// <param name="format">The format to write.</param>
-    /// <param name="quality">JPEG quality 1-100, or <c>null</c> for the format's default.</param>
+    /// <param name="quality">Quality 1-100 for JPEG, WebP (lossy) and AVIF, or <c>null</c> for the format's default.</param>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> is not writable.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined or <paramref name="quality"/> is below 1 (above 100 is a <see cref="PixbridgeException"/> with <see cref="ErrorCode.InvalidArgument"/>).</exception>
@@ -582,7 +582,7 @@ public sealed partial class Image : IDisposable
 
     /// <summary>Encodes the image in memory.</summary>
     /// <param name="format">The format to produce.</param>
-    /// <param name="quality">JPEG quality 1-100, or <c>null</c> for the format's default (JPEG: 90). Other formats accept only <c>null</c>.</param>
+    /// <param name="quality">Quality 1-100 for JPEG (default 90), WebP (a quality makes it lossy; <c>null</c> is lossless) and AVIF (default 80), or <c>null</c> for the format's default. Other formats accept only <c>null</c>.</param>
     /// <returns>The encoded bytes.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is undefined or <paramref name="quality"/> is below 1 (above 100 is a <see cref="PixbridgeException"/> with <see cref="ErrorCode.InvalidArgument"/>).</exception>
     /// <exception cref="ObjectDisposedException">The image has been disposed.</exception>

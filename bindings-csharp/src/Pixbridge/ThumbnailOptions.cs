@@ -18,10 +18,17 @@ public sealed record ThumbnailOptions
     /// </summary>
     public bool AllowUpscale { get; init; }
 
+    /// <summary>
+    /// Whether the thumbnail keeps the source's metadata (EXIF, XMP, PNG text), so that a save
+    /// writes it (default <c>false</c>: thumbnails carry none). Colours are converted to sRGB either way.
+    /// </summary>
+    public bool KeepMetadata { get; init; }
+
     /// <summary>The C ABI form of <paramref name="options"/>, or of the defaults when it is null.</summary>
     internal static Native.ThumbnailOptions ToNative(ThumbnailOptions? options) => new()
     {
         limits = (options?.Limits ?? DecodeLimits.Default).ToNative(),
         allow_upscale = options is { AllowUpscale: true } ? 1u : 0u,
+        keep_metadata = options is { KeepMetadata: true } ? 1u : 0u,
     };
 }

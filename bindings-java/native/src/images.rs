@@ -41,7 +41,11 @@ fn read_path(env: &Env<'_>, utf8: &JByteArray<'_>) -> NativeResult<String> {
 }
 
 /// Builds decode limits from the Java values (non-negative; checked again here).
-fn limits(max_width: jint, max_height: jint, max_decoded_bytes: jlong) -> pixbridge_runtime::Result<DecodeLimits> {
+pub(crate) fn limits(
+    max_width: jint,
+    max_height: jint,
+    max_decoded_bytes: jlong,
+) -> pixbridge_runtime::Result<DecodeLimits> {
     let negative = |name: &str| Error::invalid_argument(format!("decode limit {name} must not be negative"));
     Ok(DecodeLimits {
         max_width: u32::try_from(max_width).map_err(|_| negative("maxWidth"))?,
@@ -53,14 +57,14 @@ fn limits(max_width: jint, max_height: jint, max_decoded_bytes: jlong) -> pixbri
 /// A Java `int` the native API takes as unsigned (`u32`). The Java API refuses negatives before
 /// the call; this repeats the check so that no path turns -1 into 4294967295. Range checks are
 /// the runtime's (`codes::*`), shared with the C ABI.
-fn unsigned(value: jint, name: &str) -> pixbridge_runtime::Result<u32> {
+pub(crate) fn unsigned(value: jint, name: &str) -> pixbridge_runtime::Result<u32> {
     u32::try_from(value).map_err(|_| Error::invalid_argument(format!("{name} must not be negative (got {value})")))
 }
 
 /// Runs `body` on `length` bytes of the Java array `data` from `offset`, copied into native
 /// memory first (`GetByteArrayRegion`; see the README for why not in place), under `control`
 /// (0 for none).
-fn with_array_range<T>(
+pub(crate) fn with_array_range<T>(
     env: &Env<'_>,
     data: &JByteArray<'_>,
     offset: jint,
@@ -129,35 +133,39 @@ fn with_direct_range<T>(
 }
 
 /// Open options from the Java values: limits, a minimum size (0 x 0 = full size) and the
-/// deferred and lenient flags (0 or 1, checked by the runtime).
+/// deferred, lenient and keep-profile flags (0 or 1, checked by the runtime).
 fn decode_options(
     max_width: jint,
     max_height: jint,
     max_decoded_bytes: jlong,
     min_width: jint,
     min_height: jint,
-    flags: (jint, jint),
+    flags: (jint, jint, jint),
 ) -> pixbridge_runtime::Result<images::OpenOptions> {
-    let (deferred, lenient) = flags;
+    let (deferred, lenient, keep_profile) = flags;
     codes::open_options(
         limits(max_width, max_height, max_decoded_bytes)?,
         unsigned(min_width, "minWidth")?,
         unsigned(min_height, "minHeight")?,
         unsigned(deferred, "deferred")?,
         unsigned(lenient, "lenient")?,
+        unsigned(keep_profile, "keepProfile")?,
     )
 }
 
-/// Thumbnail options from the Java values (`allow_upscale` 0 or 1, checked by the runtime).
+/// Thumbnail options from the Java values (`allow_upscale`, `keep_metadata` 0 or 1, checked by
+/// the runtime).
 fn thumbnail_options(
     max_width: jint,
     max_height: jint,
     max_decoded_bytes: jlong,
     allow_upscale: jint,
+    keep_metadata: jint,
 ) -> pixbridge_runtime::Result<pixbridge_runtime::ThumbnailOptions> {
     codes::thumbnail_options(
         limits(max_width, max_height, max_decoded_bytes)?,
         unsigned(allow_upscale, "allowUpscale")?,
+        unsigned(keep_metadata, "keepMetadata")?,
     )
 }
 
@@ -176,21 +184,31 @@ fn thumbnail_box(width: jint, height: jint, fit: jint) -> pixbridge_runtime::Res
     })
 }
 
-/// Encode options from the Java values, where 0 means a field's default (checked by the runtime).
-fn encode_options(
-    quality: jint,
-    subsampling: jint,
-    progressive: jint,
-    optimize_huffman: jint,
-    png_compression: jint,
-) -> pixbridge_runtime::Result<pixbridge_runtime::EncodeOptions> {
-    codes::encode_options(
-        unsigned(quality, "quality")?,
-        unsigned(subsampling, "subsampling")?,
-        unsigned(progressive, "progressive")?,
-        unsigned(optimize_huffman, "optimizeHuffman")?,
-        unsigned(png_compression, "pngCompression")?,
-    )
+/// Encode options from the Java values, in the order of `NativeImage.encodeWith`'s parameters
+/// (see `EncodeOptions.java`), where 0 means a field's default (checked by the runtime).
+fn encode_options(java: [jint; 9]) -> pixbridge_runtime::Result<pixbridge_runtime::EncodeOptions> {
+    let [
+        quality,
+        subsampling,
+        progressive,
+        optimize_huffman,
+        png_compression,
+        webp_quality,
+        avif_quality,
+        avif_speed,
+        strip_metadata,
+    ] = java;
+    codes::encode_options(&codes::PlainEncodeOptions {
+        quality: unsigned(quality, "quality")?,
+        subsampling: unsigned(subsampling, "subsampling")?,
+        progressive: unsigned(progressive, "progressive")?,
+        optimize_huffman: unsigned(optimize_huffman, "optimizeHuffman")?,
+        png_compression: unsigned(png_compression, "pngCompression")?,
+        webp_quality: unsigned(webp_quality, "webpQuality")?,
+        avif_quality: unsigned(avif_quality, "avifQuality")?,
+        avif_speed: unsigned(avif_speed, "avifSpeed")?,
+        strip_metadata: unsigned(strip_metadata, "stripMetadata")?,
+    })
 }
 
 /// `format` of `NativeImage.saveWith` that means "from the path's extension".
@@ -538,7 +556,7 @@ pub fn abi_version<'caller>(mut env: EnvUnowned<'caller>, _class: JClass<'caller
 }
 
 /// `NativeImage.openWith(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes,
-/// int minWidth, int minHeight, int deferred, int lenient)`: opens with decode options (a minimum size lets a
+/// int minWidth, int minHeight, int deferred, int lenient, int keepProfile)`: opens with decode options (a minimum size lets a
 /// JPEG be decoded at 1/2, 1/4 or 1/8 scale; `deferred` 1 keeps a JPEG encoded until used).
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
@@ -553,6 +571,7 @@ pub fn open_with<'caller>(
     min_height: jint,
     deferred: jint,
     lenient: jint,
+    keep_profile: jint,
 ) -> jlong {
     open_with_controlled(
         env,
@@ -565,6 +584,7 @@ pub fn open_with<'caller>(
         min_height,
         deferred,
         lenient,
+        keep_profile,
         0,
     )
 }
@@ -584,13 +604,14 @@ pub fn open_with_controlled<'caller>(
     min_height: jint,
     deferred: jint,
     lenient: jint,
+    keep_profile: jint,
     control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
         let path = read_path(env, &path_utf8)?;
         guarded_under(control, || {
-            let options =
-                decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, (deferred, lenient))?;
+            let flags = (deferred, lenient, keep_profile);
+            let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, flags)?;
             images::open_with(Path::new(&path), &options)
         })
         .map(to_java)
@@ -598,7 +619,7 @@ pub fn open_with_controlled<'caller>(
 }
 
 /// `NativeImage.decodeWithArray(byte[] data, int offset, int length, int maxWidth, int maxHeight,
-/// long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient)`: [`decode_array`] with
+/// long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient, int keepProfile)`: [`decode_array`] with
 /// decode options.
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
@@ -615,6 +636,7 @@ pub fn decode_with_array<'caller>(
     min_height: jint,
     deferred: jint,
     lenient: jint,
+    keep_profile: jint,
 ) -> jlong {
     decode_with_array_controlled(
         env,
@@ -629,6 +651,7 @@ pub fn decode_with_array<'caller>(
         min_height,
         deferred,
         lenient,
+        keep_profile,
         0,
     )
 }
@@ -650,18 +673,19 @@ pub fn decode_with_array_controlled<'caller>(
     min_height: jint,
     deferred: jint,
     lenient: jint,
+    keep_profile: jint,
     control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
-        let options =
-            decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, (deferred, lenient));
+        let flags = (deferred, lenient, keep_profile);
+        let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, flags);
         with_array_range(env, &data, offset, length, control, |bytes| images::decode_with(bytes, &options?))
             .map(to_java)
     })
 }
 
 /// `NativeImage.decodeWithDirect(ByteBuffer data, int offset, int length, int maxWidth,
-/// int maxHeight, long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient)`:
+/// int maxHeight, long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient, int keepProfile)`:
 /// [`decode_direct`] with decode options (the buffer is read in place; a deferred JPEG keeps a
 /// copy).
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
@@ -679,6 +703,7 @@ pub fn decode_with_direct<'caller>(
     min_height: jint,
     deferred: jint,
     lenient: jint,
+    keep_profile: jint,
 ) -> jlong {
     decode_with_direct_controlled(
         env,
@@ -693,6 +718,7 @@ pub fn decode_with_direct<'caller>(
         min_height,
         deferred,
         lenient,
+        keep_profile,
         0,
     )
 }
@@ -714,18 +740,19 @@ pub fn decode_with_direct_controlled<'caller>(
     min_height: jint,
     deferred: jint,
     lenient: jint,
+    keep_profile: jint,
     control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
-        let options =
-            decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, (deferred, lenient));
+        let flags = (deferred, lenient, keep_profile);
+        let options = decode_options(max_width, max_height, max_decoded_bytes, min_width, min_height, flags);
         with_direct_range(env, &data, offset, length, control, |bytes| images::decode_with(bytes, &options?))
             .map(to_java)
     })
 }
 
 /// `NativeImage.thumbnailFile(byte[] pathUtf8, int width, int height, int fit, int maxWidth,
-/// int maxHeight, long maxDecodedBytes, int allowUpscale)`: a thumbnail of an image file
+/// int maxHeight, long maxDecodedBytes, int allowUpscale, int keepMetadata)`: a thumbnail of an image file
 /// (`fit` a `ThumbnailFit` number, `allowUpscale` 0 or 1; both checked by the runtime).
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
@@ -740,6 +767,7 @@ pub fn thumbnail_file<'caller>(
     max_height: jint,
     max_decoded_bytes: jlong,
     allow_upscale: jint,
+    keep_metadata: jint,
 ) -> jlong {
     thumbnail_file_controlled(
         env,
@@ -752,6 +780,7 @@ pub fn thumbnail_file<'caller>(
         max_height,
         max_decoded_bytes,
         allow_upscale,
+        keep_metadata,
         0,
     )
 }
@@ -771,13 +800,14 @@ pub fn thumbnail_file_controlled<'caller>(
     max_height: jint,
     max_decoded_bytes: jlong,
     allow_upscale: jint,
+    keep_metadata: jint,
     control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
         let path = read_path(env, &path_utf8)?;
         guarded_under(control, || {
             let target = thumbnail_box(width, height, fit)?;
-            let options = thumbnail_options(max_width, max_height, max_decoded_bytes, allow_upscale)?;
+            let options = thumbnail_options(max_width, max_height, max_decoded_bytes, allow_upscale, keep_metadata)?;
             images::thumbnail_file(Path::new(&path), target.width, target.height, target.fit, &options)
         })
         .map(to_java)
@@ -785,7 +815,7 @@ pub fn thumbnail_file_controlled<'caller>(
 }
 
 /// `NativeImage.thumbnailArray(byte[] data, int offset, int length, int width, int height,
-/// int fit, int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale)`: a thumbnail
+/// int fit, int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale, int keepMetadata)`: a thumbnail
 /// of encoded bytes in a Java array (copied first, as [`decode_array`]).
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
@@ -802,6 +832,7 @@ pub fn thumbnail_array<'caller>(
     max_height: jint,
     max_decoded_bytes: jlong,
     allow_upscale: jint,
+    keep_metadata: jint,
 ) -> jlong {
     thumbnail_array_controlled(
         env,
@@ -816,6 +847,7 @@ pub fn thumbnail_array<'caller>(
         max_height,
         max_decoded_bytes,
         allow_upscale,
+        keep_metadata,
         0,
     )
 }
@@ -837,11 +869,12 @@ pub fn thumbnail_array_controlled<'caller>(
     max_height: jint,
     max_decoded_bytes: jlong,
     allow_upscale: jint,
+    keep_metadata: jint,
     control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
         let target = thumbnail_box(width, height, fit);
-        let options = thumbnail_options(max_width, max_height, max_decoded_bytes, allow_upscale);
+        let options = thumbnail_options(max_width, max_height, max_decoded_bytes, allow_upscale, keep_metadata);
         with_array_range(env, &data, offset, length, control, |bytes| {
             let target = target?;
             images::thumbnail(bytes, target.width, target.height, target.fit, &options?)
@@ -851,7 +884,7 @@ pub fn thumbnail_array_controlled<'caller>(
 }
 
 /// `NativeImage.thumbnailDirect(ByteBuffer data, int offset, int length, int width, int height,
-/// int fit, int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale)`: a thumbnail
+/// int fit, int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale, int keepMetadata)`: a thumbnail
 /// of encoded bytes in a direct buffer, read in place (as [`decode_direct`]).
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
@@ -868,6 +901,7 @@ pub fn thumbnail_direct<'caller>(
     max_height: jint,
     max_decoded_bytes: jlong,
     allow_upscale: jint,
+    keep_metadata: jint,
 ) -> jlong {
     thumbnail_direct_controlled(
         env,
@@ -882,6 +916,7 @@ pub fn thumbnail_direct<'caller>(
         max_height,
         max_decoded_bytes,
         allow_upscale,
+        keep_metadata,
         0,
     )
 }
@@ -903,11 +938,12 @@ pub fn thumbnail_direct_controlled<'caller>(
     max_height: jint,
     max_decoded_bytes: jlong,
     allow_upscale: jint,
+    keep_metadata: jint,
     control: jlong,
 ) -> jlong {
     run(&mut env, |env| {
         let target = thumbnail_box(width, height, fit);
-        let options = thumbnail_options(max_width, max_height, max_decoded_bytes, allow_upscale);
+        let options = thumbnail_options(max_width, max_height, max_decoded_bytes, allow_upscale, keep_metadata);
         with_direct_range(env, &data, offset, length, control, |bytes| {
             let target = target?;
             images::thumbnail(bytes, target.width, target.height, target.fit, &options?)
@@ -917,7 +953,8 @@ pub fn thumbnail_direct_controlled<'caller>(
 }
 
 /// `NativeImage.encodeWith(long image, int format, int quality, int subsampling, int progressive,
-/// int optimizeHuffman, int pngCompression)`: encodes with encode options (0 in a field = its
+/// int optimizeHuffman, int pngCompression, int webpQuality, int avifQuality, int avifSpeed,
+/// int stripMetadata)`: encodes with encode options (0 in a field = its
 /// default; validated by the runtime as for the C ABI's `pixbridge_image_encode_with`).
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
@@ -931,6 +968,10 @@ pub fn encode_with<'caller>(
     progressive: jint,
     optimize_huffman: jint,
     png_compression: jint,
+    webp_quality: jint,
+    avif_quality: jint,
+    avif_speed: jint,
+    strip_metadata: jint,
 ) -> JByteArray<'caller> {
     encode_with_controlled(
         env,
@@ -942,6 +983,10 @@ pub fn encode_with<'caller>(
         progressive,
         optimize_huffman,
         png_compression,
+        webp_quality,
+        avif_quality,
+        avif_speed,
+        strip_metadata,
         0,
     )
 }
@@ -960,13 +1005,27 @@ pub fn encode_with_controlled<'caller>(
     progressive: jint,
     optimize_huffman: jint,
     png_compression: jint,
+    webp_quality: jint,
+    avif_quality: jint,
+    avif_speed: jint,
+    strip_metadata: jint,
     control: jlong,
 ) -> JByteArray<'caller> {
     run(&mut env, |env| {
         let bytes = guarded_under(control, || {
             let format = u32::try_from(format)
                 .map_err(|_| Error::invalid_argument(format!("unknown image format code {format}")))?;
-            let options = encode_options(quality, subsampling, progressive, optimize_huffman, png_compression)?;
+            let options = encode_options([
+                quality,
+                subsampling,
+                progressive,
+                optimize_huffman,
+                png_compression,
+                webp_quality,
+                avif_quality,
+                avif_speed,
+                strip_metadata,
+            ])?;
             images::encode_with(handle(image), format, &options)
         })?;
         Ok(env.byte_array_from_slice(&bytes)?)
@@ -974,7 +1033,8 @@ pub fn encode_with_controlled<'caller>(
 }
 
 /// `NativeImage.saveWith(long image, byte[] pathUtf8, int format, int quality, int subsampling,
-/// int progressive, int optimizeHuffman, int pngCompression)`: saves atomically with encode
+/// int progressive, int optimizeHuffman, int pngCompression, int webpQuality, int avifQuality,
+/// int avifSpeed, int stripMetadata)`: saves atomically with encode
 /// options; `format` is an `ImageFormat` number, or -1 for the format of the path's extension.
 #[allow(clippy::too_many_arguments)] // the JNI signature: env, class, then the Java parameters
 #[jni_mangle("io.pixbridge.NativeImage")]
@@ -989,6 +1049,10 @@ pub fn save_with<'caller>(
     progressive: jint,
     optimize_huffman: jint,
     png_compression: jint,
+    webp_quality: jint,
+    avif_quality: jint,
+    avif_speed: jint,
+    strip_metadata: jint,
 ) {
     save_with_controlled(
         env,
@@ -1001,6 +1065,10 @@ pub fn save_with<'caller>(
         progressive,
         optimize_huffman,
         png_compression,
+        webp_quality,
+        avif_quality,
+        avif_speed,
+        strip_metadata,
         0,
     )
 }
@@ -1020,6 +1088,10 @@ pub fn save_with_controlled<'caller>(
     progressive: jint,
     optimize_huffman: jint,
     png_compression: jint,
+    webp_quality: jint,
+    avif_quality: jint,
+    avif_speed: jint,
+    strip_metadata: jint,
     control: jlong,
 ) {
     run(&mut env, |env| {
@@ -1032,7 +1104,17 @@ pub fn save_with_controlled<'caller>(
                         .map_err(|_| Error::invalid_argument(format!("unknown image format code {code}")))?,
                 ),
             };
-            let options = encode_options(quality, subsampling, progressive, optimize_huffman, png_compression)?;
+            let options = encode_options([
+                quality,
+                subsampling,
+                progressive,
+                optimize_huffman,
+                png_compression,
+                webp_quality,
+                avif_quality,
+                avif_speed,
+                strip_metadata,
+            ])?;
             images::save_with(handle(image), Path::new(&path), format, &options)
         })
     })

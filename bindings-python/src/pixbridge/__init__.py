@@ -15,12 +15,17 @@ runs one in a worker thread and cancels it when the awaiting task is cancelled.
 ``image.apply("vignette", strength=0.8)`` (a new image), ``image.apply_in_place("sepia")``.
 """
 
+from ._animation import AnimationInfo, animation_info
 from ._control import Control, ProgressCallable, run_async
 from ._enums import (
     ChromaSubsampling,
+    ColorProfile,
     ColorType,
     ErrorCode,
+    ExifText,
     ImageFormat,
+    MetadataBlock,
+    PixelFormat,
     PluginOperationKind,
     PluginParameterType,
     ResizeFilter,
@@ -31,6 +36,7 @@ from ._errors import PixbridgeError, error_for
 from ._errors import __all__ as _error_names
 from ._image import Image, live_controls, live_handles, set_worker_threads, trim_native_memory, worker_threads
 from ._loader import LIBRARY_PATH_ENV, LibraryNotFoundError, library_file_name, platform_folder
+from ._metadata import ExifData
 from ._native import library_info
 from ._operations import OPERATIONS
 from ._options import DecodeLimits, DecodeOptions, EncodeOptions, ThumbnailOptions
@@ -50,19 +56,25 @@ def _version() -> str:
 __version__ = _version()
 
 __all__ = [
+    "AnimationInfo",
     "ChromaSubsampling",
+    "ColorProfile",
     "ColorType",
     "Control",
     "DecodeLimits",
     "DecodeOptions",
     "EncodeOptions",
     "ErrorCode",
+    "ExifData",
+    "ExifText",
     "Image",
     "ImageFormat",
     "LIBRARY_PATH_ENV",
     "LibraryNotFoundError",
+    "MetadataBlock",
     "OPERATIONS",
     "PixbridgeError",
+    "PixelFormat",
     "Plugin",
     "PluginOperation",
     "PluginOperationKind",
@@ -73,6 +85,7 @@ __all__ = [
     "ResizeFilter",
     "ThumbnailFit",
     "ThumbnailOptions",
+    "animation_info",
     "error_for",
     "library_file_name",
     "library_info",

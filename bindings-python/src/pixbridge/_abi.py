@@ -10,10 +10,28 @@ pointers release the GIL.
 import ctypes
 
 #: The ABI version these bindings describe; the loader refuses any other.
-ABI_VERSION = 8013
+ABI_VERSION = 9013
 
 #: Name of the single exported symbol the loader looks up.
 FUNCTIONS_SYMBOL = "pixbridge_functions"
+
+
+class PixbridgeAnimationInfo(ctypes.Structure):
+    """What `pixbridge_animation_info` reads about an image's frames. A still image (PNG, JPEG,
+    a one-frame GIF, ...) is one frame, shown once.
+    """
+
+    _fields_ = [
+        # Number of frames, 1 to 10000.
+        ("frame_count", ctypes.c_uint32),
+        # Width of the canvas: the width of every decoded frame.
+        ("width", ctypes.c_uint32),
+        # Height of the canvas.
+        ("height", ctypes.c_uint32),
+        # How many times the animation plays, as the file states it; 0 means forever. A GIF
+        # without a looping block and a still image give 1.
+        ("loop_count", ctypes.c_uint32),
+    ]
 
 
 class PixbridgeDecodeLimits(ctypes.Structure):
@@ -61,6 +79,11 @@ class PixbridgeDecodeOptions(ctypes.Structure):
         # whose message says how many rows were decoded. A file of which no row can be decoded
         # fails either way. Cannot be combined with `deferred` (`InvalidArgument`).
         ("lenient", ctypes.c_uint32),
+        # What to do with a file that embeds an ICC profile (Display P3, Adobe RGB, ...). 0 (the
+        # default) converts the pixels to sRGB (`pixbridge_image_color_profile` then says `Srgb`).
+        # 1 keeps the pixels as stored with the profile attached (`Embedded`), and a save into JPEG,
+        # PNG or WebP writes the profile back.
+        ("keep_profile", ctypes.c_uint32),
     ]
 
 
@@ -80,6 +103,39 @@ class PixbridgeEncodeOptions(ctypes.Structure):
         ("optimize_huffman", ctypes.c_uint32),
         # PNG compression level 1 (fastest) to 9 (smallest); 0 = the default (1).
         ("png_compression", ctypes.c_uint32),
+        # WebP quality 1-100 writes lossy WebP (libwebp) at that quality, alpha kept; 0 = lossless
+        # (the default).
+        ("webp_quality", ctypes.c_uint32),
+        # AVIF quality 1 (smallest) to 100 (best); 0 = the default (80).
+        ("avif_quality", ctypes.c_uint32),
+        # AVIF encoder speed 1 (slowest, smallest files) to 10 (fastest); 0 = the default (6).
+        ("avif_speed", ctypes.c_uint32),
+        # 1 leaves out the metadata (EXIF, XMP, ICC profile) that a save keeps where the format can
+        # carry it; 0 = keep it (the default).
+        ("strip_metadata", ctypes.c_uint32),
+    ]
+
+
+class PixbridgeExifNumbers(ctypes.Structure):
+    """The numeric EXIF fields of an image. Absent fields are 0 (integers) or NaN (reals)."""
+
+    _fields_ = [
+        # Orientation as stored, 1-8 (decoding has already applied it); 0 if absent.
+        ("orientation", ctypes.c_uint32),
+        # ISO sensitivity; 0 if absent.
+        ("iso", ctypes.c_uint32),
+        # Exposure time in seconds; NaN if absent.
+        ("exposure_time", ctypes.c_double),
+        # Aperture as an f-number; NaN if absent.
+        ("f_number", ctypes.c_double),
+        # Focal length in millimetres; NaN if absent.
+        ("focal_length", ctypes.c_double),
+        # GPS latitude in degrees, positive north; NaN if absent.
+        ("latitude", ctypes.c_double),
+        # GPS longitude in degrees, positive east; NaN if absent.
+        ("longitude", ctypes.c_double),
+        # GPS altitude in metres, negative below sea level; NaN if absent.
+        ("altitude", ctypes.c_double),
     ]
 
 
@@ -143,6 +199,9 @@ class PixbridgeThumbnailOptions(ctypes.Structure):
         ("limits", PixbridgeDecodeLimits),
         # 1 lets a source smaller than the box be enlarged; 0 (the default) never enlarges.
         ("allow_upscale", ctypes.c_uint32),
+        # 1 keeps the source's metadata (EXIF, XMP, PNG text) on the thumbnail, so that a save
+        # writes it; 0 (the default) strips it. Colours are converted to sRGB either way.
+        ("keep_metadata", ctypes.c_uint32),
     ]
 
 
@@ -230,7 +289,7 @@ IMAGE_COPY_PIXELS_FUNCTION = ctypes.CFUNCTYPE(
 
 #: ``pixbridge_image_save``:
 #: Saves to the UTF-8 path `(path, path_len)`; the format comes from the extension (png, jpg,
-#: jpeg, webp, bmp, tif, tiff, gif, qoi, tga, pnm, ppm, pgm, ico). The file is written to a
+#: jpeg, webp, bmp, tif, tiff, gif, qoi, tga, pnm, ppm, pgm, ico, avif). The file is written to a
 #: temporary file and renamed, so a failure never leaves a half-written file.
 IMAGE_SAVE_FUNCTION = ctypes.CFUNCTYPE(
     ctypes.c_uint32,
@@ -240,8 +299,9 @@ IMAGE_SAVE_FUNCTION = ctypes.CFUNCTYPE(
 )
 
 #: ``pixbridge_image_save_as``:
-#: Saves to a path in an explicit `ImageFormat` (`format`), with `quality` 1-100 for JPEG or
-#: 0 for the format's default. Atomic like `pixbridge_image_save`.
+#: Saves to a path in an explicit `ImageFormat` (`format`), with `quality` 1-100 for JPEG,
+#: WebP (lossy; 0 = lossless) and AVIF, or 0 for the format's default. Atomic like
+#: `pixbridge_image_save`.
 IMAGE_SAVE_AS_FUNCTION = ctypes.CFUNCTYPE(
     ctypes.c_uint32,
     ctypes.c_uint64,  # image: uint64_t
@@ -252,7 +312,8 @@ IMAGE_SAVE_AS_FUNCTION = ctypes.CFUNCTYPE(
 )
 
 #: ``pixbridge_image_encode``:
-#: Encodes in an `ImageFormat` (`format`), `quality` 1-100 for JPEG or 0 for the default.
+#: Encodes in an `ImageFormat` (`format`), `quality` 1-100 for JPEG, WebP (lossy; 0 =
+#: lossless) and AVIF, or 0 for the default.
 #: Writes a buffer handle to `out_buffer`: read it with `pixbridge_buffer_data`, free it with
 #: `pixbridge_buffer_destroy`.
 IMAGE_ENCODE_FUNCTION = ctypes.CFUNCTYPE(
@@ -671,6 +732,174 @@ LIVE_PLUGINS_FUNCTION = ctypes.CFUNCTYPE(
     ctypes.POINTER(ctypes.c_uint64),  # out_plugins: uint64_t*
 )
 
+#: ``pixbridge_animation_info``:
+#: Reads the frame count, canvas size and loop count of the encoded image in
+#: `(data, data_len)` without decoding its frames. `limits` may be null for the defaults.
+#: Writes them to `out_info`. An animated PNG is `UnsupportedFormat`.
+ANIMATION_INFO_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_void_p,  # data: const uint8_t*
+    ctypes.c_size_t,  # data_len: size_t
+    ctypes.POINTER(PixbridgeDecodeLimits),  # limits: const PixbridgeDecodeLimits*
+    ctypes.POINTER(PixbridgeAnimationInfo),  # out_info: PixbridgeAnimationInfo*
+)
+
+#: ``pixbridge_animation_frame_delays``:
+#: Copies how long each frame of the encoded image in `(data, data_len)` is shown, in
+#: milliseconds (GIF: multiples of 10; a still image: one 0), to `(delays_ms, delays_len)`
+#: and writes the frame count to `out_count`. If `delays_len` is less than the count, returns
+#: `BufferTooSmall` with the count in `out_count` and copies nothing (pass a null `delays_ms`
+#: and 0 to ask for it). `limits` may be null for the defaults. Reads the structure only, as
+#: `pixbridge_animation_info`.
+ANIMATION_FRAME_DELAYS_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_void_p,  # data: const uint8_t*
+    ctypes.c_size_t,  # data_len: size_t
+    ctypes.POINTER(PixbridgeDecodeLimits),  # limits: const PixbridgeDecodeLimits*
+    ctypes.POINTER(ctypes.c_uint32),  # delays_ms: uint32_t*
+    ctypes.c_size_t,  # delays_len: size_t
+    ctypes.POINTER(ctypes.c_size_t),  # out_count: size_t*
+)
+
+#: ``pixbridge_image_decode_frame``:
+#: Decodes frame `index` (from 0) of the animated GIF or WebP in `(data, data_len)`: the full
+#: canvas as shown at that frame (RGBA8, earlier frames composited beneath), not the frame's
+#: own rectangle. Index 0 of a still image is what `pixbridge_image_decode` gives. An index
+#: not below the frame count is `InvalidArgument` (the message names the count). `limits` may
+#: be null for the defaults. Writes the new handle to `out_image`.
+IMAGE_DECODE_FRAME_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_void_p,  # data: const uint8_t*
+    ctypes.c_size_t,  # data_len: size_t
+    ctypes.c_uint32,  # index: uint32_t
+    ctypes.POINTER(PixbridgeDecodeLimits),  # limits: const PixbridgeDecodeLimits*
+    ctypes.POINTER(ctypes.c_uint64),  # out_image: uint64_t*
+)
+
+#: ``pixbridge_image_decode_frame_controlled``:
+#: `pixbridge_image_decode_frame` under a control (0 for none; see `pixbridge_control_create`):
+#: cancellable between frames from any thread, with progress. A cancelled call returns
+#: `Cancelled` and writes nothing to its out-parameter.
+IMAGE_DECODE_FRAME_CONTROLLED_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_void_p,  # data: const uint8_t*
+    ctypes.c_size_t,  # data_len: size_t
+    ctypes.c_uint32,  # index: uint32_t
+    ctypes.POINTER(PixbridgeDecodeLimits),  # limits: const PixbridgeDecodeLimits*
+    ctypes.c_uint64,  # control: uint64_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_image: uint64_t*
+)
+
+#: ``pixbridge_image_from_pixel_data``:
+#: Creates an image from `width` x `height` pixels at `(data, data_len)` in layout `format` (a
+#: `PixelFormat`), rows `stride` bytes apart (0 = tightly packed). Premultiplied layouts are
+#: unpremultiplied exactly (`c = min(255, round(c' * 255 / a))`, `a = 0` gives all zero); `X`
+#: bytes are ignored. The colour type is `L8` for `Gray8`, `Rgba8` for layouts with alpha and
+#: `Rgb8` for the others. Writes the new handle to `out_image`.
+#:
+#: `InvalidArgument` for an unknown format, an empty size or one over the default decode limits
+#: (32768 pixels per side, 512 MiB of pixels), a stride smaller than a row, or a `data_len` below
+#: what the size and stride need (the message gives the numbers).
+IMAGE_FROM_PIXEL_DATA_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_void_p,  # data: const uint8_t*
+    ctypes.c_size_t,  # data_len: size_t
+    ctypes.c_uint32,  # width: uint32_t
+    ctypes.c_uint32,  # height: uint32_t
+    ctypes.c_uint32,  # format: uint32_t
+    ctypes.c_uint32,  # stride: uint32_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_image: uint64_t*
+)
+
+#: ``pixbridge_image_copy_pixel_data``:
+#: Copies the image's pixels to `(dst, dst_len)` in layout `format` (a `PixelFormat`), rows
+#: `stride` bytes apart (0 = tightly packed). Bytes between rows and after the last row are left
+#: untouched. Premultiplied layouts are premultiplied exactly (`c' = round(c * a / 255)`), `X`
+#: bytes are written as 255, and `Gray8` is the Rec. 709 luma the encoders write (alpha dropped).
+#:
+#: `InvalidArgument` for an unknown format or a stride smaller than a row; `BufferTooSmall` when
+#: `dst_len` is less than `stride * (height - 1) + width * bytes_per_pixel` (checked before a
+#: deferred image is decoded).
+IMAGE_COPY_PIXEL_DATA_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_uint32,  # format: uint32_t
+    ctypes.c_uint32,  # stride: uint32_t
+    ctypes.c_void_p,  # dst: uint8_t*
+    ctypes.c_size_t,  # dst_len: size_t
+)
+
+#: ``pixbridge_image_color_profile``:
+#: Writes what the image's pixels are encoded in, a `ColorProfile` code, to `out_profile`:
+#: `None` (the file had no ICC profile; taken as sRGB), `Srgb` (converted to sRGB on decode,
+#: or the profile was sRGB), `Embedded` (decoded with `keep_profile`: the pixels are as stored,
+#: in the profile `pixbridge_image_metadata` returns for `Icc`).
+IMAGE_COLOR_PROFILE_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.POINTER(ctypes.c_uint32),  # out_profile: uint32_t*
+)
+
+#: ``pixbridge_image_metadata``:
+#: Copies a raw metadata block of the file the image was decoded from (`block`, a
+#: `MetadataBlock` code: `Exif`, `Xmp` or `Icc`) into a new buffer and writes its handle to
+#: `out_buffer` (read it with `pixbridge_buffer_data`, free it with `pixbridge_buffer_destroy`).
+#: The buffer is empty when the image has no such block. Images operations make from a decoded
+#: image keep its metadata; thumbnails and images made from raw pixels have none.
+IMAGE_METADATA_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_uint32,  # block: uint32_t
+    ctypes.POINTER(ctypes.c_uint64),  # out_buffer: uint64_t*
+)
+
+#: ``pixbridge_image_exif_numbers``:
+#: Writes the numeric EXIF fields (orientation, ISO, exposure, aperture, focal length, GPS) to
+#: `out_numbers`; absent fields are 0 (integers) or NaN (reals), all of them without EXIF.
+IMAGE_EXIF_NUMBERS_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.POINTER(PixbridgeExifNumbers),  # out_numbers: PixbridgeExifNumbers*
+)
+
+#: ``pixbridge_image_exif_text``:
+#: Copies a text EXIF field (`exif_text`, an `ExifText` code: make, model, lens, date taken,
+#: software, artist, copyright) and a terminating NUL into `(buf, buf_len)`, and writes its
+#: length (without NUL) to `out_len`; an absent field is empty. If `buf_len` is not larger than
+#: the length, returns `BufferTooSmall` with the length in `out_len` (pass a null `buf` and 0
+#: to ask for it).
+IMAGE_EXIF_TEXT_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_uint32,  # exif_text: uint32_t
+    ctypes.c_void_p,  # buf: uint8_t*
+    ctypes.c_size_t,  # buf_len: size_t
+    ctypes.POINTER(ctypes.c_size_t),  # out_len: size_t*
+)
+
+#: ``pixbridge_image_text_count``:
+#: Writes the number of PNG text entries (`tEXt`, `zTXt`, `iTXt` chunks before the image data)
+#: to `out_count`; 0 for other formats.
+IMAGE_TEXT_COUNT_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.POINTER(ctypes.c_uint32),  # out_count: uint32_t*
+)
+
+#: ``pixbridge_image_text_entry``:
+#: Copies the keyword (`part` 0) or the text (`part` 1) of PNG text entry `index` and a NUL
+#: into `(buf, buf_len)`, as `pixbridge_image_exif_text` does; an index past the end is
+#: `InvalidArgument`.
+IMAGE_TEXT_ENTRY_FUNCTION = ctypes.CFUNCTYPE(
+    ctypes.c_uint32,
+    ctypes.c_uint64,  # image: uint64_t
+    ctypes.c_uint32,  # index: uint32_t
+    ctypes.c_uint32,  # part: uint32_t
+    ctypes.c_void_p,  # buf: uint8_t*
+    ctypes.c_size_t,  # buf_len: size_t
+    ctypes.POINTER(ctypes.c_size_t),  # out_len: size_t*
+)
+
 #: ``pixbridge_image_blur``:
 #: Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
 #: Returns a new image; the source is unchanged.
@@ -1050,6 +1279,18 @@ class PixbridgeFunctions(ctypes.Structure):
         ("plugin_text", PLUGIN_TEXT_FUNCTION),
         ("plugin_apply", PLUGIN_APPLY_FUNCTION),
         ("live_plugins", LIVE_PLUGINS_FUNCTION),
+        ("animation_info", ANIMATION_INFO_FUNCTION),
+        ("animation_frame_delays", ANIMATION_FRAME_DELAYS_FUNCTION),
+        ("image_decode_frame", IMAGE_DECODE_FRAME_FUNCTION),
+        ("image_decode_frame_controlled", IMAGE_DECODE_FRAME_CONTROLLED_FUNCTION),
+        ("image_from_pixel_data", IMAGE_FROM_PIXEL_DATA_FUNCTION),
+        ("image_copy_pixel_data", IMAGE_COPY_PIXEL_DATA_FUNCTION),
+        ("image_color_profile", IMAGE_COLOR_PROFILE_FUNCTION),
+        ("image_metadata", IMAGE_METADATA_FUNCTION),
+        ("image_exif_numbers", IMAGE_EXIF_NUMBERS_FUNCTION),
+        ("image_exif_text", IMAGE_EXIF_TEXT_FUNCTION),
+        ("image_text_count", IMAGE_TEXT_COUNT_FUNCTION),
+        ("image_text_entry", IMAGE_TEXT_ENTRY_FUNCTION),
         ("image_blur", IMAGE_BLUR_FUNCTION),
         ("image_unsharpen", IMAGE_UNSHARPEN_FUNCTION),
         ("image_resize", IMAGE_RESIZE_FUNCTION),

@@ -40,6 +40,44 @@ _CHROMA_SUBSAMPLING_NATIVE_NAMES = {
 }
 
 
+class ColorProfile(enum.IntEnum):
+    """What an image's pixels are encoded in."""
+
+    #: The file had no ICC profile (or one that could not be read): the pixels are taken to
+    #: be sRGB, as browsers and every peer do.
+    NONE = 0
+    #: sRGB: the file's profile was sRGB, or the pixels were converted to sRGB from the
+    #: profile they were stored in (the default on decode).
+    SRGB = 1
+    #: The pixels are as stored in the file, in the colour space of its ICC profile, which
+    #: the image keeps (decoded with the `keep_profile` option) and a save writes back.
+    EMBEDDED = 2
+
+    @property
+    def native_name(self) -> str:
+        """The name of this member in the Rust core (``"None"``), as testdata/manifest.json writes it."""
+        return _COLOR_PROFILE_NATIVE_NAMES[self.value]
+
+    @classmethod
+    def from_native_name(cls, name: str) -> "ColorProfile":
+        """The member whose Rust name (``"None"``) or Python name is ``name``, ignoring case.
+
+        Raises:
+            ValueError: if no member has that name.
+        """
+        for member in cls:
+            if name.lower() in (member.native_name.lower(), member.name.lower()):
+                return member
+        raise ValueError(f"unknown ColorProfile name: {name!r}")
+
+
+_COLOR_PROFILE_NATIVE_NAMES = {
+    0: "None",
+    1: "Srgb",
+    2: "Embedded",
+}
+
+
 class ColorType(enum.IntEnum):
     """The colour type an image was decoded from (its pixels are always stored as RGBA8).
 
@@ -185,6 +223,53 @@ _ERROR_CODE_NATIVE_NAMES = {
 }
 
 
+class ExifText(enum.IntEnum):
+    """A text field of an image's EXIF, as read by `pixbridge_image_exif_text`."""
+
+    #: Camera maker.
+    MAKE = 0
+    #: Camera model.
+    MODEL = 1
+    #: Lens model.
+    LENS_MODEL = 2
+    #: When the photo was taken (`DateTimeOriginal`), as written: `YYYY:MM:DD HH:MM:SS`.
+    DATE_TAKEN = 3
+    #: Software that wrote the file.
+    SOFTWARE = 4
+    #: Artist.
+    ARTIST = 5
+    #: Copyright notice.
+    COPYRIGHT = 6
+
+    @property
+    def native_name(self) -> str:
+        """The name of this member in the Rust core (``"Make"``), as testdata/manifest.json writes it."""
+        return _EXIF_TEXT_NATIVE_NAMES[self.value]
+
+    @classmethod
+    def from_native_name(cls, name: str) -> "ExifText":
+        """The member whose Rust name (``"Make"``) or Python name is ``name``, ignoring case.
+
+        Raises:
+            ValueError: if no member has that name.
+        """
+        for member in cls:
+            if name.lower() in (member.native_name.lower(), member.name.lower()):
+                return member
+        raise ValueError(f"unknown ExifText name: {name!r}")
+
+
+_EXIF_TEXT_NATIVE_NAMES = {
+    0: "Make",
+    1: "Model",
+    2: "LensModel",
+    3: "DateTaken",
+    4: "Software",
+    5: "Artist",
+    6: "Copyright",
+}
+
+
 class ImageFormat(enum.IntEnum):
     """An encoded file format that Pixbridge can write (and read).
 
@@ -196,7 +281,9 @@ class ImageFormat(enum.IntEnum):
     PNG = 0
     #: Baseline JPEG (lossy). Quality 1..=100, default 90. Writes L8 or Rgb8; alpha is dropped.
     JPEG = 1
-    #: WebP, always lossless. Writes L8, La8, Rgb8 or Rgba8.
+    #: WebP: lossless by default (writes L8, La8, Rgb8 or Rgba8), or lossy with a quality
+    #: 1..=100 (libwebp; writes Rgb8 or Rgba8, grey as Rgb8; alpha is kept, compressed
+    #: losslessly). At most 16383 x 16383 pixels.
     WEBP = 2
     #: Windows bitmap. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
     BMP = 3
@@ -214,6 +301,11 @@ class ImageFormat(enum.IntEnum):
     #: Windows icon holding one RGBA8 PNG image (always Rgba8, as `image` reads only those);
     #: at most 256 x 256 pixels.
     ICO = 9
+    #: AVIF (AV1 still image, lossy), written by rav1e with a quality 1..=100 (default 80)
+    #: and a speed 1..=10 (default 6). Writes Rgb8 or Rgba8 (grey is written as Rgb8,
+    #: grey + alpha as Rgba8); alpha is kept. Encoding only: this build has no AV1
+    #: decoder, so decoding an AVIF file is `UnsupportedFormat`.
+    AVIF = 10
 
     @property
     def native_name(self) -> str:
@@ -244,6 +336,124 @@ _IMAGE_FORMAT_NATIVE_NAMES = {
     7: "Tga",
     8: "Pnm",
     9: "Ico",
+    10: "Avif",
+}
+
+
+class MetadataBlock(enum.IntEnum):
+    """A raw metadata block of an image, as read by `pixbridge_image_metadata`."""
+
+    #: EXIF: a TIFF structure (`II*\0` or `MM\0*`), without JPEG's `Exif\0\0` prefix.
+    EXIF = 0
+    #: XMP: the UTF-8 XML packet.
+    XMP = 1
+    #: The file's ICC profile as stored (also when the pixels were converted to sRGB).
+    ICC = 2
+
+    @property
+    def native_name(self) -> str:
+        """The name of this member in the Rust core (``"Exif"``), as testdata/manifest.json writes it."""
+        return _METADATA_BLOCK_NATIVE_NAMES[self.value]
+
+    @classmethod
+    def from_native_name(cls, name: str) -> "MetadataBlock":
+        """The member whose Rust name (``"Exif"``) or Python name is ``name``, ignoring case.
+
+        Raises:
+            ValueError: if no member has that name.
+        """
+        for member in cls:
+            if name.lower() in (member.native_name.lower(), member.name.lower()):
+                return member
+        raise ValueError(f"unknown MetadataBlock name: {name!r}")
+
+
+_METADATA_BLOCK_NATIVE_NAMES = {
+    0: "Exif",
+    1: "Xmp",
+    2: "Icc",
+}
+
+
+class PixelFormat(enum.IntEnum):
+    """The byte layout of pixels a program already holds, for `Image::from_pixel_data` and
+    `Image::copy_pixel_data`: 8 bits per channel, channels named in memory order (byte 0
+    first), whatever the machine's endianness.
+
+    Straight and premultiplied alpha are converted exactly: premultiplying is
+    `c' = round(c * a / 255)`, unpremultiplying `c = min(255, round(c' * 255 / a))`
+    (halves rounded up), and `a = 0` gives `0, 0, 0, 0`. `X` bytes are ignored on input
+    and written as 255.
+    """
+
+    #: R, G, B, A, straight alpha: Pixbridge's own layout, PNG's, HTML canvas
+    #: `ImageData`, SkiaSharp `Rgba8888`/`Unpremul`.
+    RGBA8 = 0
+    #: B, G, R, A, straight alpha: System.Drawing `Format32bppArgb`, Java
+    #: `TYPE_INT_ARGB` read as bytes on a little-endian machine, SkiaSharp
+    #: `Bgra8888`/`Unpremul`, WPF `Bgra32`.
+    BGRA8 = 1
+    #: R, G, B, no alpha: PPM, Pillow's `"RGB"` mode, numpy `(height, width, 3)` arrays.
+    RGB8 = 2
+    #: B, G, R, no alpha: Java `TYPE_3BYTE_BGR`, Windows 24-bit bitmaps
+    #: (`Format24bppRgb`, WPF `Bgr24`).
+    BGR8 = 3
+    #: One grey byte: Java `TYPE_BYTE_GRAY`, SkiaSharp `Gray8`, WPF `Gray8`. Written as
+    #: the Rec. 709 luma the encoders use (alpha is dropped); read as an `L8` image.
+    GRAY8 = 4
+    #: R, G, B, A, premultiplied alpha: SkiaSharp `Rgba8888`/`Premul`.
+    RGBA8_PREMULTIPLIED = 5
+    #: B, G, R, A, premultiplied alpha: SkiaSharp's default `Bgra8888`/`Premul`, WPF
+    #: `Pbgra32`, System.Drawing `Format32bppPArgb`, Avalonia's default.
+    BGRA8_PREMULTIPLIED = 6
+    #: A, R, G, B, straight alpha: Java `TYPE_INT_ARGB` read as bytes on a big-endian
+    #: machine or through a big-endian `ByteBuffer`.
+    ARGB8 = 7
+    #: A, B, G, R, straight alpha: Java `TYPE_4BYTE_ABGR`.
+    ABGR8 = 8
+    #: R, G, B, X (ignored byte): Java `TYPE_INT_BGR` read as bytes on little-endian.
+    RGBX8 = 9
+    #: B, G, R, X (ignored byte): Java `TYPE_INT_RGB` read as bytes on little-endian,
+    #: SkiaSharp `Rgb888x`, System.Drawing `Format32bppRgb`, WPF `Bgr32`.
+    BGRX8 = 10
+    #: A, R, G, B, premultiplied alpha: Java `TYPE_INT_ARGB_PRE` read as bytes on a
+    #: big-endian machine.
+    ARGB8_PREMULTIPLIED = 11
+    #: A, B, G, R, premultiplied alpha: Java `TYPE_4BYTE_ABGR_PRE`.
+    ABGR8_PREMULTIPLIED = 12
+
+    @property
+    def native_name(self) -> str:
+        """The name of this member in the Rust core (``"Rgba8"``), as testdata/manifest.json writes it."""
+        return _PIXEL_FORMAT_NATIVE_NAMES[self.value]
+
+    @classmethod
+    def from_native_name(cls, name: str) -> "PixelFormat":
+        """The member whose Rust name (``"Rgba8"``) or Python name is ``name``, ignoring case.
+
+        Raises:
+            ValueError: if no member has that name.
+        """
+        for member in cls:
+            if name.lower() in (member.native_name.lower(), member.name.lower()):
+                return member
+        raise ValueError(f"unknown PixelFormat name: {name!r}")
+
+
+_PIXEL_FORMAT_NATIVE_NAMES = {
+    0: "Rgba8",
+    1: "Bgra8",
+    2: "Rgb8",
+    3: "Bgr8",
+    4: "Gray8",
+    5: "Rgba8Premultiplied",
+    6: "Bgra8Premultiplied",
+    7: "Argb8",
+    8: "Abgr8",
+    9: "Rgbx8",
+    10: "Bgrx8",
+    11: "Argb8Premultiplied",
+    12: "Abgr8Premultiplied",
 }
 
 
@@ -442,9 +652,13 @@ _THUMBNAIL_FIT_NATIVE_NAMES = {
 
 __all__ = [
     "ChromaSubsampling",
+    "ColorProfile",
     "ColorType",
     "ErrorCode",
+    "ExifText",
     "ImageFormat",
+    "MetadataBlock",
+    "PixelFormat",
     "PluginOperationKind",
     "PluginParameterType",
     "PluginText",

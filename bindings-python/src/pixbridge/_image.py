@@ -15,16 +15,17 @@ Every method of a closed image raises :class:`~pixbridge.InvalidHandleError` (co
 
 import ctypes
 import os
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
 
-from . import _control, _native, _plugins
+from . import _control, _metadata, _native, _pixel_data, _plugins
 from ._abi import PixbridgeImageInfo
 from ._arguments import enum_code, optional_level, u32
 from ._control import Control
-from ._enums import ColorType, ImageFormat, PluginOperationKind, ThumbnailFit
+from ._enums import ColorProfile, ColorType, ImageFormat, MetadataBlock, PixelFormat, PluginOperationKind, ThumbnailFit
 from ._errors import InvalidArgumentError, InvalidHandleError, PixbridgeError, UnsupportedFormatError
+from ._metadata import ExifData
 from ._operations import ImageOperations
-from ._options import DecodeOptions, EncodeOptions, ThumbnailOptions
+from ._options import DecodeLimits, DecodeOptions, EncodeOptions, ThumbnailOptions
 from ._plugins import PluginValue
 
 if TYPE_CHECKING:
@@ -40,6 +41,12 @@ BytesLike = Union[bytes, bytearray, memoryview]
 # `format` of pixbridge_image_save_with meaning "from the path's extension".
 _FORMAT_FROM_EXTENSION = 0xFFFF_FFFF
 _FORMAT_ALIASES = {"jpg": ImageFormat.JPEG, "tif": ImageFormat.TIFF}
+# The formats with a quality setting, and the encode option that holds it.
+_QUALITY_FORMATS: Dict[int, str] = {
+    ImageFormat.JPEG: "quality",
+    ImageFormat.WEBP: "webp_quality",
+    ImageFormat.AVIF: "avif_quality",
+}
 
 
 class _NativeImage:
@@ -114,9 +121,10 @@ def _refuse_quality(code: int, quality: Optional[int]) -> None:
 
     The ``_controlled`` functions take encode options, where formats without a quality ignore it.
     """
-    if quality is not None and code != ImageFormat.JPEG:
+    if quality is not None and code not in _QUALITY_FORMATS:
         raise InvalidArgumentError(
-            f"quality {quality} was given but {ImageFormat(code).name} has no quality setting (only JPEG has)"
+            f"quality {quality} was given but {ImageFormat(code).name} has no quality setting "
+            "(only JPEG, WebP and AVIF have)"
         )
 
 
@@ -215,6 +223,23 @@ class Image(ImageOperations):
         return cls._create("image_decode_with", pointer, length, native_options)
 
     @classmethod
+    def decode_frame(cls, data: BytesLike, index: int, limits: Optional[DecodeLimits] = None) -> "Image":
+        """Decodes frame ``index`` (from 0) of an animated GIF or WebP: the full canvas as shown then.
+
+        Frames 0 to ``index`` are decoded one after another (its time grows with ``index``);
+        index 0 of a still image is what :meth:`decode` gives. See
+        :func:`pixbridge.animation_info` for the frame count and delays.
+
+        Raises:
+            InvalidArgumentError: ``index`` is not below the frame count (the message names it).
+            UnsupportedFormatError, DecodeError, LimitExceededError: as :meth:`decode`.
+        """
+        from ._animation import _limits_argument
+
+        pointer, length = _bytes_argument(data)
+        return cls._create("image_decode_frame", pointer, length, u32(index, "index"), _limits_argument(limits))
+
+    @classmethod
     def from_pixels(cls, width: int, height: int, rgba: BytesLike) -> "Image":
         """An image from ``width * height * 4`` bytes of tightly packed RGBA8 pixels (copied).
 
@@ -224,6 +249,41 @@ class Image(ImageOperations):
         """
         pointer, length = _bytes_argument(rgba)
         return cls._create("image_from_pixels", u32(width, "width"), u32(height, "height"), pointer, length)
+
+    @classmethod
+    def from_pixel_data(
+        cls,
+        data: BytesLike,
+        width: int,
+        height: int,
+        format: Union[PixelFormat, str, int],
+        stride: int = 0,
+    ) -> "Image":
+        """An image from pixels in another library's layout (``PixelFormat``: BGRA, premultiplied, RGB, grey, ...).
+
+        ``data`` is any C-contiguous buffer (``bytes``, ``bytearray``, ``memoryview``, a numpy
+        ``uint8`` array) holding at least ``stride * (height - 1) + width * bytes_per_pixel``
+        bytes; ``stride`` is the distance in bytes between two rows (0 = tightly packed). Pixels
+        are converted once in native code (premultiplied alpha is unpremultiplied exactly, ``X``
+        bytes are ignored). The colour type is ``L8`` for ``GRAY8``, ``RGBA8`` for layouts with
+        alpha, ``RGB8`` for the others. A non-contiguous buffer is made contiguous first (then
+        pass ``stride=0``).
+
+        Raises:
+            InvalidArgumentError: an unknown format, a zero or too large size, a stride smaller
+                than a row, or too little data (the message gives the numbers).
+        """
+        code = enum_code(PixelFormat, format, "format")
+        pointer, length = _bytes_argument(data)
+        return cls._create(
+            "image_from_pixel_data",
+            pointer,
+            length,
+            u32(width, "width"),
+            u32(height, "height"),
+            code,
+            u32(stride, "stride"),
+        )
 
     @classmethod
     def from_array(cls, array: "numpy.typing.ArrayLike") -> "Image":
@@ -463,6 +523,47 @@ class Image(ImageOperations):
         text = _native.take_buffer(out.value).decode("utf-8", errors="replace")
         return text or None
 
+    # -- colour profile and metadata (see _metadata.py) -------------------------------------
+
+    @property
+    def color_profile(self) -> ColorProfile:
+        """What the pixels are encoded in: ``NONE`` (no ICC profile; taken as sRGB), ``SRGB``
+        (converted on decode, the default, or the profile was sRGB) or ``EMBEDDED`` (decoded with
+        ``DecodeOptions(keep_profile=True)``: as stored, in the profile ``metadata("icc")`` returns).
+        Reading it decodes a deferred image."""
+        owner = self._require_open()  # held for the duration of the native calls
+        return _metadata.color_profile(owner.handle)
+
+    def metadata(self, block: Union[MetadataBlock, str, int]) -> Optional[bytes]:
+        """A raw metadata block of the file the image was decoded from, or None if it has none.
+
+        Args:
+            block: ``MetadataBlock.EXIF`` (a TIFF structure, without JPEG's ``Exif`` prefix),
+                ``XMP`` (the UTF-8 packet) or ``ICC`` (the profile as stored, also when the pixels
+                were converted to sRGB), or its name.
+
+        Raises:
+            InvalidArgumentError: ``block`` is not a ``MetadataBlock``.
+        """
+        code = enum_code(MetadataBlock, block, "block")
+        owner = self._require_open()
+        return _metadata.block(owner.handle, code)
+
+    @property
+    def exif(self) -> Optional[ExifData]:
+        """The EXIF fields of the file the image was decoded from, or None without EXIF.
+        Thumbnails (unless ``ThumbnailOptions(keep_metadata=True)``) and images made from pixels
+        have none."""
+        owner = self._require_open()  # held for the duration of the native calls
+        return _metadata.exif(owner.handle)
+
+    @property
+    def text_entries(self) -> List[Tuple[str, str]]:
+        """The PNG text chunks (``tEXt``, ``zTXt``, ``iTXt``) as (keyword, text), in file order;
+        empty for other formats."""
+        owner = self._require_open()  # held for the duration of the native calls
+        return _metadata.text_entries(owner.handle)
+
     # -- saving and encoding ----------------------------------------------------------------
 
     def save(
@@ -479,10 +580,12 @@ class Image(ImageOperations):
         Args:
             path: the file; its extension gives the format unless ``format`` is given.
             format: an ``ImageFormat`` or its name (``"png"``, ``"jpg"``), or None.
-            quality: JPEG quality 1-100 (None: 90). With an explicit ``format`` other formats
-                refuse a quality (as :meth:`encode` does); with the format from the extension it is
-                an encode option, which formats without a quality ignore.
-            options: all encode options; ``quality`` replaces their quality when both are given.
+            quality: quality 1-100 for JPEG (None: 90), WebP (a quality makes it lossy; None:
+                lossless) and AVIF (None: 80). With an explicit ``format`` other formats refuse a
+                quality (as :meth:`encode` does); with the format from the extension it is an
+                encode option, which formats without a quality ignore.
+            options: all encode options; ``quality`` replaces the format's quality in them
+                (``quality``, ``webp_quality`` or ``avif_quality``) when both are given.
             control: a :class:`Control` to cancel the encoding and writing from any thread (the
                 call then raises ``CancelledError`` and writes no file: an existing file at
                 ``path`` is left as it was) and to be told its progress; None for none.
@@ -502,7 +605,8 @@ class Image(ImageOperations):
             code = _FORMAT_FROM_EXTENSION if format is None else _format_code(format)
             if options is None and format is not None:
                 _refuse_quality(code, optional_level(quality, "quality") or None)
-            native_options = None if options is None and quality is None else _merge_quality(options, quality)._to_c()
+            merged = _merge_quality(options, quality, _quality_format(code, encoded))
+            native_options = None if options is None and quality is None else merged._to_c()
             _control.call(
                 control,
                 "image_save_controlled",
@@ -521,8 +625,8 @@ class Image(ImageOperations):
             code = _format_code(format)
             _native.check(table.image_save_as(owner.handle, encoded, len(encoded), code, native_quality))
             return
-        merged = _merge_quality(options, quality)
         code = _FORMAT_FROM_EXTENSION if format is None else _format_code(format)
+        merged = _merge_quality(options, quality, _quality_format(code, encoded))
         _native.check(table.image_save_with(owner.handle, encoded, len(encoded), code, ctypes.byref(merged._to_c())))
 
     def encode(
@@ -537,8 +641,10 @@ class Image(ImageOperations):
 
         Args:
             format: the format.
-            quality: JPEG quality 1-100 (None: 90); other formats refuse a quality.
-            options: all encode options; ``quality`` replaces their quality when both are given.
+            quality: quality 1-100 for JPEG (None: 90), WebP (a quality makes it lossy; None:
+                lossless) and AVIF (None: 80); other formats refuse a quality.
+            options: all encode options; ``quality`` replaces the format's quality in them
+                (``quality``, ``webp_quality`` or ``avif_quality``) when both are given.
             control: a :class:`Control` to cancel the encoding from any thread (the call then
                 raises ``CancelledError`` and returns nothing) and to be told its progress; None
                 for none.
@@ -557,7 +663,8 @@ class Image(ImageOperations):
         if control is not None:
             if options is None:
                 _refuse_quality(code, optional_level(quality, "quality") or None)
-            native_options = None if options is None and quality is None else _merge_quality(options, quality)._to_c()
+            merged = _merge_quality(options, quality, code)
+            native_options = None if options is None and quality is None else merged._to_c()
             _control.call(
                 control,
                 "image_encode_controlled",
@@ -572,7 +679,7 @@ class Image(ImageOperations):
             native_quality = optional_level(quality, "quality")
             _native.check(table.image_encode(owner.handle, code, native_quality, ctypes.byref(out)))
         else:
-            merged = _merge_quality(options, quality)
+            merged = _merge_quality(options, quality, code)
             _native.check(table.image_encode_with(owner.handle, code, ctypes.byref(merged._to_c()), ctypes.byref(out)))
         return _native.take_buffer(out.value)
 
@@ -620,6 +727,39 @@ class Image(ImageOperations):
         _native.check(_native.functions().image_copy_pixels(owner.handle, pixels.ctypes.data, pixels.nbytes))
         return pixels
 
+    def copy_pixel_data(
+        self, format: Union[PixelFormat, str, int], stride: int = 0
+    ) -> bytes:
+        """The pixels in another library's layout (``PixelFormat``), converted once in native code.
+
+        Rows are ``stride`` bytes apart (0 = tightly packed); the padding of a larger stride is
+        zero. Premultiplied layouts are premultiplied exactly, ``X`` bytes are 255, and ``GRAY8``
+        is the Rec. 709 luma the encoders write. :meth:`copy_pixel_data_into` writes into a buffer
+        of yours instead.
+
+        Raises:
+            InvalidArgumentError: an unknown format or a stride smaller than a row.
+        """
+        owner = self._require_open()
+        info = self._info()
+        return _pixel_data.copy_to_bytes(owner.handle, info.width, info.height, format, stride)
+
+    def copy_pixel_data_into(
+        self, into: Any, format: Union[PixelFormat, str, int], stride: int = 0
+    ) -> None:
+        """Writes the pixels into the writable, C-contiguous buffer ``into`` (a ``bytearray``, a
+        numpy array, a ``memoryview`` of another library's bitmap) as :meth:`copy_pixel_data` would.
+
+        Bytes between rows (the padding of a larger ``stride``) and after the last row are left
+        untouched.
+
+        Raises:
+            TypeError: ``into`` is read-only or not C-contiguous.
+            BufferTooSmallError: ``into`` holds less than ``stride * (height - 1) + width * bytes_per_pixel``.
+            InvalidArgumentError: an unknown format or a stride smaller than a row.
+        """
+        _pixel_data.copy_into(self._require_open().handle, format, stride, into)
+
     def to_bytes(self) -> bytes:
         """A copy of the RGBA8 pixels, row-major, ``width * height * 4`` bytes."""
         owner = self._require_open()
@@ -629,12 +769,23 @@ class Image(ImageOperations):
         return buffer.raw
 
 
-def _merge_quality(options: Optional[EncodeOptions], quality: Optional[int]) -> EncodeOptions:
+def _quality_format(code: int, path: bytes) -> int:
+    """The format whose quality a ``quality`` argument sets: ``code``, or for the format from the
+    extension the format the extension names (JPEG's quality for an extension without one)."""
+    if code != _FORMAT_FROM_EXTENSION:
+        return code
+    extension = os.path.splitext(path)[1][1:].lower()
+    return {b"webp": ImageFormat.WEBP, b"avif": ImageFormat.AVIF}.get(extension, ImageFormat.JPEG)
+
+
+def _merge_quality(options: Optional[EncodeOptions], quality: Optional[int], code: int) -> EncodeOptions:
+    """``options`` (or the defaults) with ``quality`` in the field that the format ``code`` reads:
+    ``webp_quality`` for WebP, ``avif_quality`` for AVIF, the JPEG ``quality`` otherwise."""
     merged = options if options is not None else EncodeOptions()
     if quality is not None:
         from dataclasses import replace
 
-        merged = replace(merged, quality=quality)
+        merged = replace(merged, **{_QUALITY_FORMATS.get(code, "quality"): quality})
     return merged
 
 

@@ -44,6 +44,9 @@ class DecodeOptions:
     them; the operations documented as "Deferred on a deferred image" are recorded, not run.
     ``lenient``: data truncated or corrupt after a valid header gives the partial image (see
     :attr:`Image.decode_warning`) instead of ``DecodeError``; cannot be combined with ``deferred``.
+    ``keep_profile``: keep the pixels as stored and the file's ICC profile attached
+    (:attr:`Image.color_profile` is ``EMBEDDED``; a save writes the profile back) instead of
+    converting them to sRGB, the default.
     """
 
     limits: DecodeLimits = field(default_factory=DecodeLimits)
@@ -51,6 +54,7 @@ class DecodeOptions:
     min_height: int = 0
     deferred: bool = False
     lenient: bool = False
+    keep_profile: bool = False
 
     def _to_c(self) -> _abi.PixbridgeDecodeOptions:
         return _abi.PixbridgeDecodeOptions(
@@ -59,6 +63,7 @@ class DecodeOptions:
             u32(self.min_height, "min_height"),
             1 if self.deferred else 0,
             1 if self.lenient else 0,
+            1 if self.keep_profile else 0,
         )
 
 
@@ -69,7 +74,16 @@ class EncodeOptions:
     Each format reads the fields that apply to it. ``quality``: JPEG quality 1-100 (None: 90).
     ``subsampling``: JPEG chroma subsampling. ``progressive``: a progressive JPEG.
     ``optimize_huffman``: optimal Huffman tables for a baseline JPEG. ``png_compression``: PNG
-    level 1 (fastest) to 9 (smallest), None for the default (1).
+    level 1 (fastest) to 9 (smallest), None for the default (1). ``webp_quality``: 1-100 writes
+    lossy WebP at that quality (alpha kept), None (the default) lossless WebP. ``avif_quality``:
+    AVIF quality 1-100 (None: 80). ``avif_speed``: AVIF encoder speed 1 (slowest, smallest) to 10
+    (fastest), None for the default (6). ``strip_metadata``: leave out the metadata (EXIF, XMP,
+    ICC profile) a save otherwise keeps where the format can carry it.
+
+    Example::
+
+        image.save("out.webp", options=EncodeOptions(webp_quality=75))
+        image.save("out.avif", options=EncodeOptions(avif_quality=60, avif_speed=8))
     """
 
     quality: Optional[int] = None
@@ -77,6 +91,10 @@ class EncodeOptions:
     progressive: bool = False
     optimize_huffman: bool = False
     png_compression: Optional[int] = None
+    webp_quality: Optional[int] = None
+    avif_quality: Optional[int] = None
+    avif_speed: Optional[int] = None
+    strip_metadata: bool = False
 
     def _to_c(self) -> _abi.PixbridgeEncodeOptions:
         return _abi.PixbridgeEncodeOptions(
@@ -85,16 +103,26 @@ class EncodeOptions:
             1 if self.progressive else 0,
             1 if self.optimize_huffman else 0,
             optional_level(self.png_compression, "png_compression"),
+            optional_level(self.webp_quality, "webp_quality"),
+            optional_level(self.avif_quality, "avif_quality"),
+            optional_level(self.avif_speed, "avif_speed"),
+            1 if self.strip_metadata else 0,
         )
 
 
 @dataclass(frozen=True)
 class ThumbnailOptions:
-    """Options of :meth:`Image.thumbnail`: decode limits of the source and whether to enlarge."""
+    """Options of :meth:`Image.thumbnail`: decode limits of the source, whether to enlarge, and
+    whether to keep the source's metadata."""
 
     limits: DecodeLimits = field(default_factory=DecodeLimits)
     #: True lets a source smaller than the box be enlarged; False (the default) never enlarges.
     allow_upscale: bool = False
+    #: True keeps the source's metadata (EXIF, XMP, PNG text) on the thumbnail, so that a save
+    #: writes it; False (the default) strips it. Colours are converted to sRGB either way.
+    keep_metadata: bool = False
 
     def _to_c(self) -> _abi.PixbridgeThumbnailOptions:
-        return _abi.PixbridgeThumbnailOptions(self.limits._to_c(), 1 if self.allow_upscale else 0)
+        return _abi.PixbridgeThumbnailOptions(
+            self.limits._to_c(), 1 if self.allow_upscale else 0, 1 if self.keep_metadata else 0
+        )

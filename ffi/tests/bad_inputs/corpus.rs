@@ -192,6 +192,18 @@ pub fn write_corpus(testdata: &Path) {
     let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
     c.decode("pdf", "document.pdf", pdf, unsupported, "wrong magic: PDF");
 
+    // --- AVIF: written by `image`'s encoder (rav1e), which this build cannot decode (issue 16) ---
+    let mut avif = Vec::new();
+    image::codecs::avif::AvifEncoder::new_with_speed_quality(&mut avif, 10, 60)
+        .write_image(&[200u8; 8 * 8 * 3], 8, 8, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    c.decode("avif", "still-8x8.avif", &avif, unsupported, "AVIF: no AV1 decoder in this build");
+    // The same file with `mif1` as its major brand and `avif` among the compatible ones.
+    assert_eq!((&avif[8..12], &avif[16..24]), (&b"avif"[..], &b"mif1miaf"[..]), "ravif's ftyp box changed");
+    avif[8..12].copy_from_slice(b"mif1");
+    avif[20..24].copy_from_slice(b"avif");
+    c.decode("avif-mif1", "still-8x8-mif1.avif", &avif, unsupported, "AVIF with brand mif1: no AV1 decoder");
+
     // --- valid signature followed by garbage ---
     let garbage = pseudo_random(99, 512);
     for (name, signature) in [
@@ -441,6 +453,51 @@ pub fn write_corpus(testdata: &Path) {
         "an ICC profile inflating to 256 MiB from 260 KB: over the 32 MiB header budget, dropped",
     );
 
+    // --- metadata (issue 16): damaged or hostile blocks never stop the pixels from loading ---
+    let ztxt: Vec<u8> = [&b"Comment\0\0"[..], &zlib_zeros(16 << 20)].concat();
+    let ztxt_chunks: Vec<(&[u8; 4], Vec<u8>)> = (0..16).map(|_| (b"zTXt", ztxt.clone())).collect();
+    c.bounded_ok(
+        "png-ztxt-bombs",
+        "ztxt-bombs-16x16mib.png",
+        &png(&ihdr(16, 16, 8, 2), &ztxt_chunks, &grey_idat),
+        (16, 16),
+        "16 zTXt chunks inflating to 16 MiB each: past the 1 MiB text budget, dropped",
+    );
+    let app2 = |jpeg: &[u8], payload: &[u8]| {
+        let mut out = jpeg[..2].to_vec();
+        out.extend_from_slice(&[0xff, 0xe2]);
+        out.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+        out.extend_from_slice(payload);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    };
+    let icc_segment = |number: u8, count: u8, data: &[u8]| [&b"ICC_PROFILE\0"[..], &[number, count], data].concat();
+    c.decode_ok(
+        "jpeg-icc-incomplete",
+        "icc-1-of-3.jpg",
+        &app2(&small_jpeg, &icc_segment(1, 3, &pseudo_random(5, 300))),
+        (8, 4),
+        "one ICC segment of three: the profile is dropped, the pixels load unconverted",
+    );
+    c.decode_ok(
+        "jpeg-icc-garbage",
+        "icc-garbage.jpg",
+        &app2(&small_jpeg, &icc_segment(1, 1, &pseudo_random(6, 600))),
+        (8, 4),
+        "a complete ICC profile of random bytes: unusable, the pixels load unconverted",
+    );
+    // IFD0 whose next-IFD offset points back at itself.
+    let mut exif_loop = exif_orientation(1);
+    let next = exif_loop.len() - 4;
+    exif_loop[next..].copy_from_slice(&8u32.to_le_bytes());
+    c.decode_ok(
+        "jpeg-exif-ifd-loop",
+        "exif-ifd-loop.jpg",
+        &jpeg_with_app1(&small_jpeg, &exif_loop),
+        (8, 4),
+        "EXIF whose IFD chain loops: read once, no hang",
+    );
+
     // --- progressive JPEG with many scans (cjpeg caps its own scan scripts at 100) ---
     let scan_script: String = ["0,1,2: 0 0 0 1;".to_string(), "0,1,2: 0 0 1 0;".to_string()]
         .into_iter()
@@ -659,6 +716,8 @@ pub fn write_corpus(testdata: &Path) {
     c.case("encode-jpeg-quality-101", "quality 1..=100", encode("jpeg", 101), invalid());
     c.case("encode-jpeg-quality-1000", "quality 1..=100", encode("jpeg", 1000), invalid());
     c.case("encode-png-quality", "only JPEG takes a quality", encode("png", 50), invalid());
+    c.case("encode-webp-quality-101", "quality 1..=100 (lossy WebP)", encode("webp", 101), invalid());
+    c.case("encode-avif-quality-101", "quality 1..=100", encode("avif", 101), invalid());
 
     // --- paths ({tmp} is a fresh empty directory per case) ---
     c.case(

@@ -51,6 +51,31 @@ int main(int argc, char** argv) {
     }
     printf("NaN sigma refused: InvalidArgument: %s\n", message);
 
+    /* Pixel formats: a 2 x 1 BGR image in, premultiplied ARGB out (opaque, so colours unchanged;
+     * the alpha byte is first). Worked out by hand. */
+    const uint8_t bgr[6] = {1, 2, 3, 4, 5, 6};
+    uint8_t argb[10] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
+    const uint8_t want[10] = {255, 3, 2, 1, 255, 6, 5, 4, 9, 9};
+    uint64_t pixels = 0;
+    if ((code = px->image_from_pixel_data(bgr, sizeof bgr, 2, 1, PIXBRIDGE_PIXEL_FORMAT_BGR8, 0, &pixels)) !=
+        PIXBRIDGE_ERROR_CODE_OK)
+        return fail(px, "image_from_pixel_data", code);
+    if ((code = px->image_copy_pixel_data(pixels, PIXBRIDGE_PIXEL_FORMAT_ARGB8_PREMULTIPLIED, 0, argb, sizeof argb)) !=
+        PIXBRIDGE_ERROR_CODE_OK)
+        return fail(px, "image_copy_pixel_data", code);
+    if (memcmp(argb, want, sizeof want) != 0) {
+        fprintf(stderr, "image_copy_pixel_data wrote the wrong bytes\n");
+        return 1;
+    }
+    if (px->image_copy_pixel_data(pixels, PIXBRIDGE_PIXEL_FORMAT_ARGB8, 0, argb, 7) != PIXBRIDGE_ERROR_CODE_BUFFER_TOO_SMALL ||
+        px->image_copy_pixel_data(pixels, 13, 0, argb, sizeof argb) != PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT ||
+        px->image_copy_pixel_data(pixels, PIXBRIDGE_PIXEL_FORMAT_GRAY8, 0, NULL, 2) != PIXBRIDGE_ERROR_CODE_NULL_ARGUMENT) {
+        fprintf(stderr, "image_copy_pixel_data accepted bad arguments\n");
+        return 1;
+    }
+    printf("pixel formats: BGR in, premultiplied ARGB out\n");
+    if ((code = px->image_destroy(pixels)) != PIXBRIDGE_ERROR_CODE_OK) return fail(px, "destroy", code);
+
     if ((code = px->image_destroy(blurred)) != PIXBRIDGE_ERROR_CODE_OK) return fail(px, "destroy", code);
     if ((code = px->image_destroy(image)) != PIXBRIDGE_ERROR_CODE_OK) return fail(px, "destroy", code);
     if (px->image_destroy(image) != PIXBRIDGE_ERROR_CODE_INVALID_HANDLE) {

@@ -236,6 +236,34 @@ int main(int argc, char** argv) {
         } catch (const pixbridge::Error& error) {
             expect(error.code() == PIXBRIDGE_ERROR_CODE_CANCELLED, "an exception in the progress function cancels the call");
         }
+        // Pixel formats (issue 16): a 2 x 1 BGRA premultiplied pixel pair in, worked out by hand.
+        // Premultiplied (b, g, r, a) = (100, 50, 0, 128): straight round(c' * 255 / 128) = 0, 100, 199.
+        const std::uint8_t bgra_premul[] = {0, 128, 255, 255, 100, 50, 0, 128};
+        pixbridge::Image formats = pixbridge::Image::from_pixel_data(
+            bgra_premul, sizeof bgra_premul, 2, 1, PIXBRIDGE_PIXEL_FORMAT_BGRA8_PREMULTIPLIED);
+        expect(formats.copy_pixels() == std::vector<std::uint8_t>{255, 128, 0, 255, 0, 100, 199, 128},
+            "from_pixel_data unpremultiplies BGRA exactly");
+        // Straight 0, 100, 199 at a = 128 premultiplies back to 0, 50, 100 (round(c * a / 255)).
+        expect(formats.copy_pixel_data(PIXBRIDGE_PIXEL_FORMAT_ARGB8_PREMULTIPLIED)
+                == std::vector<std::uint8_t>{255, 255, 128, 0, 128, 0, 50, 100},
+            "copy_pixel_data writes ARGB premultiplied");
+        // Rec. 709 luma: 0.2126 * 255 + 0.7152 * 128 = 145.76 -> 146; 0.7152 * 100 + 0.0722 * 199 = 85.89 -> 86.
+        expect(formats.copy_pixel_data(PIXBRIDGE_PIXEL_FORMAT_GRAY8) == std::vector<std::uint8_t>{146, 86},
+            "copy_pixel_data writes grey as luma");
+        std::uint8_t padded[9] = {7, 7, 7, 7, 7, 7, 7, 7, 7};
+        formats.copy_pixel_data(PIXBRIDGE_PIXEL_FORMAT_BGR8, 8, padded, sizeof padded);
+        expect(std::vector<std::uint8_t>(padded, padded + 9) == std::vector<std::uint8_t>{0, 128, 255, 199, 100, 0, 7, 7, 7},
+            "copy_pixel_data with a stride leaves the bytes after the row alone");
+        expect(thrown([&] { formats.copy_pixel_data(PIXBRIDGE_PIXEL_FORMAT_RGBA8, 0, padded, 7); }).first
+                == PIXBRIDGE_ERROR_CODE_BUFFER_TOO_SMALL,
+            "copy_pixel_data into too small a buffer throws BufferTooSmall");
+        expect(thrown([&] { (void)pixbridge::Image::from_pixel_data(bgra_premul, 7, 2, 1, PIXBRIDGE_PIXEL_FORMAT_BGRA8); }).first
+                == PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT,
+            "from_pixel_data with too little data throws InvalidArgument");
+        expect(thrown([&] { (void)pixbridge::Image::from_pixel_data(bgra_premul, 8, 2, 1, static_cast<PixbridgePixelFormat>(13)); }).first
+                == PIXBRIDGE_ERROR_CODE_INVALID_ARGUMENT,
+            "from_pixel_data with an unknown format throws InvalidArgument");
+
         if (argc == 4) {
             check_plugins(argv[3]);
         }

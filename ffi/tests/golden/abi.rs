@@ -63,6 +63,7 @@ impl Image {
         let options = ThumbnailOptions {
             limits: DecodeLimits { max_width: 32768, max_height: 32768, max_decoded_bytes: 512 << 20 },
             allow_upscale: 1,
+            keep_metadata: 0,
         };
         let options: *const ThumbnailOptions = if thumbnail.allow_upscale { &options } else { ptr::null() };
         let (width, height, fit) = (thumbnail.width, thumbnail.height, thumbnail.fit.as_u32());

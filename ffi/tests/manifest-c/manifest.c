@@ -47,8 +47,8 @@ _Static_assert(PIXBRIDGE_ERROR_CODE_PLUGIN_REJECTED + 1 == sizeof ERROR_NAMES / 
 static const char* const FILTER_NAMES[] = {"Nearest", "Bilinear", "Lanczos3"};
 _Static_assert(PIXBRIDGE_RESIZE_FILTER_LANCZOS3 == 2, "filter codes");
 
-static const char* const FORMAT_NAMES[] = {"png", "jpeg", "webp", "bmp", "tiff", "gif", "qoi", "tga", "pnm", "ico"};
-_Static_assert(PIXBRIDGE_IMAGE_FORMAT_JPEG == 1 && PIXBRIDGE_IMAGE_FORMAT_ICO == 9, "format codes");
+static const char* const FORMAT_NAMES[] = {"png", "jpeg", "webp", "bmp", "tiff", "gif", "qoi", "tga", "pnm", "ico", "avif"};
+_Static_assert(PIXBRIDGE_IMAGE_FORMAT_JPEG == 1 && PIXBRIDGE_IMAGE_FORMAT_ICO == 9 && PIXBRIDGE_IMAGE_FORMAT_AVIF == 10, "format codes");
 
 static const char* const FIT_NAMES[] = {"Contain", "Cover", "Fill"};
 _Static_assert(PIXBRIDGE_THUMBNAIL_FIT_COVER == 1 && PIXBRIDGE_THUMBNAIL_FIT_FILL == 2, "fit codes");

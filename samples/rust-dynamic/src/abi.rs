@@ -9,7 +9,23 @@
 use std::ffi::c_void;
 
 /// ABI version these bindings describe.
-pub const ABI_VERSION: u32 = 8013;
+pub const ABI_VERSION: u32 = 9013;
+
+/// What `pixbridge_animation_info` reads about an image's frames. A still image (PNG, JPEG,
+/// a one-frame GIF, ...) is one frame, shown once.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AnimationInfo {
+    /// Number of frames, 1 to 10000.
+    pub frame_count: u32,
+    /// Width of the canvas: the width of every decoded frame.
+    pub width: u32,
+    /// Height of the canvas.
+    pub height: u32,
+    /// How many times the animation plays, as the file states it; 0 means forever. A GIF
+    /// without a looping block and a still image give 1.
+    pub loop_count: u32,
+}
 
 /// Chroma subsampling of a JPEG's colour (Cb, Cr) channels.
 pub mod chroma_subsampling {
@@ -27,6 +43,29 @@ pub mod chroma_subsampling {
             0 => Some("Yuv420"),
             1 => Some("Yuv422"),
             2 => Some("Yuv444"),
+            _ => None,
+        }
+    }
+}
+
+/// What an image's pixels are encoded in.
+pub mod color_profile {
+    /// The file had no ICC profile (or one that could not be read): the pixels are taken to
+    /// be sRGB, as browsers and every peer do.
+    pub const NONE: u32 = 0;
+    /// sRGB: the file's profile was sRGB, or the pixels were converted to sRGB from the
+    /// profile they were stored in (the default on decode).
+    pub const SRGB: u32 = 1;
+    /// The pixels are as stored in the file, in the colour space of its ICC profile, which
+    /// the image keeps (decoded with the `keep_profile` option) and a save writes back.
+    pub const EMBEDDED: u32 = 2;
+
+    /// The variant name of `code`, if it is known.
+    pub fn name(code: u32) -> Option<&'static str> {
+        match code {
+            0 => Some("None"),
+            1 => Some("Srgb"),
+            2 => Some("Embedded"),
             _ => None,
         }
     }
@@ -118,6 +157,11 @@ pub struct DecodeOptions {
     /// whose message says how many rows were decoded. A file of which no row can be decoded
     /// fails either way. Cannot be combined with `deferred` (`InvalidArgument`).
     pub lenient: u32,
+    /// What to do with a file that embeds an ICC profile (Display P3, Adobe RGB, ...). 0 (the
+    /// default) converts the pixels to sRGB (`pixbridge_image_color_profile` then says `Srgb`).
+    /// 1 keeps the pixels as stored with the profile attached (`Embedded`), and a save into JPEG,
+    /// PNG or WebP writes the profile back.
+    pub keep_profile: u32,
 }
 
 /// Encode options; each format reads the fields that apply to it. Pass null for the defaults;
@@ -135,6 +179,16 @@ pub struct EncodeOptions {
     pub optimize_huffman: u32,
     /// PNG compression level 1 (fastest) to 9 (smallest); 0 = the default (1).
     pub png_compression: u32,
+    /// WebP quality 1-100 writes lossy WebP (libwebp) at that quality, alpha kept; 0 = lossless
+    /// (the default).
+    pub webp_quality: u32,
+    /// AVIF quality 1 (smallest) to 100 (best); 0 = the default (80).
+    pub avif_quality: u32,
+    /// AVIF encoder speed 1 (slowest, smallest files) to 10 (fastest); 0 = the default (6).
+    pub avif_speed: u32,
+    /// 1 leaves out the metadata (EXIF, XMP, ICC profile) that a save keeps where the format can
+    /// carry it; 0 = keep it (the default).
+    pub strip_metadata: u32,
 }
 
 /// Outcome of every Pixbridge call, with stable numbers that never change meaning.
@@ -206,6 +260,60 @@ pub mod error_code {
     }
 }
 
+/// The numeric EXIF fields of an image. Absent fields are 0 (integers) or NaN (reals).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExifNumbers {
+    /// Orientation as stored, 1-8 (decoding has already applied it); 0 if absent.
+    pub orientation: u32,
+    /// ISO sensitivity; 0 if absent.
+    pub iso: u32,
+    /// Exposure time in seconds; NaN if absent.
+    pub exposure_time: f64,
+    /// Aperture as an f-number; NaN if absent.
+    pub f_number: f64,
+    /// Focal length in millimetres; NaN if absent.
+    pub focal_length: f64,
+    /// GPS latitude in degrees, positive north; NaN if absent.
+    pub latitude: f64,
+    /// GPS longitude in degrees, positive east; NaN if absent.
+    pub longitude: f64,
+    /// GPS altitude in metres, negative below sea level; NaN if absent.
+    pub altitude: f64,
+}
+
+/// A text field of an image's EXIF, as read by `pixbridge_image_exif_text`.
+pub mod exif_text {
+    /// Camera maker.
+    pub const MAKE: u32 = 0;
+    /// Camera model.
+    pub const MODEL: u32 = 1;
+    /// Lens model.
+    pub const LENS_MODEL: u32 = 2;
+    /// When the photo was taken (`DateTimeOriginal`), as written: `YYYY:MM:DD HH:MM:SS`.
+    pub const DATE_TAKEN: u32 = 3;
+    /// Software that wrote the file.
+    pub const SOFTWARE: u32 = 4;
+    /// Artist.
+    pub const ARTIST: u32 = 5;
+    /// Copyright notice.
+    pub const COPYRIGHT: u32 = 6;
+
+    /// The variant name of `code`, if it is known.
+    pub fn name(code: u32) -> Option<&'static str> {
+        match code {
+            0 => Some("Make"),
+            1 => Some("Model"),
+            2 => Some("LensModel"),
+            3 => Some("DateTaken"),
+            4 => Some("Software"),
+            5 => Some("Artist"),
+            6 => Some("Copyright"),
+            _ => None,
+        }
+    }
+}
+
 /// An encoded file format that Pixbridge can write (and read).
 ///
 /// Decoding recognises more formats than these (the format is detected from the content);
@@ -215,7 +323,9 @@ pub mod image_format {
     pub const PNG: u32 = 0;
     /// Baseline JPEG (lossy). Quality 1..=100, default 90. Writes L8 or Rgb8; alpha is dropped.
     pub const JPEG: u32 = 1;
-    /// WebP, always lossless. Writes L8, La8, Rgb8 or Rgba8.
+    /// WebP: lossless by default (writes L8, La8, Rgb8 or Rgba8), or lossy with a quality
+    /// 1..=100 (libwebp; writes Rgb8 or Rgba8, grey as Rgb8; alpha is kept, compressed
+    /// losslessly). At most 16383 x 16383 pixels.
     pub const WEBP: u32 = 2;
     /// Windows bitmap. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).
     pub const BMP: u32 = 3;
@@ -233,6 +343,11 @@ pub mod image_format {
     /// Windows icon holding one RGBA8 PNG image (always Rgba8, as `image` reads only those);
     /// at most 256 x 256 pixels.
     pub const ICO: u32 = 9;
+    /// AVIF (AV1 still image, lossy), written by rav1e with a quality 1..=100 (default 80)
+    /// and a speed 1..=10 (default 6). Writes Rgb8 or Rgba8 (grey is written as Rgb8,
+    /// grey + alpha as Rgba8); alpha is kept. Encoding only: this build has no AV1
+    /// decoder, so decoding an AVIF file is `UnsupportedFormat`.
+    pub const AVIF: u32 = 10;
 
     /// The variant name of `code`, if it is known.
     pub fn name(code: u32) -> Option<&'static str> {
@@ -247,6 +362,7 @@ pub mod image_format {
             7 => Some("Tga"),
             8 => Some("Pnm"),
             9 => Some("Ico"),
+            10 => Some("Avif"),
             _ => None,
         }
     }
@@ -262,6 +378,92 @@ pub struct ImageInfo {
     pub height: u32,
     /// The colour type the image was decoded from.
     pub color_type: u32,
+}
+
+/// A raw metadata block of an image, as read by `pixbridge_image_metadata`.
+pub mod metadata_block {
+    /// EXIF: a TIFF structure (`II*\0` or `MM\0*`), without JPEG's `Exif\0\0` prefix.
+    pub const EXIF: u32 = 0;
+    /// XMP: the UTF-8 XML packet.
+    pub const XMP: u32 = 1;
+    /// The file's ICC profile as stored (also when the pixels were converted to sRGB).
+    pub const ICC: u32 = 2;
+
+    /// The variant name of `code`, if it is known.
+    pub fn name(code: u32) -> Option<&'static str> {
+        match code {
+            0 => Some("Exif"),
+            1 => Some("Xmp"),
+            2 => Some("Icc"),
+            _ => None,
+        }
+    }
+}
+
+/// The byte layout of pixels a program already holds, for `Image::from_pixel_data` and
+/// `Image::copy_pixel_data`: 8 bits per channel, channels named in memory order (byte 0
+/// first), whatever the machine's endianness.
+///
+/// Straight and premultiplied alpha are converted exactly: premultiplying is
+/// `c' = round(c * a / 255)`, unpremultiplying `c = min(255, round(c' * 255 / a))`
+/// (halves rounded up), and `a = 0` gives `0, 0, 0, 0`. `X` bytes are ignored on input
+/// and written as 255.
+pub mod pixel_format {
+    /// R, G, B, A, straight alpha: Pixbridge's own layout, PNG's, HTML canvas
+    /// `ImageData`, SkiaSharp `Rgba8888`/`Unpremul`.
+    pub const RGBA8: u32 = 0;
+    /// B, G, R, A, straight alpha: System.Drawing `Format32bppArgb`, Java
+    /// `TYPE_INT_ARGB` read as bytes on a little-endian machine, SkiaSharp
+    /// `Bgra8888`/`Unpremul`, WPF `Bgra32`.
+    pub const BGRA8: u32 = 1;
+    /// R, G, B, no alpha: PPM, Pillow's `"RGB"` mode, numpy `(height, width, 3)` arrays.
+    pub const RGB8: u32 = 2;
+    /// B, G, R, no alpha: Java `TYPE_3BYTE_BGR`, Windows 24-bit bitmaps
+    /// (`Format24bppRgb`, WPF `Bgr24`).
+    pub const BGR8: u32 = 3;
+    /// One grey byte: Java `TYPE_BYTE_GRAY`, SkiaSharp `Gray8`, WPF `Gray8`. Written as
+    /// the Rec. 709 luma the encoders use (alpha is dropped); read as an `L8` image.
+    pub const GRAY8: u32 = 4;
+    /// R, G, B, A, premultiplied alpha: SkiaSharp `Rgba8888`/`Premul`.
+    pub const RGBA8_PREMULTIPLIED: u32 = 5;
+    /// B, G, R, A, premultiplied alpha: SkiaSharp's default `Bgra8888`/`Premul`, WPF
+    /// `Pbgra32`, System.Drawing `Format32bppPArgb`, Avalonia's default.
+    pub const BGRA8_PREMULTIPLIED: u32 = 6;
+    /// A, R, G, B, straight alpha: Java `TYPE_INT_ARGB` read as bytes on a big-endian
+    /// machine or through a big-endian `ByteBuffer`.
+    pub const ARGB8: u32 = 7;
+    /// A, B, G, R, straight alpha: Java `TYPE_4BYTE_ABGR`.
+    pub const ABGR8: u32 = 8;
+    /// R, G, B, X (ignored byte): Java `TYPE_INT_BGR` read as bytes on little-endian.
+    pub const RGBX8: u32 = 9;
+    /// B, G, R, X (ignored byte): Java `TYPE_INT_RGB` read as bytes on little-endian,
+    /// SkiaSharp `Rgb888x`, System.Drawing `Format32bppRgb`, WPF `Bgr32`.
+    pub const BGRX8: u32 = 10;
+    /// A, R, G, B, premultiplied alpha: Java `TYPE_INT_ARGB_PRE` read as bytes on a
+    /// big-endian machine.
+    pub const ARGB8_PREMULTIPLIED: u32 = 11;
+    /// A, B, G, R, premultiplied alpha: Java `TYPE_4BYTE_ABGR_PRE`.
+    pub const ABGR8_PREMULTIPLIED: u32 = 12;
+
+    /// The variant name of `code`, if it is known.
+    pub fn name(code: u32) -> Option<&'static str> {
+        match code {
+            0 => Some("Rgba8"),
+            1 => Some("Bgra8"),
+            2 => Some("Rgb8"),
+            3 => Some("Bgr8"),
+            4 => Some("Gray8"),
+            5 => Some("Rgba8Premultiplied"),
+            6 => Some("Bgra8Premultiplied"),
+            7 => Some("Argb8"),
+            8 => Some("Abgr8"),
+            9 => Some("Rgbx8"),
+            10 => Some("Bgrx8"),
+            11 => Some("Argb8Premultiplied"),
+            12 => Some("Abgr8Premultiplied"),
+            _ => None,
+        }
+    }
 }
 
 /// What `pixbridge_plugin_info` reports about a loaded plugin.
@@ -424,6 +626,9 @@ pub struct ThumbnailOptions {
     pub limits: DecodeLimits,
     /// 1 lets a source smaller than the box be enlarged; 0 (the default) never enlarges.
     pub allow_upscale: u32,
+    /// 1 keeps the source's metadata (EXIF, XMP, PNG text) on the thumbnail, so that a save
+    /// writes it; 0 (the default) strips it. Colours are converted to sRGB either way.
+    pub keep_metadata: u32,
 }
 
 /// Told how far a call under a control got: `fraction` (0 to 1, strictly increasing, 1 on
@@ -465,14 +670,16 @@ pub struct PixbridgeFunctions {
     /// than `width * height * 4`.
     pub image_copy_pixels: unsafe extern "C" fn(image: u64, dst: *mut u8, dst_len: usize) -> u32,
     /// Saves to the UTF-8 path `(path, path_len)`; the format comes from the extension (png, jpg,
-    /// jpeg, webp, bmp, tif, tiff, gif, qoi, tga, pnm, ppm, pgm, ico). The file is written to a
+    /// jpeg, webp, bmp, tif, tiff, gif, qoi, tga, pnm, ppm, pgm, ico, avif). The file is written to a
     /// temporary file and renamed, so a failure never leaves a half-written file.
     pub image_save: unsafe extern "C" fn(image: u64, path: *const u8, path_len: usize) -> u32,
-    /// Saves to a path in an explicit `ImageFormat` (`format`), with `quality` 1-100 for JPEG or
-    /// 0 for the format's default. Atomic like `pixbridge_image_save`.
+    /// Saves to a path in an explicit `ImageFormat` (`format`), with `quality` 1-100 for JPEG,
+    /// WebP (lossy; 0 = lossless) and AVIF, or 0 for the format's default. Atomic like
+    /// `pixbridge_image_save`.
     pub image_save_as:
         unsafe extern "C" fn(image: u64, path: *const u8, path_len: usize, format: u32, quality: u32) -> u32,
-    /// Encodes in an `ImageFormat` (`format`), `quality` 1-100 for JPEG or 0 for the default.
+    /// Encodes in an `ImageFormat` (`format`), `quality` 1-100 for JPEG, WebP (lossy; 0 =
+    /// lossless) and AVIF, or 0 for the default.
     /// Writes a buffer handle to `out_buffer`: read it with `pixbridge_buffer_data`, free it with
     /// `pixbridge_buffer_destroy`.
     pub image_encode: unsafe extern "C" fn(image: u64, format: u32, quality: u32, out_buffer: *mut u64) -> u32,
@@ -721,6 +928,115 @@ pub struct PixbridgeFunctions {
     ) -> u32,
     /// Diagnostics: writes the number of loaded plugins to `out_plugins`.
     pub live_plugins: unsafe extern "C" fn(out_plugins: *mut u64) -> u32,
+    /// Reads the frame count, canvas size and loop count of the encoded image in
+    /// `(data, data_len)` without decoding its frames. `limits` may be null for the defaults.
+    /// Writes them to `out_info`. An animated PNG is `UnsupportedFormat`.
+    pub animation_info: unsafe extern "C" fn(
+        data: *const u8,
+        data_len: usize,
+        limits: *const DecodeLimits,
+        out_info: *mut AnimationInfo,
+    ) -> u32,
+    /// Copies how long each frame of the encoded image in `(data, data_len)` is shown, in
+    /// milliseconds (GIF: multiples of 10; a still image: one 0), to `(delays_ms, delays_len)`
+    /// and writes the frame count to `out_count`. If `delays_len` is less than the count, returns
+    /// `BufferTooSmall` with the count in `out_count` and copies nothing (pass a null `delays_ms`
+    /// and 0 to ask for it). `limits` may be null for the defaults. Reads the structure only, as
+    /// `pixbridge_animation_info`.
+    pub animation_frame_delays: unsafe extern "C" fn(
+        data: *const u8,
+        data_len: usize,
+        limits: *const DecodeLimits,
+        delays_ms: *mut u32,
+        delays_len: usize,
+        out_count: *mut usize,
+    ) -> u32,
+    /// Decodes frame `index` (from 0) of the animated GIF or WebP in `(data, data_len)`: the full
+    /// canvas as shown at that frame (RGBA8, earlier frames composited beneath), not the frame's
+    /// own rectangle. Index 0 of a still image is what `pixbridge_image_decode` gives. An index
+    /// not below the frame count is `InvalidArgument` (the message names the count). `limits` may
+    /// be null for the defaults. Writes the new handle to `out_image`.
+    pub image_decode_frame: unsafe extern "C" fn(
+        data: *const u8,
+        data_len: usize,
+        index: u32,
+        limits: *const DecodeLimits,
+        out_image: *mut u64,
+    ) -> u32,
+    /// `pixbridge_image_decode_frame` under a control (0 for none; see `pixbridge_control_create`):
+    /// cancellable between frames from any thread, with progress. A cancelled call returns
+    /// `Cancelled` and writes nothing to its out-parameter.
+    pub image_decode_frame_controlled: unsafe extern "C" fn(
+        data: *const u8,
+        data_len: usize,
+        index: u32,
+        limits: *const DecodeLimits,
+        control: u64,
+        out_image: *mut u64,
+    ) -> u32,
+    /// Creates an image from `width` x `height` pixels at `(data, data_len)` in layout `format` (a
+    /// `PixelFormat`), rows `stride` bytes apart (0 = tightly packed). Premultiplied layouts are
+    /// unpremultiplied exactly (`c = min(255, round(c' * 255 / a))`, `a = 0` gives all zero); `X`
+    /// bytes are ignored. The colour type is `L8` for `Gray8`, `Rgba8` for layouts with alpha and
+    /// `Rgb8` for the others. Writes the new handle to `out_image`.
+    ///
+    /// `InvalidArgument` for an unknown format, an empty size or one over the default decode limits
+    /// (32768 pixels per side, 512 MiB of pixels), a stride smaller than a row, or a `data_len` below
+    /// what the size and stride need (the message gives the numbers).
+    pub image_from_pixel_data: unsafe extern "C" fn(
+        data: *const u8,
+        data_len: usize,
+        width: u32,
+        height: u32,
+        format: u32,
+        stride: u32,
+        out_image: *mut u64,
+    ) -> u32,
+    /// Copies the image's pixels to `(dst, dst_len)` in layout `format` (a `PixelFormat`), rows
+    /// `stride` bytes apart (0 = tightly packed). Bytes between rows and after the last row are left
+    /// untouched. Premultiplied layouts are premultiplied exactly (`c' = round(c * a / 255)`), `X`
+    /// bytes are written as 255, and `Gray8` is the Rec. 709 luma the encoders write (alpha dropped).
+    ///
+    /// `InvalidArgument` for an unknown format or a stride smaller than a row; `BufferTooSmall` when
+    /// `dst_len` is less than `stride * (height - 1) + width * bytes_per_pixel` (checked before a
+    /// deferred image is decoded).
+    pub image_copy_pixel_data:
+        unsafe extern "C" fn(image: u64, format: u32, stride: u32, dst: *mut u8, dst_len: usize) -> u32,
+    /// Writes what the image's pixels are encoded in, a `ColorProfile` code, to `out_profile`:
+    /// `None` (the file had no ICC profile; taken as sRGB), `Srgb` (converted to sRGB on decode,
+    /// or the profile was sRGB), `Embedded` (decoded with `keep_profile`: the pixels are as stored,
+    /// in the profile `pixbridge_image_metadata` returns for `Icc`).
+    pub image_color_profile: unsafe extern "C" fn(image: u64, out_profile: *mut u32) -> u32,
+    /// Copies a raw metadata block of the file the image was decoded from (`block`, a
+    /// `MetadataBlock` code: `Exif`, `Xmp` or `Icc`) into a new buffer and writes its handle to
+    /// `out_buffer` (read it with `pixbridge_buffer_data`, free it with `pixbridge_buffer_destroy`).
+    /// The buffer is empty when the image has no such block. Images operations make from a decoded
+    /// image keep its metadata; thumbnails and images made from raw pixels have none.
+    pub image_metadata: unsafe extern "C" fn(image: u64, block: u32, out_buffer: *mut u64) -> u32,
+    /// Writes the numeric EXIF fields (orientation, ISO, exposure, aperture, focal length, GPS) to
+    /// `out_numbers`; absent fields are 0 (integers) or NaN (reals), all of them without EXIF.
+    pub image_exif_numbers: unsafe extern "C" fn(image: u64, out_numbers: *mut ExifNumbers) -> u32,
+    /// Copies a text EXIF field (`exif_text`, an `ExifText` code: make, model, lens, date taken,
+    /// software, artist, copyright) and a terminating NUL into `(buf, buf_len)`, and writes its
+    /// length (without NUL) to `out_len`; an absent field is empty. If `buf_len` is not larger than
+    /// the length, returns `BufferTooSmall` with the length in `out_len` (pass a null `buf` and 0
+    /// to ask for it).
+    pub image_exif_text:
+        unsafe extern "C" fn(image: u64, exif_text: u32, buf: *mut u8, buf_len: usize, out_len: *mut usize) -> u32,
+    /// Writes the number of PNG text entries (`tEXt`, `zTXt`, `iTXt` chunks before the image data)
+    /// to `out_count`; 0 for other formats.
+    pub image_text_count: unsafe extern "C" fn(image: u64, out_count: *mut u32) -> u32,
+    /// Copies the keyword (`part` 0) or the text (`part` 1) of PNG text entry `index` and a NUL
+    /// into `(buf, buf_len)`, as `pixbridge_image_exif_text` does; an index past the end is
+    /// `InvalidArgument`.
+    pub image_text_entry: unsafe extern "C" fn(
+        image: u64,
+        index: u32,
+        part: u32,
+        buf: *mut u8,
+        buf_len: usize,
+        out_len: *mut usize,
+    ) -> u32,
     /// Gaussian blur (a true Gaussian, edges repeated, colour blurred premultiplied by alpha).
     /// Returns a new image; the source is unchanged.
     ///

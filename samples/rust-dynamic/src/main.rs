@@ -164,6 +164,16 @@ fn process(factory: &ImageFactory, input: &Path, out_dir: &Path) -> Result<Vec<P
     let image = factory.open(input)?;
     let (width, height) = image.size()?;
     println!("opened {} ({width}x{height}) in {:.1} ms", input.display(), started.elapsed().as_secs_f64() * 1e3);
+    let profile = match image.color_profile()? {
+        abi::color_profile::SRGB => "sRGB",
+        abi::color_profile::EMBEDDED => "embedded ICC profile",
+        _ => "no profile",
+    };
+    let camera = [abi::exif_text::MAKE, abi::exif_text::MODEL]
+        .into_iter()
+        .filter_map(|field| image.exif_text(field).transpose())
+        .collect::<Result<Vec<_>, _>>()?;
+    println!("  colours: {profile}; camera: {}", if camera.is_empty() { "unknown".into() } else { camera.join(" ") });
     let stem = stem(input);
     let mut outputs = Vec::new();
     for sigma in SIGMAS {

@@ -214,6 +214,31 @@ impl Image {
         Ok(unsafe { std::slice::from_raw_parts(data, length) }.to_vec())
     }
 
+    /// What the pixels are encoded in: an `abi::color_profile` code (`SRGB` after converting a
+    /// photo's ICC profile on decode, `NONE` without a profile).
+    pub fn color_profile(&self) -> Result<u32, Error> {
+        let mut profile = 0u32;
+        // SAFETY: `profile` is valid for writes.
+        self.factory.check(unsafe { (self.functions().image_color_profile)(self.handle, &mut profile) })?;
+        Ok(profile)
+    }
+
+    /// A text EXIF field (an `abi::exif_text` code: make, model, ...), `None` when absent.
+    pub fn exif_text(&self, field: u32) -> Result<Option<String>, Error> {
+        let function = self.functions().image_exif_text;
+        let mut length = 0usize;
+        // SAFETY: a null buffer of length 0 asks for the length only.
+        let code = unsafe { function(self.handle, field, std::ptr::null_mut(), 0, &mut length) };
+        if code != abi::error_code::BUFFER_TOO_SMALL {
+            self.factory.check(code)?;
+        }
+        let mut buffer = vec![0u8; length + 1];
+        // SAFETY: `buffer` is valid for writes of its length.
+        self.factory.check(unsafe { function(self.handle, field, buffer.as_mut_ptr(), buffer.len(), &mut length) })?;
+        buffer.truncate(length);
+        Ok((!buffer.is_empty()).then(|| String::from_utf8_lossy(&buffer).into_owned()))
+    }
+
     /// Saves to `path`; the format comes from the extension.
     pub fn save(&self, path: &Path) -> Result<(), Error> {
         let path = path.to_str().ok_or_else(|| Error::Load(format!("{} is not valid UTF-8", path.display())))?;

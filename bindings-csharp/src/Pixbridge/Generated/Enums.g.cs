@@ -21,6 +21,28 @@ public enum ChromaSubsampling
 }
 
 /// <summary>
+/// What an image's pixels are encoded in.
+/// </summary>
+public enum ColorProfile
+{
+    /// <summary>
+    /// The file had no ICC profile (or one that could not be read): the pixels are taken to
+    /// be sRGB, as browsers and every peer do.
+    /// </summary>
+    None = 0,
+    /// <summary>
+    /// sRGB: the file's profile was sRGB, or the pixels were converted to sRGB from the
+    /// profile they were stored in (the default on decode).
+    /// </summary>
+    Srgb = 1,
+    /// <summary>
+    /// The pixels are as stored in the file, in the colour space of its ICC profile, which
+    /// the image keeps (decoded with the <c>keep_profile</c> option) and a save writes back.
+    /// </summary>
+    Embedded = 2,
+}
+
+/// <summary>
 /// The colour type an image was decoded from (its pixels are always stored as RGBA8).
 /// It decides the channel layout that encoders write: grey types are written as grey, types
 /// with alpha keep alpha, and everything is written at 8 bits per channel.
@@ -103,6 +125,27 @@ public enum ErrorCode
 }
 
 /// <summary>
+/// A text field of an image's EXIF, as read by <c>pixbridge_image_exif_text</c>.
+/// </summary>
+public enum ExifText
+{
+    /// <summary>Camera maker.</summary>
+    Make = 0,
+    /// <summary>Camera model.</summary>
+    Model = 1,
+    /// <summary>Lens model.</summary>
+    LensModel = 2,
+    /// <summary>When the photo was taken (<c>DateTimeOriginal</c>), as written: <c>YYYY:MM:DD HH:MM:SS</c>.</summary>
+    DateTaken = 3,
+    /// <summary>Software that wrote the file.</summary>
+    Software = 4,
+    /// <summary>Artist.</summary>
+    Artist = 5,
+    /// <summary>Copyright notice.</summary>
+    Copyright = 6,
+}
+
+/// <summary>
 /// An encoded file format that Pixbridge can write (and read).
 /// Decoding recognises more formats than these (the format is detected from the content);
 /// this enum lists the targets of <c>Image::encode</c> and <c>Image::save</c>.
@@ -113,7 +156,11 @@ public enum ImageFormat
     Png = 0,
     /// <summary>Baseline JPEG (lossy). Quality 1..=100, default 90. Writes L8 or Rgb8; alpha is dropped.</summary>
     Jpeg = 1,
-    /// <summary>WebP, always lossless. Writes L8, La8, Rgb8 or Rgba8.</summary>
+    /// <summary>
+    /// WebP: lossless by default (writes L8, La8, Rgb8 or Rgba8), or lossy with a quality
+    /// 1..=100 (libwebp; writes Rgb8 or Rgba8, grey as Rgb8; alpha is kept, compressed
+    /// losslessly). At most 16383 x 16383 pixels.
+    /// </summary>
     WebP = 2,
     /// <summary>Windows bitmap. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8).</summary>
     Bmp = 3,
@@ -135,6 +182,90 @@ public enum ImageFormat
     /// at most 256 x 256 pixels.
     /// </summary>
     Ico = 9,
+    /// <summary>
+    /// AVIF (AV1 still image, lossy), written by rav1e with a quality 1..=100 (default 80)
+    /// and a speed 1..=10 (default 6). Writes Rgb8 or Rgba8 (grey is written as Rgb8,
+    /// grey + alpha as Rgba8); alpha is kept. Encoding only: this build has no AV1
+    /// decoder, so decoding an AVIF file is <c>UnsupportedFormat</c>.
+    /// </summary>
+    Avif = 10,
+}
+
+/// <summary>
+/// A raw metadata block of an image, as read by <c>pixbridge_image_metadata</c>.
+/// </summary>
+public enum MetadataBlock
+{
+    /// <summary>EXIF: a TIFF structure (<c>II*\0</c> or <c>MM\0*</c>), without JPEG's <c>Exif\0\0</c> prefix.</summary>
+    Exif = 0,
+    /// <summary>XMP: the UTF-8 XML packet.</summary>
+    Xmp = 1,
+    /// <summary>The file's ICC profile as stored (also when the pixels were converted to sRGB).</summary>
+    Icc = 2,
+}
+
+/// <summary>
+/// The byte layout of pixels a program already holds, for <c>Image::from_pixel_data</c> and
+/// <c>Image::copy_pixel_data</c>: 8 bits per channel, channels named in memory order (byte 0
+/// first), whatever the machine's endianness.
+/// Straight and premultiplied alpha are converted exactly: premultiplying is
+/// <c>c' = round(c * a / 255)</c>, unpremultiplying <c>c = min(255, round(c' * 255 / a))</c>
+/// (halves rounded up), and <c>a = 0</c> gives <c>0, 0, 0, 0</c>. <c>X</c> bytes are ignored on input
+/// and written as 255.
+/// </summary>
+public enum PixelFormat
+{
+    /// <summary>
+    /// R, G, B, A, straight alpha: Pixbridge's own layout, PNG's, HTML canvas
+    /// <c>ImageData</c>, SkiaSharp <c>Rgba8888</c>/<c>Unpremul</c>.
+    /// </summary>
+    Rgba8 = 0,
+    /// <summary>
+    /// B, G, R, A, straight alpha: System.Drawing <c>Format32bppArgb</c>, Java
+    /// <c>TYPE_INT_ARGB</c> read as bytes on a little-endian machine, SkiaSharp
+    /// <c>Bgra8888</c>/<c>Unpremul</c>, WPF <c>Bgra32</c>.
+    /// </summary>
+    Bgra8 = 1,
+    /// <summary>R, G, B, no alpha: PPM, Pillow's <c>"RGB"</c> mode, numpy <c>(height, width, 3)</c> arrays.</summary>
+    Rgb8 = 2,
+    /// <summary>
+    /// B, G, R, no alpha: Java <c>TYPE_3BYTE_BGR</c>, Windows 24-bit bitmaps
+    /// (<c>Format24bppRgb</c>, WPF <c>Bgr24</c>).
+    /// </summary>
+    Bgr8 = 3,
+    /// <summary>
+    /// One grey byte: Java <c>TYPE_BYTE_GRAY</c>, SkiaSharp <c>Gray8</c>, WPF <c>Gray8</c>. Written as
+    /// the Rec. 709 luma the encoders use (alpha is dropped); read as an <c>L8</c> image.
+    /// </summary>
+    Gray8 = 4,
+    /// <summary>R, G, B, A, premultiplied alpha: SkiaSharp <c>Rgba8888</c>/<c>Premul</c>.</summary>
+    Rgba8Premultiplied = 5,
+    /// <summary>
+    /// B, G, R, A, premultiplied alpha: SkiaSharp's default <c>Bgra8888</c>/<c>Premul</c>, WPF
+    /// <c>Pbgra32</c>, System.Drawing <c>Format32bppPArgb</c>, Avalonia's default.
+    /// </summary>
+    Bgra8Premultiplied = 6,
+    /// <summary>
+    /// A, R, G, B, straight alpha: Java <c>TYPE_INT_ARGB</c> read as bytes on a big-endian
+    /// machine or through a big-endian <c>ByteBuffer</c>.
+    /// </summary>
+    Argb8 = 7,
+    /// <summary>A, B, G, R, straight alpha: Java <c>TYPE_4BYTE_ABGR</c>.</summary>
+    Abgr8 = 8,
+    /// <summary>R, G, B, X (ignored byte): Java <c>TYPE_INT_BGR</c> read as bytes on little-endian.</summary>
+    Rgbx8 = 9,
+    /// <summary>
+    /// B, G, R, X (ignored byte): Java <c>TYPE_INT_RGB</c> read as bytes on little-endian,
+    /// SkiaSharp <c>Rgb888x</c>, System.Drawing <c>Format32bppRgb</c>, WPF <c>Bgr32</c>.
+    /// </summary>
+    Bgrx8 = 10,
+    /// <summary>
+    /// A, R, G, B, premultiplied alpha: Java <c>TYPE_INT_ARGB_PRE</c> read as bytes on a
+    /// big-endian machine.
+    /// </summary>
+    Argb8Premultiplied = 11,
+    /// <summary>A, B, G, R, premultiplied alpha: Java <c>TYPE_4BYTE_ABGR_PRE</c>.</summary>
+    Abgr8Premultiplied = 12,
 }
 
 /// <summary>

@@ -14,7 +14,7 @@ namespace Pixbridge;
 internal static class NativeAbi
 {
     /// <summary>The <c>pixbridge_abi_version()</c> this SDK was generated for.</summary>
-    internal const uint ExpectedVersion = 8013;
+    internal const uint ExpectedVersion = 9013;
 }
 
 public sealed partial class Image

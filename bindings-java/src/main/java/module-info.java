@@ -4,5 +4,19 @@
  * <p>Start with {@link io.pixbridge.Image}.
  */
 module io.pixbridge {
+    // Image.fromBufferedImage / toBufferedImage and the ImageIO provider.
+    requires transitive java.desktop;
+
     exports io.pixbridge;
+    exports io.pixbridge.imageio;
+
+    // ImageIO finds these through the service loader (META-INF/services on the class path).
+    provides javax.imageio.spi.ImageReaderSpi with
+            io.pixbridge.imageio.JpegImageReaderSpi,
+            io.pixbridge.imageio.PngImageReaderSpi,
+            io.pixbridge.imageio.WebpImageReaderSpi;
+    provides javax.imageio.spi.ImageWriterSpi with
+            io.pixbridge.imageio.JpegImageWriterSpi,
+            io.pixbridge.imageio.PngImageWriterSpi,
+            io.pixbridge.imageio.WebpImageWriterSpi;
 }

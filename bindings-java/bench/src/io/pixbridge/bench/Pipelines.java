@@ -381,6 +381,10 @@ public final class Pipelines {
         private static final ConvolveOp BLUR_VERTICAL;
 
         static {
+            // The baseline is ImageIO as the JDK ships it: with the Pixbridge jar on the class path,
+            // Pixbridge's ImageIO provider would otherwise read and write these files (pipelines.sh
+            // also turns it off with -Dio.pixbridge.imageio=false).
+            io.pixbridge.imageio.PixbridgeImageIO.deregister();
             float[] weights = gaussian(BLUR_SIGMA, BLUR_RADIUS);
             BLUR_HORIZONTAL = new ConvolveOp(new Kernel(weights.length, 1, weights), ConvolveOp.EDGE_NO_OP, null);
             BLUR_VERTICAL = new ConvolveOp(new Kernel(1, weights.length, weights), ConvolveOp.EDGE_NO_OP, null);

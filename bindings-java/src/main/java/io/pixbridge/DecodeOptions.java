@@ -53,16 +53,23 @@ package io.pixbridge;
  *     reached are black (transparent where the format has alpha). A file whose header is
  *     unreadable, that breaks a limit, or of which not one row can be decoded throws either way.
  *     Cannot be combined with {@code deferred} ({@link ErrorCode#INVALID_ARGUMENT}).
+ * @param keepProfile what a decode does with an embedded ICC profile (JPEG, PNG, WebP, TIFF):
+ *     false (the default) converts the pixels to sRGB ({@link Image#colorProfile()} is
+ *     {@link ColorProfile#SRGB}), so that they show the right colours wherever sRGB is assumed;
+ *     true keeps them as stored with the profile attached ({@link ColorProfile#EMBEDDED};
+ *     {@link Image#metadata(MetadataBlock)} returns it) and a save writes it back where the
+ *     format can hold it
  */
-public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, boolean deferred, boolean lenient) {
+public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, boolean deferred, boolean lenient,
+        boolean keepProfile) {
     /** Full size with the {@linkplain DecodeLimits#DEFAULT default limits}, decoded at once, strictly. */
-    public static final DecodeOptions DEFAULT = new DecodeOptions(DecodeLimits.DEFAULT, 0, 0, false, false);
+    public static final DecodeOptions DEFAULT = new DecodeOptions(DecodeLimits.DEFAULT, 0, 0, false, false, false);
 
     /** Full size with the default limits, a JPEG's decoding deferred until it is used. */
-    public static final DecodeOptions DEFERRED = new DecodeOptions(DecodeLimits.DEFAULT, 0, 0, true, false);
+    public static final DecodeOptions DEFERRED = new DecodeOptions(DecodeLimits.DEFAULT, 0, 0, true, false, false);
 
     /** Full size with the default limits, decoded at once, leniently: a damaged file gives its partial image. */
-    public static final DecodeOptions LENIENT = new DecodeOptions(DecodeLimits.DEFAULT, 0, 0, false, true);
+    public static final DecodeOptions LENIENT = new DecodeOptions(DecodeLimits.DEFAULT, 0, 0, false, true, false);
 
     /**
      * Checks the options.
@@ -72,6 +79,7 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, bo
      * @param minHeight the smallest height needed; not negative
      * @param deferred whether a JPEG is kept encoded until it is used
      * @param lenient whether damaged data gives a partial image instead of an exception
+     * @param keepProfile whether the pixels stay in the file's ICC profile instead of sRGB
      * @throws NullPointerException if {@code limits} is null
      * @throws IllegalArgumentException if {@code minWidth} or {@code minHeight} is negative
      */
@@ -91,7 +99,7 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, bo
      * @throws IllegalArgumentException if {@code minWidth} or {@code minHeight} is negative
      */
     public DecodeOptions(DecodeLimits limits, int minWidth, int minHeight) {
-        this(limits, minWidth, minHeight, false, false);
+        this(limits, minWidth, minHeight, false, false, false);
     }
 
     /**
@@ -104,7 +112,23 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, bo
      * @throws IllegalArgumentException if {@code minWidth} or {@code minHeight} is negative
      */
     public DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, boolean deferred) {
-        this(limits, minWidth, minHeight, deferred, false);
+        this(limits, minWidth, minHeight, deferred, false, false);
+    }
+
+    /**
+     * Options that convert colours to sRGB (not {@code keepProfile}), as before colour
+     * management existed.
+     *
+     * @param limits decode limits; not null
+     * @param minWidth the smallest width needed; not negative
+     * @param minHeight the smallest height needed; not negative
+     * @param deferred whether a JPEG is kept encoded until it is used
+     * @param lenient whether damaged data gives a partial image instead of an exception
+     * @throws NullPointerException if {@code limits} is null
+     * @throws IllegalArgumentException if {@code minWidth} or {@code minHeight} is negative
+     */
+    public DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, boolean deferred, boolean lenient) {
+        this(limits, minWidth, minHeight, deferred, lenient, false);
     }
 
     /**
@@ -127,7 +151,7 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, bo
      * @throws NullPointerException if {@code limits} is null
      */
     public DecodeOptions withLimits(DecodeLimits limits) {
-        return new DecodeOptions(limits, minWidth, minHeight, deferred, lenient);
+        return new DecodeOptions(limits, minWidth, minHeight, deferred, lenient, keepProfile);
     }
 
     /**
@@ -139,7 +163,7 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, bo
      * @throws IllegalArgumentException if a value is negative
      */
     public DecodeOptions withMinSize(int minWidth, int minHeight) {
-        return new DecodeOptions(limits, minWidth, minHeight, deferred, lenient);
+        return new DecodeOptions(limits, minWidth, minHeight, deferred, lenient, keepProfile);
     }
 
     /**
@@ -150,7 +174,7 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, bo
      * @return the new options
      */
     public DecodeOptions withDeferred(boolean deferred) {
-        return new DecodeOptions(limits, minWidth, minHeight, deferred, lenient);
+        return new DecodeOptions(limits, minWidth, minHeight, deferred, lenient, keepProfile);
     }
 
     /**
@@ -160,6 +184,17 @@ public record DecodeOptions(DecodeLimits limits, int minWidth, int minHeight, bo
      * @return the new options
      */
     public DecodeOptions withLenient(boolean lenient) {
-        return new DecodeOptions(limits, minWidth, minHeight, deferred, lenient);
+        return new DecodeOptions(limits, minWidth, minHeight, deferred, lenient, keepProfile);
+    }
+
+    /**
+     * Returns a copy that keeps the pixels in the file's ICC profile ({@code true}) or converts
+     * them to sRGB ({@code false}, the default); see {@link #keepProfile()}.
+     *
+     * @param keepProfile whether to keep the profile
+     * @return the new options
+     */
+    public DecodeOptions withKeepProfile(boolean keepProfile) {
+        return new DecodeOptions(limits, minWidth, minHeight, deferred, lenient, keepProfile);
     }
 }

@@ -1,5 +1,6 @@
 package io.pixbridge;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -263,6 +264,46 @@ public final class Image extends ImageOperations implements AutoCloseable {
     }
 
     /**
+     * Decodes frame {@code index} (from 0) of an animated GIF or WebP: the full canvas as the
+     * animation shows it then, earlier frames composited beneath. Frames 0 to {@code index} are
+     * decoded one after another, so the time grows with the index; index 0 of a still image is
+     * what {@link #decode(byte[])} gives. See {@link Animation#info(byte[])} for the frame count.
+     *
+     * @param data the encoded bytes
+     * @param index the frame, from 0 to {@code frameCount - 1}
+     * @return the frame, canvas-sized
+     * @throws NullPointerException if {@code data} is null
+     * @throws IllegalArgumentException if {@code index} is negative
+     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} when {@code index} is not below
+     *     the frame count (the message names it); otherwise as for {@link #decode(byte[])}
+     */
+    public static Image decodeFrame(byte[] data, int index) {
+        return decodeFrame(data, index, DecodeLimits.DEFAULT);
+    }
+
+    /**
+     * {@link #decodeFrame(byte[], int)} within the given limits.
+     *
+     * @param data the encoded bytes
+     * @param index the frame, from 0
+     * @param limits the decode limits
+     * @return the frame, canvas-sized
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code index} is negative
+     * @throws PixbridgeException as for {@link #decodeFrame(byte[], int)}
+     */
+    public static Image decodeFrame(byte[] data, int index, DecodeLimits limits) {
+        Arguments.requireNonNull(data, "data");
+        Arguments.requireNonNull(limits, "limits");
+        if (index < 0) {
+            throw new IllegalArgumentException("index must not be negative, got " + index);
+        }
+        NativeLoader.load();
+        return new Image(NativeAnimation.decodeFrame(data, 0, data.length, index,
+                limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes()));
+    }
+
+    /**
      * Decodes the bytes between the buffer's position and limit. A direct buffer is read in place
      * (it must not be modified during the call); a heap buffer is read from its array. The
      * buffer's position is not changed.
@@ -364,7 +405,8 @@ public final class Image extends ImageOperations implements AutoCloseable {
         DecodeLimits limits = options.limits();
         NativeLoader.load();
         return new Image(NativeImage.openWith(utf8, limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(),
-                options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0, options.lenient() ? 1 : 0));
+                options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0, options.lenient() ? 1 : 0,
+                options.keepProfile() ? 1 : 0));
     }
 
     /**
@@ -405,7 +447,8 @@ public final class Image extends ImageOperations implements AutoCloseable {
         return fromBuffer(data,
                 (direct, offset, length) -> NativeImage.decodeWithDirect(direct, offset, length,
                         limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(),
-                        options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0, options.lenient() ? 1 : 0),
+                        options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0, options.lenient() ? 1 : 0,
+                        options.keepProfile() ? 1 : 0),
                 (array, offset, length) -> decodeWithArray(array, offset, length, options));
     }
 
@@ -429,7 +472,8 @@ public final class Image extends ImageOperations implements AutoCloseable {
     private static long decodeWithArray(byte[] data, int offset, int length, DecodeOptions options) {
         DecodeLimits limits = options.limits();
         return NativeImage.decodeWithArray(data, offset, length, limits.maxWidth(), limits.maxHeight(),
-                limits.maxDecodedBytes(), options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0, options.lenient() ? 1 : 0);
+                limits.maxDecodedBytes(), options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0, options.lenient() ? 1 : 0,
+                options.keepProfile() ? 1 : 0);
     }
 
     /**
@@ -493,7 +537,8 @@ public final class Image extends ImageOperations implements AutoCloseable {
         DecodeLimits limits = options.limits();
         NativeLoader.load();
         return new Image(NativeImage.thumbnailFile(utf8, width, height, fit.value(),
-                limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(), options.allowUpscale() ? 1 : 0));
+                limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(), options.allowUpscale() ? 1 : 0,
+                options.keepMetadata() ? 1 : 0));
     }
 
     /**
@@ -578,7 +623,7 @@ public final class Image extends ImageOperations implements AutoCloseable {
         return fromBuffer(data,
                 (direct, offset, length) -> NativeImage.thumbnailDirect(direct, offset, length, width, height,
                         fit.value(), limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(),
-                        options.allowUpscale() ? 1 : 0),
+                        options.allowUpscale() ? 1 : 0, options.keepMetadata() ? 1 : 0),
                 (array, offset, length) -> thumbnailArray(array, offset, length, width, height, fit, options));
     }
 
@@ -639,7 +684,8 @@ public final class Image extends ImageOperations implements AutoCloseable {
             ThumbnailOptions options) {
         DecodeLimits limits = options.limits();
         return NativeImage.thumbnailArray(data, offset, length, width, height, fit.value(),
-                limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(), options.allowUpscale() ? 1 : 0);
+                limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(), options.allowUpscale() ? 1 : 0,
+                options.keepMetadata() ? 1 : 0);
     }
 
     /**
@@ -662,6 +708,73 @@ public final class Image extends ImageOperations implements AutoCloseable {
         Arguments.requireNonNull(rgba, "rgba");
         NativeLoader.load();
         return new Image(NativeImage.fromPixels(width, height, rgba));
+    }
+
+    /**
+     * Creates an image from pixels in another layout (BGRA, premultiplied, RGB, grey, ...; see
+     * {@link PixelFormat}): {@code height} rows of {@code width} pixels, {@code stride} bytes from
+     * the start of one row to the next ({@code 0} for tightly packed rows). The bytes are copied
+     * into native memory once and converted there in one pass (premultiplied alpha to straight,
+     * channel order). The colour type is {@link ColorType#L8} for {@link PixelFormat#GRAY8},
+     * {@link ColorType#RGBA8} for the layouts with alpha, {@link ColorType#RGB8} otherwise.
+     *
+     * @param data the pixels; at least {@code stride * (height - 1) + width * bytesPerPixel} bytes
+     * @param width width in pixels
+     * @param height height in pixels
+     * @param format the layout of {@code data}
+     * @param stride bytes per row including padding, or 0 for {@code width * bytesPerPixel}
+     * @return the new image
+     * @throws NullPointerException if {@code data} or {@code format} is null
+     * @throws IllegalArgumentException if {@code width}, {@code height} or {@code stride} is negative
+     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} for a zero size, a stride
+     *     shorter than a row, too few bytes, or a size over the default decode limits
+     */
+    public static Image fromPixels(byte[] data, int width, int height, PixelFormat format, int stride) {
+        Arguments.requireNonNull(data, "data");
+        Arguments.requireNonNull(format, "format");
+        Arguments.requireNonNegative(width, "width");
+        Arguments.requireNonNegative(height, "height");
+        Arguments.requireNonNegative(stride, "stride");
+        NativeLoader.load();
+        return new Image(NativePixels.fromBytes(data, 0, data.length, width, height, format.value(), stride));
+    }
+
+    /**
+     * Creates an image from a {@link BufferedImage}'s pixels (copied; later changes to
+     * {@code image} do not show).
+     *
+     * <p><b>Fast paths</b>, with no per-pixel Java loop: the raster's backing array goes to the
+     * native library in one call, which copies the range the pixels occupy and converts it once:
+     * {@code TYPE_4BYTE_ABGR}, {@code TYPE_4BYTE_ABGR_PRE}, {@code TYPE_INT_ARGB},
+     * {@code TYPE_INT_ARGB_PRE} (premultiplied alpha converted to straight), {@code TYPE_INT_RGB},
+     * {@code TYPE_INT_BGR}, {@code TYPE_3BYTE_BGR} and {@code TYPE_BYTE_GRAY}, when the raster is
+     * laid out as those types' rasters are (one bank, the standard band order; any scanline
+     * stride and data offset, so {@link BufferedImage#getSubimage} views qualify).
+     * {@code TYPE_BYTE_GRAY} samples are taken as the grey levels they are (as ImageIO's readers
+     * and writers do), not through {@code getRGB}, whose linear-grey conversion changes them. The
+     * array is reached through {@code DataBuffer.getData()}, which, as any direct access to a
+     * raster's array, stops Java2D from caching {@code image} in video memory for drawing.
+     *
+     * <p><b>General path</b> for every other image ({@code TYPE_CUSTOM}, indexed, packed 16-bit,
+     * 16-bit grey, other sample models): the colours {@link BufferedImage#getRGB(int, int)}
+     * reports (sRGB, through the image's colour model), gathered by one {@code getRGB} call into
+     * a temporary {@code int[]} of {@code width * height} ints, then the {@code TYPE_INT_ARGB}
+     * path. Slower (the colour model is called per pixel) and needs that array on the heap.
+     *
+     * <p>The colour type is {@link ColorType#L8} from {@code TYPE_BYTE_GRAY},
+     * {@link ColorType#RGBA8} from a type with alpha (even if every pixel is opaque) and
+     * {@link ColorType#RGB8} otherwise, so that encoding writes what the source had.
+     *
+     * @param image the pixels
+     * @return the new image
+     * @throws NullPointerException if {@code image} is null
+     * @throws PixbridgeException {@link ErrorCode#INVALID_ARGUMENT} for a size over the default
+     *     decode limits (32768 pixels per side, 512 MiB of pixels)
+     */
+    public static Image fromBufferedImage(BufferedImage image) {
+        Arguments.requireNonNull(image, "image");
+        NativeLoader.load();
+        return new Image(BufferedImages.toNative(image));
     }
 
     /**
@@ -715,6 +828,96 @@ public final class Image extends ImageOperations implements AutoCloseable {
      */
     public boolean isPartial() {
         return decodeWarning().isPresent();
+    }
+
+    /**
+     * Returns what the pixels are encoded in: {@link ColorProfile#NONE} (the file had no ICC
+     * profile; taken as sRGB), {@link ColorProfile#SRGB} (converted to sRGB on decode, the
+     * default, or the profile was sRGB) or {@link ColorProfile#EMBEDDED} (decoded with
+     * {@link DecodeOptions#keepProfile()}: the pixels are as stored, in the profile
+     * {@link #metadata(MetadataBlock)} returns for {@link MetadataBlock#ICC}, which a save writes
+     * back). Reading it decodes a deferred image.
+     *
+     * @return the colour profile state
+     * @throws IllegalStateException if the image is closed
+     */
+    public ColorProfile colorProfile() {
+        long handle = lifetime.enter();
+        try {
+            return ColorProfile.fromValue(NativeMetadata.colorProfile(handle));
+        } finally {
+            lifetime.exit();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Returns a copy of a raw metadata block of the file the image was decoded from: EXIF (a TIFF
+     * structure, without JPEG's {@code Exif\0\0} prefix), XMP (the UTF-8 packet) or the ICC
+     * profile as stored (also when the pixels were converted to sRGB). Images that operations
+     * make from a decoded image keep its metadata; thumbnails (unless
+     * {@link ThumbnailOptions#keepMetadata()}) and images made from pixels have none.
+     *
+     * @param block which block; not null
+     * @return the block, or empty when the image has none
+     * @throws NullPointerException if {@code block} is null
+     * @throws IllegalStateException if the image is closed
+     */
+    public Optional<byte[]> metadata(MetadataBlock block) {
+        Arguments.requireNonNull(block, "block");
+        long handle = lifetime.enter();
+        try {
+            return Optional.ofNullable(NativeMetadata.block(handle, block.value()));
+        } finally {
+            lifetime.exit();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Returns the EXIF fields of the file the image was decoded from; fields the block lacks (or
+     * that cannot be parsed) are empty. Each call asks the native library again.
+     *
+     * @return the fields, or empty when the image has no EXIF block
+     * @throws IllegalStateException if the image is closed
+     */
+    public Optional<ExifData> exif() {
+        long handle = lifetime.enter();
+        try {
+            return ExifData.read(handle);
+        } finally {
+            lifetime.exit();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Returns the PNG text chunks ({@code tEXt}, {@code zTXt}, {@code iTXt}) of the file the image
+     * was decoded from, as keyword and text in file order; empty for other formats. An XMP packet
+     * in an {@code iTXt} chunk is in {@link #metadata(MetadataBlock)} ({@link MetadataBlock#XMP}).
+     *
+     * @return an unmodifiable list of the entries
+     * @throws IllegalStateException if the image is closed
+     */
+    public List<Map.Entry<String, String>> textEntries() {
+        long handle = lifetime.enter();
+        String[] flat;
+        try {
+            flat = NativeMetadata.textEntries(handle);
+        } finally {
+            lifetime.exit();
+            Reference.reachabilityFence(this);
+        }
+        Map.Entry<String, String>[] entries = newEntryArray(flat.length / 2);
+        for (int i = 0; i < entries.length; i++) {
+            entries[i] = Map.entry(flat[2 * i], flat[2 * i + 1]);
+        }
+        return List.of(entries);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map.Entry<String, String>[] newEntryArray(int length) {
+        return (Map.Entry<String, String>[]) new Map.Entry<?, ?>[length];
     }
 
     /**
@@ -792,6 +995,66 @@ public final class Image extends ImageOperations implements AutoCloseable {
     }
 
     /**
+     * Copies the pixels into the start of {@code dst} in another layout (see {@link PixelFormat}),
+     * rows {@code stride} bytes apart ({@code 0} for tightly packed rows); bytes between rows are
+     * left as they are. Converted once in native code; grey is the Rec. 709 luma, {@code X} bytes
+     * are written as 255.
+     *
+     * @param dst the destination; at least {@code stride * (height() - 1) + width() * bytesPerPixel}
+     *     bytes
+     * @param format the layout to write
+     * @param stride bytes per row including padding, or 0 for {@code width() * bytesPerPixel}
+     * @throws NullPointerException if {@code dst} or {@code format} is null
+     * @throws IllegalArgumentException if {@code stride} is negative
+     * @throws IllegalStateException if the image is closed
+     * @throws PixbridgeException {@link ErrorCode#BUFFER_TOO_SMALL} if {@code dst} is too short
+     *     (the message gives the required size), {@link ErrorCode#INVALID_ARGUMENT} for a stride
+     *     shorter than a row
+     */
+    public void copyPixels(byte[] dst, PixelFormat format, int stride) {
+        Arguments.requireNonNull(dst, "dst");
+        Arguments.requireNonNull(format, "format");
+        Arguments.requireNonNegative(stride, "stride");
+        long handle = lifetime.enter();
+        try {
+            NativePixels.copyToBytes(handle, format.value(), stride, dst);
+        } finally {
+            lifetime.exit();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Copies the pixels into a new {@link BufferedImage}: {@code TYPE_BYTE_GRAY} for the grey
+     * colour types without alpha ({@link ColorType#L8}, {@link ColorType#L16}),
+     * {@code TYPE_4BYTE_ABGR} (straight alpha) for every colour type with alpha, and
+     * {@code TYPE_3BYTE_BGR} for the others. The native library converts straight into the new
+     * raster's array (no per-pixel Java loop). Grey is the Rec. 709 luma of the pixels, which for
+     * a grey image are the grey levels themselves.
+     *
+     * @return the new image, independent of this one
+     * @throws IllegalStateException if the image is closed
+     * @throws PixbridgeException {@link ErrorCode#LIMIT_EXCEEDED} if the pixels do not fit in one
+     *     Java array (2 GiB)
+     */
+    public BufferedImage toBufferedImage() {
+        long handle = lifetime.enter();
+        try {
+            int value = NativeImage.colorType(handle);
+            ColorType type;
+            try {
+                type = ColorType.fromValue(value);
+            } catch (IllegalArgumentException e) {
+                throw new PixbridgeException(ErrorCode.PANIC, "the native library reported unknown colour type " + value);
+            }
+            return BufferedImages.fromNative(handle, width, height, type);
+        } finally {
+            lifetime.exit();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
      * Saves the image; the format comes from the file extension ({@code .png}, {@code .jpg},
      * {@code .webp}, ...). The file is replaced atomically.
      *
@@ -829,7 +1092,8 @@ public final class Image extends ImageOperations implements AutoCloseable {
     }
 
     /**
-     * Encodes the image with a quality; only {@link ImageFormat#JPEG} takes one.
+     * Encodes the image with a quality; {@link ImageFormat#JPEG}, {@link ImageFormat#WEBP} (a quality
+     * makes it lossy) and {@link ImageFormat#AVIF} take one.
      *
      * @param format the target format
      * @param quality 1 (smallest) to 100 (best)
@@ -916,7 +1180,9 @@ public final class Image extends ImageOperations implements AutoCloseable {
         long handle = lifetime.enter();
         try {
             NativeImage.saveWith(handle, utf8, format, options.nativeQuality(), options.subsampling().value(),
-                    options.progressive() ? 1 : 0, options.optimizeHuffman() ? 1 : 0, options.nativePngCompression());
+                    options.progressive() ? 1 : 0, options.optimizeHuffman() ? 1 : 0, options.nativePngCompression(),
+                    options.nativeWebPQuality(), options.nativeAvifQuality(), options.nativeAvifSpeed(),
+                    options.stripMetadata() ? 1 : 0);
         } finally {
             lifetime.exit();
             Reference.reachabilityFence(this);
@@ -941,7 +1207,9 @@ public final class Image extends ImageOperations implements AutoCloseable {
         long handle = lifetime.enter();
         try {
             return NativeImage.encodeWith(handle, format.value(), options.nativeQuality(), options.subsampling().value(),
-                    options.progressive() ? 1 : 0, options.optimizeHuffman() ? 1 : 0, options.nativePngCompression());
+                    options.progressive() ? 1 : 0, options.optimizeHuffman() ? 1 : 0, options.nativePngCompression(),
+                    options.nativeWebPQuality(), options.nativeAvifQuality(), options.nativeAvifSpeed(),
+                    options.stripMetadata() ? 1 : 0);
         } finally {
             lifetime.exit();
             Reference.reachabilityFence(this);
@@ -1215,7 +1483,7 @@ public final class Image extends ImageOperations implements AutoCloseable {
         DecodeLimits limits = options.limits();
         return submitNew(listener, executor, control -> NativeImage.openWithControlled(utf8, limits.maxWidth(),
                 limits.maxHeight(), limits.maxDecodedBytes(), options.minWidth(), options.minHeight(),
-                options.deferred() ? 1 : 0, options.lenient() ? 1 : 0, control));
+                options.deferred() ? 1 : 0, options.lenient() ? 1 : 0, options.keepProfile() ? 1 : 0, control));
     }
 
     // --- decode: byte[] ---
@@ -1366,7 +1634,7 @@ public final class Image extends ImageOperations implements AutoCloseable {
         DecodeLimits limits = options.limits();
         return NativeImage.decodeWithArrayControlled(data, offset, length, limits.maxWidth(), limits.maxHeight(),
                 limits.maxDecodedBytes(), options.minWidth(), options.minHeight(), options.deferred() ? 1 : 0,
-                options.lenient() ? 1 : 0, control);
+                options.lenient() ? 1 : 0, options.keepProfile() ? 1 : 0, control);
     }
 
     // --- decode: ByteBuffer ---
@@ -1517,7 +1785,8 @@ public final class Image extends ImageOperations implements AutoCloseable {
         return submitBuffer(data, listener, executor,
                 (direct, offset, length, control) -> NativeImage.decodeWithDirectControlled(direct, offset, length,
                         limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(), options.minWidth(),
-                        options.minHeight(), options.deferred() ? 1 : 0, options.lenient() ? 1 : 0, control),
+                        options.minHeight(), options.deferred() ? 1 : 0, options.lenient() ? 1 : 0,
+                        options.keepProfile() ? 1 : 0, control),
                 (array, offset, length, control) -> decodeWithArrayControlled(array, offset, length, options, control));
     }
 
@@ -1758,7 +2027,7 @@ public final class Image extends ImageOperations implements AutoCloseable {
         DecodeLimits limits = options.limits();
         return submitNew(listener, executor, control -> NativeImage.thumbnailFileControlled(utf8, width, height,
                 fit.value(), limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(),
-                options.allowUpscale() ? 1 : 0, control));
+                options.allowUpscale() ? 1 : 0, options.keepMetadata() ? 1 : 0, control));
     }
 
     /**
@@ -1886,6 +2155,7 @@ public final class Image extends ImageOperations implements AutoCloseable {
         DecodeLimits limits = options.limits();
         return NativeImage.thumbnailArrayControlled(data, offset, length, width, height, fit.value(),
                 limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(), options.allowUpscale() ? 1 : 0,
+                options.keepMetadata() ? 1 : 0,
                 control);
     }
 
@@ -2009,7 +2279,7 @@ public final class Image extends ImageOperations implements AutoCloseable {
         return submitBuffer(data, listener, executor,
                 (direct, offset, length, control) -> NativeImage.thumbnailDirectControlled(direct, offset, length,
                         width, height, fit.value(), limits.maxWidth(), limits.maxHeight(), limits.maxDecodedBytes(),
-                        options.allowUpscale() ? 1 : 0, control),
+                        options.allowUpscale() ? 1 : 0, options.keepMetadata() ? 1 : 0, control),
                 (array, offset, length, control) -> thumbnailArrayControlled(array, offset, length, width, height,
                         fit, options, control));
     }
@@ -2310,7 +2580,8 @@ public final class Image extends ImageOperations implements AutoCloseable {
         return submitOnImage(listener, executor, (handle, control) -> {
             NativeImage.saveWithControlled(handle, utf8, format, options.nativeQuality(),
                     options.subsampling().value(), options.progressive() ? 1 : 0, options.optimizeHuffman() ? 1 : 0,
-                    options.nativePngCompression(), control);
+                    options.nativePngCompression(), options.nativeWebPQuality(), options.nativeAvifQuality(),
+                    options.nativeAvifSpeed(), options.stripMetadata() ? 1 : 0, control);
             return null;
         });
     }
@@ -2483,7 +2754,8 @@ public final class Image extends ImageOperations implements AutoCloseable {
     private static byte[] encodeWithControlled(long handle, ImageFormat format, EncodeOptions options, long control) {
         return NativeImage.encodeWithControlled(handle, format.value(), options.nativeQuality(),
                 options.subsampling().value(), options.progressive() ? 1 : 0, options.optimizeHuffman() ? 1 : 0,
-                options.nativePngCompression(), control);
+                options.nativePngCompression(), options.nativeWebPQuality(), options.nativeAvifQuality(),
+                options.nativeAvifSpeed(), options.stripMetadata() ? 1 : 0, control);
     }
 
     /**

@@ -12,7 +12,11 @@ public enum ImageFormat {
     PNG(0, "Png"),
     /** Baseline JPEG (lossy). Quality 1..=100, default 90. Writes L8 or Rgb8; alpha is dropped. */
     JPEG(1, "Jpeg"),
-    /** WebP, always lossless. Writes L8, La8, Rgb8 or Rgba8. */
+    /**
+     * WebP: lossless by default (writes L8, La8, Rgb8 or Rgba8), or lossy with a quality
+     * 1..=100 (libwebp; writes Rgb8 or Rgba8, grey as Rgb8; alpha is kept, compressed
+     * losslessly). At most 16383 x 16383 pixels.
+     */
     WEBP(2, "WebP"),
     /** Windows bitmap. Writes L8, Rgb8 or Rgba8 (grey + alpha is written as Rgba8). */
     BMP(3, "Bmp"),
@@ -33,7 +37,14 @@ public enum ImageFormat {
      * Windows icon holding one RGBA8 PNG image (always Rgba8, as {@code image} reads only those);
      * at most 256 x 256 pixels.
      */
-    ICO(9, "Ico");
+    ICO(9, "Ico"),
+    /**
+     * AVIF (AV1 still image, lossy), written by rav1e with a quality 1..=100 (default 80)
+     * and a speed 1..=10 (default 6). Writes Rgb8 or Rgba8 (grey is written as Rgb8,
+     * grey + alpha as Rgba8); alpha is kept. Encoding only: this build has no AV1
+     * decoder, so decoding an AVIF file is {@code UnsupportedFormat}.
+     */
+    AVIF(10, "Avif");
 
     private final int value;
     private final String nativeName;
@@ -91,6 +102,8 @@ public enum ImageFormat {
                 return PNM;
             case 9:
                 return ICO;
+            case 10:
+                return AVIF;
             default:
                 throw new IllegalArgumentException("unknown ImageFormat value " + value);
         }

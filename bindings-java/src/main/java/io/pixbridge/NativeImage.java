@@ -60,37 +60,40 @@ final class NativeImage {
     /**
      * Opens with decode options: limits, a minimum size (0 x 0 = full size), {@code deferred}
      * (0 or 1: keep a JPEG encoded until it is used) and {@code lenient} (0 or 1: a partial image
-     * for damaged data; not with {@code deferred}). All checked natively.
+     * for damaged data; not with {@code deferred}) and {@code keepProfile} (0 or 1: keep the pixels
+     * in the file's ICC profile instead of converting them to sRGB). All checked natively.
      */
     static native long openWith(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes,
-            int minWidth, int minHeight, int deferred, int lenient);
+            int minWidth, int minHeight, int deferred, int lenient, int keepProfile);
 
     static native long decodeWithArray(byte[] data, int offset, int length, int maxWidth, int maxHeight,
-            long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient);
+            long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient, int keepProfile);
 
     static native long decodeWithDirect(ByteBuffer data, int offset, int length, int maxWidth, int maxHeight,
-            long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient);
+            long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient, int keepProfile);
 
     /** The decode warning of an image a lenient decode returned partial; null for a complete one. */
     static native String decodeWarning(long image);
 
-    /** {@code fit} a {@link ThumbnailFit} value, {@code allowUpscale} 0 or 1 (checked natively). */
+    /** {@code fit} a {@link ThumbnailFit} value, {@code allowUpscale} and {@code keepMetadata} 0 or 1 (checked natively). */
     static native long thumbnailFile(byte[] pathUtf8, int width, int height, int fit,
-            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale);
+            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale, int keepMetadata);
 
     static native long thumbnailArray(byte[] data, int offset, int length, int width, int height, int fit,
-            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale);
+            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale, int keepMetadata);
 
     static native long thumbnailDirect(ByteBuffer data, int offset, int length, int width, int height, int fit,
-            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale);
+            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale, int keepMetadata);
 
     /** Encode options as plain numbers, 0 meaning a field's default; validated natively. */
     static native byte[] encodeWith(long image, int format, int quality, int subsampling, int progressive,
-            int optimizeHuffman, int pngCompression);
+            int optimizeHuffman, int pngCompression, int webpQuality, int avifQuality, int avifSpeed,
+            int stripMetadata);
 
     /** {@code format} an {@link ImageFormat} value or {@link #FORMAT_FROM_EXTENSION}. */
     static native void saveWith(long image, byte[] pathUtf8, int format, int quality, int subsampling,
-            int progressive, int optimizeHuffman, int pngCompression);
+            int progressive, int optimizeHuffman, int pngCompression, int webpQuality, int avifQuality,
+            int avifSpeed, int stripMetadata);
 
     // Controls and the controlled twins of the calls above, behind the asynchronous methods
     // (bindings-java/native/src/control.rs; NativeTask drives them). Each twin runs its call as a
@@ -129,26 +132,28 @@ final class NativeImage {
     static native byte[] encodeControlled(long image, int format, int quality, long control);
 
     static native long openWithControlled(byte[] pathUtf8, int maxWidth, int maxHeight, long maxDecodedBytes,
-            int minWidth, int minHeight, int deferred, int lenient, long control);
+            int minWidth, int minHeight, int deferred, int lenient, int keepProfile, long control);
 
     static native long decodeWithArrayControlled(byte[] data, int offset, int length, int maxWidth, int maxHeight,
-            long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient, long control);
+            long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient, int keepProfile, long control);
 
     static native long decodeWithDirectControlled(ByteBuffer data, int offset, int length, int maxWidth, int maxHeight,
-            long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient, long control);
+            long maxDecodedBytes, int minWidth, int minHeight, int deferred, int lenient, int keepProfile, long control);
 
     static native long thumbnailFileControlled(byte[] pathUtf8, int width, int height, int fit,
-            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale, long control);
+            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale, int keepMetadata, long control);
 
     static native long thumbnailArrayControlled(byte[] data, int offset, int length, int width, int height, int fit,
-            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale, long control);
+            int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale, int keepMetadata, long control);
 
     static native long thumbnailDirectControlled(ByteBuffer data, int offset, int length, int width, int height,
-            int fit, int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale, long control);
+            int fit, int maxWidth, int maxHeight, long maxDecodedBytes, int allowUpscale, int keepMetadata, long control);
 
     static native byte[] encodeWithControlled(long image, int format, int quality, int subsampling, int progressive,
-            int optimizeHuffman, int pngCompression, long control);
+            int optimizeHuffman, int pngCompression, int webpQuality, int avifQuality, int avifSpeed,
+            int stripMetadata, long control);
 
     static native void saveWithControlled(long image, byte[] pathUtf8, int format, int quality, int subsampling,
-            int progressive, int optimizeHuffman, int pngCompression, long control);
+            int progressive, int optimizeHuffman, int pngCompression, int webpQuality, int avifQuality,
+            int avifSpeed, int stripMetadata, long control);
 }

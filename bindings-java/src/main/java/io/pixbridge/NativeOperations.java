@@ -11,7 +11,7 @@ final class NativeOperations {
     }
 
     /** The ABI version of the native library these natives were generated for ({@code pixbridge_runtime::ABI_VERSION}). */
-    static final int ABI_VERSION = 8013;
+    static final int ABI_VERSION = 9013;
 
     /** {@code pixbridge_runtime::ops::blur}. */
     static native long blur(long image, float sigma);

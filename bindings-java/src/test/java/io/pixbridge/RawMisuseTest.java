@@ -65,8 +65,8 @@ class RawMisuseTest {
         calls.put("NativeImage.copyPixels", h -> NativeImage.copyPixels(h, new byte[64]));
         calls.put("NativeImage.save", h -> NativeImage.save(h, savePath));
         calls.put("NativeImage.encode", h -> NativeImage.encode(h, ImageFormat.PNG.value(), 0));
-        calls.put("NativeImage.encodeWith", h -> NativeImage.encodeWith(h, ImageFormat.PNG.value(), 0, 0, 0, 0, 0));
-        calls.put("NativeImage.saveWith", h -> NativeImage.saveWith(h, savePath, NativeImage.FORMAT_FROM_EXTENSION, 0, 0, 0, 0, 0));
+        calls.put("NativeImage.encodeWith", h -> NativeImage.encodeWith(h, ImageFormat.PNG.value(), 0, 0, 0, 0, 0, 0, 0, 0, 0));
+        calls.put("NativeImage.saveWith", h -> NativeImage.saveWith(h, savePath, NativeImage.FORMAT_FROM_EXTENSION, 0, 0, 0, 0, 0, 0, 0, 0, 0));
         Method[] operations = NativeOperations.class.getDeclaredMethods();
         Arrays.sort(operations, Comparator.comparing(Method::getName));
         int found = 0;
@@ -281,69 +281,84 @@ class RawMisuseTest {
         byte[] savePath = temp.resolve("never-written.jpg").toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
         int jpeg = ImageFormat.JPEG.value();
         try {
-            // encodeWith / saveWith: quality, subsampling, progressive, optimizeHuffman, pngCompression.
+            // encodeWith / saveWith: quality, subsampling, progressive, optimizeHuffman, pngCompression,
+            // webpQuality, avifQuality, avifSpeed, stripMetadata.
             int[][] badEncode = {
-                {101, 0, 0, 0, 0}, {-1, 0, 0, 0, 0}, {0, 3, 0, 0, 0}, {0, -1, 0, 0, 0}, {0, 0, 2, 0, 0},
-                {0, 0, 0, 7, 0}, {0, 0, 0, 0, 10}, {0, 0, 0, 0, -3},
+                {101, 0, 0, 0, 0, 0, 0, 0, 0}, {-1, 0, 0, 0, 0, 0, 0, 0, 0}, {0, 3, 0, 0, 0, 0, 0, 0, 0},
+                {0, -1, 0, 0, 0, 0, 0, 0, 0}, {0, 0, 2, 0, 0, 0, 0, 0, 0}, {0, 0, 0, 7, 0, 0, 0, 0, 0},
+                {0, 0, 0, 0, 10, 0, 0, 0, 0}, {0, 0, 0, 0, -3, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 101, 0, 0, 0},
+                {0, 0, 0, 0, 0, -1, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 101, 0, 0}, {0, 0, 0, 0, 0, 0, 0, 11, 0},
+                {0, 0, 0, 0, 0, 0, 0, -1, 0}, {0, 0, 0, 0, 0, 0, 0, 0, 2},
             };
             for (int[] bad : badEncode) {
                 String what = Arrays.toString(bad);
-                assertInvalidArgument("encodeWith " + what,
-                        () -> NativeImage.encodeWith(handle, jpeg, bad[0], bad[1], bad[2], bad[3], bad[4]));
+                assertInvalidArgument("encodeWith " + what, () -> NativeImage.encodeWith(handle, jpeg, bad[0], bad[1],
+                        bad[2], bad[3], bad[4], bad[5], bad[6], bad[7], bad[8]));
                 assertInvalidArgument("saveWith " + what,
                         () -> {
-                            NativeImage.saveWith(handle, savePath, jpeg, bad[0], bad[1], bad[2], bad[3], bad[4]);
+                            NativeImage.saveWith(handle, savePath, jpeg, bad[0], bad[1], bad[2], bad[3], bad[4], bad[5],
+                                    bad[6], bad[7], bad[8]);
                             return null;
                         });
             }
-            assertInvalidArgument("encodeWith format 10", () -> NativeImage.encodeWith(handle, 10, 0, 0, 0, 0, 0));
-            assertInvalidArgument("encodeWith format -1", () -> NativeImage.encodeWith(handle, -1, 0, 0, 0, 0, 0));
+            assertInvalidArgument("encodeWith format 11",
+                    () -> NativeImage.encodeWith(handle, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+            assertInvalidArgument("encodeWith format -1",
+                    () -> NativeImage.encodeWith(handle, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0));
             assertInvalidArgument("saveWith format -2", () -> {
-                NativeImage.saveWith(handle, savePath, -2, 0, 0, 0, 0, 0);
+                NativeImage.saveWith(handle, savePath, -2, 0, 0, 0, 0, 0, 0, 0, 0, 0);
                 return null;
             });
             assertFalse(java.nio.file.Files.exists(temp.resolve("never-written.jpg")));
-            assertTrue(NativeImage.encodeWith(handle, jpeg, 100, 2, 1, 1, 9).length > 0, "the largest valid values work");
+            assertTrue(NativeImage.encodeWith(handle, jpeg, 100, 2, 1, 1, 9, 100, 100, 10, 1).length > 0,
+                    "the largest valid values work");
 
             // thumbnails: fit, allowUpscale, negative sizes and limits.
             int[][] badThumbnail = {{10, 10, 3, 0}, {10, 10, -1, 0}, {10, 10, 0, 2}, {-10, 10, 0, 0}, {10, -10, 0, 0}, {0, 10, 0, 0}};
             for (int[] bad : badThumbnail) {
                 String what = Arrays.toString(bad);
                 assertInvalidArgument("thumbnailFile " + what, () -> NativeImage.thumbnailFile(path, bad[0], bad[1], bad[2],
-                        32768, 32768, 1L << 29, bad[3]));
+                        32768, 32768, 1L << 29, bad[3], 0));
                 assertInvalidArgument("thumbnailArray " + what, () -> NativeImage.thumbnailArray(rocket, 0, rocket.length,
-                        bad[0], bad[1], bad[2], 32768, 32768, 1L << 29, bad[3]));
+                        bad[0], bad[1], bad[2], 32768, 32768, 1L << 29, bad[3], 0));
             }
             assertInvalidArgument("thumbnail negative limit", () -> NativeImage.thumbnailArray(rocket, 0, rocket.length,
-                    10, 10, 0, -1, 32768, 1L << 29, 0));
+                    10, 10, 0, -1, 32768, 1L << 29, 0, 0));
             // decode options: negative minimum sizes and limits.
-            assertInvalidArgument("openWith minWidth -1", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29, -1, 0, 0, 0));
+            assertInvalidArgument("openWith minWidth -1", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29, -1, 0, 0, 0, 0));
             assertInvalidArgument("decodeWithArray minHeight -1", () -> NativeImage.decodeWithArray(rocket, 0, rocket.length,
-                    32768, 32768, 1L << 29, 0, -1, 0, 0));
+                    32768, 32768, 1L << 29, 0, -1, 0, 0, 0));
             assertInvalidArgument("decodeWithArray maxDecodedBytes -1", () -> NativeImage.decodeWithArray(rocket, 0, rocket.length,
-                    32768, 32768, -1L, 0, 0, 0, 0));
+                    32768, 32768, -1L, 0, 0, 0, 0, 0));
             // The deferred and lenient flags are 0 or 1, and not both 1, checked natively.
-            assertInvalidArgument("openWith deferred 2", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29, 0, 0, 2, 0));
+            assertInvalidArgument("openWith deferred 2", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29, 0, 0, 2, 0, 0));
             assertInvalidArgument("decodeWithArray deferred -1", () -> NativeImage.decodeWithArray(rocket, 0, rocket.length,
-                    32768, 32768, 1L << 29, 0, 0, -1, 0));
-            assertInvalidArgument("openWith lenient 2", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29, 0, 0, 0, 2));
+                    32768, 32768, 1L << 29, 0, 0, -1, 0, 0));
+            assertInvalidArgument("openWith lenient 2", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29, 0, 0, 0, 2, 0));
             assertInvalidArgument("decodeWithArray lenient -1", () -> NativeImage.decodeWithArray(rocket, 0, rocket.length,
-                    32768, 32768, 1L << 29, 0, 0, 0, -1));
+                    32768, 32768, 1L << 29, 0, 0, 0, -1, 0));
+            // keepProfile and keepMetadata likewise.
+            assertInvalidArgument("openWith keepProfile 2", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29,
+                    0, 0, 0, 0, 2));
+            assertInvalidArgument("decodeWithArray keepProfile -1", () -> NativeImage.decodeWithArray(rocket, 0,
+                    rocket.length, 32768, 32768, 1L << 29, 0, 0, 0, 0, -1));
+            assertInvalidArgument("thumbnailArray keepMetadata 2", () -> NativeImage.thumbnailArray(rocket, 0,
+                    rocket.length, 10, 10, 0, 32768, 32768, 1L << 29, 0, 2));
             assertInvalidArgument("openWith deferred and lenient", () -> NativeImage.openWith(path, 32768, 32768, 1L << 29,
-                    0, 0, 1, 1));
+                    0, 0, 1, 1, 0));
             // Ranges and nulls as for decodeArray / decodeDirect.
             assertInvalidArgument("thumbnailArray bad range", () -> NativeImage.thumbnailArray(rocket, -1, 4, 10, 10, 0,
-                    32768, 32768, 1L << 29, 0));
+                    32768, 32768, 1L << 29, 0, 0));
             assertInvalidArgument("thumbnailDirect bad range", () -> NativeImage.thumbnailDirect(
-                    java.nio.ByteBuffer.allocateDirect(8), 4, 5, 10, 10, 0, 32768, 32768, 1L << 29, 0));
+                    java.nio.ByteBuffer.allocateDirect(8), 4, 5, 10, 10, 0, 32768, 32768, 1L << 29, 0, 0));
             assertInvalidArgument("thumbnailArray range past the end", () -> NativeImage.thumbnailArray(rocket, 1, rocket.length,
-                    10, 10, 0, 32768, 32768, 1L << 29, 0));
+                    10, 10, 0, 32768, 32768, 1L << 29, 0, 0));
             assertInvalidArgument("decodeArray range past the end", () -> NativeImage.decodeArray(rocket, rocket.length, 1,
                     32768, 32768, 1L << 29));
             assertInvalidArgument("decodeWithArray range past the end", () -> NativeImage.decodeWithArray(rocket, 0,
-                    rocket.length + 1, 32768, 32768, 1L << 29, 0, 0, 0, 0));
+                    rocket.length + 1, 32768, 32768, 1L << 29, 0, 0, 0, 0, 0));
             PixbridgeException nullData = assertThrows(PixbridgeException.class,
-                    () -> NativeImage.thumbnailDirect(null, 0, 0, 10, 10, 0, 32768, 32768, 1L << 29, 0));
+                    () -> NativeImage.thumbnailDirect(null, 0, 0, 10, 10, 0, 32768, 32768, 1L << 29, 0, 0));
             assertEquals(ErrorCode.NULL_ARGUMENT, nullData.code());
         } finally {
             NativeImage.destroy(handle);
