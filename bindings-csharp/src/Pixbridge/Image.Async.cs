@@ -270,9 +270,10 @@ public sealed partial class Image
     {
         var utf8 = NativeCalls.PathToUtf8(path, nameof(path));
         var (nativeFormat, nativeQuality) = EncodeArguments(format, quality);
-        if (!QualityApplies(format, quality))
+        if (!QualityApplies(format, quality) || quality > 100)
         {
-            // The quality overload's own check, with its code and message: it fails before any encoding.
+            // The quality overload's own check, with its code and message (a quality the format
+            // does not take, or above 100): it fails before any encoding.
             return RunAsync(progress, cancellationToken, (image, _) =>
             {
                 NativeCalls.Check(Interop.pixbridge_image_save_as(image, ref utf8[0], (nuint)utf8.Length, nativeFormat, nativeQuality));
@@ -377,9 +378,10 @@ public sealed partial class Image
     public Task<byte[]> EncodeAsync(ImageFormat format, int? quality = null, IProgress<float>? progress = null, CancellationToken cancellationToken = default)
     {
         var (nativeFormat, nativeQuality) = EncodeArguments(format, quality);
-        if (!QualityApplies(format, quality))
+        if (!QualityApplies(format, quality) || quality > 100)
         {
-            // The quality overload's own check, with its code and message: it fails before any encoding.
+            // The quality overload's own check, with its code and message (a quality the format
+            // does not take, or above 100): it fails before any encoding.
             return RunAsync(progress, cancellationToken, (image, _) =>
             {
                 ulong buffer = 0;

@@ -32,7 +32,7 @@ public sealed class AsyncTests
     // ---- Every operation has a twin, and the twins give the synchronous results ----
 
     /// <summary>The hand-written calls with a <c>_controlled</c> export; the rest are the operation table's.</summary>
-    private static readonly string[] HandWrittenControlled = { "open", "decode", "thumbnail", "thumbnail_file", "encode", "save" };
+    private static readonly string[] HandWrittenControlled = { "open", "decode", "thumbnail", "thumbnail_file", "encode", "save", "decode_frame" };
 
     [Fact]
     public void EveryOperationOfTheTableHasAnAsyncTwin()
