@@ -47,7 +47,7 @@ java_native_dir() {
     local dir="$PIXBRIDGE_ROOT/target/java-native"
     mkdir -p "$dir"
     objcopy --strip-debug "$library" "$dir/libpixbridge_jni.so"
-    if readelf -S --wide "$dir/libpixbridge_jni.so" | grep -q '\.debug_'; then
+    if grep -q '\.debug_' <<<"$(readelf -S --wide "$dir/libpixbridge_jni.so")"; then
         echo "error: $dir/libpixbridge_jni.so still has .debug_* sections" >&2
         return 1
     fi

@@ -70,7 +70,7 @@ if [ -z "$natives" ]; then
     cargo build --release --offline -q -p pixbridge-jni
     native_dir="$(java_native_dir)"
     # The benchmark's own build (--features bench-hooks) must never be packed.
-    if nm -D --defined-only "$native_dir/libpixbridge_jni.so" | grep -q 'Java_io_pixbridge_bench_'; then
+    if grep -q 'Java_io_pixbridge_bench_' <<<"$(nm -D --defined-only "$native_dir/libpixbridge_jni.so")"; then
         echo "error: $native_dir/libpixbridge_jni.so has benchmark hooks; the jar ships without them" >&2
         exit 1
     fi

@@ -58,9 +58,13 @@ lib="$prefix/lib"
 [ "$(readlink "$lib/libpixbridge.so")" = "$soname" ] || fail "$lib/libpixbridge.so does not link to $soname"
 installed_soname="$(readelf -d "$lib/libpixbridge.so.$library_version" | sed -n 's/.*(SONAME).*\[\(.*\)\]$/\1/p')"
 [ "$installed_soname" = "$soname" ] || fail "SONAME is '$installed_soname', expected $soname"
-readelf --dyn-syms --wide "$lib/libpixbridge.so.$library_version" | grep -q ' pixbridge_functions$' ||
-    fail "the installed library does not export pixbridge_functions"
-! readelf -S --wide "$lib/libpixbridge.so.$library_version" | grep -q '\.debug_' || fail "debug info was not stripped"
+# The listings are read into variables first: `readelf | grep -q` fails under pipefail when grep
+# exits at a match before readelf has written the rest (SIGPIPE), which depends on where the
+# symbol sits in the table.
+dynamic_symbols="$(readelf --dyn-syms --wide "$lib/libpixbridge.so.$library_version")"
+grep -q ' pixbridge_functions$' <<<"$dynamic_symbols" || fail "the installed library does not export pixbridge_functions"
+sections="$(readelf -S --wide "$lib/libpixbridge.so.$library_version")"
+! grep -q '\.debug_' <<<"$sections" || fail "debug info was not stripped"
 for header in pixbridge.h pixbridge.hpp; do
     cmp -s "ffi/include/$header" "$prefix/include/$header" || fail "$prefix/include/$header differs from ffi/include"
 done
@@ -131,7 +135,7 @@ passed "find_package(Pixbridge)" "Pixbridge::pixbridge; 1.0 refused; relocatable
 
 stage "samples/c: make (pkg-config), then imgtool on the photographs"
 make -C samples/c OUT="$work/c-build"
-readelf -d "$work/c-build/imgtool" | grep -q "NEEDED.*\[$soname\]" || fail "imgtool does not need $soname"
+grep -q "NEEDED.*\[$soname\]" <<<"$(readelf -d "$work/c-build/imgtool")" || fail "imgtool does not need $soname"
 "$work/c-build/imgtool" batch "$out/c" testdata/rocket.jpg testdata/hubble_deep_field.jpg
 for name in rocket hubble_deep_field; do
     for file in "$name-blur.png" "$name-thumb.jpg" "$name-thumb.ppm"; do
