@@ -133,7 +133,7 @@ static int run_case(const manifest_case* c, const char* testdata, report* r) {
     const char* stage = c->thumbnail ? "thumbnail" : "open";
     if (c->thumbnail) {
         /* Null options are the defaults; allow_upscale passes the default limits spelt out. */
-        PixbridgeThumbnailOptions options = {{32768, 32768, (uint64_t)512 << 20}, 1};
+        PixbridgeThumbnailOptions options = {{32768, 32768, (uint64_t)512 << 20}, 1, 0};
         code = pixbridge_image_thumbnail_file((const uint8_t*)path, path_length, c->thumbnail_width,
             c->thumbnail_height, c->thumbnail_fit, c->allow_upscale ? &options : NULL, &image);
     } else {

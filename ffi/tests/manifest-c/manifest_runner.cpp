@@ -67,7 +67,7 @@ std::string run_case(const manifest_case& c, const std::filesystem::path& testda
         std::optional<pixbridge::Image> image;
         if (c.thumbnail) {
             // Null options are the defaults; allow_upscale passes the default limits spelt out.
-            PixbridgeThumbnailOptions options{{32768, 32768, std::uint64_t{512} << 20}, 1};
+            PixbridgeThumbnailOptions options{{32768, 32768, std::uint64_t{512} << 20}, 1, 0};
             image = pixbridge::Image::thumbnail(input, c.thumbnail_width, c.thumbnail_height,
                 static_cast<PixbridgeThumbnailFit>(c.thumbnail_fit), c.allow_upscale ? &options : nullptr);
         } else {
